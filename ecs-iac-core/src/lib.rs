@@ -1,0 +1,50 @@
+//! The pure core of ecs-iac: typed AWS resources, validation, plans and API request
+//! rendering. No I/O, no AWS SDK, no clock: every function here is a pure function of its
+//! inputs, so it is fast and snapshot-testable. `ecs-iac-aws` sends what this crate renders.
+//!
+//! ```
+//! use ecs_iac_core::prelude::*;
+//!
+//! let mut stack = Stack::new("demo").region("us-east-1");
+//! let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+//! let a = stack.add(Subnet::private("app-a", &vpc, cidr("10.0.1.0/24"), Az::US_EAST_1A));
+//! let sg = stack.add(SecurityGroup::new("app-sg", &vpc).ingress(Peer::cidr(cidr("10.0.0.0/16")), Port::tcp(8080)));
+//! let cluster = stack.add(Cluster::new("demo"));
+//! let task = stack.add(TaskDefinition::fargate("web-task", Fargate::CPU_256_MEM_512)
+//!     .container(Container::new("web", image("nginx:1.27")).port(8080)));
+//! stack.add(Service::new("web", &cluster, &task).subnets([&a]).security_group(&sg));
+//!
+//! assert!(validate(&stack).iter().all(|d| !d.is_error()));
+//! let plan = plan(&stack, &State::empty("demo")).unwrap();
+//! assert_eq!(plan.summary.create, plan.actions.len());
+//! let synth = synth(&stack).unwrap();
+//! let service = synth.node("web").unwrap();
+//! assert_eq!(service.operation.to_string(), "ecs:CreateService");
+//! assert_eq!(service.body["taskDefinition"], "${web-task.arn}");
+//! ```
+
+
+pub mod diagnostic;
+pub mod graph;
+pub mod limits;
+pub mod lower;
+pub mod net;
+pub mod plan;
+pub mod resources;
+pub mod stack;
+pub mod state;
+pub mod synth;
+
+pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
+pub use lower::{Node, Operation, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
+pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};
+pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};
+pub use state::{ResourceState, ResourceStatus, State, StateError, STATE_FORMAT_VERSION};
+pub use synth::{synth, validate, ManifestEntry, Synth, SynthFile};
+
+/// Everything a stack definition needs, for `use ecs_iac_core::prelude::*`.
+pub mod prelude {
+    pub use crate::net::{cidr, Az, Cidr, Port, Protocol};
+    pub use crate::resources::*;
+    pub use crate::{plan, synth, validate, Diagnostic, Plan, Ref, Severity, Stack, State, ACCOUNT_ID, REGION};
+}

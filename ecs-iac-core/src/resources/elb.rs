@@ -1,0 +1,550 @@
+//! Application Load Balancers, target groups, listeners and listener rules.
+
+use super::iam::HasArn;
+use super::network::{SecurityGroup, Subnet, Vpc};
+use crate::diagnostic::Rule;
+use crate::limits::{self, target_group_health_check as hc, NameRule};
+use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Whether a load balancer faces the internet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Public (AWS's default).
+    InternetFacing,
+    /// Reachable only inside the VPC.
+    Internal,
+}
+
+/// An Application Load Balancer.
+#[derive(Debug, Clone)]
+pub struct LoadBalancer {
+    pub(crate) meta: Meta,
+    pub(crate) subnets: Vec<Ref<Subnet>>,
+    pub(crate) security_groups: Vec<Ref<SecurityGroup>>,
+    pub(crate) scheme: Scheme,
+}
+
+impl LoadBalancer {
+    /// An internet-facing ALB in `subnets` (two zones at least) with `security_groups`.
+    pub fn application<'a, 'b>(
+        name: impl Into<String>,
+        subnets: impl IntoIterator<Item = &'a Ref<Subnet>>,
+        security_groups: impl IntoIterator<Item = &'b Ref<SecurityGroup>>,
+    ) -> LoadBalancer {
+        LoadBalancer {
+            meta: Meta::new(name),
+            subnets: subnets.into_iter().cloned().collect(),
+            security_groups: security_groups.into_iter().cloned().collect(),
+            scheme: Scheme::InternetFacing,
+        }
+    }
+
+    /// Internal or internet-facing.
+    #[must_use]
+    pub fn scheme(mut self, scheme: Scheme) -> LoadBalancer {
+        self.scheme = scheme;
+        self
+    }
+
+    /// The scheme.
+    pub fn get_scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The load balancer's AWS name.
+    pub fn lb_name(&self) -> String {
+        self.meta.name.replace('/', "-")
+    }
+}
+
+impl ResourceSpec for LoadBalancer {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.lb_name(), &limits::LOAD_BALANCER_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if self.lb_name().starts_with("internal-") {
+            cx.error(Rule::AwsName, "Name", "load balancer names must not start with `internal-`");
+        }
+        let zones: BTreeSet<_> = self.subnets.iter().filter_map(|s| cx.get(s)).map(|s| s.az().clone()).collect();
+        if zones.len() < 2 {
+            cx.error(
+                Rule::SubnetGroupAzs,
+                "Subnets",
+                format!("an Application Load Balancer needs subnets in at least two Availability Zones; it has {}", zones.len()),
+            );
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx
+            .node("", "elbv2.load_balancer", "elasticloadbalancingv2", "CreateLoadBalancer")
+            .replace_on(&["Name", "Scheme", "Type"]);
+        let subnets: Vec<String> = self
+            .subnets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| n.attr(&format!("Subnets[{i}]"), s, "id"))
+            .collect();
+        let groups: Vec<String> = self
+            .security_groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| n.attr(&format!("SecurityGroups[{i}]"), g, "id"))
+            .collect();
+        let body = json!({
+            "Name": self.lb_name(),
+            "Subnets": subnets,
+            "SecurityGroups": groups,
+            "Scheme": match self.scheme { Scheme::InternetFacing => "internet-facing", Scheme::Internal => "internal" },
+            "Type": "application",
+            "IpAddressType": "ipv4",
+            "Tags": cx.key_value_tags(),
+        });
+        cx.push(n, body);
+    }
+}
+
+/// Protocol of a target group or listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpProtocol {
+    /// HTTP.
+    Http,
+    /// HTTPS.
+    Https,
+}
+
+impl HttpProtocol {
+    fn as_str(self) -> &'static str {
+        match self {
+            HttpProtocol::Http => "HTTP",
+            HttpProtocol::Https => "HTTPS",
+        }
+    }
+}
+
+/// How targets register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetType {
+    /// By IP address (Fargate tasks).
+    Ip,
+    /// By instance id.
+    Instance,
+}
+
+/// A target group health check. Defaults are AWS's for HTTP: path `/`, interval 30 s,
+/// timeout 5 s, 5 healthy / 2 unhealthy, matcher `200`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetHealthCheck {
+    pub(crate) path: String,
+    pub(crate) interval: u32,
+    pub(crate) timeout: u32,
+    pub(crate) healthy: u32,
+    pub(crate) unhealthy: u32,
+    pub(crate) matcher: String,
+}
+
+impl TargetHealthCheck {
+    /// An HTTP check of `path`.
+    pub fn http(path: impl Into<String>) -> TargetHealthCheck {
+        TargetHealthCheck { path: path.into(), interval: 30, timeout: 5, healthy: 5, unhealthy: 2, matcher: "200".to_string() }
+    }
+
+    /// Seconds between checks (5-300).
+    #[must_use]
+    pub fn interval(mut self, seconds: u32) -> TargetHealthCheck {
+        self.interval = seconds;
+        self
+    }
+
+    /// Seconds before a check fails (2-120).
+    #[must_use]
+    pub fn timeout(mut self, seconds: u32) -> TargetHealthCheck {
+        self.timeout = seconds;
+        self
+    }
+
+    /// Consecutive successes to become healthy (2-10).
+    #[must_use]
+    pub fn healthy_threshold(mut self, count: u32) -> TargetHealthCheck {
+        self.healthy = count;
+        self
+    }
+
+    /// Consecutive failures to become unhealthy (2-10).
+    #[must_use]
+    pub fn unhealthy_threshold(mut self, count: u32) -> TargetHealthCheck {
+        self.unhealthy = count;
+        self
+    }
+
+    /// HTTP codes that count as healthy, e.g. `200-299`.
+    #[must_use]
+    pub fn matcher(mut self, codes: impl Into<String>) -> TargetHealthCheck {
+        self.matcher = codes.into();
+        self
+    }
+}
+
+/// A target group.
+#[derive(Debug, Clone)]
+pub struct TargetGroup {
+    pub(crate) meta: Meta,
+    pub(crate) protocol: HttpProtocol,
+    pub(crate) port: u16,
+    pub(crate) vpc: Ref<Vpc>,
+    pub(crate) target_type: TargetType,
+    pub(crate) health_check: TargetHealthCheck,
+}
+
+impl TargetGroup {
+    /// A target group; target type `ip` (what Fargate tasks need) unless set.
+    pub fn new(name: impl Into<String>, protocol: HttpProtocol, port: u16, vpc: &Ref<Vpc>) -> TargetGroup {
+        TargetGroup {
+            meta: Meta::new(name),
+            protocol,
+            port,
+            vpc: vpc.clone(),
+            target_type: TargetType::Ip,
+            health_check: TargetHealthCheck::http("/"),
+        }
+    }
+
+    /// Target type.
+    #[must_use]
+    pub fn target_type(mut self, target_type: TargetType) -> TargetGroup {
+        self.target_type = target_type;
+        self
+    }
+
+    /// Health check.
+    #[must_use]
+    pub fn health_check(mut self, check: TargetHealthCheck) -> TargetGroup {
+        self.health_check = check;
+        self
+    }
+
+    /// The target group's AWS name.
+    pub fn tg_name(&self) -> String {
+        self.meta.name.replace('/', "-")
+    }
+}
+
+impl ResourceSpec for TargetGroup {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.tg_name(), &limits::TARGET_GROUP_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        let h = &self.health_check;
+        for (bounds, value) in [(hc::INTERVAL, h.interval), (hc::TIMEOUT, h.timeout), (hc::HEALTHY, h.healthy), (hc::UNHEALTHY, h.unhealthy)] {
+            if !bounds.contains(value) {
+                cx.error(Rule::HealthCheckBounds, bounds.field, format!("{value} is outside {}-{}", bounds.min, bounds.max));
+            }
+        }
+        if h.timeout >= h.interval {
+            cx.error(Rule::HealthCheckBounds, "HealthCheckTimeoutSeconds", "the timeout must be shorter than the interval");
+        }
+        if !h.path.starts_with('/') {
+            cx.error(Rule::HealthCheckBounds, "HealthCheckPath", "the health check path must start with `/`");
+        }
+        if self.port == 0 {
+            cx.error(Rule::PortRange, "Port", "port 0 is not a usable port");
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx
+            .node("", "elbv2.target_group", "elasticloadbalancingv2", "CreateTargetGroup")
+            .replace_on(&["Name", "Protocol", "Port", "VpcId", "TargetType"]);
+        let vpc_id = n.attr("VpcId", &self.vpc, "id");
+        let h = &self.health_check;
+        let body = json!({
+            "Name": self.tg_name(),
+            "Protocol": self.protocol.as_str(),
+            "Port": self.port,
+            "VpcId": vpc_id,
+            "TargetType": match self.target_type { TargetType::Ip => "ip", TargetType::Instance => "instance" },
+            "HealthCheckEnabled": true,
+            "HealthCheckProtocol": self.protocol.as_str(),
+            "HealthCheckPath": h.path,
+            "HealthCheckIntervalSeconds": h.interval,
+            "HealthCheckTimeoutSeconds": h.timeout,
+            "HealthyThresholdCount": h.healthy,
+            "UnhealthyThresholdCount": h.unhealthy,
+            "Matcher": { "HttpCode": h.matcher },
+            "Tags": cx.key_value_tags(),
+        });
+        cx.push(n, body);
+    }
+}
+
+/// What a listener or rule does with a request.
+#[derive(Debug, Clone)]
+pub enum ListenerAction {
+    /// Forward to a target group.
+    Forward(Ref<TargetGroup>),
+    /// Redirect to HTTPS on port 443 (301).
+    RedirectToHttps,
+    /// A fixed response.
+    FixedResponse {
+        /// HTTP status code, e.g. `404`.
+        status: u16,
+        /// Body text.
+        body: String,
+    },
+}
+
+impl ListenerAction {
+    /// Forward to a target group.
+    pub fn forward(target_group: &Ref<TargetGroup>) -> ListenerAction {
+        ListenerAction::Forward(target_group.clone())
+    }
+
+    fn render(&self, n: &mut NodeBuilder<'_>, path: &str) -> Value {
+        match self {
+            ListenerAction::Forward(tg) => {
+                json!({ "Type": "forward", "TargetGroupArn": n.attr(&format!("{path}.TargetGroupArn"), tg, "arn") })
+            }
+            ListenerAction::RedirectToHttps => json!({
+                "Type": "redirect",
+                "RedirectConfig": { "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301" },
+            }),
+            ListenerAction::FixedResponse { status, body } => json!({
+                "Type": "fixed-response",
+                "FixedResponseConfig": { "StatusCode": status.to_string(), "ContentType": "text/plain", "MessageBody": body },
+            }),
+        }
+    }
+}
+
+/// A listener of a load balancer.
+#[derive(Debug, Clone)]
+pub struct Listener {
+    pub(crate) meta: Meta,
+    pub(crate) load_balancer: Ref<LoadBalancer>,
+    pub(crate) protocol: HttpProtocol,
+    pub(crate) port: u16,
+    pub(crate) certificate_arn: Option<String>,
+    pub(crate) ssl_policy: Option<String>,
+    pub(crate) default_action: ListenerAction,
+}
+
+impl Listener {
+    /// An HTTP listener.
+    pub fn http(name: impl Into<String>, load_balancer: &Ref<LoadBalancer>, port: u16, default_action: ListenerAction) -> Listener {
+        Listener {
+            meta: Meta::new(name),
+            load_balancer: load_balancer.clone(),
+            protocol: HttpProtocol::Http,
+            port,
+            certificate_arn: None,
+            ssl_policy: None,
+            default_action,
+        }
+    }
+
+    /// An HTTPS listener with an ACM certificate.
+    pub fn https(
+        name: impl Into<String>,
+        load_balancer: &Ref<LoadBalancer>,
+        port: u16,
+        certificate_arn: impl Into<String>,
+        default_action: ListenerAction,
+    ) -> Listener {
+        Listener {
+            meta: Meta::new(name),
+            load_balancer: load_balancer.clone(),
+            protocol: HttpProtocol::Https,
+            port,
+            certificate_arn: Some(certificate_arn.into()),
+            ssl_policy: Some("ELBSecurityPolicy-TLS13-1-2-2021-06".to_string()),
+            default_action,
+        }
+    }
+
+    /// The TLS policy of an HTTPS listener.
+    #[must_use]
+    pub fn ssl_policy(mut self, policy: impl Into<String>) -> Listener {
+        self.ssl_policy = Some(policy.into());
+        self
+    }
+
+    /// Target groups this listener forwards to.
+    pub(crate) fn forwards_to(&self) -> Vec<Ref<TargetGroup>> {
+        match &self.default_action {
+            ListenerAction::Forward(tg) => vec![tg.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> HttpProtocol {
+        self.protocol
+    }
+
+    /// The default action.
+    pub fn default_action(&self) -> &ListenerAction {
+        &self.default_action
+    }
+}
+
+impl ResourceSpec for Listener {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        match (self.protocol, &self.certificate_arn) {
+            (HttpProtocol::Https, Some(arn)) if !arn.starts_with("arn:") => cx.error(
+                Rule::ListenerCertificate,
+                "Certificates[0].CertificateArn",
+                format!("`{arn}` is not an ARN; pass the ACM certificate's ARN"),
+            ),
+            (HttpProtocol::Https, None) => {
+                cx.error(Rule::ListenerCertificate, "Certificates", "an HTTPS listener needs a certificate")
+            }
+            (HttpProtocol::Http, Some(_)) => {
+                cx.error(Rule::ListenerCertificate, "Certificates", "an HTTP listener takes no certificate")
+            }
+            _ => {}
+        }
+        if self.port == 0 {
+            cx.error(Rule::PortRange, "Port", "port 0 is not a usable port");
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx
+            .node("", "elbv2.listener", "elasticloadbalancingv2", "CreateListener")
+            .replace_on(&["LoadBalancerArn"]);
+        let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
+        let action = self.default_action.render(&mut n, "DefaultActions[0]");
+        let body = json!({
+            "LoadBalancerArn": lb,
+            "Protocol": self.protocol.as_str(),
+            "Port": self.port,
+            "Certificates": self.certificate_arn.as_ref().map(|arn| json!([{ "CertificateArn": arn }])),
+            "SslPolicy": if self.protocol == HttpProtocol::Https { self.ssl_policy.clone() } else { None },
+            "DefaultActions": [action],
+            "Tags": cx.key_value_tags(),
+        });
+        cx.push(n, body);
+    }
+}
+
+/// A listener rule matching paths and/or hosts.
+#[derive(Debug, Clone)]
+pub struct ListenerRule {
+    pub(crate) meta: Meta,
+    pub(crate) listener: Ref<Listener>,
+    pub(crate) priority: u32,
+    pub(crate) paths: Vec<String>,
+    pub(crate) hosts: Vec<String>,
+    pub(crate) action: ListenerAction,
+}
+
+impl ListenerRule {
+    /// A rule on `listener` with a priority (1-50000, lower wins).
+    pub fn new(name: impl Into<String>, listener: &Ref<Listener>, priority: u32, action: ListenerAction) -> ListenerRule {
+        ListenerRule { meta: Meta::new(name), listener: listener.clone(), priority, paths: Vec::new(), hosts: Vec::new(), action }
+    }
+
+    /// Matches request paths, e.g. `/api/*`.
+    #[must_use]
+    pub fn path_patterns<I, S>(mut self, patterns: I) -> ListenerRule
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.paths.extend(patterns.into_iter().map(Into::into));
+        self
+    }
+
+    /// Matches host headers.
+    #[must_use]
+    pub fn host_headers<I, S>(mut self, hosts: I) -> ListenerRule
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.hosts.extend(hosts.into_iter().map(Into::into));
+        self
+    }
+
+    pub(crate) fn forwards_to(&self) -> Vec<Ref<TargetGroup>> {
+        match &self.action {
+            ListenerAction::Forward(tg) => vec![tg.clone()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl ResourceSpec for ListenerRule {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if !limits::LISTENER_RULE_PRIORITY.contains(self.priority) {
+            cx.error(Rule::ListenerRulePriority, "Priority", format!("{} is outside 1-50000", self.priority));
+        }
+        if self.paths.is_empty() && self.hosts.is_empty() {
+            cx.error(Rule::ListenerRulePriority, "Conditions", "a rule needs a path pattern or host header condition");
+        }
+        let mine = self.meta.name.as_str();
+        for r in cx.stack.resources() {
+            if let AnyResource::ListenerRule(other) = r {
+                if other.meta.name == mine {
+                    break;
+                }
+                if other.listener == self.listener && other.priority == self.priority {
+                    cx.error(
+                        Rule::ListenerRulePriority,
+                        "Priority",
+                        format!("priority {} is already used by rule `{}` on the same listener", self.priority, other.meta.name),
+                    );
+                }
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx
+            .node("", "elbv2.listener_rule", "elasticloadbalancingv2", "CreateRule")
+            .replace_on(&["ListenerArn"]);
+        let listener = n.attr("ListenerArn", &self.listener, "arn");
+        let mut conditions = Vec::new();
+        if !self.paths.is_empty() {
+            conditions.push(json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": self.paths } }));
+        }
+        if !self.hosts.is_empty() {
+            conditions.push(json!({ "Field": "host-header", "HostHeaderConfig": { "Values": self.hosts } }));
+        }
+        let action = self.action.render(&mut n, "Actions[0]");
+        let body = json!({
+            "ListenerArn": listener,
+            "Priority": self.priority,
+            "Conditions": conditions,
+            "Actions": [action],
+            "Tags": cx.key_value_tags(),
+        });
+        cx.push(n, body);
+    }
+}
+
+impl HasArn for LoadBalancer {}
+impl HasArn for TargetGroup {}
+
+tag_setter!(LoadBalancer, TargetGroup, Listener, ListenerRule);

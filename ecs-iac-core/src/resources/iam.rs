@@ -1,0 +1,435 @@
+//! IAM roles with typed trust principals, managed policy attachments and inline policies
+//! built from typed statements.
+
+use crate::diagnostic::Rule;
+use crate::limits::{self, NameRule};
+use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder};
+use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Who may assume a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// An AWS service, e.g. `ecs-tasks.amazonaws.com`.
+    Service(String),
+    /// An AWS account or role ARN, or an account id.
+    Aws(String),
+    /// A federated identity provider.
+    Federated(String),
+    /// Everyone (`*`). Almost never what you want.
+    Any,
+}
+
+impl Principal {
+    /// ECS tasks (`ecs-tasks.amazonaws.com`): for task and task execution roles.
+    pub fn ecs_tasks() -> Principal {
+        Principal::Service("ecs-tasks.amazonaws.com".to_string())
+    }
+
+    /// Any AWS service principal.
+    pub fn service(name: impl Into<String>) -> Principal {
+        Principal::Service(name.into())
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            Principal::Service(s) => json!({ "Service": s }),
+            Principal::Aws(a) => json!({ "AWS": a }),
+            Principal::Federated(f) => json!({ "Federated": f }),
+            Principal::Any => json!("*"),
+        }
+    }
+}
+
+/// Allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Allow.
+    Allow,
+    /// Deny.
+    Deny,
+}
+
+/// A resource a statement applies to.
+#[derive(Debug, Clone)]
+pub enum PolicyResource {
+    /// A literal ARN or pattern (`*`, `arn:aws:s3:::bucket/*`).
+    Arn(String),
+    /// The ARN of a resource of this stack, resolved at apply.
+    Of(AnyRef),
+}
+
+/// Resources with an ARN that policies can name.
+pub trait HasArn: Resource {}
+
+/// One policy statement.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    pub(crate) actions: Vec<String>,
+    pub(crate) resources: Vec<PolicyResource>,
+    pub(crate) conditions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+impl Statement {
+    /// An `Allow` statement for `actions`.
+    pub fn allow<I, S>(actions: I) -> Statement
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Statement::new(Effect::Allow, actions)
+    }
+
+    /// A `Deny` statement for `actions`.
+    pub fn deny<I, S>(actions: I) -> Statement
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Statement::new(Effect::Deny, actions)
+    }
+
+    fn new<I, S>(effect: Effect, actions: I) -> Statement
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Statement {
+            sid: None,
+            effect,
+            actions: actions.into_iter().map(Into::into).collect(),
+            resources: Vec::new(),
+            conditions: BTreeMap::new(),
+        }
+    }
+
+    /// A statement id.
+    #[must_use]
+    pub fn sid(mut self, sid: impl Into<String>) -> Statement {
+        self.sid = Some(sid.into());
+        self
+    }
+
+    /// A literal resource ARN or pattern.
+    #[must_use]
+    pub fn resource(mut self, arn: impl Into<String>) -> Statement {
+        self.resources.push(PolicyResource::Arn(arn.into()));
+        self
+    }
+
+    /// The ARN of a resource of this stack (also an ordering edge).
+    #[must_use]
+    pub fn resource_of<T: HasArn>(mut self, target: &Ref<T>) -> Statement {
+        self.resources.push(PolicyResource::Of(target.erase()));
+        self
+    }
+
+    /// A condition, e.g. `condition("StringEquals", "aws:SourceAccount", ["123456789012"])`.
+    #[must_use]
+    pub fn condition<I, S>(mut self, operator: impl Into<String>, key: impl Into<String>, values: I) -> Statement
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.conditions
+            .entry(operator.into())
+            .or_default()
+            .insert(key.into(), values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The statement's actions.
+    pub fn actions(&self) -> &[String] {
+        &self.actions
+    }
+}
+
+/// A policy document.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyDocument {
+    pub(crate) statements: Vec<Statement>,
+}
+
+impl PolicyDocument {
+    /// An empty document.
+    pub fn new() -> PolicyDocument {
+        PolicyDocument::default()
+    }
+
+    /// Adds a statement.
+    #[must_use]
+    pub fn statement(mut self, statement: Statement) -> PolicyDocument {
+        self.statements.push(statement);
+        self
+    }
+
+    /// Renders the document as the JSON string IAM takes, resolving stack references
+    /// to ARN placeholders and recording them as edges on `node`.
+    pub(crate) fn render(&self, cx: &Cx<'_>, node: &mut NodeBuilder<'_>, path: &str) -> String {
+        let statements: Vec<Value> = self
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut m = Map::new();
+                if let Some(sid) = &s.sid {
+                    m.insert("Sid".into(), json!(sid));
+                }
+                m.insert(
+                    "Effect".into(),
+                    json!(if s.effect == Effect::Allow { "Allow" } else { "Deny" }),
+                );
+                m.insert("Action".into(), one_or_many(s.actions.clone()));
+                let resources: Vec<String> = s
+                    .resources
+                    .iter()
+                    .map(|r| match r {
+                        PolicyResource::Arn(arn) => arn.clone(),
+                        PolicyResource::Of(target) => arn_of(cx, node, &format!("{path}.Statement[{i}].Resource"), target),
+                    })
+                    .collect();
+                m.insert("Resource".into(), one_or_many(resources));
+                if !s.conditions.is_empty() {
+                    m.insert("Condition".into(), json!(s.conditions));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        let doc = json!({ "Version": "2012-10-17", "Statement": statements });
+        doc.to_string()
+    }
+}
+
+fn one_or_many(items: Vec<String>) -> Value {
+    if items.len() == 1 {
+        json!(items[0])
+    } else {
+        json!(items)
+    }
+}
+
+/// The ARN a policy uses for a stack resource, recording the edge.
+fn arn_of(cx: &Cx<'_>, node: &mut NodeBuilder<'_>, path: &str, target: &AnyRef) -> String {
+    use crate::stack::AnyResource as A;
+    let Some(resource) = cx.stack.resolve(target) else {
+        node.unknown(path, target);
+        return placeholder(target.name(), "arn");
+    };
+    node.depend_on_node(target.name().to_string());
+    match resource {
+        A::SecretRef(s) if s.is_arn => s.secret_id.clone(),
+        // Secrets Manager appends a random suffix to secret ARNs.
+        A::SecretRef(_) => placeholder(target.name(), "arn"),
+        A::LogGroup(g) => format!(
+            "arn:aws:logs:{}:{}:log-group:{}:*",
+            cx.region(),
+            crate::lower::ACCOUNT_ID,
+            g.log_group_name
+        ),
+        _ => placeholder(target.name(), "arn"),
+    }
+}
+
+/// An AWS managed or customer managed policy to attach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedPolicy(String);
+
+impl ManagedPolicy {
+    /// An AWS managed policy by its path and name, e.g.
+    /// `service-role/AmazonECSTaskExecutionRolePolicy`.
+    pub fn aws(name: &str) -> ManagedPolicy {
+        ManagedPolicy(format!("arn:aws:iam::aws:policy/{name}"))
+    }
+
+    /// `service-role/AmazonECSTaskExecutionRolePolicy`: pull images, write awslogs.
+    pub fn ecs_task_execution() -> ManagedPolicy {
+        ManagedPolicy::aws("service-role/AmazonECSTaskExecutionRolePolicy")
+    }
+
+    /// Any policy by ARN.
+    pub fn arn(arn: impl Into<String>) -> ManagedPolicy {
+        ManagedPolicy(arn.into())
+    }
+
+    /// The policy ARN.
+    pub fn as_arn(&self) -> &str {
+        &self.0
+    }
+
+    fn short_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or(&self.0)
+    }
+}
+
+/// An IAM role.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub(crate) meta: Meta,
+    pub(crate) role_name: Option<String>,
+    pub(crate) trust: Vec<Principal>,
+    pub(crate) trust_conditions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    pub(crate) description: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) max_session_duration: Option<u32>,
+    pub(crate) managed: Vec<ManagedPolicy>,
+    pub(crate) inline: Vec<(String, PolicyDocument)>,
+}
+
+impl Role {
+    /// A role that `principal` may assume (`sts:AssumeRole`).
+    pub fn new(name: impl Into<String>, principal: Principal) -> Role {
+        Role {
+            meta: Meta::new(name),
+            role_name: None,
+            trust: vec![principal],
+            trust_conditions: BTreeMap::new(),
+            description: None,
+            path: None,
+            max_session_duration: None,
+            managed: Vec::new(),
+            inline: Vec::new(),
+        }
+    }
+
+    /// Another principal that may assume the role.
+    #[must_use]
+    pub fn trust(mut self, principal: Principal) -> Role {
+        self.trust.push(principal);
+        self
+    }
+
+    /// A condition on assuming the role, e.g. `("StringEquals", "aws:SourceAccount", [account])`
+    /// against the confused-deputy problem.
+    #[must_use]
+    pub fn trust_condition<I, S>(mut self, operator: impl Into<String>, key: impl Into<String>, values: I) -> Role
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.trust_conditions
+            .entry(operator.into())
+            .or_default()
+            .insert(key.into(), values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The IAM path, e.g. `/service-roles/`.
+    #[must_use]
+    pub fn path(mut self, path: impl Into<String>) -> Role {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Maximum session duration in seconds (3600-43200).
+    #[must_use]
+    pub fn max_session_duration(mut self, seconds: u32) -> Role {
+        self.max_session_duration = Some(seconds);
+        self
+    }
+
+    /// The AWS role name (defaults to the logical name).
+    #[must_use]
+    pub fn role_name(mut self, name: impl Into<String>) -> Role {
+        self.role_name = Some(name.into());
+        self
+    }
+
+    /// A description.
+    #[must_use]
+    pub fn description(mut self, description: impl Into<String>) -> Role {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Attaches a managed policy.
+    #[must_use]
+    pub fn managed_policy(mut self, policy: ManagedPolicy) -> Role {
+        self.managed.push(policy);
+        self
+    }
+
+    /// Adds an inline policy.
+    #[must_use]
+    pub fn inline_policy(mut self, name: impl Into<String>, document: PolicyDocument) -> Role {
+        self.inline.push((name.into(), document));
+        self
+    }
+
+    /// The AWS role name.
+    pub fn aws_role_name(&self) -> String {
+        self.role_name.clone().unwrap_or_else(|| self.meta.name.replace('/', "-"))
+    }
+
+    /// Managed policies attached.
+    pub fn managed_policies(&self) -> &[ManagedPolicy] {
+        &self.managed
+    }
+
+    fn trust_document(&self) -> String {
+        let statements: Vec<Value> = self
+            .trust
+            .iter()
+            .map(|p| {
+                let mut s = json!({ "Effect": "Allow", "Principal": p.to_json(), "Action": "sts:AssumeRole" });
+                if !self.trust_conditions.is_empty() {
+                    s["Condition"] = json!(self.trust_conditions);
+                }
+                s
+            })
+            .collect();
+        json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+    }
+}
+
+impl ResourceSpec for Role {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.aws_role_name(), &limits::IAM_ROLE_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        for (i, (name, _)) in self.inline.iter().enumerate() {
+            if let Some(problem) = limits::IAM_POLICY_NAME.check(name) {
+                cx.error(Rule::AwsName, format!("inlinePolicies[{i}].PolicyName"), problem);
+            }
+        }
+        if let Some(d) = self.max_session_duration {
+            if !(3600..=43200).contains(&d) {
+                cx.error(Rule::AwsName, "MaxSessionDuration", format!("{d} s; IAM allows 3600-43200 seconds"));
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let n = cx.node("", "iam.role", "iam", "CreateRole").replace_on(&["RoleName", "Path"]);
+        let body = json!({
+            "RoleName": self.aws_role_name(),
+            "AssumeRolePolicyDocument": self.trust_document(),
+            "Description": self.description,
+            "Path": self.path,
+            "MaxSessionDuration": self.max_session_duration,
+            "Tags": cx.key_value_tags(),
+        });
+        cx.push(n, body);
+        let role_name = self.aws_role_name();
+        for policy in &self.managed {
+            let n = cx
+                .node(&format!("attachment:{}", policy.short_name()), "iam.role_policy_attachment", "iam", "AttachRolePolicy")
+                .replace_on(crate::lower::ALL_FIELDS);
+            cx.push(n, json!({ "RoleName": role_name, "PolicyArn": policy.as_arn() }));
+        }
+        for (i, (name, document)) in self.inline.iter().enumerate() {
+            let mut n = cx.node(&format!("policy:{name}"), "iam.role_policy", "iam", "PutRolePolicy");
+            let doc = document.render(cx, &mut n, &format!("inlinePolicies[{i}].PolicyDocument"));
+            cx.push(n, json!({ "RoleName": role_name, "PolicyName": name, "PolicyDocument": doc }));
+        }
+    }
+}
+
+tag_setter!(Role);

@@ -1,0 +1,694 @@
+//! VPC networking: VPC, subnets, gateways, route tables and security groups.
+
+use crate::diagnostic::Rule;
+use crate::limits::{self, NameRule};
+use crate::lower::{tag_setter, Cx, ALL_FIELDS};
+use crate::net::{Az, Cidr, Port, Protocol};
+use crate::stack::{Meta, Ref, ResourceSpec};
+use serde_json::{json, Value};
+
+/// A VPC. DNS support is on (AWS's default); DNS hostnames are off unless enabled.
+#[derive(Debug, Clone)]
+pub struct Vpc {
+    pub(crate) meta: Meta,
+    pub(crate) cidr: Cidr,
+    pub(crate) dns_support: bool,
+    pub(crate) dns_hostnames: bool,
+}
+
+impl Vpc {
+    /// A VPC with its IPv4 CIDR block (between /16 and /28).
+    pub fn new(name: impl Into<String>, cidr: Cidr) -> Vpc {
+        Vpc { meta: Meta::new(name), cidr, dns_support: true, dns_hostnames: false }
+    }
+
+    /// Whether instances get public DNS hostnames (needed for some VPC endpoints).
+    #[must_use]
+    pub fn dns_hostnames(mut self, enabled: bool) -> Vpc {
+        self.dns_hostnames = enabled;
+        self
+    }
+
+    /// Whether the Amazon DNS server resolves names in the VPC.
+    #[must_use]
+    pub fn dns_support(mut self, enabled: bool) -> Vpc {
+        self.dns_support = enabled;
+        self
+    }
+
+    /// The VPC's CIDR block.
+    pub fn cidr(&self) -> &Cidr {
+        &self.cidr
+    }
+}
+
+fn check_cidr(cx: &mut Cx<'_>, path: &str, cidr: &Cidr) {
+    if let Some(err) = cidr.error() {
+        cx.error(Rule::CidrMalformed, path, err.to_string());
+    } else if let Some(net) = cidr.net() {
+        if !(16..=28).contains(&net.prefix_len()) {
+            cx.error(
+                Rule::CidrSize,
+                path,
+                format!("`{cidr}` is a /{}; VPC and subnet blocks must be between /16 and /28", net.prefix_len()),
+            );
+        }
+    }
+}
+
+impl ResourceSpec for Vpc {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        check_cidr(cx, "CidrBlock", &self.cidr);
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let n = cx.node("", "ec2.vpc", "ec2", "CreateVpc").replace_on(&["CidrBlock"]);
+        let body = json!({ "CidrBlock": self.cidr.as_str(), "TagSpecifications": cx.ec2_tags("vpc") });
+        cx.push(n, body);
+        let vpc_id = crate::lower::placeholder(&self.meta.name, "id");
+        if !self.dns_support {
+            let n = cx.node("dns-support", "ec2.vpc_attribute", "ec2", "ModifyVpcAttribute");
+            cx.push(n, json!({ "VpcId": vpc_id, "EnableDnsSupport": { "Value": false } }));
+        }
+        if self.dns_hostnames {
+            let n = cx.node("dns-hostnames", "ec2.vpc_attribute", "ec2", "ModifyVpcAttribute");
+            cx.push(n, json!({ "VpcId": vpc_id, "EnableDnsHostnames": { "Value": true } }));
+        }
+    }
+}
+
+/// How a subnet reaches the internet. Informational: routing comes from route tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubnetTier {
+    /// Routes to an internet gateway (load balancers, NAT gateways).
+    Public,
+    /// Routes out through a NAT gateway (application tasks).
+    Private,
+    /// No route to the internet (databases, caches).
+    Isolated,
+}
+
+impl SubnetTier {
+    fn as_str(self) -> &'static str {
+        match self {
+            SubnetTier::Public => "public",
+            SubnetTier::Private => "private",
+            SubnetTier::Isolated => "isolated",
+        }
+    }
+}
+
+/// A subnet in one Availability Zone.
+#[derive(Debug, Clone)]
+pub struct Subnet {
+    pub(crate) meta: Meta,
+    pub(crate) vpc: Ref<Vpc>,
+    pub(crate) cidr: Cidr,
+    pub(crate) az: Az,
+    pub(crate) tier: SubnetTier,
+    pub(crate) map_public_ip: bool,
+}
+
+impl Subnet {
+    /// A subnet of `vpc` with its CIDR block, zone and tier.
+    pub fn new(name: impl Into<String>, vpc: &Ref<Vpc>, cidr: Cidr, az: Az, tier: SubnetTier) -> Subnet {
+        Subnet { meta: Meta::new(name), vpc: vpc.clone(), cidr, az, tier, map_public_ip: false }
+    }
+
+    /// A public-tier subnet.
+    pub fn public(name: impl Into<String>, vpc: &Ref<Vpc>, cidr: Cidr, az: Az) -> Subnet {
+        Subnet::new(name, vpc, cidr, az, SubnetTier::Public)
+    }
+
+    /// A private-tier subnet (egress through NAT).
+    pub fn private(name: impl Into<String>, vpc: &Ref<Vpc>, cidr: Cidr, az: Az) -> Subnet {
+        Subnet::new(name, vpc, cidr, az, SubnetTier::Private)
+    }
+
+    /// An isolated-tier subnet (no internet route).
+    pub fn isolated(name: impl Into<String>, vpc: &Ref<Vpc>, cidr: Cidr, az: Az) -> Subnet {
+        Subnet::new(name, vpc, cidr, az, SubnetTier::Isolated)
+    }
+
+    /// Whether instances launched here get a public IPv4 address (off by default).
+    #[must_use]
+    pub fn map_public_ip(mut self, enabled: bool) -> Subnet {
+        self.map_public_ip = enabled;
+        self
+    }
+
+    /// The subnet's zone.
+    pub fn az(&self) -> &Az {
+        &self.az
+    }
+
+    /// The subnet's tier.
+    pub fn tier(&self) -> SubnetTier {
+        self.tier
+    }
+
+    /// The subnet's VPC.
+    pub fn vpc(&self) -> &Ref<Vpc> {
+        &self.vpc
+    }
+}
+
+impl ResourceSpec for Subnet {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        check_cidr(cx, "CidrBlock", &self.cidr);
+        let Some(vpc) = cx.get(&self.vpc) else { return };
+        if self.cidr.net().is_some() && vpc.cidr.net().is_some() && !self.cidr.is_within(&vpc.cidr) {
+            cx.error(
+                Rule::SubnetOutsideVpc,
+                "CidrBlock",
+                format!("`{}` is not inside VPC `{}` ({})", self.cidr, self.vpc.name(), vpc.cidr),
+            );
+        }
+        // Overlaps with subnets added earlier in the same VPC.
+        let mut overlaps = Vec::new();
+        for other in cx.stack.resources() {
+            let crate::stack::AnyResource::Subnet(other) = other else { continue };
+            if other.meta.name == self.meta.name {
+                break;
+            }
+            if other.vpc == self.vpc && other.cidr.overlaps(&self.cidr) {
+                overlaps.push(format!("`{}` ({})", other.meta.name, other.cidr));
+            }
+        }
+        if !overlaps.is_empty() {
+            cx.error(
+                Rule::CidrOverlap,
+                "CidrBlock",
+                format!("`{}` overlaps subnet {} in the same VPC", self.cidr, overlaps.join(", ")),
+            );
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx.node("", "ec2.subnet", "ec2", "CreateSubnet").replace_on(ALL_FIELDS);
+        let vpc_id = n.attr("VpcId", &self.vpc, "id");
+        let mut tags = cx.ec2_tags("subnet");
+        tags[0]["Tags"]
+            .as_array_mut()
+            .map(|t| t.push(json!({ "Key": "ecs-iac:tier", "Value": self.tier.as_str() })));
+        if let Some(items) = tags[0]["Tags"].as_array_mut() {
+            items.sort_by(|a, b| a["Key"].as_str().cmp(&b["Key"].as_str()));
+        }
+        let body = json!({
+            "VpcId": vpc_id,
+            "CidrBlock": self.cidr.as_str(),
+            "AvailabilityZone": self.az.as_str(),
+            "TagSpecifications": tags,
+        });
+        cx.push(n, body);
+        if self.map_public_ip {
+            let n = cx.node("map-public-ip", "ec2.subnet_attribute", "ec2", "ModifySubnetAttribute");
+            let id = crate::lower::placeholder(&self.meta.name, "id");
+            cx.push(n, json!({ "SubnetId": id, "MapPublicIpOnLaunch": { "Value": true } }));
+        }
+    }
+}
+
+/// An internet gateway, attached to its VPC.
+#[derive(Debug, Clone)]
+pub struct InternetGateway {
+    pub(crate) meta: Meta,
+    pub(crate) vpc: Ref<Vpc>,
+}
+
+impl InternetGateway {
+    /// An internet gateway attached to `vpc`.
+    pub fn new(name: impl Into<String>, vpc: &Ref<Vpc>) -> InternetGateway {
+        InternetGateway { meta: Meta::new(name), vpc: vpc.clone() }
+    }
+
+    /// The address of the attachment node, which routes and NAT gateways wait for.
+    pub(crate) fn attachment_address(name: &str) -> String {
+        format!("{name}#attachment")
+    }
+}
+
+impl ResourceSpec for InternetGateway {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, _cx: &mut Cx<'_>) {}
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let n = cx.node("", "ec2.internet_gateway", "ec2", "CreateInternetGateway");
+        let body = json!({ "TagSpecifications": cx.ec2_tags("internet-gateway") });
+        cx.push(n, body);
+        let mut n = cx
+            .node("attachment", "ec2.internet_gateway_attachment", "ec2", "AttachInternetGateway")
+            .replace_on(ALL_FIELDS);
+        let vpc_id = n.attr("VpcId", &self.vpc, "id");
+        let igw_id = crate::lower::placeholder(&self.meta.name, "id");
+        cx.push(n, json!({ "InternetGatewayId": igw_id, "VpcId": vpc_id }));
+    }
+}
+
+/// An Elastic IP address (for a NAT gateway).
+#[derive(Debug, Clone)]
+pub struct ElasticIp {
+    pub(crate) meta: Meta,
+}
+
+impl ElasticIp {
+    /// A VPC Elastic IP address.
+    pub fn new(name: impl Into<String>) -> ElasticIp {
+        ElasticIp { meta: Meta::new(name) }
+    }
+}
+
+impl ResourceSpec for ElasticIp {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, _cx: &mut Cx<'_>) {}
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let n = cx.node("", "ec2.elastic_ip", "ec2", "AllocateAddress").replace_on(ALL_FIELDS);
+        let body = json!({ "Domain": "vpc", "TagSpecifications": cx.ec2_tags("elastic-ip") });
+        cx.push(n, body);
+    }
+}
+
+/// A public NAT gateway in a public subnet, using an Elastic IP.
+#[derive(Debug, Clone)]
+pub struct NatGateway {
+    pub(crate) meta: Meta,
+    pub(crate) subnet: Ref<Subnet>,
+    pub(crate) eip: Ref<ElasticIp>,
+}
+
+impl NatGateway {
+    /// A public NAT gateway. It is created after its VPC's internet gateway is attached,
+    /// which AWS requires.
+    pub fn public(name: impl Into<String>, subnet: &Ref<Subnet>, eip: &Ref<ElasticIp>) -> NatGateway {
+        NatGateway { meta: Meta::new(name), subnet: subnet.clone(), eip: eip.clone() }
+    }
+}
+
+impl ResourceSpec for NatGateway {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, _cx: &mut Cx<'_>) {}
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx.node("", "ec2.nat_gateway", "ec2", "CreateNatGateway").replace_on(ALL_FIELDS);
+        let subnet_id = n.attr("SubnetId", &self.subnet, "id");
+        let allocation_id = n.attr("AllocationId", &self.eip, "allocation_id");
+        // AWS refuses a public NAT gateway in a VPC without an attached internet gateway.
+        if let Some(subnet) = cx.get(&self.subnet) {
+            for r in cx.stack.resources() {
+                if let crate::stack::AnyResource::InternetGateway(igw) = r {
+                    if igw.vpc == subnet.vpc {
+                        n.depend_on_node(InternetGateway::attachment_address(&igw.meta.name));
+                    }
+                }
+            }
+        }
+        let body = json!({
+            "SubnetId": subnet_id,
+            "AllocationId": allocation_id,
+            "ConnectivityType": "public",
+            "TagSpecifications": cx.ec2_tags("natgateway"),
+        });
+        cx.push(n, body);
+    }
+}
+
+/// Where a route sends traffic.
+#[derive(Debug, Clone)]
+pub enum RouteTarget {
+    /// To the internet through an internet gateway.
+    InternetGateway(Ref<InternetGateway>),
+    /// To the internet through a NAT gateway.
+    NatGateway(Ref<NatGateway>),
+}
+
+impl RouteTarget {
+    /// Through an internet gateway.
+    pub fn internet_gateway(igw: &Ref<InternetGateway>) -> RouteTarget {
+        RouteTarget::InternetGateway(igw.clone())
+    }
+
+    /// Through a NAT gateway.
+    pub fn nat_gateway(nat: &Ref<NatGateway>) -> RouteTarget {
+        RouteTarget::NatGateway(nat.clone())
+    }
+}
+
+/// A route table with its routes and subnet associations.
+#[derive(Debug, Clone)]
+pub struct RouteTable {
+    pub(crate) meta: Meta,
+    pub(crate) vpc: Ref<Vpc>,
+    pub(crate) routes: Vec<(Cidr, RouteTarget)>,
+    pub(crate) subnets: Vec<Ref<Subnet>>,
+}
+
+impl RouteTable {
+    /// An empty route table of `vpc` (it has the implicit local route).
+    pub fn new(name: impl Into<String>, vpc: &Ref<Vpc>) -> RouteTable {
+        RouteTable { meta: Meta::new(name), vpc: vpc.clone(), routes: Vec::new(), subnets: Vec::new() }
+    }
+
+    /// Adds a route for `destination`.
+    #[must_use]
+    pub fn route(mut self, destination: Cidr, target: RouteTarget) -> RouteTable {
+        self.routes.push((destination, target));
+        self
+    }
+
+    /// Associates a subnet with this table.
+    #[must_use]
+    pub fn associate(mut self, subnet: &Ref<Subnet>) -> RouteTable {
+        self.subnets.push(subnet.clone());
+        self
+    }
+}
+
+impl ResourceSpec for RouteTable {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        for (i, (destination, _)) in self.routes.iter().enumerate() {
+            if let Some(err) = destination.error() {
+                cx.error(Rule::CidrMalformed, format!("routes[{i}].DestinationCidrBlock"), err.to_string());
+            }
+        }
+        for (i, subnet) in self.subnets.iter().enumerate() {
+            if let Some(s) = cx.get(subnet) {
+                if s.vpc != self.vpc {
+                    cx.error(
+                        Rule::VpcMismatch,
+                        format!("associations[{i}].SubnetId"),
+                        format!("subnet `{}` is in VPC `{}`, the route table in `{}`", subnet.name(), s.vpc.name(), self.vpc.name()),
+                    );
+                }
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx.node("", "ec2.route_table", "ec2", "CreateRouteTable").replace_on(ALL_FIELDS);
+        let vpc_id = n.attr("VpcId", &self.vpc, "id");
+        let body = json!({ "VpcId": vpc_id, "TagSpecifications": cx.ec2_tags("route-table") });
+        cx.push(n, body);
+        let table_id = crate::lower::placeholder(&self.meta.name, "id");
+        for (i, (destination, target)) in self.routes.iter().enumerate() {
+            let mut n = cx
+                .node(&format!("route:{destination}"), "ec2.route", "ec2", "CreateRoute")
+                .replace_on(&["DestinationCidrBlock"]);
+            let (key, id) = match target {
+                RouteTarget::InternetGateway(igw) => {
+                    let id = n.attr(&format!("routes[{i}].GatewayId"), igw, "id");
+                    n.depend_on_node(InternetGateway::attachment_address(igw.name()));
+                    ("GatewayId", id)
+                }
+                RouteTarget::NatGateway(nat) => {
+                    ("NatGatewayId", n.attr(&format!("routes[{i}].NatGatewayId"), nat, "id"))
+                }
+            };
+            let body = json!({ "RouteTableId": table_id, "DestinationCidrBlock": destination.as_str(), key: id });
+            cx.push(n, body);
+        }
+        for (i, subnet) in self.subnets.iter().enumerate() {
+            let mut n = cx
+                .node(&format!("association:{}", subnet.name()), "ec2.route_table_association", "ec2", "AssociateRouteTable")
+                .replace_on(ALL_FIELDS);
+            let subnet_id = n.attr(&format!("associations[{i}].SubnetId"), subnet, "id");
+            cx.push(n, json!({ "RouteTableId": table_id, "SubnetId": subnet_id }));
+        }
+    }
+}
+
+/// The other side of a security group rule.
+#[derive(Debug, Clone)]
+pub enum Peer {
+    /// An IPv4 CIDR block.
+    Ipv4(Cidr),
+    /// An IPv6 CIDR block, e.g. `::/0`.
+    Ipv6(String),
+    /// Another security group.
+    Group(Ref<SecurityGroup>),
+    /// The same security group (members talk to each other).
+    Itself,
+}
+
+impl Peer {
+    /// Anywhere on the IPv4 internet (`0.0.0.0/0`).
+    pub fn any_ipv4() -> Peer {
+        Peer::Ipv4(crate::net::cidr("0.0.0.0/0"))
+    }
+
+    /// Anywhere on the IPv6 internet (`::/0`).
+    pub fn any_ipv6() -> Peer {
+        Peer::Ipv6("::/0".to_string())
+    }
+
+    /// An IPv4 CIDR block.
+    pub fn cidr(block: Cidr) -> Peer {
+        Peer::Ipv4(block)
+    }
+
+    /// Members of another security group.
+    pub fn group(group: &Ref<SecurityGroup>) -> Peer {
+        Peer::Group(group.clone())
+    }
+
+    /// Members of the same group.
+    pub fn itself() -> Peer {
+        Peer::Itself
+    }
+}
+
+/// One security group rule.
+#[derive(Debug, Clone)]
+pub struct SecurityGroupRule {
+    /// Who may connect (ingress) or be connected to (egress).
+    pub peer: Peer,
+    /// Protocol and ports.
+    pub port: Port,
+    /// Optional description.
+    pub description: Option<String>,
+}
+
+/// A security group with typed ingress and egress rules.
+///
+/// Egress: AWS adds an allow-all egress rule to every new group. It is kept unless
+/// egress rules are given or [`SecurityGroup::no_egress`] is called; then it is revoked
+/// and only the given rules apply.
+#[derive(Debug, Clone)]
+pub struct SecurityGroup {
+    pub(crate) meta: Meta,
+    pub(crate) vpc: Ref<Vpc>,
+    pub(crate) group_name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) ingress: Vec<SecurityGroupRule>,
+    pub(crate) egress: Vec<SecurityGroupRule>,
+    pub(crate) restrict_egress: bool,
+}
+
+impl SecurityGroup {
+    /// A security group in `vpc`. Its AWS name is the logical name unless set.
+    pub fn new(name: impl Into<String>, vpc: &Ref<Vpc>) -> SecurityGroup {
+        SecurityGroup {
+            meta: Meta::new(name),
+            vpc: vpc.clone(),
+            group_name: None,
+            description: None,
+            ingress: Vec::new(),
+            egress: Vec::new(),
+            restrict_egress: false,
+        }
+    }
+
+    /// The AWS group name (defaults to the logical name).
+    #[must_use]
+    pub fn group_name(mut self, name: impl Into<String>) -> SecurityGroup {
+        self.group_name = Some(name.into());
+        self
+    }
+
+    /// The group description (immutable in AWS).
+    #[must_use]
+    pub fn description(mut self, description: impl Into<String>) -> SecurityGroup {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Allows inbound traffic from `peer` on `port`.
+    #[must_use]
+    pub fn ingress(mut self, peer: Peer, port: Port) -> SecurityGroup {
+        self.ingress.push(SecurityGroupRule { peer, port, description: None });
+        self
+    }
+
+    /// Allows inbound traffic, with a rule description.
+    #[must_use]
+    pub fn ingress_described(mut self, peer: Peer, port: Port, description: impl Into<String>) -> SecurityGroup {
+        self.ingress.push(SecurityGroupRule { peer, port, description: Some(description.into()) });
+        self
+    }
+
+    /// Allows outbound traffic to `peer` on `port` (replacing the default allow-all).
+    #[must_use]
+    pub fn egress(mut self, peer: Peer, port: Port) -> SecurityGroup {
+        self.egress.push(SecurityGroupRule { peer, port, description: None });
+        self.restrict_egress = true;
+        self
+    }
+
+    /// Allows no outbound traffic at all (revokes the default allow-all rule).
+    #[must_use]
+    pub fn no_egress(mut self) -> SecurityGroup {
+        self.restrict_egress = true;
+        self
+    }
+
+    /// Inbound rules.
+    pub fn ingress_rules(&self) -> &[SecurityGroupRule] {
+        &self.ingress
+    }
+
+    /// The VPC of the group.
+    pub fn vpc(&self) -> &Ref<Vpc> {
+        &self.vpc
+    }
+
+    fn aws_group_name(&self) -> String {
+        self.group_name.clone().unwrap_or_else(|| self.meta.name.replace('/', "-"))
+    }
+
+    fn check_rules(&self, cx: &mut Cx<'_>, field: &str, rules: &[SecurityGroupRule]) {
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some(problem) = rule.port.problem() {
+                cx.error(Rule::PortRange, format!("{field}[{i}].FromPort"), problem);
+            }
+            match &rule.peer {
+                Peer::Ipv4(block) => {
+                    if let Some(err) = block.error() {
+                        cx.error(Rule::CidrMalformed, format!("{field}[{i}].IpRanges[0].CidrIp"), err.to_string());
+                    }
+                }
+                Peer::Group(group) => {
+                    if let Some(g) = cx.get(group) {
+                        if g.vpc != self.vpc {
+                            cx.error(
+                                Rule::VpcMismatch,
+                                format!("{field}[{i}].UserIdGroupPairs[0].GroupId"),
+                                format!("group `{}` is in VPC `{}`, this group in `{}`", group.name(), g.vpc.name(), self.vpc.name()),
+                            );
+                        }
+                    }
+                }
+                Peer::Ipv6(_) | Peer::Itself => {}
+            }
+        }
+    }
+
+    fn permissions(&self, n: &mut crate::lower::NodeBuilder<'_>, field: &str, rules: &[SecurityGroupRule]) -> Value {
+        let own_id = crate::lower::placeholder(&self.meta.name, "id");
+        let items: Vec<Value> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                let mut p = json!({ "IpProtocol": rule.port.protocol.as_ec2() });
+                if rule.port.protocol != Protocol::All {
+                    p["FromPort"] = json!(rule.port.from);
+                    p["ToPort"] = json!(rule.port.to);
+                }
+                let description = rule.description.clone();
+                match &rule.peer {
+                    Peer::Ipv4(block) => {
+                        p["IpRanges"] = json!([{ "CidrIp": block.as_str(), "Description": description }]);
+                    }
+                    Peer::Ipv6(block) => {
+                        p["Ipv6Ranges"] = json!([{ "CidrIpv6": block, "Description": description }]);
+                    }
+                    Peer::Group(group) => {
+                        let id = n.attr(&format!("{field}[{i}].UserIdGroupPairs[0].GroupId"), group, "id");
+                        p["UserIdGroupPairs"] = json!([{ "GroupId": id, "Description": description }]);
+                    }
+                    Peer::Itself => {
+                        p["UserIdGroupPairs"] = json!([{ "GroupId": own_id, "Description": description }]);
+                    }
+                }
+                p
+            })
+            .collect();
+        Value::Array(items)
+    }
+}
+
+impl ResourceSpec for SecurityGroup {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.aws_group_name(), &limits::SECURITY_GROUP_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if self.aws_group_name().to_ascii_lowercase().starts_with("sg-") {
+            cx.error(Rule::AwsName, "GroupName", "security group names must not start with `sg-`");
+        }
+        self.check_rules(cx, "ingress", &self.ingress);
+        self.check_rules(cx, "egress", &self.egress);
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx.node("", "ec2.security_group", "ec2", "CreateSecurityGroup").replace_on(ALL_FIELDS);
+        let vpc_id = n.attr("VpcId", &self.vpc, "id");
+        let description = self
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
+        let body = json!({
+            "GroupName": self.aws_group_name(),
+            "Description": description,
+            "VpcId": vpc_id,
+            "TagSpecifications": cx.ec2_tags("security-group"),
+        });
+        cx.push(n, body);
+        let group_id = crate::lower::placeholder(&self.meta.name, "id");
+        if !self.ingress.is_empty() {
+            let mut n = cx.node("ingress", "ec2.security_group_ingress", "ec2", "AuthorizeSecurityGroupIngress");
+            let permissions = self.permissions(&mut n, "ingress", &self.ingress);
+            cx.push(n, json!({ "GroupId": group_id, "IpPermissions": permissions }));
+        }
+        if self.restrict_egress {
+            let n = cx.node("default-egress", "ec2.security_group_default_egress", "ec2", "RevokeSecurityGroupEgress");
+            let body = json!({
+                "GroupId": group_id,
+                "IpPermissions": [{ "IpProtocol": "-1", "IpRanges": [{ "CidrIp": "0.0.0.0/0" }] }],
+            });
+            cx.push(n, body);
+        }
+        if !self.egress.is_empty() {
+            let mut n = cx.node("egress", "ec2.security_group_egress", "ec2", "AuthorizeSecurityGroupEgress");
+            n.depend_on_node(format!("{}#default-egress", self.meta.name));
+            let permissions = self.permissions(&mut n, "egress", &self.egress);
+            cx.push(n, json!({ "GroupId": group_id, "IpPermissions": permissions }));
+        }
+    }
+}
+
+tag_setter!(Vpc, Subnet, InternetGateway, ElasticIp, NatGateway, RouteTable, SecurityGroup);

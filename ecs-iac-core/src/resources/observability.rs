@@ -1,0 +1,315 @@
+//! CloudWatch: log groups and metric alarms.
+
+use super::ecs::{Cluster, Service};
+use super::elb::LoadBalancer;
+use super::iam::HasArn;
+use crate::diagnostic::Rule;
+use crate::limits::{self, NameRule};
+use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::stack::{Meta, Ref, ResourceSpec};
+use serde_json::{json, Value};
+
+/// A CloudWatch Logs log group. Without a retention its events never expire (AWS's default).
+#[derive(Debug, Clone)]
+pub struct LogGroup {
+    pub(crate) meta: Meta,
+    pub(crate) log_group_name: String,
+    pub(crate) retention_days: Option<u32>,
+    pub(crate) kms_key_arn: Option<String>,
+}
+
+impl LogGroup {
+    /// A log group with its AWS name, e.g. `/ecs/visitor-book`.
+    pub fn new(name: impl Into<String>, log_group_name: impl Into<String>) -> LogGroup {
+        LogGroup { meta: Meta::new(name), log_group_name: log_group_name.into(), retention_days: None, kms_key_arn: None }
+    }
+
+    /// Days to keep events; one of the values CloudWatch accepts (1, 3, 5, 7, 14, 30, …).
+    #[must_use]
+    pub fn retention_days(mut self, days: u32) -> LogGroup {
+        self.retention_days = Some(days);
+        self
+    }
+
+    /// Encrypts events with a KMS key.
+    #[must_use]
+    pub fn kms_key(mut self, arn: impl Into<String>) -> LogGroup {
+        self.kms_key_arn = Some(arn.into());
+        self
+    }
+
+    /// The log group's AWS name.
+    pub fn log_group_name(&self) -> &str {
+        &self.log_group_name
+    }
+}
+
+impl ResourceSpec for LogGroup {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.log_group_name.clone(), &limits::LOG_GROUP_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if let Some(days) = self.retention_days {
+            if !limits::LOG_RETENTION_DAYS.contains(&days) {
+                let nearest = limits::LOG_RETENTION_DAYS.iter().copied().find(|d| *d >= days).unwrap_or(3653);
+                cx.error(
+                    Rule::LogRetention,
+                    "retentionInDays",
+                    format!("{days} days is not a retention CloudWatch Logs accepts; the next allowed value is {nearest}"),
+                );
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let n = cx.node("", "logs.log_group", "logs", "CreateLogGroup").replace_on(&["logGroupName", "kmsKeyId"]);
+        let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn, "tags": cx.map_tags() });
+        cx.push(n, body);
+        if let Some(days) = self.retention_days {
+            let n = cx.node("retention", "logs.retention_policy", "logs", "PutRetentionPolicy");
+            cx.push(n, json!({ "logGroupName": self.log_group_name, "retentionInDays": days }));
+        }
+    }
+}
+
+impl HasArn for LogGroup {}
+
+/// A statistic of a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    /// Average.
+    Average,
+    /// Sum.
+    Sum,
+    /// Minimum.
+    Minimum,
+    /// Maximum.
+    Maximum,
+    /// Sample count.
+    SampleCount,
+}
+
+impl Statistic {
+    fn as_str(self) -> &'static str {
+        match self {
+            Statistic::Average => "Average",
+            Statistic::Sum => "Sum",
+            Statistic::Minimum => "Minimum",
+            Statistic::Maximum => "Maximum",
+            Statistic::SampleCount => "SampleCount",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum DimensionValue {
+    Literal(String),
+    LoadBalancer(Ref<LoadBalancer>),
+    ClusterOf(Ref<Service>),
+    Service(Ref<Service>),
+}
+
+/// A CloudWatch metric with statistic and period.
+#[derive(Debug, Clone)]
+pub struct Metric {
+    namespace: String,
+    name: String,
+    statistic: Statistic,
+    period: u32,
+    dimensions: Vec<(String, DimensionValue)>,
+}
+
+impl Metric {
+    /// Any metric; statistic Average over 300 s unless set.
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Metric {
+        Metric { namespace: namespace.into(), name: name.into(), statistic: Statistic::Average, period: 300, dimensions: Vec::new() }
+    }
+
+    /// A metric of an Application Load Balancer (`AWS/ApplicationELB`, dimension `LoadBalancer`).
+    pub fn load_balancer(load_balancer: &Ref<LoadBalancer>, name: impl Into<String>) -> Metric {
+        let mut m = Metric::new("AWS/ApplicationELB", name);
+        m.dimensions.push(("LoadBalancer".into(), DimensionValue::LoadBalancer(load_balancer.clone())));
+        m
+    }
+
+    /// A metric of an ECS service (`AWS/ECS`, dimensions `ClusterName` and `ServiceName`).
+    pub fn ecs_service(service: &Ref<Service>, name: impl Into<String>) -> Metric {
+        let mut m = Metric::new("AWS/ECS", name);
+        m.dimensions.push(("ClusterName".into(), DimensionValue::ClusterOf(service.clone())));
+        m.dimensions.push(("ServiceName".into(), DimensionValue::Service(service.clone())));
+        m
+    }
+
+    /// The statistic.
+    #[must_use]
+    pub fn statistic(mut self, statistic: Statistic) -> Metric {
+        self.statistic = statistic;
+        self
+    }
+
+    /// The period in seconds (10, 30 or a multiple of 60).
+    #[must_use]
+    pub fn period(mut self, seconds: u32) -> Metric {
+        self.period = seconds;
+        self
+    }
+
+    /// A literal dimension.
+    #[must_use]
+    pub fn dimension(mut self, name: impl Into<String>, value: impl Into<String>) -> Metric {
+        self.dimensions.push((name.into(), DimensionValue::Literal(value.into())));
+        self
+    }
+
+    fn render_dimensions(&self, n: &mut NodeBuilder<'_>, cx: &Cx<'_>) -> Vec<Value> {
+        self.dimensions
+            .iter()
+            .enumerate()
+            .map(|(i, (name, value))| {
+                let path = format!("Dimensions[{i}].Value");
+                let value = match value {
+                    DimensionValue::Literal(v) => v.clone(),
+                    DimensionValue::LoadBalancer(lb) => n.attr(&path, lb, "full_name"),
+                    DimensionValue::ClusterOf(s) => n
+                        .target(&path, s)
+                        .and_then(|s| cx.get(s.cluster()))
+                        .map(Cluster::cluster_name)
+                        .unwrap_or_default(),
+                    DimensionValue::Service(s) => n.target(&path, s).map(Service::service_name).unwrap_or_default(),
+                };
+                json!({ "Name": name, "Value": value })
+            })
+            .collect()
+    }
+}
+
+/// How the metric compares with the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// `>`.
+    GreaterThan,
+    /// `>=`.
+    GreaterThanOrEqual,
+    /// `<`.
+    LessThan,
+    /// `<=`.
+    LessThanOrEqual,
+}
+
+impl Comparison {
+    fn as_str(self) -> &'static str {
+        match self {
+            Comparison::GreaterThan => "GreaterThanThreshold",
+            Comparison::GreaterThanOrEqual => "GreaterThanOrEqualToThreshold",
+            Comparison::LessThan => "LessThanThreshold",
+            Comparison::LessThanOrEqual => "LessThanOrEqualToThreshold",
+        }
+    }
+}
+
+/// A CloudWatch metric alarm; its AWS name is the logical name.
+#[derive(Debug, Clone)]
+pub struct Alarm {
+    pub(crate) meta: Meta,
+    pub(crate) metric: Metric,
+    pub(crate) comparison: Comparison,
+    pub(crate) threshold: f64,
+    pub(crate) evaluation_periods: u32,
+    pub(crate) description: Option<String>,
+    pub(crate) actions: Vec<String>,
+    pub(crate) treat_missing_data: Option<String>,
+}
+
+impl Alarm {
+    /// Alarms when `metric` compares with `threshold` for `evaluation_periods` periods.
+    pub fn new(name: impl Into<String>, metric: Metric, comparison: Comparison, threshold: f64, evaluation_periods: u32) -> Alarm {
+        Alarm {
+            meta: Meta::new(name),
+            metric,
+            comparison,
+            threshold,
+            evaluation_periods,
+            description: None,
+            actions: Vec::new(),
+            treat_missing_data: None,
+        }
+    }
+
+    /// A description.
+    #[must_use]
+    pub fn description(mut self, description: impl Into<String>) -> Alarm {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// An action ARN (e.g. an SNS topic) run when the alarm fires.
+    #[must_use]
+    pub fn alarm_action(mut self, arn: impl Into<String>) -> Alarm {
+        self.actions.push(arn.into());
+        self
+    }
+
+    /// `breaching`, `notBreaching`, `ignore` or `missing`.
+    #[must_use]
+    pub fn treat_missing_data(mut self, how: impl Into<String>) -> Alarm {
+        self.treat_missing_data = Some(how.into());
+        self
+    }
+}
+
+impl ResourceSpec for Alarm {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.meta.name.clone(), &limits::ALARM_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        let p = self.metric.period;
+        if !(p == 10 || p == 30 || (p >= 60 && p % 60 == 0)) {
+            cx.error(Rule::AlarmSettings, "Period", format!("{p} s; CloudWatch alarms take 10, 30 or a multiple of 60"));
+        }
+        if self.evaluation_periods == 0 {
+            cx.error(Rule::AlarmSettings, "EvaluationPeriods", "at least one evaluation period is needed");
+        }
+        if u64::from(p) * u64::from(self.evaluation_periods) > 86_400 {
+            cx.error(Rule::AlarmSettings, "EvaluationPeriods", "period × evaluation periods must not exceed one day");
+        }
+        if let Some(t) = &self.treat_missing_data {
+            if !["breaching", "notBreaching", "ignore", "missing"].contains(&t.as_str()) {
+                cx.error(Rule::AlarmSettings, "TreatMissingData", format!("`{t}` is not breaching, notBreaching, ignore or missing"));
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx.node("", "cloudwatch.alarm", "cloudwatch", "PutMetricAlarm").replace_on(&["AlarmName"]);
+        let dimensions = self.metric.render_dimensions(&mut n, cx);
+        let body = json!({
+            "AlarmName": self.meta.name,
+            "AlarmDescription": self.description,
+            "Namespace": self.metric.namespace,
+            "MetricName": self.metric.name,
+            "Statistic": self.metric.statistic.as_str(),
+            "Period": self.metric.period,
+            "Threshold": self.threshold,
+            "ComparisonOperator": self.comparison.as_str(),
+            "EvaluationPeriods": self.evaluation_periods,
+            "Dimensions": dimensions,
+            "AlarmActions": if self.actions.is_empty() { None } else { Some(&self.actions) },
+            "TreatMissingData": self.treat_missing_data,
+            "Tags": cx.key_value_tags(),
+        });
+        cx.push(n, body);
+    }
+}
+
+tag_setter!(LogGroup, Alarm);
+

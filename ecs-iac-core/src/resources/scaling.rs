@@ -1,0 +1,173 @@
+//! Application Auto Scaling of ECS services: scalable targets and target tracking policies.
+
+use super::ecs::{service_resource_id, Service};
+use crate::diagnostic::Rule;
+use crate::limits::{self, NameRule};
+use crate::lower::{tag_setter, Cx};
+use crate::stack::{Meta, Ref, ResourceSpec};
+use serde_json::json;
+
+/// The desired count of an ECS service as a scalable target.
+#[derive(Debug, Clone)]
+pub struct ScalableTarget {
+    pub(crate) meta: Meta,
+    pub(crate) service: Ref<Service>,
+    pub(crate) min: u32,
+    pub(crate) max: u32,
+}
+
+impl ScalableTarget {
+    /// Scales `service` between `min` and `max` tasks.
+    pub fn ecs_service(name: impl Into<String>, service: &Ref<Service>, min: u32, max: u32) -> ScalableTarget {
+        ScalableTarget { meta: Meta::new(name), service: service.clone(), min, max }
+    }
+}
+
+impl ResourceSpec for ScalableTarget {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if self.min > self.max {
+            cx.error(Rule::AutoscalingCapacity, "MinCapacity", format!("minimum {} is above maximum {}", self.min, self.max));
+        }
+        if let Some(service) = cx.get(&self.service) {
+            let desired = service.desired();
+            if desired < self.min || desired > self.max {
+                cx.error(
+                    Rule::AutoscalingCapacity,
+                    "MinCapacity",
+                    format!(
+                        "service `{}` starts with desired count {desired}, outside {}-{}; set the desired count inside the range",
+                        self.service.name(),
+                        self.min,
+                        self.max
+                    ),
+                );
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx
+            .node("", "application_autoscaling.scalable_target", "applicationautoscaling", "RegisterScalableTarget")
+            .replace_on(&["ResourceId", "ServiceNamespace", "ScalableDimension"]);
+        let resource_id = n.target("ResourceId", &self.service).map(|s| service_resource_id(cx, s));
+        let body = json!({
+            "ServiceNamespace": "ecs",
+            "ResourceId": resource_id,
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "MinCapacity": self.min,
+            "MaxCapacity": self.max,
+            "Tags": cx.map_tags(),
+        });
+        cx.push(n, body);
+    }
+}
+
+/// A predefined metric for target tracking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PredefinedMetric {
+    /// `ECSServiceAverageCPUUtilization`.
+    EcsServiceAverageCpu,
+    /// `ECSServiceAverageMemoryUtilization`.
+    EcsServiceAverageMemory,
+}
+
+impl PredefinedMetric {
+    fn as_str(self) -> &'static str {
+        match self {
+            PredefinedMetric::EcsServiceAverageCpu => "ECSServiceAverageCPUUtilization",
+            PredefinedMetric::EcsServiceAverageMemory => "ECSServiceAverageMemoryUtilization",
+        }
+    }
+}
+
+/// A target tracking scaling policy.
+#[derive(Debug, Clone)]
+pub struct ScalingPolicy {
+    pub(crate) meta: Meta,
+    pub(crate) target: Ref<ScalableTarget>,
+    pub(crate) metric: PredefinedMetric,
+    pub(crate) target_value: f64,
+    pub(crate) scale_out_cooldown: Option<u32>,
+    pub(crate) scale_in_cooldown: Option<u32>,
+    pub(crate) disable_scale_in: bool,
+}
+
+impl ScalingPolicy {
+    /// Keeps `metric` near `target_value` (e.g. 70.0 percent CPU); its AWS name is the logical name.
+    pub fn target_tracking(name: impl Into<String>, target: &Ref<ScalableTarget>, metric: PredefinedMetric, target_value: f64) -> ScalingPolicy {
+        ScalingPolicy {
+            meta: Meta::new(name),
+            target: target.clone(),
+            metric,
+            target_value,
+            scale_out_cooldown: None,
+            scale_in_cooldown: None,
+            disable_scale_in: false,
+        }
+    }
+
+    /// Seconds between scale-out activities.
+    #[must_use]
+    pub fn scale_out_cooldown(mut self, seconds: u32) -> ScalingPolicy {
+        self.scale_out_cooldown = Some(seconds);
+        self
+    }
+
+    /// Seconds between scale-in activities.
+    #[must_use]
+    pub fn scale_in_cooldown(mut self, seconds: u32) -> ScalingPolicy {
+        self.scale_in_cooldown = Some(seconds);
+        self
+    }
+}
+
+impl ResourceSpec for ScalingPolicy {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.meta.name.clone(), &limits::SCALING_POLICY_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if !(self.target_value > 0.0 && self.target_value <= 100.0) {
+            cx.error(
+                Rule::AutoscalingCapacity,
+                "TargetTrackingScalingPolicyConfiguration.TargetValue",
+                format!("{} is not a utilization percentage in (0, 100]", self.target_value),
+            );
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let mut n = cx
+            .node("", "application_autoscaling.scaling_policy", "applicationautoscaling", "PutScalingPolicy")
+            .replace_on(&["PolicyName", "ResourceId"]);
+        let resource_id = n
+            .target("ResourceId", &self.target)
+            .and_then(|t| cx.get(&t.service))
+            .map(|s| service_resource_id(cx, s));
+        let body = json!({
+            "PolicyName": self.meta.name,
+            "ServiceNamespace": "ecs",
+            "ResourceId": resource_id,
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": self.target_value,
+                "PredefinedMetricSpecification": { "PredefinedMetricType": self.metric.as_str() },
+                "ScaleOutCooldown": self.scale_out_cooldown,
+                "ScaleInCooldown": self.scale_in_cooldown,
+                "DisableScaleIn": self.disable_scale_in,
+            },
+        });
+        cx.push(n, body);
+    }
+}
+
+tag_setter!(ScalableTarget, ScalingPolicy);

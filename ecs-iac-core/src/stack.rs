@@ -1,0 +1,306 @@
+//! The stack: the set of typed resources a program declares, and typed references to them.
+
+use crate::lower::Cx;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+static NEXT_STACK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A typed handle to a resource added to a [`Stack`]. Passing it to another resource's
+/// builder is what makes the dependency edge. Cheap to clone.
+pub struct Ref<T> {
+    pub(crate) stack: u64,
+    pub(crate) index: usize,
+    pub(crate) name: Arc<str>,
+    _kind: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Ref<T> {
+    fn clone(&self) -> Self {
+        Ref { stack: self.stack, index: self.index, name: self.name.clone(), _kind: PhantomData }
+    }
+}
+
+impl<T: Resource> fmt::Debug for Ref<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ref<{}>({})", T::KIND, self.name)
+    }
+}
+
+impl<T> PartialEq for Ref<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.stack == other.stack && self.index == other.index
+    }
+}
+
+impl<T> Eq for Ref<T> {}
+
+impl<T: Resource> Ref<T> {
+    /// The logical name of the referenced resource.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same reference without its type, for heterogeneous lists of dependencies.
+    pub fn erase(&self) -> AnyRef {
+        AnyRef { stack: self.stack, index: self.index, name: self.name.clone(), kind: T::KIND }
+    }
+}
+
+/// A reference to a resource of any kind.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AnyRef {
+    pub(crate) stack: u64,
+    pub(crate) index: usize,
+    pub(crate) name: Arc<str>,
+    pub(crate) kind: &'static str,
+}
+
+impl AnyRef {
+    /// The logical name of the referenced resource.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The resource kind, e.g. `ecs.service`.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+}
+
+impl fmt::Debug for AnyRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ref<{}>({})", self.kind, self.name)
+    }
+}
+
+/// Name and tags every resource carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Meta {
+    pub name: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Meta {
+    pub(crate) fn new(name: impl Into<String>) -> Meta {
+        Meta { name: name.into(), tags: BTreeMap::new() }
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The behaviour every resource kind has inside the crate: validate itself and lower
+/// itself to API requests.
+pub(crate) trait ResourceSpec {
+    fn meta(&self) -> &Meta;
+    /// The AWS name of the resource and the naming rule it follows, when it has one.
+    fn aws_name(&self) -> Option<(String, &'static crate::limits::NameRule)> {
+        None
+    }
+    fn validate(&self, cx: &mut Cx<'_>);
+    fn lower(&self, cx: &mut Cx<'_>);
+}
+
+/// A kind of resource that can be added to a [`Stack`].
+pub trait Resource: Clone + Into<AnyResource> + sealed::Sealed + 'static {
+    /// The kind, e.g. `ec2.vpc`.
+    const KIND: &'static str;
+
+    /// The logical name given at construction.
+    fn logical_name(&self) -> &str;
+
+    /// The resource of this kind inside `any`, if it is one.
+    fn downcast(any: &AnyResource) -> Option<&Self>;
+}
+
+macro_rules! resource_kinds {
+    ($($variant:ident($ty:ty) = $kind:literal;)*) => {
+        /// Any resource of a stack.
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub enum AnyResource {
+            $(#[doc = concat!("A `", $kind, "`.")] $variant($ty),)*
+        }
+
+        impl AnyResource {
+            /// The logical name given at construction.
+            pub fn logical_name(&self) -> &str {
+                &self.spec().meta().name
+            }
+
+            /// The kind, e.g. `ec2.vpc`.
+            pub fn kind(&self) -> &'static str {
+                match self { $(AnyResource::$variant(_) => $kind,)* }
+            }
+
+            pub(crate) fn spec(&self) -> &dyn ResourceSpec {
+                match self { $(AnyResource::$variant(r) => r,)* }
+            }
+        }
+
+        $(
+            impl From<$ty> for AnyResource {
+                fn from(r: $ty) -> Self { AnyResource::$variant(r) }
+            }
+            impl sealed::Sealed for $ty {}
+            impl Resource for $ty {
+                const KIND: &'static str = $kind;
+                fn logical_name(&self) -> &str { &self.meta.name }
+                fn downcast(any: &AnyResource) -> Option<&Self> {
+                    #[allow(unreachable_patterns)]
+                    match any { AnyResource::$variant(r) => Some(r), _ => None }
+                }
+            }
+        )*
+    };
+}
+
+use crate::resources::*;
+
+resource_kinds! {
+    Vpc(Vpc) = "ec2.vpc";
+    Subnet(Subnet) = "ec2.subnet";
+    InternetGateway(InternetGateway) = "ec2.internet_gateway";
+    ElasticIp(ElasticIp) = "ec2.elastic_ip";
+    NatGateway(NatGateway) = "ec2.nat_gateway";
+    RouteTable(RouteTable) = "ec2.route_table";
+    SecurityGroup(SecurityGroup) = "ec2.security_group";
+    DbSubnetGroup(DbSubnetGroup) = "rds.db_subnet_group";
+    DbInstance(DbInstance) = "rds.db_instance";
+    CacheSubnetGroup(CacheSubnetGroup) = "elasticache.cache_subnet_group";
+    ReplicationGroup(ReplicationGroup) = "elasticache.replication_group";
+    Role(Role) = "iam.role";
+    SecretRef(SecretRef) = "secretsmanager.secret_ref";
+    LogGroup(LogGroup) = "logs.log_group";
+    Namespace(Namespace) = "servicediscovery.http_namespace";
+    Cluster(Cluster) = "ecs.cluster";
+    TaskDefinition(TaskDefinition) = "ecs.task_definition";
+    Service(Service) = "ecs.service";
+    LoadBalancer(LoadBalancer) = "elbv2.load_balancer";
+    TargetGroup(TargetGroup) = "elbv2.target_group";
+    Listener(Listener) = "elbv2.listener";
+    ListenerRule(ListenerRule) = "elbv2.listener_rule";
+    ScalableTarget(ScalableTarget) = "application_autoscaling.scalable_target";
+    ScalingPolicy(ScalingPolicy) = "application_autoscaling.scaling_policy";
+    Alarm(Alarm) = "cloudwatch.alarm";
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub resource: AnyResource,
+    pub depends_on: Vec<AnyRef>,
+}
+
+/// A set of typed AWS resources with a name. Nothing here does I/O: build it, then hand it
+/// to [`crate::validate`], [`crate::plan()`] or [`crate::synth()`].
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) region: Option<String>,
+    pub(crate) entries: Vec<Entry>,
+}
+
+impl Stack {
+    /// An empty stack. The name goes into every resource's ownership tags.
+    pub fn new(name: impl Into<String>) -> Stack {
+        Stack {
+            id: NEXT_STACK_ID.fetch_add(1, Ordering::Relaxed),
+            name: name.into(),
+            region: None,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Pins the stack to a region: region-specific values (e.g. `awslogs-region`) render
+    /// as this region instead of the `${aws.region}` placeholder.
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Stack {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The stack's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The pinned region, if any.
+    pub fn pinned_region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// Adds a resource and returns a typed reference to it.
+    pub fn add<R: Resource>(&mut self, resource: R) -> Ref<R> {
+        let index = self.entries.len();
+        let name: Arc<str> = Arc::from(resource.logical_name());
+        self.entries.push(Entry { resource: resource.into(), depends_on: Vec::new() });
+        Ref { stack: self.id, index, name, _kind: PhantomData }
+    }
+
+    /// Changes an added resource with its own builder methods, e.g. to add a security group
+    /// rule that refers to a group added later. Returns `false` (and changes nothing) when
+    /// the reference is not from this stack.
+    pub fn modify<R: Resource>(&mut self, reference: &Ref<R>, change: impl FnOnce(R) -> R) -> bool {
+        let Some(current) = self.get(reference).cloned() else {
+            return false;
+        };
+        let changed = change(current);
+        if changed.logical_name() != &*reference.name {
+            return false;
+        }
+        self.entries[reference.index].resource = changed.into();
+        true
+    }
+
+    /// Declares that `dependent` must be created after (and deleted before) `dependency`,
+    /// for ordering the references between them do not show.
+    pub fn depends_on<A: Resource, B: Resource>(&mut self, dependent: &Ref<A>, dependency: &Ref<B>) -> bool {
+        if self.get(dependent).is_none() {
+            return false;
+        }
+        self.entries[dependent.index].depends_on.push(dependency.erase());
+        true
+    }
+
+    /// The resource behind a reference, `None` when the reference is from another stack.
+    pub fn get<R: Resource>(&self, reference: &Ref<R>) -> Option<&R> {
+        if reference.stack != self.id {
+            return None;
+        }
+        self.entries
+            .get(reference.index)
+            .and_then(|e| R::downcast(&e.resource))
+    }
+
+    /// All resources in the order they were added.
+    pub fn resources(&self) -> impl Iterator<Item = &AnyResource> {
+        self.entries.iter().map(|e| &e.resource)
+    }
+
+    /// Number of resources.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no resource was added.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Resolves an erased reference, `None` when it is not from this stack.
+    pub(crate) fn resolve(&self, r: &AnyRef) -> Option<&AnyResource> {
+        if r.stack != self.id {
+            return None;
+        }
+        self.entries
+            .get(r.index)
+            .map(|e| &e.resource)
+            .filter(|res| res.kind() == r.kind)
+    }
+}

@@ -1,0 +1,150 @@
+//! The state of a deployed stack, as data. Reading and writing the file is the job of
+//! `ecs-iac-aws`; this module only defines the format and checks it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The state format version this crate reads and writes.
+pub const STATE_FORMAT_VERSION: u32 = 1;
+
+/// What is known about a deployed stack. Never holds a secret value: requests are kept
+/// with their `${...}` placeholders unresolved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Format version ([`STATE_FORMAT_VERSION`]).
+    pub format_version: u32,
+    /// A random id given when the state is first created; it never changes.
+    pub lineage: String,
+    /// Incremented on every write.
+    pub serial: u64,
+    /// The stack's name.
+    pub stack: String,
+    /// Deployed nodes by address.
+    pub resources: BTreeMap<String, ResourceState>,
+}
+
+/// Whether a node's creation finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceStatus {
+    /// The create call was about to be sent (journaled intent): after a crash, look the
+    /// resource up by its ownership tags before creating it again.
+    Pending,
+    /// Created and recorded.
+    Created,
+}
+
+/// One deployed node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceState {
+    /// Node kind, e.g. `ec2.vpc`.
+    pub kind: String,
+    /// Creating operation, e.g. `ec2:CreateVpc`.
+    pub operation: String,
+    /// Creation status.
+    pub status: ResourceStatus,
+    /// The AWS id (VPC id, ARN, name), once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Attributes other nodes' placeholders resolve to (`id`, `arn`, …).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// The request as last applied, placeholders unresolved.
+    pub request: Value,
+    /// Addresses this node depended on when applied (for delete order).
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+/// Why a state document cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    /// Not valid JSON, or not a state document.
+    #[error("state is not a valid ecs-iac state document (line {line}, column {column}): {message}")]
+    Corrupt {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// Written by a newer ecs-iac.
+    #[error("state format version {found} is newer than this ecs-iac supports ({supported}); upgrade ecs-iac")]
+    FutureVersion {
+        /// Version in the document.
+        found: u32,
+        /// Version this crate supports.
+        supported: u32,
+    },
+    /// Belongs to another stack.
+    #[error("state belongs to stack `{found}`, not `{expected}`")]
+    WrongStack {
+        /// Stack named in the document.
+        found: String,
+        /// Stack being planned.
+        expected: String,
+    },
+}
+
+impl State {
+    /// The state of a stack that was never applied.
+    pub fn empty(stack: impl Into<String>) -> State {
+        State {
+            format_version: STATE_FORMAT_VERSION,
+            lineage: String::new(),
+            serial: 0,
+            stack: stack.into(),
+            resources: BTreeMap::new(),
+        }
+    }
+
+    /// Parses a state document and checks its version.
+    pub fn from_json(text: &str) -> Result<State, StateError> {
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u32,
+        }
+        let corrupt = |e: serde_json::Error| StateError::Corrupt { line: e.line(), column: e.column(), message: e.to_string() };
+        let version: Version = serde_json::from_str(text).map_err(corrupt)?;
+        if version.format_version > STATE_FORMAT_VERSION {
+            return Err(StateError::FutureVersion { found: version.format_version, supported: STATE_FORMAT_VERSION });
+        }
+        serde_json::from_str(text).map_err(corrupt)
+    }
+
+    /// Checks the state belongs to `stack`.
+    pub fn check_stack(&self, stack: &str) -> Result<(), StateError> {
+        if self.stack == stack {
+            Ok(())
+        } else {
+            Err(StateError::WrongStack { found: self.stack.clone(), expected: stack.to_string() })
+        }
+    }
+
+    /// The document as pretty JSON.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_bad_documents() {
+        let s = State::empty("demo");
+        assert_eq!(State::from_json(&s.to_json()), Ok(s));
+        assert!(matches!(State::from_json("{not json"), Err(StateError::Corrupt { .. })));
+        assert!(matches!(
+            State::from_json(r#"{"format_version": 99}"#),
+            Err(StateError::FutureVersion { found: 99, .. })
+        ));
+        assert!(matches!(State::from_json(r#"{"format_version": 1}"#), Err(StateError::Corrupt { .. })));
+        assert!(State::empty("a").check_stack("b").is_err());
+    }
+}

@@ -1,0 +1,271 @@
+//! Validation and synthesis: compiling a stack to its ordered list of API requests.
+
+use crate::diagnostic::{Diagnostic, Invalid, Rule};
+use crate::graph::topological_order;
+use crate::lower::{Cx, Node};
+use crate::stack::Stack;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every problem of a stack, errors and warnings, in resource order. Nothing stops at
+/// the first problem.
+pub fn validate(stack: &Stack) -> Vec<Diagnostic> {
+    compile(stack).1
+}
+
+/// Lowers every resource and checks everything; returns nodes in dependency order.
+fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    check_names(stack, &mut diagnostics);
+    let mut nodes = Vec::new();
+    for entry in &stack.entries {
+        let spec = entry.resource.spec();
+        let mut cx = Cx {
+            stack,
+            meta: spec.meta(),
+            extra_deps: &entry.depends_on,
+            diagnostics: Vec::new(),
+            nodes: Vec::new(),
+        };
+        if let Some((name, rule)) = spec.aws_name() {
+            if let Some(problem) = rule.check(&name) {
+                cx.error(Rule::AwsName, rule.field, problem);
+            }
+        }
+        for (i, dep) in entry.depends_on.iter().enumerate() {
+            if stack.resolve(dep).is_none() {
+                cx.error(
+                    Rule::UnknownReference,
+                    format!("depends_on[{i}]"),
+                    format!("depends on {} `{}`, which is not in stack `{}`", dep.kind(), dep.name(), stack.name),
+                );
+            }
+        }
+        spec.validate(&mut cx);
+        spec.lower(&mut cx);
+        diagnostics.append(&mut cx.diagnostics);
+        nodes.append(&mut cx.nodes);
+    }
+    match topological_order(&nodes) {
+        Ok(order) => {
+            let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+            let ordered = order.into_iter().filter_map(|i| slots[i].take()).collect();
+            (ordered, diagnostics)
+        }
+        Err(cycle) => {
+            let first = cycle.first().map(|a| a.split('#').next().unwrap_or(a).to_string()).unwrap_or_default();
+            diagnostics.push(Diagnostic::new(
+                Rule::DependencyCycle,
+                format!("{}/{first}", stack.name),
+                "",
+                format!("dependency cycle: {}; remove one of the references or explicit dependencies", cycle.join(" -> ")),
+            ));
+            (nodes, diagnostics)
+        }
+    }
+}
+
+fn valid_logical_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('/')
+        && !name.ends_with('/')
+        && !name.contains("//")
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c))
+}
+
+fn check_names(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    if stack.name.is_empty()
+        || stack.name.len() > 128
+        || !stack.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+    {
+        out.push(Diagnostic::new(
+            Rule::InvalidName,
+            stack.name.clone(),
+            "",
+            "a stack name must be 1-128 letters, digits, `-` or `_`",
+        ));
+    }
+    let mut logical = BTreeSet::new();
+    let mut aws: BTreeMap<(&str, String), &str> = BTreeMap::new();
+    for entry in &stack.entries {
+        let name = entry.resource.logical_name();
+        let address = format!("{}/{name}", stack.name);
+        if !valid_logical_name(name) {
+            out.push(Diagnostic::new(
+                Rule::InvalidName,
+                &address,
+                "",
+                format!("logical name `{name}` must be 1-128 letters, digits, `-`, `_` or `/` (not at the ends)"),
+            ));
+        }
+        if !logical.insert(name) {
+            out.push(Diagnostic::new(
+                Rule::DuplicateName,
+                &address,
+                "",
+                format!("another resource is already named `{name}`; logical names are unique in a stack"),
+            ));
+        }
+        if let Some((aws_name, rule)) = entry.resource.spec().aws_name() {
+            let kind = entry.resource.kind();
+            if let Some(first) = aws.insert((kind, aws_name.clone()), name) {
+                if first != name {
+                    out.push(Diagnostic::new(
+                        Rule::DuplicateName,
+                        &address,
+                        rule.field,
+                        format!("{} `{aws_name}` is also used by `{first}`; AWS names of one kind must differ", rule.field),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The compiled stack: every API request, in dependency order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Synth {
+    /// The stack's name.
+    pub stack: String,
+    /// The requests, dependencies first.
+    pub nodes: Vec<Node>,
+}
+
+/// One row of `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManifestEntry {
+    /// The node address.
+    pub address: String,
+    /// The node kind.
+    pub kind: String,
+    /// `service:Action`, e.g. `ecs:RegisterTaskDefinition`.
+    pub operation: String,
+    /// The request file, relative to the output directory.
+    pub file: String,
+    /// Addresses that must exist first.
+    pub depends_on: Vec<String>,
+}
+
+/// A file of the synth output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthFile {
+    /// Path relative to the output directory.
+    pub path: String,
+    /// File contents (pretty JSON with a final newline).
+    pub contents: String,
+}
+
+/// Validates and compiles a stack. Fails with every diagnostic when any is an error.
+pub fn synth(stack: &Stack) -> Result<Synth, Invalid> {
+    let (nodes, diagnostics) = compile(stack);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Invalid(diagnostics));
+    }
+    Ok(Synth { stack: stack.name.clone(), nodes })
+}
+
+fn file_stem(address: &str) -> String {
+    address
+        .chars()
+        .map(|c| match c {
+            '/' | '#' => '.',
+            ':' => '-',
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' => c,
+            _ => '_',
+        })
+        .collect()
+}
+
+fn pretty(value: &impl Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+impl Synth {
+    /// The node at `address`.
+    pub fn node(&self, address: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.address == address)
+    }
+
+    /// File names per node, unique even when two addresses sanitize alike.
+    fn file_names(&self) -> Vec<String> {
+        let mut used = BTreeSet::new();
+        self.nodes
+            .iter()
+            .map(|n| {
+                let stem = file_stem(&n.address);
+                let mut name = format!("{stem}.json");
+                let mut k = 2;
+                while !used.insert(name.clone()) {
+                    name = format!("{stem}-{k}.json");
+                    k += 1;
+                }
+                name
+            })
+            .collect()
+    }
+
+    /// The manifest: one entry per request, in dependency order.
+    pub fn manifest(&self) -> Vec<ManifestEntry> {
+        self.nodes
+            .iter()
+            .zip(self.file_names())
+            .map(|(n, file)| ManifestEntry {
+                address: n.address.clone(),
+                kind: n.kind.to_string(),
+                operation: n.operation.to_string(),
+                file,
+                depends_on: n.depends_on.clone(),
+            })
+            .collect()
+    }
+
+    /// Every output file: one request body per node plus `manifest.json`. Byte-for-byte
+    /// deterministic.
+    pub fn files(&self) -> Vec<SynthFile> {
+        let mut files: Vec<SynthFile> = self
+            .nodes
+            .iter()
+            .zip(self.file_names())
+            .map(|(n, path)| SynthFile { path, contents: pretty(&n.body) })
+            .collect();
+        files.push(SynthFile { path: "manifest.json".to_string(), contents: pretty(&self.manifest()) });
+        files
+    }
+
+    /// The dependency graph in Graphviz DOT, one box per request.
+    pub fn to_dot(&self) -> String {
+        let mut out = format!("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n", self.stack);
+        for n in &self.nodes {
+            out.push_str(&format!("  \"{}\" [label=\"{}\\n{}\"];\n", n.address, n.address, n.operation));
+        }
+        for n in &self.nodes {
+            for d in &n.depends_on {
+                out.push_str(&format!("  \"{}\" -> \"{}\";\n", n.address, d));
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_flat_and_safe() {
+        assert_eq!(file_stem("network/vpc"), "network.vpc");
+        assert_eq!(file_stem("public-rt#route:0.0.0.0/0"), "public-rt.route-0.0.0.0.0");
+    }
+
+    #[test]
+    fn logical_names() {
+        assert!(valid_logical_name("network/vpc"));
+        assert!(!valid_logical_name("/vpc"));
+        assert!(!valid_logical_name("a.b"));
+        assert!(!valid_logical_name(""));
+    }
+}
