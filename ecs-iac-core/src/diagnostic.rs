@@ -200,12 +200,7 @@ mod tests {
 
     #[test]
     fn display_names_rule_address_and_path() {
-        let d = Diagnostic::new(
-            Rule::FargateCpuMemory,
-            "s/task",
-            "memory",
-            "pick 1024",
-        );
+        let d = Diagnostic::new(Rule::FargateCpuMemory, "s/task", "memory", "pick 1024");
         assert_eq!(
             d.to_string(),
             "error[E0201 fargate-cpu-memory]: s/task at memory: pick 1024"

@@ -7,7 +7,11 @@ use std::collections::{BTreeMap, BinaryHeap};
 /// Node indices in dependency order (ties broken by declaration order), or the addresses
 /// of one dependency cycle.
 pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
-    let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.address.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.address.as_str(), i))
+        .collect();
     let mut indegree = vec![0usize; nodes.len()];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, node) in nodes.iter().enumerate() {
@@ -20,7 +24,10 @@ pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
             }
         }
     }
-    let mut ready: BinaryHeap<Reverse<usize>> = (0..nodes.len()).filter(|&i| indegree[i] == 0).map(Reverse).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..nodes.len())
+        .filter(|&i| indegree[i] == 0)
+        .map(Reverse)
+        .collect();
     let mut order = Vec::with_capacity(nodes.len());
     while let Some(Reverse(i)) = ready.pop() {
         order.push(i);
@@ -48,7 +55,10 @@ pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
             .find(|&d| d != current && indegree[d] > 0);
         let Some(next) = next else { break };
         if let Some(pos) = path.iter().position(|&p| p == next) {
-            let mut cycle: Vec<String> = path[pos..].iter().map(|&i| nodes[i].address.clone()).collect();
+            let mut cycle: Vec<String> = path[pos..]
+                .iter()
+                .map(|&i| nodes[i].address.clone())
+                .collect();
             cycle.push(nodes[next].address.clone());
             return Err(cycle);
         }
@@ -69,7 +79,10 @@ mod tests {
             address: address.to_string(),
             resource: address.to_string(),
             kind: "test",
-            operation: Operation { service: "test", action: "Create" },
+            operation: Operation {
+                service: "test",
+                action: "Create",
+            },
             body: json!({}),
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
             replace_on: &[],
@@ -85,7 +98,12 @@ mod tests {
 
     #[test]
     fn reports_a_cycle() {
-        let nodes = vec![node("a", &["c"]), node("b", &["a"]), node("c", &["b"]), node("d", &[])];
+        let nodes = vec![
+            node("a", &["c"]),
+            node("b", &["a"]),
+            node("c", &["b"]),
+            node("d", &[]),
+        ];
         let cycle = topological_order(&nodes).unwrap_err();
         assert_eq!(cycle.first(), cycle.last());
         assert_eq!(cycle.len(), 4);

@@ -23,7 +23,6 @@
 //! assert_eq!(service.body["taskDefinition"], "${web-task.arn}");
 //! ```
 
-
 pub mod diagnostic;
 pub mod graph;
 pub mod limits;
@@ -46,5 +45,7 @@ pub use synth::{synth, validate, ManifestEntry, Synth, SynthFile};
 pub mod prelude {
     pub use crate::net::{cidr, Az, Cidr, Port, Protocol};
     pub use crate::resources::*;
-    pub use crate::{plan, synth, validate, Diagnostic, Plan, Ref, Severity, Stack, State, ACCOUNT_ID, REGION};
+    pub use crate::{
+        plan, synth, validate, Diagnostic, Plan, Ref, Severity, Stack, State, ACCOUNT_ID, REGION,
+    };
 }

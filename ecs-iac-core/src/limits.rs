@@ -7,12 +7,54 @@
 /// Source: <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size>
 pub const FARGATE_SIZES: &[(u32, MemoryOptions)] = &[
     (256, MemoryOptions::List(&[512, 1024, 2048])),
-    (512, MemoryOptions::Range { min: 1024, max: 4096, step: 1024 }),
-    (1024, MemoryOptions::Range { min: 2048, max: 8192, step: 1024 }),
-    (2048, MemoryOptions::Range { min: 4096, max: 16384, step: 1024 }),
-    (4096, MemoryOptions::Range { min: 8192, max: 30720, step: 1024 }),
-    (8192, MemoryOptions::Range { min: 16384, max: 61440, step: 4096 }),
-    (16384, MemoryOptions::Range { min: 32768, max: 122880, step: 8192 }),
+    (
+        512,
+        MemoryOptions::Range {
+            min: 1024,
+            max: 4096,
+            step: 1024,
+        },
+    ),
+    (
+        1024,
+        MemoryOptions::Range {
+            min: 2048,
+            max: 8192,
+            step: 1024,
+        },
+    ),
+    (
+        2048,
+        MemoryOptions::Range {
+            min: 4096,
+            max: 16384,
+            step: 1024,
+        },
+    ),
+    (
+        4096,
+        MemoryOptions::Range {
+            min: 8192,
+            max: 30720,
+            step: 1024,
+        },
+    ),
+    (
+        8192,
+        MemoryOptions::Range {
+            min: 16384,
+            max: 61440,
+            step: 4096,
+        },
+    ),
+    (
+        16384,
+        MemoryOptions::Range {
+            min: 32768,
+            max: 122880,
+            step: 8192,
+        },
+    ),
 ];
 
 /// The memory values one Fargate CPU size accepts.
@@ -88,13 +130,29 @@ impl Bounds {
 pub mod container_health_check {
     use super::Bounds;
     /// `interval`: 5-300 seconds.
-    pub const INTERVAL: Bounds = Bounds { field: "interval", min: 5, max: 300 };
+    pub const INTERVAL: Bounds = Bounds {
+        field: "interval",
+        min: 5,
+        max: 300,
+    };
     /// `timeout`: 2-60 seconds.
-    pub const TIMEOUT: Bounds = Bounds { field: "timeout", min: 2, max: 60 };
+    pub const TIMEOUT: Bounds = Bounds {
+        field: "timeout",
+        min: 2,
+        max: 60,
+    };
     /// `retries`: 1-10.
-    pub const RETRIES: Bounds = Bounds { field: "retries", min: 1, max: 10 };
+    pub const RETRIES: Bounds = Bounds {
+        field: "retries",
+        min: 1,
+        max: 10,
+    };
     /// `startPeriod`: 0-300 seconds.
-    pub const START_PERIOD: Bounds = Bounds { field: "startPeriod", min: 0, max: 300 };
+    pub const START_PERIOD: Bounds = Bounds {
+        field: "startPeriod",
+        min: 0,
+        max: 300,
+    };
 }
 
 /// Target group health check bounds.
@@ -103,13 +161,29 @@ pub mod container_health_check {
 pub mod target_group_health_check {
     use super::Bounds;
     /// `HealthCheckIntervalSeconds`: 5-300.
-    pub const INTERVAL: Bounds = Bounds { field: "HealthCheckIntervalSeconds", min: 5, max: 300 };
+    pub const INTERVAL: Bounds = Bounds {
+        field: "HealthCheckIntervalSeconds",
+        min: 5,
+        max: 300,
+    };
     /// `HealthCheckTimeoutSeconds`: 2-120.
-    pub const TIMEOUT: Bounds = Bounds { field: "HealthCheckTimeoutSeconds", min: 2, max: 120 };
+    pub const TIMEOUT: Bounds = Bounds {
+        field: "HealthCheckTimeoutSeconds",
+        min: 2,
+        max: 120,
+    };
     /// `HealthyThresholdCount`: 2-10.
-    pub const HEALTHY: Bounds = Bounds { field: "HealthyThresholdCount", min: 2, max: 10 };
+    pub const HEALTHY: Bounds = Bounds {
+        field: "HealthyThresholdCount",
+        min: 2,
+        max: 10,
+    };
     /// `UnhealthyThresholdCount`: 2-10.
-    pub const UNHEALTHY: Bounds = Bounds { field: "UnhealthyThresholdCount", min: 2, max: 10 };
+    pub const UNHEALTHY: Bounds = Bounds {
+        field: "UnhealthyThresholdCount",
+        min: 2,
+        max: 10,
+    };
 }
 
 /// The `retentionInDays` values CloudWatch Logs accepts.
@@ -125,25 +199,45 @@ pub const LOG_RETENTION_DAYS: &[u32] = &[
 /// Source: <https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html>
 pub fn rds_storage_bounds(storage_type: &str) -> Bounds {
     match storage_type {
-        "standard" => Bounds { field: "AllocatedStorage", min: 5, max: 3072 },
-        _ => Bounds { field: "AllocatedStorage", min: 20, max: 65536 },
+        "standard" => Bounds {
+            field: "AllocatedStorage",
+            min: 5,
+            max: 3072,
+        },
+        _ => Bounds {
+            field: "AllocatedStorage",
+            min: 20,
+            max: 65536,
+        },
     }
 }
 
 /// RDS `BackupRetentionPeriod`: 0-35 days.
 ///
 /// Source: <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>
-pub const RDS_BACKUP_RETENTION: Bounds = Bounds { field: "BackupRetentionPeriod", min: 0, max: 35 };
+pub const RDS_BACKUP_RETENTION: Bounds = Bounds {
+    field: "BackupRetentionPeriod",
+    min: 0,
+    max: 35,
+};
 
 /// ElastiCache replicas per shard: 0-5.
 ///
 /// Source: <https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html>
-pub const CACHE_REPLICAS: Bounds = Bounds { field: "NumCacheClusters", min: 0, max: 5 };
+pub const CACHE_REPLICAS: Bounds = Bounds {
+    field: "NumCacheClusters",
+    min: 0,
+    max: 5,
+};
 
 /// Listener rule priority: 1-50000.
 ///
 /// Source: <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html>
-pub const LISTENER_RULE_PRIORITY: Bounds = Bounds { field: "Priority", min: 1, max: 50000 };
+pub const LISTENER_RULE_PRIORITY: Bounds = Bounds {
+    field: "Priority",
+    min: 1,
+    max: 50000,
+};
 
 /// A character set an AWS name may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,18 +327,50 @@ impl NameRule {
     }
 }
 
-const fn rule(field: &'static str, max_len: usize, charset: Charset, source: &'static str) -> NameRule {
-    NameRule { field, max_len, charset, starts_with_letter: false, no_edge_hyphen: false, source }
+const fn rule(
+    field: &'static str,
+    max_len: usize,
+    charset: Charset,
+    source: &'static str,
+) -> NameRule {
+    NameRule {
+        field,
+        max_len,
+        charset,
+        starts_with_letter: false,
+        no_edge_hyphen: false,
+        source,
+    }
 }
 
 /// ECS cluster name. <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html>
-pub const ECS_CLUSTER_NAME: NameRule = rule("clusterName", 255, Charset::AlnumHyphenUnderscore, "ECS CreateCluster");
+pub const ECS_CLUSTER_NAME: NameRule = rule(
+    "clusterName",
+    255,
+    Charset::AlnumHyphenUnderscore,
+    "ECS CreateCluster",
+);
 /// ECS service name. <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html>
-pub const ECS_SERVICE_NAME: NameRule = rule("serviceName", 255, Charset::AlnumHyphenUnderscore, "ECS CreateService");
+pub const ECS_SERVICE_NAME: NameRule = rule(
+    "serviceName",
+    255,
+    Charset::AlnumHyphenUnderscore,
+    "ECS CreateService",
+);
 /// Task definition family. <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html>
-pub const ECS_FAMILY: NameRule = rule("family", 255, Charset::AlnumHyphenUnderscore, "ECS RegisterTaskDefinition");
+pub const ECS_FAMILY: NameRule = rule(
+    "family",
+    255,
+    Charset::AlnumHyphenUnderscore,
+    "ECS RegisterTaskDefinition",
+);
 /// Container name. <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html>
-pub const ECS_CONTAINER_NAME: NameRule = rule("name", 255, Charset::AlnumHyphenUnderscore, "ECS ContainerDefinition");
+pub const ECS_CONTAINER_NAME: NameRule = rule(
+    "name",
+    255,
+    Charset::AlnumHyphenUnderscore,
+    "ECS ContainerDefinition",
+);
 /// Load balancer name. <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html>
 pub const LOAD_BALANCER_NAME: NameRule = NameRule {
     no_edge_hyphen: true,
@@ -260,31 +386,76 @@ pub const IAM_ROLE_NAME: NameRule = rule("RoleName", 64, Charset::Iam, "IAM Crea
 /// IAM inline policy name. <https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html>
 pub const IAM_POLICY_NAME: NameRule = rule("PolicyName", 128, Charset::Iam, "IAM PutRolePolicy");
 /// Log group name. <https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html>
-pub const LOG_GROUP_NAME: NameRule = rule("logGroupName", 512, Charset::LogGroup, "CloudWatch Logs CreateLogGroup");
+pub const LOG_GROUP_NAME: NameRule = rule(
+    "logGroupName",
+    512,
+    Charset::LogGroup,
+    "CloudWatch Logs CreateLogGroup",
+);
 /// DB instance identifier. <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>
 pub const DB_INSTANCE_ID: NameRule = NameRule {
     starts_with_letter: true,
     no_edge_hyphen: true,
-    ..rule("DBInstanceIdentifier", 63, Charset::AlnumHyphen, "RDS CreateDBInstance")
+    ..rule(
+        "DBInstanceIdentifier",
+        63,
+        Charset::AlnumHyphen,
+        "RDS CreateDBInstance",
+    )
 };
 /// DB subnet group name. <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html>
-pub const DB_SUBNET_GROUP_NAME: NameRule = rule("DBSubnetGroupName", 255, Charset::Printable, "RDS CreateDBSubnetGroup");
+pub const DB_SUBNET_GROUP_NAME: NameRule = rule(
+    "DBSubnetGroupName",
+    255,
+    Charset::Printable,
+    "RDS CreateDBSubnetGroup",
+);
 /// Replication group id. <https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html>
 pub const REPLICATION_GROUP_ID: NameRule = NameRule {
     starts_with_letter: true,
     no_edge_hyphen: true,
-    ..rule("ReplicationGroupId", 40, Charset::AlnumHyphen, "ElastiCache CreateReplicationGroup")
+    ..rule(
+        "ReplicationGroupId",
+        40,
+        Charset::AlnumHyphen,
+        "ElastiCache CreateReplicationGroup",
+    )
 };
 /// Cache subnet group name. <https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html>
-pub const CACHE_SUBNET_GROUP_NAME: NameRule = rule("CacheSubnetGroupName", 255, Charset::AlnumHyphen, "ElastiCache CreateCacheSubnetGroup");
+pub const CACHE_SUBNET_GROUP_NAME: NameRule = rule(
+    "CacheSubnetGroupName",
+    255,
+    Charset::AlnumHyphen,
+    "ElastiCache CreateCacheSubnetGroup",
+);
 /// Security group name. <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html>
-pub const SECURITY_GROUP_NAME: NameRule = rule("GroupName", 255, Charset::Printable, "EC2 CreateSecurityGroup");
+pub const SECURITY_GROUP_NAME: NameRule = rule(
+    "GroupName",
+    255,
+    Charset::Printable,
+    "EC2 CreateSecurityGroup",
+);
 /// Alarm name. <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>
-pub const ALARM_NAME: NameRule = rule("AlarmName", 255, Charset::Printable, "CloudWatch PutMetricAlarm");
+pub const ALARM_NAME: NameRule = rule(
+    "AlarmName",
+    255,
+    Charset::Printable,
+    "CloudWatch PutMetricAlarm",
+);
 /// Scaling policy name. <https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html>
-pub const SCALING_POLICY_NAME: NameRule = rule("PolicyName", 256, Charset::Printable, "Application Auto Scaling PutScalingPolicy");
+pub const SCALING_POLICY_NAME: NameRule = rule(
+    "PolicyName",
+    256,
+    Charset::Printable,
+    "Application Auto Scaling PutScalingPolicy",
+);
 /// Cloud Map namespace name. <https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateHttpNamespace.html>
-pub const NAMESPACE_NAME: NameRule = rule("Name", 1024, Charset::LogGroup, "Cloud Map CreateHttpNamespace");
+pub const NAMESPACE_NAME: NameRule = rule(
+    "Name",
+    1024,
+    Charset::LogGroup,
+    "Cloud Map CreateHttpNamespace",
+);
 
 #[cfg(test)]
 mod tests {

@@ -105,11 +105,20 @@ impl<'a> Cx<'a> {
     }
 
     pub fn region(&self) -> String {
-        self.stack.region.clone().unwrap_or_else(|| REGION.to_string())
+        self.stack
+            .region
+            .clone()
+            .unwrap_or_else(|| REGION.to_string())
     }
 
     /// Starts the node for `part` (`""` for the resource's main request).
-    pub fn node(&self, part: &str, kind: &'static str, service: &'static str, action: &'static str) -> NodeBuilder<'a> {
+    pub fn node(
+        &self,
+        part: &str,
+        kind: &'static str,
+        service: &'static str,
+        action: &'static str,
+    ) -> NodeBuilder<'a> {
         let address = if part.is_empty() {
             self.meta.name.clone()
         } else {
@@ -271,7 +280,10 @@ impl<'a> NodeBuilder<'a> {
             Rule::UnknownReference,
             self.owner.clone(),
             path,
-            format!("refers to {} `{}`, which is not in stack `{}`", r.kind, r.name, self.stack.name),
+            format!(
+                "refers to {} `{}`, which is not in stack `{}`",
+                r.kind, r.name, self.stack.name
+            ),
         ));
     }
 

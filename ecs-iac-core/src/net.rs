@@ -30,7 +30,10 @@ impl Cidr {
         if net.trunc() != net {
             return Err(CidrError::HostBits(s.to_string(), net.trunc().to_string()));
         }
-        Ok(Cidr { raw: s.to_string(), net: Some(net) })
+        Ok(Cidr {
+            raw: s.to_string(),
+            net: Some(net),
+        })
     }
 
     /// The CIDR block exactly as written.
@@ -62,7 +65,10 @@ impl Cidr {
 /// A CIDR block from a string; see [`Cidr`] for how malformed input is handled.
 pub fn cidr(s: &str) -> Cidr {
     let net = s.parse::<Ipv4Net>().ok().filter(|n| n.trunc() == *n);
-    Cidr { raw: s.to_string(), net }
+    Cidr {
+        raw: s.to_string(),
+        net,
+    }
 }
 
 impl fmt::Display for Cidr {
@@ -143,32 +149,53 @@ pub struct Port {
 impl Port {
     /// One TCP port.
     pub const fn tcp(port: u16) -> Port {
-        Port { protocol: Protocol::Tcp, from: port, to: port }
+        Port {
+            protocol: Protocol::Tcp,
+            from: port,
+            to: port,
+        }
     }
 
     /// An inclusive TCP port range, e.g. `tcp_range(3000, 4000)`.
     pub const fn tcp_range(from: u16, to: u16) -> Port {
-        Port { protocol: Protocol::Tcp, from, to }
+        Port {
+            protocol: Protocol::Tcp,
+            from,
+            to,
+        }
     }
 
     /// One UDP port.
     pub const fn udp(port: u16) -> Port {
-        Port { protocol: Protocol::Udp, from: port, to: port }
+        Port {
+            protocol: Protocol::Udp,
+            from: port,
+            to: port,
+        }
     }
 
     /// Every protocol and port.
     pub const fn all() -> Port {
-        Port { protocol: Protocol::All, from: 0, to: 65535 }
+        Port {
+            protocol: Protocol::All,
+            from: 0,
+            to: 65535,
+        }
     }
 
     /// Every TCP port.
     pub const fn all_tcp() -> Port {
-        Port { protocol: Protocol::Tcp, from: 0, to: 65535 }
+        Port {
+            protocol: Protocol::Tcp,
+            from: 0,
+            to: 65535,
+        }
     }
 
     /// Whether this port range contains `port` for TCP traffic.
     pub fn covers_tcp(&self, port: u16) -> bool {
-        matches!(self.protocol, Protocol::Tcp | Protocol::All) && (self.from..=self.to).contains(&port)
+        matches!(self.protocol, Protocol::Tcp | Protocol::All)
+            && (self.from..=self.to).contains(&port)
     }
 
     /// What is wrong with the port, `None` when it is valid.
@@ -208,8 +235,14 @@ mod tests {
         assert!(!cidr("10.1.0.0/24").is_within(&vpc));
         assert!(cidr("10.0.0.0/23").overlaps(&cidr("10.0.1.0/24")));
         assert!(!cidr("10.0.1.0/24").overlaps(&cidr("10.0.2.0/24")));
-        assert!(matches!(Cidr::parse("10.0.0.1/16"), Err(CidrError::HostBits(_, _))));
-        assert!(matches!(Cidr::parse("10.0.0/16"), Err(CidrError::Syntax(_))));
+        assert!(matches!(
+            Cidr::parse("10.0.0.1/16"),
+            Err(CidrError::HostBits(_, _))
+        ));
+        assert!(matches!(
+            Cidr::parse("10.0.0/16"),
+            Err(CidrError::Syntax(_))
+        ));
         assert!(cidr("nonsense").net().is_none());
     }
 

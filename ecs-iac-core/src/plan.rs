@@ -129,7 +129,8 @@ pub fn plan_synth(desired: &Synth, prior: &State) -> Plan {
         }
         actions.push(action);
     }
-    let desired_addresses: BTreeSet<&str> = desired.nodes.iter().map(|n| n.address.as_str()).collect();
+    let desired_addresses: BTreeSet<&str> =
+        desired.nodes.iter().map(|n| n.address.as_str()).collect();
     let mut deletes: Vec<PlannedAction> = prior
         .resources
         .iter()
@@ -157,7 +158,12 @@ pub fn plan_synth(desired: &Synth, prior: &State) -> Plan {
             Action::Read => summary.read += 1,
         }
     }
-    Plan { format_version: PLAN_FORMAT_VERSION, stack: desired.stack.clone(), summary, actions }
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        stack: desired.stack.clone(),
+        summary,
+        actions,
+    }
 }
 
 fn diff_node(node: &Node, prior: &State) -> PlannedAction {
@@ -178,7 +184,12 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
         planned.action = Action::Create;
         planned.changes = leaves(&node.body)
             .into_iter()
-            .map(|(path, v)| Change { path, before: None, after: Some(v), forces_replacement: false })
+            .map(|(path, v)| Change {
+                path,
+                before: None,
+                after: Some(v),
+                forces_replacement: false,
+            })
             .collect();
         return planned;
     };
@@ -197,9 +208,16 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
         }
         let field = top_field(path);
         let forces = node.forces_replacement(field);
-        planned.changes.push(Change { path: path.clone(), before: b.cloned(), after: a.cloned(), forces_replacement: forces });
+        planned.changes.push(Change {
+            path: path.clone(),
+            before: b.cloned(),
+            after: a.cloned(),
+            forces_replacement: forces,
+        });
         if forces {
-            planned.reasons.push(format!("`{path}` cannot change in place"));
+            planned
+                .reasons
+                .push(format!("`{path}` cannot change in place"));
         }
     }
     planned.reasons.dedup();
@@ -230,8 +248,14 @@ fn propagate_replacements(node: &Node, replaced: &BTreeSet<String>, planned: &mu
                 after: Some(Value::String("(known after apply)".into())),
                 forces_replacement: forces,
             });
-            planned.reasons.push(format!("`{target}` is replaced, so `{path}` changes"));
-            planned.action = if forces || planned.action == Action::Replace { Action::Replace } else { Action::Update };
+            planned
+                .reasons
+                .push(format!("`{target}` is replaced, so `{path}` changes"));
+            planned.action = if forces || planned.action == Action::Replace {
+                Action::Replace
+            } else {
+                Action::Update
+            };
         }
     }
 }
@@ -246,9 +270,16 @@ fn order_deletes(deletes: &mut Vec<PlannedAction>) {
         // Ready: nothing still to delete depends on it.
         let blocked: BTreeSet<String> = remaining
             .iter()
-            .flat_map(|d| d.depends_on.iter().filter(|x| addresses.contains(*x) && !done.contains(*x)).cloned())
+            .flat_map(|d| {
+                d.depends_on
+                    .iter()
+                    .filter(|x| addresses.contains(*x) && !done.contains(*x))
+                    .cloned()
+            })
             .collect();
-        let (ready, rest): (Vec<_>, Vec<_>) = remaining.into_iter().partition(|d| !blocked.contains(&d.address));
+        let (ready, rest): (Vec<_>, Vec<_>) = remaining
+            .into_iter()
+            .partition(|d| !blocked.contains(&d.address));
         if ready.is_empty() {
             // A cycle in recorded dependencies: delete the rest in reverse address order.
             let mut rest = rest;
@@ -282,8 +313,19 @@ fn flatten(value: &Value, path: String, out: &mut BTreeMap<String, Value>) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 flatten(v, p, out);
+            }
+        }
+        Value::Array(items) if is_tag_list(items) => {
+            // Tags flatten by key, so their order never shows as a change.
+            for item in items {
+                let (k, v) = tag_pair(item);
+                out.insert(format!("{path}[{k:?}]"), v.clone());
             }
         }
         Value::Array(items) if !items.is_empty() => {
@@ -303,10 +345,37 @@ fn flatten(value: &Value, path: String, out: &mut BTreeMap<String, Value>) {
     }
 }
 
+/// `[{"Key": k, "Value": v}]` (or lower-case `key`/`value`), as AWS tag lists are.
+fn is_tag_list(items: &[Value]) -> bool {
+    !items.is_empty()
+        && items.iter().all(|item| {
+            item.as_object().is_some_and(|m| {
+                m.len() == 2
+                    && ((m.get("Key").is_some_and(Value::is_string) && m.contains_key("Value"))
+                        || (m.get("key").is_some_and(Value::is_string) && m.contains_key("value")))
+            })
+        })
+}
+
+fn tag_pair(item: &Value) -> (&str, &Value) {
+    let key = item
+        .get("Key")
+        .or_else(|| item.get("key"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let value = item
+        .get("Value")
+        .or_else(|| item.get("value"))
+        .unwrap_or(&Value::Null);
+    (key, value)
+}
+
 impl Plan {
     /// Whether applying would change anything.
     pub fn has_changes(&self) -> bool {
-        self.actions.iter().any(|a| !matches!(a.action, Action::NoOp | Action::Read))
+        self.actions
+            .iter()
+            .any(|a| !matches!(a.action, Action::NoOp | Action::Read))
     }
 
     /// The JSON view (pretty, deterministic).
@@ -325,12 +394,22 @@ impl Plan {
             if a.action == Action::NoOp {
                 continue;
             }
-            let _ = writeln!(out, "\n{:>3} {}  ({})", a.action.symbol(), a.address, a.operation);
+            let _ = writeln!(
+                out,
+                "\n{:>3} {}  ({})",
+                a.action.symbol(),
+                a.address,
+                a.operation
+            );
             for reason in &a.reasons {
                 let _ = writeln!(out, "      # {reason}");
             }
             for c in &a.changes {
-                let render = |v: &Option<Value>| v.as_ref().map(Value::to_string).unwrap_or_else(|| "(none)".into());
+                let render = |v: &Option<Value>| {
+                    v.as_ref()
+                        .map(Value::to_string)
+                        .unwrap_or_else(|| "(none)".into())
+                };
                 match (&c.before, &c.after) {
                     (None, Some(after)) => {
                         let _ = writeln!(out, "      + {} = {}", c.path, after);
@@ -339,8 +418,18 @@ impl Plan {
                         let _ = writeln!(out, "      - {} = {}", c.path, before);
                     }
                     _ => {
-                        let marker = if c.forces_replacement { "  # forces replacement" } else { "" };
-                        let _ = writeln!(out, "      ~ {}: {} -> {}{marker}", c.path, render(&c.before), render(&c.after));
+                        let marker = if c.forces_replacement {
+                            "  # forces replacement"
+                        } else {
+                            ""
+                        };
+                        let _ = writeln!(
+                            out,
+                            "      ~ {}: {} -> {}{marker}",
+                            c.path,
+                            render(&c.before),
+                            render(&c.after)
+                        );
                     }
                 }
             }
@@ -353,7 +442,11 @@ impl Plan {
                 s.create, s.update, s.replace, s.delete, s.no_op, s.read
             );
         } else {
-            let _ = writeln!(out, "\nNo changes. {} resource request(s) up to date.", s.no_op);
+            let _ = writeln!(
+                out,
+                "\nNo changes. {} resource request(s) up to date.",
+                s.no_op
+            );
         }
         out
     }

@@ -20,7 +20,12 @@ pub struct Ref<T> {
 
 impl<T> Clone for Ref<T> {
     fn clone(&self) -> Self {
-        Ref { stack: self.stack, index: self.index, name: self.name.clone(), _kind: PhantomData }
+        Ref {
+            stack: self.stack,
+            index: self.index,
+            name: self.name.clone(),
+            _kind: PhantomData,
+        }
     }
 }
 
@@ -46,7 +51,12 @@ impl<T: Resource> Ref<T> {
 
     /// The same reference without its type, for heterogeneous lists of dependencies.
     pub fn erase(&self) -> AnyRef {
-        AnyRef { stack: self.stack, index: self.index, name: self.name.clone(), kind: T::KIND }
+        AnyRef {
+            stack: self.stack,
+            index: self.index,
+            name: self.name.clone(),
+            kind: T::KIND,
+        }
     }
 }
 
@@ -86,7 +96,10 @@ pub(crate) struct Meta {
 
 impl Meta {
     pub(crate) fn new(name: impl Into<String>) -> Meta {
-        Meta { name: name.into(), tags: BTreeMap::new() }
+        Meta {
+            name: name.into(),
+            tags: BTreeMap::new(),
+        }
     }
 }
 
@@ -239,8 +252,16 @@ impl Stack {
     pub fn add<R: Resource>(&mut self, resource: R) -> Ref<R> {
         let index = self.entries.len();
         let name: Arc<str> = Arc::from(resource.logical_name());
-        self.entries.push(Entry { resource: resource.into(), depends_on: Vec::new() });
-        Ref { stack: self.id, index, name, _kind: PhantomData }
+        self.entries.push(Entry {
+            resource: resource.into(),
+            depends_on: Vec::new(),
+        });
+        Ref {
+            stack: self.id,
+            index,
+            name,
+            _kind: PhantomData,
+        }
     }
 
     /// Changes an added resource with its own builder methods, e.g. to add a security group
@@ -260,11 +281,17 @@ impl Stack {
 
     /// Declares that `dependent` must be created after (and deleted before) `dependency`,
     /// for ordering the references between them do not show.
-    pub fn depends_on<A: Resource, B: Resource>(&mut self, dependent: &Ref<A>, dependency: &Ref<B>) -> bool {
+    pub fn depends_on<A: Resource, B: Resource>(
+        &mut self,
+        dependent: &Ref<A>,
+        dependency: &Ref<B>,
+    ) -> bool {
         if self.get(dependent).is_none() {
             return false;
         }
-        self.entries[dependent.index].depends_on.push(dependency.erase());
+        self.entries[dependent.index]
+            .depends_on
+            .push(dependency.erase());
         true
     }
 

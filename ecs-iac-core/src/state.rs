@@ -61,7 +61,9 @@ pub struct ResourceState {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateError {
     /// Not valid JSON, or not a state document.
-    #[error("state is not a valid ecs-iac state document (line {line}, column {column}): {message}")]
+    #[error(
+        "state is not a valid ecs-iac state document (line {line}, column {column}): {message}"
+    )]
     Corrupt {
         /// 1-based line.
         line: usize,
@@ -106,10 +108,17 @@ impl State {
         struct Version {
             format_version: u32,
         }
-        let corrupt = |e: serde_json::Error| StateError::Corrupt { line: e.line(), column: e.column(), message: e.to_string() };
+        let corrupt = |e: serde_json::Error| StateError::Corrupt {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        };
         let version: Version = serde_json::from_str(text).map_err(corrupt)?;
         if version.format_version > STATE_FORMAT_VERSION {
-            return Err(StateError::FutureVersion { found: version.format_version, supported: STATE_FORMAT_VERSION });
+            return Err(StateError::FutureVersion {
+                found: version.format_version,
+                supported: STATE_FORMAT_VERSION,
+            });
         }
         serde_json::from_str(text).map_err(corrupt)
     }
@@ -119,7 +128,10 @@ impl State {
         if self.stack == stack {
             Ok(())
         } else {
-            Err(StateError::WrongStack { found: self.stack.clone(), expected: stack.to_string() })
+            Err(StateError::WrongStack {
+                found: self.stack.clone(),
+                expected: stack.to_string(),
+            })
         }
     }
 
@@ -139,12 +151,18 @@ mod tests {
     fn round_trips_and_rejects_bad_documents() {
         let s = State::empty("demo");
         assert_eq!(State::from_json(&s.to_json()), Ok(s));
-        assert!(matches!(State::from_json("{not json"), Err(StateError::Corrupt { .. })));
+        assert!(matches!(
+            State::from_json("{not json"),
+            Err(StateError::Corrupt { .. })
+        ));
         assert!(matches!(
             State::from_json(r#"{"format_version": 99}"#),
             Err(StateError::FutureVersion { found: 99, .. })
         ));
-        assert!(matches!(State::from_json(r#"{"format_version": 1}"#), Err(StateError::Corrupt { .. })));
+        assert!(matches!(
+            State::from_json(r#"{"format_version": 1}"#),
+            Err(StateError::Corrupt { .. })
+        ));
         assert!(State::empty("a").check_stack("b").is_err());
     }
 }

@@ -37,7 +37,12 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
                 cx.error(
                     Rule::UnknownReference,
                     format!("depends_on[{i}]"),
-                    format!("depends on {} `{}`, which is not in stack `{}`", dep.kind(), dep.name(), stack.name),
+                    format!(
+                        "depends on {} `{}`, which is not in stack `{}`",
+                        dep.kind(),
+                        dep.name(),
+                        stack.name
+                    ),
                 );
             }
         }
@@ -53,12 +58,18 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
             (ordered, diagnostics)
         }
         Err(cycle) => {
-            let first = cycle.first().map(|a| a.split('#').next().unwrap_or(a).to_string()).unwrap_or_default();
+            let first = cycle
+                .first()
+                .map(|a| a.split('#').next().unwrap_or(a).to_string())
+                .unwrap_or_default();
             diagnostics.push(Diagnostic::new(
                 Rule::DependencyCycle,
                 format!("{}/{first}", stack.name),
                 "",
-                format!("dependency cycle: {}; remove one of the references or explicit dependencies", cycle.join(" -> ")),
+                format!(
+                    "dependency cycle: {}; remove one of the references or explicit dependencies",
+                    cycle.join(" -> ")
+                ),
             ));
             (nodes, diagnostics)
         }
@@ -71,13 +82,18 @@ fn valid_logical_name(name: &str) -> bool {
         && !name.starts_with('/')
         && !name.ends_with('/')
         && !name.contains("//")
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c))
 }
 
 fn check_names(stack: &Stack, out: &mut Vec<Diagnostic>) {
     if stack.name.is_empty()
         || stack.name.len() > 128
-        || !stack.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+        || !stack
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
     {
         out.push(Diagnostic::new(
             Rule::InvalidName,
@@ -162,7 +178,10 @@ pub fn synth(stack: &Stack) -> Result<Synth, Invalid> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Invalid(diagnostics));
     }
-    Ok(Synth { stack: stack.name.clone(), nodes })
+    Ok(Synth {
+        stack: stack.name.clone(),
+        nodes,
+    })
 }
 
 fn file_stem(address: &str) -> String {
@@ -229,17 +248,29 @@ impl Synth {
             .nodes
             .iter()
             .zip(self.file_names())
-            .map(|(n, path)| SynthFile { path, contents: pretty(&n.body) })
+            .map(|(n, path)| SynthFile {
+                path,
+                contents: pretty(&n.body),
+            })
             .collect();
-        files.push(SynthFile { path: "manifest.json".to_string(), contents: pretty(&self.manifest()) });
+        files.push(SynthFile {
+            path: "manifest.json".to_string(),
+            contents: pretty(&self.manifest()),
+        });
         files
     }
 
     /// The dependency graph in Graphviz DOT, one box per request.
     pub fn to_dot(&self) -> String {
-        let mut out = format!("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n", self.stack);
+        let mut out = format!(
+            "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n",
+            self.stack
+        );
         for n in &self.nodes {
-            out.push_str(&format!("  \"{}\" [label=\"{}\\n{}\"];\n", n.address, n.address, n.operation));
+            out.push_str(&format!(
+                "  \"{}\" [label=\"{}\\n{}\"];\n",
+                n.address, n.address, n.operation
+            ));
         }
         for n in &self.nodes {
             for d in &n.depends_on {
@@ -258,7 +289,10 @@ mod tests {
     #[test]
     fn file_stems_are_flat_and_safe() {
         assert_eq!(file_stem("network/vpc"), "network.vpc");
-        assert_eq!(file_stem("public-rt#route:0.0.0.0/0"), "public-rt.route-0.0.0.0.0");
+        assert_eq!(
+            file_stem("public-rt#route:0.0.0.0/0"),
+            "public-rt.route-0.0.0.0.0"
+        );
     }
 
     #[test]

@@ -13,7 +13,11 @@ use std::collections::BTreeSet;
 
 /// The distinct zones of `subnets` that resolve in this stack.
 fn zones(cx: &Cx<'_>, subnets: &[Ref<Subnet>]) -> BTreeSet<Az> {
-    subnets.iter().filter_map(|s| cx.get(s)).map(|s| s.az().clone()).collect()
+    subnets
+        .iter()
+        .filter_map(|s| cx.get(s))
+        .map(|s| s.az().clone())
+        .collect()
 }
 
 fn subnet_ids(n: &mut NodeBuilder<'_>, field: &str, subnets: &[Ref<Subnet>]) -> Vec<String> {
@@ -24,7 +28,11 @@ fn subnet_ids(n: &mut NodeBuilder<'_>, field: &str, subnets: &[Ref<Subnet>]) -> 
         .collect()
 }
 
-fn group_ids(n: &mut NodeBuilder<'_>, field: &str, groups: &[Ref<SecurityGroup>]) -> Option<Vec<String>> {
+fn group_ids(
+    n: &mut NodeBuilder<'_>,
+    field: &str,
+    groups: &[Ref<SecurityGroup>],
+) -> Option<Vec<String>> {
     if groups.is_empty() {
         return None;
     }
@@ -61,7 +69,10 @@ pub struct DbSubnetGroup {
 
 impl DbSubnetGroup {
     /// A DB subnet group; its AWS name is the logical name. Needs subnets in two zones.
-    pub fn new<'s>(name: impl Into<String>, subnets: impl IntoIterator<Item = &'s Ref<Subnet>>) -> DbSubnetGroup {
+    pub fn new<'s>(
+        name: impl Into<String>,
+        subnets: impl IntoIterator<Item = &'s Ref<Subnet>>,
+    ) -> DbSubnetGroup {
         DbSubnetGroup {
             meta: Meta::new(name),
             description: None,
@@ -91,9 +102,14 @@ impl ResourceSpec for DbSubnetGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx.node("", "rds.db_subnet_group", "rds", "CreateDBSubnetGroup").replace_on(&["DBSubnetGroupName"]);
+        let mut n = cx
+            .node("", "rds.db_subnet_group", "rds", "CreateDBSubnetGroup")
+            .replace_on(&["DBSubnetGroupName"]);
         let ids = subnet_ids(&mut n, "SubnetIds", &self.subnets);
-        let description = self.description.clone().unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
+        let description = self
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
         let body = json!({
             "DBSubnetGroupName": self.meta.name,
             "DBSubnetGroupDescription": description,
@@ -145,15 +161,20 @@ pub struct DbInstanceClass(std::borrow::Cow<'static, str>);
 
 impl DbInstanceClass {
     /// `db.t3.micro`.
-    pub const T3_MICRO: DbInstanceClass = DbInstanceClass(std::borrow::Cow::Borrowed("db.t3.micro"));
+    pub const T3_MICRO: DbInstanceClass =
+        DbInstanceClass(std::borrow::Cow::Borrowed("db.t3.micro"));
     /// `db.t3.small`.
-    pub const T3_SMALL: DbInstanceClass = DbInstanceClass(std::borrow::Cow::Borrowed("db.t3.small"));
+    pub const T3_SMALL: DbInstanceClass =
+        DbInstanceClass(std::borrow::Cow::Borrowed("db.t3.small"));
     /// `db.t3.medium`.
-    pub const T3_MEDIUM: DbInstanceClass = DbInstanceClass(std::borrow::Cow::Borrowed("db.t3.medium"));
+    pub const T3_MEDIUM: DbInstanceClass =
+        DbInstanceClass(std::borrow::Cow::Borrowed("db.t3.medium"));
     /// `db.m6g.large`.
-    pub const M6G_LARGE: DbInstanceClass = DbInstanceClass(std::borrow::Cow::Borrowed("db.m6g.large"));
+    pub const M6G_LARGE: DbInstanceClass =
+        DbInstanceClass(std::borrow::Cow::Borrowed("db.m6g.large"));
     /// `db.r6g.large`.
-    pub const R6G_LARGE: DbInstanceClass = DbInstanceClass(std::borrow::Cow::Borrowed("db.r6g.large"));
+    pub const R6G_LARGE: DbInstanceClass =
+        DbInstanceClass(std::borrow::Cow::Borrowed("db.r6g.large"));
 
     /// Any class by name.
     pub fn other(name: impl Into<String>) -> DbInstanceClass {
@@ -350,7 +371,11 @@ impl ResourceSpec for DbInstance {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         if self.meta.name.contains("--") {
-            cx.error(Rule::AwsName, "DBInstanceIdentifier", "must not contain two consecutive hyphens");
+            cx.error(
+                Rule::AwsName,
+                "DBInstanceIdentifier",
+                "must not contain two consecutive hyphens",
+            );
         }
         let bounds = limits::rds_storage_bounds(self.storage_type.as_str());
         if !bounds.contains(self.allocated_storage) {
@@ -367,7 +392,11 @@ impl ResourceSpec for DbInstance {
             );
         }
         if !limits::RDS_BACKUP_RETENTION.contains(self.backup_retention) {
-            cx.error(Rule::DbStorage, "BackupRetentionPeriod", format!("{} days; RDS allows 0-35", self.backup_retention));
+            cx.error(
+                Rule::DbStorage,
+                "BackupRetentionPeriod",
+                format!("{} days; RDS allows 0-35", self.backup_retention),
+            );
         }
         if self.multi_az {
             if let Some(group) = cx.get(&self.subnet_group) {
@@ -375,26 +404,47 @@ impl ResourceSpec for DbInstance {
                     cx.error(
                         Rule::MultiAzNeedsTwoAzs,
                         "MultiAZ",
-                        format!("multi-AZ needs subnet group `{}` to span two Availability Zones", self.subnet_group.name()),
+                        format!(
+                            "multi-AZ needs subnet group `{}` to span two Availability Zones",
+                            self.subnet_group.name()
+                        ),
                     );
                 }
             }
         }
         if !self.class.as_str().starts_with("db.") {
-            cx.error(Rule::AwsName, "DBInstanceClass", format!("`{}` is not an RDS instance class (they start with `db.`)", self.class.as_str()));
+            cx.error(
+                Rule::AwsName,
+                "DBInstanceClass",
+                format!(
+                    "`{}` is not an RDS instance class (they start with `db.`)",
+                    self.class.as_str()
+                ),
+            );
         }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "rds.db_instance", "rds", "CreateDBInstance")
-            .replace_on(&["DBInstanceIdentifier", "Engine", "DBName", "MasterUsername", "StorageEncrypted", "DBSubnetGroupName"]);
-        let subnet_group = n.target("DBSubnetGroupName", &self.subnet_group).map(|g| g.meta.name.clone());
+            .replace_on(&[
+                "DBInstanceIdentifier",
+                "Engine",
+                "DBName",
+                "MasterUsername",
+                "StorageEncrypted",
+                "DBSubnetGroupName",
+            ]);
+        let subnet_group = n
+            .target("DBSubnetGroupName", &self.subnet_group)
+            .map(|g| g.meta.name.clone());
         let groups = group_ids(&mut n, "VpcSecurityGroupIds", &self.security_groups);
         let (managed, password) = match &self.master_password {
             MasterPassword::ManagedBySecretsManager => (Some(true), None),
             MasterPassword::FromSecret(secret) => {
-                let value = n.target("MasterUserPassword", secret).map(SecretRef::value_placeholder);
+                let value = n
+                    .target("MasterUserPassword", secret)
+                    .map(SecretRef::value_placeholder);
                 (None, value)
             }
         };
@@ -434,8 +484,15 @@ pub struct CacheSubnetGroup {
 
 impl CacheSubnetGroup {
     /// A cache subnet group; its AWS name is the logical name.
-    pub fn new<'s>(name: impl Into<String>, subnets: impl IntoIterator<Item = &'s Ref<Subnet>>) -> CacheSubnetGroup {
-        CacheSubnetGroup { meta: Meta::new(name), description: None, subnets: subnets.into_iter().cloned().collect() }
+    pub fn new<'s>(
+        name: impl Into<String>,
+        subnets: impl IntoIterator<Item = &'s Ref<Subnet>>,
+    ) -> CacheSubnetGroup {
+        CacheSubnetGroup {
+            meta: Meta::new(name),
+            description: None,
+            subnets: subnets.into_iter().cloned().collect(),
+        }
     }
 
     /// A description.
@@ -461,10 +518,18 @@ impl ResourceSpec for CacheSubnetGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "elasticache.cache_subnet_group", "elasticache", "CreateCacheSubnetGroup")
+            .node(
+                "",
+                "elasticache.cache_subnet_group",
+                "elasticache",
+                "CreateCacheSubnetGroup",
+            )
             .replace_on(&["CacheSubnetGroupName"]);
         let ids = subnet_ids(&mut n, "SubnetIds", &self.subnets);
-        let description = self.description.clone().unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
+        let description = self
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
         let body = json!({
             "CacheSubnetGroupName": self.meta.name,
             "CacheSubnetGroupDescription": description,
@@ -626,10 +691,18 @@ impl ResourceSpec for ReplicationGroup {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         if !limits::CACHE_REPLICAS.contains(self.replicas) {
-            cx.error(Rule::CacheSettings, "NumCacheClusters", format!("{} replicas; ElastiCache allows 0-5", self.replicas));
+            cx.error(
+                Rule::CacheSettings,
+                "NumCacheClusters",
+                format!("{} replicas; ElastiCache allows 0-5", self.replicas),
+            );
         }
         if self.automatic_failover && self.replicas == 0 {
-            cx.error(Rule::CacheSettings, "AutomaticFailoverEnabled", "automatic failover needs at least one replica: add `.replicas(1)`");
+            cx.error(
+                Rule::CacheSettings,
+                "AutomaticFailoverEnabled",
+                "automatic failover needs at least one replica: add `.replicas(1)`",
+            );
         }
         if self.multi_az {
             if let Some(group) = cx.get(&self.subnet_group) {
@@ -637,13 +710,20 @@ impl ResourceSpec for ReplicationGroup {
                     cx.error(
                         Rule::MultiAzNeedsTwoAzs,
                         "MultiAZEnabled",
-                        format!("multi-AZ needs subnet group `{}` to span two Availability Zones", self.subnet_group.name()),
+                        format!(
+                            "multi-AZ needs subnet group `{}` to span two Availability Zones",
+                            self.subnet_group.name()
+                        ),
                     );
                 }
             }
         }
         if self.auth_token.is_some() && !self.transit_encryption {
-            cx.error(Rule::CacheSettings, "AuthToken", "an AUTH token needs transit encryption; remove `.transit_encryption(false)`");
+            cx.error(
+                Rule::CacheSettings,
+                "AuthToken",
+                "an AUTH token needs transit encryption; remove `.transit_encryption(false)`",
+            );
         }
         if self.port == 0 {
             cx.error(Rule::PortRange, "Port", "port 0 is not a usable port");
@@ -652,15 +732,31 @@ impl ResourceSpec for ReplicationGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "elasticache.replication_group", "elasticache", "CreateReplicationGroup")
-            .replace_on(&["ReplicationGroupId", "Engine", "CacheSubnetGroupName", "AtRestEncryptionEnabled", "Port"]);
-        let subnet_group = n.target("CacheSubnetGroupName", &self.subnet_group).map(|g| g.meta.name.clone());
+            .node(
+                "",
+                "elasticache.replication_group",
+                "elasticache",
+                "CreateReplicationGroup",
+            )
+            .replace_on(&[
+                "ReplicationGroupId",
+                "Engine",
+                "CacheSubnetGroupName",
+                "AtRestEncryptionEnabled",
+                "Port",
+            ]);
+        let subnet_group = n
+            .target("CacheSubnetGroupName", &self.subnet_group)
+            .map(|g| g.meta.name.clone());
         let groups = group_ids(&mut n, "SecurityGroupIds", &self.security_groups);
         let token = self
             .auth_token
             .as_ref()
             .and_then(|s| n.target("AuthToken", s).map(SecretRef::value_placeholder));
-        let description = self.description.clone().unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
+        let description = self
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
         let body: Value = json!({
             "ReplicationGroupId": self.meta.name,
             "ReplicationGroupDescription": description,
@@ -682,4 +778,12 @@ impl ResourceSpec for ReplicationGroup {
     }
 }
 
-tag_setter!(DbSubnetGroup, DbInstance, CacheSubnetGroup, ReplicationGroup);
+tag_setter!(
+    DbSubnetGroup,
+    DbInstance,
+    CacheSubnetGroup,
+    ReplicationGroup
+);
+
+impl super::iam::HasArn for DbInstance {}
+impl super::iam::HasArn for ReplicationGroup {}

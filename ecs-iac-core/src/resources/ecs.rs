@@ -24,7 +24,11 @@ pub struct Namespace {
 impl Namespace {
     /// An HTTP namespace named `namespace_name` (e.g. `internal`).
     pub fn http(name: impl Into<String>, namespace_name: impl Into<String>) -> Namespace {
-        Namespace { meta: Meta::new(name), namespace_name: namespace_name.into(), description: None }
+        Namespace {
+            meta: Meta::new(name),
+            namespace_name: namespace_name.into(),
+            description: None,
+        }
     }
 
     /// A description.
@@ -48,7 +52,12 @@ impl ResourceSpec for Namespace {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx
-            .node("", "servicediscovery.http_namespace", "servicediscovery", "CreateHttpNamespace")
+            .node(
+                "",
+                "servicediscovery.http_namespace",
+                "servicediscovery",
+                "CreateHttpNamespace",
+            )
             .replace_on(&["Name"]);
         let body = json!({ "Name": self.namespace_name, "Description": self.description, "Tags": cx.key_value_tags() });
         cx.push(n, body);
@@ -80,7 +89,11 @@ pub struct CapacityProviderStrategy {
 impl CapacityProviderStrategy {
     /// A strategy item.
     pub fn new(provider: impl Into<String>, weight: u32, base: u32) -> CapacityProviderStrategy {
-        CapacityProviderStrategy { provider: provider.into(), weight, base }
+        CapacityProviderStrategy {
+            provider: provider.into(),
+            weight,
+            base,
+        }
     }
 
     fn to_json(&self) -> Value {
@@ -160,17 +173,22 @@ impl ResourceSpec for Cluster {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx.node("", "ecs.cluster", "ecs", "CreateCluster").replace_on(&["clusterName"]);
+        let mut n = cx
+            .node("", "ecs.cluster", "ecs", "CreateCluster")
+            .replace_on(&["clusterName"]);
         let insights = match self.insights {
             ContainerInsights::Disabled => "disabled",
             ContainerInsights::Enabled => "enabled",
             ContainerInsights::Enhanced => "enhanced",
         };
-        let defaults = self
-            .service_connect_namespace
-            .as_ref()
-            .map(|ns| json!({ "namespace": n.attr("serviceConnectDefaults.namespace", ns, "arn") }));
-        let strategy: Vec<Value> = self.default_strategy.iter().map(CapacityProviderStrategy::to_json).collect();
+        let defaults = self.service_connect_namespace.as_ref().map(
+            |ns| json!({ "namespace": n.attr("serviceConnectDefaults.namespace", ns, "arn") }),
+        );
+        let strategy: Vec<Value> = self
+            .default_strategy
+            .iter()
+            .map(CapacityProviderStrategy::to_json)
+            .collect();
         let body = json!({
             "clusterName": self.cluster_name(),
             "settings": [{ "name": "containerInsights", "value": insights }],
@@ -196,23 +214,50 @@ pub struct Fargate {
 
 impl Fargate {
     /// 0.25 vCPU, 512 MiB.
-    pub const CPU_256_MEM_512: Fargate = Fargate { cpu: 256, memory: 512 };
+    pub const CPU_256_MEM_512: Fargate = Fargate {
+        cpu: 256,
+        memory: 512,
+    };
     /// 0.25 vCPU, 1 GiB.
-    pub const CPU_256_MEM_1024: Fargate = Fargate { cpu: 256, memory: 1024 };
+    pub const CPU_256_MEM_1024: Fargate = Fargate {
+        cpu: 256,
+        memory: 1024,
+    };
     /// 0.25 vCPU, 2 GiB.
-    pub const CPU_256_MEM_2048: Fargate = Fargate { cpu: 256, memory: 2048 };
+    pub const CPU_256_MEM_2048: Fargate = Fargate {
+        cpu: 256,
+        memory: 2048,
+    };
     /// 0.5 vCPU, 1 GiB.
-    pub const CPU_512_MEM_1024: Fargate = Fargate { cpu: 512, memory: 1024 };
+    pub const CPU_512_MEM_1024: Fargate = Fargate {
+        cpu: 512,
+        memory: 1024,
+    };
     /// 0.5 vCPU, 2 GiB.
-    pub const CPU_512_MEM_2048: Fargate = Fargate { cpu: 512, memory: 2048 };
+    pub const CPU_512_MEM_2048: Fargate = Fargate {
+        cpu: 512,
+        memory: 2048,
+    };
     /// 1 vCPU, 2 GiB.
-    pub const CPU_1024_MEM_2048: Fargate = Fargate { cpu: 1024, memory: 2048 };
+    pub const CPU_1024_MEM_2048: Fargate = Fargate {
+        cpu: 1024,
+        memory: 2048,
+    };
     /// 1 vCPU, 4 GiB.
-    pub const CPU_1024_MEM_4096: Fargate = Fargate { cpu: 1024, memory: 4096 };
+    pub const CPU_1024_MEM_4096: Fargate = Fargate {
+        cpu: 1024,
+        memory: 4096,
+    };
     /// 2 vCPU, 4 GiB.
-    pub const CPU_2048_MEM_4096: Fargate = Fargate { cpu: 2048, memory: 4096 };
+    pub const CPU_2048_MEM_4096: Fargate = Fargate {
+        cpu: 2048,
+        memory: 4096,
+    };
     /// 4 vCPU, 8 GiB.
-    pub const CPU_4096_MEM_8192: Fargate = Fargate { cpu: 4096, memory: 8192 };
+    pub const CPU_4096_MEM_8192: Fargate = Fargate {
+        cpu: 4096,
+        memory: 8192,
+    };
 
     /// Any pair; validation checks it against the Fargate table.
     pub const fn size(cpu: u32, memory: u32) -> Fargate {
@@ -242,13 +287,18 @@ pub fn image(reference: impl Into<String>) -> Image {
 impl Image {
     /// An image in this account's ECR registry.
     pub fn ecr(repository: impl Into<String>, tag: impl Into<String>) -> Image {
-        Image::Ecr { repository: repository.into(), tag: tag.into() }
+        Image::Ecr {
+            repository: repository.into(),
+            tag: tag.into(),
+        }
     }
 
     fn render(&self, region: &str) -> String {
         match self {
             Image::Uri(u) => u.clone(),
-            Image::Ecr { repository, tag } => format!("{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}"),
+            Image::Ecr { repository, tag } => {
+                format!("{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}")
+            }
         }
     }
 }
@@ -315,7 +365,13 @@ impl HealthCheck {
     }
 
     fn raw(command: Vec<String>) -> HealthCheck {
-        HealthCheck { command, interval: 30, timeout: 5, retries: 3, start_period: 0 }
+        HealthCheck {
+            command,
+            interval: 30,
+            timeout: 5,
+            retries: 3,
+            start_period: 0,
+        }
     }
 
     /// Seconds between checks (5-300).
@@ -367,7 +423,10 @@ pub enum LogConfig {
 impl LogConfig {
     /// awslogs to `group` with a stream prefix.
     pub fn awslogs(group: &Ref<LogGroup>, stream_prefix: impl Into<String>) -> LogConfig {
-        LogConfig::AwsLogs { group: group.clone(), stream_prefix: stream_prefix.into() }
+        LogConfig::AwsLogs {
+            group: group.clone(),
+            stream_prefix: stream_prefix.into(),
+        }
     }
 
     /// FireLens with output plugin options.
@@ -377,12 +436,20 @@ impl LogConfig {
         K: Into<String>,
         V: Into<String>,
     {
-        LogConfig::FireLens { options: options.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+        LogConfig::FireLens {
+            options: options
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
     }
 
     fn render(&self, n: &mut NodeBuilder<'_>, cx: &Cx<'_>, path: &str) -> Value {
         match self {
-            LogConfig::AwsLogs { group, stream_prefix } => {
+            LogConfig::AwsLogs {
+                group,
+                stream_prefix,
+            } => {
                 let name = n
                     .target(&format!("{path}.options.awslogs-group"), group)
                     .map(|g| g.log_group_name.clone())
@@ -396,7 +463,9 @@ impl LogConfig {
                     },
                 })
             }
-            LogConfig::FireLens { options } => json!({ "logDriver": "awsfirelens", "options": options }),
+            LogConfig::FireLens { options } => {
+                json!({ "logDriver": "awsfirelens", "options": options })
+            }
         }
     }
 }
@@ -539,13 +608,23 @@ impl Container {
     /// A TCP port.
     #[must_use]
     pub fn port(mut self, port: u16) -> Container {
-        self.ports.push(PortMapping { container_port: port, protocol: PortProtocol::Tcp, name: None, app_protocol: None });
+        self.ports.push(PortMapping {
+            container_port: port,
+            protocol: PortProtocol::Tcp,
+            name: None,
+            app_protocol: None,
+        });
         self
     }
 
     /// A named TCP port with an application protocol (for Service Connect).
     #[must_use]
-    pub fn named_port(mut self, name: impl Into<String>, port: u16, app_protocol: AppProtocol) -> Container {
+    pub fn named_port(
+        mut self,
+        name: impl Into<String>,
+        port: u16,
+        app_protocol: AppProtocol,
+    ) -> Container {
         self.ports.push(PortMapping {
             container_port: port,
             protocol: PortProtocol::Tcp,
@@ -572,14 +651,27 @@ impl Container {
     /// An environment variable filled from a secret at task start.
     #[must_use]
     pub fn secret(mut self, name: impl Into<String>, secret: &Ref<SecretRef>) -> Container {
-        self.secrets.push(SecretEnv { name: name.into(), secret: secret.clone(), json_key: None });
+        self.secrets.push(SecretEnv {
+            name: name.into(),
+            secret: secret.clone(),
+            json_key: None,
+        });
         self
     }
 
     /// An environment variable filled from one JSON key of a secret.
     #[must_use]
-    pub fn secret_key(mut self, name: impl Into<String>, secret: &Ref<SecretRef>, json_key: impl Into<String>) -> Container {
-        self.secrets.push(SecretEnv { name: name.into(), secret: secret.clone(), json_key: Some(json_key.into()) });
+    pub fn secret_key(
+        mut self,
+        name: impl Into<String>,
+        secret: &Ref<SecretRef>,
+        json_key: impl Into<String>,
+    ) -> Container {
+        self.secrets.push(SecretEnv {
+            name: name.into(),
+            secret: secret.clone(),
+            json_key: Some(json_key.into()),
+        });
         self
     }
 
@@ -599,15 +691,28 @@ impl Container {
 
     /// Starts after `container` reaches `condition`.
     #[must_use]
-    pub fn depends_on(mut self, container: impl Into<String>, condition: ContainerCondition) -> Container {
+    pub fn depends_on(
+        mut self,
+        container: impl Into<String>,
+        condition: ContainerCondition,
+    ) -> Container {
         self.depends_on.push((container.into(), condition));
         self
     }
 
     /// Mounts task volume `volume` at `path`.
     #[must_use]
-    pub fn mount(mut self, volume: impl Into<String>, path: impl Into<String>, read_only: bool) -> Container {
-        self.mount_points.push(MountPoint { volume: volume.into(), container_path: path.into(), read_only });
+    pub fn mount(
+        mut self,
+        volume: impl Into<String>,
+        path: impl Into<String>,
+        read_only: bool,
+    ) -> Container {
+        self.mount_points.push(MountPoint {
+            volume: volume.into(),
+            container_path: path.into(),
+            read_only,
+        });
         self
     }
 
@@ -619,7 +724,13 @@ impl Container {
         K: Into<String>,
         V: Into<String>,
     {
-        self.firelens = Some((kind, options.into_iter().map(|(k, v)| (k.into(), v.into())).collect()));
+        self.firelens = Some((
+            kind,
+            options
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        ));
         self
     }
 
@@ -721,7 +832,11 @@ impl Container {
                 })
             })
             .collect();
-        let environment: Vec<Value> = self.environment.iter().map(|(k, v)| json!({ "name": k, "value": v })).collect();
+        let environment: Vec<Value> = self
+            .environment
+            .iter()
+            .map(|(k, v)| json!({ "name": k, "value": v }))
+            .collect();
         let secrets: Vec<Value> = self
             .secrets
             .iter()
@@ -773,7 +888,10 @@ impl Container {
             );
         }
         if let Some(l) = &self.logging {
-            m.insert("logConfiguration".into(), l.render(n, cx, &format!("{path}.logConfiguration")));
+            m.insert(
+                "logConfiguration".into(),
+                l.render(n, cx, &format!("{path}.logConfiguration")),
+            );
         }
         if !self.depends_on.is_empty() {
             let deps: Vec<Value> = self
@@ -796,8 +914,15 @@ impl Container {
                 FirelensType::FluentBit => "fluentbit",
                 FirelensType::Fluentd => "fluentd",
             };
-            let options = if options.is_empty() { None } else { Some(options) };
-            m.insert("firelensConfiguration".into(), json!({ "type": kind, "options": options }));
+            let options = if options.is_empty() {
+                None
+            } else {
+                Some(options)
+            };
+            m.insert(
+                "firelensConfiguration".into(),
+                json!({ "type": kind, "options": options }),
+            );
         }
         if !self.command.is_empty() {
             m.insert("command".into(), json!(self.command));
@@ -818,7 +943,10 @@ impl Container {
             m.insert("workingDirectory".into(), json!(w));
         }
         if self.init_process {
-            m.insert("linuxParameters".into(), json!({ "initProcessEnabled": true }));
+            m.insert(
+                "linuxParameters".into(),
+                json!({ "initProcessEnabled": true }),
+            );
         }
         if let Some(t) = self.stop_timeout {
             m.insert("stopTimeout".into(), json!(t));
@@ -952,7 +1080,11 @@ impl ResourceSpec for TaskDefinition {
             Some(_) => {}
         }
         if self.containers.is_empty() || !self.containers.iter().any(|c| c.essential) {
-            cx.error(Rule::EssentialContainer, "containerDefinitions", "a task needs at least one essential container");
+            cx.error(
+                Rule::EssentialContainer,
+                "containerDefinitions",
+                "a task needs at least one essential container",
+            );
         }
         let total_cpu: u32 = self.containers.iter().filter_map(|c| c.cpu).sum();
         if total_cpu > cpu {
@@ -962,7 +1094,11 @@ impl ResourceSpec for TaskDefinition {
                 format!("containers reserve {total_cpu} CPU units but the task has {cpu}"),
             );
         }
-        let total_memory: u32 = self.containers.iter().filter_map(|c| c.memory_reservation.or(c.memory)).sum();
+        let total_memory: u32 = self
+            .containers
+            .iter()
+            .filter_map(|c| c.memory_reservation.or(c.memory))
+            .sum();
         if total_memory > memory {
             cx.error(
                 Rule::ContainerExceedsTask,
@@ -980,16 +1116,28 @@ impl ResourceSpec for TaskDefinition {
                 cx.error(Rule::AwsName, format!("{path}.name"), problem);
             }
             if !seen_names.insert(c.name.as_str()) {
-                cx.error(Rule::DuplicateName, format!("{path}.name"), format!("container name `{}` is used twice", c.name));
+                cx.error(
+                    Rule::DuplicateName,
+                    format!("{path}.name"),
+                    format!("container name `{}` is used twice", c.name),
+                );
             }
             if let Some(m) = c.memory {
                 if m > memory {
-                    cx.error(Rule::ContainerExceedsTask, format!("{path}.memory"), format!("{m} MiB is more than the task's {memory} MiB"));
+                    cx.error(
+                        Rule::ContainerExceedsTask,
+                        format!("{path}.memory"),
+                        format!("{m} MiB is more than the task's {memory} MiB"),
+                    );
                 }
             }
             if let (Some(m), Some(r)) = (c.memory, c.memory_reservation) {
                 if r > m {
-                    cx.error(Rule::ContainerExceedsTask, format!("{path}.memoryReservation"), format!("reservation {r} MiB is above the hard limit {m} MiB"));
+                    cx.error(
+                        Rule::ContainerExceedsTask,
+                        format!("{path}.memoryReservation"),
+                        format!("reservation {r} MiB is above the hard limit {m} MiB"),
+                    );
                 }
             }
             for (j, p) in c.ports.iter().enumerate() {
@@ -997,7 +1145,9 @@ impl ResourceSpec for TaskDefinition {
                 if p.container_port == 0 {
                     cx.error(Rule::PortRange, &ppath, "port 0 is not a usable port");
                 }
-                if let Some(first) = seen_ports.insert((p.container_port, p.protocol), ppath.clone()) {
+                if let Some(first) =
+                    seen_ports.insert((p.container_port, p.protocol), ppath.clone())
+                {
                     cx.error(
                         Rule::DuplicatePort,
                         &ppath,
@@ -1012,10 +1162,18 @@ impl ResourceSpec for TaskDefinition {
                 Self::check_bounds(cx, &hpath, hc::RETRIES, h.retries);
                 Self::check_bounds(cx, &hpath, hc::START_PERIOD, h.start_period);
                 if h.timeout >= h.interval {
-                    cx.error(Rule::HealthCheckBounds, format!("{hpath}.timeout"), "timeout must be shorter than the interval");
+                    cx.error(
+                        Rule::HealthCheckBounds,
+                        format!("{hpath}.timeout"),
+                        "timeout must be shorter than the interval",
+                    );
                 }
                 if h.command.len() < 2 {
-                    cx.error(Rule::HealthCheckBounds, format!("{hpath}.command"), "the health check command is empty");
+                    cx.error(
+                        Rule::HealthCheckBounds,
+                        format!("{hpath}.command"),
+                        "the health check command is empty",
+                    );
                 }
             }
             for (j, (dep, _)) in c.depends_on.iter().enumerate() {
@@ -1037,9 +1195,15 @@ impl ResourceSpec for TaskDefinition {
                 }
             }
             if c.privileged {
-                cx.error(Rule::FargateUnsupported, format!("{path}.privileged"), "Fargate does not run privileged containers");
+                cx.error(
+                    Rule::FargateUnsupported,
+                    format!("{path}.privileged"),
+                    "Fargate does not run privileged containers",
+                );
             }
-            if matches!(c.logging, Some(LogConfig::FireLens { .. })) && !self.containers.iter().any(|x| x.firelens.is_some()) {
+            if matches!(c.logging, Some(LogConfig::FireLens { .. }))
+                && !self.containers.iter().any(|x| x.firelens.is_some())
+            {
                 cx.error(
                     Rule::ContainerReference,
                     format!("{path}.logConfiguration.logDriver"),
@@ -1050,9 +1214,11 @@ impl ResourceSpec for TaskDefinition {
                 if !c.secrets.is_empty() {
                     needs_execution_role = Some((format!("{path}.secrets"), "fetches secrets"));
                 } else if matches!(c.logging, Some(LogConfig::AwsLogs { .. })) {
-                    needs_execution_role = Some((format!("{path}.logConfiguration"), "writes awslogs"));
+                    needs_execution_role =
+                        Some((format!("{path}.logConfiguration"), "writes awslogs"));
                 } else if matches!(c.image, Image::Ecr { .. }) {
-                    needs_execution_role = Some((format!("{path}.image"), "pulls from private ECR"));
+                    needs_execution_role =
+                        Some((format!("{path}.image"), "pulls from private ECR"));
                 }
             }
         }
@@ -1065,7 +1231,11 @@ impl ResourceSpec for TaskDefinition {
         }
         if let Some(gib) = self.ephemeral_storage {
             if !(21..=200).contains(&gib) {
-                cx.error(Rule::FargateUnsupported, "ephemeralStorage.sizeInGiB", format!("{gib} GiB; Fargate allows 21-200"));
+                cx.error(
+                    Rule::FargateUnsupported,
+                    "ephemeralStorage.sizeInGiB",
+                    format!("{gib} GiB; Fargate allows 21-200"),
+                );
             }
         }
     }
@@ -1074,9 +1244,20 @@ impl ResourceSpec for TaskDefinition {
         let mut n = cx
             .node("", "ecs.task_definition", "ecs", "RegisterTaskDefinition")
             .replace_on(crate::lower::ALL_FIELDS);
-        let execution = self.execution_role.as_ref().map(|r| n.attr("executionRoleArn", r, "arn"));
-        let task = self.task_role.as_ref().map(|r| n.attr("taskRoleArn", r, "arn"));
-        let containers: Vec<Value> = self.containers.iter().enumerate().map(|(i, c)| c.render(&mut n, cx, i)).collect();
+        let execution = self
+            .execution_role
+            .as_ref()
+            .map(|r| n.attr("executionRoleArn", r, "arn"));
+        let task = self
+            .task_role
+            .as_ref()
+            .map(|r| n.attr("taskRoleArn", r, "arn"));
+        let containers: Vec<Value> = self
+            .containers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.render(&mut n, cx, i))
+            .collect();
         let volumes: Vec<Value> = self.volumes.iter().map(|v| json!({ "name": v })).collect();
         let body = json!({
             "family": self.family(),
@@ -1115,7 +1296,12 @@ pub struct ServiceConnectService {
 impl ServiceConnectService {
     /// Exposes the task's port mapping named `port_name`.
     pub fn new(port_name: impl Into<String>) -> ServiceConnectService {
-        ServiceConnectService { port_name: port_name.into(), discovery_name: None, aliases: Vec::new(), tls: None }
+        ServiceConnectService {
+            port_name: port_name.into(),
+            discovery_name: None,
+            aliases: Vec::new(),
+            tls: None,
+        }
     }
 
     /// The Cloud Map discovery name (defaults to the port name).
@@ -1135,7 +1321,11 @@ impl ServiceConnectService {
     /// TLS between Service Connect proxies, with certificates from an AWS Private CA and
     /// the infrastructure role ECS uses to issue them.
     #[must_use]
-    pub fn tls(mut self, private_ca_arn: impl Into<String>, role: &Ref<Role>) -> ServiceConnectService {
+    pub fn tls(
+        mut self,
+        private_ca_arn: impl Into<String>,
+        role: &Ref<Role>,
+    ) -> ServiceConnectService {
         self.tls = Some((private_ca_arn.into(), role.clone()));
         self
     }
@@ -1152,7 +1342,11 @@ pub struct ServiceConnect {
 impl ServiceConnect {
     /// Joins `namespace` as a client; add [`ServiceConnect::service`] to serve too.
     pub fn new(namespace: &Ref<Namespace>) -> ServiceConnect {
-        ServiceConnect { namespace: namespace.clone(), services: Vec::new(), logs: None }
+        ServiceConnect {
+            namespace: namespace.clone(),
+            services: Vec::new(),
+            logs: None,
+        }
     }
 
     /// Exposes a port of the task.
@@ -1213,7 +1407,11 @@ pub struct Service {
 
 impl Service {
     /// A service running `task_definition` in `cluster`; its AWS name is the logical name.
-    pub fn new(name: impl Into<String>, cluster: &Ref<Cluster>, task_definition: &Ref<TaskDefinition>) -> Service {
+    pub fn new(
+        name: impl Into<String>,
+        cluster: &Ref<Cluster>,
+        task_definition: &Ref<TaskDefinition>,
+    ) -> Service {
         Service {
             meta: Meta::new(name),
             cluster: cluster.clone(),
@@ -1308,8 +1506,17 @@ impl Service {
 
     /// Registers `container:port` with a target group.
     #[must_use]
-    pub fn load_balancer(mut self, target_group: &Ref<TargetGroup>, container: impl Into<String>, port: u16) -> Service {
-        self.load_balancers.push(LoadBalancerAttachment { target_group: target_group.clone(), container: container.into(), port });
+    pub fn load_balancer(
+        mut self,
+        target_group: &Ref<TargetGroup>,
+        container: impl Into<String>,
+        port: u16,
+    ) -> Service {
+        self.load_balancers.push(LoadBalancerAttachment {
+            target_group: target_group.clone(),
+            container: container.into(),
+            port,
+        });
         self
     }
 
@@ -1342,8 +1549,17 @@ impl Service {
         &self.cluster
     }
 
-    fn render_service_connect(&self, n: &mut NodeBuilder<'_>, cx: &Cx<'_>, sc: &ServiceConnect) -> Value {
-        let namespace = n.attr("serviceConnectConfiguration.namespace", &sc.namespace, "arn");
+    fn render_service_connect(
+        &self,
+        n: &mut NodeBuilder<'_>,
+        cx: &Cx<'_>,
+        sc: &ServiceConnect,
+    ) -> Value {
+        let namespace = n.attr(
+            "serviceConnectConfiguration.namespace",
+            &sc.namespace,
+            "arn",
+        );
         let services: Vec<Value> = sc
             .services
             .iter()
@@ -1362,7 +1578,10 @@ impl Service {
                 })
             })
             .collect();
-        let logs = sc.logs.as_ref().map(|l| l.render(n, cx, "serviceConnectConfiguration.logConfiguration"));
+        let logs = sc
+            .logs
+            .as_ref()
+            .map(|l| l.render(n, cx, "serviceConnectConfiguration.logConfiguration"));
         json!({
             "enabled": true,
             "namespace": namespace,
@@ -1417,23 +1636,36 @@ impl ResourceSpec for Service {
             .subnets
             .iter()
             .filter_map(|s| cx.get(s).map(|s| s.vpc().name().to_string()))
-            .chain(self.security_groups.iter().filter_map(|g| cx.get(g).map(|g| g.vpc().name().to_string())))
+            .chain(
+                self.security_groups
+                    .iter()
+                    .filter_map(|g| cx.get(g).map(|g| g.vpc().name().to_string())),
+            )
             .collect();
         if vpcs.len() > 1 {
             cx.error(
                 Rule::VpcMismatch,
                 "networkConfiguration.awsvpcConfiguration",
-                format!("subnets and security groups are in different VPCs: {}", vpcs.into_iter().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "subnets and security groups are in different VPCs: {}",
+                    vpcs.into_iter().collect::<Vec<_>>().join(", ")
+                ),
             );
         }
-        let Some(task) = cx.get(&self.task_definition) else { return };
+        let Some(task) = cx.get(&self.task_definition) else {
+            return;
+        };
         for (i, lb) in self.load_balancers.iter().enumerate() {
             let path = format!("loadBalancers[{i}]");
             match task.containers.iter().find(|c| c.name == lb.container) {
                 None => cx.error(
                     Rule::ContainerReference,
                     format!("{path}.containerName"),
-                    format!("task definition `{}` has no container `{}`", self.task_definition.name(), lb.container),
+                    format!(
+                        "task definition `{}` has no container `{}`",
+                        self.task_definition.name(),
+                        lb.container
+                    ),
                 ),
                 Some(c) if !c.ports.iter().any(|p| p.container_port == lb.port) => cx.error(
                     Rule::ContainerReference,
@@ -1447,19 +1679,30 @@ impl ResourceSpec for Service {
                     cx.error(
                         Rule::TargetType,
                         format!("{path}.targetGroupArn"),
-                        format!("target group `{}` must have target type `ip` for awsvpc tasks", lb.target_group.name()),
+                        format!(
+                            "target group `{}` must have target type `ip` for awsvpc tasks",
+                            lb.target_group.name()
+                        ),
                     );
                 }
             }
         }
         if let Some(sc) = &self.service_connect {
             for (i, s) in sc.services.iter().enumerate() {
-                let named = task.containers.iter().flat_map(|c| &c.ports).any(|p| p.name.as_deref() == Some(&s.port_name));
+                let named = task
+                    .containers
+                    .iter()
+                    .flat_map(|c| &c.ports)
+                    .any(|p| p.name.as_deref() == Some(&s.port_name));
                 if !named {
                     cx.error(
                         Rule::ContainerReference,
                         format!("serviceConnectConfiguration.services[{i}].portName"),
-                        format!("no port mapping of `{}` is named `{}`; use `.named_port(...)`", self.task_definition.name(), s.port_name),
+                        format!(
+                            "no port mapping of `{}` is named `{}`; use `.named_port(...)`",
+                            self.task_definition.name(),
+                            s.port_name
+                        ),
                     );
                 }
             }
@@ -1470,19 +1713,33 @@ impl ResourceSpec for Service {
         let mut n = cx
             .node("", "ecs.service", "ecs", "CreateService")
             .replace_on(&["cluster", "serviceName", "launchType", "loadBalancers"]);
-        let cluster = n.target("cluster", &self.cluster).map(Cluster::cluster_name);
+        let cluster = n
+            .target("cluster", &self.cluster)
+            .map(Cluster::cluster_name);
         let task = n.attr("taskDefinition", &self.task_definition, "arn");
         let subnets: Vec<String> = self
             .subnets
             .iter()
             .enumerate()
-            .map(|(i, s)| n.attr(&format!("networkConfiguration.awsvpcConfiguration.subnets[{i}]"), s, "id"))
+            .map(|(i, s)| {
+                n.attr(
+                    &format!("networkConfiguration.awsvpcConfiguration.subnets[{i}]"),
+                    s,
+                    "id",
+                )
+            })
             .collect();
         let groups: Vec<String> = self
             .security_groups
             .iter()
             .enumerate()
-            .map(|(i, g)| n.attr(&format!("networkConfiguration.awsvpcConfiguration.securityGroups[{i}]"), g, "id"))
+            .map(|(i, g)| {
+                n.attr(
+                    &format!("networkConfiguration.awsvpcConfiguration.securityGroups[{i}]"),
+                    g,
+                    "id",
+                )
+            })
             .collect();
         let lbs: Vec<Value> = self
             .load_balancers
@@ -1500,12 +1757,23 @@ impl ResourceSpec for Service {
                 AnyResource::ListenerRule(l) => l.forwards_to(),
                 _ => continue,
             };
-            if self.load_balancers.iter().any(|lb| forwards.iter().any(|tg| *tg == lb.target_group)) {
+            if self
+                .load_balancers
+                .iter()
+                .any(|lb| forwards.iter().any(|tg| *tg == lb.target_group))
+            {
                 n.depend_on_node(r.logical_name().to_string());
             }
         }
-        let service_connect = self.service_connect.as_ref().map(|sc| self.render_service_connect(&mut n, cx, sc));
-        let strategy: Vec<Value> = self.strategy.iter().map(CapacityProviderStrategy::to_json).collect();
+        let service_connect = self
+            .service_connect
+            .as_ref()
+            .map(|sc| self.render_service_connect(&mut n, cx, sc));
+        let strategy: Vec<Value> = self
+            .strategy
+            .iter()
+            .map(CapacityProviderStrategy::to_json)
+            .collect();
         let body = json!({
             "cluster": cluster,
             "serviceName": self.service_name(),
@@ -1549,7 +1817,10 @@ impl HasArn for Service {}
 
 /// The `service/<cluster>/<service>` resource id of a service (Application Auto Scaling).
 pub(crate) fn service_resource_id(cx: &Cx<'_>, service: &Service) -> String {
-    let cluster = cx.get(&service.cluster).map(Cluster::cluster_name).unwrap_or_default();
+    let cluster = cx
+        .get(&service.cluster)
+        .map(Cluster::cluster_name)
+        .unwrap_or_default();
     format!("service/{cluster}/{}", service.service_name())
 }
 

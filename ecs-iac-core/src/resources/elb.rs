@@ -71,9 +71,18 @@ impl ResourceSpec for LoadBalancer {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         if self.lb_name().starts_with("internal-") {
-            cx.error(Rule::AwsName, "Name", "load balancer names must not start with `internal-`");
+            cx.error(
+                Rule::AwsName,
+                "Name",
+                "load balancer names must not start with `internal-`",
+            );
         }
-        let zones: BTreeSet<_> = self.subnets.iter().filter_map(|s| cx.get(s)).map(|s| s.az().clone()).collect();
+        let zones: BTreeSet<_> = self
+            .subnets
+            .iter()
+            .filter_map(|s| cx.get(s))
+            .map(|s| s.az().clone())
+            .collect();
         if zones.len() < 2 {
             cx.error(
                 Rule::SubnetGroupAzs,
@@ -85,7 +94,12 @@ impl ResourceSpec for LoadBalancer {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "elbv2.load_balancer", "elasticloadbalancingv2", "CreateLoadBalancer")
+            .node(
+                "",
+                "elbv2.load_balancer",
+                "elasticloadbalancingv2",
+                "CreateLoadBalancer",
+            )
             .replace_on(&["Name", "Scheme", "Type"]);
         let subnets: Vec<String> = self
             .subnets
@@ -154,7 +168,14 @@ pub struct TargetHealthCheck {
 impl TargetHealthCheck {
     /// An HTTP check of `path`.
     pub fn http(path: impl Into<String>) -> TargetHealthCheck {
-        TargetHealthCheck { path: path.into(), interval: 30, timeout: 5, healthy: 5, unhealthy: 2, matcher: "200".to_string() }
+        TargetHealthCheck {
+            path: path.into(),
+            interval: 30,
+            timeout: 5,
+            healthy: 5,
+            unhealthy: 2,
+            matcher: "200".to_string(),
+        }
     }
 
     /// Seconds between checks (5-300).
@@ -206,7 +227,12 @@ pub struct TargetGroup {
 
 impl TargetGroup {
     /// A target group; target type `ip` (what Fargate tasks need) unless set.
-    pub fn new(name: impl Into<String>, protocol: HttpProtocol, port: u16, vpc: &Ref<Vpc>) -> TargetGroup {
+    pub fn new(
+        name: impl Into<String>,
+        protocol: HttpProtocol,
+        port: u16,
+        vpc: &Ref<Vpc>,
+    ) -> TargetGroup {
         TargetGroup {
             meta: Meta::new(name),
             protocol,
@@ -248,16 +274,33 @@ impl ResourceSpec for TargetGroup {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         let h = &self.health_check;
-        for (bounds, value) in [(hc::INTERVAL, h.interval), (hc::TIMEOUT, h.timeout), (hc::HEALTHY, h.healthy), (hc::UNHEALTHY, h.unhealthy)] {
+        for (bounds, value) in [
+            (hc::INTERVAL, h.interval),
+            (hc::TIMEOUT, h.timeout),
+            (hc::HEALTHY, h.healthy),
+            (hc::UNHEALTHY, h.unhealthy),
+        ] {
             if !bounds.contains(value) {
-                cx.error(Rule::HealthCheckBounds, bounds.field, format!("{value} is outside {}-{}", bounds.min, bounds.max));
+                cx.error(
+                    Rule::HealthCheckBounds,
+                    bounds.field,
+                    format!("{value} is outside {}-{}", bounds.min, bounds.max),
+                );
             }
         }
         if h.timeout >= h.interval {
-            cx.error(Rule::HealthCheckBounds, "HealthCheckTimeoutSeconds", "the timeout must be shorter than the interval");
+            cx.error(
+                Rule::HealthCheckBounds,
+                "HealthCheckTimeoutSeconds",
+                "the timeout must be shorter than the interval",
+            );
         }
         if !h.path.starts_with('/') {
-            cx.error(Rule::HealthCheckBounds, "HealthCheckPath", "the health check path must start with `/`");
+            cx.error(
+                Rule::HealthCheckBounds,
+                "HealthCheckPath",
+                "the health check path must start with `/`",
+            );
         }
         if self.port == 0 {
             cx.error(Rule::PortRange, "Port", "port 0 is not a usable port");
@@ -266,7 +309,12 @@ impl ResourceSpec for TargetGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "elbv2.target_group", "elasticloadbalancingv2", "CreateTargetGroup")
+            .node(
+                "",
+                "elbv2.target_group",
+                "elasticloadbalancingv2",
+                "CreateTargetGroup",
+            )
             .replace_on(&["Name", "Protocol", "Port", "VpcId", "TargetType"]);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let h = &self.health_check;
@@ -343,7 +391,12 @@ pub struct Listener {
 
 impl Listener {
     /// An HTTP listener.
-    pub fn http(name: impl Into<String>, load_balancer: &Ref<LoadBalancer>, port: u16, default_action: ListenerAction) -> Listener {
+    pub fn http(
+        name: impl Into<String>,
+        load_balancer: &Ref<LoadBalancer>,
+        port: u16,
+        default_action: ListenerAction,
+    ) -> Listener {
         Listener {
             meta: Meta::new(name),
             load_balancer: load_balancer.clone(),
@@ -412,12 +465,16 @@ impl ResourceSpec for Listener {
                 "Certificates[0].CertificateArn",
                 format!("`{arn}` is not an ARN; pass the ACM certificate's ARN"),
             ),
-            (HttpProtocol::Https, None) => {
-                cx.error(Rule::ListenerCertificate, "Certificates", "an HTTPS listener needs a certificate")
-            }
-            (HttpProtocol::Http, Some(_)) => {
-                cx.error(Rule::ListenerCertificate, "Certificates", "an HTTP listener takes no certificate")
-            }
+            (HttpProtocol::Https, None) => cx.error(
+                Rule::ListenerCertificate,
+                "Certificates",
+                "an HTTPS listener needs a certificate",
+            ),
+            (HttpProtocol::Http, Some(_)) => cx.error(
+                Rule::ListenerCertificate,
+                "Certificates",
+                "an HTTP listener takes no certificate",
+            ),
             _ => {}
         }
         if self.port == 0 {
@@ -427,7 +484,12 @@ impl ResourceSpec for Listener {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "elbv2.listener", "elasticloadbalancingv2", "CreateListener")
+            .node(
+                "",
+                "elbv2.listener",
+                "elasticloadbalancingv2",
+                "CreateListener",
+            )
             .replace_on(&["LoadBalancerArn"]);
         let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
         let action = self.default_action.render(&mut n, "DefaultActions[0]");
@@ -457,8 +519,20 @@ pub struct ListenerRule {
 
 impl ListenerRule {
     /// A rule on `listener` with a priority (1-50000, lower wins).
-    pub fn new(name: impl Into<String>, listener: &Ref<Listener>, priority: u32, action: ListenerAction) -> ListenerRule {
-        ListenerRule { meta: Meta::new(name), listener: listener.clone(), priority, paths: Vec::new(), hosts: Vec::new(), action }
+    pub fn new(
+        name: impl Into<String>,
+        listener: &Ref<Listener>,
+        priority: u32,
+        action: ListenerAction,
+    ) -> ListenerRule {
+        ListenerRule {
+            meta: Meta::new(name),
+            listener: listener.clone(),
+            priority,
+            paths: Vec::new(),
+            hosts: Vec::new(),
+            action,
+        }
     }
 
     /// Matches request paths, e.g. `/api/*`.
@@ -498,10 +572,18 @@ impl ResourceSpec for ListenerRule {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         if !limits::LISTENER_RULE_PRIORITY.contains(self.priority) {
-            cx.error(Rule::ListenerRulePriority, "Priority", format!("{} is outside 1-50000", self.priority));
+            cx.error(
+                Rule::ListenerRulePriority,
+                "Priority",
+                format!("{} is outside 1-50000", self.priority),
+            );
         }
         if self.paths.is_empty() && self.hosts.is_empty() {
-            cx.error(Rule::ListenerRulePriority, "Conditions", "a rule needs a path pattern or host header condition");
+            cx.error(
+                Rule::ListenerRulePriority,
+                "Conditions",
+                "a rule needs a path pattern or host header condition",
+            );
         }
         let mine = self.meta.name.as_str();
         for r in cx.stack.resources() {
@@ -513,7 +595,10 @@ impl ResourceSpec for ListenerRule {
                     cx.error(
                         Rule::ListenerRulePriority,
                         "Priority",
-                        format!("priority {} is already used by rule `{}` on the same listener", self.priority, other.meta.name),
+                        format!(
+                            "priority {} is already used by rule `{}` on the same listener",
+                            self.priority, other.meta.name
+                        ),
                     );
                 }
             }
@@ -522,15 +607,24 @@ impl ResourceSpec for ListenerRule {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "elbv2.listener_rule", "elasticloadbalancingv2", "CreateRule")
+            .node(
+                "",
+                "elbv2.listener_rule",
+                "elasticloadbalancingv2",
+                "CreateRule",
+            )
             .replace_on(&["ListenerArn"]);
         let listener = n.attr("ListenerArn", &self.listener, "arn");
         let mut conditions = Vec::new();
         if !self.paths.is_empty() {
-            conditions.push(json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": self.paths } }));
+            conditions.push(
+                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": self.paths } }),
+            );
         }
         if !self.hosts.is_empty() {
-            conditions.push(json!({ "Field": "host-header", "HostHeaderConfig": { "Values": self.hosts } }));
+            conditions.push(
+                json!({ "Field": "host-header", "HostHeaderConfig": { "Values": self.hosts } }),
+            );
         }
         let action = self.action.render(&mut n, "Actions[0]");
         let body = json!({

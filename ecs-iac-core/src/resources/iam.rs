@@ -129,7 +129,12 @@ impl Statement {
 
     /// A condition, e.g. `condition("StringEquals", "aws:SourceAccount", ["123456789012"])`.
     #[must_use]
-    pub fn condition<I, S>(mut self, operator: impl Into<String>, key: impl Into<String>, values: I) -> Statement
+    pub fn condition<I, S>(
+        mut self,
+        operator: impl Into<String>,
+        key: impl Into<String>,
+        values: I,
+    ) -> Statement
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -180,7 +185,11 @@ impl PolicyDocument {
                 }
                 m.insert(
                     "Effect".into(),
-                    json!(if s.effect == Effect::Allow { "Allow" } else { "Deny" }),
+                    json!(if s.effect == Effect::Allow {
+                        "Allow"
+                    } else {
+                        "Deny"
+                    }),
                 );
                 m.insert("Action".into(), one_or_many(s.actions.clone()));
                 let resources: Vec<String> = s
@@ -188,7 +197,9 @@ impl PolicyDocument {
                     .iter()
                     .map(|r| match r {
                         PolicyResource::Arn(arn) => arn.clone(),
-                        PolicyResource::Of(target) => arn_of(cx, node, &format!("{path}.Statement[{i}].Resource"), target),
+                        PolicyResource::Of(target) => {
+                            arn_of(cx, node, &format!("{path}.Statement[{i}].Resource"), target)
+                        }
                     })
                     .collect();
                 m.insert("Resource".into(), one_or_many(resources));
@@ -304,7 +315,12 @@ impl Role {
     /// A condition on assuming the role, e.g. `("StringEquals", "aws:SourceAccount", [account])`
     /// against the confused-deputy problem.
     #[must_use]
-    pub fn trust_condition<I, S>(mut self, operator: impl Into<String>, key: impl Into<String>, values: I) -> Role
+    pub fn trust_condition<I, S>(
+        mut self,
+        operator: impl Into<String>,
+        key: impl Into<String>,
+        values: I,
+    ) -> Role
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -360,7 +376,9 @@ impl Role {
 
     /// The AWS role name.
     pub fn aws_role_name(&self) -> String {
-        self.role_name.clone().unwrap_or_else(|| self.meta.name.replace('/', "-"))
+        self.role_name
+            .clone()
+            .unwrap_or_else(|| self.meta.name.replace('/', "-"))
     }
 
     /// Managed policies attached.
@@ -396,18 +414,28 @@ impl ResourceSpec for Role {
     fn validate(&self, cx: &mut Cx<'_>) {
         for (i, (name, _)) in self.inline.iter().enumerate() {
             if let Some(problem) = limits::IAM_POLICY_NAME.check(name) {
-                cx.error(Rule::AwsName, format!("inlinePolicies[{i}].PolicyName"), problem);
+                cx.error(
+                    Rule::AwsName,
+                    format!("inlinePolicies[{i}].PolicyName"),
+                    problem,
+                );
             }
         }
         if let Some(d) = self.max_session_duration {
             if !(3600..=43200).contains(&d) {
-                cx.error(Rule::AwsName, "MaxSessionDuration", format!("{d} s; IAM allows 3600-43200 seconds"));
+                cx.error(
+                    Rule::AwsName,
+                    "MaxSessionDuration",
+                    format!("{d} s; IAM allows 3600-43200 seconds"),
+                );
             }
         }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", "iam.role", "iam", "CreateRole").replace_on(&["RoleName", "Path"]);
+        let n = cx
+            .node("", "iam.role", "iam", "CreateRole")
+            .replace_on(&["RoleName", "Path"]);
         let body = json!({
             "RoleName": self.aws_role_name(),
             "AssumeRolePolicyDocument": self.trust_document(),
@@ -420,16 +448,34 @@ impl ResourceSpec for Role {
         let role_name = self.aws_role_name();
         for policy in &self.managed {
             let n = cx
-                .node(&format!("attachment:{}", policy.short_name()), "iam.role_policy_attachment", "iam", "AttachRolePolicy")
+                .node(
+                    &format!("attachment:{}", policy.short_name()),
+                    "iam.role_policy_attachment",
+                    "iam",
+                    "AttachRolePolicy",
+                )
                 .replace_on(crate::lower::ALL_FIELDS);
-            cx.push(n, json!({ "RoleName": role_name, "PolicyArn": policy.as_arn() }));
+            cx.push(
+                n,
+                json!({ "RoleName": role_name, "PolicyArn": policy.as_arn() }),
+            );
         }
         for (i, (name, document)) in self.inline.iter().enumerate() {
-            let mut n = cx.node(&format!("policy:{name}"), "iam.role_policy", "iam", "PutRolePolicy");
+            let mut n = cx.node(
+                &format!("policy:{name}"),
+                "iam.role_policy",
+                "iam",
+                "PutRolePolicy",
+            );
             let doc = document.render(cx, &mut n, &format!("inlinePolicies[{i}].PolicyDocument"));
-            cx.push(n, json!({ "RoleName": role_name, "PolicyName": name, "PolicyDocument": doc }));
+            cx.push(
+                n,
+                json!({ "RoleName": role_name, "PolicyName": name, "PolicyDocument": doc }),
+            );
         }
     }
 }
 
 tag_setter!(Role);
+
+impl HasArn for Role {}

@@ -19,7 +19,12 @@ pub struct Vpc {
 impl Vpc {
     /// A VPC with its IPv4 CIDR block (between /16 and /28).
     pub fn new(name: impl Into<String>, cidr: Cidr) -> Vpc {
-        Vpc { meta: Meta::new(name), cidr, dns_support: true, dns_hostnames: false }
+        Vpc {
+            meta: Meta::new(name),
+            cidr,
+            dns_support: true,
+            dns_hostnames: false,
+        }
     }
 
     /// Whether instances get public DNS hostnames (needed for some VPC endpoints).
@@ -50,7 +55,10 @@ fn check_cidr(cx: &mut Cx<'_>, path: &str, cidr: &Cidr) {
             cx.error(
                 Rule::CidrSize,
                 path,
-                format!("`{cidr}` is a /{}; VPC and subnet blocks must be between /16 and /28", net.prefix_len()),
+                format!(
+                    "`{cidr}` is a /{}; VPC and subnet blocks must be between /16 and /28",
+                    net.prefix_len()
+                ),
             );
         }
     }
@@ -66,17 +74,36 @@ impl ResourceSpec for Vpc {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", "ec2.vpc", "ec2", "CreateVpc").replace_on(&["CidrBlock"]);
-        let body = json!({ "CidrBlock": self.cidr.as_str(), "TagSpecifications": cx.ec2_tags("vpc") });
+        let n = cx
+            .node("", "ec2.vpc", "ec2", "CreateVpc")
+            .replace_on(&["CidrBlock"]);
+        let body =
+            json!({ "CidrBlock": self.cidr.as_str(), "TagSpecifications": cx.ec2_tags("vpc") });
         cx.push(n, body);
         let vpc_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.dns_support {
-            let n = cx.node("dns-support", "ec2.vpc_attribute", "ec2", "ModifyVpcAttribute");
-            cx.push(n, json!({ "VpcId": vpc_id, "EnableDnsSupport": { "Value": false } }));
+            let n = cx.node(
+                "dns-support",
+                "ec2.vpc_attribute",
+                "ec2",
+                "ModifyVpcAttribute",
+            );
+            cx.push(
+                n,
+                json!({ "VpcId": vpc_id, "EnableDnsSupport": { "Value": false } }),
+            );
         }
         if self.dns_hostnames {
-            let n = cx.node("dns-hostnames", "ec2.vpc_attribute", "ec2", "ModifyVpcAttribute");
-            cx.push(n, json!({ "VpcId": vpc_id, "EnableDnsHostnames": { "Value": true } }));
+            let n = cx.node(
+                "dns-hostnames",
+                "ec2.vpc_attribute",
+                "ec2",
+                "ModifyVpcAttribute",
+            );
+            cx.push(
+                n,
+                json!({ "VpcId": vpc_id, "EnableDnsHostnames": { "Value": true } }),
+            );
         }
     }
 }
@@ -115,8 +142,21 @@ pub struct Subnet {
 
 impl Subnet {
     /// A subnet of `vpc` with its CIDR block, zone and tier.
-    pub fn new(name: impl Into<String>, vpc: &Ref<Vpc>, cidr: Cidr, az: Az, tier: SubnetTier) -> Subnet {
-        Subnet { meta: Meta::new(name), vpc: vpc.clone(), cidr, az, tier, map_public_ip: false }
+    pub fn new(
+        name: impl Into<String>,
+        vpc: &Ref<Vpc>,
+        cidr: Cidr,
+        az: Az,
+        tier: SubnetTier,
+    ) -> Subnet {
+        Subnet {
+            meta: Meta::new(name),
+            vpc: vpc.clone(),
+            cidr,
+            az,
+            tier,
+            map_public_ip: false,
+        }
     }
 
     /// A public-tier subnet.
@@ -165,17 +205,25 @@ impl ResourceSpec for Subnet {
     fn validate(&self, cx: &mut Cx<'_>) {
         check_cidr(cx, "CidrBlock", &self.cidr);
         let Some(vpc) = cx.get(&self.vpc) else { return };
-        if self.cidr.net().is_some() && vpc.cidr.net().is_some() && !self.cidr.is_within(&vpc.cidr) {
+        if self.cidr.net().is_some() && vpc.cidr.net().is_some() && !self.cidr.is_within(&vpc.cidr)
+        {
             cx.error(
                 Rule::SubnetOutsideVpc,
                 "CidrBlock",
-                format!("`{}` is not inside VPC `{}` ({})", self.cidr, self.vpc.name(), vpc.cidr),
+                format!(
+                    "`{}` is not inside VPC `{}` ({})",
+                    self.cidr,
+                    self.vpc.name(),
+                    vpc.cidr
+                ),
             );
         }
         // Overlaps with subnets added earlier in the same VPC.
         let mut overlaps = Vec::new();
         for other in cx.stack.resources() {
-            let crate::stack::AnyResource::Subnet(other) = other else { continue };
+            let crate::stack::AnyResource::Subnet(other) = other else {
+                continue;
+            };
             if other.meta.name == self.meta.name {
                 break;
             }
@@ -187,13 +235,19 @@ impl ResourceSpec for Subnet {
             cx.error(
                 Rule::CidrOverlap,
                 "CidrBlock",
-                format!("`{}` overlaps subnet {} in the same VPC", self.cidr, overlaps.join(", ")),
+                format!(
+                    "`{}` overlaps subnet {} in the same VPC",
+                    self.cidr,
+                    overlaps.join(", ")
+                ),
             );
         }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx.node("", "ec2.subnet", "ec2", "CreateSubnet").replace_on(ALL_FIELDS);
+        let mut n = cx
+            .node("", "ec2.subnet", "ec2", "CreateSubnet")
+            .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let mut tags = cx.ec2_tags("subnet");
         tags[0]["Tags"]
@@ -210,9 +264,17 @@ impl ResourceSpec for Subnet {
         });
         cx.push(n, body);
         if self.map_public_ip {
-            let n = cx.node("map-public-ip", "ec2.subnet_attribute", "ec2", "ModifySubnetAttribute");
+            let n = cx.node(
+                "map-public-ip",
+                "ec2.subnet_attribute",
+                "ec2",
+                "ModifySubnetAttribute",
+            );
             let id = crate::lower::placeholder(&self.meta.name, "id");
-            cx.push(n, json!({ "SubnetId": id, "MapPublicIpOnLaunch": { "Value": true } }));
+            cx.push(
+                n,
+                json!({ "SubnetId": id, "MapPublicIpOnLaunch": { "Value": true } }),
+            );
         }
     }
 }
@@ -227,7 +289,10 @@ pub struct InternetGateway {
 impl InternetGateway {
     /// An internet gateway attached to `vpc`.
     pub fn new(name: impl Into<String>, vpc: &Ref<Vpc>) -> InternetGateway {
-        InternetGateway { meta: Meta::new(name), vpc: vpc.clone() }
+        InternetGateway {
+            meta: Meta::new(name),
+            vpc: vpc.clone(),
+        }
     }
 
     /// The address of the attachment node, which routes and NAT gateways wait for.
@@ -248,7 +313,12 @@ impl ResourceSpec for InternetGateway {
         let body = json!({ "TagSpecifications": cx.ec2_tags("internet-gateway") });
         cx.push(n, body);
         let mut n = cx
-            .node("attachment", "ec2.internet_gateway_attachment", "ec2", "AttachInternetGateway")
+            .node(
+                "attachment",
+                "ec2.internet_gateway_attachment",
+                "ec2",
+                "AttachInternetGateway",
+            )
             .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let igw_id = crate::lower::placeholder(&self.meta.name, "id");
@@ -265,7 +335,9 @@ pub struct ElasticIp {
 impl ElasticIp {
     /// A VPC Elastic IP address.
     pub fn new(name: impl Into<String>) -> ElasticIp {
-        ElasticIp { meta: Meta::new(name) }
+        ElasticIp {
+            meta: Meta::new(name),
+        }
     }
 }
 
@@ -277,7 +349,9 @@ impl ResourceSpec for ElasticIp {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", "ec2.elastic_ip", "ec2", "AllocateAddress").replace_on(ALL_FIELDS);
+        let n = cx
+            .node("", "ec2.elastic_ip", "ec2", "AllocateAddress")
+            .replace_on(ALL_FIELDS);
         let body = json!({ "Domain": "vpc", "TagSpecifications": cx.ec2_tags("elastic-ip") });
         cx.push(n, body);
     }
@@ -294,8 +368,16 @@ pub struct NatGateway {
 impl NatGateway {
     /// A public NAT gateway. It is created after its VPC's internet gateway is attached,
     /// which AWS requires.
-    pub fn public(name: impl Into<String>, subnet: &Ref<Subnet>, eip: &Ref<ElasticIp>) -> NatGateway {
-        NatGateway { meta: Meta::new(name), subnet: subnet.clone(), eip: eip.clone() }
+    pub fn public(
+        name: impl Into<String>,
+        subnet: &Ref<Subnet>,
+        eip: &Ref<ElasticIp>,
+    ) -> NatGateway {
+        NatGateway {
+            meta: Meta::new(name),
+            subnet: subnet.clone(),
+            eip: eip.clone(),
+        }
     }
 }
 
@@ -307,7 +389,9 @@ impl ResourceSpec for NatGateway {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx.node("", "ec2.nat_gateway", "ec2", "CreateNatGateway").replace_on(ALL_FIELDS);
+        let mut n = cx
+            .node("", "ec2.nat_gateway", "ec2", "CreateNatGateway")
+            .replace_on(ALL_FIELDS);
         let subnet_id = n.attr("SubnetId", &self.subnet, "id");
         let allocation_id = n.attr("AllocationId", &self.eip, "allocation_id");
         // AWS refuses a public NAT gateway in a VPC without an attached internet gateway.
@@ -363,7 +447,12 @@ pub struct RouteTable {
 impl RouteTable {
     /// An empty route table of `vpc` (it has the implicit local route).
     pub fn new(name: impl Into<String>, vpc: &Ref<Vpc>) -> RouteTable {
-        RouteTable { meta: Meta::new(name), vpc: vpc.clone(), routes: Vec::new(), subnets: Vec::new() }
+        RouteTable {
+            meta: Meta::new(name),
+            vpc: vpc.clone(),
+            routes: Vec::new(),
+            subnets: Vec::new(),
+        }
     }
 
     /// Adds a route for `destination`.
@@ -389,7 +478,11 @@ impl ResourceSpec for RouteTable {
     fn validate(&self, cx: &mut Cx<'_>) {
         for (i, (destination, _)) in self.routes.iter().enumerate() {
             if let Some(err) = destination.error() {
-                cx.error(Rule::CidrMalformed, format!("routes[{i}].DestinationCidrBlock"), err.to_string());
+                cx.error(
+                    Rule::CidrMalformed,
+                    format!("routes[{i}].DestinationCidrBlock"),
+                    err.to_string(),
+                );
             }
         }
         for (i, subnet) in self.subnets.iter().enumerate() {
@@ -398,7 +491,12 @@ impl ResourceSpec for RouteTable {
                     cx.error(
                         Rule::VpcMismatch,
                         format!("associations[{i}].SubnetId"),
-                        format!("subnet `{}` is in VPC `{}`, the route table in `{}`", subnet.name(), s.vpc.name(), self.vpc.name()),
+                        format!(
+                            "subnet `{}` is in VPC `{}`, the route table in `{}`",
+                            subnet.name(),
+                            s.vpc.name(),
+                            self.vpc.name()
+                        ),
                     );
                 }
             }
@@ -406,14 +504,21 @@ impl ResourceSpec for RouteTable {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx.node("", "ec2.route_table", "ec2", "CreateRouteTable").replace_on(ALL_FIELDS);
+        let mut n = cx
+            .node("", "ec2.route_table", "ec2", "CreateRouteTable")
+            .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let body = json!({ "VpcId": vpc_id, "TagSpecifications": cx.ec2_tags("route-table") });
         cx.push(n, body);
         let table_id = crate::lower::placeholder(&self.meta.name, "id");
         for (i, (destination, target)) in self.routes.iter().enumerate() {
             let mut n = cx
-                .node(&format!("route:{destination}"), "ec2.route", "ec2", "CreateRoute")
+                .node(
+                    &format!("route:{destination}"),
+                    "ec2.route",
+                    "ec2",
+                    "CreateRoute",
+                )
                 .replace_on(&["DestinationCidrBlock"]);
             let (key, id) = match target {
                 RouteTarget::InternetGateway(igw) => {
@@ -421,19 +526,28 @@ impl ResourceSpec for RouteTable {
                     n.depend_on_node(InternetGateway::attachment_address(igw.name()));
                     ("GatewayId", id)
                 }
-                RouteTarget::NatGateway(nat) => {
-                    ("NatGatewayId", n.attr(&format!("routes[{i}].NatGatewayId"), nat, "id"))
-                }
+                RouteTarget::NatGateway(nat) => (
+                    "NatGatewayId",
+                    n.attr(&format!("routes[{i}].NatGatewayId"), nat, "id"),
+                ),
             };
             let body = json!({ "RouteTableId": table_id, "DestinationCidrBlock": destination.as_str(), key: id });
             cx.push(n, body);
         }
         for (i, subnet) in self.subnets.iter().enumerate() {
             let mut n = cx
-                .node(&format!("association:{}", subnet.name()), "ec2.route_table_association", "ec2", "AssociateRouteTable")
+                .node(
+                    &format!("association:{}", subnet.name()),
+                    "ec2.route_table_association",
+                    "ec2",
+                    "AssociateRouteTable",
+                )
                 .replace_on(ALL_FIELDS);
             let subnet_id = n.attr(&format!("associations[{i}].SubnetId"), subnet, "id");
-            cx.push(n, json!({ "RouteTableId": table_id, "SubnetId": subnet_id }));
+            cx.push(
+                n,
+                json!({ "RouteTableId": table_id, "SubnetId": subnet_id }),
+            );
         }
     }
 }
@@ -536,21 +650,38 @@ impl SecurityGroup {
     /// Allows inbound traffic from `peer` on `port`.
     #[must_use]
     pub fn ingress(mut self, peer: Peer, port: Port) -> SecurityGroup {
-        self.ingress.push(SecurityGroupRule { peer, port, description: None });
+        self.ingress.push(SecurityGroupRule {
+            peer,
+            port,
+            description: None,
+        });
         self
     }
 
     /// Allows inbound traffic, with a rule description.
     #[must_use]
-    pub fn ingress_described(mut self, peer: Peer, port: Port, description: impl Into<String>) -> SecurityGroup {
-        self.ingress.push(SecurityGroupRule { peer, port, description: Some(description.into()) });
+    pub fn ingress_described(
+        mut self,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> SecurityGroup {
+        self.ingress.push(SecurityGroupRule {
+            peer,
+            port,
+            description: Some(description.into()),
+        });
         self
     }
 
     /// Allows outbound traffic to `peer` on `port` (replacing the default allow-all).
     #[must_use]
     pub fn egress(mut self, peer: Peer, port: Port) -> SecurityGroup {
-        self.egress.push(SecurityGroupRule { peer, port, description: None });
+        self.egress.push(SecurityGroupRule {
+            peer,
+            port,
+            description: None,
+        });
         self.restrict_egress = true;
         self
     }
@@ -573,7 +704,9 @@ impl SecurityGroup {
     }
 
     fn aws_group_name(&self) -> String {
-        self.group_name.clone().unwrap_or_else(|| self.meta.name.replace('/', "-"))
+        self.group_name
+            .clone()
+            .unwrap_or_else(|| self.meta.name.replace('/', "-"))
     }
 
     fn check_rules(&self, cx: &mut Cx<'_>, field: &str, rules: &[SecurityGroupRule]) {
@@ -584,7 +717,11 @@ impl SecurityGroup {
             match &rule.peer {
                 Peer::Ipv4(block) => {
                     if let Some(err) = block.error() {
-                        cx.error(Rule::CidrMalformed, format!("{field}[{i}].IpRanges[0].CidrIp"), err.to_string());
+                        cx.error(
+                            Rule::CidrMalformed,
+                            format!("{field}[{i}].IpRanges[0].CidrIp"),
+                            err.to_string(),
+                        );
                     }
                 }
                 Peer::Group(group) => {
@@ -593,7 +730,12 @@ impl SecurityGroup {
                             cx.error(
                                 Rule::VpcMismatch,
                                 format!("{field}[{i}].UserIdGroupPairs[0].GroupId"),
-                                format!("group `{}` is in VPC `{}`, this group in `{}`", group.name(), g.vpc.name(), self.vpc.name()),
+                                format!(
+                                    "group `{}` is in VPC `{}`, this group in `{}`",
+                                    group.name(),
+                                    g.vpc.name(),
+                                    self.vpc.name()
+                                ),
                             );
                         }
                     }
@@ -603,7 +745,12 @@ impl SecurityGroup {
         }
     }
 
-    fn permissions(&self, n: &mut crate::lower::NodeBuilder<'_>, field: &str, rules: &[SecurityGroupRule]) -> Value {
+    fn permissions(
+        &self,
+        n: &mut crate::lower::NodeBuilder<'_>,
+        field: &str,
+        rules: &[SecurityGroupRule],
+    ) -> Value {
         let own_id = crate::lower::placeholder(&self.meta.name, "id");
         let items: Vec<Value> = rules
             .iter()
@@ -617,17 +764,25 @@ impl SecurityGroup {
                 let description = rule.description.clone();
                 match &rule.peer {
                     Peer::Ipv4(block) => {
-                        p["IpRanges"] = json!([{ "CidrIp": block.as_str(), "Description": description }]);
+                        p["IpRanges"] =
+                            json!([{ "CidrIp": block.as_str(), "Description": description }]);
                     }
                     Peer::Ipv6(block) => {
-                        p["Ipv6Ranges"] = json!([{ "CidrIpv6": block, "Description": description }]);
+                        p["Ipv6Ranges"] =
+                            json!([{ "CidrIpv6": block, "Description": description }]);
                     }
                     Peer::Group(group) => {
-                        let id = n.attr(&format!("{field}[{i}].UserIdGroupPairs[0].GroupId"), group, "id");
-                        p["UserIdGroupPairs"] = json!([{ "GroupId": id, "Description": description }]);
+                        let id = n.attr(
+                            &format!("{field}[{i}].UserIdGroupPairs[0].GroupId"),
+                            group,
+                            "id",
+                        );
+                        p["UserIdGroupPairs"] =
+                            json!([{ "GroupId": id, "Description": description }]);
                     }
                     Peer::Itself => {
-                        p["UserIdGroupPairs"] = json!([{ "GroupId": own_id, "Description": description }]);
+                        p["UserIdGroupPairs"] =
+                            json!([{ "GroupId": own_id, "Description": description }]);
                     }
                 }
                 p
@@ -647,15 +802,25 @@ impl ResourceSpec for SecurityGroup {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        if self.aws_group_name().to_ascii_lowercase().starts_with("sg-") {
-            cx.error(Rule::AwsName, "GroupName", "security group names must not start with `sg-`");
+        if self
+            .aws_group_name()
+            .to_ascii_lowercase()
+            .starts_with("sg-")
+        {
+            cx.error(
+                Rule::AwsName,
+                "GroupName",
+                "security group names must not start with `sg-`",
+            );
         }
         self.check_rules(cx, "ingress", &self.ingress);
         self.check_rules(cx, "egress", &self.egress);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx.node("", "ec2.security_group", "ec2", "CreateSecurityGroup").replace_on(ALL_FIELDS);
+        let mut n = cx
+            .node("", "ec2.security_group", "ec2", "CreateSecurityGroup")
+            .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let description = self
             .description
@@ -670,12 +835,25 @@ impl ResourceSpec for SecurityGroup {
         cx.push(n, body);
         let group_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.ingress.is_empty() {
-            let mut n = cx.node("ingress", "ec2.security_group_ingress", "ec2", "AuthorizeSecurityGroupIngress");
+            let mut n = cx.node(
+                "ingress",
+                "ec2.security_group_ingress",
+                "ec2",
+                "AuthorizeSecurityGroupIngress",
+            );
             let permissions = self.permissions(&mut n, "ingress", &self.ingress);
-            cx.push(n, json!({ "GroupId": group_id, "IpPermissions": permissions }));
+            cx.push(
+                n,
+                json!({ "GroupId": group_id, "IpPermissions": permissions }),
+            );
         }
         if self.restrict_egress {
-            let n = cx.node("default-egress", "ec2.security_group_default_egress", "ec2", "RevokeSecurityGroupEgress");
+            let n = cx.node(
+                "default-egress",
+                "ec2.security_group_default_egress",
+                "ec2",
+                "RevokeSecurityGroupEgress",
+            );
             let body = json!({
                 "GroupId": group_id,
                 "IpPermissions": [{ "IpProtocol": "-1", "IpRanges": [{ "CidrIp": "0.0.0.0/0" }] }],
@@ -683,12 +861,28 @@ impl ResourceSpec for SecurityGroup {
             cx.push(n, body);
         }
         if !self.egress.is_empty() {
-            let mut n = cx.node("egress", "ec2.security_group_egress", "ec2", "AuthorizeSecurityGroupEgress");
+            let mut n = cx.node(
+                "egress",
+                "ec2.security_group_egress",
+                "ec2",
+                "AuthorizeSecurityGroupEgress",
+            );
             n.depend_on_node(format!("{}#default-egress", self.meta.name));
             let permissions = self.permissions(&mut n, "egress", &self.egress);
-            cx.push(n, json!({ "GroupId": group_id, "IpPermissions": permissions }));
+            cx.push(
+                n,
+                json!({ "GroupId": group_id, "IpPermissions": permissions }),
+            );
         }
     }
 }
 
-tag_setter!(Vpc, Subnet, InternetGateway, ElasticIp, NatGateway, RouteTable, SecurityGroup);
+tag_setter!(
+    Vpc,
+    Subnet,
+    InternetGateway,
+    ElasticIp,
+    NatGateway,
+    RouteTable,
+    SecurityGroup
+);

@@ -21,7 +21,12 @@ pub struct LogGroup {
 impl LogGroup {
     /// A log group with its AWS name, e.g. `/ecs/visitor-book`.
     pub fn new(name: impl Into<String>, log_group_name: impl Into<String>) -> LogGroup {
-        LogGroup { meta: Meta::new(name), log_group_name: log_group_name.into(), retention_days: None, kms_key_arn: None }
+        LogGroup {
+            meta: Meta::new(name),
+            log_group_name: log_group_name.into(),
+            retention_days: None,
+            kms_key_arn: None,
+        }
     }
 
     /// Days to keep events; one of the values CloudWatch accepts (1, 3, 5, 7, 14, 30, …).
@@ -56,7 +61,11 @@ impl ResourceSpec for LogGroup {
     fn validate(&self, cx: &mut Cx<'_>) {
         if let Some(days) = self.retention_days {
             if !limits::LOG_RETENTION_DAYS.contains(&days) {
-                let nearest = limits::LOG_RETENTION_DAYS.iter().copied().find(|d| *d >= days).unwrap_or(3653);
+                let nearest = limits::LOG_RETENTION_DAYS
+                    .iter()
+                    .copied()
+                    .find(|d| *d >= days)
+                    .unwrap_or(3653);
                 cx.error(
                     Rule::LogRetention,
                     "retentionInDays",
@@ -67,12 +76,22 @@ impl ResourceSpec for LogGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", "logs.log_group", "logs", "CreateLogGroup").replace_on(&["logGroupName", "kmsKeyId"]);
+        let n = cx
+            .node("", "logs.log_group", "logs", "CreateLogGroup")
+            .replace_on(&["logGroupName", "kmsKeyId"]);
         let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn, "tags": cx.map_tags() });
         cx.push(n, body);
         if let Some(days) = self.retention_days {
-            let n = cx.node("retention", "logs.retention_policy", "logs", "PutRetentionPolicy");
-            cx.push(n, json!({ "logGroupName": self.log_group_name, "retentionInDays": days }));
+            let n = cx.node(
+                "retention",
+                "logs.retention_policy",
+                "logs",
+                "PutRetentionPolicy",
+            );
+            cx.push(
+                n,
+                json!({ "logGroupName": self.log_group_name, "retentionInDays": days }),
+            );
         }
     }
 }
@@ -127,21 +146,36 @@ pub struct Metric {
 impl Metric {
     /// Any metric; statistic Average over 300 s unless set.
     pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Metric {
-        Metric { namespace: namespace.into(), name: name.into(), statistic: Statistic::Average, period: 300, dimensions: Vec::new() }
+        Metric {
+            namespace: namespace.into(),
+            name: name.into(),
+            statistic: Statistic::Average,
+            period: 300,
+            dimensions: Vec::new(),
+        }
     }
 
     /// A metric of an Application Load Balancer (`AWS/ApplicationELB`, dimension `LoadBalancer`).
     pub fn load_balancer(load_balancer: &Ref<LoadBalancer>, name: impl Into<String>) -> Metric {
         let mut m = Metric::new("AWS/ApplicationELB", name);
-        m.dimensions.push(("LoadBalancer".into(), DimensionValue::LoadBalancer(load_balancer.clone())));
+        m.dimensions.push((
+            "LoadBalancer".into(),
+            DimensionValue::LoadBalancer(load_balancer.clone()),
+        ));
         m
     }
 
     /// A metric of an ECS service (`AWS/ECS`, dimensions `ClusterName` and `ServiceName`).
     pub fn ecs_service(service: &Ref<Service>, name: impl Into<String>) -> Metric {
         let mut m = Metric::new("AWS/ECS", name);
-        m.dimensions.push(("ClusterName".into(), DimensionValue::ClusterOf(service.clone())));
-        m.dimensions.push(("ServiceName".into(), DimensionValue::Service(service.clone())));
+        m.dimensions.push((
+            "ClusterName".into(),
+            DimensionValue::ClusterOf(service.clone()),
+        ));
+        m.dimensions.push((
+            "ServiceName".into(),
+            DimensionValue::Service(service.clone()),
+        ));
         m
     }
 
@@ -162,7 +196,8 @@ impl Metric {
     /// A literal dimension.
     #[must_use]
     pub fn dimension(mut self, name: impl Into<String>, value: impl Into<String>) -> Metric {
-        self.dimensions.push((name.into(), DimensionValue::Literal(value.into())));
+        self.dimensions
+            .push((name.into(), DimensionValue::Literal(value.into())));
         self
     }
 
@@ -180,7 +215,10 @@ impl Metric {
                         .and_then(|s| cx.get(s.cluster()))
                         .map(Cluster::cluster_name)
                         .unwrap_or_default(),
-                    DimensionValue::Service(s) => n.target(&path, s).map(Service::service_name).unwrap_or_default(),
+                    DimensionValue::Service(s) => n
+                        .target(&path, s)
+                        .map(Service::service_name)
+                        .unwrap_or_default(),
                 };
                 json!({ "Name": name, "Value": value })
             })
@@ -227,7 +265,13 @@ pub struct Alarm {
 
 impl Alarm {
     /// Alarms when `metric` compares with `threshold` for `evaluation_periods` periods.
-    pub fn new(name: impl Into<String>, metric: Metric, comparison: Comparison, threshold: f64, evaluation_periods: u32) -> Alarm {
+    pub fn new(
+        name: impl Into<String>,
+        metric: Metric,
+        comparison: Comparison,
+        threshold: f64,
+        evaluation_periods: u32,
+    ) -> Alarm {
         Alarm {
             meta: Meta::new(name),
             metric,
@@ -274,23 +318,41 @@ impl ResourceSpec for Alarm {
     fn validate(&self, cx: &mut Cx<'_>) {
         let p = self.metric.period;
         if !(p == 10 || p == 30 || (p >= 60 && p % 60 == 0)) {
-            cx.error(Rule::AlarmSettings, "Period", format!("{p} s; CloudWatch alarms take 10, 30 or a multiple of 60"));
+            cx.error(
+                Rule::AlarmSettings,
+                "Period",
+                format!("{p} s; CloudWatch alarms take 10, 30 or a multiple of 60"),
+            );
         }
         if self.evaluation_periods == 0 {
-            cx.error(Rule::AlarmSettings, "EvaluationPeriods", "at least one evaluation period is needed");
+            cx.error(
+                Rule::AlarmSettings,
+                "EvaluationPeriods",
+                "at least one evaluation period is needed",
+            );
         }
         if u64::from(p) * u64::from(self.evaluation_periods) > 86_400 {
-            cx.error(Rule::AlarmSettings, "EvaluationPeriods", "period × evaluation periods must not exceed one day");
+            cx.error(
+                Rule::AlarmSettings,
+                "EvaluationPeriods",
+                "period × evaluation periods must not exceed one day",
+            );
         }
         if let Some(t) = &self.treat_missing_data {
             if !["breaching", "notBreaching", "ignore", "missing"].contains(&t.as_str()) {
-                cx.error(Rule::AlarmSettings, "TreatMissingData", format!("`{t}` is not breaching, notBreaching, ignore or missing"));
+                cx.error(
+                    Rule::AlarmSettings,
+                    "TreatMissingData",
+                    format!("`{t}` is not breaching, notBreaching, ignore or missing"),
+                );
             }
         }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx.node("", "cloudwatch.alarm", "cloudwatch", "PutMetricAlarm").replace_on(&["AlarmName"]);
+        let mut n = cx
+            .node("", "cloudwatch.alarm", "cloudwatch", "PutMetricAlarm")
+            .replace_on(&["AlarmName"]);
         let dimensions = self.metric.render_dimensions(&mut n, cx);
         let body = json!({
             "AlarmName": self.meta.name,
@@ -312,4 +374,3 @@ impl ResourceSpec for Alarm {
 }
 
 tag_setter!(LogGroup, Alarm);
-

@@ -18,8 +18,18 @@ pub struct ScalableTarget {
 
 impl ScalableTarget {
     /// Scales `service` between `min` and `max` tasks.
-    pub fn ecs_service(name: impl Into<String>, service: &Ref<Service>, min: u32, max: u32) -> ScalableTarget {
-        ScalableTarget { meta: Meta::new(name), service: service.clone(), min, max }
+    pub fn ecs_service(
+        name: impl Into<String>,
+        service: &Ref<Service>,
+        min: u32,
+        max: u32,
+    ) -> ScalableTarget {
+        ScalableTarget {
+            meta: Meta::new(name),
+            service: service.clone(),
+            min,
+            max,
+        }
     }
 }
 
@@ -30,7 +40,11 @@ impl ResourceSpec for ScalableTarget {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         if self.min > self.max {
-            cx.error(Rule::AutoscalingCapacity, "MinCapacity", format!("minimum {} is above maximum {}", self.min, self.max));
+            cx.error(
+                Rule::AutoscalingCapacity,
+                "MinCapacity",
+                format!("minimum {} is above maximum {}", self.min, self.max),
+            );
         }
         if let Some(service) = cx.get(&self.service) {
             let desired = service.desired();
@@ -51,9 +65,16 @@ impl ResourceSpec for ScalableTarget {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "application_autoscaling.scalable_target", "applicationautoscaling", "RegisterScalableTarget")
+            .node(
+                "",
+                "application_autoscaling.scalable_target",
+                "applicationautoscaling",
+                "RegisterScalableTarget",
+            )
             .replace_on(&["ResourceId", "ServiceNamespace", "ScalableDimension"]);
-        let resource_id = n.target("ResourceId", &self.service).map(|s| service_resource_id(cx, s));
+        let resource_id = n
+            .target("ResourceId", &self.service)
+            .map(|s| service_resource_id(cx, s));
         let body = json!({
             "ServiceNamespace": "ecs",
             "ResourceId": resource_id,
@@ -98,7 +119,12 @@ pub struct ScalingPolicy {
 
 impl ScalingPolicy {
     /// Keeps `metric` near `target_value` (e.g. 70.0 percent CPU); its AWS name is the logical name.
-    pub fn target_tracking(name: impl Into<String>, target: &Ref<ScalableTarget>, metric: PredefinedMetric, target_value: f64) -> ScalingPolicy {
+    pub fn target_tracking(
+        name: impl Into<String>,
+        target: &Ref<ScalableTarget>,
+        metric: PredefinedMetric,
+        target_value: f64,
+    ) -> ScalingPolicy {
         ScalingPolicy {
             meta: Meta::new(name),
             target: target.clone(),
@@ -139,14 +165,22 @@ impl ResourceSpec for ScalingPolicy {
             cx.error(
                 Rule::AutoscalingCapacity,
                 "TargetTrackingScalingPolicyConfiguration.TargetValue",
-                format!("{} is not a utilization percentage in (0, 100]", self.target_value),
+                format!(
+                    "{} is not a utilization percentage in (0, 100]",
+                    self.target_value
+                ),
             );
         }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "application_autoscaling.scaling_policy", "applicationautoscaling", "PutScalingPolicy")
+            .node(
+                "",
+                "application_autoscaling.scaling_policy",
+                "applicationautoscaling",
+                "PutScalingPolicy",
+            )
             .replace_on(&["PolicyName", "ResourceId"]);
         let resource_id = n
             .target("ResourceId", &self.target)

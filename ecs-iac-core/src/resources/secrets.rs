@@ -16,12 +16,20 @@ pub struct SecretRef {
 impl SecretRef {
     /// A secret by its name, e.g. `visitor-book/database-url`. Its ARN is resolved at apply.
     pub fn by_name(name: impl Into<String>, secret_name: impl Into<String>) -> SecretRef {
-        SecretRef { meta: Meta::new(name), secret_id: secret_name.into(), is_arn: false }
+        SecretRef {
+            meta: Meta::new(name),
+            secret_id: secret_name.into(),
+            is_arn: false,
+        }
     }
 
     /// A secret by its full ARN.
     pub fn by_arn(name: impl Into<String>, arn: impl Into<String>) -> SecretRef {
-        SecretRef { meta: Meta::new(name), secret_id: arn.into(), is_arn: true }
+        SecretRef {
+            meta: Meta::new(name),
+            secret_id: arn.into(),
+            is_arn: true,
+        }
     }
 
     /// The ARN as it renders: the literal ARN, or the `${name.arn}` placeholder.
@@ -47,9 +55,18 @@ impl ResourceSpec for SecretRef {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", "secretsmanager.secret_ref", "secretsmanager", "DescribeSecret").data_source();
+        let n = cx
+            .node(
+                "",
+                "secretsmanager.secret_ref",
+                "secretsmanager",
+                "DescribeSecret",
+            )
+            .data_source();
         cx.push(n, json!({ "SecretId": self.secret_id }));
     }
 }
 
 tag_setter!(SecretRef);
+
+impl super::iam::HasArn for SecretRef {}
