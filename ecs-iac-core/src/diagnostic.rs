@@ -62,7 +62,8 @@ rules! {
     CidrOverlap = "E0103", "cidr-overlap", Error, "Two subnets of one VPC have overlapping CIDR blocks.";
     SubnetOutsideVpc = "E0104", "subnet-outside-vpc", Error, "A subnet's CIDR block is not inside its VPC's CIDR block.";
     PortRange = "E0105", "port-range", Error, "A port is 0 or a port range runs backwards.";
-    SubnetGroupAzs = "E0106", "subnet-group-azs", Error, "A DB or cache subnet group, or a load balancer, has subnets in fewer than two Availability Zones.";
+    SubnetGroupAzs = "E0106", "subnet-group-azs", Error, "A DB subnet group or a load balancer has subnets in fewer than two Availability Zones.";
+    CacheSubnetGroupAzs = "W0108", "cache-subnet-group-azs", Warning, "A cache subnet group has subnets in one Availability Zone only, so a replica cannot fail over to another zone.";
     MultiAzNeedsTwoAzs = "E0107", "multi-az", Error, "Multi-AZ is enabled but the placement cannot span two Availability Zones.";
     FargateCpuMemory = "E0201", "fargate-cpu-memory", Error, "The task's CPU and memory are not a combination Fargate supports.";
     ContainerExceedsTask = "E0202", "container-exceeds-task", Error, "Containers reserve more CPU or memory than their task has.";

@@ -34,6 +34,9 @@ pub mod stack;
 pub mod state;
 pub mod synth;
 
+#[cfg(test)]
+mod rule_tests;
+
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
 pub use lower::{Node, Operation, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};

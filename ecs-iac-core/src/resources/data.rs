@@ -45,14 +45,14 @@ fn group_ids(
     )
 }
 
-fn check_two_azs(cx: &mut Cx<'_>, field: &str, subnets: &[Ref<Subnet>]) {
+fn check_two_azs(cx: &mut Cx<'_>, rule: Rule, field: &str, subnets: &[Ref<Subnet>]) {
     let azs = zones(cx, subnets);
     if azs.len() < 2 {
         cx.error(
-            Rule::SubnetGroupAzs,
+            rule,
             field,
             format!(
-                "the subnets span {} Availability Zone(s); AWS requires subnets in at least two",
+                "the subnets span {} Availability Zone(s); use subnets in at least two",
                 azs.len()
             ),
         );
@@ -98,7 +98,7 @@ impl ResourceSpec for DbSubnetGroup {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        check_two_azs(cx, "SubnetIds", &self.subnets);
+        check_two_azs(cx, Rule::SubnetGroupAzs, "SubnetIds", &self.subnets);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
@@ -513,7 +513,7 @@ impl ResourceSpec for CacheSubnetGroup {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        check_two_azs(cx, "SubnetIds", &self.subnets);
+        check_two_azs(cx, Rule::CacheSubnetGroupAzs, "SubnetIds", &self.subnets);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {

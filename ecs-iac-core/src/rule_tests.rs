@@ -1,0 +1,561 @@
+//! One failing and one passing case per validation rule. Each case builds the same stack
+//! twice: with the problem (the rule must fire) and with it fixed (no error at all).
+
+use crate::prelude::*;
+use crate::{Diagnostic, Rule};
+
+/// A small valid stack the cases start from.
+struct Base {
+    stack: Stack,
+    vpc: Ref<Vpc>,
+    a: Ref<Subnet>,
+    b: Ref<Subnet>,
+    sg: Ref<SecurityGroup>,
+    cluster: Ref<Cluster>,
+    exec: Ref<Role>,
+    logs: Ref<LogGroup>,
+    secret: Ref<SecretRef>,
+}
+
+fn base() -> Base {
+    let mut stack = Stack::new("t").region("us-east-1");
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+    let a = stack.add(Subnet::private(
+        "a",
+        &vpc,
+        cidr("10.0.1.0/24"),
+        Az::US_EAST_1A,
+    ));
+    let b = stack.add(Subnet::private(
+        "b",
+        &vpc,
+        cidr("10.0.2.0/24"),
+        Az::US_EAST_1B,
+    ));
+    let sg = stack.add(SecurityGroup::new("sg", &vpc));
+    let cluster = stack.add(Cluster::new("cluster"));
+    let exec = stack.add(
+        Role::new("exec", Principal::ecs_tasks())
+            .managed_policy(ManagedPolicy::ecs_task_execution()),
+    );
+    let logs = stack.add(LogGroup::new("logs", "/ecs/t").retention_days(30));
+    let secret = stack.add(SecretRef::by_name("secret", "t/secret"));
+    Base {
+        stack,
+        vpc,
+        a,
+        b,
+        sg,
+        cluster,
+        exec,
+        logs,
+        secret,
+    }
+}
+
+fn app() -> Container {
+    Container::new("app", image("app:1.0.0")).port(8080)
+}
+
+fn task(b: &mut Base, t: TaskDefinition) -> Ref<TaskDefinition> {
+    b.stack.add(t.execution_role(&b.exec))
+}
+
+fn service(b: &mut Base, task: &Ref<TaskDefinition>) -> Service {
+    Service::new("svc", &b.cluster, task)
+        .subnets([&b.a, &b.b])
+        .security_group(&b.sg)
+}
+
+type Case = (Rule, fn(bool) -> Stack);
+
+fn cases() -> Vec<Case> {
+    vec![
+        (Rule::InvalidName, |bad| {
+            let mut b = base();
+            b.stack
+                .add(Cluster::new(if bad { "bad name!" } else { "good-name" }));
+            b.stack
+        }),
+        (Rule::DuplicateName, |bad| {
+            let mut b = base();
+            b.stack
+                .add(Cluster::new(if bad { "cluster" } else { "cluster-2" }));
+            b.stack
+        }),
+        (Rule::UnknownReference, |bad| {
+            let mut b = base();
+            let mut other = Stack::new("other");
+            let foreign = other.add(Vpc::new("vpc", cidr("10.9.0.0/16")));
+            let vpc = if bad { foreign } else { b.vpc.clone() };
+            b.stack.add(Subnet::private(
+                "c",
+                &vpc,
+                cidr("10.0.3.0/24"),
+                Az::US_EAST_1A,
+            ));
+            b.stack
+        }),
+        (Rule::DependencyCycle, |bad| {
+            let mut b = base();
+            let c1 = b.stack.add(Cluster::new("c1"));
+            let c2 = b.stack.add(Cluster::new("c2"));
+            b.stack.depends_on(&c2, &c1);
+            if bad {
+                b.stack.depends_on(&c1, &c2);
+            }
+            b.stack
+        }),
+        (Rule::AwsName, |bad| {
+            let mut b = base();
+            let name = if bad {
+                "a-target-group-name-longer-than-32"
+            } else {
+                "tg"
+            };
+            b.stack
+                .add(TargetGroup::new(name, HttpProtocol::Http, 80, &b.vpc));
+            b.stack
+        }),
+        (Rule::CidrMalformed, |bad| {
+            let mut b = base();
+            let block = if bad { "10.0.3.0/33" } else { "10.0.3.0/24" };
+            b.stack
+                .add(Subnet::private("c", &b.vpc, cidr(block), Az::US_EAST_1A));
+            b.stack
+        }),
+        (Rule::CidrSize, |bad| {
+            let mut b = base();
+            b.stack.add(Vpc::new(
+                "vpc2",
+                cidr(if bad { "10.16.0.0/12" } else { "10.16.0.0/16" }),
+            ));
+            b.stack
+        }),
+        (Rule::CidrOverlap, |bad| {
+            let mut b = base();
+            let block = if bad { "10.0.1.128/25" } else { "10.0.3.0/24" };
+            b.stack
+                .add(Subnet::private("c", &b.vpc, cidr(block), Az::US_EAST_1A));
+            b.stack
+        }),
+        (Rule::SubnetOutsideVpc, |bad| {
+            let mut b = base();
+            let block = if bad { "10.1.0.0/24" } else { "10.0.9.0/24" };
+            b.stack
+                .add(Subnet::private("c", &b.vpc, cidr(block), Az::US_EAST_1A));
+            b.stack
+        }),
+        (Rule::PortRange, |bad| {
+            let mut b = base();
+            let port = if bad {
+                Port::tcp_range(4000, 3000)
+            } else {
+                Port::tcp_range(3000, 4000)
+            };
+            let sg = b.sg.clone();
+            b.stack
+                .modify(&sg, |sg| sg.ingress(Peer::cidr(cidr("10.0.0.0/16")), port));
+            b.stack
+        }),
+        (Rule::SubnetGroupAzs, |bad| {
+            let mut b = base();
+            let c = b.stack.add(Subnet::private(
+                "c",
+                &b.vpc,
+                cidr("10.0.3.0/24"),
+                Az::US_EAST_1A,
+            ));
+            let second = if bad { c } else { b.b.clone() };
+            b.stack.add(DbSubnetGroup::new("dbs", [&b.a, &second]));
+            b.stack
+        }),
+        (Rule::CacheSubnetGroupAzs, |bad| {
+            let mut b = base();
+            let c = b.stack.add(Subnet::private(
+                "c",
+                &b.vpc,
+                cidr("10.0.3.0/24"),
+                Az::US_EAST_1A,
+            ));
+            let second = if bad { c } else { b.b.clone() };
+            b.stack
+                .add(CacheSubnetGroup::new("cache-subnets", [&b.a, &second]));
+            b.stack
+        }),
+        (Rule::MultiAzNeedsTwoAzs, |bad| {
+            let mut b = base();
+            let subnets = if bad { vec![&b.a] } else { vec![&b.a, &b.b] };
+            let group = b.stack.add(CacheSubnetGroup::new("cache-subnets", subnets));
+            b.stack.add(
+                ReplicationGroup::new("redis", CacheEngine::Redis, "cache.t3.micro", &group)
+                    .replicas(1)
+                    .multi_az(true),
+            );
+            b.stack
+        }),
+        (Rule::FargateCpuMemory, |bad| {
+            let mut b = base();
+            let size = if bad {
+                Fargate::size(256, 4096)
+            } else {
+                Fargate::size(256, 2048)
+            };
+            task(
+                &mut b,
+                TaskDefinition::fargate("task", size).container(app()),
+            );
+            b.stack
+        }),
+        (Rule::ContainerExceedsTask, |bad| {
+            let mut b = base();
+            let memory = if bad { 1024 } else { 512 };
+            task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                    .container(app().memory(memory)),
+            );
+            b.stack
+        }),
+        (Rule::DuplicatePort, |bad| {
+            let mut b = base();
+            let port = if bad { 8080 } else { 9090 };
+            let t = TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                .container(app())
+                .container(Container::new("side", image("side:1")).port(port));
+            task(&mut b, t);
+            b.stack
+        }),
+        (Rule::ExecutionRoleRequired, |bad| {
+            let mut b = base();
+            let t = TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                .container(app().secret("S", &b.secret));
+            if bad {
+                b.stack.add(t);
+            } else {
+                task(&mut b, t);
+            }
+            b.stack
+        }),
+        (Rule::HealthCheckBounds, |bad| {
+            let mut b = base();
+            let check = HealthCheck::cmd_shell("curl -f localhost:8080/health").interval(if bad {
+                301
+            } else {
+                30
+            });
+            task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                    .container(app().health_check(check)),
+            );
+            b.stack
+        }),
+        (Rule::ContainerReference, |bad| {
+            let mut b = base();
+            let t = task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512).container(app()),
+            );
+            let tg = b
+                .stack
+                .add(TargetGroup::new("tg", HttpProtocol::Http, 8080, &b.vpc));
+            let lb = b
+                .stack
+                .add(LoadBalancer::application("lb", [&b.a, &b.b], [&b.sg]));
+            b.stack.add(Listener::http(
+                "listener",
+                &lb,
+                80,
+                ListenerAction::forward(&tg),
+            ));
+            let s = service(&mut b, &t).load_balancer(&tg, if bad { "web" } else { "app" }, 8080);
+            b.stack.add(s);
+            b.stack
+        }),
+        (Rule::EssentialContainer, |bad| {
+            let mut b = base();
+            task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                    .container(app().essential(!bad)),
+            );
+            b.stack
+        }),
+        (Rule::FargateUnsupported, |bad| {
+            let mut b = base();
+            task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                    .container(app().privileged(bad)),
+            );
+            b.stack
+        }),
+        (Rule::AutoscalingCapacity, |bad| {
+            let mut b = base();
+            let t = task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512).container(app()),
+            );
+            let s = service(&mut b, &t).desired_count(if bad { 1 } else { 2 });
+            let s = b.stack.add(s);
+            b.stack
+                .add(ScalableTarget::ecs_service("scaling", &s, 2, 10));
+            b.stack
+        }),
+        (Rule::LogRetention, |bad| {
+            let mut b = base();
+            b.stack
+                .add(LogGroup::new("logs2", "/ecs/t2").retention_days(if bad { 31 } else { 60 }));
+            b.stack
+        }),
+        (Rule::ListenerCertificate, |bad| {
+            let mut b = base();
+            let tg = b
+                .stack
+                .add(TargetGroup::new("tg", HttpProtocol::Http, 8080, &b.vpc));
+            let lb = b
+                .stack
+                .add(LoadBalancer::application("lb", [&b.a, &b.b], [&b.sg]));
+            let cert = if bad {
+                "my-cert"
+            } else {
+                "arn:aws:acm:us-east-1:123456789012:certificate/x"
+            };
+            b.stack.add(Listener::https(
+                "listener",
+                &lb,
+                443,
+                cert,
+                ListenerAction::forward(&tg),
+            ));
+            b.stack
+        }),
+        (Rule::TargetType, |bad| {
+            let mut b = base();
+            let t = task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512).container(app()),
+            );
+            let kind = if bad {
+                TargetType::Instance
+            } else {
+                TargetType::Ip
+            };
+            let tg = b
+                .stack
+                .add(TargetGroup::new("tg", HttpProtocol::Http, 8080, &b.vpc).target_type(kind));
+            let lb = b
+                .stack
+                .add(LoadBalancer::application("lb", [&b.a, &b.b], [&b.sg]));
+            b.stack.add(Listener::http(
+                "listener",
+                &lb,
+                80,
+                ListenerAction::forward(&tg),
+            ));
+            let s = service(&mut b, &t).load_balancer(&tg, "app", 8080);
+            b.stack.add(s);
+            b.stack
+        }),
+        (Rule::AlarmSettings, |bad| {
+            let mut b = base();
+            let metric = Metric::new("AWS/ECS", "CPUUtilization").period(if bad { 45 } else { 60 });
+            b.stack.add(Alarm::new(
+                "alarm",
+                metric,
+                Comparison::GreaterThan,
+                80.0,
+                3,
+            ));
+            b.stack
+        }),
+        (Rule::ServiceNetwork, |bad| {
+            let mut b = base();
+            let t = task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512).container(app()),
+            );
+            let mut s = Service::new("svc", &b.cluster, &t).security_group(&b.sg);
+            if !bad {
+                s = s.subnets([&b.a]);
+            }
+            b.stack.add(s);
+            b.stack
+        }),
+        (Rule::ServiceSecurityGroups, |bad| {
+            let mut b = base();
+            let t = task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512).container(app()),
+            );
+            let mut s = Service::new("svc", &b.cluster, &t).subnets([&b.a]);
+            if !bad {
+                s = s.security_group(&b.sg);
+            }
+            b.stack.add(s);
+            b.stack
+        }),
+        (Rule::ListenerRulePriority, |bad| {
+            let mut b = base();
+            let tg = b
+                .stack
+                .add(TargetGroup::new("tg", HttpProtocol::Http, 8080, &b.vpc));
+            let lb = b
+                .stack
+                .add(LoadBalancer::application("lb", [&b.a, &b.b], [&b.sg]));
+            let l = b.stack.add(Listener::http(
+                "listener",
+                &lb,
+                80,
+                ListenerAction::forward(&tg),
+            ));
+            b.stack.add(
+                ListenerRule::new("api", &l, 10, ListenerAction::forward(&tg))
+                    .path_patterns(["/api/*"]),
+            );
+            let p = if bad { 10 } else { 20 };
+            b.stack.add(
+                ListenerRule::new("auth", &l, p, ListenerAction::forward(&tg))
+                    .path_patterns(["/auth/*"]),
+            );
+            b.stack
+        }),
+        (Rule::DeploymentPercent, |bad| {
+            let mut b = base();
+            let t = task(
+                &mut b,
+                TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512).container(app()),
+            );
+            let s = service(&mut b, &t).deployment_percent(if bad { 50 } else { 200 }, 100);
+            b.stack.add(s);
+            b.stack
+        }),
+        (Rule::DbStorage, |bad| {
+            let mut b = base();
+            let group = b.stack.add(DbSubnetGroup::new("dbs", [&b.a, &b.b]));
+            b.stack.add(
+                DbInstance::new(
+                    "db",
+                    DbEngine::Postgres,
+                    DbInstanceClass::T3_SMALL,
+                    20,
+                    &group,
+                    "admin",
+                    MasterPassword::ManagedBySecretsManager,
+                )
+                .backup_retention_days(if bad { 40 } else { 7 }),
+            );
+            b.stack
+        }),
+        (Rule::CacheSettings, |bad| {
+            let mut b = base();
+            let group = b
+                .stack
+                .add(CacheSubnetGroup::new("cache-subnets", [&b.a, &b.b]));
+            b.stack.add(
+                ReplicationGroup::new("redis", CacheEngine::Valkey, "cache.t3.micro", &group)
+                    .replicas(if bad { 0 } else { 1 })
+                    .automatic_failover(true),
+            );
+            b.stack
+        }),
+        (Rule::VpcMismatch, |bad| {
+            let mut b = base();
+            let other = b.stack.add(Vpc::new("vpc2", cidr("10.1.0.0/16")));
+            let vpc = if bad { other } else { b.vpc.clone() };
+            let sg2 = b.stack.add(SecurityGroup::new("sg2", &vpc));
+            let sg = b.sg.clone();
+            b.stack
+                .modify(&sg, |sg| sg.ingress(Peer::group(&sg2), Port::tcp(80)));
+            b.stack
+        }),
+    ]
+}
+
+fn fired(stack: &Stack, rule: Rule) -> Vec<Diagnostic> {
+    validate(stack)
+        .into_iter()
+        .filter(|d| d.rule == rule)
+        .collect()
+}
+
+#[test]
+fn every_rule_has_a_failing_and_a_passing_case() {
+    let cases = cases();
+    for rule in Rule::ALL {
+        assert!(
+            cases.iter().any(|(r, _)| r == rule),
+            "rule {rule} has no test case"
+        );
+    }
+    for (rule, build) in cases {
+        let broken = build(true);
+        let found = fired(&broken, rule);
+        assert!(
+            !found.is_empty(),
+            "{rule}: the broken stack did not trigger it; got {:?}",
+            validate(&broken)
+        );
+        for d in &found {
+            assert!(
+                d.address.starts_with("t/") || d.address == "t",
+                "{rule}: address {}",
+                d.address
+            );
+            assert!(!d.message.is_empty());
+        }
+        let fixed = build(false);
+        let diagnostics = validate(&fixed);
+        assert!(
+            diagnostics.is_empty(),
+            "{rule}: the fixed stack still has problems: {diagnostics:#?}"
+        );
+    }
+}
+
+#[test]
+fn validation_reports_every_problem_at_once_with_paths() {
+    let mut b = base();
+    let t = TaskDefinition::fargate("task", Fargate::size(512, 512))
+        .container(app().port(8080).memory(4096).secret("S", &b.secret));
+    b.stack.add(t);
+    b.stack
+        .add(LogGroup::new("logs2", "/ecs/x").retention_days(31));
+    let d = validate(&b.stack);
+    let rules: Vec<Rule> = d.iter().map(|d| d.rule).collect();
+    for expected in [
+        Rule::FargateCpuMemory,
+        Rule::ContainerExceedsTask,
+        Rule::DuplicatePort,
+        Rule::ExecutionRoleRequired,
+        Rule::LogRetention,
+    ] {
+        assert!(rules.contains(&expected), "missing {expected}: {d:#?}");
+    }
+    let port = d
+        .iter()
+        .find(|d| d.rule == Rule::DuplicatePort)
+        .map(|d| d.path.as_str());
+    assert_eq!(
+        port,
+        Some("containerDefinitions[0].portMappings[1].containerPort")
+    );
+    let memory = d
+        .iter()
+        .find(|d| d.rule == Rule::FargateCpuMemory)
+        .map(|d| (d.address.as_str(), d.path.as_str()));
+    assert_eq!(memory, Some(("t/task", "memory")));
+}
+
+#[test]
+fn synth_and_plan_refuse_an_invalid_stack_with_all_diagnostics() {
+    let mut b = base();
+    b.stack
+        .add(LogGroup::new("logs2", "/ecs/x").retention_days(31));
+    b.stack.add(Cluster::new("cluster"));
+    let err = synth(&b.stack).unwrap_err();
+    assert_eq!(err.0.iter().filter(|d| d.is_error()).count(), 2);
+    assert!(plan(&b.stack, &State::empty("t")).is_err());
+    let _ = (&b.logs, &b.a);
+}
