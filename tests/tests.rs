@@ -1,1 +1,14 @@
-mod x {}
+//! The one integration-test binary of the workspace: each module is a test area.
+
+#[allow(dead_code)]
+#[path = "../examples/visitor_book.rs"]
+mod visitor_book;
+
+#[allow(dead_code)]
+#[path = "../examples/fintech.rs"]
+mod fintech;
+
+mod cli;
+mod examples;
+mod plan;
+mod synth;

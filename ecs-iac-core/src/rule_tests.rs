@@ -559,3 +559,9 @@ fn synth_and_plan_refuse_an_invalid_stack_with_all_diagnostics() {
     assert!(plan(&b.stack, &State::empty("t")).is_err());
     let _ = (&b.logs, &b.a);
 }
+
+/// Required values are constructor arguments: leaving one out does not compile.
+#[test]
+fn missing_required_values_do_not_compile() {
+    trybuild::TestCases::new().compile_fail("ui/*.rs");
+}

@@ -204,4 +204,4 @@ impl ResourceSpec for ScalingPolicy {
     }
 }
 
-tag_setter!(ScalableTarget, ScalingPolicy);
+tag_setter!(ScalableTarget);
