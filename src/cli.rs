@@ -180,7 +180,7 @@ fn execute(
         } => {
             let synth = compile(stack, err)?;
             let prior = load_state(&store, stack)?;
-            let plan = plan_synth(&synth, &prior);
+            let plan = plan_synth(synth, &prior);
             if json {
                 out.write_all(plan.to_json().as_bytes()).map_err(io)?;
             } else {

@@ -49,7 +49,8 @@ fn fintech_plan_text_snapshot() {
 fn plan_against_the_applied_state_has_no_changes() {
     for stack in [visitor_book::stack(), fintech::stack()] {
         let s = synth(&stack).unwrap();
-        let plan = plan_synth(&s, &applied(&s));
+        let state = applied(&s);
+        let plan = plan_synth(s, &state);
         assert!(!plan.has_changes(), "{}", plan.render_text());
         assert!(plan.render_text().contains("No changes."));
     }

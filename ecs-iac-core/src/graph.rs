@@ -2,12 +2,12 @@
 
 use crate::lower::Node;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BinaryHeap, HashMap};
 
 /// Node indices in dependency order (ties broken by declaration order), or the addresses
 /// of one dependency cycle.
 pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
-    let index: BTreeMap<&str, usize> = nodes
+    let index: HashMap<&str, usize> = nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.address.as_str(), i))

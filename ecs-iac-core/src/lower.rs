@@ -8,7 +8,7 @@
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::stack::{AnyRef, Meta, Ref, Resource, Stack};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -79,9 +79,52 @@ pub fn placeholder(address: &str, attribute: &str) -> String {
     format!("${{{address}.{attribute}}}")
 }
 
+/// Lookups across the whole stack, computed once per compile so that lowering a
+/// resource never scans every other resource.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// Target group index -> listeners and listener rules forwarding to it.
+    pub forwarders: BTreeMap<usize, Vec<String>>,
+    /// VPC index -> internet gateway attachment nodes.
+    pub igw_attachments: BTreeMap<usize, Vec<String>>,
+}
+
+impl Index {
+    pub fn new(stack: &Stack) -> Index {
+        use crate::stack::AnyResource as A;
+        let mut index = Index::default();
+        for r in stack.resources() {
+            let forwards = match r {
+                A::Listener(l) => l.forwards_to(),
+                A::ListenerRule(l) => l.forwards_to(),
+                A::InternetGateway(igw) => {
+                    index
+                        .igw_attachments
+                        .entry(igw.vpc.index)
+                        .or_default()
+                        .push(crate::resources::InternetGateway::attachment_address(
+                            &igw.meta.name,
+                        ));
+                    continue;
+                }
+                _ => continue,
+            };
+            for tg in forwards {
+                index
+                    .forwarders
+                    .entry(tg.index)
+                    .or_default()
+                    .push(r.logical_name().to_string());
+            }
+        }
+        index
+    }
+}
+
 /// Context for validating and lowering one resource.
 pub(crate) struct Cx<'a> {
     pub stack: &'a Stack,
+    pub index: &'a Index,
     pub meta: &'a Meta,
     pub extra_deps: &'a [AnyRef],
     pub diagnostics: Vec<Diagnostic>,
@@ -135,7 +178,6 @@ impl<'a> Cx<'a> {
         }
         NodeBuilder {
             stack: self.stack,
-            owner: format!("{}/{}", self.stack.name, self.meta.name),
             resource: self.meta.name.clone(),
             address,
             kind,
@@ -144,12 +186,23 @@ impl<'a> Cx<'a> {
             diagnostics: Vec::new(),
             replace_on: &[],
             data_source: false,
+            tags: None,
         }
     }
 
     /// Finishes a node with its body.
-    pub fn push(&mut self, node: NodeBuilder<'a>, body: Value) {
+    pub fn push(&mut self, node: NodeBuilder<'a>, mut body: Value) {
         self.diagnostics.extend(node.diagnostics);
+        if let (Some(style), Value::Object(map)) = (node.tags, &mut body) {
+            let (field, value) = match style {
+                TagStyle::Ec2(resource_type) => ("TagSpecifications", self.ec2_tags(resource_type)),
+                TagStyle::KeyValue => ("Tags", self.key_value_tags()),
+                TagStyle::Ecs => ("tags", self.ecs_tags()),
+                TagStyle::Map if node.operation.service == "logs" => ("tags", self.map_tags()),
+                TagStyle::Map => ("Tags", self.map_tags()),
+            };
+            map.insert(field.to_string(), value);
+        }
         self.nodes.push(Node {
             address: node.address,
             resource: node.resource,
@@ -175,23 +228,34 @@ impl<'a> Cx<'a> {
     }
 
     /// `[{"Key", "Value"}]` tags (RDS, IAM, ELBv2, ElastiCache, CloudWatch, Cloud Map).
-    pub fn key_value_tags(&self) -> Value {
+    fn key_value_tags(&self) -> Value {
         pairs(&self.tags(false), "Key", "Value")
     }
 
     /// `[{"key", "value"}]` tags (ECS).
-    pub fn ecs_tags(&self) -> Value {
+    fn ecs_tags(&self) -> Value {
         pairs(&self.tags(false), "key", "value")
     }
 
     /// `{"key": "value"}` tags (CloudWatch Logs, Application Auto Scaling).
-    pub fn map_tags(&self) -> Value {
-        json!(self.tags(false))
+    fn map_tags(&self) -> Value {
+        Value::Object(
+            self.tags(false)
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
     }
 
     /// EC2 `TagSpecifications` for `resource_type`, with a `Name` tag.
-    pub fn ec2_tags(&self, resource_type: &str) -> Value {
-        json!([{ "ResourceType": resource_type, "Tags": pairs(&self.tags(true), "Key", "Value") }])
+    fn ec2_tags(&self, resource_type: &str) -> Value {
+        let mut spec = Map::new();
+        spec.insert(
+            "ResourceType".into(),
+            Value::String(resource_type.to_string()),
+        );
+        spec.insert("Tags".into(), pairs(&self.tags(true), "Key", "Value"));
+        Value::Array(vec![Value::Object(spec)])
     }
 }
 
@@ -209,23 +273,62 @@ fn pairs(tags: &BTreeMap<String, String>, key: &str, value: &str) -> Value {
 }
 
 /// Removes `null` members so optional fields that are unset do not render.
-fn strip_nulls(value: Value) -> Value {
+fn strip_nulls(mut value: Value) -> Value {
+    strip_nulls_in_place(&mut value);
+    value
+}
+
+fn strip_nulls_in_place(value: &mut Value) {
     match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
-        other => other,
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls_in_place);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls_in_place),
+        _ => {}
     }
+}
+
+/// A field path for diagnostics, rendered only when a diagnostic needs it (building
+/// paths for every valid reference would dominate lowering time).
+pub(crate) trait FieldPath {
+    fn render(self) -> String;
+}
+
+impl FieldPath for &str {
+    fn render(self) -> String {
+        self.to_string()
+    }
+}
+
+impl FieldPath for &String {
+    fn render(self) -> String {
+        self.clone()
+    }
+}
+
+impl<F: FnOnce() -> String> FieldPath for F {
+    fn render(self) -> String {
+        self()
+    }
+}
+
+/// How an API takes tags.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TagStyle {
+    /// EC2 `TagSpecifications` for a resource type, with a `Name` tag.
+    Ec2(&'static str),
+    /// `"Tags": [{"Key", "Value"}]` (RDS, IAM, ELBv2, ElastiCache, CloudWatch, Cloud Map).
+    KeyValue,
+    /// `"tags": [{"key", "value"}]` (ECS).
+    Ecs,
+    /// `"tags": {"key": "value"}` (CloudWatch Logs) or `"Tags"` (Application Auto Scaling).
+    Map,
 }
 
 /// Builds one node: records its dependencies as references are resolved.
 pub(crate) struct NodeBuilder<'a> {
     stack: &'a Stack,
-    owner: String,
     resource: String,
     address: String,
     kind: &'static str,
@@ -234,9 +337,21 @@ pub(crate) struct NodeBuilder<'a> {
     diagnostics: Vec<Diagnostic>,
     replace_on: &'static [&'static str],
     data_source: bool,
+    tags: Option<TagStyle>,
 }
 
 impl<'a> NodeBuilder<'a> {
+    /// Adds the ownership and resource tags to the body, in the API's style.
+    pub fn tags(mut self, style: TagStyle) -> Self {
+        self.tags = Some(style);
+        self
+    }
+
+    /// `stack/resource`, the address diagnostics name.
+    fn owner(&self) -> String {
+        format!("{}/{}", self.stack.name, self.resource)
+    }
+
     /// Fields whose change forces replacement.
     pub fn replace_on(mut self, fields: &'static [&'static str]) -> Self {
         self.replace_on = fields;
@@ -251,7 +366,7 @@ impl<'a> NodeBuilder<'a> {
 
     /// Resolves a reference at body field `path`, recording the edge. Reports
     /// `unknown-reference` when it is not from this stack.
-    pub fn target<T: Resource>(&mut self, path: &str, r: &Ref<T>) -> Option<&'a T> {
+    pub fn target<T: Resource>(&mut self, path: impl FieldPath, r: &Ref<T>) -> Option<&'a T> {
         match self.stack.get(r) {
             Some(found) => {
                 self.deps.insert(r.name.to_string());
@@ -260,8 +375,8 @@ impl<'a> NodeBuilder<'a> {
             None => {
                 self.diagnostics.push(Diagnostic::new(
                     Rule::UnknownReference,
-                    self.owner.clone(),
-                    path,
+                    self.owner(),
+                    path.render(),
                     format!(
                         "refers to {} `{}`, which is not in stack `{}`; add it to this stack with `stack.add(...)` and pass the reference it returns",
                         T::KIND,
@@ -278,7 +393,7 @@ impl<'a> NodeBuilder<'a> {
     pub fn unknown(&mut self, path: &str, r: &AnyRef) {
         self.diagnostics.push(Diagnostic::new(
             Rule::UnknownReference,
-            self.owner.clone(),
+            self.owner(),
             path,
             format!(
                 "refers to {} `{}`, which is not in stack `{}`",
@@ -288,7 +403,12 @@ impl<'a> NodeBuilder<'a> {
     }
 
     /// The placeholder of `attribute` of the referenced resource, recording the edge.
-    pub fn attr<T: Resource>(&mut self, path: &str, r: &Ref<T>, attribute: &str) -> String {
+    pub fn attr<T: Resource>(
+        &mut self,
+        path: impl FieldPath,
+        r: &Ref<T>,
+        attribute: &str,
+    ) -> String {
         self.target(path, r);
         placeholder(&r.name, attribute)
     }

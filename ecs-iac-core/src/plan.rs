@@ -8,7 +8,7 @@ use crate::state::{ResourceStatus, State};
 use crate::synth::{synth, Synth};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
 
 /// The plan format version of the JSON view.
@@ -69,7 +69,14 @@ pub struct PlannedAction {
     pub operation: String,
     /// The action.
     pub action: Action,
-    /// Field-level changes.
+    /// The request as last applied (updates, replacements, deletes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// The request as it will be sent (creates, updates, replacements, reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+    /// Field-level changes of updates and replacements (for a create, every field of
+    /// `after` is new).
     pub changes: Vec<Change>,
     /// Why a replace or update happens, for people.
     pub reasons: Vec<String>,
@@ -111,26 +118,38 @@ pub struct Plan {
 /// Plans `stack` against `prior`. Pure: no AWS calls (refresh happens before, in the
 /// engine). Fails with every diagnostic when validation finds errors.
 pub fn plan(stack: &Stack, prior: &State) -> Result<Plan, Invalid> {
-    Ok(plan_synth(&synth(stack)?, prior))
+    Ok(plan_synth(synth(stack)?, prior))
 }
 
 /// Plans an already synthesized stack against `prior`.
-pub fn plan_synth(desired: &Synth, prior: &State) -> Plan {
+///
+/// The plan takes the requests over (they are what apply sends), so the synth is consumed.
+pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
+    let stack = desired.stack;
+    let desired_addresses: BTreeSet<String> =
+        desired.nodes.iter().map(|n| n.address.clone()).collect();
     let mut actions: Vec<PlannedAction> = Vec::with_capacity(desired.nodes.len());
     let mut replaced: BTreeSet<String> = BTreeSet::new();
-    for node in &desired.nodes {
-        let mut action = diff_node(node, prior);
+    for node in desired.nodes {
+        let mut action = diff_node(&node, prior);
         // A replaced resource gets new ids: dependents referring to them change too.
         if matches!(action.action, Action::NoOp | Action::Update) {
-            propagate_replacements(node, &replaced, &mut action);
+            propagate_replacements(&node, &replaced, &mut action);
+            if action.action != Action::NoOp && action.before.is_none() {
+                action.before = prior
+                    .resources
+                    .get(&node.address)
+                    .map(|r| r.request.clone());
+            }
         }
         if matches!(action.action, Action::Replace) && !node.address.contains('#') {
             replaced.insert(node.address.clone());
         }
+        if action.action != Action::NoOp {
+            action.after = Some(node.body);
+        }
         actions.push(action);
     }
-    let desired_addresses: BTreeSet<&str> =
-        desired.nodes.iter().map(|n| n.address.as_str()).collect();
     let mut deletes: Vec<PlannedAction> = prior
         .resources
         .iter()
@@ -140,6 +159,8 @@ pub fn plan_synth(desired: &Synth, prior: &State) -> Plan {
             kind: r.kind.clone(),
             operation: r.operation.clone(),
             action: Action::Delete,
+            before: Some(r.request.clone()),
+            after: None,
             changes: Vec::new(),
             reasons: vec!["no longer in the stack".to_string()],
             depends_on: r.depends_on.clone(),
@@ -160,7 +181,7 @@ pub fn plan_synth(desired: &Synth, prior: &State) -> Plan {
     }
     Plan {
         format_version: PLAN_FORMAT_VERSION,
-        stack: desired.stack.clone(),
+        stack,
         summary,
         actions,
     }
@@ -172,6 +193,8 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
         kind: node.kind.to_string(),
         operation: node.operation.to_string(),
         action: Action::NoOp,
+        before: None,
+        after: None,
         changes: Vec::new(),
         reasons: Vec::new(),
         depends_on: node.depends_on.clone(),
@@ -182,15 +205,6 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
     }
     let Some(before) = prior.resources.get(&node.address) else {
         planned.action = Action::Create;
-        planned.changes = leaves(&node.body)
-            .into_iter()
-            .map(|(path, v)| Change {
-                path,
-                before: None,
-                after: Some(v),
-                forces_replacement: false,
-            })
-            .collect();
         return planned;
     };
     if before.status == ResourceStatus::Pending {
@@ -198,29 +212,43 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
         planned.reasons.push("a previous create was interrupted; the engine adopts the resource by its tags if AWS made it".into());
         return planned;
     }
-    let old = leaves(&before.request);
+    if before.request == node.body {
+        return planned;
+    }
+    let old: HashMap<String, Value> = leaves(&before.request).into_iter().collect();
+    let mut seen = HashSet::with_capacity(old.len());
     let new = leaves(&node.body);
-    let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    for path in paths {
-        let (b, a) = (old.get(path), new.get(path));
-        if b == a {
+    for (path, after) in &new {
+        seen.insert(path.as_str());
+        let before = old.get(path);
+        if before == Some(after) {
             continue;
         }
-        let field = top_field(path);
-        let forces = node.forces_replacement(field);
-        planned.changes.push(Change {
-            path: path.clone(),
-            before: b.cloned(),
-            after: a.cloned(),
-            forces_replacement: forces,
-        });
-        if forces {
+        planned
+            .changes
+            .push(change(node, path, before.cloned(), Some(after.clone())));
+    }
+    let mut removed: Vec<(&String, &Value)> = old
+        .iter()
+        .filter(|(p, _)| !seen.contains(p.as_str()))
+        .collect();
+    removed.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, before) in removed {
+        planned
+            .changes
+            .push(change(node, path, Some(before.clone()), None));
+    }
+    for c in &planned.changes {
+        if c.forces_replacement {
             planned
                 .reasons
-                .push(format!("`{path}` cannot change in place"));
+                .push(format!("`{}` cannot change in place", c.path));
         }
     }
     planned.reasons.dedup();
+    if !planned.changes.is_empty() {
+        planned.before = Some(before.request.clone());
+    }
     planned.action = if planned.changes.is_empty() {
         Action::NoOp
     } else if planned.changes.iter().any(|c| c.forces_replacement) {
@@ -229,6 +257,16 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
         Action::Update
     };
     planned
+}
+
+fn change(node: &Node, path: &str, before: Option<Value>, after: Option<Value>) -> Change {
+    let forces_replacement = node.forces_replacement(top_field(path));
+    Change {
+        path: path.to_string(),
+        before,
+        after,
+        forces_replacement,
+    }
 }
 
 fn propagate_replacements(node: &Node, replaced: &BTreeSet<String>, planned: &mut PlannedAction) {
@@ -301,47 +339,53 @@ fn top_field(path: &str) -> &str {
     &path[..end]
 }
 
-/// Flattens a request into `path -> leaf value`. Strings holding JSON documents (IAM
-/// policies) are flattened too, so a policy change shows statement by statement.
-fn leaves(value: &Value) -> BTreeMap<String, Value> {
-    let mut out = BTreeMap::new();
-    flatten(value, String::new(), &mut out);
+/// Flattens a request into `(path, leaf value)` in document order. Strings holding JSON
+/// documents (IAM policies) are flattened too, so a policy change shows statement by
+/// statement.
+fn leaves(value: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let mut path = String::with_capacity(64);
+    flatten(value, &mut path, &mut out);
     out
 }
 
-fn flatten(value: &Value, path: String, out: &mut BTreeMap<String, Value>) {
+/// Appends the leaves under `value` to `out`; `path` is a shared buffer holding the
+/// current path, restored before returning.
+fn flatten(value: &Value, path: &mut String, out: &mut Vec<(String, Value)>) {
+    use std::fmt::Write as _;
+    let len = path.len();
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                flatten(v, p, out);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                flatten(v, path, out);
+                path.truncate(len);
             }
         }
         Value::Array(items) if is_tag_list(items) => {
             // Tags flatten by key, so their order never shows as a change.
             for item in items {
                 let (k, v) = tag_pair(item);
-                out.insert(format!("{path}[{k:?}]"), v.clone());
+                let _ = write!(path, "[{k:?}]");
+                out.push((path.clone(), v.clone()));
+                path.truncate(len);
             }
         }
         Value::Array(items) if !items.is_empty() => {
             for (i, v) in items.iter().enumerate() {
-                flatten(v, format!("{path}[{i}]"), out);
+                let _ = write!(path, "[{i}]");
+                flatten(v, path, out);
+                path.truncate(len);
             }
         }
         Value::String(s) if s.starts_with('{') => match serde_json::from_str::<Value>(s) {
             Ok(doc @ Value::Object(_)) => flatten(&doc, path, out),
-            _ => {
-                out.insert(path, value.clone());
-            }
+            _ => out.push((path.clone(), value.clone())),
         },
-        _ => {
-            out.insert(path, value.clone());
-        }
+        _ => out.push((path.clone(), value.clone())),
     }
 }
 
@@ -403,6 +447,11 @@ impl Plan {
             );
             for reason in &a.reasons {
                 let _ = writeln!(out, "      # {reason}");
+            }
+            if a.action == Action::Create {
+                for (path, value) in a.after.as_ref().map(leaves).unwrap_or_default() {
+                    let _ = writeln!(out, "      + {path} = {value}");
+                }
             }
             for c in &a.changes {
                 let render = |v: &Option<Value>| {

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Invalid, Rule};
 use crate::graph::topological_order;
-use crate::lower::{Cx, Node};
+use crate::lower::{Cx, Index, Node};
 use crate::stack::Stack;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,10 +18,12 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     check_names(stack, &mut diagnostics);
     let mut nodes = Vec::new();
+    let index = Index::new(stack);
     for entry in &stack.entries {
         let spec = entry.resource.spec();
         let mut cx = Cx {
             stack,
+            index: &index,
             meta: spec.meta(),
             extra_deps: &entry.depends_on,
             diagnostics: Vec::new(),

@@ -5,7 +5,7 @@ use super::network::{SecurityGroup, Subnet};
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle};
 use crate::net::Az;
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
@@ -24,7 +24,7 @@ fn subnet_ids(n: &mut NodeBuilder<'_>, field: &str, subnets: &[Ref<Subnet>]) -> 
     subnets
         .iter()
         .enumerate()
-        .map(|(i, s)| n.attr(&format!("{field}[{i}]"), s, "id"))
+        .map(|(i, s)| n.attr(|| format!("{field}[{i}]"), s, "id"))
         .collect()
 }
 
@@ -40,7 +40,7 @@ fn group_ids(
         groups
             .iter()
             .enumerate()
-            .map(|(i, g)| n.attr(&format!("{field}[{i}]"), g, "id"))
+            .map(|(i, g)| n.attr(|| format!("{field}[{i}]"), g, "id"))
             .collect(),
     )
 }
@@ -104,6 +104,7 @@ impl ResourceSpec for DbSubnetGroup {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "rds.db_subnet_group", "rds", "CreateDBSubnetGroup")
+            .tags(TagStyle::KeyValue)
             .replace_on(&["DBSubnetGroupName"]);
         let ids = subnet_ids(&mut n, "SubnetIds", &self.subnets);
         let description = self
@@ -114,7 +115,6 @@ impl ResourceSpec for DbSubnetGroup {
             "DBSubnetGroupName": self.meta.name,
             "DBSubnetGroupDescription": description,
             "SubnetIds": ids,
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }
@@ -427,6 +427,7 @@ impl ResourceSpec for DbInstance {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "rds.db_instance", "rds", "CreateDBInstance")
+            .tags(TagStyle::KeyValue)
             .replace_on(&[
                 "DBInstanceIdentifier",
                 "Engine",
@@ -468,7 +469,6 @@ impl ResourceSpec for DbInstance {
             "Port": self.port,
             "DBName": self.db_name,
             "DBParameterGroupName": self.parameter_group,
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }
@@ -524,6 +524,7 @@ impl ResourceSpec for CacheSubnetGroup {
                 "elasticache",
                 "CreateCacheSubnetGroup",
             )
+            .tags(TagStyle::KeyValue)
             .replace_on(&["CacheSubnetGroupName"]);
         let ids = subnet_ids(&mut n, "SubnetIds", &self.subnets);
         let description = self
@@ -534,7 +535,6 @@ impl ResourceSpec for CacheSubnetGroup {
             "CacheSubnetGroupName": self.meta.name,
             "CacheSubnetGroupDescription": description,
             "SubnetIds": ids,
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }
@@ -738,6 +738,7 @@ impl ResourceSpec for ReplicationGroup {
                 "elasticache",
                 "CreateReplicationGroup",
             )
+            .tags(TagStyle::KeyValue)
             .replace_on(&[
                 "ReplicationGroupId",
                 "Engine",
@@ -772,7 +773,6 @@ impl ResourceSpec for ReplicationGroup {
             "CacheSubnetGroupName": subnet_group,
             "SecurityGroupIds": groups,
             "Port": self.port,
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }

@@ -8,8 +8,8 @@ use super::observability::LogGroup;
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
 use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
-use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
+use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle, ACCOUNT_ID};
+use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,8 +58,9 @@ impl ResourceSpec for Namespace {
                 "servicediscovery",
                 "CreateHttpNamespace",
             )
+            .tags(TagStyle::KeyValue)
             .replace_on(&["Name"]);
-        let body = json!({ "Name": self.namespace_name, "Description": self.description, "Tags": cx.key_value_tags() });
+        let body = json!({ "Name": self.namespace_name, "Description": self.description });
         cx.push(n, body);
     }
 }
@@ -175,6 +176,7 @@ impl ResourceSpec for Cluster {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "ecs.cluster", "ecs", "CreateCluster")
+            .tags(TagStyle::Ecs)
             .replace_on(&["clusterName"]);
         let insights = match self.insights {
             ContainerInsights::Disabled => "disabled",
@@ -195,7 +197,6 @@ impl ResourceSpec for Cluster {
             "capacityProviders": if self.capacity_providers.is_empty() { None } else { Some(&self.capacity_providers) },
             "defaultCapacityProviderStrategy": if strategy.is_empty() { None } else { Some(strategy) },
             "serviceConnectDefaults": defaults,
-            "tags": cx.ecs_tags(),
         });
         cx.push(n, body);
     }
@@ -451,7 +452,7 @@ impl LogConfig {
                 stream_prefix,
             } => {
                 let name = n
-                    .target(&format!("{path}.options.awslogs-group"), group)
+                    .target(|| format!("{path}.options.awslogs-group"), group)
                     .map(|g| g.log_group_name.clone())
                     .unwrap_or_default();
                 json!({
@@ -843,7 +844,7 @@ impl Container {
             .enumerate()
             .map(|(j, s)| {
                 let arn = n
-                    .target(&format!("{path}.secrets[{j}].valueFrom"), &s.secret)
+                    .target(|| format!("{path}.secrets[{j}].valueFrom"), &s.secret)
                     .map(SecretRef::arn)
                     .unwrap_or_default();
                 let value_from = match &s.json_key {
@@ -1243,6 +1244,7 @@ impl ResourceSpec for TaskDefinition {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "ecs.task_definition", "ecs", "RegisterTaskDefinition")
+            .tags(TagStyle::Ecs)
             .replace_on(crate::lower::ALL_FIELDS);
         let execution = self
             .execution_role
@@ -1259,7 +1261,7 @@ impl ResourceSpec for TaskDefinition {
             .map(|(i, c)| c.render(&mut n, cx, i))
             .collect();
         let volumes: Vec<Value> = self.volumes.iter().map(|v| json!({ "name": v })).collect();
-        let body = json!({
+        let mut body = json!({
             "family": self.family(),
             "taskRoleArn": task,
             "executionRoleArn": execution,
@@ -1271,11 +1273,11 @@ impl ResourceSpec for TaskDefinition {
                 "cpuArchitecture": match self.architecture { CpuArchitecture::X86_64 => "X86_64", CpuArchitecture::Arm64 => "ARM64" },
                 "operatingSystemFamily": "LINUX",
             },
-            "containerDefinitions": containers,
             "volumes": if volumes.is_empty() { None } else { Some(volumes) },
             "ephemeralStorage": self.ephemeral_storage.map(|g| json!({ "sizeInGiB": g })),
-            "tags": cx.ecs_tags(),
         });
+        // Inserted by move: `json!` would deep-copy the rendered containers.
+        body["containerDefinitions"] = Value::Array(containers);
         cx.push(n, body);
     }
 }
@@ -1567,7 +1569,7 @@ impl Service {
             .map(|(i, s)| {
                 let aliases: Vec<Value> = s.aliases.iter().map(|(port, dns)| json!({ "port": port, "dnsName": dns })).collect();
                 let tls = s.tls.as_ref().map(|(ca, role)| {
-                    let role_arn = n.attr(&format!("serviceConnectConfiguration.services[{i}].tls.roleArn"), role, "arn");
+                    let role_arn = n.attr(|| format!("serviceConnectConfiguration.services[{i}].tls.roleArn"), role, "arn");
                     json!({ "issuerCertificateAuthority": { "awsPcaAuthorityArn": ca }, "roleArn": role_arn })
                 });
                 json!({
@@ -1712,6 +1714,7 @@ impl ResourceSpec for Service {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "ecs.service", "ecs", "CreateService")
+            .tags(TagStyle::Ecs)
             .replace_on(&["cluster", "serviceName", "launchType", "loadBalancers"]);
         let cluster = n
             .target("cluster", &self.cluster)
@@ -1723,7 +1726,7 @@ impl ResourceSpec for Service {
             .enumerate()
             .map(|(i, s)| {
                 n.attr(
-                    &format!("networkConfiguration.awsvpcConfiguration.subnets[{i}]"),
+                    || format!("networkConfiguration.awsvpcConfiguration.subnets[{i}]"),
                     s,
                     "id",
                 )
@@ -1735,7 +1738,7 @@ impl ResourceSpec for Service {
             .enumerate()
             .map(|(i, g)| {
                 n.attr(
-                    &format!("networkConfiguration.awsvpcConfiguration.securityGroups[{i}]"),
+                    || format!("networkConfiguration.awsvpcConfiguration.securityGroups[{i}]"),
                     g,
                     "id",
                 )
@@ -1746,23 +1749,20 @@ impl ResourceSpec for Service {
             .iter()
             .enumerate()
             .map(|(i, lb)| {
-                let arn = n.attr(&format!("loadBalancers[{i}].targetGroupArn"), &lb.target_group, "arn");
+                let arn = n.attr(|| format!("loadBalancers[{i}].targetGroupArn"), &lb.target_group, "arn");
                 json!({ "targetGroupArn": arn, "containerName": lb.container, "containerPort": lb.port })
             })
             .collect();
         // ECS refuses a target group that no listener forwards to yet: wait for those listeners.
-        for r in cx.stack.resources() {
-            let forwards = match r {
-                AnyResource::Listener(l) => l.forwards_to(),
-                AnyResource::ListenerRule(l) => l.forwards_to(),
-                _ => continue,
-            };
-            if self
-                .load_balancers
-                .iter()
-                .any(|lb| forwards.iter().any(|tg| *tg == lb.target_group))
+        for lb in &self.load_balancers {
+            for listener in cx
+                .index
+                .forwarders
+                .get(&lb.target_group.index)
+                .into_iter()
+                .flatten()
             {
-                n.depend_on_node(r.logical_name().to_string());
+                n.depend_on_node(listener.clone());
             }
         }
         let service_connect = self
@@ -1807,7 +1807,6 @@ impl ResourceSpec for Service {
                 PropagateTags::None => "NONE",
             },
             "serviceConnectConfiguration": service_connect,
-            "tags": cx.ecs_tags(),
         });
         cx.push(n, body);
     }

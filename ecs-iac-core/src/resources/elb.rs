@@ -4,7 +4,7 @@ use super::iam::HasArn;
 use super::network::{SecurityGroup, Subnet, Vpc};
 use crate::diagnostic::Rule;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -100,18 +100,19 @@ impl ResourceSpec for LoadBalancer {
                 "elasticloadbalancingv2",
                 "CreateLoadBalancer",
             )
+            .tags(TagStyle::KeyValue)
             .replace_on(&["Name", "Scheme", "Type"]);
         let subnets: Vec<String> = self
             .subnets
             .iter()
             .enumerate()
-            .map(|(i, s)| n.attr(&format!("Subnets[{i}]"), s, "id"))
+            .map(|(i, s)| n.attr(|| format!("Subnets[{i}]"), s, "id"))
             .collect();
         let groups: Vec<String> = self
             .security_groups
             .iter()
             .enumerate()
-            .map(|(i, g)| n.attr(&format!("SecurityGroups[{i}]"), g, "id"))
+            .map(|(i, g)| n.attr(|| format!("SecurityGroups[{i}]"), g, "id"))
             .collect();
         let body = json!({
             "Name": self.lb_name(),
@@ -120,7 +121,6 @@ impl ResourceSpec for LoadBalancer {
             "Scheme": match self.scheme { Scheme::InternetFacing => "internet-facing", Scheme::Internal => "internal" },
             "Type": "application",
             "IpAddressType": "ipv4",
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }
@@ -315,6 +315,7 @@ impl ResourceSpec for TargetGroup {
                 "elasticloadbalancingv2",
                 "CreateTargetGroup",
             )
+            .tags(TagStyle::KeyValue)
             .replace_on(&["Name", "Protocol", "Port", "VpcId", "TargetType"]);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let h = &self.health_check;
@@ -332,7 +333,6 @@ impl ResourceSpec for TargetGroup {
             "HealthyThresholdCount": h.healthy,
             "UnhealthyThresholdCount": h.unhealthy,
             "Matcher": { "HttpCode": h.matcher },
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }
@@ -363,7 +363,7 @@ impl ListenerAction {
     fn render(&self, n: &mut NodeBuilder<'_>, path: &str) -> Value {
         match self {
             ListenerAction::Forward(tg) => {
-                json!({ "Type": "forward", "TargetGroupArn": n.attr(&format!("{path}.TargetGroupArn"), tg, "arn") })
+                json!({ "Type": "forward", "TargetGroupArn": n.attr(|| format!("{path}.TargetGroupArn"), tg, "arn") })
             }
             ListenerAction::RedirectToHttps => json!({
                 "Type": "redirect",
@@ -490,6 +490,7 @@ impl ResourceSpec for Listener {
                 "elasticloadbalancingv2",
                 "CreateListener",
             )
+            .tags(TagStyle::KeyValue)
             .replace_on(&["LoadBalancerArn"]);
         let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
         let action = self.default_action.render(&mut n, "DefaultActions[0]");
@@ -500,7 +501,6 @@ impl ResourceSpec for Listener {
             "Certificates": self.certificate_arn.as_ref().map(|arn| json!([{ "CertificateArn": arn }])),
             "SslPolicy": if self.protocol == HttpProtocol::Https { self.ssl_policy.clone() } else { None },
             "DefaultActions": [action],
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }
@@ -613,6 +613,7 @@ impl ResourceSpec for ListenerRule {
                 "elasticloadbalancingv2",
                 "CreateRule",
             )
+            .tags(TagStyle::KeyValue)
             .replace_on(&["ListenerArn"]);
         let listener = n.attr("ListenerArn", &self.listener, "arn");
         let mut conditions = Vec::new();
@@ -632,7 +633,6 @@ impl ResourceSpec for ListenerRule {
             "Priority": self.priority,
             "Conditions": conditions,
             "Actions": [action],
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }

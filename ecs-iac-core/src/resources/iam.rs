@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder};
+use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder, TagStyle};
 use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -435,6 +435,7 @@ impl ResourceSpec for Role {
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx
             .node("", "iam.role", "iam", "CreateRole")
+            .tags(TagStyle::KeyValue)
             .replace_on(&["RoleName", "Path"]);
         let body = json!({
             "RoleName": self.aws_role_name(),
@@ -442,7 +443,6 @@ impl ResourceSpec for Role {
             "Description": self.description,
             "Path": self.path,
             "MaxSessionDuration": self.max_session_duration,
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
         let role_name = self.aws_role_name();

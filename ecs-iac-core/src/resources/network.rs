@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, ALL_FIELDS};
+use crate::lower::{tag_setter, Cx, TagStyle, ALL_FIELDS};
 use crate::net::{Az, Cidr, Port, Protocol};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
@@ -76,9 +76,9 @@ impl ResourceSpec for Vpc {
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx
             .node("", "ec2.vpc", "ec2", "CreateVpc")
+            .tags(TagStyle::Ec2("vpc"))
             .replace_on(&["CidrBlock"]);
-        let body =
-            json!({ "CidrBlock": self.cidr.as_str(), "TagSpecifications": cx.ec2_tags("vpc") });
+        let body = json!({ "CidrBlock": self.cidr.as_str() });
         cx.push(n, body);
         let vpc_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.dns_support {
@@ -149,8 +149,11 @@ impl Subnet {
         az: Az,
         tier: SubnetTier,
     ) -> Subnet {
+        let mut meta = Meta::new(name);
+        meta.tags
+            .insert("ecs-iac:tier".to_string(), tier.as_str().to_string());
         Subnet {
-            meta: Meta::new(name),
+            meta,
             vpc: vpc.clone(),
             cidr,
             az,
@@ -247,20 +250,13 @@ impl ResourceSpec for Subnet {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "ec2.subnet", "ec2", "CreateSubnet")
+            .tags(TagStyle::Ec2("subnet"))
             .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
-        let mut tags = cx.ec2_tags("subnet");
-        tags[0]["Tags"]
-            .as_array_mut()
-            .map(|t| t.push(json!({ "Key": "ecs-iac:tier", "Value": self.tier.as_str() })));
-        if let Some(items) = tags[0]["Tags"].as_array_mut() {
-            items.sort_by(|a, b| a["Key"].as_str().cmp(&b["Key"].as_str()));
-        }
         let body = json!({
             "VpcId": vpc_id,
             "CidrBlock": self.cidr.as_str(),
             "AvailabilityZone": self.az.as_str(),
-            "TagSpecifications": tags,
         });
         cx.push(n, body);
         if self.map_public_ip {
@@ -309,8 +305,10 @@ impl ResourceSpec for InternetGateway {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", "ec2.internet_gateway", "ec2", "CreateInternetGateway");
-        let body = json!({ "TagSpecifications": cx.ec2_tags("internet-gateway") });
+        let n = cx
+            .node("", "ec2.internet_gateway", "ec2", "CreateInternetGateway")
+            .tags(TagStyle::Ec2("internet-gateway"));
+        let body = json!({});
         cx.push(n, body);
         let mut n = cx
             .node(
@@ -351,8 +349,9 @@ impl ResourceSpec for ElasticIp {
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx
             .node("", "ec2.elastic_ip", "ec2", "AllocateAddress")
+            .tags(TagStyle::Ec2("elastic-ip"))
             .replace_on(ALL_FIELDS);
-        let body = json!({ "Domain": "vpc", "TagSpecifications": cx.ec2_tags("elastic-ip") });
+        let body = json!({ "Domain": "vpc" });
         cx.push(n, body);
     }
 }
@@ -391,24 +390,26 @@ impl ResourceSpec for NatGateway {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "ec2.nat_gateway", "ec2", "CreateNatGateway")
+            .tags(TagStyle::Ec2("natgateway"))
             .replace_on(ALL_FIELDS);
         let subnet_id = n.attr("SubnetId", &self.subnet, "id");
         let allocation_id = n.attr("AllocationId", &self.eip, "allocation_id");
         // AWS refuses a public NAT gateway in a VPC without an attached internet gateway.
         if let Some(subnet) = cx.get(&self.subnet) {
-            for r in cx.stack.resources() {
-                if let crate::stack::AnyResource::InternetGateway(igw) = r {
-                    if igw.vpc == subnet.vpc {
-                        n.depend_on_node(InternetGateway::attachment_address(&igw.meta.name));
-                    }
-                }
+            for attachment in cx
+                .index
+                .igw_attachments
+                .get(&subnet.vpc.index)
+                .into_iter()
+                .flatten()
+            {
+                n.depend_on_node(attachment.clone());
             }
         }
         let body = json!({
             "SubnetId": subnet_id,
             "AllocationId": allocation_id,
             "ConnectivityType": "public",
-            "TagSpecifications": cx.ec2_tags("natgateway"),
         });
         cx.push(n, body);
     }
@@ -506,9 +507,10 @@ impl ResourceSpec for RouteTable {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "ec2.route_table", "ec2", "CreateRouteTable")
+            .tags(TagStyle::Ec2("route-table"))
             .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
-        let body = json!({ "VpcId": vpc_id, "TagSpecifications": cx.ec2_tags("route-table") });
+        let body = json!({ "VpcId": vpc_id });
         cx.push(n, body);
         let table_id = crate::lower::placeholder(&self.meta.name, "id");
         for (i, (destination, target)) in self.routes.iter().enumerate() {
@@ -522,13 +524,13 @@ impl ResourceSpec for RouteTable {
                 .replace_on(&["DestinationCidrBlock"]);
             let (key, id) = match target {
                 RouteTarget::InternetGateway(igw) => {
-                    let id = n.attr(&format!("routes[{i}].GatewayId"), igw, "id");
+                    let id = n.attr(|| format!("routes[{i}].GatewayId"), igw, "id");
                     n.depend_on_node(InternetGateway::attachment_address(igw.name()));
                     ("GatewayId", id)
                 }
                 RouteTarget::NatGateway(nat) => (
                     "NatGatewayId",
-                    n.attr(&format!("routes[{i}].NatGatewayId"), nat, "id"),
+                    n.attr(|| format!("routes[{i}].NatGatewayId"), nat, "id"),
                 ),
             };
             let body = json!({ "RouteTableId": table_id, "DestinationCidrBlock": destination.as_str(), key: id });
@@ -543,7 +545,7 @@ impl ResourceSpec for RouteTable {
                     "AssociateRouteTable",
                 )
                 .replace_on(ALL_FIELDS);
-            let subnet_id = n.attr(&format!("associations[{i}].SubnetId"), subnet, "id");
+            let subnet_id = n.attr(|| format!("associations[{i}].SubnetId"), subnet, "id");
             cx.push(
                 n,
                 json!({ "RouteTableId": table_id, "SubnetId": subnet_id }),
@@ -773,7 +775,7 @@ impl SecurityGroup {
                     }
                     Peer::Group(group) => {
                         let id = n.attr(
-                            &format!("{field}[{i}].UserIdGroupPairs[0].GroupId"),
+                            || format!("{field}[{i}].UserIdGroupPairs[0].GroupId"),
                             group,
                             "id",
                         );
@@ -820,6 +822,7 @@ impl ResourceSpec for SecurityGroup {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "ec2.security_group", "ec2", "CreateSecurityGroup")
+            .tags(TagStyle::Ec2("security-group"))
             .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let description = self
@@ -830,7 +833,6 @@ impl ResourceSpec for SecurityGroup {
             "GroupName": self.aws_group_name(),
             "Description": description,
             "VpcId": vpc_id,
-            "TagSpecifications": cx.ec2_tags("security-group"),
         });
         cx.push(n, body);
         let group_id = crate::lower::placeholder(&self.meta.name, "id");

@@ -5,7 +5,7 @@ use super::elb::LoadBalancer;
 use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
 
@@ -78,8 +78,9 @@ impl ResourceSpec for LogGroup {
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx
             .node("", "logs.log_group", "logs", "CreateLogGroup")
+            .tags(TagStyle::Map)
             .replace_on(&["logGroupName", "kmsKeyId"]);
-        let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn, "tags": cx.map_tags() });
+        let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn });
         cx.push(n, body);
         if let Some(days) = self.retention_days {
             let n = cx.node(
@@ -352,6 +353,7 @@ impl ResourceSpec for Alarm {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", "cloudwatch.alarm", "cloudwatch", "PutMetricAlarm")
+            .tags(TagStyle::KeyValue)
             .replace_on(&["AlarmName"]);
         let dimensions = self.metric.render_dimensions(&mut n, cx);
         let body = json!({
@@ -367,7 +369,6 @@ impl ResourceSpec for Alarm {
             "Dimensions": dimensions,
             "AlarmActions": if self.actions.is_empty() { None } else { Some(&self.actions) },
             "TreatMissingData": self.treat_missing_data,
-            "Tags": cx.key_value_tags(),
         });
         cx.push(n, body);
     }

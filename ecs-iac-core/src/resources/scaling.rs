@@ -3,7 +3,7 @@
 use super::ecs::{service_resource_id, Service};
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx};
+use crate::lower::{tag_setter, Cx, TagStyle};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::json;
 
@@ -71,6 +71,7 @@ impl ResourceSpec for ScalableTarget {
                 "applicationautoscaling",
                 "RegisterScalableTarget",
             )
+            .tags(TagStyle::Map)
             .replace_on(&["ResourceId", "ServiceNamespace", "ScalableDimension"]);
         let resource_id = n
             .target("ResourceId", &self.service)
@@ -81,7 +82,6 @@ impl ResourceSpec for ScalableTarget {
             "ScalableDimension": "ecs:service:DesiredCount",
             "MinCapacity": self.min,
             "MaxCapacity": self.max,
-            "Tags": cx.map_tags(),
         });
         cx.push(n, body);
     }
