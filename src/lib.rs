@@ -53,6 +53,11 @@ pub use ecs_iac_core::*;
 
 pub mod cli;
 
+/// The README's example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Everything a stack program needs: `use ecs_iac::prelude::*`.
 pub mod prelude {
     pub use ecs_iac_core::prelude::*;
