@@ -101,6 +101,14 @@ impl Meta {
             tags: BTreeMap::new(),
         }
     }
+
+    /// The given description, or one naming the resource (AWS requires descriptions on
+    /// several kinds).
+    pub(crate) fn description(&self, given: &Option<String>) -> String {
+        given
+            .clone()
+            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.name))
+    }
 }
 
 mod sealed {

@@ -102,21 +102,51 @@ impl ResourceSpec for DbSubnetGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        let api = SubnetGroupApi {
+            kind: "rds.db_subnet_group",
+            service: "rds",
+            action: "CreateDBSubnetGroup",
+            name_field: "DBSubnetGroupName",
+            description_field: "DBSubnetGroupDescription",
+        };
+        api.lower(cx, &self.meta, &self.description, &self.subnets);
+    }
+}
+
+/// RDS and ElastiCache subnet groups: the same request under different names.
+struct SubnetGroupApi {
+    kind: &'static str,
+    service: &'static str,
+    action: &'static str,
+    name_field: &'static str,
+    description_field: &'static str,
+}
+
+impl SubnetGroupApi {
+    fn lower(
+        &self,
+        cx: &mut Cx<'_>,
+        meta: &Meta,
+        description: &Option<String>,
+        subnets: &[Ref<Subnet>],
+    ) {
+        let replace_on: &'static [&'static str] = match self.service {
+            "rds" => &["DBSubnetGroupName"],
+            _ => &["CacheSubnetGroupName"],
+        };
         let mut n = cx
-            .node("", "rds.db_subnet_group", "rds", "CreateDBSubnetGroup")
+            .node("", self.kind, self.service, self.action)
             .tags(TagStyle::KeyValue)
-            .replace_on(&["DBSubnetGroupName"]);
-        let ids = subnet_ids(&mut n, "SubnetIds", &self.subnets);
-        let description = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
-        let body = json!({
-            "DBSubnetGroupName": self.meta.name,
-            "DBSubnetGroupDescription": description,
-            "SubnetIds": ids,
-        });
-        cx.push(n, body);
+            .replace_on(replace_on);
+        let ids = subnet_ids(&mut n, "SubnetIds", subnets);
+        let mut body = serde_json::Map::new();
+        body.insert(self.name_field.into(), json!(meta.name));
+        body.insert(
+            self.description_field.into(),
+            json!(meta.description(description)),
+        );
+        body.insert("SubnetIds".into(), json!(ids));
+        cx.push(n, Value::Object(body));
     }
 }
 
@@ -517,26 +547,14 @@ impl ResourceSpec for CacheSubnetGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node(
-                "",
-                "elasticache.cache_subnet_group",
-                "elasticache",
-                "CreateCacheSubnetGroup",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["CacheSubnetGroupName"]);
-        let ids = subnet_ids(&mut n, "SubnetIds", &self.subnets);
-        let description = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
-        let body = json!({
-            "CacheSubnetGroupName": self.meta.name,
-            "CacheSubnetGroupDescription": description,
-            "SubnetIds": ids,
-        });
-        cx.push(n, body);
+        let api = SubnetGroupApi {
+            kind: "elasticache.cache_subnet_group",
+            service: "elasticache",
+            action: "CreateCacheSubnetGroup",
+            name_field: "CacheSubnetGroupName",
+            description_field: "CacheSubnetGroupDescription",
+        };
+        api.lower(cx, &self.meta, &self.description, &self.subnets);
     }
 }
 
@@ -754,10 +772,7 @@ impl ResourceSpec for ReplicationGroup {
             .auth_token
             .as_ref()
             .and_then(|s| n.target("AuthToken", s).map(SecretRef::value_placeholder));
-        let description = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
+        let description = self.meta.description(&self.description);
         let body: Value = json!({
             "ReplicationGroupId": self.meta.name,
             "ReplicationGroupDescription": description,

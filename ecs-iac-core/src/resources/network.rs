@@ -825,10 +825,7 @@ impl ResourceSpec for SecurityGroup {
             .tags(TagStyle::Ec2("security-group"))
             .replace_on(ALL_FIELDS);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
-        let description = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{} (managed by ecs-iac)", self.meta.name));
+        let description = self.meta.description(&self.description);
         let body = json!({
             "GroupName": self.aws_group_name(),
             "Description": description,
