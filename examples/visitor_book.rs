@@ -17,8 +17,15 @@ use std::process::ExitCode;
 
 const REGION_NAME: &str = "us-east-1";
 
-/// The visitor-book stack.
+/// The visitor-book stack with the ACM certificate named by `VISITOR_BOOK_CERTIFICATE_ARN`
+/// (a placeholder certificate ARN of the account when unset).
 pub fn stack() -> Stack {
+    let default = format!("arn:aws:acm:{REGION_NAME}:{ACCOUNT_ID}:certificate/visitor-book");
+    stack_with_certificate(&std::env::var("VISITOR_BOOK_CERTIFICATE_ARN").unwrap_or(default))
+}
+
+/// The visitor-book stack, its HTTPS listener using `certificate_arn`.
+pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
     let mut stack = Stack::new("visitor-book").region(REGION_NAME);
     let account = ACCOUNT_ID;
 
@@ -201,12 +208,11 @@ pub fn stack() -> Stack {
                 .unhealthy_threshold(2),
         ),
     );
-    let certificate = format!("arn:aws:acm:{REGION_NAME}:{account}:certificate/visitor-book");
     stack.add(Listener::https(
         "app-https-listener",
         &alb,
         443,
-        certificate,
+        certificate_arn,
         ListenerAction::forward(&tg),
     ));
     stack.add(Listener::http(

@@ -2,7 +2,9 @@
 //! -- plan`. Parsing and printing live here; the work is done by library calls that
 //! return values.
 
-use crate::aws::{StateStore, StateStoreError};
+use crate::aws::{
+    ApplyOptions, ApplyReport, Aws, EngineConfig, Event, StateStore, StateStoreError,
+};
 use clap::{Parser, Subcommand};
 use ecs_iac_core::{plan_synth, synth, validate, Diagnostic, Invalid, Stack, State};
 use std::ffi::OsString;
@@ -16,6 +18,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
 /// Exit code with `plan --detailed-exitcode`: the plan has changes.
 pub const EXIT_CHANGES: u8 = 2;
+/// Exit code when Ctrl-C stopped an apply or destroy (state is saved).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +30,9 @@ struct Cli {
     /// State file (default: <stack>.state.json in the working directory).
     #[arg(long, global = true)]
     state: Option<PathBuf>,
+    /// Log what the engine does (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -55,11 +62,70 @@ enum Command {
     },
     /// Print the dependency graph in Graphviz DOT.
     Graph,
+    /// Create and change resources in AWS so they match the stack.
+    Apply {
+        /// Apply without asking (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Delete every resource of the stack recorded in state.
+    Destroy {
+        /// Destroy without asking (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// Inspect the state file.
     State {
         #[command(subcommand)]
         command: StateCommand,
     },
+}
+
+/// Options of commands that talk to AWS.
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Send every AWS call here (e.g. a local emulator).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    endpoint_url: Option<String>,
+    /// Region (otherwise the stack's pinned region or the AWS configuration's).
+    #[arg(long)]
+    region: Option<String>,
+    /// Resources worked on at once.
+    #[arg(long, default_value_t = 8)]
+    parallelism: usize,
+    /// Attempts per AWS call on throttling and transient errors.
+    #[arg(long, default_value_t = 6)]
+    max_attempts: u32,
+    /// Seconds between readiness polls.
+    #[arg(long, default_value_t = 5)]
+    poll_seconds: u64,
+    /// Minutes one resource may take to become ready or be deleted.
+    #[arg(long, default_value_t = 45)]
+    wait_minutes: u64,
+    /// Print only errors and the summary.
+    #[arg(long, conflicts_with = "json")]
+    quiet: bool,
+    /// Print progress as JSON lines (for tools).
+    #[arg(long)]
+    json: bool,
+}
+
+impl RunArgs {
+    fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            endpoint_url: self.endpoint_url.clone(),
+            region: self.region.clone(),
+            parallelism: self.parallelism.max(1),
+            max_attempts: self.max_attempts.max(1),
+            poll_interval: std::time::Duration::from_secs(self.poll_seconds.max(1)),
+            wait_deadline: std::time::Duration::from_secs(self.wait_minutes.max(1) * 60),
+            ..EngineConfig::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +263,51 @@ fn execute(
             out.write_all(synth.to_dot().as_bytes()).map_err(io)?;
             Ok(EXIT_OK)
         }
+        Command::Apply { yes, run } => {
+            let synth = compile(stack, err)?;
+            let lock = store.lock().map_err(|e| e.to_string())?;
+            let prior = load_state(&store, stack)?;
+            let plan = plan_synth(synth, &prior);
+            if !run.quiet && !run.json {
+                out.write_all(plan.render_text().as_bytes()).map_err(io)?;
+            }
+            if !plan.has_changes() {
+                return Ok(EXIT_OK);
+            }
+            confirm(yes, "apply", out)?;
+            let report = run_engine(stack, &run, out, |aws, options| {
+                Box::pin(async move { crate::aws::apply(aws, &plan, &lock, prior, options).await })
+            })?;
+            finish(&report, &run, out)
+        }
+        Command::Destroy { yes, run } => {
+            let lock = store.lock().map_err(|e| e.to_string())?;
+            let prior = load_state(&store, stack)?;
+            if prior.resources.is_empty() {
+                writeln!(
+                    out,
+                    "Nothing to destroy: state {} is empty.",
+                    store.path().display()
+                )
+                .map_err(io)?;
+                return Ok(EXIT_OK);
+            }
+            if !run.quiet && !run.json {
+                let plan = plan_synth(
+                    ecs_iac_core::Synth {
+                        stack: stack.name().to_string(),
+                        nodes: Vec::new(),
+                    },
+                    &prior,
+                );
+                out.write_all(plan.render_text().as_bytes()).map_err(io)?;
+            }
+            confirm(yes, "destroy", out)?;
+            let report = run_engine(stack, &run, out, |aws, options| {
+                Box::pin(async move { crate::aws::destroy(aws, &lock, prior, options).await })
+            })?;
+            finish(&report, &run, out)
+        }
         Command::State { command } => {
             let state = load_state(&store, stack)?;
             match command {
@@ -222,6 +333,141 @@ fn execute(
             Ok(EXIT_OK)
         }
     }
+}
+
+/// Asks for `yes` on a terminal; without one, only `--yes` proceeds.
+fn confirm(yes: bool, what: &str, out: &mut dyn Write) -> Result<(), String> {
+    use std::io::IsTerminal;
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "refusing to {what} without a terminal to confirm on; pass --yes"
+        ));
+    }
+    write!(out, "\nDo you want to {what}? Only 'yes' is accepted: ").map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| e.to_string())?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(format!("{what} cancelled"))
+    }
+}
+
+type EngineFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<ApplyReport, crate::aws::engine::ApplyError>> + 'a>,
+>;
+
+/// Connects to AWS and runs the engine on a Tokio runtime, printing progress.
+fn run_engine<F>(
+    stack: &Stack,
+    run: &RunArgs,
+    out: &mut dyn Write,
+    job: F,
+) -> Result<ApplyReport, String>
+where
+    F: for<'a> FnOnce(&'a Aws, &'a ApplyOptions) -> EngineFuture<'a>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (json, quiet) = (run.json, run.quiet);
+    let options = ApplyOptions {
+        handle_ctrl_c: true,
+        on_event: std::sync::Arc::new(move |event: &Event| {
+            let line = if json {
+                serde_json::to_string(event).unwrap_or_default()
+            } else {
+                match event {
+                    Event::Started { .. } if quiet => return,
+                    Event::Finished { .. } if quiet => return,
+                    Event::Started { address, action } => {
+                        format!("  {} {address}: started", verb(*action))
+                    }
+                    Event::Finished {
+                        address,
+                        action,
+                        millis,
+                    } => {
+                        format!(
+                            "  {} {address}: done in {:.1}s",
+                            verb(*action),
+                            *millis as f64 / 1000.0
+                        )
+                    }
+                    Event::Failed {
+                        address,
+                        action,
+                        error,
+                    } => format!("  {} {address}: FAILED: {error}", verb(*action)),
+                }
+            };
+            eprintln!("{line}");
+        }),
+        ..ApplyOptions::default()
+    };
+    let config = run.engine_config();
+    let result = runtime.block_on(async {
+        let aws = Aws::connect(config, stack.pinned_region())
+            .await
+            .map_err(|e| e.to_string())?;
+        job(&aws, &options).await.map_err(|e| e.to_string())
+    });
+    let _ = out.flush();
+    result
+}
+
+fn verb(action: ecs_iac_core::Action) -> &'static str {
+    match action {
+        ecs_iac_core::Action::Create => "create",
+        ecs_iac_core::Action::Update => "update",
+        ecs_iac_core::Action::Replace => "replace",
+        ecs_iac_core::Action::Delete => "delete",
+        ecs_iac_core::Action::Read => "read",
+        ecs_iac_core::Action::NoOp => "keep",
+    }
+}
+
+fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8, String> {
+    let io = |e: std::io::Error| e.to_string();
+    if run.json {
+        let summary = serde_json::json!({
+            "event": "summary",
+            "done": report.done.len(),
+            "failed": report.failed.len(),
+            "skipped": report.skipped.len(),
+            "interrupted": report.interrupted,
+            "seconds": report.elapsed.as_secs_f64(),
+        });
+        writeln!(out, "{summary}").map_err(io)?;
+    } else {
+        writeln!(
+            out,
+            "\n{} done, {} failed, {} not started in {:.1}s. State: serial {}.",
+            report.done.len(),
+            report.failed.len(),
+            report.skipped.len(),
+            report.elapsed.as_secs_f64(),
+            report.state.serial
+        )
+        .map_err(io)?;
+        for (_, error) in &report.failed {
+            writeln!(out, "error: {error}").map_err(io)?;
+        }
+    }
+    Ok(if report.interrupted {
+        EXIT_INTERRUPTED
+    } else if report.succeeded() {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }
 
 fn compile(stack: &Stack, err: &mut dyn Write) -> Result<ecs_iac_core::Synth, String> {

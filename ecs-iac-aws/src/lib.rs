@@ -1,7 +1,23 @@
-//! The effects side of ecs-iac: everything that touches the world. Today that is the
-//! state file store (atomic writes, an exclusive lock, clear errors on corrupt or newer
-//! files); the AWS SDK apply engine builds on it.
+//! The effects side of ecs-iac: everything that touches the world.
+//!
+//! - [`Aws`]: a connection to an account (the AWS SDK for Rust, one client per service),
+//!   with per-call timeouts and retry budgets from [`EngineConfig`];
+//! - providers: create, find by ownership tags, wait for readiness, delete, for every
+//!   resource kind the core renders;
+//! - [`engine`]: runs a [`Plan`](ecs_iac_core::Plan) as a dependency graph with bounded
+//!   concurrency, journaling creates so a crash or a lost response never duplicates;
+//! - [`StateStore`]: the state file, written atomically under an exclusive lock.
 
+pub mod body;
+mod clients;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod providers;
 pub mod state_store;
 
+pub use clients::Aws;
+pub use config::EngineConfig;
+pub use engine::{apply, destroy, ApplyOptions, ApplyReport, Event};
+pub use error::ProviderError;
 pub use state_store::{StateLock, StateStore, StateStoreError};

@@ -29,6 +29,7 @@ pub mod limits;
 pub mod lower;
 pub mod net;
 pub mod plan;
+pub mod resolve;
 pub mod resources;
 pub mod stack;
 pub mod state;

@@ -1,0 +1,559 @@
+//! The executor: runs a plan as a dependency graph with bounded concurrency, journals
+//! every create in state before sending it, saves state after every operation, and stops
+//! starting work on Ctrl-C (or a cancel flag) while in-flight calls finish and are saved.
+
+use crate::body::Req;
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use crate::providers::{Existing, Outcome, Target};
+use crate::state_store::{StateLock, StateStoreError};
+use ecs_iac_core::resolve::{placeholders, resolve};
+use ecs_iac_core::{
+    plan_synth, Action, Plan, PlannedAction, ResourceState, ResourceStatus, State, Synth,
+};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Something that happened to one resource, for progress displays.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// Work on the resource started.
+    Started {
+        /// Node address.
+        address: String,
+        /// What is being done.
+        action: Action,
+    },
+    /// The resource is done.
+    Finished {
+        /// Node address.
+        address: String,
+        /// What was done.
+        action: Action,
+        /// Milliseconds it took, waits included.
+        millis: u128,
+    },
+    /// The resource failed.
+    Failed {
+        /// Node address.
+        address: String,
+        /// What was attempted.
+        action: Action,
+        /// Why.
+        error: String,
+    },
+}
+
+/// How to run a plan.
+#[derive(Clone)]
+pub struct ApplyOptions {
+    /// Set to stop starting new work (in-flight calls finish and are saved).
+    pub cancel: Arc<AtomicBool>,
+    /// Listens to Ctrl-C and sets `cancel` when it comes.
+    pub handle_ctrl_c: bool,
+    /// Receives progress events.
+    pub on_event: Arc<dyn Fn(&Event) + Send + Sync>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            cancel: Arc::new(AtomicBool::new(false)),
+            handle_ctrl_c: false,
+            on_event: Arc::new(|_| {}),
+        }
+    }
+}
+
+/// What an apply did. The state is the state reached, also when it failed part way.
+#[derive(Debug)]
+pub struct ApplyReport {
+    /// The state after the run (already saved).
+    pub state: State,
+    /// Resources done, with their action.
+    pub done: Vec<(String, Action)>,
+    /// Resources that failed, with the error.
+    pub failed: Vec<(String, String)>,
+    /// Resources not started because something they depend on failed or the run stopped.
+    pub skipped: Vec<String>,
+    /// Whether the run was cancelled.
+    pub interrupted: bool,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl ApplyReport {
+    /// True when everything planned was done.
+    pub fn succeeded(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted
+    }
+}
+
+/// Errors that stop an apply before or between operations.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The state could not be saved; the resources done so far are listed.
+    #[error("{source}; resources created since the last save: {unsaved:?}")]
+    State {
+        /// The store's error.
+        source: StateStoreError,
+        /// Addresses whose result may be missing from state.
+        unsaved: Vec<String>,
+    },
+}
+
+/// Kinds whose create call is an upsert, so an in-place update is the same call again.
+const UPSERT_KINDS: &[&str] = &[
+    "ec2.vpc_attribute",
+    "ec2.subnet_attribute",
+    "iam.role_policy",
+    "logs.retention_policy",
+    "application_autoscaling.scalable_target",
+    "application_autoscaling.scaling_policy",
+    "cloudwatch.alarm",
+    "secretsmanager.secret_ref",
+];
+
+/// Codes that mean "something still uses it": retried until the wait deadline on delete.
+const IN_USE: &[&str] = &[
+    "DependencyViolation",
+    "ResourceInUse",
+    "ResourceInUseException",
+    "InvalidDBSubnetGroupStateFault",
+    "InvalidCacheSubnetGroupStateFault",
+    "DeleteConflict",
+    "ClusterContainsServicesException",
+    "ClusterContainsTasksException",
+    "InvalidParameterException",
+];
+
+struct Work {
+    action: PlannedAction,
+    waiting: usize,
+    dependents: Vec<usize>,
+}
+
+enum Outcome2 {
+    Created(Outcome),
+    Deleted,
+}
+
+/// Applies `plan` to AWS, starting from `state`, saving through `lock` after every
+/// operation. Returns the state reached even when resources fail.
+pub async fn apply(
+    aws: &Aws,
+    plan: &Plan,
+    lock: &StateLock,
+    mut state: State,
+    options: &ApplyOptions,
+) -> Result<ApplyReport, ApplyError> {
+    let start = Instant::now();
+    let mut work: Vec<Work> = plan
+        .actions
+        .iter()
+        .filter(|a| a.action != Action::NoOp)
+        .map(|a| Work {
+            action: a.clone(),
+            waiting: 0,
+            dependents: Vec::new(),
+        })
+        .collect();
+    let index: HashMap<String, usize> = work
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.action.address.clone(), i))
+        .collect();
+    // Creates wait for what they depend on; deletes wait for what depended on them.
+    let mut edges = Vec::new();
+    for (i, w) in work.iter().enumerate() {
+        for dep in &w.action.depends_on {
+            let Some(&j) = index.get(dep) else { continue };
+            match (w.action.action, work[j].action.action) {
+                (Action::Delete, Action::Delete) => edges.push((i, j)),
+                (Action::Delete, _) | (_, Action::Delete) => {}
+                _ => edges.push((j, i)),
+            }
+        }
+    }
+    for (before, after) in edges {
+        work[before].dependents.push(after);
+        work[after].waiting += 1;
+    }
+    let mut ready: Vec<usize> = (0..work.len())
+        .filter(|&i| work[i].waiting == 0)
+        .rev()
+        .collect();
+    let mut running: JoinSet<(usize, Result<Outcome2, ProviderError>, Duration)> = JoinSet::new();
+    let mut report = ApplyReport {
+        state: State::empty(""),
+        done: Vec::new(),
+        failed: Vec::new(),
+        skipped: Vec::new(),
+        interrupted: false,
+        elapsed: Duration::ZERO,
+    };
+    let parallelism = aws.config.parallelism.max(1);
+    let ctrl_c = options.handle_ctrl_c;
+    let mut ctrl_c_signal = Box::pin(async move {
+        if ctrl_c {
+            let _ = tokio::signal::ctrl_c().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    });
+
+    loop {
+        while !options.cancel.load(Ordering::SeqCst) && running.len() < parallelism {
+            let Some(i) = ready.pop() else { break };
+            let action = work[i].action.clone();
+            (options.on_event)(&Event::Started {
+                address: action.address.clone(),
+                action: action.action,
+            });
+            match prepare(aws, &plan.stack, &action, &mut state) {
+                Ok(task) => {
+                    if task.journal {
+                        journal_pending(&mut state, &action);
+                        lock.save(&mut state).map_err(|source| ApplyError::State {
+                            source,
+                            unsaved: vec![],
+                        })?;
+                    }
+                    running.spawn(async move {
+                        let started = Instant::now();
+                        let result = task.run().await;
+                        (i, result, started.elapsed())
+                    });
+                }
+                Err(e) => {
+                    (options.on_event)(&Event::Failed {
+                        address: action.address.clone(),
+                        action: action.action,
+                        error: e.to_string(),
+                    });
+                    report.failed.push((action.address.clone(), e.to_string()));
+                }
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        tokio::select! {
+            joined = running.join_next() => {
+                let Some(joined) = joined else { continue };
+                let (i, result, took) = match joined {
+                    Ok(x) => x,
+                    Err(e) => {
+                        report.failed.push(("(task)".into(), e.to_string()));
+                        continue;
+                    }
+                };
+                let action = work[i].action.clone();
+                match result {
+                    Ok(outcome) => {
+                        record(&mut state, &action, outcome);
+                        lock.save(&mut state).map_err(|source| ApplyError::State { source, unsaved: vec![action.address.clone()] })?;
+                        (options.on_event)(&Event::Finished { address: action.address.clone(), action: action.action, millis: took.as_millis() });
+                        report.done.push((action.address.clone(), action.action));
+                        for d in work[i].dependents.clone() {
+                            work[d].waiting -= 1;
+                            if work[d].waiting == 0 {
+                                ready.insert(0, d);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        (options.on_event)(&Event::Failed { address: action.address.clone(), action: action.action, error: e.to_string() });
+                        report.failed.push((action.address.clone(), e.to_string()));
+                    }
+                }
+            }
+            _ = &mut ctrl_c_signal => {
+                options.cancel.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+    let finished: std::collections::HashSet<&str> = report
+        .done
+        .iter()
+        .map(|(a, _)| a.as_str())
+        .chain(report.failed.iter().map(|(a, _)| a.as_str()))
+        .collect();
+    report.skipped = work
+        .iter()
+        .map(|w| w.action.address.clone())
+        .filter(|a| !finished.contains(a.as_str()))
+        .collect();
+    report.interrupted = options.cancel.load(Ordering::SeqCst);
+    report.elapsed = start.elapsed();
+    report.state = state;
+    Ok(report)
+}
+
+/// Destroys everything in `state`, dependents first.
+pub async fn destroy(
+    aws: &Aws,
+    lock: &StateLock,
+    state: State,
+    options: &ApplyOptions,
+) -> Result<ApplyReport, ApplyError> {
+    let plan = plan_synth(
+        Synth {
+            stack: state.stack.clone(),
+            nodes: Vec::new(),
+        },
+        &state,
+    );
+    apply(aws, &plan, lock, state, options).await
+}
+
+/// One resource's work, ready to run on its own task.
+struct Task {
+    aws: Aws,
+    stack: String,
+    address: String,
+    kind: String,
+    action: Action,
+    /// The request with every placeholder resolved but secret values.
+    body: Value,
+    /// Secret values to fetch: (address, secret id).
+    secrets: Vec<(String, String)>,
+    /// The recorded resource, for deletes and replacements.
+    existing: Option<ResourceState>,
+    /// A previous create was interrupted: look for the resource before creating.
+    adopt_first: bool,
+    /// Whether to journal a pending create before running.
+    journal: bool,
+}
+
+fn prepare(
+    aws: &Aws,
+    stack: &str,
+    action: &PlannedAction,
+    state: &mut State,
+) -> Result<Task, ProviderError> {
+    let existing = state.resources.get(&action.address).cloned();
+    let adopt_first = existing
+        .as_ref()
+        .is_some_and(|r| r.status == ResourceStatus::Pending);
+    let body = action.after.clone().unwrap_or(Value::Null);
+    let mut secrets = Vec::new();
+    for p in placeholders(&body) {
+        if p.attribute == "secret_value" {
+            let id = state
+                .resources
+                .get(&p.address)
+                .and_then(|r| r.id.clone())
+                .ok_or_else(|| ProviderError::Request {
+                    address: action.address.clone(),
+                    field: format!("${{{}.secret_value}}", p.address),
+                    problem: "the secret was not looked up".into(),
+                })?;
+            secrets.push((p.address.clone(), id));
+        }
+    }
+    let account = aws.account_id.clone();
+    let region = aws.region.clone();
+    let lookup = |address: &str, attribute: &str| -> Option<String> {
+        match (address, attribute) {
+            ("aws", "account_id") => Some(account.clone()),
+            ("aws", "region") => Some(region.clone()),
+            (_, "secret_value") => Some(format!("${{{address}.secret_value}}")),
+            _ => state
+                .resources
+                .get(address)
+                .filter(|r| r.status == ResourceStatus::Created)
+                .and_then(|r| r.attributes.get(attribute).cloned()),
+        }
+    };
+    let body = if matches!(action.action, Action::Delete) {
+        Value::Null
+    } else {
+        resolve(&body, &lookup).map_err(|e| ProviderError::Request {
+            address: action.address.clone(),
+            field: "placeholders".into(),
+            problem: e.to_string(),
+        })?
+    };
+    if action.action == Action::Update && !UPSERT_KINDS.contains(&action.kind.as_str()) {
+        let fields: Vec<&str> = action.changes.iter().map(|c| c.path.as_str()).collect();
+        return Err(ProviderError::Request {
+            address: action.address.clone(),
+            field: fields.join(", "),
+            problem: format!(
+                "in-place updates of `{}` are not supported yet; nothing was changed",
+                action.kind
+            ),
+        });
+    }
+    Ok(Task {
+        aws: aws.clone(),
+        stack: stack.to_string(),
+        address: action.address.clone(),
+        kind: action.kind.clone(),
+        action: action.action,
+        body,
+        secrets,
+        existing,
+        adopt_first,
+        journal: matches!(action.action, Action::Create | Action::Replace),
+    })
+}
+
+fn journal_pending(state: &mut State, action: &PlannedAction) {
+    let entry = state
+        .resources
+        .entry(action.address.clone())
+        .or_insert_with(|| ResourceState {
+            kind: action.kind.clone(),
+            operation: action.operation.clone(),
+            status: ResourceStatus::Pending,
+            id: None,
+            attributes: BTreeMap::new(),
+            request: Value::Null,
+            depends_on: Vec::new(),
+        });
+    if action.action == Action::Create {
+        entry.status = ResourceStatus::Pending;
+    }
+    entry.request = action.after.clone().unwrap_or(Value::Null);
+    entry.depends_on = action.depends_on.clone();
+}
+
+fn record(state: &mut State, action: &PlannedAction, outcome: Outcome2) {
+    match outcome {
+        Outcome2::Deleted => {
+            state.resources.remove(&action.address);
+        }
+        Outcome2::Created(o) => {
+            state.resources.insert(
+                action.address.clone(),
+                ResourceState {
+                    kind: action.kind.clone(),
+                    operation: action.operation.clone(),
+                    status: ResourceStatus::Created,
+                    id: Some(o.id),
+                    attributes: o.attributes,
+                    request: action.after.clone().unwrap_or(Value::Null),
+                    depends_on: action.depends_on.clone(),
+                },
+            );
+        }
+    }
+}
+
+impl Task {
+    async fn run(self) -> Result<Outcome2, ProviderError> {
+        match self.action {
+            Action::Delete => self.delete().await.map(|_| Outcome2::Deleted),
+            Action::Replace => {
+                self.delete().await?;
+                self.create().await.map(Outcome2::Created)
+            }
+            Action::Create | Action::Update | Action::Read => {
+                self.create().await.map(Outcome2::Created)
+            }
+            Action::NoOp => Ok(Outcome2::Deleted),
+        }
+    }
+
+    async fn create(&self) -> Result<Outcome, ProviderError> {
+        let mut values = HashMap::new();
+        for (address, id) in &self.secrets {
+            values.insert(
+                address.clone(),
+                self.aws.secret_value(&self.address, id).await?,
+            );
+        }
+        let body = if values.is_empty() {
+            self.body.clone()
+        } else {
+            let lookup = |address: &str, attribute: &str| {
+                (attribute == "secret_value")
+                    .then(|| values.get(address).cloned())
+                    .flatten()
+            };
+            resolve(&self.body, &lookup).map_err(|e| ProviderError::Request {
+                address: self.address.clone(),
+                field: "secret".into(),
+                problem: e.to_string(),
+            })?
+        };
+        let t = Target {
+            stack: &self.stack,
+            address: &self.address,
+            kind: &self.kind,
+            req: Req {
+                address: &self.address,
+                body: &body,
+            },
+        };
+        if self.adopt_first {
+            if let Some(found) = self.aws.find(&t).await? {
+                tracing::info!(address = %self.address, id = %found.id, "adopted after an interrupted create");
+                self.aws.wait_ready(&t, &found).await?;
+                return Ok(found);
+            }
+        }
+        let config = &self.aws.config;
+        let mut backoff = config.create_backoff;
+        let mut attempt = 1;
+        loop {
+            match self.aws.create(&t).await {
+                Ok(o) => {
+                    self.aws.wait_ready(&t, &o).await?;
+                    return Ok(o);
+                }
+                Err(e) if e.is_transient() && attempt < config.create_attempts => {
+                    tracing::warn!(address = %self.address, attempt, error = %e, "create failed; looking the resource up before retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = backoff.saturating_mul(2);
+                    attempt += 1;
+                    // A lost response: AWS may have made it. Adopt instead of duplicating.
+                    if let Some(found) = self.aws.find(&t).await? {
+                        self.aws.wait_ready(&t, &found).await?;
+                        return Ok(found);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn delete(&self) -> Result<(), ProviderError> {
+        let Some(existing) = &self.existing else {
+            return Ok(());
+        };
+        let Some(id) = existing.id.as_deref() else {
+            // A create that never finished: nothing known to delete.
+            return Ok(());
+        };
+        let e = Existing {
+            address: &self.address,
+            kind: &existing.kind,
+            id,
+            attributes: &existing.attributes,
+        };
+        let config = &self.aws.config;
+        let start = Instant::now();
+        loop {
+            match self.aws.delete(&e).await {
+                Ok(()) => return Ok(()),
+                Err(err)
+                    if (err.is(IN_USE) || err.is_transient())
+                        && start.elapsed() < config.wait_deadline =>
+                {
+                    tracing::info!(address = %self.address, error = %err, "still in use; retrying the delete");
+                    tokio::time::sleep(config.poll_interval).await;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Errors of talking to AWS, each naming the resource address, the operation and, where
+//! AWS gave one, the request id.
+
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+
+/// One failed AWS call or an unusable request or answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderError {
+    /// AWS (or the transport) refused the call.
+    #[error("{address}: {operation} failed: {code}: {message}{}", request_suffix(.request_id))]
+    Aws {
+        /// Resource address.
+        address: String,
+        /// `service:Action`.
+        operation: String,
+        /// AWS error code, or the transport failure kind.
+        code: String,
+        /// AWS's message.
+        message: String,
+        /// The request id, when AWS answered.
+        request_id: Option<String>,
+        /// Worth retrying (throttling, 5xx, timeouts, connection failures).
+        transient: bool,
+    },
+    /// The request in the plan lacks a field this operation needs.
+    #[error("{address}: request field `{field}`: {problem}")]
+    Request {
+        /// Resource address.
+        address: String,
+        /// The field.
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// AWS answered without something it always sends.
+    #[error("{address}: {operation} answered without `{field}`")]
+    Response {
+        /// Resource address.
+        address: String,
+        /// `service:Action`.
+        operation: String,
+        /// The missing field.
+        field: String,
+    },
+    /// Waiting for readiness failed or timed out.
+    #[error("{address}: {message}")]
+    Wait {
+        /// Resource address.
+        address: String,
+        /// What happened.
+        message: String,
+    },
+}
+
+fn request_suffix(id: &Option<String>) -> String {
+    id.as_ref()
+        .map(|id| format!(" (request id {id})"))
+        .unwrap_or_default()
+}
+
+/// Error codes that mean "try again later".
+const TRANSIENT_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "SlowDown",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "ServerException",
+    "ServiceException",
+];
+
+impl ProviderError {
+    /// Classifies an SDK error.
+    pub fn from_sdk<E>(
+        address: &str,
+        operation: &str,
+        err: SdkError<E, HttpResponse>,
+    ) -> ProviderError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let (code, message, transient) = match &err {
+            SdkError::TimeoutError(_) => (
+                "Timeout".to_string(),
+                "the call timed out".to_string(),
+                true,
+            ),
+            SdkError::DispatchFailure(e) => ("DispatchFailure".to_string(), format!("{e:?}"), true),
+            SdkError::ResponseError(e) => ("ResponseError".to_string(), format!("{e:?}"), true),
+            SdkError::ConstructionFailure(e) => {
+                ("ConstructionFailure".to_string(), format!("{e:?}"), false)
+            }
+            _ => {
+                let code = err.code().unwrap_or("Unknown").to_string();
+                let message = err.message().unwrap_or_default().to_string();
+                let server_error = match &err {
+                    SdkError::ServiceError(e) => e.raw().status().as_u16() >= 500,
+                    _ => false,
+                };
+                let transient = server_error || TRANSIENT_CODES.contains(&code.as_str());
+                (code, message, transient)
+            }
+        };
+        let request_id = err.meta().extra("aws_request_id").map(str::to_string);
+        ProviderError::Aws {
+            address: address.to_string(),
+            operation: operation.to_string(),
+            code,
+            message,
+            request_id,
+            transient,
+        }
+    }
+
+    /// Whether retrying may help.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Aws {
+                transient: true,
+                ..
+            }
+        )
+    }
+
+    /// The AWS error code, if AWS answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ProviderError::Aws { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether the code is one of `codes`.
+    pub fn is(&self, codes: &[&str]) -> bool {
+        self.code().is_some_and(|c| codes.contains(&c))
+    }
+}

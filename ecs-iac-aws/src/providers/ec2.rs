@@ -1,0 +1,782 @@
+//! EC2: VPCs, subnets, gateways, Elastic IPs, route tables, security groups and rules.
+
+use super::{response, Existing, Outcome, Poll, Target};
+use crate::body::Req;
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, ConnectivityType, DomainType, Filter, IpPermission, IpRange, Ipv6Range,
+    NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
+};
+
+fn err<'a, E>(
+    t: &'a str,
+    op: &str,
+) -> impl FnOnce(
+    aws_sdk_ec2::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> ProviderError
+       + 'a
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let op = format!("ec2:{op}");
+    move |e| ProviderError::from_sdk(t, &op, e)
+}
+
+fn tag_spec(req: &Req<'_>) -> Option<TagSpecification> {
+    let spec = req.arr("TagSpecifications").first()?;
+    let spec = req.at(spec);
+    let tags: Vec<Tag> = spec
+        .tags("Tags")
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    Some(
+        TagSpecification::builder()
+            .set_resource_type(
+                spec.os("ResourceType")
+                    .map(|r| ResourceType::from(r.as_str())),
+            )
+            .set_tags(Some(tags))
+            .build(),
+    )
+}
+
+fn owner_filters(t: &Target<'_>) -> Vec<Filter> {
+    vec![
+        Filter::builder()
+            .name(format!("tag:{}", ecs_iac_core::STACK_TAG))
+            .values(t.stack)
+            .build(),
+        Filter::builder()
+            .name(format!("tag:{}", ecs_iac_core::ADDRESS_TAG))
+            .values(t.address)
+            .build(),
+    ]
+}
+
+fn flag(v: bool) -> AttributeBooleanValue {
+    AttributeBooleanValue::builder().value(v).build()
+}
+
+fn permissions(req: &Req<'_>) -> Vec<IpPermission> {
+    req.arr("IpPermissions")
+        .iter()
+        .map(|p| {
+            let p = req.at(p);
+            let ranges: Vec<IpRange> = p
+                .arr("IpRanges")
+                .iter()
+                .map(|r| {
+                    let r = p.at(r);
+                    IpRange::builder()
+                        .set_cidr_ip(r.os("CidrIp"))
+                        .set_description(r.os("Description"))
+                        .build()
+                })
+                .collect();
+            let v6: Vec<Ipv6Range> = p
+                .arr("Ipv6Ranges")
+                .iter()
+                .map(|r| {
+                    let r = p.at(r);
+                    Ipv6Range::builder()
+                        .set_cidr_ipv6(r.os("CidrIpv6"))
+                        .set_description(r.os("Description"))
+                        .build()
+                })
+                .collect();
+            let groups: Vec<UserIdGroupPair> = p
+                .arr("UserIdGroupPairs")
+                .iter()
+                .map(|g| {
+                    let g = p.at(g);
+                    UserIdGroupPair::builder()
+                        .set_group_id(g.os("GroupId"))
+                        .set_description(g.os("Description"))
+                        .build()
+                })
+                .collect();
+            IpPermission::builder()
+                .set_ip_protocol(p.os("IpProtocol"))
+                .set_from_port(p.oi("FromPort"))
+                .set_to_port(p.oi("ToPort"))
+                .set_ip_ranges((!ranges.is_empty()).then_some(ranges))
+                .set_ipv6_ranges((!v6.is_empty()).then_some(v6))
+                .set_user_id_group_pairs((!groups.is_empty()).then_some(groups))
+                .build()
+        })
+        .collect()
+}
+
+pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+    let (c, a, r) = (&aws.once.ec2, t.address, &t.req);
+    match t.kind {
+        "ec2.vpc" => {
+            let out = c
+                .create_vpc()
+                .cidr_block(r.s("CidrBlock")?)
+                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .send()
+                .await
+                .map_err(err(a, "CreateVpc"))?;
+            let id = out
+                .vpc()
+                .and_then(|v| v.vpc_id())
+                .ok_or_else(|| response(a, "ec2:CreateVpc", "Vpc.VpcId"))?;
+            Ok(Outcome::new(id))
+        }
+        "ec2.vpc_attribute" => {
+            let vpc = r.s("VpcId")?;
+            let mut call = aws.c.ec2.modify_vpc_attribute().vpc_id(&vpc);
+            if let Some(v) = r.obj("EnableDnsHostnames").and_then(|o| o.ob("Value")) {
+                call = call.enable_dns_hostnames(flag(v));
+            }
+            if let Some(v) = r.obj("EnableDnsSupport").and_then(|o| o.ob("Value")) {
+                call = call.enable_dns_support(flag(v));
+            }
+            call.send().await.map_err(err(a, "ModifyVpcAttribute"))?;
+            Ok(Outcome::new(vpc))
+        }
+        "ec2.subnet" => {
+            let out = c
+                .create_subnet()
+                .vpc_id(r.s("VpcId")?)
+                .cidr_block(r.s("CidrBlock")?)
+                .set_availability_zone(r.os("AvailabilityZone"))
+                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .send()
+                .await
+                .map_err(err(a, "CreateSubnet"))?;
+            let id = out
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .ok_or_else(|| response(a, "ec2:CreateSubnet", "Subnet.SubnetId"))?;
+            Ok(Outcome::new(id))
+        }
+        "ec2.subnet_attribute" => {
+            let subnet = r.s("SubnetId")?;
+            let v = r
+                .obj("MapPublicIpOnLaunch")
+                .and_then(|o| o.ob("Value"))
+                .unwrap_or(false);
+            aws.c
+                .ec2
+                .modify_subnet_attribute()
+                .subnet_id(&subnet)
+                .map_public_ip_on_launch(flag(v))
+                .send()
+                .await
+                .map_err(err(a, "ModifySubnetAttribute"))?;
+            Ok(Outcome::new(subnet))
+        }
+        "ec2.internet_gateway" => {
+            let out = c
+                .create_internet_gateway()
+                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .send()
+                .await
+                .map_err(err(a, "CreateInternetGateway"))?;
+            let id = out
+                .internet_gateway()
+                .and_then(|g| g.internet_gateway_id())
+                .ok_or_else(|| {
+                    response(
+                        a,
+                        "ec2:CreateInternetGateway",
+                        "InternetGateway.InternetGatewayId",
+                    )
+                })?;
+            Ok(Outcome::new(id))
+        }
+        "ec2.internet_gateway_attachment" => {
+            let (igw, vpc) = (r.s("InternetGatewayId")?, r.s("VpcId")?);
+            let res = aws
+                .c
+                .ec2
+                .attach_internet_gateway()
+                .internet_gateway_id(&igw)
+                .vpc_id(&vpc)
+                .send()
+                .await
+                .map_err(err(a, "AttachInternetGateway"));
+            match res {
+                Ok(_) => {}
+                Err(e) if e.is(&["Resource.AlreadyAssociated"]) => {}
+                Err(e) => return Err(e),
+            }
+            Ok(Outcome::new(format!("{igw}|{vpc}"))
+                .with("internet_gateway_id", igw)
+                .with("vpc_id", vpc))
+        }
+        "ec2.elastic_ip" => {
+            let out = c
+                .allocate_address()
+                .domain(DomainType::Vpc)
+                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .send()
+                .await
+                .map_err(err(a, "AllocateAddress"))?;
+            let id = out
+                .allocation_id()
+                .ok_or_else(|| response(a, "ec2:AllocateAddress", "AllocationId"))?;
+            Ok(Outcome::new(id)
+                .with("allocation_id", id)
+                .with("public_ip", out.public_ip().unwrap_or_default()))
+        }
+        "ec2.nat_gateway" => {
+            let out = c
+                .create_nat_gateway()
+                .subnet_id(r.s("SubnetId")?)
+                .set_allocation_id(r.os("AllocationId"))
+                .connectivity_type(ConnectivityType::from(
+                    r.os("ConnectivityType")
+                        .unwrap_or_else(|| "public".into())
+                        .as_str(),
+                ))
+                .client_token(client_token(t))
+                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .send()
+                .await
+                .map_err(err(a, "CreateNatGateway"))?;
+            let id = out
+                .nat_gateway()
+                .and_then(|n| n.nat_gateway_id())
+                .ok_or_else(|| response(a, "ec2:CreateNatGateway", "NatGateway.NatGatewayId"))?;
+            Ok(Outcome::new(id))
+        }
+        "ec2.route_table" => {
+            let out = c
+                .create_route_table()
+                .vpc_id(r.s("VpcId")?)
+                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .send()
+                .await
+                .map_err(err(a, "CreateRouteTable"))?;
+            let id = out
+                .route_table()
+                .and_then(|t| t.route_table_id())
+                .ok_or_else(|| response(a, "ec2:CreateRouteTable", "RouteTable.RouteTableId"))?;
+            Ok(Outcome::new(id))
+        }
+        "ec2.route" => {
+            let (table, destination) = (r.s("RouteTableId")?, r.s("DestinationCidrBlock")?);
+            let res = aws
+                .c
+                .ec2
+                .create_route()
+                .route_table_id(&table)
+                .destination_cidr_block(&destination)
+                .set_gateway_id(r.os("GatewayId"))
+                .set_nat_gateway_id(r.os("NatGatewayId"))
+                .send()
+                .await
+                .map_err(err(a, "CreateRoute"));
+            match res {
+                Ok(_) => {}
+                Err(e) if e.is(&["RouteAlreadyExists"]) => {}
+                Err(e) => return Err(e),
+            }
+            Ok(Outcome::new(format!("{table}|{destination}"))
+                .with("route_table_id", table)
+                .with("destination", destination))
+        }
+        "ec2.route_table_association" => {
+            let (table, subnet) = (r.s("RouteTableId")?, r.s("SubnetId")?);
+            let res = aws
+                .c
+                .ec2
+                .associate_route_table()
+                .route_table_id(&table)
+                .subnet_id(&subnet)
+                .send()
+                .await
+                .map_err(err(a, "AssociateRouteTable"));
+            let id = match res {
+                Ok(out) => out.association_id().map(str::to_string),
+                Err(e) if e.is(&["Resource.AlreadyAssociated"]) => None,
+                Err(e) => return Err(e),
+            };
+            let id = match id {
+                Some(id) => id,
+                None => association_of(aws, a, &table, &subnet)
+                    .await?
+                    .ok_or_else(|| response(a, "ec2:AssociateRouteTable", "AssociationId"))?,
+            };
+            Ok(Outcome::new(id))
+        }
+        "ec2.security_group" => {
+            let out = c
+                .create_security_group()
+                .group_name(r.s("GroupName")?)
+                .description(r.s("Description")?)
+                .set_vpc_id(r.os("VpcId"))
+                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .send()
+                .await
+                .map_err(err(a, "CreateSecurityGroup"))?;
+            let id = out
+                .group_id()
+                .ok_or_else(|| response(a, "ec2:CreateSecurityGroup", "GroupId"))?;
+            Ok(Outcome::new(id))
+        }
+        "ec2.security_group_ingress" | "ec2.security_group_egress" => {
+            let group = r.s("GroupId")?;
+            let ingress = t.kind.ends_with("ingress");
+            let perms = permissions(r);
+            let res = if ingress {
+                aws.c
+                    .ec2
+                    .authorize_security_group_ingress()
+                    .group_id(&group)
+                    .set_ip_permissions(Some(perms))
+                    .send()
+                    .await
+                    .map(|o| rule_ids(o.security_group_rules()))
+                    .map_err(err(a, "AuthorizeSecurityGroupIngress"))
+            } else {
+                aws.c
+                    .ec2
+                    .authorize_security_group_egress()
+                    .group_id(&group)
+                    .set_ip_permissions(Some(perms))
+                    .send()
+                    .await
+                    .map(|o| rule_ids(o.security_group_rules()))
+                    .map_err(err(a, "AuthorizeSecurityGroupEgress"))
+            };
+            let ids = match res {
+                Ok(ids) => ids,
+                // A retried authorize whose first attempt went through.
+                Err(e) if e.is(&["InvalidPermission.Duplicate"]) => {
+                    group_rule_ids(aws, a, &group, !ingress).await?
+                }
+                Err(e) => return Err(e),
+            };
+            Ok(Outcome::new(group.clone())
+                .with("group_id", group)
+                .with("rule_ids", ids.join(",")))
+        }
+        "ec2.security_group_default_egress" => {
+            let group = r.s("GroupId")?;
+            let res = aws
+                .c
+                .ec2
+                .revoke_security_group_egress()
+                .group_id(&group)
+                .set_ip_permissions(Some(permissions(r)))
+                .send()
+                .await
+                .map_err(err(a, "RevokeSecurityGroupEgress"));
+            match res {
+                Ok(_) => {}
+                Err(e) if e.is(&["InvalidPermission.NotFound"]) => {}
+                Err(e) => return Err(e),
+            }
+            Ok(Outcome::new(group.clone()).with("group_id", group))
+        }
+        other => Err(unsupported(a, other)),
+    }
+}
+
+pub(super) fn unsupported(address: &str, kind: &str) -> ProviderError {
+    ProviderError::Request {
+        address: address.into(),
+        field: "kind".into(),
+        problem: format!("no provider for `{kind}`"),
+    }
+}
+
+/// An idempotency token from the stack and address (at most 64 characters).
+fn client_token(t: &Target<'_>) -> String {
+    let token = format!("ecs-iac-{}-{}", t.stack, t.address);
+    token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect()
+}
+
+fn rule_ids(rules: &[aws_sdk_ec2::types::SecurityGroupRule]) -> Vec<String> {
+    rules
+        .iter()
+        .filter_map(|r| r.security_group_rule_id().map(str::to_string))
+        .collect()
+}
+
+async fn group_rule_ids(
+    aws: &Aws,
+    a: &str,
+    group: &str,
+    egress: bool,
+) -> Result<Vec<String>, ProviderError> {
+    let out = aws
+        .c
+        .ec2
+        .describe_security_group_rules()
+        .filters(Filter::builder().name("group-id").values(group).build())
+        .send()
+        .await
+        .map_err(err(a, "DescribeSecurityGroupRules"))?;
+    Ok(out
+        .security_group_rules()
+        .iter()
+        .filter(|r| r.is_egress() == Some(egress))
+        .filter_map(|r| r.security_group_rule_id().map(str::to_string))
+        .collect())
+}
+
+async fn association_of(
+    aws: &Aws,
+    a: &str,
+    table: &str,
+    subnet: &str,
+) -> Result<Option<String>, ProviderError> {
+    let out = aws
+        .c
+        .ec2
+        .describe_route_tables()
+        .route_table_ids(table)
+        .send()
+        .await
+        .map_err(err(a, "DescribeRouteTables"))?;
+    Ok(out
+        .route_tables()
+        .iter()
+        .flat_map(|t| t.associations())
+        .find(|x| x.subnet_id() == Some(subnet))
+        .and_then(|x| x.route_table_association_id().map(str::to_string)))
+}
+
+pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+    let (c, a) = (&aws.c.ec2, t.address);
+    let filters = owner_filters(t);
+    let id = match t.kind {
+        "ec2.vpc" => {
+            let out = c
+                .describe_vpcs()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(err(a, "DescribeVpcs"))?;
+            out.vpcs()
+                .first()
+                .and_then(|v| v.vpc_id())
+                .map(str::to_string)
+        }
+        "ec2.subnet" => {
+            let out = c
+                .describe_subnets()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(err(a, "DescribeSubnets"))?;
+            out.subnets()
+                .first()
+                .and_then(|v| v.subnet_id())
+                .map(str::to_string)
+        }
+        "ec2.internet_gateway" => {
+            let out = c
+                .describe_internet_gateways()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(err(a, "DescribeInternetGateways"))?;
+            out.internet_gateways()
+                .first()
+                .and_then(|v| v.internet_gateway_id())
+                .map(str::to_string)
+        }
+        "ec2.elastic_ip" => {
+            let out = c
+                .describe_addresses()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(err(a, "DescribeAddresses"))?;
+            return Ok(out.addresses().first().and_then(|x| {
+                let id = x.allocation_id()?;
+                Some(
+                    Outcome::new(id)
+                        .with("allocation_id", id)
+                        .with("public_ip", x.public_ip().unwrap_or_default()),
+                )
+            }));
+        }
+        "ec2.nat_gateway" => {
+            let out = c
+                .describe_nat_gateways()
+                .set_filter(Some(filters))
+                .send()
+                .await
+                .map_err(err(a, "DescribeNatGateways"))?;
+            out.nat_gateways()
+                .iter()
+                .filter(|n| {
+                    !matches!(
+                        n.state(),
+                        Some(
+                            NatGatewayState::Deleted
+                                | NatGatewayState::Deleting
+                                | NatGatewayState::Failed
+                        )
+                    )
+                })
+                .find_map(|n| n.nat_gateway_id())
+                .map(str::to_string)
+        }
+        "ec2.route_table" => {
+            let out = c
+                .describe_route_tables()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(err(a, "DescribeRouteTables"))?;
+            out.route_tables()
+                .first()
+                .and_then(|v| v.route_table_id())
+                .map(str::to_string)
+        }
+        "ec2.security_group" => {
+            let out = c
+                .describe_security_groups()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(err(a, "DescribeSecurityGroups"))?;
+            out.security_groups()
+                .first()
+                .and_then(|v| v.group_id())
+                .map(str::to_string)
+        }
+        // Attachments, routes, associations and rules are adopted by their create call,
+        // which treats "already exists" as success.
+        _ => None,
+    };
+    Ok(id.map(Outcome::new))
+}
+
+pub(super) async fn wait_ready(
+    aws: &Aws,
+    t: &Target<'_>,
+    o: &Outcome,
+) -> Result<(), ProviderError> {
+    if t.kind != "ec2.nat_gateway" {
+        return Ok(());
+    }
+    let a = t.address;
+    aws.poll(a, "NAT gateway", || async {
+        let out = aws
+            .c
+            .ec2
+            .describe_nat_gateways()
+            .nat_gateway_ids(&o.id)
+            .send()
+            .await
+            .map_err(err(a, "DescribeNatGateways"))?;
+        let nat = out.nat_gateways().first();
+        Ok(match nat.and_then(|n| n.state()) {
+            Some(NatGatewayState::Available) => Poll::Ready,
+            Some(NatGatewayState::Failed) => Poll::Failed(
+                nat.and_then(|n| n.failure_message())
+                    .unwrap_or("failed")
+                    .to_string(),
+            ),
+            Some(state) => Poll::Pending(state.as_str().to_string()),
+            None => Poll::Pending("unknown".into()),
+        })
+    })
+    .await
+}
+
+/// Codes meaning the thing is already gone.
+const GONE: &[&str] = &[
+    "InvalidVpcID.NotFound",
+    "InvalidSubnetID.NotFound",
+    "InvalidInternetGatewayID.NotFound",
+    "Gateway.NotAttached",
+    "InvalidAllocationID.NotFound",
+    "NatGatewayNotFound",
+    "InvalidNatGatewayID.NotFound",
+    "InvalidRouteTableID.NotFound",
+    "InvalidRoute.NotFound",
+    "InvalidAssociationID.NotFound",
+    "InvalidGroup.NotFound",
+    "InvalidSecurityGroupRuleId.NotFound",
+    "InvalidPermission.NotFound",
+];
+
+fn gone_ok(res: Result<(), ProviderError>) -> Result<(), ProviderError> {
+    match res {
+        Err(e) if e.is(GONE) => Ok(()),
+        other => other,
+    }
+}
+
+pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+    let (c, a, id) = (&aws.c.ec2, e.address, e.id);
+    let res = match e.kind {
+        "ec2.vpc" => c
+            .delete_vpc()
+            .vpc_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteVpc")),
+        // Attribute nodes go back to AWS's defaults.
+        "ec2.vpc_attribute" => c
+            .modify_vpc_attribute()
+            .vpc_id(id)
+            .enable_dns_hostnames(flag(false))
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "ModifyVpcAttribute")),
+        "ec2.subnet_attribute" => c
+            .modify_subnet_attribute()
+            .subnet_id(id)
+            .map_public_ip_on_launch(flag(false))
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "ModifySubnetAttribute")),
+        "ec2.subnet" => c
+            .delete_subnet()
+            .subnet_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteSubnet")),
+        "ec2.internet_gateway" => c
+            .delete_internet_gateway()
+            .internet_gateway_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteInternetGateway")),
+        "ec2.internet_gateway_attachment" => c
+            .detach_internet_gateway()
+            .internet_gateway_id(e.attr("internet_gateway_id")?)
+            .vpc_id(e.attr("vpc_id")?)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DetachInternetGateway")),
+        "ec2.elastic_ip" => c
+            .release_address()
+            .allocation_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "ReleaseAddress")),
+        "ec2.nat_gateway" => {
+            gone_ok(
+                c.delete_nat_gateway()
+                    .nat_gateway_id(id)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err(a, "DeleteNatGateway")),
+            )?;
+            // The Elastic IP and the subnet stay busy until the gateway is deleted.
+            return aws
+                .poll(a, "NAT gateway deletion", || async {
+                    let out = c
+                        .describe_nat_gateways()
+                        .nat_gateway_ids(id)
+                        .send()
+                        .await
+                        .map_err(err(a, "DescribeNatGateways"));
+                    let out = match out {
+                        Err(e) if e.is(GONE) => return Ok(Poll::Ready),
+                        other => other?,
+                    };
+                    Ok(match out.nat_gateways().first().and_then(|n| n.state()) {
+                        None | Some(NatGatewayState::Deleted) => Poll::Ready,
+                        Some(s) => Poll::Pending(s.as_str().to_string()),
+                    })
+                })
+                .await;
+        }
+        "ec2.route_table" => c
+            .delete_route_table()
+            .route_table_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteRouteTable")),
+        "ec2.route" => c
+            .delete_route()
+            .route_table_id(e.attr("route_table_id")?)
+            .destination_cidr_block(e.attr("destination")?)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteRoute")),
+        "ec2.route_table_association" => c
+            .disassociate_route_table()
+            .association_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DisassociateRouteTable")),
+        "ec2.security_group" => c
+            .delete_security_group()
+            .group_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteSecurityGroup")),
+        "ec2.security_group_ingress" | "ec2.security_group_egress" => {
+            let ids: Vec<String> = e
+                .attr("rule_ids")?
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let group = e.attr("group_id")?;
+            if e.kind.ends_with("ingress") {
+                c.revoke_security_group_ingress()
+                    .group_id(group)
+                    .set_security_group_rule_ids(Some(ids))
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err(a, "RevokeSecurityGroupIngress"))
+            } else {
+                c.revoke_security_group_egress()
+                    .group_id(group)
+                    .set_security_group_rule_ids(Some(ids))
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err(a, "RevokeSecurityGroupEgress"))
+            }
+        }
+        "ec2.security_group_default_egress" => {
+            // Restores AWS's default allow-all egress rule.
+            let all = IpPermission::builder()
+                .ip_protocol("-1")
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build();
+            match c
+                .authorize_security_group_egress()
+                .group_id(id)
+                .ip_permissions(all)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "AuthorizeSecurityGroupEgress"))
+            {
+                Err(x) if x.is(&["InvalidPermission.Duplicate"]) => Ok(()),
+                other => other,
+            }
+        }
+        other => Err(unsupported(a, other)),
+    };
+    gone_ok(res)
+}

@@ -1,0 +1,690 @@
+//! ECS: clusters, task definitions (every container field the core renders) and services.
+
+use super::ec2::unsupported;
+use super::{owned, response, Existing, Outcome, Poll, Target};
+use crate::body::Req;
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use aws_sdk_ecs::types::{
+    ApplicationProtocol, AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem,
+    ClusterServiceConnectDefaultsRequest, ClusterSetting, ClusterSettingName, Compatibility,
+    ContainerCondition, ContainerDefinition, ContainerDependency, CpuArchitecture,
+    DeploymentCircuitBreaker, DeploymentConfiguration, EphemeralStorage, FirelensConfiguration,
+    FirelensConfigurationType, HealthCheck, KeyValuePair, LaunchType, LinuxParameters,
+    LoadBalancer, LogConfiguration, LogDriver, MountPoint, NetworkConfiguration, NetworkMode,
+    OsFamily, PortMapping, PropagateTags, RuntimePlatform, Secret, ServiceConnectClientAlias,
+    ServiceConnectConfiguration, ServiceConnectService, ServiceConnectTlsCertificateAuthority,
+    ServiceConnectTlsConfiguration, ServiceField, Tag, TransportProtocol, Volume,
+};
+use std::collections::HashMap;
+
+fn err<'a, E>(
+    a: &'a str,
+    op: &str,
+) -> impl FnOnce(
+    aws_sdk_ecs::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> ProviderError
+       + 'a
+where
+    E: aws_sdk_ecs::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let op = format!("ecs:{op}");
+    move |e| ProviderError::from_sdk(a, &op, e)
+}
+
+/// Maps a builder error (a required member missing) to a request error.
+fn built<T>(
+    a: &str,
+    what: &str,
+    r: Result<T, aws_sdk_ecs::error::BuildError>,
+) -> Result<T, ProviderError> {
+    r.map_err(|e| ProviderError::Request {
+        address: a.into(),
+        field: what.into(),
+        problem: e.to_string(),
+    })
+}
+
+fn tags(r: &Req<'_>) -> Vec<Tag> {
+    r.tags("tags")
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+fn string_map(r: &Req<'_>, field: &str) -> Option<HashMap<String, String>> {
+    let map = r.body.get(field)?.as_object()?;
+    Some(
+        map.iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect(),
+    )
+}
+
+fn strategy(
+    r: &Req<'_>,
+    field: &str,
+) -> Result<Option<Vec<CapacityProviderStrategyItem>>, ProviderError> {
+    let items = r.arr(field);
+    if items.is_empty() {
+        return Ok(None);
+    }
+    items
+        .iter()
+        .map(|i| {
+            let i = r.at(i);
+            built(
+                r.address,
+                field,
+                CapacityProviderStrategyItem::builder()
+                    .capacity_provider(i.s("capacityProvider")?)
+                    .set_weight(i.oi("weight"))
+                    .set_base(i.oi("base"))
+                    .build(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn log_configuration(r: Option<Req<'_>>) -> Result<Option<LogConfiguration>, ProviderError> {
+    let Some(r) = r else { return Ok(None) };
+    let config = LogConfiguration::builder()
+        .log_driver(LogDriver::from(r.s("logDriver")?.as_str()))
+        .set_options(string_map(&r, "options"))
+        .build();
+    built(r.address, "logConfiguration", config).map(Some)
+}
+
+fn container(c: Req<'_>) -> Result<ContainerDefinition, ProviderError> {
+    let a = c.address;
+    let ports: Vec<PortMapping> = c
+        .arr("portMappings")
+        .iter()
+        .map(|p| {
+            let p = c.at(p);
+            PortMapping::builder()
+                .set_container_port(p.oi("containerPort"))
+                .set_host_port(p.oi("hostPort"))
+                .set_protocol(
+                    p.os("protocol")
+                        .map(|x| TransportProtocol::from(x.as_str())),
+                )
+                .set_name(p.os("name"))
+                .set_app_protocol(
+                    p.os("appProtocol")
+                        .map(|x| ApplicationProtocol::from(x.as_str())),
+                )
+                .build()
+        })
+        .collect();
+    let env: Vec<KeyValuePair> = c
+        .arr("environment")
+        .iter()
+        .map(|e| {
+            let e = c.at(e);
+            KeyValuePair::builder()
+                .set_name(e.os("name"))
+                .set_value(e.os("value"))
+                .build()
+        })
+        .collect();
+    let secrets = c
+        .arr("secrets")
+        .iter()
+        .map(|s| {
+            let s = c.at(s);
+            built(
+                a,
+                "secrets",
+                Secret::builder()
+                    .name(s.s("name")?)
+                    .value_from(s.s("valueFrom")?)
+                    .build(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let health = match c.obj("healthCheck") {
+        Some(h) => Some(built(
+            a,
+            "healthCheck",
+            HealthCheck::builder()
+                .set_command(Some(h.ss("command")))
+                .set_interval(h.oi("interval"))
+                .set_timeout(h.oi("timeout"))
+                .set_retries(h.oi("retries"))
+                .set_start_period(h.oi("startPeriod"))
+                .build(),
+        )?),
+        None => None,
+    };
+    let depends = c
+        .arr("dependsOn")
+        .iter()
+        .map(|d| {
+            let d = c.at(d);
+            built(
+                a,
+                "dependsOn",
+                ContainerDependency::builder()
+                    .container_name(d.s("containerName")?)
+                    .condition(ContainerCondition::from(d.s("condition")?.as_str()))
+                    .build(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mounts: Vec<MountPoint> = c
+        .arr("mountPoints")
+        .iter()
+        .map(|m| {
+            let m = c.at(m);
+            MountPoint::builder()
+                .set_source_volume(m.os("sourceVolume"))
+                .set_container_path(m.os("containerPath"))
+                .set_read_only(m.ob("readOnly"))
+                .build()
+        })
+        .collect();
+    let firelens = match c.obj("firelensConfiguration") {
+        Some(f) => Some(built(
+            a,
+            "firelensConfiguration",
+            FirelensConfiguration::builder()
+                .r#type(FirelensConfigurationType::from(f.s("type")?.as_str()))
+                .set_options(string_map(&f, "options"))
+                .build(),
+        )?),
+        None => None,
+    };
+    let linux = c.obj("linuxParameters").map(|l| {
+        LinuxParameters::builder()
+            .set_init_process_enabled(l.ob("initProcessEnabled"))
+            .build()
+    });
+    let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
+    Ok(ContainerDefinition::builder()
+        .set_name(c.os("name"))
+        .set_image(c.os("image"))
+        .set_essential(c.ob("essential"))
+        .set_cpu(c.oi("cpu"))
+        .set_memory(c.oi("memory"))
+        .set_memory_reservation(c.oi("memoryReservation"))
+        .set_port_mappings((!ports.is_empty()).then_some(ports))
+        .set_environment((!env.is_empty()).then_some(env))
+        .set_secrets((!secrets.is_empty()).then_some(secrets))
+        .set_health_check(health)
+        .set_log_configuration(log_configuration(c.obj("logConfiguration"))?)
+        .set_depends_on((!depends.is_empty()).then_some(depends))
+        .set_mount_points((!mounts.is_empty()).then_some(mounts))
+        .set_firelens_configuration(firelens)
+        .set_command(non_empty(c.ss("command")))
+        .set_entry_point(non_empty(c.ss("entryPoint")))
+        .set_user(c.os("user"))
+        .set_readonly_root_filesystem(c.ob("readonlyRootFilesystem"))
+        .set_privileged(c.ob("privileged"))
+        .set_working_directory(c.os("workingDirectory"))
+        .set_linux_parameters(linux)
+        .set_stop_timeout(c.oi("stopTimeout"))
+        .build())
+}
+
+fn service_connect(
+    r: Option<Req<'_>>,
+) -> Result<Option<ServiceConnectConfiguration>, ProviderError> {
+    let Some(r) = r else { return Ok(None) };
+    let a = r.address;
+    let services = r
+        .arr("services")
+        .iter()
+        .map(|s| {
+            let s = r.at(s);
+            let aliases = s
+                .arr("clientAliases")
+                .iter()
+                .map(|x| {
+                    let x = s.at(x);
+                    built(
+                        a,
+                        "clientAliases",
+                        ServiceConnectClientAlias::builder()
+                            .port(x.i("port")?)
+                            .set_dns_name(x.os("dnsName"))
+                            .build(),
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let tls = match s.obj("tls") {
+                Some(t) => {
+                    let ca = t
+                        .obj("issuerCertificateAuthority")
+                        .and_then(|c| c.os("awsPcaAuthorityArn"));
+                    Some(
+                        ServiceConnectTlsConfiguration::builder()
+                            .issuer_certificate_authority(
+                                ServiceConnectTlsCertificateAuthority::builder()
+                                    .set_aws_pca_authority_arn(ca)
+                                    .build(),
+                            )
+                            .set_kms_key(t.os("kmsKey"))
+                            .set_role_arn(t.os("roleArn"))
+                            .build(),
+                    )
+                }
+                None => None,
+            };
+            built(
+                a,
+                "serviceConnectConfiguration.services",
+                ServiceConnectService::builder()
+                    .port_name(s.s("portName")?)
+                    .set_discovery_name(s.os("discoveryName"))
+                    .set_client_aliases((!aliases.is_empty()).then_some(aliases))
+                    .set_tls(tls)
+                    .build(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let config = ServiceConnectConfiguration::builder()
+        .enabled(r.ob("enabled").unwrap_or(true))
+        .set_namespace(r.os("namespace"))
+        .set_services((!services.is_empty()).then_some(services))
+        .set_log_configuration(log_configuration(r.obj("logConfiguration"))?)
+        .build();
+    Ok(Some(config))
+}
+
+/// A client token from stack and address (ECS allows 36 characters).
+fn client_token(t: &Target<'_>) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (t.stack, t.address).hash(&mut h);
+    format!("ecs-iac-{:016x}", h.finish())
+}
+
+pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    match t.kind {
+        "ecs.cluster" => {
+            let settings = r
+                .arr("settings")
+                .iter()
+                .map(|s| {
+                    let s = r.at(s);
+                    ClusterSetting::builder()
+                        .set_name(s.os("name").map(|n| ClusterSettingName::from(n.as_str())))
+                        .set_value(s.os("value"))
+                        .build()
+                })
+                .collect();
+            let defaults = match r.obj("serviceConnectDefaults") {
+                Some(d) => Some(built(
+                    a,
+                    "serviceConnectDefaults",
+                    ClusterServiceConnectDefaultsRequest::builder()
+                        .namespace(d.s("namespace")?)
+                        .build(),
+                )?),
+                None => None,
+            };
+            let providers = r.ss("capacityProviders");
+            // CreateCluster returns the existing cluster for an existing name.
+            let out = aws
+                .c
+                .ecs
+                .create_cluster()
+                .cluster_name(r.s("clusterName")?)
+                .set_settings(Some(settings))
+                .set_capacity_providers((!providers.is_empty()).then_some(providers))
+                .set_default_capacity_provider_strategy(strategy(
+                    r,
+                    "defaultCapacityProviderStrategy",
+                )?)
+                .set_service_connect_defaults(defaults)
+                .set_tags(Some(tags(r)))
+                .send()
+                .await
+                .map_err(err(a, "CreateCluster"))?;
+            let cluster = out
+                .cluster()
+                .ok_or_else(|| response(a, "ecs:CreateCluster", "cluster"))?;
+            let arn = cluster.cluster_arn().unwrap_or_default();
+            Ok(Outcome::new(cluster.cluster_name().unwrap_or_default()).with("arn", arn))
+        }
+        "ecs.task_definition" => {
+            let containers = r
+                .arr("containerDefinitions")
+                .iter()
+                .map(|c| container(r.at(c)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let volumes: Vec<Volume> = r
+                .arr("volumes")
+                .iter()
+                .map(|v| Volume::builder().set_name(r.at(v).os("name")).build())
+                .collect();
+            let platform = r.obj("runtimePlatform").map(|p| {
+                RuntimePlatform::builder()
+                    .set_cpu_architecture(
+                        p.os("cpuArchitecture")
+                            .map(|x| CpuArchitecture::from(x.as_str())),
+                    )
+                    .set_operating_system_family(
+                        p.os("operatingSystemFamily")
+                            .map(|x| OsFamily::from(x.as_str())),
+                    )
+                    .build()
+            });
+            let storage = match r.obj("ephemeralStorage") {
+                Some(s) => Some(
+                    EphemeralStorage::builder()
+                        .size_in_gib(s.i("sizeInGiB")?)
+                        .build(),
+                ),
+                None => None,
+            };
+            let compat: Vec<Compatibility> = r
+                .ss("requiresCompatibilities")
+                .iter()
+                .map(|c| Compatibility::from(c.as_str()))
+                .collect();
+            let out = aws
+                .c
+                .ecs
+                .register_task_definition()
+                .family(r.s("family")?)
+                .set_task_role_arn(r.os("taskRoleArn"))
+                .set_execution_role_arn(r.os("executionRoleArn"))
+                .set_network_mode(r.os("networkMode").map(|m| NetworkMode::from(m.as_str())))
+                .set_requires_compatibilities(Some(compat))
+                .set_cpu(r.os("cpu"))
+                .set_memory(r.os("memory"))
+                .set_runtime_platform(platform)
+                .set_container_definitions(Some(containers))
+                .set_volumes((!volumes.is_empty()).then_some(volumes))
+                .set_ephemeral_storage(storage)
+                .set_tags(Some(tags(r)))
+                .send()
+                .await
+                .map_err(err(a, "RegisterTaskDefinition"))?;
+            let arn = out
+                .task_definition()
+                .and_then(|d| d.task_definition_arn())
+                .ok_or_else(|| {
+                    response(
+                        a,
+                        "ecs:RegisterTaskDefinition",
+                        "taskDefinition.taskDefinitionArn",
+                    )
+                })?;
+            Ok(Outcome::new(arn).with("arn", arn))
+        }
+        "ecs.service" => {
+            let network = match r
+                .obj("networkConfiguration")
+                .and_then(|n| n.obj("awsvpcConfiguration"))
+            {
+                Some(v) => Some(
+                    NetworkConfiguration::builder()
+                        .awsvpc_configuration(built(
+                            a,
+                            "networkConfiguration",
+                            AwsVpcConfiguration::builder()
+                                .set_subnets(Some(v.ss("subnets")))
+                                .set_security_groups(
+                                    Some(v.ss("securityGroups")).filter(|g| !g.is_empty()),
+                                )
+                                .set_assign_public_ip(
+                                    v.os("assignPublicIp")
+                                        .map(|x| AssignPublicIp::from(x.as_str())),
+                                )
+                                .build(),
+                        )?)
+                        .build(),
+                ),
+                None => None,
+            };
+            let lbs: Vec<LoadBalancer> = r
+                .arr("loadBalancers")
+                .iter()
+                .map(|l| {
+                    let l = r.at(l);
+                    LoadBalancer::builder()
+                        .set_target_group_arn(l.os("targetGroupArn"))
+                        .set_container_name(l.os("containerName"))
+                        .set_container_port(l.oi("containerPort"))
+                        .build()
+                })
+                .collect();
+            let deployment = r.obj("deploymentConfiguration").map(|d| {
+                let breaker = d.obj("deploymentCircuitBreaker").map(|b| {
+                    DeploymentCircuitBreaker::builder()
+                        .enable(b.ob("enable").unwrap_or(false))
+                        .rollback(b.ob("rollback").unwrap_or(false))
+                        .build()
+                });
+                DeploymentConfiguration::builder()
+                    .set_deployment_circuit_breaker(breaker)
+                    .set_maximum_percent(d.oi("maximumPercent"))
+                    .set_minimum_healthy_percent(d.oi("minimumHealthyPercent"))
+                    .build()
+            });
+            let res = aws
+                .once
+                .ecs
+                .create_service()
+                .set_cluster(r.os("cluster"))
+                .service_name(r.s("serviceName")?)
+                .set_task_definition(r.os("taskDefinition"))
+                .set_desired_count(r.oi("desiredCount"))
+                .set_launch_type(r.os("launchType").map(|l| LaunchType::from(l.as_str())))
+                .set_capacity_provider_strategy(strategy(r, "capacityProviderStrategy")?)
+                .set_platform_version(r.os("platformVersion"))
+                .set_network_configuration(network)
+                .set_load_balancers((!lbs.is_empty()).then_some(lbs))
+                .set_health_check_grace_period_seconds(r.oi("healthCheckGracePeriodSeconds"))
+                .set_deployment_configuration(deployment)
+                .set_enable_execute_command(r.ob("enableExecuteCommand"))
+                .set_enable_ecs_managed_tags(r.ob("enableECSManagedTags"))
+                .set_propagate_tags(
+                    r.os("propagateTags")
+                        .map(|p| PropagateTags::from(p.as_str())),
+                )
+                .set_service_connect_configuration(service_connect(
+                    r.obj("serviceConnectConfiguration"),
+                )?)
+                .set_tags(Some(tags(r)))
+                .client_token(client_token(t))
+                .send()
+                .await
+                .map_err(err(a, "CreateService"));
+            match res {
+                Ok(out) => {
+                    let arn = out
+                        .service()
+                        .and_then(|s| s.service_arn())
+                        .ok_or_else(|| response(a, "ecs:CreateService", "service.serviceArn"))?;
+                    Ok(Outcome::new(arn).with("arn", arn))
+                }
+                Err(e)
+                    if e.is(&["InvalidParameterException"])
+                        && e.to_string().contains("idempotent") =>
+                {
+                    find(aws, t).await?.ok_or(e)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        other => Err(unsupported(a, other)),
+    }
+}
+
+pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+    if t.kind != "ecs.service" {
+        return Ok(None);
+    }
+    let (a, r) = (t.address, &t.req);
+    let out = aws
+        .c
+        .ecs
+        .describe_services()
+        .set_cluster(r.os("cluster"))
+        .services(r.s("serviceName")?)
+        .include(ServiceField::Tags)
+        .send()
+        .await
+        .map_err(err(a, "DescribeServices"))?;
+    Ok(out
+        .services()
+        .iter()
+        .filter(|s| s.status() == Some("ACTIVE"))
+        .find(|s| {
+            owned(
+                s.tags().iter().filter_map(|x| Some((x.key()?, x.value()?))),
+                t.stack,
+                t.address,
+            )
+        })
+        .and_then(|s| s.service_arn())
+        .map(|arn| Outcome::new(arn).with("arn", arn)))
+}
+
+pub(super) async fn wait_ready(
+    aws: &Aws,
+    t: &Target<'_>,
+    o: &Outcome,
+) -> Result<(), ProviderError> {
+    if t.kind != "ecs.service" {
+        return Ok(());
+    }
+    let a = t.address;
+    let cluster = t.req.os("cluster");
+    aws.poll(a, "ECS service deployment", || async {
+        let out = aws
+            .c
+            .ecs
+            .describe_services()
+            .set_cluster(cluster.clone())
+            .services(&o.id)
+            .send()
+            .await
+            .map_err(err(a, "DescribeServices"))?;
+        let Some(service) = out.services().first() else {
+            return Ok(Poll::Pending("not visible yet".into()));
+        };
+        let Some(primary) = service
+            .deployments()
+            .iter()
+            .find(|d| d.status() == Some("PRIMARY"))
+        else {
+            return Ok(Poll::Pending("no primary deployment".into()));
+        };
+        Ok(match primary.rollout_state().map(|s| s.as_str()) {
+            Some("COMPLETED") | None => Poll::Ready,
+            Some("FAILED") => Poll::Failed(format!(
+                "deployment failed{}: {}",
+                if service
+                    .deployment_configuration()
+                    .and_then(|d| d.deployment_circuit_breaker())
+                    .is_some_and(|b| b.rollback())
+                {
+                    " and the circuit breaker rolled it back"
+                } else {
+                    ""
+                },
+                primary.rollout_state_reason().unwrap_or("no reason given")
+            )),
+            Some(state) => Poll::Pending(format!(
+                "{state}, {}/{} tasks running",
+                primary.running_count(),
+                primary.desired_count()
+            )),
+        })
+    })
+    .await
+}
+
+pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+    let (c, a) = (&aws.c.ecs, e.address);
+    let gone = |x: &ProviderError| {
+        x.is(&[
+            "ClusterNotFoundException",
+            "ServiceNotFoundException",
+            "ServiceNotActiveException",
+        ])
+    };
+    let res = match e.kind {
+        "ecs.cluster" => c
+            .delete_cluster()
+            .cluster(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteCluster")),
+        "ecs.task_definition" => c
+            .deregister_task_definition()
+            .task_definition(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeregisterTaskDefinition")),
+        "ecs.service" => {
+            let cluster = cluster_of(e.id);
+            // Drain first, then delete, then wait until ECS lets go of its ENIs.
+            let scaled = c
+                .update_service()
+                .set_cluster(cluster.clone())
+                .service(e.id)
+                .desired_count(0)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "UpdateService"));
+            match scaled {
+                Err(x) if gone(&x) => return Ok(()),
+                other => other?,
+            }
+            match c
+                .delete_service()
+                .set_cluster(cluster.clone())
+                .service(e.id)
+                .force(true)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DeleteService"))
+            {
+                Err(x) if gone(&x) => return Ok(()),
+                other => other?,
+            }
+            return aws
+                .poll(a, "ECS service deletion", || async {
+                    let out = c
+                        .describe_services()
+                        .set_cluster(cluster.clone())
+                        .services(e.id)
+                        .send()
+                        .await
+                        .map_err(err(a, "DescribeServices"))?;
+                    Ok(match out.services().first().and_then(|s| s.status()) {
+                        None | Some("INACTIVE") => Poll::Ready,
+                        Some(s) => Poll::Pending(s.to_string()),
+                    })
+                })
+                .await;
+        }
+        other => Err(unsupported(a, other)),
+    };
+    match res {
+        Err(x) if gone(&x) => Ok(()),
+        other => other,
+    }
+}
+
+/// The cluster name inside a service ARN (`…:service/<cluster>/<service>`).
+fn cluster_of(service_arn: &str) -> Option<String> {
+    let path = service_arn.split(":service/").nth(1)?;
+    let mut parts = path.split('/');
+    match (parts.next(), parts.next()) {
+        (Some(cluster), Some(_)) => Some(cluster.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,409 @@
+//! Elastic Load Balancing v2: Application Load Balancers, target groups, listeners, rules.
+
+use super::ec2::unsupported;
+use super::{owned, response, Existing, Outcome, Poll, Target};
+use crate::body::Req;
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, HostHeaderConditionConfig,
+    IpAddressType, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum, Matcher,
+    PathPatternConditionConfig, ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
+    RuleCondition, Tag, TargetTypeEnum,
+};
+
+fn err<'a, E>(
+    a: &'a str,
+    op: &str,
+) -> impl FnOnce(
+    aws_sdk_elasticloadbalancingv2::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> ProviderError
+       + 'a
+where
+    E: aws_sdk_elasticloadbalancingv2::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let op = format!("elasticloadbalancingv2:{op}");
+    move |e| ProviderError::from_sdk(a, &op, e)
+}
+
+fn tags(r: &Req<'_>) -> Result<Vec<Tag>, ProviderError> {
+    Ok(r.tags("Tags")
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect())
+}
+
+fn actions(r: &Req<'_>, field: &str) -> Vec<Action> {
+    r.arr(field)
+        .iter()
+        .map(|x| {
+            let x = r.at(x);
+            let redirect = x.obj("RedirectConfig").map(|c| {
+                RedirectActionConfig::builder()
+                    .set_protocol(c.os("Protocol"))
+                    .set_port(c.os("Port"))
+                    .set_status_code(
+                        c.os("StatusCode")
+                            .map(|s| RedirectActionStatusCodeEnum::from(s.as_str())),
+                    )
+                    .build()
+            });
+            let fixed = x.obj("FixedResponseConfig").map(|c| {
+                FixedResponseActionConfig::builder()
+                    .set_status_code(c.os("StatusCode"))
+                    .set_content_type(c.os("ContentType"))
+                    .set_message_body(c.os("MessageBody"))
+                    .build()
+            });
+            Action::builder()
+                .set_type(x.os("Type").map(|t| ActionTypeEnum::from(t.as_str())))
+                .set_target_group_arn(x.os("TargetGroupArn"))
+                .set_redirect_config(redirect)
+                .set_fixed_response_config(fixed)
+                .build()
+        })
+        .collect()
+}
+
+/// `app/<name>/<id>` from a load balancer ARN (the CloudWatch `LoadBalancer` dimension).
+fn full_name(arn: &str) -> String {
+    arn.split(":loadbalancer/")
+        .nth(1)
+        .unwrap_or(arn)
+        .to_string()
+}
+
+fn lb_outcome(arn: &str, dns: Option<&str>) -> Outcome {
+    Outcome::new(arn)
+        .with("arn", arn)
+        .with("full_name", full_name(arn))
+        .with("dns_name", dns.unwrap_or_default())
+}
+
+pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+    let (c, a, r) = (&aws.c.elbv2, t.address, &t.req);
+    match t.kind {
+        // CreateLoadBalancer and CreateTargetGroup return the existing resource for the
+        // same name and settings, so retries never duplicate.
+        "elbv2.load_balancer" => {
+            let out = c
+                .create_load_balancer()
+                .name(r.s("Name")?)
+                .set_subnets(Some(r.ss("Subnets")))
+                .set_security_groups(Some(r.ss("SecurityGroups")))
+                .set_scheme(
+                    r.os("Scheme")
+                        .map(|s| LoadBalancerSchemeEnum::from(s.as_str())),
+                )
+                .set_type(r.os("Type").map(|s| LoadBalancerTypeEnum::from(s.as_str())))
+                .set_ip_address_type(
+                    r.os("IpAddressType")
+                        .map(|s| IpAddressType::from(s.as_str())),
+                )
+                .set_tags(Some(tags(r)?))
+                .send()
+                .await
+                .map_err(err(a, "CreateLoadBalancer"))?;
+            let lb = out.load_balancers().first().ok_or_else(|| {
+                response(
+                    a,
+                    "elasticloadbalancingv2:CreateLoadBalancer",
+                    "LoadBalancers",
+                )
+            })?;
+            let arn = lb.load_balancer_arn().ok_or_else(|| {
+                response(
+                    a,
+                    "elasticloadbalancingv2:CreateLoadBalancer",
+                    "LoadBalancerArn",
+                )
+            })?;
+            Ok(lb_outcome(arn, lb.dns_name()))
+        }
+        "elbv2.target_group" => {
+            let matcher = r
+                .obj("Matcher")
+                .map(|m| Matcher::builder().set_http_code(m.os("HttpCode")).build());
+            let out = c
+                .create_target_group()
+                .name(r.s("Name")?)
+                .set_protocol(r.os("Protocol").map(|p| ProtocolEnum::from(p.as_str())))
+                .set_port(r.oi("Port"))
+                .set_vpc_id(r.os("VpcId"))
+                .set_target_type(r.os("TargetType").map(|p| TargetTypeEnum::from(p.as_str())))
+                .set_health_check_enabled(r.ob("HealthCheckEnabled"))
+                .set_health_check_protocol(
+                    r.os("HealthCheckProtocol")
+                        .map(|p| ProtocolEnum::from(p.as_str())),
+                )
+                .set_health_check_path(r.os("HealthCheckPath"))
+                .set_health_check_interval_seconds(r.oi("HealthCheckIntervalSeconds"))
+                .set_health_check_timeout_seconds(r.oi("HealthCheckTimeoutSeconds"))
+                .set_healthy_threshold_count(r.oi("HealthyThresholdCount"))
+                .set_unhealthy_threshold_count(r.oi("UnhealthyThresholdCount"))
+                .set_matcher(matcher)
+                .set_tags(Some(tags(r)?))
+                .send()
+                .await
+                .map_err(err(a, "CreateTargetGroup"))?;
+            let arn = out
+                .target_groups()
+                .first()
+                .and_then(|g| g.target_group_arn())
+                .ok_or_else(|| {
+                    response(
+                        a,
+                        "elasticloadbalancingv2:CreateTargetGroup",
+                        "TargetGroupArn",
+                    )
+                })?;
+            Ok(Outcome::new(arn).with("arn", arn))
+        }
+        "elbv2.listener" => {
+            let certificates: Vec<Certificate> = r
+                .arr("Certificates")
+                .iter()
+                .map(|x| {
+                    Certificate::builder()
+                        .set_certificate_arn(r.at(x).os("CertificateArn"))
+                        .build()
+                })
+                .collect();
+            // CreateListener is idempotent for identical settings.
+            let out = c
+                .create_listener()
+                .load_balancer_arn(r.s("LoadBalancerArn")?)
+                .set_protocol(r.os("Protocol").map(|p| ProtocolEnum::from(p.as_str())))
+                .set_port(r.oi("Port"))
+                .set_certificates((!certificates.is_empty()).then_some(certificates))
+                .set_ssl_policy(r.os("SslPolicy"))
+                .set_default_actions(Some(actions(r, "DefaultActions")))
+                .set_tags(Some(tags(r)?))
+                .send()
+                .await
+                .map_err(err(a, "CreateListener"))?;
+            let arn = out
+                .listeners()
+                .first()
+                .and_then(|l| l.listener_arn())
+                .ok_or_else(|| {
+                    response(a, "elasticloadbalancingv2:CreateListener", "ListenerArn")
+                })?;
+            Ok(Outcome::new(arn).with("arn", arn))
+        }
+        "elbv2.listener_rule" => {
+            let conditions: Vec<RuleCondition> = r
+                .arr("Conditions")
+                .iter()
+                .map(|x| {
+                    let x = r.at(x);
+                    let paths = x.obj("PathPatternConfig").map(|p| {
+                        PathPatternConditionConfig::builder()
+                            .set_values(Some(p.ss("Values")))
+                            .build()
+                    });
+                    let hosts = x.obj("HostHeaderConfig").map(|p| {
+                        HostHeaderConditionConfig::builder()
+                            .set_values(Some(p.ss("Values")))
+                            .build()
+                    });
+                    RuleCondition::builder()
+                        .set_field(x.os("Field"))
+                        .set_path_pattern_config(paths)
+                        .set_host_header_config(hosts)
+                        .build()
+                })
+                .collect();
+            let res = aws
+                .once
+                .elbv2
+                .create_rule()
+                .listener_arn(r.s("ListenerArn")?)
+                .priority(r.i("Priority")?)
+                .set_conditions(Some(conditions))
+                .set_actions(Some(actions(r, "Actions")))
+                .set_tags(Some(tags(r)?))
+                .send()
+                .await
+                .map_err(err(a, "CreateRule"));
+            match res {
+                Ok(out) => {
+                    let arn = out
+                        .rules()
+                        .first()
+                        .and_then(|x| x.rule_arn())
+                        .ok_or_else(|| {
+                            response(a, "elasticloadbalancingv2:CreateRule", "RuleArn")
+                        })?;
+                    Ok(Outcome::new(arn).with("arn", arn))
+                }
+                Err(e) if e.is(&["PriorityInUse"]) => find(aws, t).await?.ok_or(e),
+                Err(e) => Err(e),
+            }
+        }
+        other => Err(unsupported(a, other)),
+    }
+}
+
+async fn is_owned(aws: &Aws, t: &Target<'_>, arn: &str) -> Result<bool, ProviderError> {
+    let out = aws
+        .c
+        .elbv2
+        .describe_tags()
+        .resource_arns(arn)
+        .send()
+        .await
+        .map_err(err(t.address, "DescribeTags"))?;
+    Ok(out.tag_descriptions().iter().any(|d| {
+        owned(
+            d.tags().iter().filter_map(|x| Some((x.key()?, x.value()?))),
+            t.stack,
+            t.address,
+        )
+    }))
+}
+
+pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+    let (c, a, r) = (&aws.c.elbv2, t.address, &t.req);
+    let found = match t.kind {
+        "elbv2.load_balancer" => match c
+            .describe_load_balancers()
+            .names(r.s("Name")?)
+            .send()
+            .await
+            .map_err(err(a, "DescribeLoadBalancers"))
+        {
+            Ok(out) => out
+                .load_balancers()
+                .first()
+                .and_then(|lb| Some(lb_outcome(lb.load_balancer_arn()?, lb.dns_name()))),
+            Err(e) if e.is(&["LoadBalancerNotFound"]) => None,
+            Err(e) => return Err(e),
+        },
+        "elbv2.target_group" => match c
+            .describe_target_groups()
+            .names(r.s("Name")?)
+            .send()
+            .await
+            .map_err(err(a, "DescribeTargetGroups"))
+        {
+            Ok(out) => out
+                .target_groups()
+                .first()
+                .and_then(|g| g.target_group_arn())
+                .map(|arn| Outcome::new(arn).with("arn", arn)),
+            Err(e) if e.is(&["TargetGroupNotFound"]) => None,
+            Err(e) => return Err(e),
+        },
+        "elbv2.listener" => {
+            let out = c
+                .describe_listeners()
+                .load_balancer_arn(r.s("LoadBalancerArn")?)
+                .send()
+                .await
+                .map_err(err(a, "DescribeListeners"))?;
+            out.listeners()
+                .iter()
+                .find(|l| l.port() == r.oi("Port"))
+                .and_then(|l| l.listener_arn())
+                .map(|arn| Outcome::new(arn).with("arn", arn))
+        }
+        "elbv2.listener_rule" => {
+            let out = c
+                .describe_rules()
+                .listener_arn(r.s("ListenerArn")?)
+                .send()
+                .await
+                .map_err(err(a, "DescribeRules"))?;
+            let priority = r.oi("Priority").map(|p| p.to_string());
+            out.rules()
+                .iter()
+                .find(|x| x.priority().map(str::to_string) == priority)
+                .and_then(|x| x.rule_arn())
+                .map(|arn| Outcome::new(arn).with("arn", arn))
+        }
+        _ => None,
+    };
+    match found {
+        Some(o) if is_owned(aws, t, &o.id).await? => Ok(Some(o)),
+        _ => Ok(None),
+    }
+}
+
+pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+    let (c, a, id) = (&aws.c.elbv2, e.address, e.id);
+    let gone = [
+        "LoadBalancerNotFound",
+        "TargetGroupNotFound",
+        "ListenerNotFound",
+        "RuleNotFound",
+    ];
+    let res = match e.kind {
+        "elbv2.load_balancer" => {
+            match c
+                .delete_load_balancer()
+                .load_balancer_arn(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DeleteLoadBalancer"))
+            {
+                Err(x) if x.is(&gone) => return Ok(()),
+                other => other?,
+            }
+            // Its network interfaces hold the subnets and security groups until it is gone.
+            return aws
+                .poll(a, "load balancer deletion", || async {
+                    match c
+                        .describe_load_balancers()
+                        .load_balancer_arns(id)
+                        .send()
+                        .await
+                        .map_err(err(a, "DescribeLoadBalancers"))
+                    {
+                        Err(x) if x.is(&gone) => Ok(Poll::Ready),
+                        Err(x) => Err(x),
+                        Ok(out) => Ok(
+                            match out
+                                .load_balancers()
+                                .first()
+                                .and_then(|l| l.state())
+                                .and_then(|s| s.code())
+                            {
+                                None => Poll::Ready,
+                                Some(LoadBalancerStateEnum::Failed) => Poll::Ready,
+                                Some(s) => Poll::Pending(format!("{} (deleting)", s.as_str())),
+                            },
+                        ),
+                    }
+                })
+                .await;
+        }
+        "elbv2.target_group" => c
+            .delete_target_group()
+            .target_group_arn(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteTargetGroup")),
+        "elbv2.listener" => c
+            .delete_listener()
+            .listener_arn(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteListener")),
+        "elbv2.listener_rule" => c
+            .delete_rule()
+            .rule_arn(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteRule")),
+        other => Err(unsupported(a, other)),
+    };
+    match res {
+        Err(x) if x.is(&gone) => Ok(()),
+        other => other,
+    }
+}

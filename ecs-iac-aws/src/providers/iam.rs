@@ -1,0 +1,165 @@
+//! IAM: roles, managed policy attachments and inline policies.
+
+use super::ec2::unsupported;
+use super::{owned, response, Existing, Outcome, Target};
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use aws_sdk_iam::types::Tag;
+
+fn err<'a, E>(
+    a: &'a str,
+    op: &str,
+) -> impl FnOnce(
+    aws_sdk_iam::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> ProviderError
+       + 'a
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let op = format!("iam:{op}");
+    move |e| ProviderError::from_sdk(a, &op, e)
+}
+
+pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    match t.kind {
+        "iam.role" => {
+            let name = r.s("RoleName")?;
+            let tags: Vec<Tag> = r
+                .tags("Tags")
+                .into_iter()
+                .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+                .collect();
+            let res = aws
+                .once
+                .iam
+                .create_role()
+                .role_name(&name)
+                .assume_role_policy_document(r.s("AssumeRolePolicyDocument")?)
+                .set_description(r.os("Description"))
+                .set_path(r.os("Path"))
+                .set_max_session_duration(r.oi("MaxSessionDuration"))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(err(a, "CreateRole"));
+            match res {
+                Ok(out) => {
+                    let role = out.role().ok_or_else(|| response(a, "iam:CreateRole", "Role"))?;
+                    Ok(Outcome::new(role.role_name()).with("arn", role.arn()))
+                }
+                Err(e) if e.is(&["EntityAlreadyExists"]) => match find(aws, t).await? {
+                    Some(found) => Ok(found),
+                    None => Err(ProviderError::Request {
+                        address: a.into(),
+                        field: "RoleName".into(),
+                        problem: format!("a role named `{name}` already exists and is not owned by this stack; rename the role or import it"),
+                    }),
+                },
+                Err(e) => Err(e),
+            }
+        }
+        "iam.role_policy_attachment" => {
+            let (role, policy) = (r.s("RoleName")?, r.s("PolicyArn")?);
+            aws.c
+                .iam
+                .attach_role_policy()
+                .role_name(&role)
+                .policy_arn(&policy)
+                .send()
+                .await
+                .map_err(err(a, "AttachRolePolicy"))?;
+            Ok(Outcome::new(format!("{role}|{policy}"))
+                .with("role_name", role)
+                .with("policy_arn", policy))
+        }
+        "iam.role_policy" => {
+            let (role, name) = (r.s("RoleName")?, r.s("PolicyName")?);
+            aws.c
+                .iam
+                .put_role_policy()
+                .role_name(&role)
+                .policy_name(&name)
+                .policy_document(r.s("PolicyDocument")?)
+                .send()
+                .await
+                .map_err(err(a, "PutRolePolicy"))?;
+            Ok(Outcome::new(format!("{role}|{name}"))
+                .with("role_name", role)
+                .with("policy_name", name))
+        }
+        other => Err(unsupported(a, other)),
+    }
+}
+
+pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+    if t.kind != "iam.role" {
+        return Ok(None);
+    }
+    let a = t.address;
+    let name = t.req.s("RoleName")?;
+    let out = match aws
+        .c
+        .iam
+        .get_role()
+        .role_name(&name)
+        .send()
+        .await
+        .map_err(err(a, "GetRole"))
+    {
+        Ok(out) => out,
+        Err(e) if e.is(&["NoSuchEntity"]) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(role) = out.role() else {
+        return Ok(None);
+    };
+    let tags = aws
+        .c
+        .iam
+        .list_role_tags()
+        .role_name(&name)
+        .send()
+        .await
+        .map_err(err(a, "ListRoleTags"))?;
+    let mine = owned(
+        tags.tags().iter().map(|t| (t.key(), t.value())),
+        t.stack,
+        t.address,
+    );
+    Ok(mine.then(|| Outcome::new(role.role_name()).with("arn", role.arn())))
+}
+
+pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+    let (c, a) = (&aws.c.iam, e.address);
+    let res = match e.kind {
+        "iam.role" => c
+            .delete_role()
+            .role_name(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteRole")),
+        "iam.role_policy_attachment" => c
+            .detach_role_policy()
+            .role_name(e.attr("role_name")?)
+            .policy_arn(e.attr("policy_arn")?)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DetachRolePolicy")),
+        "iam.role_policy" => c
+            .delete_role_policy()
+            .role_name(e.attr("role_name")?)
+            .policy_name(e.attr("policy_name")?)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err(a, "DeleteRolePolicy")),
+        other => Err(unsupported(a, other)),
+    };
+    match res {
+        Err(x) if x.is(&["NoSuchEntity"]) => Ok(()),
+        other => other,
+    }
+}

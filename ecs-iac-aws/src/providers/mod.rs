@@ -1,0 +1,202 @@
+//! One provider module per AWS service: create (with adoption), find by ownership tags,
+//! wait for readiness, delete. Requests come in exactly as `synth` renders them, with
+//! placeholders resolved, so what `synth` shows is what `apply` sends.
+
+mod ec2;
+mod ecs;
+mod elb;
+mod iam;
+mod misc;
+mod rds;
+
+use crate::body::Req;
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Instant;
+
+/// What a create (or adoption, or lookup) yields: the AWS id and the attributes other
+/// resources' placeholders and the delete call need.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// The AWS id (VPC id, ARN, name).
+    pub id: String,
+    /// Named attributes (`id`, `arn`, …).
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl Outcome {
+    pub(crate) fn new(id: impl Into<String>) -> Outcome {
+        let id = id.into();
+        let mut attributes = BTreeMap::new();
+        attributes.insert("id".to_string(), id.clone());
+        Outcome { id, attributes }
+    }
+
+    pub(crate) fn with(mut self, key: &str, value: impl Into<String>) -> Outcome {
+        self.attributes.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// One resource to create or find.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The stack's name (ownership tag).
+    pub stack: &'a str,
+    /// The node address (ownership tag).
+    pub address: &'a str,
+    /// The node kind, e.g. `ec2.vpc`.
+    pub kind: &'a str,
+    /// The resolved request.
+    pub req: Req<'a>,
+}
+
+/// One resource to delete, as state recorded it.
+#[derive(Debug, Clone, Copy)]
+pub struct Existing<'a> {
+    /// The node address.
+    pub address: &'a str,
+    /// The node kind.
+    pub kind: &'a str,
+    /// The AWS id.
+    pub id: &'a str,
+    /// Recorded attributes.
+    pub attributes: &'a BTreeMap<String, String>,
+}
+
+impl Existing<'_> {
+    pub(crate) fn attr(&self, key: &str) -> Result<String, ProviderError> {
+        self.attributes
+            .get(key)
+            .cloned()
+            .ok_or_else(|| ProviderError::Request {
+                address: self.address.to_string(),
+                field: format!("state attribute {key}"),
+                problem: "missing from state; recover the state or remove the resource by hand"
+                    .into(),
+            })
+    }
+}
+
+pub(crate) fn response(address: &str, operation: &str, field: &str) -> ProviderError {
+    ProviderError::Response {
+        address: address.to_string(),
+        operation: operation.to_string(),
+        field: field.to_string(),
+    }
+}
+
+impl Aws {
+    /// Creates the resource. Calls that AWS makes idempotent (or that fail with
+    /// "already exists" for a resource this stack owns) adopt the existing resource.
+    pub async fn create(&self, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+        match service(t.kind) {
+            "ec2" => ec2::create(self, t).await,
+            "iam" => iam::create(self, t).await,
+            "ecs" => ecs::create(self, t).await,
+            "elbv2" => elb::create(self, t).await,
+            "rds" | "elasticache" => rds::create(self, t).await,
+            _ => misc::create(self, t).await,
+        }
+    }
+
+    /// Looks for a resource this stack already made for `t.address` (by ownership tags or
+    /// by its unique name), for adoption after a crash or a lost response.
+    pub async fn find(&self, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+        match service(t.kind) {
+            "ec2" => ec2::find(self, t).await,
+            "iam" => iam::find(self, t).await,
+            "ecs" => ecs::find(self, t).await,
+            "elbv2" => elb::find(self, t).await,
+            "rds" | "elasticache" => rds::find(self, t).await,
+            _ => misc::find(self, t).await,
+        }
+    }
+
+    /// Waits until the resource is usable (NAT available, DB available, service steady).
+    pub async fn wait_ready(&self, t: &Target<'_>, outcome: &Outcome) -> Result<(), ProviderError> {
+        match service(t.kind) {
+            "ec2" => ec2::wait_ready(self, t, outcome).await,
+            "ecs" => ecs::wait_ready(self, t, outcome).await,
+            "rds" | "elasticache" => rds::wait_ready(self, t, outcome).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes the resource; a resource that is already gone counts as deleted.
+    pub async fn delete(&self, e: &Existing<'_>) -> Result<(), ProviderError> {
+        match service(e.kind) {
+            "ec2" => ec2::delete(self, e).await,
+            "iam" => iam::delete(self, e).await,
+            "ecs" => ecs::delete(self, e).await,
+            "elbv2" => elb::delete(self, e).await,
+            "rds" | "elasticache" => rds::delete(self, e).await,
+            _ => misc::delete(self, e).await,
+        }
+    }
+
+    /// Polls `check` every poll interval until it says ready, fails, or the deadline passes.
+    pub(crate) async fn poll<F, Fut>(
+        &self,
+        address: &str,
+        what: &str,
+        mut check: F,
+    ) -> Result<(), ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Poll, ProviderError>>,
+    {
+        let start = Instant::now();
+        loop {
+            match check().await? {
+                Poll::Ready => return Ok(()),
+                Poll::Failed(message) => {
+                    return Err(ProviderError::Wait {
+                        address: address.to_string(),
+                        message: format!("{what}: {message}"),
+                    })
+                }
+                Poll::Pending(state) => {
+                    if start.elapsed() >= self.config.wait_deadline {
+                        return Err(ProviderError::Wait {
+                            address: address.to_string(),
+                            message: format!(
+                                "{what}: still `{state}` after {} s; raise the wait deadline or check the AWS console",
+                                start.elapsed().as_secs()
+                            ),
+                        });
+                    }
+                    tokio::time::sleep(self.config.poll_interval).await;
+                }
+            }
+        }
+    }
+}
+
+/// A readiness poll result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Poll {
+    Ready,
+    Pending(String),
+    Failed(String),
+}
+
+fn service(kind: &str) -> &str {
+    kind.split('.').next().unwrap_or(kind)
+}
+
+/// Whether the ownership tags in `tags` say `stack`/`address`.
+pub(crate) fn owned<'a>(
+    tags: impl IntoIterator<Item = (&'a str, &'a str)>,
+    stack: &str,
+    address: &str,
+) -> bool {
+    let (mut s, mut a) = (false, false);
+    for (k, v) in tags {
+        s |= k == ecs_iac_core::STACK_TAG && v == stack;
+        a |= k == ecs_iac_core::ADDRESS_TAG && v == address;
+    }
+    s && a
+}

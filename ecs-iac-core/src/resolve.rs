@@ -1,0 +1,152 @@
+//! Placeholders: `${address.attribute}`, `${aws.account_id}` and `${aws.region}` inside
+//! request strings, found and replaced. Pure: the engine supplies the values.
+
+use serde_json::Value;
+
+/// One placeholder: the address before the last `.` and the attribute after it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Placeholder {
+    /// `aws` or a resource address.
+    pub address: String,
+    /// The attribute, e.g. `id` or `arn`.
+    pub attribute: String,
+}
+
+/// A placeholder no value was found for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no value for `${{{address}.{attribute}}}`; `{address}` must be applied first")]
+pub struct Unresolved {
+    /// The address.
+    pub address: String,
+    /// The attribute.
+    pub attribute: String,
+}
+
+/// Calls `f` for every placeholder in `text`.
+fn scan(text: &str, mut f: impl FnMut(std::ops::Range<usize>, Placeholder)) {
+    let mut from = 0;
+    while let Some(start) = text[from..].find("${").map(|i| from + i) {
+        let Some(end) = text[start..].find('}').map(|i| start + i) else {
+            break;
+        };
+        let inner = &text[start + 2..end];
+        if let Some((address, attribute)) = inner.rsplit_once('.') {
+            f(
+                start..end + 1,
+                Placeholder {
+                    address: address.to_string(),
+                    attribute: attribute.to_string(),
+                },
+            );
+        }
+        from = end + 1;
+    }
+}
+
+/// Every placeholder in a request, in order, with repeats.
+pub fn placeholders(value: &Value) -> Vec<Placeholder> {
+    let mut out = Vec::new();
+    visit_strings(value, &mut |s| scan(s, |_, p| out.push(p)));
+    out
+}
+
+fn visit_strings(value: &Value, f: &mut dyn FnMut(&str)) {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().for_each(|v| visit_strings(v, f)),
+        Value::Object(map) => map.values().for_each(|v| visit_strings(v, f)),
+        _ => {}
+    }
+}
+
+/// Replaces every placeholder in `text` with `lookup(address, attribute)`.
+pub fn resolve_str(
+    text: &str,
+    lookup: &dyn Fn(&str, &str) -> Option<String>,
+) -> Result<String, Unresolved> {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut missing = None;
+    scan(text, |range, p| {
+        if missing.is_some() {
+            return;
+        }
+        match lookup(&p.address, &p.attribute) {
+            Some(v) => {
+                out.push_str(&text[last..range.start]);
+                out.push_str(&v);
+                last = range.end;
+            }
+            None => {
+                missing = Some(Unresolved {
+                    address: p.address,
+                    attribute: p.attribute,
+                })
+            }
+        }
+    });
+    if let Some(m) = missing {
+        return Err(m);
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// A copy of `value` with every placeholder replaced.
+pub fn resolve(
+    value: &Value,
+    lookup: &dyn Fn(&str, &str) -> Option<String>,
+) -> Result<Value, Unresolved> {
+    Ok(match value {
+        Value::String(s) if s.contains("${") => Value::String(resolve_str(s, lookup)?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| resolve(v, lookup))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), resolve(v, lookup)?)))
+                .collect::<Result<_, Unresolved>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_and_resolves_embedded_placeholders() {
+        let body = json!({
+            "VpcId": "${network/vpc.id}",
+            "Arn": "arn:aws:iam::${aws.account_id}:role/x",
+            "Secret": "${secret/db.arn}:password::",
+            "Plain": "no placeholder",
+            "N": 3,
+        });
+        let found = placeholders(&body);
+        assert_eq!(found.len(), 3);
+        assert!(found.contains(&Placeholder {
+            address: "network/vpc".into(),
+            attribute: "id".into()
+        }));
+        let lookup = |a: &str, attr: &str| match (a, attr) {
+            ("network/vpc", "id") => Some("vpc-1".to_string()),
+            ("aws", "account_id") => Some("123456789012".to_string()),
+            ("secret/db", "arn") => Some("arn:s".to_string()),
+            _ => None,
+        };
+        let resolved = resolve(&body, &lookup).unwrap();
+        assert_eq!(resolved["VpcId"], "vpc-1");
+        assert_eq!(resolved["Arn"], "arn:aws:iam::123456789012:role/x");
+        assert_eq!(resolved["Secret"], "arn:s:password::");
+        assert_eq!(resolved["N"], 3);
+        let err = resolve(&json!({"X": "${other.id}"}), &lookup).unwrap_err();
+        assert_eq!(err.address, "other");
+        assert!(err.to_string().contains("${other.id}"));
+    }
+}
