@@ -8,7 +8,9 @@ mod visitor_book;
 #[path = "../examples/fintech.rs"]
 mod fintech;
 
+mod apply;
 mod cli;
 mod examples;
+mod moto;
 mod plan;
 mod synth;

@@ -14,6 +14,9 @@ pub struct EngineConfig {
     pub endpoint_url: Option<String>,
     /// Region override.
     pub region: Option<String>,
+    /// Fixed credentials (access key id, secret access key) instead of the AWS chain, for
+    /// emulators and tests. Never logged.
+    pub static_credentials: Option<(String, String)>,
     /// How many resources are worked on at once.
     pub parallelism: usize,
     /// Deadline of one SDK call, retries included.
@@ -38,6 +41,7 @@ impl Default for EngineConfig {
         EngineConfig {
             endpoint_url: None,
             region: None,
+            static_credentials: None,
             parallelism: 8,
             operation_timeout: Duration::from_secs(60),
             attempt_timeout: Duration::from_secs(20),
@@ -69,6 +73,15 @@ impl EngineConfig {
             );
         if let Some(region) = self.region.as_deref().or(region) {
             loader = loader.region(Region::new(region.to_string()));
+        }
+        if let Some((key, secret)) = &self.static_credentials {
+            loader = loader.credentials_provider(aws_sdk_sts::config::Credentials::new(
+                key.clone(),
+                secret.clone(),
+                None,
+                None,
+                "ecs-iac-static",
+            ));
         }
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url.clone());

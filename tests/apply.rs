@@ -1,0 +1,455 @@
+//! Apply, plan and destroy of both examples against a local moto server, checked through
+//! the AWS API; interrupted applies resumed without duplicates.
+
+use crate::moto::Moto;
+use crate::{fintech, visitor_book};
+use aws_config::BehaviorVersion;
+use ecs_iac::aws::{
+    apply, destroy, ApplyOptions, ApplyReport, Aws, EngineConfig, StateLock, StateStore,
+};
+use ecs_iac::prelude::*;
+use ecs_iac::{plan_synth, ResourceStatus};
+use std::time::Duration;
+
+fn config(moto: &Moto) -> EngineConfig {
+    EngineConfig {
+        endpoint_url: Some(moto.endpoint.clone()),
+        static_credentials: Some(("testing".into(), "testing".into())),
+        poll_interval: Duration::from_millis(100),
+        wait_deadline: Duration::from_secs(60),
+        ..EngineConfig::default()
+    }
+}
+
+async fn sdk(moto: &Moto) -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(&moto.endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .load()
+        .await
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn apply_stack(aws: &Aws, stack: &Stack, lock: &StateLock, prior: State) -> ApplyReport {
+    let plan = plan(stack, &prior).expect("valid stack");
+    let report = apply(aws, &plan, lock, prior, &ApplyOptions::default())
+        .await
+        .expect("state saved");
+    assert!(
+        report.succeeded(),
+        "failed: {:#?}\nskipped: {:?}",
+        report.failed,
+        report.skipped
+    );
+    report
+}
+
+async fn tagged_vpcs(ec2: &aws_sdk_ec2::Client, stack: &str) -> usize {
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name("tag:ecs-iac:stack")
+        .values(stack)
+        .build();
+    ec2.describe_vpcs()
+        .filters(filter)
+        .send()
+        .await
+        .map(|o| o.vpcs().len())
+        .unwrap_or(usize::MAX)
+}
+
+#[test]
+fn visitor_book_applies_converges_and_destroys() {
+    let moto = Moto::start();
+    let stack = visitor_book::stack_with_certificate(&moto.seed());
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("vb.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .expect("connects");
+        assert_eq!(aws.account_id, "123456789012");
+        let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
+        assert_eq!(report.done.len(), 56);
+        assert_eq!(
+            store.load("visitor-book").unwrap(),
+            report.state,
+            "the saved state is the state reached"
+        );
+
+        // Every resource exists with the example's values, read back through the API.
+        let c = sdk(&moto).await;
+        let ec2 = aws_sdk_ec2::Client::new(&c);
+        assert_eq!(tagged_vpcs(&ec2, "visitor-book").await, 1);
+        let vpc_id = report.state.resources["app-vpc"].id.clone().unwrap();
+        let subnets = ec2
+            .describe_subnets()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("vpc-id")
+                    .values(&vpc_id)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let mut cidrs: Vec<&str> = subnets
+            .subnets()
+            .iter()
+            .filter_map(|s| s.cidr_block())
+            .collect();
+        cidrs.sort_unstable();
+        assert_eq!(
+            cidrs,
+            [
+                "10.0.1.0/24",
+                "10.0.2.0/24",
+                "10.0.3.0/24",
+                "10.0.4.0/24",
+                "10.0.5.0/24",
+                "10.0.6.0/24"
+            ]
+        );
+        let dns = ec2
+            .describe_vpc_attribute()
+            .vpc_id(&vpc_id)
+            .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            dns.enable_dns_hostnames().and_then(|v| v.value()),
+            Some(true)
+        );
+        let ecs_sg = report.state.resources["ecs-sg"].id.clone().unwrap();
+        let alb_sg = report.state.resources["alb-sg"].id.clone().unwrap();
+        let groups = ec2
+            .describe_security_groups()
+            .group_ids(&ecs_sg)
+            .send()
+            .await
+            .unwrap();
+        let ingress = &groups.security_groups()[0].ip_permissions()[0];
+        assert_eq!(
+            (
+                ingress.from_port(),
+                ingress.user_id_group_pairs()[0].group_id()
+            ),
+            (Some(8000), Some(alb_sg.as_str()))
+        );
+
+        let rds = aws_sdk_rds::Client::new(&c);
+        let db = rds
+            .describe_db_instances()
+            .db_instance_identifier("app-postgres")
+            .send()
+            .await
+            .unwrap();
+        let db = &db.db_instances()[0];
+        assert_eq!(db.db_instance_class(), Some("db.t3.small"));
+        assert_eq!(
+            (
+                db.multi_az(),
+                db.storage_encrypted(),
+                db.allocated_storage(),
+                db.backup_retention_period()
+            ),
+            (Some(true), Some(true), Some(20), Some(7))
+        );
+
+        let ecs = aws_sdk_ecs::Client::new(&c);
+        let task = ecs
+            .describe_task_definition()
+            .task_definition("app-task")
+            .send()
+            .await
+            .unwrap();
+        let task = task.task_definition().unwrap();
+        assert_eq!((task.cpu(), task.memory()), (Some("512"), Some("1024")));
+        let container = &task.container_definitions()[0];
+        assert_eq!(container.port_mappings()[0].container_port(), Some(8000));
+        let secret_arn = report.state.resources["database-url"].id.clone().unwrap();
+        assert_eq!(
+            container.secrets()[0].value_from(),
+            secret_arn.as_str(),
+            "the secret is referenced by its ARN"
+        );
+        assert_eq!(
+            container.image(),
+            Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/visitor-book:latest")
+        );
+        let services = ecs
+            .describe_services()
+            .cluster("app-cluster")
+            .services("app-service")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(services.services()[0].desired_count(), 2);
+
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
+        let tg = elb
+            .describe_target_groups()
+            .names("app-tg")
+            .send()
+            .await
+            .unwrap();
+        let tg = &tg.target_groups()[0];
+        assert_eq!(
+            (
+                tg.health_check_path(),
+                tg.health_check_interval_seconds(),
+                tg.healthy_threshold_count()
+            ),
+            (Some("/health"), Some(30), Some(2))
+        );
+
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&c);
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix("/ecs/visitor-book")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups()[0].retention_in_days(), Some(30));
+
+        let scaling = aws_sdk_applicationautoscaling::Client::new(&c);
+        let targets = scaling
+            .describe_scalable_targets()
+            .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+            .send()
+            .await
+            .unwrap();
+        let t = &targets.scalable_targets()[0];
+        assert_eq!(
+            (t.min_capacity(), t.max_capacity(), t.resource_id()),
+            (2, 10, "service/app-cluster/app-service")
+        );
+
+        let alarms = aws_sdk_cloudwatch::Client::new(&c)
+            .describe_alarms()
+            .alarm_names("api-high-error-rate")
+            .alarm_names("ecs-high-cpu")
+            .send()
+            .await
+            .unwrap();
+        let mut thresholds: Vec<(String, f64)> = alarms
+            .metric_alarms()
+            .iter()
+            .map(|a| {
+                (
+                    a.alarm_name().unwrap_or_default().to_string(),
+                    a.threshold().unwrap_or_default(),
+                )
+            })
+            .collect();
+        thresholds.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            thresholds,
+            [
+                ("api-high-error-rate".to_string(), 10.0),
+                ("ecs-high-cpu".to_string(), 85.0)
+            ]
+        );
+
+        let iam = aws_sdk_iam::Client::new(&c);
+        let attached = iam
+            .list_attached_role_policies()
+            .role_name("ecsTaskExecutionRole")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            attached.attached_policies()[0].policy_name(),
+            Some("AmazonECSTaskExecutionRolePolicy")
+        );
+
+        // Plan again: nothing to do.
+        let again = plan(&stack, &report.state).unwrap();
+        assert!(!again.has_changes(), "{}", again.render_text());
+
+        // Destroy: nothing tagged with the stack remains.
+        let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(destroyed.succeeded(), "{:#?}", destroyed.failed);
+        assert!(destroyed.state.resources.is_empty());
+        assert_eq!(tagged_vpcs(&ec2, "visitor-book").await, 0);
+        assert!(rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances()
+            .is_empty());
+        assert!(iam
+            .get_role()
+            .role_name("ecsTaskExecutionRole")
+            .send()
+            .await
+            .is_err());
+        let left = logs
+            .describe_log_groups()
+            .log_group_name_prefix("/ecs/visitor-book")
+            .send()
+            .await
+            .unwrap();
+        assert!(left.log_groups().is_empty());
+    });
+}
+
+#[test]
+fn fintech_applies_converges_and_destroys() {
+    let moto = Moto::start();
+    moto.seed();
+    let stack = fintech::stack();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("ft.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .expect("connects");
+        let report = apply_stack(&aws, &stack, &lock, State::empty("fake-fintech")).await;
+        let c = sdk(&moto).await;
+        let ecs = aws_sdk_ecs::Client::new(&c);
+        let names = [
+            "api-gateway",
+            "user-service",
+            "transaction-service",
+            "llm-service",
+            "rag-service",
+            "tools-service",
+            "frontend",
+            "model-registry",
+            "model-retrain",
+            "mock-external-api",
+        ];
+        let services = ecs
+            .describe_services()
+            .cluster("fake-fintech-cluster")
+            .set_services(Some(names.iter().map(|s| s.to_string()).collect()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(services.services().len(), 10);
+        assert!(services.services().iter().all(|s| s.desired_count() == 2));
+        let llm = ecs
+            .describe_task_definition()
+            .task_definition("fake-fintech-llm-service")
+            .send()
+            .await
+            .unwrap();
+        let llm = llm.task_definition().unwrap();
+        assert_eq!(
+            llm.container_definitions().len(),
+            2,
+            "app and filebeat sidecar"
+        );
+        assert_eq!(
+            llm.container_definitions()[0]
+                .health_check()
+                .map(|h| h.command()[1].as_str()),
+            Some("curl -f http://localhost:8000/health || exit 1")
+        );
+        assert!(llm.container_definitions()[0]
+            .secrets()
+            .iter()
+            .all(|s| s.value_from().starts_with("arn:aws:secretsmanager:")));
+        assert!(!plan(&stack, &report.state).unwrap().has_changes());
+        let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(destroyed.succeeded(), "{:#?}", destroyed.failed);
+        assert_eq!(
+            tagged_vpcs(&aws_sdk_ec2::Client::new(&c), "fake-fintech").await,
+            0
+        );
+    });
+}
+
+/// A process killed after AWS created resources but before their ids reached the state
+/// file leaves them journaled as pending. The next apply adopts them by their ownership
+/// tags (or unique names) instead of creating duplicates.
+#[test]
+fn an_interrupted_apply_resumes_without_duplicates() {
+    let moto = Moto::start();
+    let stack = visitor_book::stack_with_certificate(&moto.seed());
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("vb.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .expect("connects");
+        let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
+        // Forget the results of every resource with a create that is not an upsert, as a
+        // kill -9 between the create call and the state write would.
+        let mut crashed = report.state.clone();
+        let forgotten = [
+            "app-vpc",
+            "public-subnet-1",
+            "alb-sg",
+            "app-igw",
+            "nat-eip",
+            "app-nat",
+            "public-rt",
+            "app-postgres",
+            "app-db-subnet-group",
+            "ecsTaskExecutionRole",
+            "app-logs",
+            "app-service",
+            "app-alb",
+            "app-tg",
+        ];
+        for address in forgotten {
+            let r = crashed.resources.get_mut(address).unwrap();
+            r.status = ResourceStatus::Pending;
+            r.id = None;
+            r.attributes.clear();
+        }
+        let plan = plan(&stack, &crashed).unwrap();
+        let resumed = apply(&aws, &plan, &lock, crashed, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(resumed.succeeded(), "{:#?}", resumed.failed);
+        for address in forgotten {
+            assert_eq!(
+                resumed.state.resources[address].id, report.state.resources[address].id,
+                "{address} was adopted, not recreated"
+            );
+        }
+        let c = sdk(&moto).await;
+        let ec2 = aws_sdk_ec2::Client::new(&c);
+        assert_eq!(tagged_vpcs(&ec2, "visitor-book").await, 1);
+        let nats = ec2.describe_nat_gateways().send().await.unwrap();
+        assert_eq!(
+            nats.nat_gateways()
+                .iter()
+                .filter(|n| n.state() != Some(&aws_sdk_ec2::types::NatGatewayState::Deleted))
+                .count(),
+            1
+        );
+        let rds = aws_sdk_rds::Client::new(&c);
+        assert_eq!(
+            rds.describe_db_instances()
+                .send()
+                .await
+                .unwrap()
+                .db_instances()
+                .len(),
+            1
+        );
+        let after = plan_synth(synth(&stack).unwrap(), &resumed.state);
+        assert!(!after.has_changes(), "{}", after.render_text());
+    });
+}

@@ -1,0 +1,84 @@
+//! A local moto server per test, started from the project venv, stopped on drop.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The moto version the project pins (scripts/test.sh installs it).
+pub const MOTO_VERSION: &str = "5.2.5";
+
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+fn venv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin")
+}
+
+impl Moto {
+    /// Starts moto_server on a free loopback port. Fails (never skips) when moto is not
+    /// installed, saying how to install it.
+    pub fn start() -> Moto {
+        let bin = venv().join("moto_server");
+        assert!(
+            bin.exists(),
+            "moto_server is not installed at {}. Install it with `bash scripts/test.sh` (which sets up .venv), \
+             or: python3 -m venv .venv && .venv/bin/pip install 'moto[server]=={MOTO_VERSION}'",
+            bin.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .env("MOTO_ECS_SERVICE_RUNNING", "2")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto_server did not listen on port {port} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Creates what the examples expect to exist (a certificate and the secrets);
+    /// returns the certificate ARN.
+    pub fn seed(&self) -> String {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_seed.py");
+        let out = Command::new(venv().join("python"))
+            .arg(script)
+            .arg(&self.endpoint)
+            .output()
+            .expect("moto_seed.py runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "moto_seed.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix("CERTIFICATE_ARN="))
+            .map(str::to_string)
+            .expect("a certificate ARN")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
