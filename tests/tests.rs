@@ -1,5 +1,7 @@
 //! The one integration-test binary of the workspace: each module is a test area.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+
 #[allow(dead_code)]
 #[path = "../examples/visitor_book.rs"]
 mod visitor_book;
