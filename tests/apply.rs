@@ -453,3 +453,188 @@ fn an_interrupted_apply_resumes_without_duplicates() {
         assert!(!after.has_changes(), "{}", after.render_text());
     });
 }
+
+async fn count_all(c: &aws_config::SdkConfig) -> Vec<(&'static str, usize)> {
+    let ec2 = aws_sdk_ec2::Client::new(c);
+    let tag = |stack: &str| {
+        aws_sdk_ec2::types::Filter::builder()
+            .name("tag:ecs-iac:stack")
+            .values(stack)
+            .build()
+    };
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(c);
+    let lbs = elb.describe_load_balancers().send().await.unwrap();
+    let listeners = match lbs
+        .load_balancers()
+        .first()
+        .and_then(|l| l.load_balancer_arn())
+    {
+        Some(arn) => elb
+            .describe_listeners()
+            .load_balancer_arn(arn)
+            .send()
+            .await
+            .unwrap()
+            .listeners()
+            .len(),
+        None => 0,
+    };
+    vec![
+        (
+            "vpcs",
+            ec2.describe_vpcs()
+                .filters(tag("visitor-book"))
+                .send()
+                .await
+                .unwrap()
+                .vpcs()
+                .len(),
+        ),
+        (
+            "subnets",
+            ec2.describe_subnets()
+                .filters(tag("visitor-book"))
+                .send()
+                .await
+                .unwrap()
+                .subnets()
+                .len(),
+        ),
+        (
+            "security groups",
+            ec2.describe_security_groups()
+                .filters(tag("visitor-book"))
+                .send()
+                .await
+                .unwrap()
+                .security_groups()
+                .len(),
+        ),
+        (
+            "route tables",
+            ec2.describe_route_tables()
+                .filters(tag("visitor-book"))
+                .send()
+                .await
+                .unwrap()
+                .route_tables()
+                .len(),
+        ),
+        (
+            "elastic ips",
+            ec2.describe_addresses()
+                .filters(tag("visitor-book"))
+                .send()
+                .await
+                .unwrap()
+                .addresses()
+                .len(),
+        ),
+        ("load balancers", lbs.load_balancers().len()),
+        ("listeners", listeners),
+        (
+            "target groups",
+            elb.describe_target_groups()
+                .send()
+                .await
+                .unwrap()
+                .target_groups()
+                .len(),
+        ),
+        (
+            "db instances",
+            aws_sdk_rds::Client::new(c)
+                .describe_db_instances()
+                .send()
+                .await
+                .unwrap()
+                .db_instances()
+                .len(),
+        ),
+        (
+            "roles",
+            aws_sdk_iam::Client::new(c)
+                .list_roles()
+                .send()
+                .await
+                .unwrap()
+                .roles()
+                .iter()
+                .filter(|r| !r.path().starts_with("/aws-service-role/"))
+                .count(),
+        ),
+        (
+            "log groups",
+            aws_sdk_cloudwatchlogs::Client::new(c)
+                .describe_log_groups()
+                .send()
+                .await
+                .unwrap()
+                .log_groups()
+                .len(),
+        ),
+        (
+            "services",
+            aws_sdk_ecs::Client::new(c)
+                .list_services()
+                .cluster("app-cluster")
+                .send()
+                .await
+                .unwrap()
+                .service_arns()
+                .len(),
+        ),
+    ]
+}
+
+const VISITOR_BOOK_COUNTS: [(&str, usize); 12] = [
+    ("vpcs", 1),
+    ("subnets", 6),
+    ("security groups", 3),
+    ("route tables", 3),
+    ("elastic ips", 1),
+    ("load balancers", 1),
+    ("listeners", 2),
+    ("target groups", 1),
+    ("db instances", 1),
+    ("roles", 2),
+    ("log groups", 1),
+    ("services", 1),
+];
+
+/// Every create whose response is lost after AWS did the work, and throttling and 5xx
+/// bursts: the apply finishes with exactly one of each resource.
+#[test]
+fn lost_responses_throttling_and_server_errors_never_duplicate() {
+    use crate::fault_proxy::{lose_first_create_responses, Fault, FaultProxy};
+    use std::sync::Arc;
+    // Task definitions are append-only revisions in AWS: a lost RegisterTaskDefinition
+    // response leaves an unused revision, so it is spared here.
+    let lose = lose_first_create_responses(&["RegisterTaskDefinition"]);
+    let decide = Arc::new(move |n: usize, request: &str| match n % 11 {
+        3 => Fault::Throttle,
+        7 => Fault::ServerError,
+        _ => lose(n, request),
+    });
+    let moto = Moto::start();
+    let stack = visitor_book::stack_with_certificate(&moto.seed());
+    let proxy = FaultProxy::start(&moto.endpoint, decide);
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("vb.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let mut cfg = config(&moto);
+        cfg.endpoint_url = Some(proxy.endpoint.clone());
+        cfg.create_backoff = Duration::from_millis(20);
+        let aws = Aws::connect(cfg, stack.pinned_region())
+            .await
+            .expect("connects through the proxy");
+        let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
+        assert!(
+            proxy.injected.load(std::sync::atomic::Ordering::SeqCst) > 20,
+            "faults were injected"
+        );
+        assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);
+        assert!(!plan(&stack, &report.state).unwrap().has_changes());
+    });
+}

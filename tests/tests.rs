@@ -13,6 +13,7 @@ mod fintech;
 mod apply;
 mod cli;
 mod examples;
+mod fault_proxy;
 mod moto;
 mod plan;
 mod synth;

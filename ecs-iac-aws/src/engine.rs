@@ -139,8 +139,11 @@ struct Work {
     dependents: Vec<usize>,
 }
 
-enum Outcome2 {
+/// What a finished task did to its resource.
+enum Done {
+    /// Created, adopted, updated or looked up.
     Created(Outcome),
+    /// Gone.
     Deleted,
 }
 
@@ -189,7 +192,7 @@ pub async fn apply(
         .filter(|&i| work[i].waiting == 0)
         .rev()
         .collect();
-    let mut running: JoinSet<(usize, Result<Outcome2, ProviderError>, Duration)> = JoinSet::new();
+    let mut running: JoinSet<(usize, Result<Done, ProviderError>, Duration)> = JoinSet::new();
     let mut report = ApplyReport {
         state: State::empty(""),
         done: Vec::new(),
@@ -256,6 +259,14 @@ pub async fn apply(
                 };
                 let action = work[i].action.clone();
                 match result {
+                    // A replacement's old resource is gone: record that, then create the
+                    // new one as a journaled create of its own.
+                    Ok(Done::Deleted) if action.action == Action::Replace => {
+                        state.resources.remove(&action.address);
+                        lock.save(&mut state).map_err(|source| ApplyError::State { source, unsaved: vec![action.address.clone()] })?;
+                        work[i].action.action = Action::Create;
+                        ready.push(i);
+                    }
                     Ok(outcome) => {
                         record(&mut state, &action, outcome);
                         lock.save(&mut state).map_err(|source| ApplyError::State { source, unsaved: vec![action.address.clone()] })?;
@@ -402,7 +413,7 @@ fn prepare(
         secrets,
         existing,
         adopt_first,
-        journal: matches!(action.action, Action::Create | Action::Replace),
+        journal: action.action == Action::Create,
     })
 }
 
@@ -419,19 +430,17 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
             request: Value::Null,
             depends_on: Vec::new(),
         });
-    if action.action == Action::Create {
-        entry.status = ResourceStatus::Pending;
-    }
+    entry.status = ResourceStatus::Pending;
     entry.request = action.after.clone().unwrap_or(Value::Null);
     entry.depends_on = action.depends_on.clone();
 }
 
-fn record(state: &mut State, action: &PlannedAction, outcome: Outcome2) {
+fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
     match outcome {
-        Outcome2::Deleted => {
+        Done::Deleted => {
             state.resources.remove(&action.address);
         }
-        Outcome2::Created(o) => {
+        Done::Created(o) => {
             state.resources.insert(
                 action.address.clone(),
                 ResourceState {
@@ -449,17 +458,14 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Outcome2) {
 }
 
 impl Task {
-    async fn run(self) -> Result<Outcome2, ProviderError> {
+    async fn run(self) -> Result<Done, ProviderError> {
         match self.action {
-            Action::Delete => self.delete().await.map(|_| Outcome2::Deleted),
-            Action::Replace => {
-                self.delete().await?;
-                self.create().await.map(Outcome2::Created)
-            }
+            Action::Delete => self.delete().await.map(|_| Done::Deleted),
+            Action::Replace => self.delete().await.map(|_| Done::Deleted),
             Action::Create | Action::Update | Action::Read => {
-                self.create().await.map(Outcome2::Created)
+                self.create().await.map(Done::Created)
             }
-            Action::NoOp => Ok(Outcome2::Deleted),
+            Action::NoOp => Ok(Done::Deleted),
         }
     }
 

@@ -81,10 +81,10 @@ fn lb_outcome(arn: &str, dns: Option<&str>) -> Outcome {
 }
 
 pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-    let (c, a, r) = (&aws.c.elbv2, t.address, &t.req);
+    // No SDK retries here: after a transient error the engine looks the resource up by
+    // name (or port, or priority) and tags before trying again.
+    let (c, a, r) = (&aws.once.elbv2, t.address, &t.req);
     match t.kind {
-        // CreateLoadBalancer and CreateTargetGroup return the existing resource for the
-        // same name and settings, so retries never duplicate.
         "elbv2.load_balancer" => {
             let out = c
                 .create_load_balancer()
@@ -169,7 +169,6 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                         .build()
                 })
                 .collect();
-            // CreateListener is idempotent for identical settings.
             let out = c
                 .create_listener()
                 .load_balancer_arn(r.s("LoadBalancerArn")?)

@@ -1,0 +1,161 @@
+//! A loopback HTTP proxy in front of moto that injects faults: 500s, 503 throttling, and
+//! responses lost after the emulator did the work. One request per connection.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// What the proxy does with one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forward it and relay the answer.
+    Pass,
+    /// Answer 500 without forwarding.
+    ServerError,
+    /// Answer 503 (throttled) without forwarding.
+    Throttle,
+    /// Forward it, then close the connection without answering.
+    LoseResponse,
+}
+
+pub type Decide = dyn Fn(usize, &str) -> Fault + Send + Sync;
+
+pub struct FaultProxy {
+    pub endpoint: String,
+    pub injected: Arc<AtomicUsize>,
+}
+
+impl FaultProxy {
+    /// Listens on a free loopback port and forwards to `upstream` (`host:port`);
+    /// `decide(n, request)` picks the fault for the n-th request (head and body as text).
+    pub fn start(upstream: &str, decide: Arc<Decide>) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let upstream = upstream.trim_start_matches("http://").to_string();
+        let injected = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::new(AtomicUsize::new(0));
+        let injected_in = injected.clone();
+        thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let (upstream, decide, counter, injected) = (
+                    upstream.clone(),
+                    decide.clone(),
+                    counter.clone(),
+                    injected_in.clone(),
+                );
+                thread::spawn(move || {
+                    let _ = serve(conn, &upstream, &*decide, &counter, &injected);
+                });
+            }
+        });
+        FaultProxy {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            injected,
+        }
+    }
+}
+
+fn read_request(conn: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = conn.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(buf);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                return Ok(buf);
+            }
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn serve(
+    mut conn: TcpStream,
+    upstream: &str,
+    decide: &Decide,
+    counter: &AtomicUsize,
+    injected: &AtomicUsize,
+) -> std::io::Result<()> {
+    let request = read_request(&mut conn)?;
+    if request.is_empty() {
+        return Ok(());
+    }
+    let n = counter.fetch_add(1, Ordering::SeqCst);
+    let fault = decide(n, &String::from_utf8_lossy(&request));
+    if fault != Fault::Pass {
+        injected.fetch_add(1, Ordering::SeqCst);
+    }
+    match fault {
+        Fault::ServerError | Fault::Throttle => {
+            let status = if fault == Fault::Throttle {
+                "503 Service Unavailable"
+            } else {
+                "500 Internal Server Error"
+            };
+            let answer =
+                format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            conn.write_all(answer.as_bytes())?;
+        }
+        Fault::Pass | Fault::LoseResponse => {
+            let mut up = TcpStream::connect(upstream)?;
+            up.write_all(&request)?;
+            let mut response = Vec::new();
+            up.read_to_end(&mut response)?;
+            if fault == Fault::Pass {
+                conn.write_all(&response)?;
+            }
+        }
+    }
+    conn.shutdown(Shutdown::Both)
+}
+
+/// Loses the response of the first attempt of every distinct create call (by request
+/// text), except the kinds named in `spare`.
+pub fn lose_first_create_responses(spare: &'static [&'static str]) -> Arc<Decide> {
+    let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    Arc::new(move |_, request: &str| {
+        let action = request
+            .split(['&', '\r', '\n'])
+            .find_map(|part| part.strip_prefix("Action=").map(str::to_string))
+            .or_else(|| {
+                request.lines().find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .starts_with("x-amz-target:")
+                        .then(|| l.rsplit('.').next().unwrap_or("").trim().to_string())
+                })
+            })
+            .unwrap_or_default();
+        let is_create = ["Create", "Register", "Allocate", "Put"]
+            .iter()
+            .any(|p| action.starts_with(p));
+        if !is_create || spare.contains(&action.as_str()) {
+            return Fault::Pass;
+        }
+        let body = request.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+        let first = seen
+            .lock()
+            .map(|mut s| s.insert(format!("{action}|{body}")))
+            .unwrap_or(false);
+        if first {
+            Fault::LoseResponse
+        } else {
+            Fault::Pass
+        }
+    })
+}
