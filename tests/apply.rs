@@ -638,3 +638,123 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
         assert!(!plan(&stack, &report.state).unwrap().has_changes());
     });
 }
+
+fn example_binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let debug = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    let path = debug.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: `cargo test` builds the examples",
+        path.display()
+    );
+    path
+}
+
+fn example(
+    moto: &Moto,
+    certificate: &str,
+    state: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(example_binary("visitor_book"));
+    cmd.arg("--state")
+        .arg(state)
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("VISITOR_BOOK_CERTIFICATE_ARN", certificate)
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// `kill -9` at several points of an apply, then a re-run: it converges with exactly one
+/// of each resource, the state file stays valid throughout, and the next plan is empty.
+#[test]
+fn a_killed_apply_rerun_converges_without_duplicates() {
+    let moto = Moto::start();
+    let certificate = moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("vb.state.json");
+    let apply_args = ["apply", "--yes", "--quiet", "--poll-seconds", "1"];
+    for delay_ms in [120, 350, 800, 1500] {
+        let mut child = example(&moto, &certificate, &state, &apply_args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        if state.exists() {
+            let text = std::fs::read_to_string(&state).unwrap();
+            State::from_json(&text)
+                .unwrap_or_else(|e| panic!("state after kill at {delay_ms} ms is invalid: {e}"));
+        }
+    }
+    let out = example(&moto, &certificate, &state, &apply_args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "re-run failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    runtime()
+        .block_on(async { assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS) });
+    let plan = example(
+        &moto,
+        &certificate,
+        &state,
+        &["plan", "--detailed-exitcode"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+}
+
+/// A second apply while one runs fails at once on the lock, naming the holder; the first
+/// finishes and the state is intact.
+#[test]
+fn a_concurrent_apply_fails_on_the_lock() {
+    let moto = Moto::start();
+    let certificate = moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("vb.state.json");
+    let apply_args = ["apply", "--yes", "--quiet", "--poll-seconds", "1"];
+    let first = example(&moto, &certificate, &state, &apply_args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = dir.path().join("vb.state.json.lock");
+    let started = std::time::Instant::now();
+    while !lock.exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = example(&moto, &certificate, &state, &apply_args)
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains(&format!("is locked by pid {}", first.id())),
+        "{err}"
+    );
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success());
+    let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert_eq!(saved.resources.len(), 56);
+    assert!(!lock.exists(), "the lock is released");
+}

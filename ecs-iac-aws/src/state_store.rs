@@ -91,25 +91,39 @@ impl StateStore {
         Ok(state)
     }
 
-    /// Takes the exclusive lock. Fails at once, naming the holder, when it is taken.
+    /// Takes the exclusive lock. Fails at once, naming the holder, when it is taken. A
+    /// lock left by a process of this host that no longer runs (killed with `kill -9`,
+    /// say) is taken over.
     pub fn lock(&self) -> Result<StateLock, StateStoreError> {
         let lock = self.lock_path();
-        match OpenOptions::new().write(true).create_new(true).open(&lock) {
+        match self.try_lock(&lock) {
+            Err(StateStoreError::Locked { holder, .. }) if holder_is_gone(&holder) => {
+                tracing::warn!(lock = %lock.display(), %holder, "taking over a lock whose process is gone");
+                let _ = fs::remove_file(&lock);
+                self.try_lock(&lock)
+            }
+            other => other,
+        }
+    }
+
+    fn try_lock(&self, lock: &Path) -> Result<StateLock, StateStoreError> {
+        match OpenOptions::new().write(true).create_new(true).open(lock) {
             Ok(mut file) => {
                 let holder = format!(
-                    "pid {} since {} (unix seconds)\n",
+                    "pid {} on {} since {} (unix seconds)\n",
                     std::process::id(),
+                    host_name(),
                     unix_seconds()
                 );
                 file.write_all(holder.as_bytes()).map_err(|e| self.io(e))?;
                 file.sync_all().map_err(|e| self.io(e))?;
                 Ok(StateLock {
-                    lock,
+                    lock: lock.to_path_buf(),
                     store: self.clone(),
                 })
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                let holder = fs::read_to_string(&lock)
+                let holder = fs::read_to_string(lock)
                     .unwrap_or_default()
                     .trim()
                     .to_string();
@@ -120,13 +134,36 @@ impl StateStore {
                 };
                 Err(StateStoreError::Locked {
                     path: self.path.clone(),
-                    lock,
+                    lock: lock.to_path_buf(),
                     holder,
                 })
             }
             Err(e) => Err(self.io(e)),
         }
     }
+}
+
+fn host_name() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "unknown-host".into())
+}
+
+/// Whether a lock holder line (`pid N on HOST since …`) names a process of this host
+/// that has exited. Only decidable where `/proc` exists; elsewhere the lock is kept.
+fn holder_is_gone(holder: &str) -> bool {
+    let mut words = holder.split_whitespace();
+    let (Some("pid"), Some(pid), Some("on"), Some(host)) =
+        (words.next(), words.next(), words.next(), words.next())
+    else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    host == host_name()
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Proof of holding the state lock; writes go through it. Released on drop.
@@ -230,6 +267,37 @@ mod tests {
         );
         drop(held);
         assert!(store.lock().is_ok());
+    }
+
+    #[test]
+    fn a_lock_left_by_a_dead_process_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::new(dir.path().join("s.state.json"));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let lock = dir.path().join("s.state.json.lock");
+        fs::write(
+            &lock,
+            format!("pid {dead} on {} since 0 (unix seconds)\n", host_name()),
+        )
+        .unwrap();
+        let held = store.lock().expect("the stale lock is taken over");
+        assert!(fs::read_to_string(&lock)
+            .unwrap()
+            .starts_with(&format!("pid {}", std::process::id())));
+        drop(held);
+        // A live holder (this process) keeps its lock.
+        fs::write(
+            &lock,
+            format!(
+                "pid {} on {} since 0 (unix seconds)\n",
+                std::process::id(),
+                host_name()
+            ),
+        )
+        .unwrap();
+        assert!(store.lock().is_err());
     }
 
     #[test]
