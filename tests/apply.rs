@@ -602,8 +602,9 @@ const VISITOR_BOOK_COUNTS: [(&str, usize); 12] = [
     ("services", 1),
 ];
 
-/// Every create whose response is lost after AWS did the work, and throttling and 5xx
-/// bursts: the apply finishes with exactly one of each resource.
+/// Every create whose response is lost after AWS did the work, responses that come after
+/// the client's timeout, and throttling and 5xx bursts: the apply finishes with exactly
+/// one of each resource.
 #[test]
 fn lost_responses_throttling_and_server_errors_never_duplicate() {
     use crate::fault_proxy::{lose_first_create_responses, Fault, FaultProxy};
@@ -611,9 +612,10 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
     // Task definitions are append-only revisions in AWS: a lost RegisterTaskDefinition
     // response leaves an unused revision, so it is spared here.
     let lose = lose_first_create_responses(&["RegisterTaskDefinition"]);
-    let decide = Arc::new(move |n: usize, request: &str| match n % 11 {
-        3 => Fault::Throttle,
-        7 => Fault::ServerError,
+    let decide = Arc::new(move |n: usize, request: &str| match (n % 11, n % 17) {
+        (3, _) => Fault::Throttle,
+        (7, _) => Fault::ServerError,
+        (_, 5) => Fault::SlowResponse,
         _ => lose(n, request),
     });
     let moto = Moto::start();
@@ -626,6 +628,8 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
         let mut cfg = config(&moto);
         cfg.endpoint_url = Some(proxy.endpoint.clone());
         cfg.create_backoff = Duration::from_millis(20);
+        cfg.attempt_timeout = crate::fault_proxy::SLOW / 2;
+        cfg.operation_timeout = crate::fault_proxy::SLOW * 4;
         let aws = Aws::connect(cfg, stack.pinned_region())
             .await
             .expect("connects through the proxy");
@@ -757,4 +761,63 @@ fn a_concurrent_apply_fails_on_the_lock() {
     let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert_eq!(saved.resources.len(), 56);
     assert!(!lock.exists(), "the lock is released");
+}
+
+/// Cancelling (what Ctrl-C does) stops starting work, lets in-flight calls finish, and
+/// saves them; the next apply picks up from the saved state.
+#[test]
+fn a_cancelled_apply_saves_what_it_did_and_resumes() {
+    use ecs_iac::aws::Event;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let moto = Moto::start();
+    let stack = visitor_book::stack_with_certificate(&moto.seed());
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("vb.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .expect("connects");
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (flag, finished) = (cancel.clone(), Arc::new(AtomicUsize::new(0)));
+        let options = ApplyOptions {
+            cancel,
+            on_event: Arc::new(move |event: &Event| {
+                if matches!(event, Event::Finished { .. })
+                    && finished.fetch_add(1, Ordering::SeqCst) + 1 == 10
+                {
+                    flag.store(true, Ordering::SeqCst);
+                }
+            }),
+            ..ApplyOptions::default()
+        };
+        let plan = plan(&stack, &State::empty("visitor-book")).unwrap();
+        let report = apply(&aws, &plan, &lock, State::empty("visitor-book"), &options)
+            .await
+            .unwrap();
+        assert!(report.interrupted && !report.succeeded());
+        assert!(
+            report.done.len() >= 10 && !report.skipped.is_empty(),
+            "{} done, {} skipped",
+            report.done.len(),
+            report.skipped.len()
+        );
+        let saved = store.load("visitor-book").unwrap();
+        assert_eq!(saved, report.state, "what was done is saved");
+        for (address, _) in &report.done {
+            assert_eq!(
+                saved.resources[address].status,
+                ResourceStatus::Created,
+                "{address}"
+            );
+        }
+        let resumed = apply_stack(&aws, &stack, &lock, saved).await;
+        assert_eq!(
+            resumed.done.len() + report.done.len(),
+            56 + 1,
+            "only the rest (and the secret lookup again) ran"
+        );
+        assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);
+    });
 }

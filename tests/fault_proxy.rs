@@ -19,7 +19,12 @@ pub enum Fault {
     Throttle,
     /// Forward it, then close the connection without answering.
     LoseResponse,
+    /// Forward it and answer only after `SLOW` (past the client's attempt timeout).
+    SlowResponse,
 }
+
+/// How late a slow response comes.
+pub const SLOW: std::time::Duration = std::time::Duration::from_millis(1500);
 
 pub type Decide = dyn Fn(usize, &str) -> Fault + Send + Sync;
 
@@ -112,12 +117,15 @@ fn serve(
                 format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             conn.write_all(answer.as_bytes())?;
         }
-        Fault::Pass | Fault::LoseResponse => {
+        Fault::Pass | Fault::LoseResponse | Fault::SlowResponse => {
             let mut up = TcpStream::connect(upstream)?;
             up.write_all(&request)?;
             let mut response = Vec::new();
             up.read_to_end(&mut response)?;
-            if fault == Fault::Pass {
+            if fault == Fault::SlowResponse {
+                thread::sleep(SLOW);
+            }
+            if fault != Fault::LoseResponse {
                 conn.write_all(&response)?;
             }
         }
