@@ -103,7 +103,16 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
-                .map_err(err(a, "CreateLoadBalancer"))?;
+                .map_err(err(a, "CreateLoadBalancer"));
+            let out = match out {
+                Ok(out) => out,
+                // It exists: adopt it when this stack owns it (AWS itself answers with the
+                // existing one for identical settings).
+                Err(e) if e.is(&["DuplicateLoadBalancerName"]) => {
+                    return adopt_existing(aws, t, e).await
+                }
+                Err(e) => return Err(e),
+            };
             let lb = out.load_balancers().first().ok_or_else(|| {
                 response(
                     a,
@@ -145,7 +154,16 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
-                .map_err(err(a, "CreateTargetGroup"))?;
+                .map_err(err(a, "CreateTargetGroup"));
+            let out = match out {
+                Ok(out) => out,
+                // It exists: adopt it when this stack owns it (AWS itself answers with the
+                // existing one for identical settings).
+                Err(e) if e.is(&["DuplicateTargetGroupName"]) => {
+                    return adopt_existing(aws, t, e).await
+                }
+                Err(e) => return Err(e),
+            };
             let arn = out
                 .target_groups()
                 .first()
@@ -180,7 +198,14 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
-                .map_err(err(a, "CreateListener"))?;
+                .map_err(err(a, "CreateListener"));
+            let out = match out {
+                Ok(out) => out,
+                // It exists: adopt it when this stack owns it (AWS itself answers with the
+                // existing one for identical settings).
+                Err(e) if e.is(&["DuplicateListener"]) => return adopt_existing(aws, t, e).await,
+                Err(e) => return Err(e),
+            };
             let arn = out
                 .listeners()
                 .first()
@@ -241,6 +266,23 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             }
         }
         other => Err(unsupported(a, other)),
+    }
+}
+
+async fn adopt_existing(
+    aws: &Aws,
+    t: &Target<'_>,
+    conflict: ProviderError,
+) -> Result<Outcome, ProviderError> {
+    match find(aws, t).await? {
+        Some(found) => Ok(found),
+        None => Err(ProviderError::Request {
+            address: t.address.into(),
+            field: "Name".into(),
+            problem: format!(
+                "{conflict}; it is not owned by this stack: rename it here or remove it"
+            ),
+        }),
     }
 }
 
