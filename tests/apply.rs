@@ -629,7 +629,7 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
         cfg.endpoint_url = Some(proxy.endpoint.clone());
         cfg.create_backoff = Duration::from_millis(20);
         cfg.attempt_timeout = crate::fault_proxy::SLOW / 2;
-        cfg.operation_timeout = crate::fault_proxy::SLOW * 4;
+        cfg.operation_timeout = crate::fault_proxy::SLOW * 8;
         let aws = Aws::connect(cfg, stack.pinned_region())
             .await
             .expect("connects through the proxy");
@@ -695,6 +695,10 @@ fn a_killed_apply_rerun_converges_without_duplicates() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
+        // Requests already on the wire still land at the server after the kill; a user
+        // re-runs seconds later. (A re-run racing them could miss a resource AWS was
+        // still creating: see the README's limits.)
+        std::thread::sleep(Duration::from_millis(500));
         if state.exists() {
             let text = std::fs::read_to_string(&state).unwrap();
             State::from_json(&text)

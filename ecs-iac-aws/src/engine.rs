@@ -501,7 +501,7 @@ impl Task {
             },
         };
         if self.adopt_first {
-            if let Some(found) = self.aws.find(&t).await? {
+            if let Some(found) = self.find_patiently(&t).await? {
                 tracing::info!(address = %self.address, id = %found.id, "adopted after an interrupted create");
                 self.aws.wait_ready(&t, &found).await?;
                 return Ok(found);
@@ -522,12 +522,30 @@ impl Task {
                     backoff = backoff.saturating_mul(2);
                     attempt += 1;
                     // A lost response: AWS may have made it. Adopt instead of duplicating.
-                    if let Some(found) = self.aws.find(&t).await? {
+                    if let Some(found) = self.find_patiently(&t).await? {
                         self.aws.wait_ready(&t, &found).await?;
                         return Ok(found);
                     }
                 }
                 Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Looks the resource up, retrying transient errors: creating again without knowing
+    /// whether the first create happened could duplicate it.
+    async fn find_patiently(&self, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+        let mut backoff = self.aws.config.create_backoff;
+        let mut attempt = 1;
+        loop {
+            match self.aws.find(t).await {
+                Err(e) if e.is_transient() && attempt < self.aws.config.create_attempts => {
+                    tracing::warn!(address = %self.address, attempt, error = %e, "lookup failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = backoff.saturating_mul(2);
+                    attempt += 1;
+                }
+                other => return other,
             }
         }
     }

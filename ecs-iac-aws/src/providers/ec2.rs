@@ -9,19 +9,7 @@ use aws_sdk_ec2::types::{
     NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
 };
 
-fn err<'a, E>(
-    t: &'a str,
-    op: &str,
-) -> impl FnOnce(
-    aws_sdk_ec2::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> ProviderError
-       + 'a
-where
-    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let op = format!("ec2:{op}");
-    move |e| ProviderError::from_sdk(t, &op, e)
-}
+sdk_err!(err, aws_sdk_ec2, "ec2");
 
 fn tag_spec(req: &Req<'_>) -> Option<TagSpecification> {
     let spec = req.arr("TagSpecifications").first()?;

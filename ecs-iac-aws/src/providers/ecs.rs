@@ -18,19 +18,7 @@ use aws_sdk_ecs::types::{
 };
 use std::collections::HashMap;
 
-fn err<'a, E>(
-    a: &'a str,
-    op: &str,
-) -> impl FnOnce(
-    aws_sdk_ecs::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> ProviderError
-       + 'a
-where
-    E: aws_sdk_ecs::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let op = format!("ecs:{op}");
-    move |e| ProviderError::from_sdk(a, &op, e)
-}
+sdk_err!(err, aws_sdk_ecs, "ecs");
 
 /// Maps a builder error (a required member missing) to a request error.
 fn built<T>(

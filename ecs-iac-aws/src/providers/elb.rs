@@ -12,19 +12,11 @@ use aws_sdk_elasticloadbalancingv2::types::{
     RuleCondition, Tag, TargetTypeEnum,
 };
 
-fn err<'a, E>(
-    a: &'a str,
-    op: &str,
-) -> impl FnOnce(
-    aws_sdk_elasticloadbalancingv2::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> ProviderError
-       + 'a
-where
-    E: aws_sdk_elasticloadbalancingv2::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let op = format!("elasticloadbalancingv2:{op}");
-    move |e| ProviderError::from_sdk(a, &op, e)
-}
+sdk_err!(
+    err,
+    aws_sdk_elasticloadbalancingv2,
+    "elasticloadbalancingv2"
+);
 
 fn tags(r: &Req<'_>) -> Result<Vec<Tag>, ProviderError> {
     Ok(r.tags("Tags")

@@ -6,19 +6,7 @@ use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_iam::types::Tag;
 
-fn err<'a, E>(
-    a: &'a str,
-    op: &str,
-) -> impl FnOnce(
-    aws_sdk_iam::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> ProviderError
-       + 'a
-where
-    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let op = format!("iam:{op}");
-    move |e| ProviderError::from_sdk(a, &op, e)
-}
+sdk_err!(err, aws_sdk_iam, "iam");
 
 pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);

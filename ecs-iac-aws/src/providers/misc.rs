@@ -7,24 +7,6 @@ use crate::clients::Aws;
 use crate::error::ProviderError;
 use std::collections::HashMap;
 
-macro_rules! sdk_err {
-    ($name:ident, $krate:ident, $service:literal) => {
-        fn $name<'a, E>(
-            a: &'a str,
-            op: &str,
-        ) -> impl FnOnce(
-            $krate::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-        ) -> ProviderError
-               + 'a
-        where
-            E: $krate::error::ProvideErrorMetadata + std::error::Error + 'static,
-        {
-            let op = format!(concat!($service, ":{}"), op);
-            move |e| ProviderError::from_sdk(a, &op, e)
-        }
-    };
-}
-
 sdk_err!(logs_err, aws_sdk_cloudwatchlogs, "logs");
 sdk_err!(
     scaling_err,

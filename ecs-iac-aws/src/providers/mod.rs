@@ -2,6 +2,26 @@
 //! wait for readiness, delete. Requests come in exactly as `synth` renders them, with
 //! placeholders resolved, so what `synth` shows is what `apply` sends.
 
+/// Defines `$name(address, action)`: a closure turning an SDK error of `$krate` into a
+/// [`ProviderError`] naming the address and `service:Action`.
+macro_rules! sdk_err {
+    ($name:ident, $krate:ident, $service:literal) => {
+        fn $name<'a, E>(
+            a: &'a str,
+            op: &str,
+        ) -> impl FnOnce(
+            $krate::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+        ) -> ProviderError
+               + 'a
+        where
+            E: $krate::error::ProvideErrorMetadata + std::error::Error + 'static,
+        {
+            let op = format!(concat!($service, ":{}"), op);
+            move |e| ProviderError::from_sdk(a, &op, e)
+        }
+    };
+}
+
 mod ec2;
 mod ecs;
 mod elb;

@@ -6,33 +6,9 @@ use crate::clients::Aws;
 use crate::error::ProviderError;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-fn rds_err<'a, E>(
-    a: &'a str,
-    op: &str,
-) -> impl FnOnce(
-    aws_sdk_rds::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> ProviderError
-       + 'a
-where
-    E: aws_sdk_rds::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let op = format!("rds:{op}");
-    move |e| ProviderError::from_sdk(a, &op, e)
-}
+sdk_err!(rds_err, aws_sdk_rds, "rds");
 
-fn cache_err<'a, E>(
-    a: &'a str,
-    op: &str,
-) -> impl FnOnce(
-    aws_sdk_elasticache::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> ProviderError
-       + 'a
-where
-    E: aws_sdk_elasticache::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let op = format!("elasticache:{op}");
-    move |e| ProviderError::from_sdk(a, &op, e)
-}
+sdk_err!(cache_err, aws_sdk_elasticache, "elasticache");
 
 fn not_owned(a: &str, field: &str, name: &str) -> ProviderError {
     ProviderError::Request {
