@@ -698,7 +698,7 @@ fn a_killed_apply_rerun_converges_without_duplicates() {
         // Requests already on the wire still land at the server after the kill; a user
         // re-runs seconds later. (A re-run racing them could miss a resource AWS was
         // still creating: see the README's limits.)
-        std::thread::sleep(Duration::from_millis(500));
+        std::thread::sleep(Duration::from_secs(2));
         if state.exists() {
             let text = std::fs::read_to_string(&state).unwrap();
             State::from_json(&text)

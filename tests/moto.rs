@@ -11,7 +11,12 @@ pub const MOTO_VERSION: &str = "5.2.5";
 pub struct Moto {
     child: Child,
     pub endpoint: String,
+    // Tests against moto run one at a time: on a 2-core machine, parallel servers and
+    // applies make timings (and the kill test's in-flight window) unpredictable.
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn venv() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin")
@@ -21,6 +26,9 @@ impl Moto {
     /// Starts moto_server on a free loopback port. Fails (never skips) when moto is not
     /// installed, saying how to install it.
     pub fn start() -> Moto {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let bin = venv().join("moto_server");
         assert!(
             bin.exists(),
@@ -51,6 +59,7 @@ impl Moto {
         Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
+            _serial: serial,
         }
     }
 
