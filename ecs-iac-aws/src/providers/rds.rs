@@ -2,6 +2,7 @@
 
 use super::ec2::unsupported;
 use super::{owned, response, Existing, Outcome, Poll, Target};
+use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -9,6 +10,25 @@ use std::time::{SystemTime, UNIX_EPOCH};
 sdk_err!(rds_err, aws_sdk_rds, "rds");
 
 sdk_err!(cache_err, aws_sdk_elasticache, "elasticache");
+
+fn rds_tags(r: &Req<'_>) -> Vec<aws_sdk_rds::types::Tag> {
+    r.tags("Tags")
+        .into_iter()
+        .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+fn elasticache_tags(r: &Req<'_>) -> Vec<aws_sdk_elasticache::types::Tag> {
+    r.tags("Tags")
+        .into_iter()
+        .map(|(k, v)| {
+            aws_sdk_elasticache::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
+        .collect()
+}
 
 fn not_owned(a: &str, field: &str, name: &str) -> ProviderError {
     ProviderError::Request {
@@ -23,11 +43,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
     match t.kind {
         "rds.db_subnet_group" => {
             let name = r.s("DBSubnetGroupName")?;
-            let tags = r
-                .tags("Tags")
-                .into_iter()
-                .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
-                .collect();
+            let tags = rds_tags(r);
             let res = aws
                 .once
                 .rds
@@ -62,11 +78,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
         }
         "rds.db_instance" => {
             let id = r.s("DBInstanceIdentifier")?;
-            let tags = r
-                .tags("Tags")
-                .into_iter()
-                .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
-                .collect();
+            let tags = rds_tags(r);
             let groups = r.ss("VpcSecurityGroupIds");
             let res = aws
                 .once
@@ -113,16 +125,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
         }
         "elasticache.cache_subnet_group" => {
             let name = r.s("CacheSubnetGroupName")?;
-            let tags = r
-                .tags("Tags")
-                .into_iter()
-                .map(|(k, v)| {
-                    aws_sdk_elasticache::types::Tag::builder()
-                        .key(k)
-                        .value(v)
-                        .build()
-                })
-                .collect();
+            let tags = elasticache_tags(r);
             let res = aws
                 .once
                 .elasticache
@@ -154,16 +157,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
         }
         "elasticache.replication_group" => {
             let id = r.s("ReplicationGroupId")?;
-            let tags = r
-                .tags("Tags")
-                .into_iter()
-                .map(|(k, v)| {
-                    aws_sdk_elasticache::types::Tag::builder()
-                        .key(k)
-                        .value(v)
-                        .build()
-                })
-                .collect();
+            let tags = elasticache_tags(r);
             let groups = r.ss("SecurityGroupIds");
             let res = aws
                 .once
