@@ -103,6 +103,10 @@ struct RunArgs {
     /// Seconds between readiness polls.
     #[arg(long, default_value_t = 5)]
     poll_seconds: u64,
+    /// Seconds a create whose outcome is unknown (killed run, timed-out call) is looked
+    /// up by its tags before it is created again.
+    #[arg(long, default_value_t = 30)]
+    settle_seconds: u64,
     /// Minutes one resource may take to become ready or be deleted.
     #[arg(long, default_value_t = 45)]
     wait_minutes: u64,
@@ -122,6 +126,7 @@ impl RunArgs {
             parallelism: self.parallelism.max(1),
             max_attempts: self.max_attempts.max(1),
             poll_interval: std::time::Duration::from_secs(self.poll_seconds.max(1)),
+            create_settle: std::time::Duration::from_secs(self.settle_seconds),
             wait_deadline: std::time::Duration::from_secs(self.wait_minutes.max(1) * 60),
             ..EngineConfig::default()
         }

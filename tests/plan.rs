@@ -21,6 +21,7 @@ fn applied(synth: &Synth) -> State {
                 attributes: BTreeMap::new(),
                 request: n.body.clone(),
                 depends_on: n.depends_on.clone(),
+                pending_since: None,
             },
         );
     }

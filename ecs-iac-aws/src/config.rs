@@ -30,6 +30,12 @@ pub struct EngineConfig {
     pub create_attempts: u32,
     /// First backoff between create attempts (doubles each time).
     pub create_backoff: Duration,
+    /// How long a create whose outcome is unknown (the process was killed after sending
+    /// it, or the call timed out without an answer) may still be in flight at AWS or not
+    /// yet visible to describe calls (EC2 is eventually consistent). Before creating such
+    /// a resource again, the engine keeps looking it up by its ownership tags until this
+    /// much time has passed since the first request was sent.
+    pub create_settle: Duration,
     /// Time between readiness polls.
     pub poll_interval: Duration,
     /// Deadline for one resource to become ready (or to be gone, on delete).
@@ -48,6 +54,7 @@ impl Default for EngineConfig {
             max_attempts: 6,
             create_attempts: 5,
             create_backoff: Duration::from_millis(500),
+            create_settle: Duration::from_secs(30),
             poll_interval: Duration::from_secs(5),
             wait_deadline: Duration::from_secs(45 * 60),
         }

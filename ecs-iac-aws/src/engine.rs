@@ -5,8 +5,8 @@
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use crate::providers::{Existing, Outcome, Target};
-use crate::state_store::{StateLock, StateStoreError};
+use crate::providers::{may_duplicate, Existing, Outcome, Target};
+use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::resolve::{placeholders, resolve};
 use ecs_iac_core::{
     plan_synth, Action, Plan, PlannedAction, ResourceState, ResourceStatus, State, Synth,
@@ -339,6 +339,8 @@ struct Task {
     existing: Option<ResourceState>,
     /// A previous create was interrupted: look for the resource before creating.
     adopt_first: bool,
+    /// When that interrupted create was journaled (unix seconds), if known.
+    pending_since: Option<u64>,
     /// Whether to journal a pending create before running.
     journal: bool,
 }
@@ -353,6 +355,7 @@ fn prepare(
     let adopt_first = existing
         .as_ref()
         .is_some_and(|r| r.status == ResourceStatus::Pending);
+    let pending_since = existing.as_ref().and_then(|r| r.pending_since);
     let body = action.after.clone().unwrap_or(Value::Null);
     let mut secrets = Vec::new();
     for p in placeholders(&body) {
@@ -413,8 +416,17 @@ fn prepare(
         secrets,
         existing,
         adopt_first,
+        pending_since,
         journal: action.action == Action::Create,
     })
+}
+
+/// The instant by which a create journaled at `since` (unix seconds) has settled. The
+/// journal time has whole seconds, so one second is added.
+fn settle_deadline(since: u64, settle: Duration) -> Instant {
+    let settled = Duration::from_secs(since.saturating_add(1)) + settle;
+    let now = Duration::from_secs(unix_seconds());
+    Instant::now() + settled.saturating_sub(now)
 }
 
 fn journal_pending(state: &mut State, action: &PlannedAction) {
@@ -429,7 +441,12 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
             attributes: BTreeMap::new(),
             request: Value::Null,
             depends_on: Vec::new(),
+            pending_since: None,
         });
+    // A create already journaled keeps its first time: its request may still be in flight.
+    if entry.status != ResourceStatus::Pending || entry.pending_since.is_none() {
+        entry.pending_since = Some(unix_seconds());
+    }
     entry.status = ResourceStatus::Pending;
     entry.request = action.after.clone().unwrap_or(Value::Null);
     entry.depends_on = action.depends_on.clone();
@@ -451,6 +468,7 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
                     attributes: o.attributes,
                     request: action.after.clone().unwrap_or(Value::Null),
                     depends_on: action.depends_on.clone(),
+                    pending_since: None,
                 },
             );
         }
@@ -500,17 +518,25 @@ impl Task {
                 body: &body,
             },
         };
+        let config = &self.aws.config;
         if self.adopt_first {
-            if let Some(found) = self.find_patiently(&t).await? {
+            // The interrupted request may still be in flight: look until it has settled.
+            let settled = match self.pending_since {
+                Some(since) if may_duplicate(&self.kind) => {
+                    settle_deadline(since, config.create_settle)
+                }
+                _ => Instant::now(),
+            };
+            if let Some(found) = self.find_settled(&t, settled).await? {
                 tracing::info!(address = %self.address, id = %found.id, "adopted after an interrupted create");
                 self.aws.wait_ready(&t, &found).await?;
                 return Ok(found);
             }
         }
-        let config = &self.aws.config;
         let mut backoff = config.create_backoff;
         let mut attempt = 1;
         loop {
+            let sent = Instant::now();
             match self.aws.create(&t).await {
                 Ok(o) => {
                     self.aws.wait_ready(&t, &o).await?;
@@ -521,14 +547,70 @@ impl Task {
                     tokio::time::sleep(backoff).await;
                     backoff = backoff.saturating_mul(2);
                     attempt += 1;
-                    // A lost response: AWS may have made it. Adopt instead of duplicating.
-                    if let Some(found) = self.find_patiently(&t).await? {
+                    // A lost response: AWS may have made it, or may still be making it.
+                    // Adopt instead of duplicating.
+                    let settled = if e.is_unanswered() && may_duplicate(&self.kind) {
+                        sent + config.create_settle
+                    } else {
+                        Instant::now()
+                    };
+                    if let Some(found) = self.find_settled(&t, settled).await? {
                         self.aws.wait_ready(&t, &found).await?;
                         return Ok(found);
                     }
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// Finds what an interrupted create (a pending entry without an id) made, once the
+    /// request has settled.
+    async fn find_interrupted(
+        &self,
+        existing: &ResourceState,
+    ) -> Result<Option<Outcome>, ProviderError> {
+        let t = Target {
+            stack: &self.stack,
+            address: &self.address,
+            kind: &existing.kind,
+            req: Req {
+                address: &self.address,
+                body: &existing.request,
+            },
+        };
+        let settled = match existing.pending_since {
+            Some(since) if may_duplicate(&existing.kind) => {
+                settle_deadline(since, self.aws.config.create_settle)
+            }
+            _ => Instant::now(),
+        };
+        let found = self.find_settled(&t, settled).await?;
+        if let Some(found) = &found {
+            tracing::info!(address = %self.address, id = %found.id, "found what an interrupted create made; deleting it");
+        }
+        Ok(found)
+    }
+
+    /// Looks the resource up until it is found or `settled` has passed: a create whose
+    /// outcome is unknown may still be in flight, or not yet visible to describe calls.
+    async fn find_settled(
+        &self,
+        t: &Target<'_>,
+        settled: Instant,
+    ) -> Result<Option<Outcome>, ProviderError> {
+        let mut pause = self.aws.config.create_backoff;
+        loop {
+            if let Some(found) = self.find_patiently(t).await? {
+                return Ok(Some(found));
+            }
+            let now = Instant::now();
+            if now >= settled {
+                return Ok(None);
+            }
+            tracing::info!(address = %self.address, seconds = (settled - now).as_secs(), "not found yet; an earlier create may still be in flight, looking again");
+            tokio::time::sleep(pause.min(settled - now)).await;
+            pause = pause.saturating_mul(2).min(Duration::from_secs(5));
         }
     }
 
@@ -554,15 +636,27 @@ impl Task {
         let Some(existing) = &self.existing else {
             return Ok(());
         };
-        let Some(id) = existing.id.as_deref() else {
-            // A create that never finished: nothing known to delete.
-            return Ok(());
+        // A create that never finished may still have made the resource: look it up by
+        // its ownership tags (or unique name) before forgetting it.
+        let adopted = match existing.id.as_deref() {
+            Some(_) => None,
+            None => match self.find_interrupted(existing).await? {
+                Some(found) => Some(found),
+                None => return Ok(()),
+            },
+        };
+        let (id, attributes) = match &adopted {
+            Some(found) => (found.id.as_str(), &found.attributes),
+            None => (
+                existing.id.as_deref().unwrap_or_default(),
+                &existing.attributes,
+            ),
         };
         let e = Existing {
             address: &self.address,
             kind: &existing.kind,
             id,
-            attributes: &existing.attributes,
+            attributes,
         };
         let config = &self.aws.config;
         let start = Instant::now();

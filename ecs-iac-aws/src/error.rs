@@ -132,6 +132,12 @@ impl ProviderError {
         )
     }
 
+    /// Whether the call got no answer (a timeout, a dropped connection, an unreadable
+    /// response): AWS may have done it, or may still be doing it.
+    pub fn is_unanswered(&self) -> bool {
+        self.is(&["Timeout", "DispatchFailure", "ResponseError"])
+    }
+
     /// The AWS error code, if AWS answered with one.
     pub fn code(&self) -> Option<&str> {
         match self {

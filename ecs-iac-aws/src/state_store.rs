@@ -213,7 +213,8 @@ impl Drop for StateLock {
     }
 }
 
-fn unix_seconds() -> u64 {
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn unix_seconds() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

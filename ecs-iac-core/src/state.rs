@@ -55,6 +55,12 @@ pub struct ResourceState {
     /// Addresses this node depended on when applied (for delete order).
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// For a [`ResourceStatus::Pending`] entry: when the create was journaled (unix
+    /// seconds). A create sent then may still be in flight at AWS, or not yet visible to
+    /// its describe calls, for a while; the engine keeps looking the resource up until
+    /// that window has passed before it creates it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_since: Option<u64>,
 }
 
 /// Why a state document cannot be used.

@@ -203,6 +203,26 @@ pub(crate) enum Poll {
     Failed(String),
 }
 
+/// Kinds whose create call makes a second resource when it is sent twice: no unique name
+/// and no idempotency token AWS honours across runs. Before sending such a create again
+/// after an unknown outcome, the engine waits for the first request to settle. Every
+/// other kind is safe to send again: AWS refuses a second one ("already exists") and the
+/// provider adopts the first.
+const DUPLICABLE: &[&str] = &[
+    "ec2.vpc",
+    "ec2.subnet",
+    "ec2.internet_gateway",
+    "ec2.elastic_ip",
+    "ec2.nat_gateway",
+    "ec2.route_table",
+    "ecs.task_definition",
+];
+
+/// Whether sending `kind`'s create twice can make two resources.
+pub(crate) fn may_duplicate(kind: &str) -> bool {
+    DUPLICABLE.contains(&kind)
+}
+
 fn service(kind: &str) -> &str {
     kind.split('.').next().unwrap_or(kind)
 }
