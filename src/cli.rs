@@ -2,9 +2,8 @@
 //! -- plan`. Parsing and printing live here; the work is done by library calls that
 //! return values.
 
-use crate::aws::{
-    ApplyOptions, ApplyReport, Aws, EngineConfig, Event, StateStore, StateStoreError,
-};
+use crate::aws::{ApplyOptions, ApplyReport, Aws, EngineConfig, StateStore, StateStoreError};
+use crate::progress::{Mode, Progress};
 use clap::{Parser, Subcommand};
 use ecs_iac_core::{plan_synth, synth, validate, Diagnostic, Invalid, Stack, State};
 use std::ffi::OsString;
@@ -146,13 +145,13 @@ enum StateCommand {
 
 /// Runs the command line from the process arguments and returns the exit code.
 pub fn run(stack: Stack) -> ExitCode {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
+    // Unlocked handles: progress and logs write to stderr from other threads, so holding
+    // its lock for the whole run would deadlock them.
     ExitCode::from(run_with(
         stack,
         std::env::args_os(),
-        &mut stdout.lock(),
-        &mut stderr.lock(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
     ))
 }
 
@@ -382,39 +381,19 @@ where
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let (json, quiet) = (run.json, run.quiet);
+    let mode = if run.json {
+        Mode::Json
+    } else if run.quiet {
+        Mode::Quiet
+    } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        Mode::Live
+    } else {
+        Mode::Lines
+    };
+    let progress = Progress::to_stderr(mode);
     let options = ApplyOptions {
         handle_ctrl_c: true,
-        on_event: std::sync::Arc::new(move |event: &Event| {
-            let line = if json {
-                serde_json::to_string(event).unwrap_or_default()
-            } else {
-                match event {
-                    Event::Started { .. } if quiet => return,
-                    Event::Finished { .. } if quiet => return,
-                    Event::Started { address, action } => {
-                        format!("  {} {address}: started", verb(*action))
-                    }
-                    Event::Finished {
-                        address,
-                        action,
-                        millis,
-                    } => {
-                        format!(
-                            "  {} {address}: done in {:.1}s",
-                            verb(*action),
-                            *millis as f64 / 1000.0
-                        )
-                    }
-                    Event::Failed {
-                        address,
-                        action,
-                        error,
-                    } => format!("  {} {address}: FAILED: {error}", verb(*action)),
-                }
-            };
-            eprintln!("{line}");
-        }),
+        on_event: progress.sink(),
         ..ApplyOptions::default()
     };
     let config = run.engine_config();
@@ -424,19 +403,10 @@ where
             .map_err(|e| e.to_string())?;
         job(&aws, &options).await.map_err(|e| e.to_string())
     });
+    drop(options);
+    progress.finish();
     let _ = out.flush();
     result
-}
-
-fn verb(action: ecs_iac_core::Action) -> &'static str {
-    match action {
-        ecs_iac_core::Action::Create => "create",
-        ecs_iac_core::Action::Update => "update",
-        ecs_iac_core::Action::Replace => "replace",
-        ecs_iac_core::Action::Delete => "delete",
-        ecs_iac_core::Action::Read => "read",
-        ecs_iac_core::Action::NoOp => "keep",
-    }
 }
 
 fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8, String> {

@@ -52,6 +52,7 @@ pub use ecs_iac_core as core;
 pub use ecs_iac_core::*;
 
 pub mod cli;
+mod progress;
 
 /// The README's example, compiled and run as a doctest.
 #[doc = include_str!("../README.md")]

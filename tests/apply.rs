@@ -762,6 +762,79 @@ fn a_killed_apply_rerun_converges_without_duplicates() {
     );
 }
 
+/// Ctrl-C (a real SIGINT) in the middle of an apply: no new work starts, what was done is
+/// saved, the exit code is 130, and the next apply finishes with no duplicates.
+#[test]
+fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
+    let moto = Moto::start();
+    let certificate = moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("vb.state.json");
+    let child = example(
+        &moto,
+        &certificate,
+        &state,
+        &[
+            "apply",
+            "--yes",
+            "--parallelism",
+            "1",
+            "--poll-seconds",
+            "1",
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let started = std::time::Instant::now();
+    let saved = |min: usize| {
+        std::fs::read_to_string(&state)
+            .ok()
+            .and_then(|t| State::from_json(&t).ok())
+            .is_some_and(|s| s.resources.len() >= min)
+    };
+    while !saved(3) && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let interrupted = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert!(
+        (3..56).contains(&interrupted.resources.len()),
+        "stopped part way: {} resources saved",
+        interrupted.resources.len()
+    );
+    assert!(stdout.contains("not started"), "{stdout}");
+    assert!(!dir.path().join("vb.state.json.lock").exists());
+    let rerun = example(
+        &moto,
+        &certificate,
+        &state,
+        &["apply", "--yes", "--quiet", "--poll-seconds", "1"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    runtime()
+        .block_on(async { assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS) });
+}
+
 /// A second apply while one runs fails at once on the lock, naming the holder; the first
 /// finishes and the state is intact.
 #[test]

@@ -211,6 +211,18 @@ pub async fn apply(
         }
     });
 
+    // Poll the signal once so its handler is installed before any work starts.
+    // A completed signal future must not be polled again: `signalled` guards it.
+    let mut signalled = false;
+    tokio::select! {
+        biased;
+        _ = &mut ctrl_c_signal => {
+            signalled = true;
+            options.cancel.store(true, Ordering::SeqCst);
+        }
+        _ = std::future::ready(()) => {}
+    }
+
     loop {
         while !options.cancel.load(Ordering::SeqCst) && running.len() < parallelism {
             let Some(i) = ready.pop() else { break };
@@ -285,7 +297,9 @@ pub async fn apply(
                     }
                 }
             }
-            _ = &mut ctrl_c_signal => {
+            _ = &mut ctrl_c_signal, if !signalled => {
+                signalled = true;
+                tracing::warn!("interrupted: no new work starts; waiting for calls in flight");
                 options.cancel.store(true, Ordering::SeqCst);
             }
         }
