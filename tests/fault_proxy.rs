@@ -63,7 +63,8 @@ impl FaultProxy {
     }
 }
 
-fn read_request(conn: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+/// Reads one HTTP request (head and body) from `conn`.
+pub fn read_request(conn: &mut TcpStream) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -133,22 +134,28 @@ fn serve(
     conn.shutdown(Shutdown::Both)
 }
 
+/// The AWS operation a request calls: `Action=` of query protocols, or the
+/// `X-Amz-Target` header of JSON protocols.
+pub fn operation(request: &str) -> String {
+    request
+        .split(['&', '\r', '\n'])
+        .find_map(|part| part.strip_prefix("Action=").map(str::to_string))
+        .or_else(|| {
+            request.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("x-amz-target:")
+                    .then(|| l.rsplit('.').next().unwrap_or("").trim().to_string())
+            })
+        })
+        .unwrap_or_default()
+}
+
 /// Loses the response of the first attempt of every distinct create call (by request
 /// text), except the kinds named in `spare`.
 pub fn lose_first_create_responses(spare: &'static [&'static str]) -> Arc<Decide> {
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     Arc::new(move |_, request: &str| {
-        let action = request
-            .split(['&', '\r', '\n'])
-            .find_map(|part| part.strip_prefix("Action=").map(str::to_string))
-            .or_else(|| {
-                request.lines().find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .starts_with("x-amz-target:")
-                        .then(|| l.rsplit('.').next().unwrap_or("").trim().to_string())
-                })
-            })
-            .unwrap_or_default();
+        let action = operation(request);
         let is_create = ["Create", "Register", "Allocate", "Put"]
             .iter()
             .any(|p| action.starts_with(p));

@@ -17,3 +17,4 @@ mod fault_proxy;
 mod moto;
 mod plan;
 mod synth;
+mod waiters;

@@ -545,6 +545,7 @@ pub(super) async fn wait_ready(
     }
     let a = t.address;
     let cluster = t.req.os("cluster");
+    let wanted = t.req.os("taskDefinition");
     aws.poll(a, "ECS service deployment", || async {
         let out = aws
             .c
@@ -555,39 +556,81 @@ pub(super) async fn wait_ready(
             .send()
             .await
             .map_err(err(a, "DescribeServices"))?;
-        let Some(service) = out.services().first() else {
-            return Ok(Poll::Pending("not visible yet".into()));
-        };
-        let Some(primary) = service
-            .deployments()
-            .iter()
-            .find(|d| d.status() == Some("PRIMARY"))
-        else {
-            return Ok(Poll::Pending("no primary deployment".into()));
-        };
-        Ok(match primary.rollout_state().map(|s| s.as_str()) {
-            Some("COMPLETED") | None => Poll::Ready,
-            Some("FAILED") => Poll::Failed(format!(
-                "deployment failed{}: {}",
-                if service
-                    .deployment_configuration()
-                    .and_then(|d| d.deployment_circuit_breaker())
-                    .is_some_and(|b| b.rollback())
-                {
-                    " and the circuit breaker rolled it back"
-                } else {
-                    ""
-                },
-                primary.rollout_state_reason().unwrap_or("no reason given")
-            )),
-            Some(state) => Poll::Pending(format!(
-                "{state}, {}/{} tasks running",
-                primary.running_count(),
-                primary.desired_count()
-            )),
+        Ok(match out.services().first() {
+            Some(service) => deployment_progress(service, wanted.as_deref()),
+            None => Poll::Pending("not visible yet".into()),
         })
     })
     .await
+}
+
+/// Where the deployment of `wanted` (a task definition ARN) stands. The deployment running
+/// it is followed, not merely the PRIMARY one: when the circuit breaker rolls back, ECS
+/// makes a new PRIMARY deployment of the previous task definition, which completes.
+pub(crate) fn deployment_progress(
+    service: &aws_sdk_ecs::types::Service,
+    wanted: Option<&str>,
+) -> Poll {
+    if service.status() == Some("INACTIVE") || service.status() == Some("DRAINING") {
+        return Poll::Failed(format!(
+            "the service is {}",
+            service.status().unwrap_or_default()
+        ));
+    }
+    let deployments = service.deployments();
+    let ours = |d: &&aws_sdk_ecs::types::Deployment| {
+        wanted.is_none_or(|w| d.task_definition() == Some(w))
+    };
+    let primary = deployments.iter().find(|d| d.status() == Some("PRIMARY"));
+    let failed = deployments
+        .iter()
+        .filter(ours)
+        .find(|d| d.rollout_state().map(|s| s.as_str()) == Some("FAILED"));
+    let rolled_back = primary.is_some_and(|p| !ours(&p)) && failed.is_some();
+    if let Some(failed) = failed {
+        let breaker = service
+            .deployment_configuration()
+            .and_then(|d| d.deployment_circuit_breaker())
+            .is_some_and(|b| b.rollback());
+        let latest_event = service
+            .events()
+            .first()
+            .and_then(|e| e.message())
+            .map(|m| format!("; latest service event: {m}"))
+            .unwrap_or_default();
+        return Poll::Failed(format!(
+            "deployment {} failed{}: {}{latest_event}",
+            failed.id().unwrap_or("?"),
+            if breaker || rolled_back {
+                " and the circuit breaker rolled it back"
+            } else {
+                ""
+            },
+            failed.rollout_state_reason().unwrap_or("no reason given"),
+        ));
+    }
+    let Some(primary) = primary else {
+        return Poll::Pending("no primary deployment yet".into());
+    };
+    if !ours(&primary) {
+        return Poll::Pending(format!(
+            "the primary deployment runs {}, not the requested task definition",
+            primary.task_definition().unwrap_or("?")
+        ));
+    }
+    let tasks = format!(
+        "{}/{} tasks running",
+        primary.running_count(),
+        primary.desired_count()
+    );
+    match primary.rollout_state().map(|s| s.as_str()) {
+        Some("COMPLETED") => Poll::Ready,
+        // Without a rollout state (older deployment controllers), steady state is every
+        // desired task running.
+        None if primary.running_count() >= primary.desired_count() => Poll::Ready,
+        None => Poll::Pending(tasks),
+        Some(state) => Poll::Pending(format!("{state}, {tasks}")),
+    }
 }
 
 pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
@@ -674,5 +717,167 @@ fn cluster_of(service_arn: &str) -> Option<String> {
     match (parts.next(), parts.next()) {
         (Some(cluster), Some(_)) => Some(cluster.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState, Service, ServiceEvent};
+
+    const NEW: &str = "arn:aws:ecs:us-east-1:1:task-definition/app:2";
+    const OLD: &str = "arn:aws:ecs:us-east-1:1:task-definition/app:1";
+
+    fn deployment(id: &str, status: &str, task: &str, state: DeploymentRolloutState) -> Deployment {
+        Deployment::builder()
+            .id(id)
+            .status(status)
+            .task_definition(task)
+            .rollout_state(state)
+            .rollout_state_reason("ECS deployment circuit breaker: tasks failed to start.")
+            .desired_count(2)
+            .running_count(1)
+            .build()
+    }
+
+    fn service(deployments: Vec<Deployment>, breaker: bool) -> Service {
+        Service::builder()
+            .status("ACTIVE")
+            .set_deployments(Some(deployments))
+            .deployment_configuration(
+                DeploymentConfiguration::builder()
+                    .deployment_circuit_breaker(
+                        DeploymentCircuitBreaker::builder()
+                            .enable(breaker)
+                            .rollback(breaker)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .events(
+                ServiceEvent::builder()
+                    .message("(service app) failed to launch a task: CannotPullContainerError")
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn in_progress_then_completed() {
+        let running = service(
+            vec![deployment(
+                "d2",
+                "PRIMARY",
+                NEW,
+                DeploymentRolloutState::InProgress,
+            )],
+            true,
+        );
+        assert_eq!(
+            deployment_progress(&running, Some(NEW)),
+            Poll::Pending("IN_PROGRESS, 1/2 tasks running".into())
+        );
+        let done = service(
+            vec![deployment(
+                "d2",
+                "PRIMARY",
+                NEW,
+                DeploymentRolloutState::Completed,
+            )],
+            true,
+        );
+        assert_eq!(deployment_progress(&done, Some(NEW)), Poll::Ready);
+    }
+
+    #[test]
+    fn a_rollback_to_the_previous_revision_is_a_failure_not_a_success() {
+        // After the breaker trips, the PRIMARY deployment is the rollback, and it completes.
+        let rolled_back = service(
+            vec![
+                deployment("d3", "PRIMARY", OLD, DeploymentRolloutState::Completed),
+                deployment("d2", "ACTIVE", NEW, DeploymentRolloutState::Failed),
+            ],
+            true,
+        );
+        let Poll::Failed(message) = deployment_progress(&rolled_back, Some(NEW)) else {
+            panic!("a rolled back deployment must fail");
+        };
+        assert!(message.contains("deployment d2 failed and the circuit breaker rolled it back: ECS deployment circuit breaker: tasks failed to start."), "{message}");
+        assert!(message.contains("CannotPullContainerError"), "{message}");
+        // While the rollback is still in progress, it fails just as fast.
+        let rolling_back = service(
+            vec![
+                deployment("d3", "PRIMARY", OLD, DeploymentRolloutState::InProgress),
+                deployment("d2", "ACTIVE", NEW, DeploymentRolloutState::Failed),
+            ],
+            true,
+        );
+        assert!(matches!(
+            deployment_progress(&rolling_back, Some(NEW)),
+            Poll::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn a_failed_first_deployment_without_breaker_fails() {
+        let failed = service(
+            vec![deployment(
+                "d1",
+                "PRIMARY",
+                NEW,
+                DeploymentRolloutState::Failed,
+            )],
+            false,
+        );
+        let Poll::Failed(message) = deployment_progress(&failed, Some(NEW)) else {
+            panic!("must fail");
+        };
+        assert!(message.starts_with("deployment d1 failed: "), "{message}");
+    }
+
+    #[test]
+    fn other_revisions_and_missing_deployments_are_pending() {
+        let old_primary = service(
+            vec![deployment(
+                "d1",
+                "PRIMARY",
+                OLD,
+                DeploymentRolloutState::Completed,
+            )],
+            true,
+        );
+        assert!(matches!(
+            deployment_progress(&old_primary, Some(NEW)),
+            Poll::Pending(m) if m.contains("not the requested task definition")
+        ));
+        assert!(matches!(
+            deployment_progress(&service(vec![], true), Some(NEW)),
+            Poll::Pending(_)
+        ));
+        let inactive = Service::builder().status("INACTIVE").build();
+        assert!(matches!(
+            deployment_progress(&inactive, Some(NEW)),
+            Poll::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn without_rollout_state_steady_state_is_all_tasks_running() {
+        let d = |running| {
+            Deployment::builder()
+                .status("PRIMARY")
+                .task_definition(NEW)
+                .desired_count(2)
+                .running_count(running)
+                .build()
+        };
+        assert!(matches!(
+            deployment_progress(&service(vec![d(1)], false), Some(NEW)),
+            Poll::Pending(_)
+        ));
+        assert_eq!(
+            deployment_progress(&service(vec![d(2)], false), Some(NEW)),
+            Poll::Ready
+        );
     }
 }

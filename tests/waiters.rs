@@ -1,0 +1,246 @@
+//! Readiness waits against a scripted AWS (a loopback HTTP server answering with canned
+//! responses): moto makes everything ready at once, so pending states, failures, the
+//! circuit breaker and deadlines are tested here.
+
+use crate::fault_proxy::{operation, read_request};
+use ecs_iac::aws::body::Req;
+use ecs_iac::aws::providers::{Outcome, Target};
+use ecs_iac::aws::{Aws, EngineConfig};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One canned answer: content type and body (always HTTP 200).
+type Answer = (&'static str, String);
+
+/// A scripted AWS endpoint: `answer(operation, n)` answers the n-th call (from 0) of
+/// each operation other than STS's, which it answers itself.
+struct ScriptedAws {
+    endpoint: String,
+    calls: Arc<AtomicUsize>,
+}
+
+impl ScriptedAws {
+    fn start(answer: impl Fn(&str, usize) -> Answer + Send + Sync + 'static) -> ScriptedAws {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        std::thread::spawn(move || {
+            for mut conn in listener.incoming().flatten() {
+                let Ok(request) = read_request(&mut conn) else {
+                    continue;
+                };
+                let op = operation(&String::from_utf8_lossy(&request));
+                let (content_type, body) = if op == "GetCallerIdentity" {
+                    ("text/xml", STS.to_string())
+                } else {
+                    answer(&op, counter.fetch_add(1, Ordering::SeqCst))
+                };
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        ScriptedAws { endpoint, calls }
+    }
+
+    async fn connect(&self, wait_deadline: Duration) -> Aws {
+        let config = EngineConfig {
+            endpoint_url: Some(self.endpoint.clone()),
+            region: Some("us-east-1".into()),
+            static_credentials: Some(("testing".into(), "testing".into())),
+            poll_interval: Duration::from_millis(10),
+            wait_deadline,
+            ..EngineConfig::default()
+        };
+        Aws::connect(config, None).await.unwrap()
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+const STS: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/test</Arn><UserId>AID</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#;
+
+const TASK: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:2";
+const PREVIOUS: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:1";
+
+fn ecs_service(deployments: &[(&str, &str, &str, &str)]) -> Answer {
+    let deployments: Vec<_> = deployments
+        .iter()
+        .map(|(id, status, task, rollout)| {
+            serde_json::json!({
+                "id": id, "status": status, "taskDefinition": task,
+                "rolloutState": rollout,
+                "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start.",
+                "desiredCount": 2, "runningCount": 1
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "services": [{
+            "serviceName": "app-service",
+            "status": "ACTIVE",
+            "deployments": deployments,
+            "deploymentConfiguration": {
+                "deploymentCircuitBreaker": {"enable": true, "rollback": true}
+            },
+            "events": [{"id": "e1", "message": "(service app-service) has started 1 tasks: (task 1)."}]
+        }],
+        "failures": []
+    });
+    ("application/x-amz-json-1.1", body.to_string())
+}
+
+fn nat(state: &str) -> Answer {
+    (
+        "text/xml",
+        format!(
+            r#"<DescribeNatGatewaysResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-2</requestId><natGatewaySet><item><natGatewayId>nat-1</natGatewayId><state>{state}</state><failureCode>InsufficientFreeAddressesInSubnet</failureCode><failureMessage>Subnet has insufficient free addresses to create this NAT gateway</failureMessage></item></natGatewaySet></DescribeNatGatewaysResponse>"#
+        ),
+    )
+}
+
+fn db(status: &str) -> Answer {
+    (
+        "text/xml",
+        format!(
+            r#"<DescribeDBInstancesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBInstancesResult><DBInstances><DBInstance><DBInstanceIdentifier>app-postgres</DBInstanceIdentifier><DBInstanceStatus>{status}</DBInstanceStatus></DBInstance></DBInstances></DescribeDBInstancesResult><ResponseMetadata><RequestId>r-3</RequestId></ResponseMetadata></DescribeDBInstancesResponse>"#
+        ),
+    )
+}
+
+/// Waits for `kind` (with request `body`) whose id is `id`.
+async fn wait(aws: &Aws, kind: &str, id: &str, body: serde_json::Value) -> Result<(), String> {
+    let target = Target {
+        stack: "visitor-book",
+        address: "thing",
+        kind,
+        req: Req {
+            address: "thing",
+            body: &body,
+        },
+    };
+    let outcome = Outcome {
+        id: id.to_string(),
+        attributes: BTreeMap::new(),
+    };
+    aws.wait_ready(&target, &outcome)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn service_request() -> serde_json::Value {
+    serde_json::json!({"cluster": "app-cluster", "serviceName": "app-service", "taskDefinition": TASK})
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn an_ecs_deployment_is_ready_when_its_rollout_completes() {
+    let aws_side = ScriptedAws::start(|op, n| {
+        assert_eq!(op, "DescribeServices");
+        let state = if n < 2 { "IN_PROGRESS" } else { "COMPLETED" };
+        ecs_service(&[("d2", "PRIMARY", TASK, state)])
+    });
+    runtime().block_on(async {
+        let aws = aws_side.connect(Duration::from_secs(30)).await;
+        wait(&aws, "ecs.service", "app-service", service_request())
+            .await
+            .unwrap();
+    });
+    assert_eq!(aws_side.calls(), 3, "polled until COMPLETED");
+}
+
+#[test]
+fn a_circuit_breaker_rollback_fails_fast_with_the_reason() {
+    let aws_side = ScriptedAws::start(|_, n| {
+        if n == 0 {
+            ecs_service(&[("d2", "PRIMARY", TASK, "IN_PROGRESS")])
+        } else {
+            // The breaker tripped: the rollback to the previous revision is PRIMARY now.
+            ecs_service(&[
+                ("d3", "PRIMARY", PREVIOUS, "IN_PROGRESS"),
+                ("d2", "ACTIVE", TASK, "FAILED"),
+            ])
+        }
+    });
+    let error = runtime().block_on(async {
+        let aws = aws_side.connect(Duration::from_secs(30)).await;
+        wait(&aws, "ecs.service", "app-service", service_request())
+            .await
+            .unwrap_err()
+    });
+    assert_eq!(
+        error,
+        "thing: ECS service deployment: deployment d2 failed and the circuit breaker rolled it back: \
+         ECS deployment circuit breaker: tasks failed to start.; latest service event: \
+         (service app-service) has started 1 tasks: (task 1)."
+    );
+    assert_eq!(aws_side.calls(), 2, "failed on the first poll that showed it");
+}
+
+#[test]
+fn a_wait_past_its_deadline_says_where_it_stood() {
+    let aws_side =
+        ScriptedAws::start(|_, _| ecs_service(&[("d2", "PRIMARY", TASK, "IN_PROGRESS")]));
+    let error = runtime().block_on(async {
+        let aws = aws_side.connect(Duration::from_millis(200)).await;
+        wait(&aws, "ecs.service", "app-service", service_request())
+            .await
+            .unwrap_err()
+    });
+    assert!(
+        error.starts_with(
+            "thing: ECS service deployment: still `IN_PROGRESS, 1/2 tasks running` after"
+        ),
+        "{error}"
+    );
+    assert!(aws_side.calls() >= 2);
+}
+
+#[test]
+fn a_nat_gateway_waits_while_pending_and_reports_a_failure() {
+    let aws_side = ScriptedAws::start(|op, n| {
+        assert_eq!(op, "DescribeNatGateways");
+        nat(if n < 2 { "pending" } else { "failed" })
+    });
+    let error = runtime().block_on(async {
+        let aws = aws_side.connect(Duration::from_secs(30)).await;
+        wait(&aws, "ec2.nat_gateway", "nat-1", serde_json::json!({}))
+            .await
+            .unwrap_err()
+    });
+    assert_eq!(
+        error,
+        "thing: NAT gateway: Subnet has insufficient free addresses to create this NAT gateway"
+    );
+    assert_eq!(aws_side.calls(), 3);
+}
+
+#[test]
+fn an_rds_instance_is_ready_when_available() {
+    let aws_side = ScriptedAws::start(|op, n| {
+        assert_eq!(op, "DescribeDBInstances");
+        db(["creating", "backing-up", "available"][n.min(2)])
+    });
+    runtime().block_on(async {
+        let aws = aws_side.connect(Duration::from_secs(30)).await;
+        wait(&aws, "rds.db_instance", "app-postgres", serde_json::json!({}))
+            .await
+            .unwrap();
+    });
+    assert_eq!(aws_side.calls(), 3);
+}
