@@ -641,9 +641,7 @@ const VISITOR_BOOK_COUNTS: [(&str, usize); 12] = [
 fn lost_responses_throttling_and_server_errors_never_duplicate() {
     use crate::fault_proxy::{lose_first_create_responses, Fault, FaultProxy};
     use std::sync::Arc;
-    // Task definitions are append-only revisions in AWS: a lost RegisterTaskDefinition
-    // response leaves an unused revision, so it is spared here.
-    let lose = lose_first_create_responses(&["RegisterTaskDefinition"]);
+    let lose = lose_first_create_responses(&[]);
     let decide = Arc::new(move |n: usize, request: &str| match (n % 11, n % 17) {
         (3, _) => Fault::Throttle,
         (7, _) => Fault::ServerError,
@@ -670,7 +668,15 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
             proxy.injected.load(std::sync::atomic::Ordering::SeqCst) > 20,
             "faults were injected"
         );
-        assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);
+        let c = sdk(&moto).await;
+        assert_eq!(count_all(&c).await, VISITOR_BOOK_COUNTS);
+        // Revisions are append-only: the lost registration was adopted by its request hash.
+        let revisions = aws_sdk_ecs::Client::new(&c)
+            .list_task_definitions()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revisions.task_definition_arns().len(), 1);
         assert!(!plan(&stack, &report.state).unwrap().has_changes());
     });
 }

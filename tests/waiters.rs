@@ -189,7 +189,11 @@ fn a_circuit_breaker_rollback_fails_fast_with_the_reason() {
          ECS deployment circuit breaker: tasks failed to start.; latest service event: \
          (service app-service) has started 1 tasks: (task 1)."
     );
-    assert_eq!(aws_side.calls(), 2, "failed on the first poll that showed it");
+    assert_eq!(
+        aws_side.calls(),
+        2,
+        "failed on the first poll that showed it"
+    );
 }
 
 #[test]
@@ -238,9 +242,14 @@ fn an_rds_instance_is_ready_when_available() {
     });
     runtime().block_on(async {
         let aws = aws_side.connect(Duration::from_secs(30)).await;
-        wait(&aws, "rds.db_instance", "app-postgres", serde_json::json!({}))
-            .await
-            .unwrap();
+        wait(
+            &aws,
+            "rds.db_instance",
+            "app-postgres",
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
     });
     assert_eq!(aws_side.calls(), 3);
 }

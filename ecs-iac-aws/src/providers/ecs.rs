@@ -14,7 +14,8 @@ use aws_sdk_ecs::types::{
     LoadBalancer, LogConfiguration, LogDriver, MountPoint, NetworkConfiguration, NetworkMode,
     OsFamily, PortMapping, PropagateTags, RuntimePlatform, Secret, ServiceConnectClientAlias,
     ServiceConnectConfiguration, ServiceConnectService, ServiceConnectTlsCertificateAuthority,
-    ServiceConnectTlsConfiguration, ServiceField, Tag, TransportProtocol, Volume,
+    ServiceConnectTlsConfiguration, ServiceField, Tag, TaskDefinitionField, TaskDefinitionStatus,
+    TransportProtocol, Volume,
 };
 use std::collections::HashMap;
 
@@ -374,8 +375,17 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .iter()
                 .map(|c| Compatibility::from(c.as_str()))
                 .collect();
+            // Not retried by the SDK: a lost response is found by its request hash
+            // instead of registering a second revision.
+            let mut tags = tags(r);
+            tags.push(
+                Tag::builder()
+                    .key(REQUEST_HASH_TAG)
+                    .value(request_hash(r.body))
+                    .build(),
+            );
             let out = aws
-                .c
+                .once
                 .ecs
                 .register_task_definition()
                 .family(r.s("family")?)
@@ -389,7 +399,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .set_container_definitions(Some(containers))
                 .set_volumes((!volumes.is_empty()).then_some(volumes))
                 .set_ephemeral_storage(storage)
-                .set_tags(Some(tags(r)))
+                .set_tags(Some(tags))
                 .send()
                 .await
                 .map_err(err(a, "RegisterTaskDefinition"))?;
@@ -505,7 +515,60 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
     }
 }
 
+/// The tag on every task definition revision holding [`request_hash`] of the request
+/// that registered it. Revisions are append-only, so this is how a registration whose
+/// response was lost is recognised and adopted instead of registered again.
+pub const REQUEST_HASH_TAG: &str = "ecs-iac:request-hash";
+
+/// A stable 64-bit FNV-1a hash of a request body (keys in sorted order), in hex. Task
+/// definition requests hold secrets only as references, never values.
+pub(crate) fn request_hash(body: &serde_json::Value) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in body.to_string().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The latest active revision of the family, when this stack registered it with exactly
+/// this request.
+async fn find_task_definition(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    let out = aws
+        .c
+        .ecs
+        .describe_task_definition()
+        .task_definition(r.s("family")?)
+        .include(TaskDefinitionField::Tags)
+        .send()
+        .await;
+    let out = match out.map_err(err(a, "DescribeTaskDefinition")) {
+        Ok(out) => out,
+        Err(e) if e.is(&["ClientException"]) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let tags: Vec<(&str, &str)> = out
+        .tags()
+        .iter()
+        .filter_map(|x| Some((x.key()?, x.value()?)))
+        .collect();
+    let hash = request_hash(r.body);
+    let same_request = tags
+        .iter()
+        .any(|(k, v)| *k == REQUEST_HASH_TAG && *v == hash);
+    Ok(out
+        .task_definition()
+        .filter(|d| d.status() == Some(&TaskDefinitionStatus::Active))
+        .filter(|_| same_request && owned(tags.iter().copied(), t.stack, t.address))
+        .and_then(|d| d.task_definition_arn())
+        .map(|arn| Outcome::new(arn).with("arn", arn)))
+}
+
 pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+    if t.kind == "ecs.task_definition" {
+        return find_task_definition(aws, t).await;
+    }
     if t.kind != "ecs.service" {
         return Ok(None);
     }
@@ -578,9 +641,8 @@ pub(crate) fn deployment_progress(
         ));
     }
     let deployments = service.deployments();
-    let ours = |d: &&aws_sdk_ecs::types::Deployment| {
-        wanted.is_none_or(|w| d.task_definition() == Some(w))
-    };
+    let ours =
+        |d: &&aws_sdk_ecs::types::Deployment| wanted.is_none_or(|w| d.task_definition() == Some(w));
     let primary = deployments.iter().find(|d| d.status() == Some("PRIMARY"));
     let failed = deployments
         .iter()
