@@ -26,6 +26,7 @@
 pub mod diagnostic;
 pub mod graph;
 pub mod limits;
+pub mod lint;
 pub mod lower;
 pub mod net;
 pub mod plan;
@@ -36,9 +37,12 @@ pub mod state;
 pub mod synth;
 
 #[cfg(test)]
+mod lint_tests;
+#[cfg(test)]
 mod rule_tests;
 
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
+pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};
 pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};
@@ -50,6 +54,7 @@ pub mod prelude {
     pub use crate::net::{cidr, Az, Cidr, Port, Protocol};
     pub use crate::resources::*;
     pub use crate::{
-        plan, synth, validate, Diagnostic, Plan, Ref, Severity, Stack, State, ACCOUNT_ID, REGION,
+        lint, plan, synth, validate, Diagnostic, LintReport, LintRule, Plan, Ref, Severity, Stack,
+        State, ACCOUNT_ID, REGION,
     };
 }

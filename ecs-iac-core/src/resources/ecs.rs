@@ -1289,10 +1289,10 @@ impl HasArn for Namespace {}
 /// One service exposed through Service Connect.
 #[derive(Debug, Clone)]
 pub struct ServiceConnectService {
-    port_name: String,
+    pub(crate) port_name: String,
     discovery_name: Option<String>,
     aliases: Vec<(u16, Option<String>)>,
-    tls: Option<(String, Ref<Role>)>,
+    pub(crate) tls: Option<(String, Ref<Role>)>,
 }
 
 impl ServiceConnectService {
@@ -1337,8 +1337,8 @@ impl ServiceConnectService {
 #[derive(Debug, Clone)]
 pub struct ServiceConnect {
     namespace: Ref<Namespace>,
-    services: Vec<ServiceConnectService>,
-    logs: Option<LogConfig>,
+    pub(crate) services: Vec<ServiceConnectService>,
+    pub(crate) logs: Option<LogConfig>,
 }
 
 impl ServiceConnect {

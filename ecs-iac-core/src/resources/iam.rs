@@ -270,7 +270,7 @@ impl ManagedPolicy {
         &self.0
     }
 
-    fn short_name(&self) -> &str {
+    pub(crate) fn short_name(&self) -> &str {
         self.0.rsplit('/').next().unwrap_or(&self.0)
     }
 }
