@@ -24,6 +24,7 @@
 //! ```
 
 pub mod diagnostic;
+pub mod grant;
 pub mod graph;
 pub mod limits;
 pub mod lint;
@@ -37,11 +38,14 @@ pub mod state;
 pub mod synth;
 
 #[cfg(test)]
+mod grant_tests;
+#[cfg(test)]
 mod lint_tests;
 #[cfg(test)]
 mod rule_tests;
 
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
+pub use grant::{Grant, GrantError, GRANTS_POLICY};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};
@@ -54,7 +58,7 @@ pub mod prelude {
     pub use crate::net::{cidr, Az, Cidr, Port, Protocol};
     pub use crate::resources::*;
     pub use crate::{
-        lint, plan, synth, validate, Diagnostic, LintReport, LintRule, Plan, Ref, Severity, Stack,
-        State, ACCOUNT_ID, REGION,
+        lint, plan, synth, validate, Diagnostic, Grant, GrantError, LintReport, LintRule, Plan,
+        Ref, Severity, Stack, State, ACCOUNT_ID, REGION,
     };
 }

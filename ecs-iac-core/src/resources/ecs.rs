@@ -1254,6 +1254,12 @@ impl ResourceSpec for TaskDefinition {
             .task_role
             .as_ref()
             .map(|r| n.attr("taskRoleArn", r, "arn"));
+        // Tasks must not start before their roles hold what `stack.grant` gave them.
+        for role in self.execution_role.iter().chain(&self.task_role) {
+            if cx.get(role).is_some_and(Role::has_grants) {
+                n.depend_on_node(format!("{}#{}", role.name(), Role::grants_part()));
+            }
+        }
         let containers: Vec<Value> = self
             .containers
             .iter()
