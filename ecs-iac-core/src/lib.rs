@@ -2,6 +2,12 @@
 //! rendering. No I/O, no AWS SDK, no clock: every function here is a pure function of its
 //! inputs, so it is fast and snapshot-testable. `ecs-iac-aws` sends what this crate renders.
 //!
+//! Besides [`validate()`] (will AWS accept it?) there is [`lint()`] (should it be deployed?):
+//! security rules with ids, severities, request paths, remediations and suppressions with
+//! written reasons, rendered as text, JSON or SARIF; see [`lint`](mod@lint). And
+//! [`Stack::grant`] derives least-privilege IAM statements and security group rules from
+//! usage; see [`grant`](mod@grant).
+//!
 //! ```
 //! use ecs_iac_core::prelude::*;
 //!

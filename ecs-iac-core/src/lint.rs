@@ -1077,7 +1077,16 @@ impl<'a> Lx<'a> {
             .facts
             .task_roles
             .get(&self.index)
-            .map(|tasks| format!(" (task role of {})", quoted(tasks)))
+            .map(|tasks| {
+                let more = match tasks.len() {
+                    n if n > 3 => format!(" and {} more", n - 3),
+                    _ => String::new(),
+                };
+                format!(
+                    " (task role of {}{more})",
+                    quoted(&tasks[..tasks.len().min(3)])
+                )
+            })
             .unwrap_or_default();
         for policy in &role.managed {
             let short = policy.short_name();
@@ -1167,15 +1176,17 @@ impl<'a> Lx<'a> {
                     .iter()
                     .position(|a| glob(a.trim(), "iam:PassRole"));
                 if let (Some(j), Some(_)) = (passes, any_role) {
-                    self.emit(
-                        LintRule::IamPassRoleWildcard,
-                        &part,
-                        action_path(j),
+                    self.emit(LintRule::IamPassRoleWildcard, &part, action_path(j), {
+                        let action = s.actions[j].trim();
+                        let via = if action.eq_ignore_ascii_case("iam:PassRole") {
+                            String::new()
+                        } else {
+                            " (which includes iam:PassRole)".to_string()
+                        };
                         format!(
-                            "inline policy `{name}` allows `{}` (iam:PassRole) on every role{used_by}",
-                            s.actions[j].trim()
-                        ),
-                    );
+                            "inline policy `{name}` allows `{action}`{via} on every role{used_by}"
+                        )
+                    });
                 }
             }
         }

@@ -1001,7 +1001,75 @@ fn an_over_privileged_task_role_like_the_fintech_seed() {
     let f = report.of(LintRule::IamPassRoleWildcard).next().unwrap();
     assert_eq!(f.request, "task-role#policy:over-privileged");
     assert!(f.message.contains("task role of `task`"), "{}", f.message);
+    assert!(!f.message.contains("which includes"), "{}", f.message);
     assert!(report.has_errors());
+
+    let mut b = base();
+    policy_role(
+        &mut b,
+        Statement::allow(["iam:*"]).resource("arn:aws:iam::123456789012:role/*"),
+    );
+    let report = lint(&b.stack);
+    let f = report.of(LintRule::IamPassRoleWildcard).next().unwrap();
+    assert!(
+        f.message.contains("`iam:*` (which includes iam:PassRole)"),
+        "{}",
+        f.message
+    );
+    assert_eq!(report.of(LintRule::IamWildcardAction).count(), 1);
+}
+
+/// Secret values never enter the core: secrets are references that render as an ARN (or
+/// its placeholder) where ECS injects them, and as a `${name.secret_value}` placeholder
+/// where an API takes the value itself (RDS master password, ElastiCache AUTH token),
+/// which only the apply engine resolves, in memory.
+#[test]
+fn secrets_render_as_references_and_placeholders_only() {
+    let mut b = base();
+    let (a, s) = (b.a.clone(), b.b.clone());
+    let password = b
+        .stack
+        .add(SecretRef::by_name("db-password", "t/db-password"));
+    let group = b.stack.add(DbSubnetGroup::new("dbs", [&a, &s]));
+    b.stack.add(DbInstance::new(
+        "db",
+        DbEngine::Postgres,
+        DbInstanceClass::T3_SMALL,
+        20,
+        &group,
+        "app",
+        MasterPassword::FromSecret(password.clone()),
+    ));
+    let r = cache(&mut b, &[&a, &s]);
+    b.stack.add(r);
+    let c = app(&b).secret_key("DB_PASSWORD", &password, "password");
+    task_with(&mut b, c);
+    let synth = synth(&b.stack).unwrap();
+    assert_eq!(
+        synth.node("db").unwrap().body["MasterUserPassword"],
+        "${db-password.secret_value}"
+    );
+    assert_eq!(
+        synth.node("redis").unwrap().body["AuthToken"],
+        "${secret.secret_value}"
+    );
+    assert_eq!(
+        synth.node("task").unwrap().body["containerDefinitions"][0]["secrets"][0],
+        serde_json::json!({ "name": "DB_PASSWORD", "valueFrom": "${db-password.arn}:password::" })
+    );
+    assert_eq!(
+        synth.node("db-password").unwrap().body,
+        serde_json::json!({ "SecretId": "t/db-password" })
+    );
+    // Plans carry the same placeholders, never more.
+    let plan = plan(&b.stack, &State::empty("t")).unwrap();
+    let text = serde_json::to_string(&plan).unwrap();
+    assert_eq!(
+        text.matches("secret_value").count(),
+        text.matches(".secret_value}").count()
+    );
+    // An injected secret is not a plaintext variable: nothing to lint.
+    assert_eq!(lint(&b.stack).of(LintRule::EnvSecret).count(), 0);
 }
 
 #[test]
