@@ -703,20 +703,25 @@ impl Facts {
         for r in stack.resources() {
             match r {
                 AnyResource::LoadBalancer(lb) => {
-                    facts
-                        .lb_groups
-                        .extend(lb.security_groups.iter().map(|g| g.index));
+                    facts.lb_groups.extend(
+                        lb.security_groups
+                            .iter()
+                            .filter(|g| stack.get(*g).is_some())
+                            .map(|g| g.index),
+                    );
                 }
                 AnyResource::DbInstance(db) => {
                     if let Some(port) = db.effective_port() {
-                        facts.note_data(&db.meta.name, port, &db.security_groups, "database");
+                        let groups = local(stack, &db.security_groups);
+                        facts.note_data(&db.meta.name, port, &groups, "database");
                     }
                 }
                 AnyResource::ReplicationGroup(c) => {
-                    facts.note_data(&c.meta.name, c.port, &c.security_groups, "cache");
+                    let groups = local(stack, &c.security_groups);
+                    facts.note_data(&c.meta.name, c.port, &groups, "cache");
                 }
                 AnyResource::TaskDefinition(t) => {
-                    if let Some(role) = &t.task_role {
+                    if let Some(role) = t.task_role.as_ref().filter(|r| stack.get(*r).is_some()) {
                         facts
                             .task_roles
                             .entry(role.index)
@@ -741,6 +746,15 @@ impl Facts {
                 .push((name.to_string(), port));
         }
     }
+}
+
+/// The references that resolve in `stack` (others belong to another stack).
+fn local(stack: &Stack, groups: &[Ref<SecurityGroup>]) -> Vec<Ref<SecurityGroup>> {
+    groups
+        .iter()
+        .filter(|g| stack.get(*g).is_some())
+        .cloned()
+        .collect()
 }
 
 /// Context for linting one resource.
