@@ -4,14 +4,35 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-/// How bad a diagnostic is. Errors stop `plan`/`synth`; warnings are reported only.
+/// How bad a diagnostic or lint finding is. Validation errors stop `plan`/`synth`;
+/// unsuppressed lint errors make [`crate::lint::LintReport::check`] fail (apply refuses).
+/// Warnings and notes are reported only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// The stack cannot be deployed as written.
+    /// The stack cannot be deployed as written (validation), or must not be (lint).
     Error,
     /// The stack deploys, but probably not as intended.
     Warning,
+    /// Worth knowing; often a deliberate choice. Only lint rules use it.
+    Note,
+}
+
+impl Severity {
+    /// `error`, `warning` or `note` (also SARIF's `level` values).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 macro_rules! rules {
@@ -133,10 +154,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let level = self.severity.as_str();
         write!(
             f,
             "{level}[{} {}]: {}",

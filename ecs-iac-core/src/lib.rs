@@ -2,6 +2,12 @@
 //! rendering. No I/O, no AWS SDK, no clock: every function here is a pure function of its
 //! inputs, so it is fast and snapshot-testable. `ecs-iac-aws` sends what this crate renders.
 //!
+//! Besides [`validate()`] (will AWS accept it?) there is [`lint()`] (should it be deployed?):
+//! security rules with ids, severities, request paths, remediations and suppressions with
+//! written reasons, rendered as text, JSON or SARIF; see [`lint`](mod@lint). And
+//! [`Stack::grant`] derives least-privilege IAM statements and security group rules from
+//! usage; see [`grant`](mod@grant).
+//!
 //! ```
 //! use ecs_iac_core::prelude::*;
 //!
@@ -24,8 +30,10 @@
 //! ```
 
 pub mod diagnostic;
+pub mod grant;
 pub mod graph;
 pub mod limits;
+pub mod lint;
 pub mod lower;
 pub mod net;
 pub mod plan;
@@ -36,9 +44,15 @@ pub mod state;
 pub mod synth;
 
 #[cfg(test)]
+mod grant_tests;
+#[cfg(test)]
+mod lint_tests;
+#[cfg(test)]
 mod rule_tests;
 
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
+pub use grant::{Grant, GrantError, GRANTS_POLICY};
+pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};
 pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};
@@ -50,6 +64,7 @@ pub mod prelude {
     pub use crate::net::{cidr, Az, Cidr, Port, Protocol};
     pub use crate::resources::*;
     pub use crate::{
-        plan, synth, validate, Diagnostic, Plan, Ref, Severity, Stack, State, ACCOUNT_ID, REGION,
+        lint, plan, synth, validate, Diagnostic, Grant, GrantError, LintReport, LintRule, Plan,
+        Ref, Severity, Stack, State, ACCOUNT_ID, REGION,
     };
 }

@@ -419,7 +419,7 @@ impl<'a> NodeBuilder<'a> {
     }
 }
 
-/// Implements the `tag` setter shared by every resource builder.
+/// Implements the `tag` setter (and `allow_lint`) shared by every taggable resource builder.
 macro_rules! tag_setter {
     ($($ty:ty),* $(,)?) => {$(
         impl $ty {
@@ -430,6 +430,30 @@ macro_rules! tag_setter {
                 self
             }
         }
+        crate::lower::allow_lint_setter!($ty);
     )*};
 }
 pub(crate) use tag_setter;
+
+/// Implements the `allow_lint` setter every resource builder has.
+macro_rules! allow_lint_setter {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $ty {
+            /// Suppresses the lint rule `rule` (its id, e.g. `sg-open-ingress`, or its code,
+            /// e.g. `L0101`) on this resource, for the written `reason`. The finding stays in
+            /// the [`LintReport`](crate::lint::LintReport), marked suppressed with the reason,
+            /// and no longer counts as a failure. An unknown rule or an empty reason is
+            /// itself reported as an error by [`lint`](crate::lint()); suppressions never
+            /// render into a request.
+            #[must_use]
+            pub fn allow_lint(mut self, rule: impl Into<String>, reason: impl Into<String>) -> Self {
+                self.meta.lint_allow.push(crate::stack::LintAllow {
+                    rule: rule.into(),
+                    reason: reason.into(),
+                });
+                self
+            }
+        }
+    )*};
+}
+pub(crate) use allow_lint_setter;

@@ -87,11 +87,22 @@ impl fmt::Debug for AnyRef {
     }
 }
 
-/// Name and tags every resource carries.
+/// A lint rule suppressed on one resource, with the reason written down. Suppressions
+/// never render into a request; only [`crate::lint()`] reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LintAllow {
+    /// The rule id (`sg-open-ingress`) or code (`L0101`) as the user wrote it.
+    pub rule: String,
+    /// Why the finding is acceptable here.
+    pub reason: String,
+}
+
+/// Name, tags and lint suppressions every resource carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Meta {
     pub name: String,
     pub tags: BTreeMap<String, String>,
+    pub lint_allow: Vec<LintAllow>,
 }
 
 impl Meta {
@@ -99,6 +110,7 @@ impl Meta {
         Meta {
             name: name.into(),
             tags: BTreeMap::new(),
+            lint_allow: Vec::new(),
         }
     }
 

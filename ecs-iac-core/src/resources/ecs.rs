@@ -1254,6 +1254,12 @@ impl ResourceSpec for TaskDefinition {
             .task_role
             .as_ref()
             .map(|r| n.attr("taskRoleArn", r, "arn"));
+        // Tasks must not start before their roles hold what `stack.grant` gave them.
+        for role in self.execution_role.iter().chain(&self.task_role) {
+            if cx.get(role).is_some_and(Role::has_grants) {
+                n.depend_on_node(format!("{}#{}", role.name(), Role::grants_part()));
+            }
+        }
         let containers: Vec<Value> = self
             .containers
             .iter()
@@ -1289,10 +1295,10 @@ impl HasArn for Namespace {}
 /// One service exposed through Service Connect.
 #[derive(Debug, Clone)]
 pub struct ServiceConnectService {
-    port_name: String,
+    pub(crate) port_name: String,
     discovery_name: Option<String>,
     aliases: Vec<(u16, Option<String>)>,
-    tls: Option<(String, Ref<Role>)>,
+    pub(crate) tls: Option<(String, Ref<Role>)>,
 }
 
 impl ServiceConnectService {
@@ -1337,8 +1343,8 @@ impl ServiceConnectService {
 #[derive(Debug, Clone)]
 pub struct ServiceConnect {
     namespace: Ref<Namespace>,
-    services: Vec<ServiceConnectService>,
-    logs: Option<LogConfig>,
+    pub(crate) services: Vec<ServiceConnectService>,
+    pub(crate) logs: Option<LogConfig>,
 }
 
 impl ServiceConnect {

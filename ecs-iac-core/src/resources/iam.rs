@@ -2,6 +2,7 @@
 //! built from typed statements.
 
 use crate::diagnostic::Rule;
+use crate::grant::{grants_document, RoleGrant, GRANTS_POLICY};
 use crate::limits::{self, NameRule};
 use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder, TagStyle};
 use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
@@ -270,7 +271,7 @@ impl ManagedPolicy {
         &self.0
     }
 
-    fn short_name(&self) -> &str {
+    pub(crate) fn short_name(&self) -> &str {
         self.0.rsplit('/').next().unwrap_or(&self.0)
     }
 }
@@ -287,6 +288,8 @@ pub struct Role {
     pub(crate) max_session_duration: Option<u32>,
     pub(crate) managed: Vec<ManagedPolicy>,
     pub(crate) inline: Vec<(String, PolicyDocument)>,
+    /// Grants from [`crate::Stack::grant`], rendered as the [`GRANTS_POLICY`] inline policy.
+    pub(crate) grants: Vec<RoleGrant>,
 }
 
 impl Role {
@@ -302,6 +305,7 @@ impl Role {
             max_session_duration: None,
             managed: Vec::new(),
             inline: Vec::new(),
+            grants: Vec::new(),
         }
     }
 
@@ -386,6 +390,16 @@ impl Role {
         &self.managed
     }
 
+    /// The node part of the grants policy request (`policy:ecs-iac-grants`).
+    pub(crate) fn grants_part() -> String {
+        format!("policy:{GRANTS_POLICY}")
+    }
+
+    /// Whether [`crate::Stack::grant`] gave this role any IAM grant.
+    pub fn has_grants(&self) -> bool {
+        !self.grants.is_empty()
+    }
+
     fn trust_document(&self) -> String {
         let statements: Vec<Value> = self
             .trust
@@ -413,6 +427,13 @@ impl ResourceSpec for Role {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         for (i, (name, _)) in self.inline.iter().enumerate() {
+            if name == GRANTS_POLICY && !self.grants.is_empty() {
+                cx.error(
+                    Rule::DuplicateName,
+                    format!("inlinePolicies[{i}].PolicyName"),
+                    format!("`{GRANTS_POLICY}` is the policy `stack.grant(...)` writes for this role; name this inline policy differently"),
+                );
+            }
             if let Some(problem) = limits::IAM_POLICY_NAME.check(name) {
                 cx.error(
                     Rule::AwsName,
@@ -471,6 +492,19 @@ impl ResourceSpec for Role {
             cx.push(
                 n,
                 json!({ "RoleName": role_name, "PolicyName": name, "PolicyDocument": doc }),
+            );
+        }
+        if let Some(document) = grants_document(&self.grants) {
+            let mut n = cx.node(
+                &Role::grants_part(),
+                "iam.role_policy",
+                "iam",
+                "PutRolePolicy",
+            );
+            let doc = document.render(cx, &mut n, "grants.PolicyDocument");
+            cx.push(
+                n,
+                json!({ "RoleName": role_name, "PolicyName": GRANTS_POLICY, "PolicyDocument": doc }),
             );
         }
     }

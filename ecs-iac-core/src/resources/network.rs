@@ -605,6 +605,13 @@ pub struct SecurityGroupRule {
     pub description: Option<String>,
 }
 
+impl SecurityGroupRule {
+    /// Whether this rule is exactly `port` with the group `group` as its peer.
+    pub(crate) fn is_from_group(&self, group: &Ref<SecurityGroup>, port: &Port) -> bool {
+        matches!(&self.peer, Peer::Group(g) if g == group) && self.port == *port
+    }
+}
+
 /// A security group with typed ingress and egress rules.
 ///
 /// Egress: AWS adds an allow-all egress rule to every new group. It is kept unless
@@ -683,6 +690,23 @@ impl SecurityGroup {
             peer,
             port,
             description: None,
+        });
+        self.restrict_egress = true;
+        self
+    }
+
+    /// Allows outbound traffic, with a rule description (replacing the default allow-all).
+    #[must_use]
+    pub fn egress_described(
+        mut self,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> SecurityGroup {
+        self.egress.push(SecurityGroupRule {
+            peer,
+            port,
+            description: Some(description.into()),
         });
         self.restrict_egress = true;
         self

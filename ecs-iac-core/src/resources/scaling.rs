@@ -3,7 +3,7 @@
 use super::ecs::{service_resource_id, Service};
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, TagStyle};
+use crate::lower::{allow_lint_setter, tag_setter, Cx, TagStyle};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::json;
 
@@ -205,3 +205,4 @@ impl ResourceSpec for ScalingPolicy {
 }
 
 tag_setter!(ScalableTarget);
+allow_lint_setter!(ScalingPolicy);

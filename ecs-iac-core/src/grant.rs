@@ -1,0 +1,457 @@
+//! Least-privilege grants derived from usage: say *who uses what*, and the stack writes
+//! the IAM statement scoped to the exact ARN with the minimal actions, or the security
+//! group rule on the exact port from the exact group (CDK's `grantRead` and
+//! `connections.allowFrom`, with typed references instead of string tokens).
+//!
+//! | grant | what it adds |
+//! |---|---|
+//! | `secret.grant_read(&task)` | `secretsmanager:GetSecretValue` on the secret's ARN, to the task definition's **execution role** (the role ECS uses to inject `Container::secret`s) |
+//! | `secret.grant_read_to(&role)` | the same, to any role (e.g. a task role whose application reads the secret itself) |
+//! | `log_group.grant_write(&role)` | `logs:CreateLogStream` and `logs:PutLogEvents` on `arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*` |
+//! | `db.allow_from(&service)` | one ingress rule on the database's security group: TCP on the database's port (configured, or the engine's default 5432/3306), from the service's security group |
+//! | `cache.allow_from(&service)` | the same for an ElastiCache replication group (port 6379 unless configured) |
+//!
+//! IAM grants of one role are merged into one inline policy, [`GRANTS_POLICY`]: one
+//! statement per kind of access (`ReadSecrets`, then `WriteLogs`), resources sorted by
+//! logical name, no duplicates, so granting twice changes nothing. The policy is a
+//! `iam:PutRolePolicy` request `ROLE#policy:ecs-iac-grants`; task definitions using the
+//! role wait for it, so tasks never start before they may read their secrets.
+//!
+//! Security group grants use the **first** security group of the database (or cache) and
+//! the **first** one of the service, in the order they were added. When the service's
+//! group restricts egress (it has `.egress(..)` rules or `.no_egress()`), the matching
+//! egress rule to the database's group is added as well; with AWS's default allow-all
+//! egress nothing is added there.
+//!
+//! Not covered: a secret encrypted with a customer managed KMS key also needs
+//! `kms:Decrypt` on that key for the same role; add that statement yourself (the key is
+//! not part of the stack's model). Secrets under the default `aws/secretsmanager` key
+//! need nothing more.
+//!
+//! ```
+//! use ecs_iac_core::prelude::*;
+//!
+//! let mut stack = Stack::new("shop").region("us-east-1");
+//! let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+//! let a = stack.add(Subnet::private("a", &vpc, cidr("10.0.1.0/24"), Az::US_EAST_1A));
+//! let b = stack.add(Subnet::private("b", &vpc, cidr("10.0.2.0/24"), Az::US_EAST_1B));
+//! let app_sg = stack.add(SecurityGroup::new("app-sg", &vpc));
+//! let db_sg = stack.add(SecurityGroup::new("db-sg", &vpc).no_egress());
+//! let db_url = stack.add(SecretRef::by_name("db-url", "shop/database-url"));
+//! let logs = stack.add(LogGroup::new("logs", "/ecs/shop").retention_days(30));
+//! let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+//! let task = stack.add(
+//!     TaskDefinition::fargate("web", Fargate::CPU_256_MEM_512)
+//!         .execution_role(&exec)
+//!         .container(Container::new("web", image("shop:1.2.0")).port(8080)
+//!             .secret("DATABASE_URL", &db_url)
+//!             .logs(LogConfig::awslogs(&logs, "web"))),
+//! );
+//! let cluster = stack.add(Cluster::new("shop"));
+//! let service = stack.add(
+//!     Service::new("web-svc", &cluster, &task).subnets([&a, &b]).security_group(&app_sg),
+//! );
+//! let subnets = stack.add(DbSubnetGroup::new("db-subnets", [&a, &b]));
+//! let db = stack.add(
+//!     DbInstance::new("db", DbEngine::Postgres, DbInstanceClass::T3_SMALL, 20, &subnets,
+//!         "shop", MasterPassword::ManagedBySecretsManager).security_group(&db_sg),
+//! );
+//!
+//! stack.grant(db_url.grant_read(&task)).unwrap();
+//! stack.grant(logs.grant_write(&exec)).unwrap();
+//! stack.grant(db.allow_from(&service)).unwrap();
+//!
+//! let synth = synth(&stack).unwrap();
+//! let policy = synth.node("exec#policy:ecs-iac-grants").unwrap();
+//! let document: serde_json::Value =
+//!     serde_json::from_str(policy.body["PolicyDocument"].as_str().unwrap()).unwrap();
+//! assert_eq!(document["Statement"][0]["Action"], "secretsmanager:GetSecretValue");
+//! assert_eq!(document["Statement"][0]["Resource"], "${db-url.arn}");
+//! assert_eq!(
+//!     document["Statement"][1]["Resource"],
+//!     "arn:aws:logs:us-east-1:${aws.account_id}:log-group:/ecs/shop:*"
+//! );
+//! let ingress = synth.node("db-sg#ingress").unwrap();
+//! assert_eq!(ingress.body["IpPermissions"][0]["FromPort"], 5432);
+//! assert_eq!(ingress.body["IpPermissions"][0]["UserIdGroupPairs"][0]["GroupId"], "${app-sg.id}");
+//! ```
+
+use crate::net::Port;
+use crate::resources::*;
+use crate::stack::{AnyRef, Ref, Resource, Stack};
+use std::collections::BTreeMap;
+
+/// The name of the inline policy holding every IAM grant of a role.
+pub const GRANTS_POLICY: &str = "ecs-iac-grants";
+
+/// A kind of access a role is granted on one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Access {
+    /// Read a secret's value.
+    ReadSecret,
+    /// Write events to a log group.
+    WriteLogs,
+}
+
+impl Access {
+    /// The minimal actions, sorted.
+    fn actions(self) -> &'static [&'static str] {
+        match self {
+            Access::ReadSecret => &["secretsmanager:GetSecretValue"],
+            Access::WriteLogs => &["logs:CreateLogStream", "logs:PutLogEvents"],
+        }
+    }
+
+    fn sid(self) -> &'static str {
+        match self {
+            Access::ReadSecret => "ReadSecrets",
+            Access::WriteLogs => "WriteLogs",
+        }
+    }
+}
+
+/// One IAM grant held by a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RoleGrant {
+    pub access: Access,
+    pub target: AnyRef,
+}
+
+/// The grants policy of a role: one statement per kind of access, resources sorted by
+/// logical name and deduplicated. `None` when the role has no grants.
+pub(crate) fn grants_document(grants: &[RoleGrant]) -> Option<PolicyDocument> {
+    if grants.is_empty() {
+        return None;
+    }
+    let mut by_access: BTreeMap<Access, BTreeMap<(String, usize), AnyRef>> = BTreeMap::new();
+    for g in grants {
+        by_access.entry(g.access).or_default().insert(
+            (g.target.name().to_string(), g.target.index),
+            g.target.clone(),
+        );
+    }
+    let mut document = PolicyDocument::new();
+    for (access, targets) in by_access {
+        let mut statement = Statement::allow(access.actions().iter().copied()).sid(access.sid());
+        statement
+            .resources
+            .extend(targets.into_values().map(PolicyResource::Of));
+        document = document.statement(statement);
+    }
+    Some(document)
+}
+
+/// Who reads a secret.
+#[derive(Debug, Clone)]
+enum Reader {
+    /// The execution role of a task definition.
+    Execution(Ref<TaskDefinition>),
+    /// A role.
+    Role(Ref<Role>),
+}
+
+#[derive(Debug, Clone)]
+enum GrantKind {
+    ReadSecret {
+        secret: Ref<SecretRef>,
+        reader: Reader,
+    },
+    WriteLogs {
+        group: Ref<LogGroup>,
+        role: Ref<Role>,
+    },
+    DbFrom {
+        db: Ref<DbInstance>,
+        service: Ref<Service>,
+    },
+    CacheFrom {
+        cache: Ref<ReplicationGroup>,
+        service: Ref<Service>,
+    },
+}
+
+/// A least-privilege permission derived from how one resource uses another. Build it
+/// from the used resource's reference (`secret.grant_read(&task)`,
+/// `log_group.grant_write(&role)`, `db.allow_from(&service)`,
+/// `cache.allow_from(&service)`) and apply it with [`Stack::grant`]. See the
+/// [module docs](crate::grant) for what each renders to.
+#[derive(Debug, Clone)]
+#[must_use = "a grant does nothing until it is passed to `Stack::grant`"]
+pub struct Grant(GrantKind);
+
+/// Why a grant cannot be applied. Nothing is changed when it fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GrantError {
+    /// A reference is not from this stack.
+    #[error("{kind} `{name}` is not in stack `{stack}`; add it with `stack.add(...)` and pass the reference it returns")]
+    UnknownReference {
+        /// The stack's name.
+        stack: String,
+        /// The referenced kind, e.g. `ecs.task_definition`.
+        kind: &'static str,
+        /// The referenced logical name.
+        name: String,
+    },
+    /// `grant_read` to a task definition without an execution role.
+    #[error("{address}: the task definition has no execution role to read secret `{secret}` with; add `.execution_role(&role)` first")]
+    NoExecutionRole {
+        /// The task definition's address.
+        address: String,
+        /// The secret's logical name.
+        secret: String,
+    },
+    /// `allow_from` where the database, cache or service has no security group.
+    #[error(
+        "{address}: it has no security group to {purpose}; add `.security_group(&group)` first"
+    )]
+    NoSecurityGroup {
+        /// The address of the resource without a group.
+        address: String,
+        /// What the group was needed for.
+        purpose: &'static str,
+    },
+    /// `allow_from` to a database whose engine has no known default port and no port set.
+    #[error("{address}: engine `{engine}` has no known default port; set `.port(...)`")]
+    UnknownPort {
+        /// The database's address.
+        address: String,
+        /// The engine name.
+        engine: String,
+    },
+}
+
+impl Ref<SecretRef> {
+    /// Lets the task definition `task` inject this secret (`Container::secret`): adds
+    /// `secretsmanager:GetSecretValue` on exactly this secret's ARN to the task
+    /// definition's **execution role**, the role ECS uses to fetch secrets when a task
+    /// starts. Apply it with [`Stack::grant`]. A secret encrypted with a customer managed
+    /// KMS key also needs `kms:Decrypt` on that key, which this does not add.
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s");
+    /// let secret = stack.add(SecretRef::by_arn("token", "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf"));
+    /// let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+    /// let task = stack.add(TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+    ///     .execution_role(&exec)
+    ///     .container(Container::new("app", image("app:1")).secret("TOKEN", &secret)));
+    /// stack.grant(secret.grant_read(&task)).unwrap();
+    /// let synth = synth(&stack).unwrap();
+    /// let doc = synth.node("exec#policy:ecs-iac-grants").unwrap().body["PolicyDocument"].as_str().unwrap().to_string();
+    /// assert!(doc.contains(r#""Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf""#));
+    /// ```
+    pub fn grant_read(&self, task: &Ref<TaskDefinition>) -> Grant {
+        Grant(GrantKind::ReadSecret {
+            secret: self.clone(),
+            reader: Reader::Execution(task.clone()),
+        })
+    }
+
+    /// Lets `role` read this secret's value itself (e.g. a task role whose application
+    /// calls `GetSecretValue`): `secretsmanager:GetSecretValue` on exactly this secret's
+    /// ARN. Apply it with [`Stack::grant`].
+    pub fn grant_read_to(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::ReadSecret {
+            secret: self.clone(),
+            reader: Reader::Role(role.clone()),
+        })
+    }
+}
+
+impl Ref<LogGroup> {
+    /// Lets `role` write to this log group: `logs:CreateLogStream` and
+    /// `logs:PutLogEvents` on `arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*` (the group's
+    /// streams). Apply it with [`Stack::grant`].
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s").region("eu-west-1");
+    /// let logs = stack.add(LogGroup::new("logs", "/ecs/app").retention_days(30));
+    /// let role = stack.add(Role::new("app-role", Principal::ecs_tasks()));
+    /// stack.grant(logs.grant_write(&role)).unwrap();
+    /// stack.grant(logs.grant_write(&role)).unwrap(); // idempotent
+    /// let synth = synth(&stack).unwrap();
+    /// let doc: serde_json::Value = serde_json::from_str(
+    ///     synth.node("app-role#policy:ecs-iac-grants").unwrap().body["PolicyDocument"].as_str().unwrap(),
+    /// ).unwrap();
+    /// assert_eq!(doc["Statement"].as_array().unwrap().len(), 1);
+    /// assert_eq!(doc["Statement"][0]["Action"], serde_json::json!(["logs:CreateLogStream", "logs:PutLogEvents"]));
+    /// assert_eq!(doc["Statement"][0]["Resource"], "arn:aws:logs:eu-west-1:${aws.account_id}:log-group:/ecs/app:*");
+    /// ```
+    pub fn grant_write(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::WriteLogs {
+            group: self.clone(),
+            role: role.clone(),
+        })
+    }
+}
+
+impl Ref<DbInstance> {
+    /// Lets the tasks of `service` connect to this database: one ingress rule on the
+    /// database's first security group, TCP on exactly the database's port (the
+    /// configured one, else the engine's default: 5432 PostgreSQL, 3306 MySQL/MariaDB),
+    /// from exactly the service's first security group. Apply it with [`Stack::grant`].
+    pub fn allow_from(&self, service: &Ref<Service>) -> Grant {
+        Grant(GrantKind::DbFrom {
+            db: self.clone(),
+            service: service.clone(),
+        })
+    }
+}
+
+impl Ref<ReplicationGroup> {
+    /// Lets the tasks of `service` connect to this cache: one ingress rule on the
+    /// cache's first security group, TCP on exactly its port (6379 unless configured),
+    /// from exactly the service's first security group. Apply it with [`Stack::grant`].
+    pub fn allow_from(&self, service: &Ref<Service>) -> Grant {
+        Grant(GrantKind::CacheFrom {
+            cache: self.clone(),
+            service: service.clone(),
+        })
+    }
+}
+
+impl Stack {
+    fn address_of<T: Resource>(&self, r: &Ref<T>) -> String {
+        format!("{}/{}", self.name, r.name())
+    }
+
+    /// The resource behind `r`, or the error naming it.
+    fn need<T: Resource>(&self, r: &Ref<T>) -> Result<&T, GrantError> {
+        self.get(r).ok_or_else(|| GrantError::UnknownReference {
+            stack: self.name.clone(),
+            kind: T::KIND,
+            name: r.name().to_string(),
+        })
+    }
+
+    /// Applies a least-privilege grant (see [`crate::grant`]): adds the scoped IAM
+    /// statement to the role's [`GRANTS_POLICY`] inline policy, or the security group
+    /// rule(s) on the exact port from the exact group. Granting the same thing twice
+    /// changes nothing. On error nothing is changed.
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s");
+    /// let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+    /// let a = stack.add(Subnet::private("a", &vpc, cidr("10.0.1.0/24"), Az::US_EAST_1A));
+    /// let b = stack.add(Subnet::private("b", &vpc, cidr("10.0.2.0/24"), Az::US_EAST_1B));
+    /// let app_sg = stack.add(SecurityGroup::new("app-sg", &vpc));
+    /// let cache_sg = stack.add(SecurityGroup::new("cache-sg", &vpc).no_egress());
+    /// let cluster = stack.add(Cluster::new("c"));
+    /// let task = stack.add(TaskDefinition::fargate("t", Fargate::CPU_256_MEM_512)
+    ///     .container(Container::new("app", image("app:1"))));
+    /// let service = stack.add(Service::new("svc", &cluster, &task).subnets([&a]).security_group(&app_sg));
+    /// let group = stack.add(CacheSubnetGroup::new("cache-subnets", [&a, &b]));
+    /// let cache = stack.add(ReplicationGroup::new("redis", CacheEngine::Valkey, "cache.t4g.micro", &group)
+    ///     .security_group(&cache_sg));
+    /// stack.grant(cache.allow_from(&service)).unwrap();
+    /// let synth = synth(&stack).unwrap();
+    /// let rule = &synth.node("cache-sg#ingress").unwrap().body["IpPermissions"][0];
+    /// assert_eq!((rule["FromPort"].as_u64(), rule["ToPort"].as_u64()), (Some(6379), Some(6379)));
+    /// assert_eq!(rule["UserIdGroupPairs"][0]["GroupId"], "${app-sg.id}");
+    /// ```
+    pub fn grant(&mut self, grant: Grant) -> Result<(), GrantError> {
+        match grant.0 {
+            GrantKind::ReadSecret { secret, reader } => {
+                self.need(&secret)?;
+                let role = match reader {
+                    Reader::Role(role) => role,
+                    Reader::Execution(task) => {
+                        self.need(&task)?.execution_role.clone().ok_or_else(|| {
+                            GrantError::NoExecutionRole {
+                                address: self.address_of(&task),
+                                secret: secret.name().to_string(),
+                            }
+                        })?
+                    }
+                };
+                self.grant_role(&role, Access::ReadSecret, secret.erase())
+            }
+            GrantKind::WriteLogs { group, role } => {
+                self.need(&group)?;
+                self.grant_role(&role, Access::WriteLogs, group.erase())
+            }
+            GrantKind::DbFrom { db, service } => {
+                let d = self.need(&db)?;
+                let port = d.effective_port().ok_or_else(|| GrantError::UnknownPort {
+                    address: self.address_of(&db),
+                    engine: d.engine.as_str().to_string(),
+                })?;
+                let groups = d.security_groups.clone();
+                self.allow_group(&db.erase(), &groups, port, &service)
+            }
+            GrantKind::CacheFrom { cache, service } => {
+                let c = self.need(&cache)?;
+                let (port, groups) = (c.port, c.security_groups.clone());
+                self.allow_group(&cache.erase(), &groups, port, &service)
+            }
+        }
+    }
+
+    fn grant_role(
+        &mut self,
+        role: &Ref<Role>,
+        access: Access,
+        target: AnyRef,
+    ) -> Result<(), GrantError> {
+        self.need(role)?;
+        let grant = RoleGrant { access, target };
+        self.modify(role, |mut r| {
+            if !r.grants.contains(&grant) {
+                r.grants.push(grant);
+            }
+            r
+        });
+        Ok(())
+    }
+
+    fn allow_group(
+        &mut self,
+        target: &AnyRef,
+        groups: &[Ref<SecurityGroup>],
+        port: u16,
+        service: &Ref<Service>,
+    ) -> Result<(), GrantError> {
+        let target_group = groups.first().cloned().ok_or(GrantError::NoSecurityGroup {
+            address: format!("{}/{}", self.name, target.name()),
+            purpose: "allow the service in",
+        })?;
+        self.need(&target_group)?;
+        let source = self
+            .need(service)?
+            .security_groups
+            .first()
+            .cloned()
+            .ok_or_else(|| GrantError::NoSecurityGroup {
+                address: self.address_of(service),
+                purpose: "name as the source of the connection",
+            })?;
+        let restricted = self.need(&source)?.restrict_egress;
+        let port = Port::tcp(port);
+        let description = format!(
+            "ecs-iac grant: {} from service {}",
+            target.name(),
+            service.name()
+        );
+        let (from, to) = (source.clone(), target_group.clone());
+        self.modify(&target_group, |g| {
+            if g.ingress.iter().any(|r| r.is_from_group(&from, &port)) {
+                g
+            } else {
+                g.ingress_described(Peer::group(&from), port, description.clone())
+            }
+        });
+        if restricted {
+            self.modify(&source, |g| {
+                if g.egress.iter().any(|r| r.is_from_group(&to, &port)) {
+                    g
+                } else {
+                    g.egress_described(Peer::group(&to), port, description)
+                }
+            });
+        }
+        Ok(())
+    }
+}
