@@ -21,22 +21,27 @@
 use ecs_iac::prelude::*;
 use std::process::ExitCode;
 
-const REGION_NAME: &str = "us-east-1";
+pub const REGION_NAME: &str = "us-east-1";
 /// The Elasticsearch endpoint the seed substitutes for `<AWS_ELASTICSEARCH_ENDPOINT>`.
-const ELASTICSEARCH_ENDPOINT: &str = "search-fake-fintech.us-east-1.es.amazonaws.com";
-const FILEBEAT_IMAGE: &str = "docker.elastic.co/beats/filebeat:8.11.0";
+pub const ELASTICSEARCH_ENDPOINT: &str = "search-fake-fintech.us-east-1.es.amazonaws.com";
+pub const FILEBEAT_IMAGE: &str = "docker.elastic.co/beats/filebeat:8.11.0";
 
 /// One of the ten services.
-struct Spec {
-    name: &'static str,
-    port: Option<u16>,
-    size: Fargate,
-    env: &'static [(&'static str, &'static str)],
-    secrets: &'static [(&'static str, &'static str)],
+pub struct Spec {
+    /// Service, container and log group name.
+    pub name: &'static str,
+    /// The port it listens on (`None` for the background worker).
+    pub port: Option<u16>,
+    /// Task CPU and memory.
+    pub size: Fargate,
+    /// Plain environment variables.
+    pub env: &'static [(&'static str, &'static str)],
+    /// Secret environment variables: (variable, logical secret name).
+    pub secrets: &'static [(&'static str, &'static str)],
 }
 
 /// Secrets (logical name, Secrets Manager name). Values live only in Secrets Manager.
-const SECRETS: &[(&str, &str)] = &[
+pub const SECRETS: &[(&str, &str)] = &[
     ("openai-api-key", "fake-fintech/openai-api-key"),
     ("anthropic-api-key", "fake-fintech/anthropic-api-key"),
     ("database-url", "fake-fintech/database-url"),
@@ -45,7 +50,7 @@ const SECRETS: &[(&str, &str)] = &[
     ("payment-api-key", "fake-fintech/payment-api-key"),
 ];
 
-const SERVICES: &[Spec] = &[
+pub const SERVICES: &[Spec] = &[
     Spec {
         name: "api-gateway",
         port: Some(3030),

@@ -20,7 +20,7 @@ echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "==> synth output checked against the AWS API models"
-for example in visitor_book fintech; do
+for example in visitor_book fintech fintech_hardened; do
     out="target/synth/$example"
     rm -rf "$out"
     cargo run --quiet --locked --example "$example" -- synth --out "$out"

@@ -5,7 +5,9 @@
 use crate::aws::{ApplyOptions, ApplyReport, Aws, EngineConfig, StateStore, StateStoreError};
 use crate::progress::{Mode, Progress};
 use clap::{Parser, Subcommand};
-use ecs_iac_core::{plan_synth, synth, validate, Diagnostic, Invalid, Stack, State};
+use ecs_iac_core::{
+    lint, plan_synth, synth, validate, Diagnostic, Invalid, LintFailed, Stack, State,
+};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -59,6 +61,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the stack against the security rules; exit 1 on unsuppressed errors.
+    Lint {
+        /// Output format: `text`, `json`, or `sarif` (SARIF 2.1.0, for code-scanning UIs).
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        /// Exit 1 on unsuppressed warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Print the dependency graph in Graphviz DOT.
     Graph,
     /// Create and change resources in AWS so they match the stack.
@@ -66,6 +77,10 @@ enum Command {
         /// Apply without asking (needed without a terminal).
         #[arg(long)]
         yes: bool,
+        /// Apply even when `lint` reports errors (better: fix them, or suppress one on
+        /// its resource with `.allow_lint(id, reason)`).
+        #[arg(long)]
+        ignore_lint_errors: bool,
         #[command(flatten)]
         run: RunArgs,
     },
@@ -130,6 +145,17 @@ impl RunArgs {
             ..EngineConfig::default()
         }
     }
+}
+
+/// How `lint` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LintFormat {
+    /// Findings with remediation, then suppressions, then a summary.
+    Text,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,13 +288,38 @@ fn execute(
                 EXIT_OK
             })
         }
+        Command::Lint {
+            format,
+            deny_warnings,
+        } => {
+            let report = lint(stack);
+            let text = match format {
+                LintFormat::Text => report.to_text(),
+                LintFormat::Json => pretty(&report.to_json())?,
+                LintFormat::Sarif => pretty(&report.to_sarif())?,
+            };
+            out.write_all(text.as_bytes()).map_err(io)?;
+            let summary = report.summary();
+            Ok(
+                if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
+                    EXIT_ERROR
+                } else {
+                    EXIT_OK
+                },
+            )
+        }
         Command::Graph => {
             let synth = compile(stack, err)?;
             out.write_all(synth.to_dot().as_bytes()).map_err(io)?;
             Ok(EXIT_OK)
         }
-        Command::Apply { yes, run } => {
+        Command::Apply {
+            yes,
+            ignore_lint_errors,
+            run,
+        } => {
             let synth = compile(stack, err)?;
+            refuse_on_lint_errors(stack, ignore_lint_errors, err)?;
             let lock = store.lock().map_err(|e| e.to_string())?;
             let prior = load_state(&store, stack)?;
             let plan = plan_synth(synth, &prior);
@@ -454,6 +505,42 @@ fn compile(stack: &Stack, err: &mut dyn Write) -> Result<ecs_iac_core::Synth, St
             stack.name()
         )
     })
+}
+
+/// Stops an apply when `lint` reports unsuppressed errors, printing them; with
+/// `--ignore-lint-errors` it only prints them.
+fn refuse_on_lint_errors(stack: &Stack, ignore: bool, err: &mut dyn Write) -> Result<(), String> {
+    let report = lint(stack);
+    let Err(LintFailed(errors)) = report.check() else {
+        return Ok(());
+    };
+    for finding in &errors {
+        writeln!(err, "{finding}\n  help: {}", finding.remediation()).map_err(|e| e.to_string())?;
+    }
+    if ignore {
+        writeln!(
+            err,
+            "warning: applying despite {} lint error(s) (--ignore-lint-errors)",
+            errors.len()
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    Err(format!(
+        "stack `{}` has {} lint error(s); nothing was applied. Fix them, suppress one on its \
+         resource with `.allow_lint(id, reason)`, or pass --ignore-lint-errors",
+        stack.name(),
+        errors.len()
+    ))
+}
+
+fn pretty(value: &serde_json::Value) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(|mut text| {
+            text.push('\n');
+            text
+        })
+        .map_err(|e| e.to_string())
 }
 
 fn load_state(store: &StateStore, stack: &Stack) -> Result<State, String> {

@@ -4,7 +4,8 @@ use crate::visitor_book;
 use ecs_iac::cli::{run_with, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use ecs_iac::prelude::*;
 
-fn run(stack: Stack, args: &[&str]) -> (u8, String, String) {
+/// Runs the CLI on `stack` with `args`: (exit code, stdout, stderr).
+pub fn run(stack: Stack, args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let argv = std::iter::once("example").chain(args.iter().copied());
     let code = run_with(stack, argv, &mut out, &mut err);

@@ -10,10 +10,15 @@ mod visitor_book;
 #[path = "../examples/fintech.rs"]
 mod fintech;
 
+#[allow(dead_code)]
+#[path = "../examples/fintech_hardened.rs"]
+mod fintech_hardened;
+
 mod apply;
 mod cli;
 mod examples;
 mod fault_proxy;
+mod lint;
 mod moto;
 mod plan;
 mod synth;
