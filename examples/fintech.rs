@@ -21,9 +21,11 @@
 use ecs_iac::prelude::*;
 use std::process::ExitCode;
 
+/// The region the stack is pinned to.
 pub const REGION_NAME: &str = "us-east-1";
 /// The Elasticsearch endpoint the seed substitutes for `<AWS_ELASTICSEARCH_ENDPOINT>`.
 pub const ELASTICSEARCH_ENDPOINT: &str = "search-fake-fintech.us-east-1.es.amazonaws.com";
+/// The Filebeat sidecar image the seed uses.
 pub const FILEBEAT_IMAGE: &str = "docker.elastic.co/beats/filebeat:8.11.0";
 
 /// One of the ten services.
@@ -50,6 +52,7 @@ pub const SECRETS: &[(&str, &str)] = &[
     ("payment-api-key", "fake-fintech/payment-api-key"),
 ];
 
+/// The ten services, as the seed lists them.
 pub const SERVICES: &[Spec] = &[
     Spec {
         name: "api-gateway",

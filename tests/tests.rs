@@ -6,11 +6,11 @@
 #[path = "../examples/visitor_book.rs"]
 mod visitor_book;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "../examples/fintech.rs"]
 mod fintech;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "../examples/fintech_hardened.rs"]
 mod fintech_hardened;
 
