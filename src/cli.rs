@@ -216,6 +216,7 @@ fn execute(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, String> {
+    init_logging(cli.verbose);
     let store = StateStore::new(
         cli.state
             .clone()
@@ -531,6 +532,35 @@ fn refuse_on_lint_errors(stack: &Stack, ignore: bool, err: &mut dyn Write) -> Re
          resource with `.allow_lint(id, reason)`, or pass --ignore-lint-errors",
         stack.name(),
         errors.len()
+    ))
+}
+
+/// Sends the engine's `tracing` logs to stderr: `-v` info, `-vv` debug (our crates;
+/// AWS SDK crates stay at warnings). `RUST_LOG` overrides both. A no-op when a subscriber
+/// is already installed (an embedding tool's, or an earlier run's).
+fn init_logging(verbose: u8) {
+    let directives = match std::env::var("RUST_LOG") {
+        Ok(directives) => directives,
+        Err(_) if verbose == 0 => return,
+        Err(_) => {
+            let level = if verbose >= 2 { "debug" } else { "info" };
+            format!("warn,ecs_iac={level},ecs_iac_aws={level},ecs_iac_core={level}")
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(log_filter(&directives))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// The log filter for `directives` (`RUST_LOG` syntax), with the AWS SDK's runtime
+/// capped at `info` whatever they say: its debug and trace logs carry AWS error
+/// messages, which can echo request parameters such as a password read from a secret.
+/// Embedding tools that install their own subscriber should use this filter too.
+pub fn log_filter(directives: &str) -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::new(format!(
+        "{directives},aws_smithy_runtime=info,aws_smithy_runtime_api=info"
     ))
 }
 

@@ -21,7 +21,8 @@ fn config(moto: &Moto) -> EngineConfig {
     }
 }
 
-async fn sdk(moto: &Moto) -> aws_config::SdkConfig {
+/// An SDK configuration for checking what the engine did, straight at moto.
+pub async fn sdk(moto: &Moto) -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(&moto.endpoint)
         .region(aws_config::Region::new("us-east-1"))

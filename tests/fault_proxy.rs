@@ -21,6 +21,9 @@ pub enum Fault {
     LoseResponse,
     /// Forward it and answer only after `SLOW` (past the client's attempt timeout).
     SlowResponse,
+    /// Answer 400 without forwarding, with an error message that echoes the request
+    /// body, as some AWS validation errors echo parameters.
+    EchoError,
 }
 
 /// How late a slow response comes.
@@ -116,6 +119,20 @@ fn serve(
             };
             let answer =
                 format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            conn.write_all(answer.as_bytes())?;
+        }
+        Fault::EchoError => {
+            let text = String::from_utf8_lossy(&request);
+            let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+            let xml = format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>\
+                 <Message>Invalid request: {}</Message></Error><RequestId>echo-1</RequestId></ErrorResponse>",
+                body.replace('&', " ")
+            );
+            let answer = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                xml.len()
+            );
             conn.write_all(answer.as_bytes())?;
         }
         Fault::Pass | Fault::LoseResponse | Fault::SlowResponse => {

@@ -21,5 +21,6 @@ mod fault_proxy;
 mod lint;
 mod moto;
 mod plan;
+mod secrets;
 mod synth;
 mod waiters;

@@ -532,6 +532,21 @@ impl Task {
                 body: &body,
             },
         };
+        // AWS error messages may echo request parameters: secret values never leave here.
+        let secret_values: Vec<&str> = values.values().map(String::as_str).collect();
+        self.create_resolved(&t, &secret_values)
+            .await
+            .map_err(|e| e.redact(&secret_values))
+    }
+
+    /// Creates (or adopts) the resource of the fully resolved request `t`, whose secret
+    /// values are `secrets`.
+    async fn create_resolved(
+        &self,
+        t: &Target<'_>,
+        secrets: &[&str],
+    ) -> Result<Outcome, ProviderError> {
+        let t = *t;
         let config = &self.aws.config;
         if self.adopt_first {
             // The interrupted request may still be in flight: look until it has settled.
@@ -551,7 +566,7 @@ impl Task {
         let mut attempt = 1;
         loop {
             let sent = Instant::now();
-            match self.aws.create(&t).await {
+            match self.aws.create(&t).await.map_err(|e| e.redact(secrets)) {
                 Ok(o) => {
                     self.aws.wait_ready(&t, &o).await?;
                     return Ok(o);

@@ -132,6 +132,48 @@ impl ProviderError {
         )
     }
 
+    /// The same error with every occurrence of the given secret values in its text
+    /// replaced by `***` (AWS error messages may echo request parameters).
+    pub fn redact(self, secrets: &[&str]) -> ProviderError {
+        let hide = |mut text: String| {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                text = text.replace(secret, "***");
+            }
+            text
+        };
+        match self {
+            ProviderError::Aws {
+                address,
+                operation,
+                code,
+                message,
+                request_id,
+                transient,
+            } => ProviderError::Aws {
+                address,
+                operation,
+                code,
+                message: hide(message),
+                request_id,
+                transient,
+            },
+            ProviderError::Request {
+                address,
+                field,
+                problem,
+            } => ProviderError::Request {
+                address,
+                field,
+                problem: hide(problem),
+            },
+            ProviderError::Wait { address, message } => ProviderError::Wait {
+                address,
+                message: hide(message),
+            },
+            other @ ProviderError::Response { .. } => other,
+        }
+    }
+
     /// Whether the call got no answer (a timeout, a dropped connection, an unreadable
     /// response): AWS may have done it, or may still be doing it.
     pub fn is_unanswered(&self) -> bool {
