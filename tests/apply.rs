@@ -381,6 +381,107 @@ fn fintech_applies_converges_and_destroys() {
 /// A process killed after AWS created resources but before their ids reached the state
 /// file leaves them journaled as pending. The next apply adopts them by their ownership
 /// tags (or unique names) instead of creating duplicates.
+/// The hardened Fake-Fintech: grants become exact IAM statements and the services run
+/// privately behind the ALB; it converges and destroys like the others.
+#[test]
+fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
+    let moto = Moto::start();
+    let stack = crate::fintech_hardened::stack_with_certificate(&moto.seed());
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("fh.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .expect("connects");
+        let report = apply_stack(&aws, &stack, &lock, State::empty("fake-fintech-hardened")).await;
+        let c = sdk(&moto).await;
+        let iam = aws_sdk_iam::Client::new(&c);
+        let grants = iam
+            .get_role_policy()
+            .role_name("execution-role")
+            .policy_name(ecs_iac::GRANTS_POLICY)
+            .send()
+            .await
+            .unwrap();
+        let document: serde_json::Value =
+            serde_json::from_str(&percent_decode(grants.policy_document())).unwrap();
+        let statements = document["Statement"].as_array().unwrap();
+        let read = statements
+            .iter()
+            .find(|s| s["Sid"] == "ReadSecrets")
+            .unwrap();
+        assert_eq!(read["Action"], "secretsmanager:GetSecretValue");
+        let secrets = read["Resource"].as_array().unwrap();
+        assert_eq!(
+            secrets.len(),
+            6,
+            "each of the six secrets, by its exact ARN"
+        );
+        assert!(secrets
+            .iter()
+            .all(|arn| arn.as_str().unwrap().starts_with(
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:fake-fintech/"
+            )));
+        let write = statements.iter().find(|s| s["Sid"] == "WriteLogs").unwrap();
+        assert_eq!(write["Resource"].as_array().unwrap().len(), 10);
+        let ecs = aws_sdk_ecs::Client::new(&c);
+        let api = ecs
+            .describe_services()
+            .cluster("fake-fintech-hardened")
+            .services("api-gateway")
+            .send()
+            .await
+            .unwrap();
+        let api = &api.services()[0];
+        assert_eq!(api.load_balancers().len(), 1);
+        let llm = ecs
+            .describe_task_definition()
+            .task_definition("fintech-llm-service")
+            .send()
+            .await
+            .unwrap();
+        let app = &llm.task_definition().unwrap().container_definitions()[0];
+        assert_eq!(app.user(), Some("1000:1000"));
+        assert_eq!(app.readonly_root_filesystem(), Some(true));
+        assert!(app
+            .image()
+            .unwrap()
+            .ends_with("fake-fintech/llm-service:1.4.2"));
+        assert!(!plan(&stack, &report.state).unwrap().has_changes());
+        let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(destroyed.succeeded(), "{:#?}", destroyed.failed);
+        assert_eq!(
+            tagged_vpcs(&aws_sdk_ec2::Client::new(&c), "fake-fintech-hardened").await,
+            0
+        );
+    });
+}
+
+/// IAM returns policy documents URL-encoded.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1..i + 3)) {
+            (b'%', Some(hex)) => match u8::from_str_radix(&String::from_utf8_lossy(hex), 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[test]
 fn an_interrupted_apply_resumes_without_duplicates() {
     let moto = Moto::start();
