@@ -121,6 +121,9 @@ struct RunArgs {
     /// up by its tags before it is created again.
     #[arg(long, default_value_t = 30)]
     settle_seconds: u64,
+    /// Apply RDS and ElastiCache modifications now, not in the next maintenance window.
+    #[arg(long)]
+    apply_immediately: bool,
     /// Minutes one resource may take to become ready or be deleted.
     #[arg(long, default_value_t = 45)]
     wait_minutes: u64,
@@ -141,6 +144,7 @@ impl RunArgs {
             max_attempts: self.max_attempts.max(1),
             poll_interval: std::time::Duration::from_secs(self.poll_seconds.max(1)),
             create_settle: std::time::Duration::from_secs(self.settle_seconds),
+            apply_immediately: self.apply_immediately,
             wait_deadline: std::time::Duration::from_secs(self.wait_minutes.max(1) * 60),
             ..EngineConfig::default()
         }

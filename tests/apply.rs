@@ -11,7 +11,8 @@ use ecs_iac::prelude::*;
 use ecs_iac::{plan_synth, ResourceStatus};
 use std::time::Duration;
 
-fn config(moto: &Moto) -> EngineConfig {
+/// Engine settings for tests against `moto`: fast polls, short deadlines.
+pub fn config(moto: &Moto) -> EngineConfig {
     EngineConfig {
         endpoint_url: Some(moto.endpoint.clone()),
         static_credentials: Some(("testing".into(), "testing".into())),
@@ -33,7 +34,8 @@ pub async fn sdk(moto: &Moto) -> aws_config::SdkConfig {
         .await
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+/// A multi-threaded runtime for one test.
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

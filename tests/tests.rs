@@ -23,4 +23,5 @@ mod moto;
 mod plan;
 mod secrets;
 mod synth;
+mod updates;
 mod waiters;

@@ -36,6 +36,9 @@ pub struct EngineConfig {
     /// a resource again, the engine keeps looking it up by its ownership tags until this
     /// much time has passed since the first request was sent.
     pub create_settle: Duration,
+    /// Apply RDS and ElastiCache modifications now instead of in the next maintenance
+    /// window (AWS's `ApplyImmediately`; AWS's default is the window).
+    pub apply_immediately: bool,
     /// Time between readiness polls.
     pub poll_interval: Duration,
     /// Deadline for one resource to become ready (or to be gone, on delete).
@@ -55,6 +58,7 @@ impl Default for EngineConfig {
             create_attempts: 5,
             create_backoff: Duration::from_millis(500),
             create_settle: Duration::from_secs(30),
+            apply_immediately: false,
             poll_interval: Duration::from_secs(5),
             wait_deadline: Duration::from_secs(45 * 60),
         }

@@ -5,7 +5,7 @@
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use crate::providers::{may_duplicate, Existing, Outcome, Target};
+use crate::providers::{may_duplicate, updatable, Existing, Outcome, Target};
 use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::resolve::{placeholders, resolve};
 use ecs_iac_core::{
@@ -409,7 +409,10 @@ fn prepare(
             problem: e.to_string(),
         })?
     };
-    if action.action == Action::Update && !UPSERT_KINDS.contains(&action.kind.as_str()) {
+    if action.action == Action::Update
+        && !UPSERT_KINDS.contains(&action.kind.as_str())
+        && !updatable(&action.kind)
+    {
         let fields: Vec<&str> = action.changes.iter().map(|c| c.path.as_str()).collect();
         return Err(ProviderError::Request {
             address: action.address.clone(),
@@ -494,6 +497,9 @@ impl Task {
         match self.action {
             Action::Delete => self.delete().await.map(|_| Done::Deleted),
             Action::Replace => self.delete().await.map(|_| Done::Deleted),
+            Action::Update if !UPSERT_KINDS.contains(&self.kind.as_str()) => {
+                self.update().await.map(Done::Created)
+            }
             Action::Create | Action::Update | Action::Read => {
                 self.create().await.map(Done::Created)
             }
@@ -591,6 +597,41 @@ impl Task {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Changes the recorded resource in place.
+    async fn update(&self) -> Result<Outcome, ProviderError> {
+        let Some(existing) = &self.existing else {
+            return Err(ProviderError::Request {
+                address: self.address.clone(),
+                field: "state".into(),
+                problem: "an update needs the resource in state; it is not there".into(),
+            });
+        };
+        let Some(id) = existing.id.as_deref() else {
+            return Err(ProviderError::Request {
+                address: self.address.clone(),
+                field: "state".into(),
+                problem: "the recorded resource has no id; run apply again to adopt it first"
+                    .into(),
+            });
+        };
+        let t = Target {
+            stack: &self.stack,
+            address: &self.address,
+            kind: &self.kind,
+            req: Req {
+                address: &self.address,
+                body: &self.body,
+            },
+        };
+        let e = Existing {
+            address: &self.address,
+            kind: &existing.kind,
+            id,
+            attributes: &existing.attributes,
+        };
+        self.aws.update(&t, &e).await
     }
 
     /// Finds what an interrupted create (a pending entry without an id) made, once the

@@ -416,55 +416,9 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             Ok(Outcome::new(arn).with("arn", arn))
         }
         "ecs.service" => {
-            let network = match r
-                .obj("networkConfiguration")
-                .and_then(|n| n.obj("awsvpcConfiguration"))
-            {
-                Some(v) => Some(
-                    NetworkConfiguration::builder()
-                        .awsvpc_configuration(built(
-                            a,
-                            "networkConfiguration",
-                            AwsVpcConfiguration::builder()
-                                .set_subnets(Some(v.ss("subnets")))
-                                .set_security_groups(
-                                    Some(v.ss("securityGroups")).filter(|g| !g.is_empty()),
-                                )
-                                .set_assign_public_ip(
-                                    v.os("assignPublicIp")
-                                        .map(|x| AssignPublicIp::from(x.as_str())),
-                                )
-                                .build(),
-                        )?)
-                        .build(),
-                ),
-                None => None,
-            };
-            let lbs: Vec<LoadBalancer> = r
-                .arr("loadBalancers")
-                .iter()
-                .map(|l| {
-                    let l = r.at(l);
-                    LoadBalancer::builder()
-                        .set_target_group_arn(l.os("targetGroupArn"))
-                        .set_container_name(l.os("containerName"))
-                        .set_container_port(l.oi("containerPort"))
-                        .build()
-                })
-                .collect();
-            let deployment = r.obj("deploymentConfiguration").map(|d| {
-                let breaker = d.obj("deploymentCircuitBreaker").map(|b| {
-                    DeploymentCircuitBreaker::builder()
-                        .enable(b.ob("enable").unwrap_or(false))
-                        .rollback(b.ob("rollback").unwrap_or(false))
-                        .build()
-                });
-                DeploymentConfiguration::builder()
-                    .set_deployment_circuit_breaker(breaker)
-                    .set_maximum_percent(d.oi("maximumPercent"))
-                    .set_minimum_healthy_percent(d.oi("minimumHealthyPercent"))
-                    .build()
-            });
+            let network = service_network(r)?;
+            let lbs = service_load_balancers(r);
+            let deployment = service_deployment(r);
             let res = aws
                 .once
                 .ecs
@@ -510,6 +464,104 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 }
                 Err(e) => Err(e),
             }
+        }
+        other => Err(unsupported(a, other)),
+    }
+}
+
+/// The awsvpc network configuration of a service request.
+fn service_network(r: &Req<'_>) -> Result<Option<NetworkConfiguration>, ProviderError> {
+    let Some(v) = r
+        .obj("networkConfiguration")
+        .and_then(|n| n.obj("awsvpcConfiguration"))
+    else {
+        return Ok(None);
+    };
+    let vpc = built(
+        r.address,
+        "networkConfiguration",
+        AwsVpcConfiguration::builder()
+            .set_subnets(Some(v.ss("subnets")))
+            .set_security_groups(Some(v.ss("securityGroups")).filter(|g| !g.is_empty()))
+            .set_assign_public_ip(
+                v.os("assignPublicIp")
+                    .map(|x| AssignPublicIp::from(x.as_str())),
+            )
+            .build(),
+    )?;
+    Ok(Some(
+        NetworkConfiguration::builder()
+            .awsvpc_configuration(vpc)
+            .build(),
+    ))
+}
+
+/// The load balancer attachments of a service request.
+fn service_load_balancers(r: &Req<'_>) -> Vec<LoadBalancer> {
+    r.arr("loadBalancers")
+        .iter()
+        .map(|l| {
+            let l = r.at(l);
+            LoadBalancer::builder()
+                .set_target_group_arn(l.os("targetGroupArn"))
+                .set_container_name(l.os("containerName"))
+                .set_container_port(l.oi("containerPort"))
+                .build()
+        })
+        .collect()
+}
+
+/// The deployment configuration (circuit breaker, percentages) of a service request.
+fn service_deployment(r: &Req<'_>) -> Option<DeploymentConfiguration> {
+    r.obj("deploymentConfiguration").map(|d| {
+        let breaker = d.obj("deploymentCircuitBreaker").map(|b| {
+            DeploymentCircuitBreaker::builder()
+                .enable(b.ob("enable").unwrap_or(false))
+                .rollback(b.ob("rollback").unwrap_or(false))
+                .build()
+        });
+        DeploymentConfiguration::builder()
+            .set_deployment_circuit_breaker(breaker)
+            .set_maximum_percent(d.oi("maximumPercent"))
+            .set_minimum_healthy_percent(d.oi("minimumHealthyPercent"))
+            .build()
+    })
+}
+
+/// Changes a service in place to match its request: task definition revision, desired
+/// count, network and deployment configuration, grace period, ECS Exec, Service Connect.
+/// UpdateService sets state, so sending it twice is harmless.
+pub(super) async fn update(
+    aws: &Aws,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    match t.kind {
+        "ecs.service" => {
+            aws.c
+                .ecs
+                .update_service()
+                .set_cluster(r.os("cluster"))
+                .service(e.id)
+                .set_task_definition(r.os("taskDefinition"))
+                .set_desired_count(r.oi("desiredCount"))
+                .set_capacity_provider_strategy(strategy(r, "capacityProviderStrategy")?)
+                .set_platform_version(r.os("platformVersion"))
+                .set_network_configuration(service_network(r)?)
+                .set_health_check_grace_period_seconds(r.oi("healthCheckGracePeriodSeconds"))
+                .set_deployment_configuration(service_deployment(r))
+                .set_enable_execute_command(r.ob("enableExecuteCommand"))
+                .set_service_connect_configuration(service_connect(
+                    r.obj("serviceConnectConfiguration"),
+                )?)
+                .send()
+                .await
+                .map_err(err(a, "UpdateService"))?;
+            Ok(Outcome {
+                id: e.id.to_string(),
+                attributes: e.attributes.clone(),
+            })
         }
         other => Err(unsupported(a, other)),
     }
@@ -674,7 +726,11 @@ pub(crate) fn deployment_progress(
     let Some(primary) = primary else {
         return Poll::Pending("no primary deployment yet".into());
     };
-    if !ours(&primary) {
+    // AWS makes the requested revision's deployment PRIMARY at once, and the service's own
+    // `taskDefinition` follows it (a rollback sets it back). Emulators that only update
+    // the service's field are taken at their word once the primary deployment completed.
+    let service_runs_wanted = wanted.is_some() && service.task_definition() == wanted;
+    if !ours(&primary) && !service_runs_wanted {
         return Poll::Pending(format!(
             "the primary deployment runs {}, not the requested task definition",
             primary.task_definition().unwrap_or("?")
@@ -916,6 +972,11 @@ mod tests {
             deployment_progress(&service(vec![], true), Some(NEW)),
             Poll::Pending(_)
         ));
+        // The service's own field names the requested revision: its completed primary
+        // deployment is taken as the steady state.
+        let mut updated = old_primary.clone();
+        updated.task_definition = Some(NEW.into());
+        assert_eq!(deployment_progress(&updated, Some(NEW)), Poll::Ready);
         let inactive = Service::builder().status("INACTIVE").build();
         assert!(matches!(
             deployment_progress(&inactive, Some(NEW)),

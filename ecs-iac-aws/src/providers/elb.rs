@@ -9,7 +9,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, HostHeaderConditionConfig,
     IpAddressType, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum, Matcher,
     PathPatternConditionConfig, ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
-    RuleCondition, Tag, TargetTypeEnum,
+    RuleCondition, RulePriorityPair, Tag, TargetTypeEnum,
 };
 
 sdk_err!(
@@ -70,6 +70,128 @@ fn lb_outcome(arn: &str, dns: Option<&str>) -> Outcome {
         .with("arn", arn)
         .with("full_name", full_name(arn))
         .with("dns_name", dns.unwrap_or_default())
+}
+
+/// The certificates of a listener request.
+fn listener_certificates(r: &Req<'_>) -> Vec<Certificate> {
+    r.arr("Certificates")
+        .iter()
+        .map(|x| {
+            Certificate::builder()
+                .set_certificate_arn(r.at(x).os("CertificateArn"))
+                .build()
+        })
+        .collect()
+}
+
+/// The path and host conditions of a listener rule request.
+fn rule_conditions(r: &Req<'_>) -> Vec<RuleCondition> {
+    r.arr("Conditions")
+        .iter()
+        .map(|x| {
+            let x = r.at(x);
+            let paths = x.obj("PathPatternConfig").map(|p| {
+                PathPatternConditionConfig::builder()
+                    .set_values(Some(p.ss("Values")))
+                    .build()
+            });
+            let hosts = x.obj("HostHeaderConfig").map(|p| {
+                HostHeaderConditionConfig::builder()
+                    .set_values(Some(p.ss("Values")))
+                    .build()
+            });
+            RuleCondition::builder()
+                .set_field(x.os("Field"))
+                .set_path_pattern_config(paths)
+                .set_host_header_config(hosts)
+                .build()
+        })
+        .collect()
+}
+
+/// Changes a target group's health check, a listener's protocol, port, certificate,
+/// TLS policy and default actions, or a listener rule's conditions, actions and priority,
+/// in place. Each call sets state, so sending it twice is harmless.
+pub(super) async fn update(
+    aws: &Aws,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r, c) = (t.address, &t.req, &aws.c.elbv2);
+    match t.kind {
+        "elbv2.target_group" => {
+            let matcher = r
+                .obj("Matcher")
+                .map(|m| Matcher::builder().set_http_code(m.os("HttpCode")).build());
+            c.modify_target_group()
+                .target_group_arn(e.id)
+                .set_health_check_enabled(r.ob("HealthCheckEnabled"))
+                .set_health_check_protocol(
+                    r.os("HealthCheckProtocol")
+                        .map(|p| ProtocolEnum::from(p.as_str())),
+                )
+                .set_health_check_path(r.os("HealthCheckPath"))
+                .set_health_check_interval_seconds(r.oi("HealthCheckIntervalSeconds"))
+                .set_health_check_timeout_seconds(r.oi("HealthCheckTimeoutSeconds"))
+                .set_healthy_threshold_count(r.oi("HealthyThresholdCount"))
+                .set_unhealthy_threshold_count(r.oi("UnhealthyThresholdCount"))
+                .set_matcher(matcher)
+                .send()
+                .await
+                .map_err(err(a, "ModifyTargetGroup"))?;
+        }
+        "elbv2.listener" => {
+            let certificates = listener_certificates(r);
+            c.modify_listener()
+                .listener_arn(e.id)
+                .set_protocol(r.os("Protocol").map(|p| ProtocolEnum::from(p.as_str())))
+                .set_port(r.oi("Port"))
+                .set_certificates((!certificates.is_empty()).then_some(certificates))
+                .set_ssl_policy(r.os("SslPolicy"))
+                .set_default_actions(Some(actions(r, "DefaultActions")))
+                .send()
+                .await
+                .map_err(err(a, "ModifyListener"))?;
+        }
+        "elbv2.listener_rule" => {
+            c.modify_rule()
+                .rule_arn(e.id)
+                .set_conditions(Some(rule_conditions(r)))
+                .set_actions(Some(actions(r, "Actions")))
+                .send()
+                .await
+                .map_err(err(a, "ModifyRule"))?;
+            let priority = r.i("Priority")?;
+            let current = c
+                .describe_rules()
+                .rule_arns(e.id)
+                .send()
+                .await
+                .map_err(err(a, "DescribeRules"))?;
+            let unchanged = current
+                .rules()
+                .first()
+                .and_then(|x| x.priority())
+                .is_some_and(|p| p == priority.to_string());
+            if !unchanged {
+                c.set_rule_priorities()
+                    .rule_priorities(
+                        RulePriorityPair::builder()
+                            .rule_arn(e.id)
+                            .priority(priority)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(err(a, "SetRulePriorities"))?;
+            }
+        }
+        other => return Err(unsupported(a, other)),
+    }
+    Ok(Outcome {
+        id: e.id.to_string(),
+        attributes: e.attributes.clone(),
+    })
 }
 
 pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
@@ -170,15 +292,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             Ok(Outcome::new(arn).with("arn", arn))
         }
         "elbv2.listener" => {
-            let certificates: Vec<Certificate> = r
-                .arr("Certificates")
-                .iter()
-                .map(|x| {
-                    Certificate::builder()
-                        .set_certificate_arn(r.at(x).os("CertificateArn"))
-                        .build()
-                })
-                .collect();
+            let certificates = listener_certificates(r);
             let out = c
                 .create_listener()
                 .load_balancer_arn(r.s("LoadBalancerArn")?)
@@ -208,28 +322,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             Ok(Outcome::new(arn).with("arn", arn))
         }
         "elbv2.listener_rule" => {
-            let conditions: Vec<RuleCondition> = r
-                .arr("Conditions")
-                .iter()
-                .map(|x| {
-                    let x = r.at(x);
-                    let paths = x.obj("PathPatternConfig").map(|p| {
-                        PathPatternConditionConfig::builder()
-                            .set_values(Some(p.ss("Values")))
-                            .build()
-                    });
-                    let hosts = x.obj("HostHeaderConfig").map(|p| {
-                        HostHeaderConditionConfig::builder()
-                            .set_values(Some(p.ss("Values")))
-                            .build()
-                    });
-                    RuleCondition::builder()
-                        .set_field(x.os("Field"))
-                        .set_path_pattern_config(paths)
-                        .set_host_header_config(hosts)
-                        .build()
-                })
-                .collect();
+            let conditions = rule_conditions(r);
             let res = aws
                 .once
                 .elbv2

@@ -80,6 +80,41 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
     }
 }
 
+/// Changes a role's trust policy, description and maximum session duration in place.
+pub(super) async fn update(
+    aws: &Aws,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    match t.kind {
+        "iam.role" => {
+            aws.c
+                .iam
+                .update_assume_role_policy()
+                .role_name(e.id)
+                .policy_document(r.s("AssumeRolePolicyDocument")?)
+                .send()
+                .await
+                .map_err(err(a, "UpdateAssumeRolePolicy"))?;
+            aws.c
+                .iam
+                .update_role()
+                .role_name(e.id)
+                .set_description(r.os("Description"))
+                .set_max_session_duration(r.oi("MaxSessionDuration"))
+                .send()
+                .await
+                .map_err(err(a, "UpdateRole"))?;
+        }
+        other => return Err(unsupported(a, other)),
+    }
+    Ok(Outcome {
+        id: e.id.to_string(),
+        attributes: e.attributes.clone(),
+    })
+}
+
 pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
     if t.kind != "iam.role" {
         return Ok(None);

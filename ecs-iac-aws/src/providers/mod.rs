@@ -135,6 +135,20 @@ impl Aws {
         }
     }
 
+    /// Changes a recorded resource in place to match `t`'s request (kinds listed by
+    /// [`updatable`]), then waits until it is usable again.
+    pub async fn update(&self, t: &Target<'_>, e: &Existing<'_>) -> Result<Outcome, ProviderError> {
+        let outcome = match service(t.kind) {
+            "ecs" => ecs::update(self, t, e).await?,
+            "iam" => iam::update(self, t, e).await?,
+            "elbv2" => elb::update(self, t, e).await?,
+            "rds" | "elasticache" => rds::update(self, t, e).await?,
+            _ => return Err(ec2::unsupported(t.address, t.kind)),
+        };
+        self.wait_ready(t, &outcome).await?;
+        Ok(outcome)
+    }
+
     /// Waits until the resource is usable (NAT available, DB available, service steady).
     pub async fn wait_ready(&self, t: &Target<'_>, outcome: &Outcome) -> Result<(), ProviderError> {
         match service(t.kind) {
@@ -217,6 +231,23 @@ const DUPLICABLE: &[&str] = &[
     "ec2.route_table",
     "ecs.task_definition",
 ];
+
+/// Kinds changed in place by [`Aws::update`] (a modify call). Kinds whose create call is
+/// an upsert are updated by sending it again; every other change forces replacement.
+const UPDATABLE: &[&str] = &[
+    "ecs.service",
+    "iam.role",
+    "elbv2.target_group",
+    "elbv2.listener",
+    "elbv2.listener_rule",
+    "rds.db_instance",
+    "elasticache.replication_group",
+];
+
+/// Whether [`Aws::update`] changes `kind` in place.
+pub fn updatable(kind: &str) -> bool {
+    UPDATABLE.contains(&kind)
+}
 
 /// Whether sending `kind`'s create twice can make two resources.
 pub(crate) fn may_duplicate(kind: &str) -> bool {

@@ -205,6 +205,65 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
     }
 }
 
+/// Modifies a DB instance (class, storage, backups, multi-AZ, deletion protection, …) or
+/// a replication group (node type, failover, multi-AZ, security groups) in place, then
+/// waits until it is available again. `ApplyImmediately` follows
+/// [`crate::EngineConfig::apply_immediately`]; otherwise AWS applies the change in the
+/// next maintenance window.
+pub(super) async fn update(
+    aws: &Aws,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    let now = aws.config.apply_immediately;
+    match t.kind {
+        "rds.db_instance" => {
+            let groups = r.ss("VpcSecurityGroupIds");
+            aws.c
+                .rds
+                .modify_db_instance()
+                .db_instance_identifier(e.id)
+                .set_db_instance_class(r.os("DBInstanceClass"))
+                .set_allocated_storage(r.oi("AllocatedStorage"))
+                .set_storage_type(r.os("StorageType"))
+                .set_engine_version(r.os("EngineVersion"))
+                .set_multi_az(r.ob("MultiAZ"))
+                .set_backup_retention_period(r.oi("BackupRetentionPeriod"))
+                .set_deletion_protection(r.ob("DeletionProtection"))
+                .set_publicly_accessible(r.ob("PubliclyAccessible"))
+                .set_vpc_security_group_ids((!groups.is_empty()).then_some(groups))
+                .set_db_parameter_group_name(r.os("DBParameterGroupName"))
+                .apply_immediately(now)
+                .send()
+                .await
+                .map_err(rds_err(a, "ModifyDBInstance"))?;
+        }
+        "elasticache.replication_group" => {
+            let groups = r.ss("SecurityGroupIds");
+            aws.c
+                .elasticache
+                .modify_replication_group()
+                .replication_group_id(e.id)
+                .set_replication_group_description(r.os("ReplicationGroupDescription"))
+                .set_cache_node_type(r.os("CacheNodeType"))
+                .set_engine_version(r.os("EngineVersion"))
+                .set_automatic_failover_enabled(r.ob("AutomaticFailoverEnabled"))
+                .set_multi_az_enabled(r.ob("MultiAZEnabled"))
+                .set_security_group_ids((!groups.is_empty()).then_some(groups))
+                .apply_immediately(now)
+                .send()
+                .await
+                .map_err(cache_err(a, "ModifyReplicationGroup"))?;
+        }
+        other => return Err(unsupported(a, other)),
+    }
+    Ok(Outcome {
+        id: e.id.to_string(),
+        attributes: e.attributes.clone(),
+    })
+}
+
 pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
     let (a, r) = (t.address, &t.req);
     match t.kind {
