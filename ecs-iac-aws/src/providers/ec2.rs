@@ -9,6 +9,8 @@ use aws_sdk_ec2::types::{
     NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
 };
 
+use serde_json::{json, Value};
+
 sdk_err!(err, aws_sdk_ec2, "ec2");
 
 fn tag_spec(req: &Req<'_>) -> Option<TagSpecification> {
@@ -412,6 +414,235 @@ async fn group_rule_ids(
         .filter(|r| r.is_egress() == Some(egress))
         .filter_map(|r| r.security_group_rule_id().map(str::to_string))
         .collect())
+}
+
+/// The rules of one direction of a group, each as `(rule id, rule)` with the rule in the
+/// request's shape: one `IpPermission` per protocol, port range and single peer.
+async fn group_rules(
+    aws: &Aws,
+    a: &str,
+    group: &str,
+    egress: bool,
+) -> Result<Option<Vec<(String, Value)>>, ProviderError> {
+    let out = aws
+        .c
+        .ec2
+        .describe_security_group_rules()
+        .filters(Filter::builder().name("group-id").values(group).build())
+        .send()
+        .await
+        .map_err(err(a, "DescribeSecurityGroupRules"));
+    let out = match out {
+        Ok(out) => out,
+        Err(e) if e.is(GONE) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(
+        out.security_group_rules()
+            .iter()
+            .filter(|r| r.is_egress() == Some(egress))
+            .filter_map(|r| Some((r.security_group_rule_id()?.to_string(), rule_json(r))))
+            .collect(),
+    ))
+}
+
+/// One security group rule in the request's shape.
+fn rule_json(r: &aws_sdk_ec2::types::SecurityGroupRule) -> Value {
+    let protocol = r.ip_protocol().unwrap_or("-1");
+    let mut rule = json!({ "IpProtocol": protocol });
+    if protocol != "-1" {
+        rule["FromPort"] = json!(r.from_port());
+        rule["ToPort"] = json!(r.to_port());
+    }
+    let peer = |key: &str, value: &str| {
+        let mut p = json!({ key: value });
+        if let Some(d) = r.description().filter(|d| !d.is_empty()) {
+            p["Description"] = json!(d);
+        }
+        json!([p])
+    };
+    if let Some(cidr) = r.cidr_ipv4() {
+        rule["IpRanges"] = peer("CidrIp", cidr);
+    } else if let Some(cidr) = r.cidr_ipv6() {
+        rule["Ipv6Ranges"] = peer("CidrIpv6", cidr);
+    } else if let Some(group) = r.referenced_group_info().and_then(|g| g.group_id()) {
+        rule["UserIdGroupPairs"] = peer("GroupId", group);
+    }
+    rule
+}
+
+/// A requested rule with empty descriptions dropped, to compare with [`rule_json`].
+fn requested_rule(rule: &Value) -> Value {
+    let mut rule = rule.clone();
+    for list in ["IpRanges", "Ipv6Ranges", "UserIdGroupPairs"] {
+        if let Some(peers) = rule.get_mut(list).and_then(Value::as_array_mut) {
+            for p in peers.iter_mut().filter_map(Value::as_object_mut) {
+                if p.get("Description").is_none_or(|d| d.is_null() || d == "") {
+                    p.remove("Description");
+                }
+            }
+        }
+    }
+    rule
+}
+
+/// What AWS has now for `e`, in its request's shape: `None` when it is gone. Covers the
+/// kinds [`super::observable`] lists for EC2.
+pub(super) async fn observe(
+    aws: &Aws,
+    e: &Existing<'_>,
+    applied: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    let (c, a, id) = (&aws.c.ec2, e.address, e.id);
+    let gone = |r: Result<(), ProviderError>| match r {
+        Ok(()) => Ok(Some(json!({}))),
+        Err(x) if x.is(GONE) => Ok(None),
+        Err(x) => Err(x),
+    };
+    match e.kind {
+        "ec2.security_group_ingress" | "ec2.security_group_egress" => {
+            let group = applied["GroupId"].as_str().unwrap_or(id);
+            let egress = e.kind.ends_with("egress");
+            Ok(group_rules(aws, a, group, egress).await?.map(|rules| {
+                let mut rules: Vec<Value> = rules.into_iter().map(|(_, r)| r).collect();
+                rules.sort_by_key(Value::to_string);
+                json!({ "GroupId": group, "IpPermissions": rules })
+            }))
+        }
+        "ec2.vpc" => gone(
+            c.describe_vpcs()
+                .vpc_ids(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DescribeVpcs")),
+        ),
+        "ec2.subnet" => gone(
+            c.describe_subnets()
+                .subnet_ids(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DescribeSubnets")),
+        ),
+        "ec2.security_group" => gone(
+            c.describe_security_groups()
+                .group_ids(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DescribeSecurityGroups")),
+        ),
+        "ec2.internet_gateway" => gone(
+            c.describe_internet_gateways()
+                .internet_gateway_ids(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DescribeInternetGateways")),
+        ),
+        "ec2.route_table" => gone(
+            c.describe_route_tables()
+                .route_table_ids(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DescribeRouteTables")),
+        ),
+        other => Err(unsupported(a, other)),
+    }
+}
+
+/// Makes one direction of a group's rules exactly the requested ones: revokes the rules
+/// AWS has that the request lacks (added outside ecs-iac, or removed from the stack) and
+/// authorizes the missing ones, leaving unchanged rules in place.
+pub(super) async fn update(
+    aws: &Aws,
+    t: &Target<'_>,
+    _recorded: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    if !matches!(
+        t.kind,
+        "ec2.security_group_ingress" | "ec2.security_group_egress"
+    ) {
+        return Err(unsupported(a, t.kind));
+    }
+    let group = r.s("GroupId")?;
+    let egress = t.kind.ends_with("egress");
+    let current =
+        group_rules(aws, a, &group, egress)
+            .await?
+            .ok_or_else(|| ProviderError::Request {
+                address: a.to_string(),
+                field: "GroupId".into(),
+                problem: format!("security group `{group}` no longer exists"),
+            })?;
+    let desired: Vec<Value> = r.arr("IpPermissions").iter().map(requested_rule).collect();
+    let stale: Vec<String> = current
+        .iter()
+        .filter(|(_, rule)| !desired.contains(rule))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let missing: Vec<Value> = desired
+        .iter()
+        .filter(|rule| !current.iter().any(|(_, c)| c == *rule))
+        .cloned()
+        .collect();
+    let mut ids: Vec<String> = current
+        .iter()
+        .filter(|(id, _)| !stale.contains(id))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let c = &aws.c.ec2;
+    if !stale.is_empty() {
+        let res = if egress {
+            c.revoke_security_group_egress()
+                .group_id(&group)
+                .set_security_group_rule_ids(Some(stale))
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "RevokeSecurityGroupEgress"))
+        } else {
+            c.revoke_security_group_ingress()
+                .group_id(&group)
+                .set_security_group_rule_ids(Some(stale))
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "RevokeSecurityGroupIngress"))
+        };
+        gone_ok(res)?;
+    }
+    if !missing.is_empty() {
+        let body = json!({ "IpPermissions": missing });
+        let perms = permissions(&Req {
+            address: a,
+            body: &body,
+        });
+        let added = if egress {
+            c.authorize_security_group_egress()
+                .group_id(&group)
+                .set_ip_permissions(Some(perms))
+                .send()
+                .await
+                .map(|o| rule_ids(o.security_group_rules()))
+                .map_err(err(a, "AuthorizeSecurityGroupEgress"))?
+        } else {
+            c.authorize_security_group_ingress()
+                .group_id(&group)
+                .set_ip_permissions(Some(perms))
+                .send()
+                .await
+                .map(|o| rule_ids(o.security_group_rules()))
+                .map_err(err(a, "AuthorizeSecurityGroupIngress"))?
+        };
+        ids.extend(added);
+    }
+    Ok(Outcome::new(group.clone())
+        .with("group_id", group)
+        .with("rule_ids", ids.join(",")))
 }
 
 async fn association_of(

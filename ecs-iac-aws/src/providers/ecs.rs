@@ -567,6 +567,52 @@ pub(super) async fn update(
     }
 }
 
+/// What AWS has now for a service (its task definition revision and desired count) or
+/// a cluster; `None` when it is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    e: &Existing<'_>,
+    applied: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let (c, a) = (&aws.c.ecs, e.address);
+    match e.kind {
+        "ecs.service" => {
+            let out = c
+                .describe_services()
+                .set_cluster(applied["cluster"].as_str().map(str::to_string))
+                .services(e.id)
+                .send()
+                .await
+                .map_err(err(a, "DescribeServices"))?;
+            Ok(out
+                .services()
+                .iter()
+                .find(|s| s.status() == Some("ACTIVE"))
+                .map(|s| {
+                    serde_json::json!({
+                        "serviceName": s.service_name(),
+                        "taskDefinition": s.task_definition(),
+                        "desiredCount": s.desired_count(),
+                    })
+                }))
+        }
+        "ecs.cluster" => {
+            let out = c
+                .describe_clusters()
+                .clusters(e.id)
+                .send()
+                .await
+                .map_err(err(a, "DescribeClusters"))?;
+            Ok(out
+                .clusters()
+                .iter()
+                .any(|x| x.status() == Some("ACTIVE"))
+                .then(|| serde_json::json!({})))
+        }
+        other => Err(unsupported(a, other)),
+    }
+}
+
 /// The tag on every task definition revision holding [`request_hash`] of the request
 /// that registered it. Revisions are append-only, so this is how a registration whose
 /// response was lost is recognised and adopted instead of registered again.

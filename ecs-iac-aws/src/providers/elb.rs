@@ -194,6 +194,61 @@ pub(super) async fn update(
     })
 }
 
+/// What AWS has now for a target group (its health check) or a load balancer or
+/// listener (that it exists); `None` when it is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    e: &Existing<'_>,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let (c, a) = (&aws.c.elbv2, e.address);
+    let gone = |x: &ProviderError| {
+        x.is(&[
+            "TargetGroupNotFound",
+            "LoadBalancerNotFound",
+            "ListenerNotFound",
+            "RuleNotFound",
+        ])
+    };
+    let seen = match e.kind {
+        "elbv2.target_group" => c
+            .describe_target_groups()
+            .target_group_arns(e.id)
+            .send()
+            .await
+            .map_err(err(a, "DescribeTargetGroups"))
+            .map(|out| {
+                out.target_groups().first().map(|g| {
+                    serde_json::json!({
+                        "HealthCheckPath": g.health_check_path(),
+                        "HealthCheckIntervalSeconds": g.health_check_interval_seconds(),
+                        "HealthCheckTimeoutSeconds": g.health_check_timeout_seconds(),
+                        "HealthyThresholdCount": g.healthy_threshold_count(),
+                        "UnhealthyThresholdCount": g.unhealthy_threshold_count(),
+                    })
+                })
+            }),
+        "elbv2.load_balancer" => c
+            .describe_load_balancers()
+            .load_balancer_arns(e.id)
+            .send()
+            .await
+            .map_err(err(a, "DescribeLoadBalancers"))
+            .map(|out| out.load_balancers().first().map(|_| serde_json::json!({}))),
+        "elbv2.listener" => c
+            .describe_listeners()
+            .listener_arns(e.id)
+            .send()
+            .await
+            .map_err(err(a, "DescribeListeners"))
+            .map(|out| out.listeners().first().map(|_| serde_json::json!({}))),
+        other => return Err(unsupported(a, other)),
+    };
+    match seen {
+        Err(x) if gone(&x) => Ok(None),
+        other => other,
+    }
+}
+
 pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
     // No SDK retries here: after a transient error the engine looks the resource up by
     // name (or port, or priority) and tags before trying again.

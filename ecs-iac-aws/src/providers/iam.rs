@@ -115,6 +115,35 @@ pub(super) async fn update(
     })
 }
 
+/// What AWS has now for a role (description, session duration); `None` when it is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    e: &Existing<'_>,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let a = e.address;
+    if e.kind != "iam.role" {
+        return Err(unsupported(a, e.kind));
+    }
+    match aws
+        .c
+        .iam
+        .get_role()
+        .role_name(e.id)
+        .send()
+        .await
+        .map_err(err(a, "GetRole"))
+    {
+        Ok(out) => Ok(out.role().map(|r| {
+            serde_json::json!({
+                "Description": r.description(),
+                "MaxSessionDuration": r.max_session_duration(),
+            })
+        })),
+        Err(x) if x.is(&["NoSuchEntity"]) => Ok(None),
+        Err(x) => Err(x),
+    }
+}
+
 pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
     if t.kind != "iam.role" {
         return Ok(None);

@@ -311,6 +311,40 @@ async fn wait_operation(aws: &Aws, a: &str, operation: &str) -> Result<(), Provi
     .await
 }
 
+/// What AWS has now for a log group (that it exists) or its retention; `None` when
+/// the log group is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    e: &Existing<'_>,
+    applied: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let a = e.address;
+    let name = match e.kind {
+        "logs.log_group" => e.id.to_string(),
+        "logs.retention_policy" => applied["logGroupName"].as_str().unwrap_or(e.id).to_string(),
+        other => return Err(unsupported(a, other)),
+    };
+    let out = aws
+        .c
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(&name)
+        .send()
+        .await
+        .map_err(logs_err(a, "DescribeLogGroups"))?;
+    let group = out
+        .log_groups()
+        .iter()
+        .find(|g| g.log_group_name() == Some(name.as_str()));
+    Ok(group.map(|g| match e.kind {
+        "logs.retention_policy" => serde_json::json!({
+            "logGroupName": name,
+            "retentionInDays": g.retention_in_days(),
+        }),
+        _ => serde_json::json!({}),
+    }))
+}
+
 pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
     let (a, r) = (t.address, &t.req);
     match t.kind {

@@ -32,6 +32,7 @@ mod rds;
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Instant;
@@ -139,6 +140,7 @@ impl Aws {
     /// [`updatable`]), then waits until it is usable again.
     pub async fn update(&self, t: &Target<'_>, e: &Existing<'_>) -> Result<Outcome, ProviderError> {
         let outcome = match service(t.kind) {
+            "ec2" => ec2::update(self, t, e).await?,
             "ecs" => ecs::update(self, t, e).await?,
             "iam" => iam::update(self, t, e).await?,
             "elbv2" => elb::update(self, t, e).await?,
@@ -147,6 +149,26 @@ impl Aws {
         };
         self.wait_ready(t, &outcome).await?;
         Ok(outcome)
+    }
+
+    /// What AWS has now for the recorded resource `e` (kinds listed by [`observable`]),
+    /// in the shape of its create request, restricted to the fields `applied` (the request
+    /// last applied, placeholders resolved) sets: `None` when the resource is gone.
+    pub async fn observe(
+        &self,
+        e: &Existing<'_>,
+        applied: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        let seen = match service(e.kind) {
+            "ec2" => ec2::observe(self, e, applied).await?,
+            "ecs" => ecs::observe(self, e, applied).await?,
+            "elbv2" => elb::observe(self, e).await?,
+            "rds" => rds::observe(self, e).await?,
+            "iam" => iam::observe(self, e).await?,
+            "logs" => misc::observe(self, e, applied).await?,
+            _ => return Err(ec2::unsupported(e.address, e.kind)),
+        };
+        Ok(seen.map(|observed| restricted_to(observed, applied)))
     }
 
     /// Waits until the resource is usable (NAT available, DB available, service steady).
@@ -235,6 +257,8 @@ const DUPLICABLE: &[&str] = &[
 /// Kinds changed in place by [`Aws::update`] (a modify call). Kinds whose create call is
 /// an upsert are updated by sending it again; every other change forces replacement.
 const UPDATABLE: &[&str] = &[
+    "ec2.security_group_ingress",
+    "ec2.security_group_egress",
     "ecs.service",
     "iam.role",
     "elbv2.target_group",
@@ -243,6 +267,45 @@ const UPDATABLE: &[&str] = &[
     "rds.db_instance",
     "elasticache.replication_group",
 ];
+
+/// Kinds [`Aws::observe`] reads back from AWS; the others are not refreshed.
+const OBSERVABLE: &[&str] = &[
+    "ec2.vpc",
+    "ec2.subnet",
+    "ec2.internet_gateway",
+    "ec2.route_table",
+    "ec2.security_group",
+    "ec2.security_group_ingress",
+    "ecs.cluster",
+    "ecs.service",
+    "elbv2.load_balancer",
+    "elbv2.target_group",
+    "elbv2.listener",
+    "rds.db_instance",
+    "iam.role",
+    "logs.log_group",
+    "logs.retention_policy",
+];
+
+/// Whether [`Aws::observe`] reads `kind` back from AWS.
+pub fn observable(kind: &str) -> bool {
+    OBSERVABLE.contains(&kind)
+}
+
+/// `observed` without the top-level fields `applied` does not set: what AWS fills in on
+/// its own (defaults) is not drift. A field the request sets that AWS reports as null
+/// (e.g. a retention policy removed) stays, so its removal shows.
+fn restricted_to(observed: Value, applied: &Value) -> Value {
+    match (observed, applied.as_object()) {
+        (Value::Object(fields), Some(wanted)) => Value::Object(
+            fields
+                .into_iter()
+                .filter(|(k, _)| wanted.contains_key(k))
+                .collect(),
+        ),
+        (observed, _) => observed,
+    }
+}
 
 /// Whether [`Aws::update`] changes `kind` in place.
 pub fn updatable(kind: &str) -> bool {

@@ -264,6 +264,42 @@ pub(super) async fn update(
     })
 }
 
+/// What AWS has now for a DB instance (class, storage, backups, multi-AZ, protection,
+/// access); `None` when it is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    e: &Existing<'_>,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let a = e.address;
+    if e.kind != "rds.db_instance" {
+        return Err(unsupported(a, e.kind));
+    }
+    let out = aws
+        .c
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(e.id)
+        .send()
+        .await
+        .map_err(rds_err(a, "DescribeDBInstances"));
+    let out = match out {
+        Ok(out) => out,
+        Err(x) if x.is(&["DBInstanceNotFound", "DBInstanceNotFoundFault"]) => return Ok(None),
+        Err(x) => return Err(x),
+    };
+    Ok(out.db_instances().first().map(|d| {
+        serde_json::json!({
+            "DBInstanceClass": d.db_instance_class(),
+            "AllocatedStorage": d.allocated_storage(),
+            "BackupRetentionPeriod": d.backup_retention_period(),
+            "MultiAZ": d.multi_az(),
+            "DeletionProtection": d.deletion_protection(),
+            "PubliclyAccessible": d.publicly_accessible(),
+            "StorageEncrypted": d.storage_encrypted(),
+        })
+    }))
+}
+
 pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
     let (a, r) = (t.address, &t.req);
     match t.kind {

@@ -1,0 +1,97 @@
+//! Refresh: reads every recorded resource back from AWS, in parallel, so `plan` compares
+//! the stack with what is really there (drift, resources deleted outside ecs-iac).
+
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use crate::providers::{observable, Existing};
+use ecs_iac_core::resolve::resolve;
+use ecs_iac_core::{Observation, Observed, ResourceStatus, State};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// The recorded request of `address` with its placeholders resolved from the attributes
+/// state holds (ids, ARNs), as AWS saw it when it was applied. Secret values stay
+/// placeholders.
+pub(crate) fn applied_request(aws: &Aws, state: &State, address: &str) -> Option<Value> {
+    let recorded = state.resources.get(address)?;
+    let lookup = |target: &str, attribute: &str| -> Option<String> {
+        match (target, attribute) {
+            ("aws", "account_id") => Some(aws.account_id.clone()),
+            ("aws", "region") => Some(aws.region.clone()),
+            (_, "secret_value") => Some(format!("${{{target}.secret_value}}")),
+            _ => state
+                .resources
+                .get(target)
+                .and_then(|r| r.attributes.get(attribute).cloned()),
+        }
+    };
+    resolve(&recorded.request, &lookup).ok()
+}
+
+/// Reads back every created resource of `state` whose kind can be observed, with
+/// `aws.config.parallelism` calls at a time. Kinds that cannot be observed are
+/// [`Observation::Unknown`].
+pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError> {
+    let permits = Arc::new(Semaphore::new(aws.config.parallelism.max(1)));
+    let mut reads: JoinSet<(String, Result<Observation, ProviderError>)> = JoinSet::new();
+    let mut observed = Observed::default();
+    for (address, recorded) in &state.resources {
+        let id = match (&recorded.id, recorded.status) {
+            (Some(id), ResourceStatus::Created) if observable(&recorded.kind) => id.clone(),
+            _ => {
+                observed
+                    .resources
+                    .insert(address.clone(), Observation::Unknown);
+                continue;
+            }
+        };
+        let Some(applied) = applied_request(aws, state, address) else {
+            observed
+                .resources
+                .insert(address.clone(), Observation::Unknown);
+            continue;
+        };
+        let (aws, address, kind, attributes, permits) = (
+            aws.clone(),
+            address.clone(),
+            recorded.kind.clone(),
+            recorded.attributes.clone(),
+            permits.clone(),
+        );
+        reads.spawn(async move {
+            let _permit = permits.acquire().await;
+            let e = Existing {
+                address: &address,
+                kind: &kind,
+                id: &id,
+                attributes: &attributes,
+            };
+            let seen = aws.observe(&e, &applied).await.map(|seen| match seen {
+                Some(body) => Observation::Present(body),
+                None => Observation::Missing,
+            });
+            (address, seen)
+        });
+    }
+    let mut errors: BTreeMap<String, ProviderError> = BTreeMap::new();
+    while let Some(joined) = reads.join_next().await {
+        let Ok((address, seen)) = joined else {
+            continue;
+        };
+        match seen {
+            Ok(seen) => {
+                observed.resources.insert(address, seen);
+            }
+            Err(e) => {
+                errors.insert(address, e);
+            }
+        }
+    }
+    match errors.into_values().next() {
+        Some(first) => Err(first),
+        None => Ok(observed),
+    }
+}

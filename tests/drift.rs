@@ -1,0 +1,119 @@
+//! Drift: changes made outside ecs-iac (a rule added in the console, a desired count
+//! changed, a log retention changed, a log group deleted) show in the refreshed plan as
+//! exactly those changes, and apply puts them back.
+
+use crate::apply::{config, runtime, sdk};
+use crate::fintech;
+use crate::moto::Moto;
+use ecs_iac::aws::refresh::refresh;
+use ecs_iac::aws::{apply, ApplyOptions, Aws, StateStore};
+use ecs_iac::prelude::*;
+use ecs_iac::{plan_refreshed, synth, Action};
+
+#[test]
+fn drift_shows_exactly_and_apply_puts_it_back() {
+    let moto = Moto::start();
+    moto.seed();
+    let stack = fintech::stack();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("ff.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .unwrap();
+        let first = plan(&stack, &State::empty("fake-fintech")).unwrap();
+        let applied = apply(&aws, &first, &lock, State::empty("fake-fintech"), &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+
+        // Right after apply, a refreshed plan is empty, and stays empty on a second refresh.
+        for _ in 0..2 {
+            let observed = refresh(&aws, &applied.state).await.unwrap();
+            let fresh = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
+            assert!(!fresh.has_changes(), "{}", fresh.render_text());
+        }
+
+        // Out of band, through the SDK.
+        let c = sdk(&moto).await;
+        let ec2 = aws_sdk_ec2::Client::new(&c);
+        let group = applied.state.resources["fake-fintech-tasks"].id.clone().unwrap();
+        ec2.authorize_security_group_ingress()
+            .group_id(&group)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(22)
+                    .to_port(22)
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip("0.0.0.0/0")
+                            .description("added in the console")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let ecs = aws_sdk_ecs::Client::new(&c);
+        ecs.update_service()
+            .cluster("fake-fintech-cluster")
+            .service("frontend")
+            .desired_count(5)
+            .send()
+            .await
+            .unwrap();
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&c);
+        logs.put_retention_policy()
+            .log_group_name("/ecs/fake-fintech/user-service")
+            .retention_in_days(7)
+            .send()
+            .await
+            .unwrap();
+        logs.delete_log_group()
+            .log_group_name("/ecs/fake-fintech/rag-service")
+            .send()
+            .await
+            .unwrap();
+
+        let observed = refresh(&aws, &applied.state).await.unwrap();
+        let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
+        let changed: Vec<(&str, Action)> = drift
+            .actions
+            .iter()
+            .filter(|a| !matches!(a.action, Action::NoOp | Action::Read))
+            .map(|a| (a.address.as_str(), a.action))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                ("fake-fintech-tasks#ingress", Action::Update),
+                ("logs/user-service#retention", Action::Update),
+                ("logs/rag-service", Action::Create),
+                ("logs/rag-service#retention", Action::Create),
+                ("frontend", Action::Update),
+            ],
+            "{}",
+            drift.render_text()
+        );
+        insta::assert_snapshot!("fintech_drift_plan", drift.render_text());
+
+        let fixed = apply(&aws, &drift, &lock, applied.state.clone(), &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+        let observed = refresh(&aws, &fixed.state).await.unwrap();
+        let after = plan_refreshed(synth(&stack).unwrap(), &fixed.state, &observed);
+        assert!(!after.has_changes(), "{}", after.render_text());
+        let services = ecs
+            .describe_services()
+            .cluster("fake-fintech-cluster")
+            .services("frontend")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(services.services()[0].desired_count(), 2);
+    });
+}
