@@ -171,6 +171,12 @@ enum StateCommand {
         /// The address, e.g. `network/vpc`.
         address: String,
     },
+    /// Rebuild a lost or deleted state file from the ownership tags in the account.
+    /// Nothing is created or changed in AWS.
+    Recover {
+        #[command(flatten)]
+        run: RunArgs,
+    },
 }
 
 /// Runs the command line from the process arguments and returns the exit code.
@@ -368,9 +374,29 @@ fn execute(
             })?;
             finish(&report, &run, out)
         }
+        Command::State {
+            command: StateCommand::Recover { run },
+        } => {
+            let synth = compile(stack, err)?;
+            let lock = store.lock().map_err(|e| e.to_string())?;
+            let prior = load_state(&store, stack)?;
+            if prior.resources.values().any(|r| r.id.is_some()) {
+                return Err(format!(
+                    "state {} already records {} resource(s); recover only rebuilds a lost \
+                     state: move the file away first",
+                    store.path().display(),
+                    prior.resources.len()
+                ));
+            }
+            let report = run_engine(stack, &run, out, |aws, options| {
+                Box::pin(async move { crate::aws::recover(aws, synth, &lock, options).await })
+            })?;
+            finish(&report, &run, out)
+        }
         Command::State { command } => {
             let state = load_state(&store, stack)?;
             match command {
+                StateCommand::Recover { .. } => {}
                 StateCommand::List => {
                     for (address, r) in &state.resources {
                         writeln!(

@@ -943,6 +943,42 @@ fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
     );
     runtime()
         .block_on(async { assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS) });
+
+    // The state file is lost: `state recover` rebuilds it and the next plan is empty.
+    std::fs::remove_file(&state).unwrap();
+    let recover = example(
+        &moto,
+        &certificate,
+        &state,
+        &["state", "recover", "--quiet"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        recover.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&recover.stdout),
+        String::from_utf8_lossy(&recover.stderr)
+    );
+    let again = example(&moto, &certificate, &state, &["state", "recover"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1), "refuses to overwrite a state");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already records"));
+    let plan = example(
+        &moto,
+        &certificate,
+        &state,
+        &["plan", "--detailed-exitcode"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
 }
 
 /// A second apply while one runs fails at once on the lock, naming the holder; the first
@@ -1036,5 +1072,49 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
             "only the rest (and the secret lookup again) ran"
         );
         assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);
+    });
+}
+
+/// A lost state file is rebuilt from the ownership tags in the account: every resource is
+/// adopted with the id it had, nothing is created, and the next plan is empty.
+#[test]
+fn state_recover_rebuilds_a_lost_state_file() {
+    let moto = Moto::start();
+    let stack = visitor_book::stack_with_certificate(&moto.seed());
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("vb.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .expect("connects");
+        let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
+        std::fs::remove_file(store.path()).unwrap();
+
+        let recovered = ecs_iac::aws::recover(
+            &aws,
+            synth(&stack).unwrap(),
+            &lock,
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(recovered.succeeded(), "{:#?}", recovered.failed);
+        for (address, original) in &report.state.resources {
+            let found = &recovered.state.resources[address];
+            assert_eq!(found.status, ResourceStatus::Created, "{address}");
+            // PutScalingPolicy is an upsert that moto answers with a new policy ARN.
+            if original.kind != "application_autoscaling.scaling_policy" {
+                assert_eq!(found.id, original.id, "{address} keeps its id");
+            }
+        }
+        assert_eq!(
+            count_all(&sdk(&moto).await).await,
+            VISITOR_BOOK_COUNTS,
+            "nothing was created"
+        );
+        let saved = store.load("visitor-book").unwrap();
+        let after = plan(&stack, &saved).unwrap();
+        assert!(!after.has_changes(), "{}", after.render_text());
     });
 }

@@ -5,7 +5,7 @@
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use crate::providers::{may_duplicate, updatable, Existing, Outcome, Target};
+use crate::providers::{findable, may_duplicate, updatable, Existing, Outcome, Target};
 use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::resolve::{placeholders, resolve};
 use ecs_iac_core::{
@@ -59,6 +59,9 @@ pub struct ApplyOptions {
     pub handle_ctrl_c: bool,
     /// Receives progress events.
     pub on_event: Arc<dyn Fn(&Event) + Send + Sync>,
+    /// State recovery: adopt what exists and create nothing. A resource that cannot be
+    /// found fails and stays journaled as pending, so the next apply looks for it first.
+    pub adopt_only: bool,
 }
 
 impl Default for ApplyOptions {
@@ -67,6 +70,7 @@ impl Default for ApplyOptions {
             cancel: Arc::new(AtomicBool::new(false)),
             handle_ctrl_c: false,
             on_event: Arc::new(|_| {}),
+            adopt_only: false,
         }
     }
 }
@@ -232,7 +236,8 @@ pub async fn apply(
                 action: action.action,
             });
             match prepare(aws, &plan.stack, &action, &mut state) {
-                Ok(task) => {
+                Ok(mut task) => {
+                    task.adopt_only = options.adopt_only;
                     if task.journal {
                         journal_pending(&mut state, &action);
                         lock.save(&mut state).map_err(|source| ApplyError::State {
@@ -321,6 +326,41 @@ pub async fn apply(
     Ok(report)
 }
 
+/// Rebuilds a lost state from AWS: every resource of `desired` is looked up by its
+/// ownership tags (or unique name) and adopted, or adopted by its create call where that
+/// call adopts what exists (attachments, rules, upserts). Nothing is created. What is not
+/// found stays journaled as pending, so the next apply looks for it again before it
+/// creates it.
+pub async fn recover(
+    aws: &Aws,
+    desired: Synth,
+    lock: &StateLock,
+    options: &ApplyOptions,
+) -> Result<ApplyReport, ApplyError> {
+    let mut state = State::empty(desired.stack.clone());
+    for node in desired.nodes.iter().filter(|n| !n.data_source) {
+        state.resources.insert(
+            node.address.clone(),
+            ResourceState {
+                kind: node.kind.to_string(),
+                operation: node.operation.to_string(),
+                status: ResourceStatus::Pending,
+                id: None,
+                attributes: BTreeMap::new(),
+                request: node.body.clone(),
+                depends_on: node.depends_on.clone(),
+                pending_since: None,
+            },
+        );
+    }
+    let plan = plan_synth(desired, &state);
+    let options = ApplyOptions {
+        adopt_only: true,
+        ..options.clone()
+    };
+    apply(aws, &plan, lock, state, &options).await
+}
+
 /// Destroys everything in `state`, dependents first.
 pub async fn destroy(
     aws: &Aws,
@@ -355,6 +395,8 @@ struct Task {
     adopt_first: bool,
     /// When that interrupted create was journaled (unix seconds), if known.
     pending_since: Option<u64>,
+    /// Adopt what exists, create nothing ([`ApplyOptions::adopt_only`]).
+    adopt_only: bool,
     /// Whether to journal a pending create before running.
     journal: bool,
 }
@@ -434,6 +476,7 @@ fn prepare(
         existing,
         adopt_first,
         pending_since,
+        adopt_only: false,
         journal: action.action == Action::Create,
     })
 }
@@ -566,6 +609,15 @@ impl Task {
                 tracing::info!(address = %self.address, id = %found.id, "adopted after an interrupted create");
                 self.aws.wait_ready(&t, &found).await?;
                 return Ok(found);
+            }
+            if self.adopt_only && findable(&self.kind) {
+                return Err(ProviderError::Request {
+                    address: self.address.clone(),
+                    field: "(recover)".into(),
+                    problem: "not found in AWS by its ownership tags or name; it stays \
+                              journaled, and the next apply looks for it again or creates it"
+                        .into(),
+                });
             }
         }
         let mut backoff = config.create_backoff;

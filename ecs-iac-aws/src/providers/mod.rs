@@ -268,6 +268,36 @@ const UPDATABLE: &[&str] = &[
     "elasticache.replication_group",
 ];
 
+/// Kinds [`Aws::find`] looks up by ownership tags or unique name. The create call of
+/// every other kind adopts what already exists (an attachment, a rule, an upsert), so
+/// sending it again is how those are adopted.
+const FINDABLE: &[&str] = &[
+    "ec2.vpc",
+    "ec2.subnet",
+    "ec2.internet_gateway",
+    "ec2.elastic_ip",
+    "ec2.nat_gateway",
+    "ec2.route_table",
+    "ec2.security_group",
+    "ecs.service",
+    "ecs.task_definition",
+    "elbv2.load_balancer",
+    "elbv2.target_group",
+    "elbv2.listener",
+    "elbv2.listener_rule",
+    "iam.role",
+    "rds.db_instance",
+    "rds.db_subnet_group",
+    "elasticache.replication_group",
+    "logs.log_group",
+    "servicediscovery.http_namespace",
+];
+
+/// Whether [`Aws::find`] looks `kind` up (rather than adopting it by its create call).
+pub fn findable(kind: &str) -> bool {
+    FINDABLE.contains(&kind)
+}
+
 /// Kinds [`Aws::observe`] reads back from AWS; the others are not refreshed.
 const OBSERVABLE: &[&str] = &[
     "ec2.vpc",
