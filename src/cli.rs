@@ -92,6 +92,17 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Adopt an existing AWS resource as one of the stack's: tags it as owned by the
+    /// stack and records it in state. `plan` then shows how it differs from the stack.
+    Import {
+        /// The resource's address in the stack, e.g. `app-logs`.
+        address: String,
+        /// Its AWS id: a VPC/subnet/group id, an ARN (ECS service, load balancer, target
+        /// group, listener) or a name (IAM role, log group, DB instance).
+        id: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// Inspect the state file.
     State {
         #[command(subcommand)]
@@ -371,6 +382,17 @@ fn execute(
             confirm(yes, "destroy", out)?;
             let report = run_engine(stack, &run, out, |aws, options| {
                 Box::pin(async move { crate::aws::destroy(aws, &lock, prior, options).await })
+            })?;
+            finish(&report, &run, out)
+        }
+        Command::Import { address, id, run } => {
+            let synth = compile(stack, err)?;
+            let lock = store.lock().map_err(|e| e.to_string())?;
+            let prior = load_state(&store, stack)?;
+            let report = run_engine(stack, &run, out, |aws, options| {
+                Box::pin(async move {
+                    crate::aws::import(aws, synth, &address, &id, &lock, prior, options).await
+                })
             })?;
             finish(&report, &run, out)
         }

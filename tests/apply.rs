@@ -8,7 +8,7 @@ use ecs_iac::aws::{
     apply, destroy, ApplyOptions, ApplyReport, Aws, EngineConfig, StateLock, StateStore,
 };
 use ecs_iac::prelude::*;
-use ecs_iac::{plan_synth, ResourceStatus};
+use ecs_iac::{plan_synth, Action, ResourceStatus};
 use std::time::Duration;
 
 /// Engine settings for tests against `moto`: fast polls, short deadlines.
@@ -1116,5 +1116,87 @@ fn state_recover_rebuilds_a_lost_state_file() {
         let saved = store.load("visitor-book").unwrap();
         let after = plan(&stack, &saved).unwrap();
         assert!(!after.has_changes(), "{}", after.render_text());
+    });
+}
+
+/// `import` adopts resources made outside ecs-iac: the next apply changes them instead of
+/// creating second ones.
+#[test]
+fn import_adopts_existing_resources() {
+    let moto = Moto::start();
+    let mut stack = Stack::new("imports").region("us-east-1");
+    stack.add(LogGroup::new("app-logs", "/ecs/imported").retention_days(30));
+    stack.add(Role::new("app-role", Principal::ecs_tasks()).role_name("imported-role"));
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("imports.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let c = sdk(&moto).await;
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&c);
+        logs.create_log_group()
+            .log_group_name("/ecs/imported")
+            .send()
+            .await
+            .unwrap();
+        let iam = aws_sdk_iam::Client::new(&c);
+        iam.create_role()
+            .role_name("imported-role")
+            .assume_role_policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap();
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .expect("connects");
+        let desired = synth(&stack).unwrap();
+        let mut state = State::empty("imports");
+        for (address, id) in [("app-logs", "/ecs/imported"), ("app-role", "imported-role")] {
+            let report = ecs_iac::aws::import(
+                &aws,
+                desired.clone(),
+                address,
+                id,
+                &lock,
+                state,
+                &ApplyOptions::default(),
+            )
+            .await
+            .unwrap();
+            assert!(report.succeeded(), "{:#?}", report.failed);
+            assert_eq!(report.state.resources[address].id.as_deref(), Some(id));
+            state = report.state;
+        }
+        let err = ecs_iac::aws::import(
+            &aws,
+            desired.clone(),
+            "app-logs",
+            "/ecs/imported",
+            &lock,
+            state.clone(),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("already in state"), "{err}");
+        let rest = plan(&stack, &state).unwrap();
+        let creates: Vec<&str> = rest
+            .actions
+            .iter()
+            .filter(|a| a.action == Action::Create)
+            .map(|a| a.address.as_str())
+            .collect();
+        assert_eq!(creates, ["app-logs#retention"], "{}", rest.render_text());
+        let report = apply_stack(&aws, &stack, &lock, state).await;
+        assert!(report.succeeded());
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix("/ecs/imported")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups().len(), 1);
+        assert_eq!(groups.log_groups()[0].retention_in_days(), Some(30));
     });
 }

@@ -102,6 +102,14 @@ impl ApplyReport {
 /// Errors that stop an apply before or between operations.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
+    /// An import that cannot be done; nothing was changed.
+    #[error("cannot import `{address}`: {problem}")]
+    Import {
+        /// The address asked for.
+        address: String,
+        /// Why.
+        problem: String,
+    },
     /// The state could not be saved; the resources done so far are listed.
     #[error("{source}; resources created since the last save: {unsaved:?}")]
     State {
@@ -354,6 +362,62 @@ pub async fn recover(
         );
     }
     let plan = plan_synth(desired, &state);
+    let options = ApplyOptions {
+        adopt_only: true,
+        ..options.clone()
+    };
+    apply(aws, &plan, lock, state, &options).await
+}
+
+/// Adopts the existing AWS resource `id` as the stack's `address`: tags it as owned by
+/// the stack, then looks it up the way a resumed create does and records it in `state`
+/// (saved). A later `plan` shows how it differs from the stack.
+pub async fn import(
+    aws: &Aws,
+    desired: Synth,
+    address: &str,
+    id: &str,
+    lock: &StateLock,
+    mut state: State,
+    options: &ApplyOptions,
+) -> Result<ApplyReport, ApplyError> {
+    let refuse = |problem: String| ApplyError::Import {
+        address: address.to_string(),
+        problem,
+    };
+    let Some(node) = desired.nodes.iter().find(|n| n.address == address) else {
+        return Err(refuse(format!(
+            "the stack `{}` has no resource at this address",
+            desired.stack
+        )));
+    };
+    if node.data_source || !findable(&node.kind) {
+        return Err(refuse(format!(
+            "`{}` cannot be imported; apply adopts it by its create call",
+            node.kind
+        )));
+    }
+    if state.resources.get(address).is_some_and(|r| r.id.is_some()) {
+        return Err(refuse("it is already in state".into()));
+    }
+    aws.tag_owned(&desired.stack, address, &node.kind, id)
+        .await
+        .map_err(|e| refuse(e.to_string()))?;
+    state.resources.insert(
+        address.to_string(),
+        ResourceState {
+            kind: node.kind.to_string(),
+            operation: node.operation.to_string(),
+            status: ResourceStatus::Pending,
+            id: None,
+            attributes: BTreeMap::new(),
+            request: node.body.clone(),
+            depends_on: node.depends_on.clone(),
+            pending_since: None,
+        },
+    );
+    let mut plan = plan_synth(desired.clone(), &state);
+    plan.actions.retain(|a| a.address == address);
     let options = ApplyOptions {
         adopt_only: true,
         ..options.clone()

@@ -18,6 +18,6 @@ pub mod state_store;
 
 pub use clients::Aws;
 pub use config::EngineConfig;
-pub use engine::{apply, destroy, recover, ApplyOptions, ApplyReport, Event};
+pub use engine::{apply, destroy, import, recover, ApplyOptions, ApplyReport, Event};
 pub use error::ProviderError;
 pub use state_store::{StateLock, StateStore, StateStoreError};
