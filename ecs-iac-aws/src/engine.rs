@@ -391,7 +391,7 @@ pub async fn import(
             desired.stack
         )));
     };
-    if node.data_source || !findable(&node.kind) {
+    if node.data_source || !findable(node.kind) {
         return Err(refuse(format!(
             "`{}` cannot be imported; apply adopts it by its create call",
             node.kind
