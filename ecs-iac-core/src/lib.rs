@@ -30,13 +30,17 @@
 //! ```
 
 pub mod diagnostic;
+#[allow(dead_code)] // Used by the plan in the next commit.
+mod diff;
 pub mod grant;
 pub mod graph;
 pub mod limits;
 pub mod lint;
 pub mod lower;
 pub mod net;
+pub mod normalize;
 pub mod plan;
+pub mod refresh;
 pub mod resolve;
 pub mod resources;
 pub mod stack;
@@ -53,7 +57,9 @@ mod rule_tests;
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
 pub use grant::{Grant, GrantError, GRANTS_POLICY};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
-pub use lower::{Node, Operation, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
+pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
+pub use normalize::normalize;
+pub use refresh::{Observation, Observed};
 pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};
 pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};
 pub use state::{ResourceState, ResourceStatus, State, StateError, STATE_FORMAT_VERSION};
