@@ -8,6 +8,15 @@
 //! [`Stack::grant`] derives least-privilege IAM statements and security group rules from
 //! usage; see [`grant`](mod@grant).
 //!
+//! Plans compare the stack with the state ([`plan_synth`]) and, after a refresh, with
+//! what the live account holds ([`plan_refreshed`], [`refresh`]): drift shows field by
+//! field, every side normalized first ([`normalize()`]) so that AWS's reordering and
+//! defaults are no change. Change paths name list elements by identity
+//! (`containerDefinitions[app].environment[LOG_LEVEL].value`). Stateful resources
+//! (databases, caches, log groups) are protected: replacing or deleting one is blocked
+//! unless the resource allows it ([`Plan::blocked`]); an explicit destroy
+//! ([`plan_destroy`]) is not.
+//!
 //! ```
 //! use ecs_iac_core::prelude::*;
 //!
@@ -30,7 +39,6 @@
 //! ```
 
 pub mod diagnostic;
-#[allow(dead_code)] // Used by the plan in the next commit.
 mod diff;
 pub mod grant;
 pub mod graph;
@@ -59,8 +67,11 @@ pub use grant::{Grant, GrantError, GRANTS_POLICY};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use normalize::normalize;
+pub use plan::{
+    is_stateful, plan, plan_destroy, plan_destroy_refreshed, plan_refreshed, plan_synth, Action,
+    Change, Plan, PlannedAction, Summary, CREATE_BEFORE_DESTROY_KINDS, STATEFUL_KINDS,
+};
 pub use refresh::{Observation, Observed};
-pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};
 pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};
 pub use state::{ResourceState, ResourceStatus, State, StateError, STATE_FORMAT_VERSION};
 pub use synth::{synth, validate, ManifestEntry, Synth, SynthFile};
