@@ -261,7 +261,20 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
                 .is_some_and(|r| r.status == ResourceStatus::Created);
         // A replaced resource gets new ids: dependents referring to them change too.
         if matches!(action.action, Action::NoOp | Action::Update) {
-            propagate_replacements(&node, &replaced, &mut action);
+            // A refreshed node shows real ids, as its other changes do.
+            let refreshed = matches!(observed.get(&node.address), Some(Observation::Present(_)));
+            let shown = |value: &Value| {
+                if refreshed {
+                    prior.resolve_known(
+                        value,
+                        observed.account_id.as_deref(),
+                        observed.region.as_deref(),
+                    )
+                } else {
+                    value.clone()
+                }
+            };
+            propagate_replacements(&node, &replaced, &mut action, &shown);
             if action.action != Action::NoOp && action.before.is_none() {
                 action.before = prior
                     .resources
@@ -509,7 +522,14 @@ fn diff_node(node: &Node, prior: &State, observed: &Observed) -> PlannedAction {
     planned
 }
 
-fn propagate_replacements(node: &Node, replaced: &BTreeSet<String>, planned: &mut PlannedAction) {
+/// Adds the changes of fields referring to the ids of `replaced` nodes; `shown` gives the
+/// before-value to show for a field's current value.
+fn propagate_replacements(
+    node: &Node,
+    replaced: &BTreeSet<String>,
+    planned: &mut PlannedAction,
+    shown: &dyn Fn(&Value) -> Value,
+) {
     if replaced.is_empty() {
         return;
     }
@@ -523,7 +543,7 @@ fn propagate_replacements(node: &Node, replaced: &BTreeSet<String>, planned: &mu
             if !planned.changes.iter().any(|c| c.path == path) {
                 planned.changes.push(Change {
                     path: path.clone(),
-                    before: Some(value.clone()),
+                    before: Some(shown(&value)),
                     after: Some(Value::String("(known after apply)".into())),
                     forces_replacement: forces,
                     drift: false,
