@@ -87,6 +87,7 @@ mod tests {
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
             replace_on: &[],
             data_source: false,
+            protection: Default::default(),
         }
     }
 

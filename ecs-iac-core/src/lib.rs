@@ -8,6 +8,15 @@
 //! [`Stack::grant`] derives least-privilege IAM statements and security group rules from
 //! usage; see [`grant`](mod@grant).
 //!
+//! Plans compare the stack with the state ([`plan_synth`]) and, after a refresh, with
+//! what the live account holds ([`plan_refreshed`], [`refresh`]): drift shows field by
+//! field, every side normalized first ([`normalize()`]) so that AWS's reordering and
+//! defaults are no change. Change paths name list elements by identity
+//! (`containerDefinitions[app].environment[LOG_LEVEL].value`). Stateful resources
+//! (databases, caches, log groups) are protected: replacing or deleting one is blocked
+//! unless the resource allows it ([`Plan::blocked`]); an explicit destroy
+//! ([`plan_destroy`]) is not.
+//!
 //! ```
 //! use ecs_iac_core::prelude::*;
 //!
@@ -30,13 +39,16 @@
 //! ```
 
 pub mod diagnostic;
+mod diff;
 pub mod grant;
 pub mod graph;
 pub mod limits;
 pub mod lint;
 pub mod lower;
 pub mod net;
+pub mod normalize;
 pub mod plan;
+pub mod refresh;
 pub mod resolve;
 pub mod resources;
 pub mod stack;
@@ -53,8 +65,13 @@ mod rule_tests;
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
 pub use grant::{Grant, GrantError, GRANTS_POLICY};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
-pub use lower::{Node, Operation, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
-pub use plan::{plan, plan_synth, Action, Change, Plan, PlannedAction, Summary};
+pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
+pub use normalize::normalize;
+pub use plan::{
+    is_stateful, plan, plan_destroy, plan_destroy_refreshed, plan_refreshed, plan_synth, Action,
+    Change, Plan, PlannedAction, Summary, CREATE_BEFORE_DESTROY_KINDS, STATEFUL_KINDS,
+};
+pub use refresh::{Observation, Observed};
 pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};
 pub use state::{ResourceState, ResourceStatus, State, StateError, STATE_FORMAT_VERSION};
 pub use synth::{synth, validate, ManifestEntry, Synth, SynthFile};

@@ -62,6 +62,29 @@ pub struct Node {
     pub replace_on: &'static [&'static str],
     /// True for lookups of things the stack does not own (e.g. an existing secret).
     pub data_source: bool,
+    /// What a plan may do to the node when it holds data (databases, caches, log groups).
+    /// Never rendered into the request.
+    #[serde(skip_serializing_if = "Protection::is_default")]
+    pub protection: Protection,
+}
+
+/// What a plan may do to a node that holds data (see [`crate::plan::STATEFUL_KINDS`]).
+/// Both are off by default: a plan that would replace or delete such a node is blocked.
+/// Set with `.allow_replacement()` and `.allow_destroy()` on the resource's builder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Protection {
+    /// A change that cannot happen in place may delete the resource and create it again.
+    pub allow_replacement: bool,
+    /// Removing the resource from the stack may delete it (once a plan with this set has
+    /// been applied, the state records it).
+    pub allow_destroy: bool,
+}
+
+impl Protection {
+    /// True when nothing is allowed (the default).
+    pub fn is_default(&self) -> bool {
+        *self == Protection::default()
+    }
 }
 
 /// Every field forces replacement (for immutable API objects).
@@ -186,6 +209,7 @@ impl<'a> Cx<'a> {
             diagnostics: Vec::new(),
             replace_on: &[],
             data_source: false,
+            protection: Protection::default(),
             tags: None,
         }
     }
@@ -212,6 +236,7 @@ impl<'a> Cx<'a> {
             depends_on: node.deps.into_iter().collect(),
             replace_on: node.replace_on,
             data_source: node.data_source,
+            protection: node.protection,
         });
     }
 
@@ -337,6 +362,7 @@ pub(crate) struct NodeBuilder<'a> {
     diagnostics: Vec<Diagnostic>,
     replace_on: &'static [&'static str],
     data_source: bool,
+    protection: Protection,
     tags: Option<TagStyle>,
 }
 
@@ -355,6 +381,12 @@ impl<'a> NodeBuilder<'a> {
     /// Fields whose change forces replacement.
     pub fn replace_on(mut self, fields: &'static [&'static str]) -> Self {
         self.replace_on = fields;
+        self
+    }
+
+    /// What a plan may do to the node when it holds data.
+    pub fn protection(mut self, protection: Protection) -> Self {
+        self.protection = protection;
         self
     }
 
@@ -457,3 +489,32 @@ macro_rules! allow_lint_setter {
     )*};
 }
 pub(crate) use allow_lint_setter;
+
+/// Implements `allow_replacement` and `allow_destroy` on the builders of resources that
+/// hold data; each has a `protection: Protection` field its main node carries.
+macro_rules! protection_setters {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $ty {
+            /// Lets a plan replace this resource (delete it and create it again) when a
+            /// field that cannot change in place changes. Its data is lost. Without this,
+            /// such a plan is blocked. Never rendered into a request.
+            #[must_use]
+            pub fn allow_replacement(mut self) -> Self {
+                self.protection.allow_replacement = true;
+                self
+            }
+
+            /// Lets a plan delete this resource once it is removed from the stack. Its data
+            /// is lost. The state records this when a plan with it is applied, so apply
+            /// once with it set before removing the resource; without it the delete is
+            /// blocked. `destroy` deletes the resource either way. Never rendered into a
+            /// request.
+            #[must_use]
+            pub fn allow_destroy(mut self) -> Self {
+                self.protection.allow_destroy = true;
+                self
+            }
+        }
+    )*};
+}
+pub(crate) use protection_setters;

@@ -2,13 +2,16 @@
 //! JSON view of the same value.
 
 use crate::diagnostic::Invalid;
+use crate::diff;
 use crate::lower::Node;
+use crate::normalize::normalize;
+use crate::refresh::{Observation, Observed};
 use crate::stack::Stack;
-use crate::state::{ResourceStatus, State};
+use crate::state::{ResourceState, ResourceStatus, State};
 use crate::synth::{synth, Synth};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// The plan format version of the JSON view.
@@ -56,6 +59,18 @@ pub struct Change {
     pub after: Option<Value>,
     /// Whether this change alone forces replacement.
     pub forces_replacement: bool,
+    /// The field was changed outside ecs-iac: `before` is the live value a refresh found,
+    /// not the value last applied. Serialized only when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub drift: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What happens to one node and why.
@@ -82,6 +97,25 @@ pub struct PlannedAction {
     pub reasons: Vec<String>,
     /// Addresses this node depends on.
     pub depends_on: Vec<String>,
+    /// Why this action must not run, when it would destroy data it was not allowed to
+    /// (see [`STATEFUL_KINDS`]). A plan with a blocked action must not be applied.
+    /// Serialized only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
+    /// For a replacement: create the new resource first, move dependents to it, then
+    /// delete the old one ([`CREATE_BEFORE_DESTROY_KINDS`]). Serialized only when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub create_before_destroy: bool,
+    /// The node may be deleted once it leaves the stack: the resource's
+    /// `.allow_destroy()` for nodes of the stack, the state's record for deletes. Apply
+    /// records it in [`ResourceState::allow_destroy`]. Serialized only when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub allow_destroy: bool,
+    /// A [`Action::NoOp`] whose state entry still changes (its `allow_destroy` differs
+    /// from the state's): nothing is sent to AWS, apply only records it. Serialized only
+    /// when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub state_only: bool,
 }
 
 /// Counts per action.
@@ -99,6 +133,17 @@ pub struct Summary {
     pub no_op: usize,
     /// Lookups.
     pub read: usize,
+    /// Blocked actions ([`PlannedAction::blocked`]). Serialized only when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub blocked: usize,
+    /// Resources changed or deleted outside ecs-iac, as a refresh found. Serialized only
+    /// when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub drifted: usize,
+    /// Unchanged nodes whose state entry changes ([`PlannedAction::state_only`]).
+    /// Serialized only when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub state_only: usize,
 }
 
 /// A plan: every node's action, creates and updates in dependency order, then deletes
@@ -115,26 +160,121 @@ pub struct Plan {
     pub actions: Vec<PlannedAction>,
 }
 
+/// Node kinds that hold data a replacement or a delete destroys: a plan that would replace
+/// one without `.allow_replacement()`, or delete one (because it left the stack) that was
+/// not applied with `.allow_destroy()`, is blocked ([`PlannedAction::blocked`]).
+pub const STATEFUL_KINDS: &[&str] = &[
+    "rds.db_instance",
+    "elasticache.replication_group",
+    "logs.log_group",
+];
+
+/// Node kinds replaced create-before-destroy ([`PlannedAction::create_before_destroy`]):
+/// task definition revisions are immutable, so a change registers a new revision, the
+/// services move to it, and only then is the old one retired.
+pub const CREATE_BEFORE_DESTROY_KINDS: &[&str] = &["ecs.task_definition"];
+
+/// Whether nodes of `kind` hold data ([`STATEFUL_KINDS`]).
+pub fn is_stateful(kind: &str) -> bool {
+    STATEFUL_KINDS.contains(&kind)
+}
+
 /// Plans `stack` against `prior`. Pure: no AWS calls (refresh happens before, in the
 /// engine). Fails with every diagnostic when validation finds errors.
 pub fn plan(stack: &Stack, prior: &State) -> Result<Plan, Invalid> {
     Ok(plan_synth(synth(stack)?, prior))
 }
 
-/// Plans an already synthesized stack against `prior`.
+/// Plans an already synthesized stack against `prior`, without a refresh: each node is
+/// compared with the request last applied. Resources that left the stack are deleted,
+/// except the stateful ones ([`STATEFUL_KINDS`]) not applied with `.allow_destroy()`,
+/// which are blocked. To delete everything, use [`plan_destroy`].
 ///
 /// The plan takes the requests over (they are what apply sends), so the synth is consumed.
 pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
-    let stack = desired.stack;
-    let desired_addresses: BTreeSet<String> =
-        desired.nodes.iter().map(|n| n.address.clone()).collect();
-    let mut actions: Vec<PlannedAction> = Vec::with_capacity(desired.nodes.len());
+    plan_refreshed(desired, prior, &Observed::none())
+}
+
+/// Plans an already synthesized stack against `prior` and what a refresh found in the
+/// live account:
+///
+/// - a node [`Observation::Missing`] was deleted outside ecs-iac: it is created again
+///   (reason `deleted outside ecs-iac`), and the nodes referring to its ids change as for
+///   a replacement;
+/// - a node [`Observation::Present`] is compared three ways: fields whose live value
+///   differs from the request last applied are drift ([`Change::drift`], before = the live
+///   value, after = the desired one, reason ``"`path` changed outside ecs-iac"``); fields
+///   changed in the stack start from the live value. Fields AWS does not report are not
+///   drift. Every side is [`normalize`]d first, and the placeholders of the request last
+///   applied and of the desired one are resolved from `prior` (and the account and region
+///   of `observed`), so they compare with AWS's real ids;
+/// - other nodes are planned as [`plan_synth`] plans them.
+///
+/// Update or replace is decided per field as without a refresh.
+pub fn plan_refreshed(desired: Synth, prior: &State, observed: &Observed) -> Plan {
+    build(desired.stack, desired.nodes, prior, observed, Mode::Apply)
+}
+
+/// Plans deleting everything `prior` holds, dependents first. Nothing is blocked:
+/// destroying the stack is the user's explicit intent, stateful resources included.
+pub fn plan_destroy(prior: &State) -> Plan {
+    plan_destroy_refreshed(prior, &Observed::none())
+}
+
+/// [`plan_destroy`] with what a refresh found: resources already deleted outside ecs-iac
+/// say so in their reasons (only their state entries go).
+pub fn plan_destroy_refreshed(prior: &State, observed: &Observed) -> Plan {
+    build(
+        prior.stack.clone(),
+        Vec::new(),
+        prior,
+        observed,
+        Mode::Destroy,
+    )
+}
+
+/// Why a plan is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Converge on the desired stack: deleting stateful resources needs `.allow_destroy()`.
+    Apply,
+    /// Delete everything: the user asked for it.
+    Destroy,
+}
+
+/// The reason of a node created again because it is gone.
+const DELETED_OUTSIDE: &str = "deleted outside ecs-iac";
+
+fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mode: Mode) -> Plan {
+    let desired_addresses: BTreeSet<String> = nodes.iter().map(|n| n.address.clone()).collect();
+    let mut actions: Vec<PlannedAction> = Vec::with_capacity(nodes.len());
     let mut replaced: BTreeSet<String> = BTreeSet::new();
-    for node in desired.nodes {
-        let mut action = diff_node(&node, prior);
+    let mut drifted = 0;
+    for node in nodes {
+        let mut action = diff_node(&node, prior, observed);
+        // Created before, gone now. (A create that never finished is expected to be missing.)
+        let gone = action.action == Action::Create
+            && matches!(observed.get(&node.address), Some(Observation::Missing))
+            && prior
+                .resources
+                .get(&node.address)
+                .is_some_and(|r| r.status == ResourceStatus::Created);
         // A replaced resource gets new ids: dependents referring to them change too.
         if matches!(action.action, Action::NoOp | Action::Update) {
-            propagate_replacements(&node, &replaced, &mut action);
+            // A refreshed node shows real ids, as its other changes do.
+            let refreshed = matches!(observed.get(&node.address), Some(Observation::Present(_)));
+            let shown = |value: &Value| {
+                if refreshed {
+                    prior.resolve_known(
+                        value,
+                        observed.account_id.as_deref(),
+                        observed.region.as_deref(),
+                    )
+                } else {
+                    value.clone()
+                }
+            };
+            propagate_replacements(&node, &replaced, &mut action, &shown);
             if action.action != Action::NoOp && action.before.is_none() {
                 action.before = prior
                     .resources
@@ -142,9 +282,13 @@ pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
                     .map(|r| r.request.clone());
             }
         }
-        if matches!(action.action, Action::Replace) && !node.address.contains('#') {
+        if (action.action == Action::Replace || gone) && !node.address.contains('#') {
             replaced.insert(node.address.clone());
         }
+        if gone || action.changes.iter().any(|c| c.drift) {
+            drifted += 1;
+        }
+        protect(&node, prior, &mut action);
         if action.action != Action::NoOp {
             action.after = Some(node.body);
         }
@@ -154,21 +298,20 @@ pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
         .resources
         .iter()
         .filter(|(address, _)| !desired_addresses.contains(address.as_str()))
-        .map(|(address, r)| PlannedAction {
-            address: address.clone(),
-            kind: r.kind.clone(),
-            operation: r.operation.clone(),
-            action: Action::Delete,
-            before: Some(r.request.clone()),
-            after: None,
-            changes: Vec::new(),
-            reasons: vec!["no longer in the stack".to_string()],
-            depends_on: r.depends_on.clone(),
+        .map(|(address, r)| {
+            let gone = matches!(observed.get(address), Some(Observation::Missing));
+            if gone {
+                drifted += 1;
+            }
+            planned_delete(address, r, gone, mode)
         })
         .collect();
     order_deletes(&mut deletes);
     actions.extend(deletes);
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        drifted,
+        ..Summary::default()
+    };
     for a in &actions {
         match a.action {
             Action::Create => summary.create += 1,
@@ -178,6 +321,8 @@ pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
             Action::NoOp => summary.no_op += 1,
             Action::Read => summary.read += 1,
         }
+        summary.blocked += usize::from(a.blocked.is_some());
+        summary.state_only += usize::from(a.state_only);
     }
     Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -187,8 +332,94 @@ pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
     }
 }
 
-fn diff_node(node: &Node, prior: &State) -> PlannedAction {
-    let mut planned = PlannedAction {
+/// The delete of a node no longer in the stack (or of every node, destroying).
+fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> PlannedAction {
+    let mut reasons = vec![match mode {
+        Mode::Apply => "no longer in the stack".to_string(),
+        Mode::Destroy => "the stack is destroyed".to_string(),
+    }];
+    if gone {
+        reasons.push(format!(
+            "already {DELETED_OUTSIDE}: only its state entry is removed"
+        ));
+    }
+    // Nothing to protect when the data is gone already, or never was: a create that did
+    // not finish holds nothing the stack wrote.
+    let blocked = (mode == Mode::Apply
+        && is_stateful(&r.kind)
+        && !r.allow_destroy
+        && !gone
+        && r.status == ResourceStatus::Created)
+        .then(|| {
+            format!(
+                "deleting `{address}` ({}) would destroy its data: it is no longer in the stack and was not applied with `.allow_destroy()`; put it back, or add `.allow_destroy()` to it and apply before removing it (`destroy` deletes it without this check)",
+                r.kind
+            )
+        });
+    PlannedAction {
+        address: address.to_string(),
+        kind: r.kind.clone(),
+        operation: r.operation.clone(),
+        action: Action::Delete,
+        before: Some(r.request.clone()),
+        after: None,
+        changes: Vec::new(),
+        reasons,
+        depends_on: r.depends_on.clone(),
+        blocked,
+        create_before_destroy: false,
+        allow_destroy: r.allow_destroy,
+        state_only: false,
+    }
+}
+
+/// Blocks replacing stateful nodes not allowed to be replaced, marks create-before-destroy
+/// replacements, and carries `allow_destroy` for the state (a change of it alone is a
+/// state-only change).
+fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
+    action.allow_destroy = node.protection.allow_destroy;
+    match action.action {
+        Action::Replace => {
+            action.create_before_destroy = CREATE_BEFORE_DESTROY_KINDS.contains(&node.kind);
+            if is_stateful(node.kind) && !node.protection.allow_replacement {
+                let mut fields: Vec<&str> = Vec::new();
+                for c in action.changes.iter().filter(|c| c.forces_replacement) {
+                    let field = top_field(&c.path);
+                    if !fields.contains(&field) {
+                        fields.push(field);
+                    }
+                }
+                let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+                action.blocked = Some(format!(
+                    "replacing `{}` ({}) would destroy its data: {} cannot change in place; add `.allow_replacement()` to the resource to allow it",
+                    node.address,
+                    node.kind,
+                    fields.join(", ")
+                ));
+            }
+        }
+        Action::NoOp => {
+            let recorded = prior
+                .resources
+                .get(&node.address)
+                .filter(|r| r.status == ResourceStatus::Created)
+                .map(|r| r.allow_destroy);
+            if recorded.is_some_and(|r| r != node.protection.allow_destroy) {
+                action.state_only = true;
+                action.reasons.push(if node.protection.allow_destroy {
+                    "`.allow_destroy()` added: the state records it; nothing changes in AWS".into()
+                } else {
+                    "`.allow_destroy()` removed: the state records it; nothing changes in AWS"
+                        .into()
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+fn new_action(node: &Node) -> PlannedAction {
+    PlannedAction {
         address: node.address.clone(),
         kind: node.kind.to_string(),
         operation: node.operation.to_string(),
@@ -198,7 +429,15 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
         changes: Vec::new(),
         reasons: Vec::new(),
         depends_on: node.depends_on.clone(),
-    };
+        blocked: None,
+        create_before_destroy: false,
+        allow_destroy: false,
+        state_only: false,
+    }
+}
+
+fn diff_node(node: &Node, prior: &State, observed: &Observed) -> PlannedAction {
+    let mut planned = new_action(node);
     if node.data_source {
         planned.action = Action::Read;
         return planned;
@@ -212,34 +451,58 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
         planned.reasons.push("a previous create was interrupted; the engine adopts the resource by its tags if AWS made it".into());
         return planned;
     }
-    if before.request == node.body {
-        return planned;
-    }
-    let old: HashMap<String, Value> = leaves(&before.request).into_iter().collect();
-    let mut seen = HashSet::with_capacity(old.len());
-    let new = leaves(&node.body);
-    for (path, after) in &new {
-        seen.insert(path.as_str());
-        let before = old.get(path);
-        if before == Some(after) {
-            continue;
+    let differences = match observed.get(&node.address) {
+        Some(Observation::Missing) => {
+            planned.action = Action::Create;
+            planned.reasons.push(DELETED_OUTSIDE.into());
+            return planned;
         }
-        planned
-            .changes
-            .push(change(node, path, before.cloned(), Some(after.clone())));
-    }
-    let mut removed: Vec<(&String, &Value)> = old
-        .iter()
-        .filter(|(p, _)| !seen.contains(p.as_str()))
+        Some(Observation::Present(live)) => {
+            let (account, region) = (observed.account_id.as_deref(), observed.region.as_deref());
+            let applied = prior.resolve_known(&before.request, account, region);
+            let desired = prior.resolve_known(&node.body, account, region);
+            diff::diff(
+                node.kind,
+                &normalize(node.kind, &applied),
+                Some(&normalize(node.kind, live)),
+                &normalize(node.kind, &desired),
+            )
+        }
+        Some(Observation::Unknown) | None => {
+            if before.request == node.body {
+                return planned;
+            }
+            diff::diff(
+                node.kind,
+                &normalize(node.kind, &before.request),
+                None,
+                &normalize(node.kind, &node.body),
+            )
+        }
+    };
+    planned.changes = differences
+        .into_iter()
+        .map(|d| Change {
+            forces_replacement: node.forces_replacement(top_field(&d.path)),
+            path: d.path,
+            before: d.before,
+            after: d.after,
+            drift: d.drift,
+        })
         .collect();
-    removed.sort_by(|a, b| a.0.cmp(b.0));
-    for (path, before) in removed {
+    for c in planned.changes.iter().filter(|c| c.drift) {
         planned
-            .changes
-            .push(change(node, path, Some(before.clone()), None));
+            .reasons
+            .push(format!("`{}` changed outside ecs-iac", c.path));
     }
-    for c in &planned.changes {
-        if c.forces_replacement {
+    let immutable = CREATE_BEFORE_DESTROY_KINDS.contains(&node.kind);
+    if immutable && planned.changes.iter().any(|c| c.forces_replacement) {
+        planned.reasons.push(
+            "a revision cannot change: a new revision is registered before the old one is retired"
+                .into(),
+        );
+    } else {
+        for c in planned.changes.iter().filter(|c| c.forces_replacement) {
             planned
                 .reasons
                 .push(format!("`{}` cannot change in place", c.path));
@@ -259,33 +522,33 @@ fn diff_node(node: &Node, prior: &State) -> PlannedAction {
     planned
 }
 
-fn change(node: &Node, path: &str, before: Option<Value>, after: Option<Value>) -> Change {
-    let forces_replacement = node.forces_replacement(top_field(path));
-    Change {
-        path: path.to_string(),
-        before,
-        after,
-        forces_replacement,
-    }
-}
-
-fn propagate_replacements(node: &Node, replaced: &BTreeSet<String>, planned: &mut PlannedAction) {
+/// Adds the changes of fields referring to the ids of `replaced` nodes; `shown` gives the
+/// before-value to show for a field's current value.
+fn propagate_replacements(
+    node: &Node,
+    replaced: &BTreeSet<String>,
+    planned: &mut PlannedAction,
+    shown: &dyn Fn(&Value) -> Value,
+) {
     if replaced.is_empty() {
         return;
     }
-    for (path, value) in leaves(&node.body) {
+    for (path, value) in diff::leaves(&normalize(node.kind, &node.body)) {
         let Some(text) = value.as_str() else { continue };
         for target in replaced {
             if !text.contains(&format!("${{{target}.")) {
                 continue;
             }
             let forces = node.forces_replacement(top_field(&path));
-            planned.changes.push(Change {
-                path: path.clone(),
-                before: Some(value.clone()),
-                after: Some(Value::String("(known after apply)".into())),
-                forces_replacement: forces,
-            });
+            if !planned.changes.iter().any(|c| c.path == path) {
+                planned.changes.push(Change {
+                    path: path.clone(),
+                    before: Some(shown(&value)),
+                    after: Some(Value::String("(known after apply)".into())),
+                    forces_replacement: forces,
+                    drift: false,
+                });
+            }
             planned
                 .reasons
                 .push(format!("`{target}` is replaced, so `{path}` changes"));
@@ -339,9 +602,9 @@ fn top_field(path: &str) -> &str {
     &path[..end]
 }
 
-/// Flattens a request into `(path, leaf value)` in document order. Strings holding JSON
-/// documents (IAM policies) are flattened too, so a policy change shows statement by
-/// statement.
+/// Flattens a request into `(path, leaf value)` in document order, lists by index (tags
+/// by key), as the lines of a create show it. Strings holding JSON documents (IAM
+/// policies) are flattened too. Changes use the keyed paths of [`diff`] instead.
 fn leaves(value: &Value) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     let mut path = String::with_capacity(64);
@@ -415,11 +678,22 @@ fn tag_pair(item: &Value) -> (&str, &Value) {
 }
 
 impl Plan {
-    /// Whether applying would change anything.
+    /// Whether applying would change anything (in AWS, or only in the state).
     pub fn has_changes(&self) -> bool {
         self.actions
             .iter()
-            .any(|a| !matches!(a.action, Action::NoOp | Action::Read))
+            .any(|a| a.state_only || !matches!(a.action, Action::NoOp | Action::Read))
+    }
+
+    /// The blocked actions ([`PlannedAction::blocked`]), in plan order. A plan with any
+    /// must not be applied.
+    pub fn blocked(&self) -> impl Iterator<Item = &PlannedAction> {
+        self.actions.iter().filter(|a| a.blocked.is_some())
+    }
+
+    /// Whether any action is blocked.
+    pub fn is_blocked(&self) -> bool {
+        self.blocked().next().is_some()
     }
 
     /// The JSON view (pretty, deterministic).
@@ -429,24 +703,29 @@ impl Plan {
         s
     }
 
-    /// The human view, like `terraform plan`: `+` create, `~` update, `-/+` replace,
-    /// `-` delete, `<=` read. Unchanged nodes are not listed.
+    /// The human view, like `terraform plan`: `+` create, `~` update, `-/+` replace
+    /// (`+/-` when the new one is created first), `-` delete, `<=` read. Unchanged nodes
+    /// are not listed unless their state entry changes. A blocked action shows
+    /// `! blocked: <why>`; a field changed outside ecs-iac ends with
+    /// `# changed outside ecs-iac`.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "Stack `{}`:", self.stack);
         for a in &self.actions {
-            if a.action == Action::NoOp {
+            if a.action == Action::NoOp && !a.state_only {
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "\n{:>3} {}  ({})",
-                a.action.symbol(),
-                a.address,
-                a.operation
-            );
+            let symbol = if a.action == Action::Replace && a.create_before_destroy {
+                "+/-"
+            } else {
+                a.action.symbol()
+            };
+            let _ = writeln!(out, "\n{:>3} {}  ({})", symbol, a.address, a.operation);
             for reason in &a.reasons {
                 let _ = writeln!(out, "      # {reason}");
+            }
+            if let Some(why) = &a.blocked {
+                let _ = writeln!(out, "      ! blocked: {why}");
             }
             if a.action == Action::Create {
                 for (path, value) in a.after.as_ref().map(leaves).unwrap_or_default() {
@@ -459,12 +738,17 @@ impl Plan {
                         .map(Value::to_string)
                         .unwrap_or_else(|| "(none)".into())
                 };
+                let drift = if c.drift {
+                    "  # changed outside ecs-iac"
+                } else {
+                    ""
+                };
                 match (&c.before, &c.after) {
                     (None, Some(after)) => {
-                        let _ = writeln!(out, "      + {} = {}", c.path, after);
+                        let _ = writeln!(out, "      + {} = {}{drift}", c.path, after);
                     }
                     (Some(before), None) => {
-                        let _ = writeln!(out, "      - {} = {}", c.path, before);
+                        let _ = writeln!(out, "      - {} = {}{drift}", c.path, before);
                     }
                     _ => {
                         let marker = if c.forces_replacement {
@@ -474,7 +758,7 @@ impl Plan {
                         };
                         let _ = writeln!(
                             out,
-                            "      ~ {}: {} -> {}{marker}",
+                            "      ~ {}: {} -> {}{marker}{drift}",
                             c.path,
                             render(&c.before),
                             render(&c.after)
@@ -497,6 +781,31 @@ impl Plan {
                 s.no_op
             );
         }
+        if s.state_only > 0 {
+            let _ = writeln!(
+                out,
+                "State only: {} unchanged resource(s) get a new state entry.",
+                s.state_only
+            );
+        }
+        if s.drifted > 0 {
+            let _ = writeln!(
+                out,
+                "Drift: {} resource(s) changed or deleted outside ecs-iac.",
+                s.drifted
+            );
+        }
+        if s.blocked > 0 {
+            let _ = writeln!(
+                out,
+                "Blocked: {} action(s) would destroy data (see `! blocked`); this plan must not be applied until each is allowed.",
+                s.blocked
+            );
+        }
         out
     }
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

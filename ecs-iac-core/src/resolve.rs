@@ -114,6 +114,43 @@ pub fn resolve(
     })
 }
 
+/// A copy of `value` with every placeholder `lookup` has a value for replaced; the others
+/// stay as written. For comparing a request with what AWS reports, where some values
+/// (secrets, ids of resources not created yet) are not known and never will be here.
+pub fn resolve_known(value: &Value, lookup: &dyn Fn(&str, &str) -> Option<String>) -> Value {
+    match value {
+        Value::String(s) if s.contains("${") => {
+            let mut out = String::with_capacity(s.len());
+            let mut last = 0;
+            scan(s, |range, p| {
+                if let Some(v) = lookup(&p.address, &p.attribute) {
+                    out.push_str(&s[last..range.start]);
+                    out.push_str(&v);
+                    last = range.end;
+                }
+            });
+            out.push_str(&s[last..]);
+            Value::String(out)
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| resolve_known(v, lookup)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), resolve_known(v, lookup)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Whether `text` still holds a `${address.attribute}` placeholder.
+pub fn has_placeholder(text: &str) -> bool {
+    let mut found = false;
+    scan(text, |_, _| found = true);
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +182,16 @@ mod tests {
         assert_eq!(resolved["Arn"], "arn:aws:iam::123456789012:role/x");
         assert_eq!(resolved["Secret"], "arn:s:password::");
         assert_eq!(resolved["N"], 3);
+        let partly = resolve_known(
+            &json!({"A": "${network/vpc.id}/${other.id}", "B": ["${aws.account_id}"]}),
+            &lookup,
+        );
+        assert_eq!(
+            partly,
+            json!({"A": "vpc-1/${other.id}", "B": ["123456789012"]})
+        );
+        assert!(has_placeholder("x-${other.id}"));
+        assert!(!has_placeholder("vpc-1") && !has_placeholder("${unterminated"));
         let err = resolve(&json!({"X": "${other.id}"}), &lookup).unwrap_err();
         assert_eq!(err.address, "other");
         assert!(err.to_string().contains("${other.id}"));

@@ -61,6 +61,15 @@ pub struct ResourceState {
     /// that window has passed before it creates it again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_since: Option<u64>,
+    /// Whether the node was last applied with `.allow_destroy()`
+    /// ([`crate::lower::Protection::allow_destroy`]): a plan that no longer has the node may
+    /// then delete it even when it holds data. Absent (false) in older state documents.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_destroy: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Why a state document cannot be used.
@@ -141,6 +150,43 @@ impl State {
         }
     }
 
+    /// The value of the placeholder `${address.attribute}` as this state records it: the
+    /// attribute of a created resource, its recorded id for `id` when no `id` attribute was
+    /// recorded. `None` for resources not (yet) created and for `secret_value`, which the
+    /// state never holds.
+    pub fn attribute(&self, address: &str, attribute: &str) -> Option<String> {
+        if attribute == "secret_value" {
+            return None;
+        }
+        let resource = self
+            .resources
+            .get(address)
+            .filter(|r| r.status == ResourceStatus::Created)?;
+        match resource.attributes.get(attribute) {
+            Some(value) => Some(value.clone()),
+            None if attribute == "id" => resource.id.clone(),
+            None => None,
+        }
+    }
+
+    /// A copy of `request` with every placeholder this state can resolve replaced by its
+    /// value ([`State::attribute`]); `${aws.account_id}` and `${aws.region}` take
+    /// `account_id` and `region` when given. Placeholders without a value (secrets,
+    /// resources not created yet) stay as written.
+    pub fn resolve_known(
+        &self,
+        request: &Value,
+        account_id: Option<&str>,
+        region: Option<&str>,
+    ) -> Value {
+        let lookup = |address: &str, attribute: &str| match (address, attribute) {
+            ("aws", "account_id") => account_id.map(str::to_string),
+            ("aws", "region") => region.map(str::to_string),
+            _ => self.attribute(address, attribute),
+        };
+        crate::resolve::resolve_known(request, &lookup)
+    }
+
     /// The document as pretty JSON.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
@@ -170,5 +216,65 @@ mod tests {
             Err(StateError::Corrupt { .. })
         ));
         assert!(State::empty("a").check_stack("b").is_err());
+    }
+
+    fn created(id: &str, attributes: &[(&str, &str)]) -> ResourceState {
+        ResourceState {
+            kind: "ec2.vpc".into(),
+            operation: "ec2:CreateVpc".into(),
+            status: ResourceStatus::Created,
+            id: Some(id.into()),
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            request: Value::Null,
+            depends_on: Vec::new(),
+            pending_since: None,
+            allow_destroy: false,
+        }
+    }
+
+    #[test]
+    fn allow_destroy_defaults_to_false_and_is_written_only_when_set() {
+        let text = r#"{"format_version": 1, "lineage": "l", "serial": 1, "stack": "s",
+            "resources": {"db": {"kind": "rds.db_instance", "operation": "rds:CreateDBInstance",
+            "status": "created", "request": {}}}}"#;
+        let mut state = State::from_json(text).unwrap();
+        assert!(!state.resources["db"].allow_destroy);
+        assert!(!state.to_json().contains("allow_destroy"));
+        state.resources.get_mut("db").unwrap().allow_destroy = true;
+        assert!(state.to_json().contains("\"allow_destroy\": true"));
+        assert_eq!(State::from_json(&state.to_json()), Ok(state));
+    }
+
+    #[test]
+    fn resolves_known_placeholders_and_keeps_the_others() {
+        let mut state = State::empty("s");
+        state
+            .resources
+            .insert("vpc".into(), created("vpc-1", &[("cidr", "10.0.0.0/16")]));
+        let mut pending = created("sg-9", &[("id", "sg-9")]);
+        pending.status = ResourceStatus::Pending;
+        state.resources.insert("sg".into(), pending);
+        let request = serde_json::json!({
+            "VpcId": "${vpc.id}",
+            "Cidr": "${vpc.cidr}",
+            "Group": "${sg.id}",
+            "Password": "${db-pass.secret_value}",
+            "Arn": "arn:aws:iam::${aws.account_id}:role/x",
+            "Region": "${aws.region}",
+            "Count": 2,
+        });
+        let resolved = state.resolve_known(&request, Some("123456789012"), None);
+        assert_eq!(resolved["VpcId"], "vpc-1");
+        assert_eq!(resolved["Cidr"], "10.0.0.0/16");
+        assert_eq!(resolved["Group"], "${sg.id}");
+        assert_eq!(resolved["Password"], "${db-pass.secret_value}");
+        assert_eq!(resolved["Arn"], "arn:aws:iam::123456789012:role/x");
+        assert_eq!(resolved["Region"], "${aws.region}");
+        assert_eq!(resolved["Count"], 2);
+        assert_eq!(state.attribute("vpc", "secret_value"), None);
+        assert_eq!(state.attribute("missing", "id"), None);
     }
 }

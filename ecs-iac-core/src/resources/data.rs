@@ -5,7 +5,7 @@ use super::network::{SecurityGroup, Subnet};
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle};
+use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection, TagStyle};
 use crate::net::Az;
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
@@ -272,6 +272,7 @@ pub struct DbInstance {
     pub(crate) port: Option<u16>,
     pub(crate) db_name: Option<String>,
     pub(crate) parameter_group: Option<String>,
+    pub(crate) protection: Protection,
 }
 
 impl DbInstance {
@@ -304,6 +305,7 @@ impl DbInstance {
             port: None,
             db_name: None,
             parameter_group: None,
+            protection: Protection::default(),
         }
     }
 
@@ -458,6 +460,7 @@ impl ResourceSpec for DbInstance {
         let mut n = cx
             .node("", "rds.db_instance", "rds", "CreateDBInstance")
             .tags(TagStyle::KeyValue)
+            .protection(self.protection)
             .replace_on(&[
                 "DBInstanceIdentifier",
                 "Engine",
@@ -598,6 +601,7 @@ pub struct ReplicationGroup {
     pub(crate) auth_token: Option<Ref<SecretRef>>,
     pub(crate) security_groups: Vec<Ref<SecurityGroup>>,
     pub(crate) port: u16,
+    pub(crate) protection: Protection,
 }
 
 impl ReplicationGroup {
@@ -623,6 +627,7 @@ impl ReplicationGroup {
             auth_token: None,
             security_groups: Vec::new(),
             port: 6379,
+            protection: Protection::default(),
         }
     }
 
@@ -757,6 +762,7 @@ impl ResourceSpec for ReplicationGroup {
                 "CreateReplicationGroup",
             )
             .tags(TagStyle::KeyValue)
+            .protection(self.protection)
             .replace_on(&[
                 "ReplicationGroupId",
                 "Engine",
@@ -799,6 +805,7 @@ tag_setter!(
     CacheSubnetGroup,
     ReplicationGroup
 );
+protection_setters!(DbInstance, ReplicationGroup);
 
 impl super::iam::HasArn for DbInstance {}
 impl super::iam::HasArn for ReplicationGroup {}

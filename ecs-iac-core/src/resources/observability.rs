@@ -5,7 +5,7 @@ use super::elb::LoadBalancer;
 use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle};
+use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection, TagStyle};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
 
@@ -16,6 +16,7 @@ pub struct LogGroup {
     pub(crate) log_group_name: String,
     pub(crate) retention_days: Option<u32>,
     pub(crate) kms_key_arn: Option<String>,
+    pub(crate) protection: Protection,
 }
 
 impl LogGroup {
@@ -26,6 +27,7 @@ impl LogGroup {
             log_group_name: log_group_name.into(),
             retention_days: None,
             kms_key_arn: None,
+            protection: Protection::default(),
         }
     }
 
@@ -79,6 +81,7 @@ impl ResourceSpec for LogGroup {
         let n = cx
             .node("", "logs.log_group", "logs", "CreateLogGroup")
             .tags(TagStyle::Map)
+            .protection(self.protection)
             .replace_on(&["logGroupName", "kmsKeyId"]);
         let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn });
         cx.push(n, body);
@@ -98,6 +101,7 @@ impl ResourceSpec for LogGroup {
 }
 
 impl HasArn for LogGroup {}
+protection_setters!(LogGroup);
 
 /// A statistic of a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
