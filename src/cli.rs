@@ -6,7 +6,8 @@ use crate::aws::{ApplyOptions, ApplyReport, Aws, EngineConfig, StateStore, State
 use crate::progress::{Mode, Progress};
 use clap::{Parser, Subcommand};
 use ecs_iac_core::{
-    lint, plan_synth, synth, validate, Diagnostic, Invalid, LintFailed, Stack, State,
+    lint, plan_destroy, plan_refreshed, synth, validate, Diagnostic, Invalid, LintFailed, Observed,
+    Stack, State,
 };
 use std::ffi::OsString;
 use std::io::Write;
@@ -48,6 +49,8 @@ enum Command {
         /// Exit 2 when the plan has changes, 0 when it has none.
         #[arg(long)]
         detailed_exitcode: bool,
+        #[command(flatten)]
+        refresh: RefreshArgs,
     },
     /// Render every AWS API request of the stack.
     Synth {
@@ -108,6 +111,21 @@ enum Command {
         #[command(subcommand)]
         command: StateCommand,
     },
+}
+
+/// How `plan` reads the live account.
+#[derive(Debug, clap::Args)]
+struct RefreshArgs {
+    /// Read every resource in state back from AWS and show drift (`--refresh=false`
+    /// compares with the state file only, offline). Skipped when the state is empty.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    refresh: bool,
+    /// Send every AWS call here (e.g. a local emulator).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    endpoint_url: Option<String>,
+    /// Region (otherwise the stack's pinned region or the AWS configuration's).
+    #[arg(long)]
+    region: Option<String>,
 }
 
 /// Options of commands that talk to AWS.
@@ -246,6 +264,11 @@ fn execute(
     let command = cli.command.unwrap_or(Command::Plan {
         json: false,
         detailed_exitcode: false,
+        refresh: RefreshArgs {
+            refresh: true,
+            endpoint_url: std::env::var("AWS_ENDPOINT_URL").ok(),
+            region: None,
+        },
     });
     let io = |e: std::io::Error| e.to_string();
     match command {
@@ -295,10 +318,21 @@ fn execute(
         Command::Plan {
             json,
             detailed_exitcode,
+            refresh,
         } => {
             let synth = compile(stack, err)?;
             let prior = load_state(&store, stack)?;
-            let plan = plan_synth(synth, &prior);
+            let observed = if refresh.refresh {
+                let config = EngineConfig {
+                    endpoint_url: refresh.endpoint_url.clone(),
+                    region: refresh.region.clone(),
+                    ..EngineConfig::default()
+                };
+                observe(stack, config, &prior)?
+            } else {
+                Observed::none()
+            };
+            let plan = plan_refreshed(synth, &prior, &observed);
             if json {
                 out.write_all(plan.to_json().as_bytes()).map_err(io)?;
             } else {
@@ -344,9 +378,17 @@ fn execute(
             refuse_on_lint_errors(stack, ignore_lint_errors, err)?;
             let lock = store.lock().map_err(|e| e.to_string())?;
             let prior = load_state(&store, stack)?;
-            let plan = plan_synth(synth, &prior);
+            let observed = observe(stack, run.engine_config(), &prior)?;
+            let plan = plan_refreshed(synth, &prior, &observed);
             if !run.quiet && !run.json {
                 out.write_all(plan.render_text().as_bytes()).map_err(io)?;
+            }
+            if plan.is_blocked() {
+                return Err(format!(
+                    "the plan would destroy data ({} blocked action(s), marked `! blocked`); \
+                     nothing was applied",
+                    plan.blocked().count()
+                ));
             }
             if !plan.has_changes() {
                 return Ok(EXIT_OK);
@@ -370,13 +412,7 @@ fn execute(
                 return Ok(EXIT_OK);
             }
             if !run.quiet && !run.json {
-                let plan = plan_synth(
-                    ecs_iac_core::Synth {
-                        stack: stack.name().to_string(),
-                        nodes: Vec::new(),
-                    },
-                    &prior,
-                );
+                let plan = plan_destroy(&prior);
                 out.write_all(plan.render_text().as_bytes()).map_err(io)?;
             }
             confirm(yes, "destroy", out)?;
@@ -557,6 +593,25 @@ fn compile(stack: &Stack, err: &mut dyn Write) -> Result<ecs_iac_core::Synth, St
             "stack `{}` has {errors} error(s); nothing was planned",
             stack.name()
         )
+    })
+}
+
+/// Reads the resources of `prior` back from AWS (nothing to read for an empty state).
+fn observe(stack: &Stack, config: EngineConfig, prior: &State) -> Result<Observed, String> {
+    if prior.resources.is_empty() {
+        return Ok(Observed::none());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let aws = Aws::connect(config, stack.pinned_region())
+            .await
+            .map_err(|e| format!("{e} (pass --refresh=false to plan from the state file only)"))?;
+        crate::aws::refresh(&aws, prior)
+            .await
+            .map_err(|e| format!("refresh: {e}"))
     })
 }
 

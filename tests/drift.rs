@@ -23,9 +23,15 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
             .await
             .unwrap();
         let first = plan(&stack, &State::empty("fake-fintech")).unwrap();
-        let applied = apply(&aws, &first, &lock, State::empty("fake-fintech"), &ApplyOptions::default())
-            .await
-            .unwrap();
+        let applied = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("fake-fintech"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
         assert!(applied.succeeded(), "{:#?}", applied.failed);
 
         // Right after apply, a refreshed plan is empty, and stays empty on a second refresh.
@@ -38,7 +44,10 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
         // Out of band, through the SDK.
         let c = sdk(&moto).await;
         let ec2 = aws_sdk_ec2::Client::new(&c);
-        let group = applied.state.resources["fake-fintech-tasks"].id.clone().unwrap();
+        let group = applied.state.resources["fake-fintech-tasks"]
+            .id
+            .clone()
+            .unwrap();
         ec2.authorize_security_group_ingress()
             .group_id(&group)
             .ip_permissions(
@@ -100,9 +109,15 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
         );
         insta::assert_snapshot!("fintech_drift_plan", drift.render_text());
 
-        let fixed = apply(&aws, &drift, &lock, applied.state.clone(), &ApplyOptions::default())
-            .await
-            .unwrap();
+        let fixed = apply(
+            &aws,
+            &drift,
+            &lock,
+            applied.state.clone(),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
         assert!(fixed.succeeded(), "{:#?}", fixed.failed);
         let observed = refresh(&aws, &fixed.state).await.unwrap();
         let after = plan_refreshed(synth(&stack).unwrap(), &fixed.state, &observed);

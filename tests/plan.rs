@@ -22,6 +22,7 @@ fn applied(synth: &Synth) -> State {
                 request: n.body.clone(),
                 depends_on: n.depends_on.clone(),
                 pending_since: None,
+                allow_destroy: false,
             },
         );
     }
@@ -143,7 +144,7 @@ fn changes_plan_as_update_replace_and_delete_with_field_paths() {
     let task = p.actions.iter().find(|a| a.address == "task").unwrap();
     assert_eq!(task.action, Action::Replace);
     let paths: Vec<&str> = task.changes.iter().map(|c| c.path.as_str()).collect();
-    assert_eq!(paths, ["containerDefinitions[0].image", "memory"]);
+    assert_eq!(paths, ["containerDefinitions[web].image", "memory"]);
     let service = p.actions.iter().find(|a| a.address == "service").unwrap();
     assert_eq!(service.action, Action::Update);
     assert_eq!(service.changes[0].path, "taskDefinition");

@@ -16,6 +16,7 @@ mod fintech_hardened;
 
 mod apply;
 mod cli;
+mod drift;
 mod examples;
 mod fault_proxy;
 mod lint;

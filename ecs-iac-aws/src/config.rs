@@ -39,6 +39,9 @@ pub struct EngineConfig {
     /// Apply RDS and ElastiCache modifications now instead of in the next maintenance
     /// window (AWS's `ApplyImmediately`; AWS's default is the window).
     pub apply_immediately: bool,
+    /// Keep the resources a create-before-destroy replacement supersedes (old task
+    /// definition revisions stay registered) instead of deleting them after the apply.
+    pub keep_replaced: bool,
     /// Time between readiness polls.
     pub poll_interval: Duration,
     /// Deadline for one resource to become ready (or to be gone, on delete).
@@ -59,6 +62,7 @@ impl Default for EngineConfig {
             create_backoff: Duration::from_millis(500),
             create_settle: Duration::from_secs(30),
             apply_immediately: false,
+            keep_replaced: false,
             poll_interval: Duration::from_secs(5),
             wait_deadline: Duration::from_secs(45 * 60),
         }

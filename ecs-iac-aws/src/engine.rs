@@ -9,7 +9,8 @@ use crate::providers::{findable, may_duplicate, updatable, Existing, Outcome, Ta
 use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::resolve::{placeholders, resolve};
 use ecs_iac_core::{
-    plan_synth, Action, Plan, PlannedAction, ResourceState, ResourceStatus, State, Synth,
+    plan_destroy, plan_synth, Action, Plan, PlannedAction, ResourceState, ResourceStatus, State,
+    Synth,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -102,6 +103,9 @@ impl ApplyReport {
 /// Errors that stop an apply before or between operations.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
+    /// The plan would destroy data it is not allowed to; nothing was changed.
+    #[error("the plan is blocked, nothing was applied: {}", .0.join("; "))]
+    Blocked(Vec<String>),
     /// An import that cannot be done; nothing was changed.
     #[error("cannot import `{address}`: {problem}")]
     Import {
@@ -169,12 +173,55 @@ pub async fn apply(
     options: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
     let start = Instant::now();
+    let blocked: Vec<String> = plan.blocked().filter_map(|a| a.blocked.clone()).collect();
+    if !blocked.is_empty() {
+        return Err(ApplyError::Blocked(blocked));
+    }
+    // Changes that only concern state (e.g. `.allow_destroy()` added) are recorded at once.
+    let mut touched = false;
+    for a in plan.actions.iter().filter(|a| a.state_only) {
+        if let Some(r) = state.resources.get_mut(&a.address) {
+            r.allow_destroy = a.allow_destroy;
+            touched = true;
+        }
+    }
+    // Create-before-destroy replacements (task definition revisions): the new resource
+    // takes the address; the old one is kept in state under a retired address and deleted
+    // once everything else is done, so a crash in between leaves it to the next apply.
+    let mut retired: Vec<String> = Vec::new();
+    for a in plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Action::Replace && a.create_before_destroy)
+    {
+        if let Some(old) = state.resources.remove(&a.address) {
+            if old.id.is_some() && !aws.config.keep_replaced {
+                let address = retired_address(&a.address, old.id.as_deref().unwrap_or_default());
+                state.resources.insert(address.clone(), old);
+                retired.push(address);
+            }
+            touched = true;
+        }
+    }
+    if touched {
+        lock.save(&mut state).map_err(|source| ApplyError::State {
+            source,
+            unsaved: vec![],
+        })?;
+    }
     let mut work: Vec<Work> = plan
         .actions
         .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            if a.action == Action::Replace && a.create_before_destroy {
+                a.action = Action::Create;
+            }
+            a
+        })
         .filter(|a| a.action != Action::NoOp)
         .map(|a| Work {
-            action: a.clone(),
+            action: a,
             waiting: 0,
             dependents: Vec::new(),
         })
@@ -329,9 +376,71 @@ pub async fn apply(
         .filter(|a| !finished.contains(a.as_str()))
         .collect();
     report.interrupted = options.cancel.load(Ordering::SeqCst);
+    if report.failed.is_empty() && report.skipped.is_empty() && !report.interrupted {
+        retire(aws, &retired, lock, &mut state, options, &mut report).await?;
+    }
     report.elapsed = start.elapsed();
     report.state = state;
     Ok(report)
+}
+
+/// The state address an old resource is kept under until it is deleted.
+fn retired_address(address: &str, id: &str) -> String {
+    let revision = id.rsplit('/').next().unwrap_or(id);
+    format!("{address}~retired:{revision}")
+}
+
+/// Deletes the resources replaced create-before-destroy, now that nothing uses them.
+async fn retire(
+    aws: &Aws,
+    retired: &[String],
+    lock: &StateLock,
+    state: &mut State,
+    options: &ApplyOptions,
+    report: &mut ApplyReport,
+) -> Result<(), ApplyError> {
+    let mut old = State::empty(state.stack.clone());
+    for address in retired {
+        if let Some(r) = state.resources.get(address) {
+            old.resources.insert(address.clone(), r.clone());
+        }
+    }
+    for action in plan_destroy(&old).actions {
+        (options.on_event)(&Event::Started {
+            address: action.address.clone(),
+            action: action.action,
+        });
+        let started = Instant::now();
+        let stack = state.stack.clone();
+        let result = match prepare(aws, &stack, &action, state) {
+            Ok(task) => task.run().await.map(drop),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                state.resources.remove(&action.address);
+                lock.save(state).map_err(|source| ApplyError::State {
+                    source,
+                    unsaved: vec![action.address.clone()],
+                })?;
+                (options.on_event)(&Event::Finished {
+                    address: action.address.clone(),
+                    action: action.action,
+                    millis: started.elapsed().as_millis(),
+                });
+                report.done.push((action.address, action.action));
+            }
+            Err(e) => {
+                (options.on_event)(&Event::Failed {
+                    address: action.address.clone(),
+                    action: action.action,
+                    error: e.to_string(),
+                });
+                report.failed.push((action.address, e.to_string()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Rebuilds a lost state from AWS: every resource of `desired` is looked up by its
@@ -358,6 +467,7 @@ pub async fn recover(
                 request: node.body.clone(),
                 depends_on: node.depends_on.clone(),
                 pending_since: None,
+                allow_destroy: node.protection.allow_destroy,
             },
         );
     }
@@ -400,7 +510,7 @@ pub async fn import(
     if state.resources.get(address).is_some_and(|r| r.id.is_some()) {
         return Err(refuse("it is already in state".into()));
     }
-    aws.tag_owned(&desired.stack, address, &node.kind, id)
+    aws.tag_owned(&desired.stack, address, node.kind, id)
         .await
         .map_err(|e| refuse(e.to_string()))?;
     state.resources.insert(
@@ -414,6 +524,7 @@ pub async fn import(
             request: node.body.clone(),
             depends_on: node.depends_on.clone(),
             pending_since: None,
+            allow_destroy: node.protection.allow_destroy,
         },
     );
     let mut plan = plan_synth(desired.clone(), &state);
@@ -432,13 +543,7 @@ pub async fn destroy(
     state: State,
     options: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
-    let plan = plan_synth(
-        Synth {
-            stack: state.stack.clone(),
-            nodes: Vec::new(),
-        },
-        &state,
-    );
+    let plan = plan_destroy(&state);
     apply(aws, &plan, lock, state, options).await
 }
 
@@ -566,12 +671,14 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
             request: Value::Null,
             depends_on: Vec::new(),
             pending_since: None,
+            allow_destroy: false,
         });
     // A create already journaled keeps its first time: its request may still be in flight.
     if entry.status != ResourceStatus::Pending || entry.pending_since.is_none() {
         entry.pending_since = Some(unix_seconds());
     }
     entry.status = ResourceStatus::Pending;
+    entry.allow_destroy = action.allow_destroy;
     entry.request = action.after.clone().unwrap_or(Value::Null);
     entry.depends_on = action.depends_on.clone();
 }
@@ -593,6 +700,7 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
                     request: action.after.clone().unwrap_or(Value::Null),
                     depends_on: action.depends_on.clone(),
                     pending_since: None,
+                    allow_destroy: action.allow_destroy,
                 },
             );
         }

@@ -14,10 +14,12 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod providers;
+pub mod refresh;
 pub mod state_store;
 
 pub use clients::Aws;
 pub use config::EngineConfig;
 pub use engine::{apply, destroy, import, recover, ApplyOptions, ApplyReport, Event};
 pub use error::ProviderError;
+pub use refresh::refresh;
 pub use state_store::{StateLock, StateStore, StateStoreError};

@@ -4,32 +4,11 @@
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use crate::providers::{observable, Existing};
-use ecs_iac_core::resolve::resolve;
 use ecs_iac_core::{Observation, Observed, ResourceStatus, State};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-
-/// The recorded request of `address` with its placeholders resolved from the attributes
-/// state holds (ids, ARNs), as AWS saw it when it was applied. Secret values stay
-/// placeholders.
-pub(crate) fn applied_request(aws: &Aws, state: &State, address: &str) -> Option<Value> {
-    let recorded = state.resources.get(address)?;
-    let lookup = |target: &str, attribute: &str| -> Option<String> {
-        match (target, attribute) {
-            ("aws", "account_id") => Some(aws.account_id.clone()),
-            ("aws", "region") => Some(aws.region.clone()),
-            (_, "secret_value") => Some(format!("${{{target}.secret_value}}")),
-            _ => state
-                .resources
-                .get(target)
-                .and_then(|r| r.attributes.get(attribute).cloned()),
-        }
-    };
-    resolve(&recorded.request, &lookup).ok()
-}
 
 /// Reads back every created resource of `state` whose kind can be observed, with
 /// `aws.config.parallelism` calls at a time. Kinds that cannot be observed are
@@ -37,7 +16,11 @@ pub(crate) fn applied_request(aws: &Aws, state: &State, address: &str) -> Option
 pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError> {
     let permits = Arc::new(Semaphore::new(aws.config.parallelism.max(1)));
     let mut reads: JoinSet<(String, Result<Observation, ProviderError>)> = JoinSet::new();
-    let mut observed = Observed::default();
+    let mut observed = Observed {
+        account_id: Some(aws.account_id.clone()),
+        region: Some(aws.region.clone()),
+        ..Observed::default()
+    };
     for (address, recorded) in &state.resources {
         let id = match (&recorded.id, recorded.status) {
             (Some(id), ResourceStatus::Created) if observable(&recorded.kind) => id.clone(),
@@ -48,12 +31,8 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
                 continue;
             }
         };
-        let Some(applied) = applied_request(aws, state, address) else {
-            observed
-                .resources
-                .insert(address.clone(), Observation::Unknown);
-            continue;
-        };
+        let applied =
+            state.resolve_known(&recorded.request, Some(&aws.account_id), Some(&aws.region));
         let (aws, address, kind, attributes, permits) = (
             aws.clone(),
             address.clone(),

@@ -858,12 +858,15 @@ impl ResourceSpec for SecurityGroup {
         cx.push(n, body);
         let group_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.ingress.is_empty() {
-            let mut n = cx.node(
-                "ingress",
-                "ec2.security_group_ingress",
-                "ec2",
-                "AuthorizeSecurityGroupIngress",
-            );
+            // Rules change in place: the engine revokes and authorizes only the difference.
+            let mut n = cx
+                .node(
+                    "ingress",
+                    "ec2.security_group_ingress",
+                    "ec2",
+                    "AuthorizeSecurityGroupIngress",
+                )
+                .replace_on(&["GroupId"]);
             let permissions = self.permissions(&mut n, "ingress", &self.ingress);
             cx.push(
                 n,
@@ -884,12 +887,14 @@ impl ResourceSpec for SecurityGroup {
             cx.push(n, body);
         }
         if !self.egress.is_empty() {
-            let mut n = cx.node(
-                "egress",
-                "ec2.security_group_egress",
-                "ec2",
-                "AuthorizeSecurityGroupEgress",
-            );
+            let mut n = cx
+                .node(
+                    "egress",
+                    "ec2.security_group_egress",
+                    "ec2",
+                    "AuthorizeSecurityGroupEgress",
+                )
+                .replace_on(&["GroupId"]);
             n.depend_on_node(format!("{}#default-egress", self.meta.name));
             let permissions = self.permissions(&mut n, "egress", &self.egress);
             cx.push(
