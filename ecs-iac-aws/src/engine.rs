@@ -456,20 +456,9 @@ pub async fn recover(
 ) -> Result<ApplyReport, ApplyError> {
     let mut state = State::empty(desired.stack.clone());
     for node in desired.nodes.iter().filter(|n| !n.data_source) {
-        state.resources.insert(
-            node.address.clone(),
-            ResourceState {
-                kind: node.kind.to_string(),
-                operation: node.operation.to_string(),
-                status: ResourceStatus::Pending,
-                id: None,
-                attributes: BTreeMap::new(),
-                request: node.body.clone(),
-                depends_on: node.depends_on.clone(),
-                pending_since: None,
-                allow_destroy: node.protection.allow_destroy,
-            },
-        );
+        state
+            .resources
+            .insert(node.address.clone(), to_look_up(node));
     }
     let plan = plan_synth(desired, &state);
     let options = ApplyOptions {
@@ -513,20 +502,9 @@ pub async fn import(
     aws.tag_owned(&desired.stack, address, node.kind, id)
         .await
         .map_err(|e| refuse(e.to_string()))?;
-    state.resources.insert(
-        address.to_string(),
-        ResourceState {
-            kind: node.kind.to_string(),
-            operation: node.operation.to_string(),
-            status: ResourceStatus::Pending,
-            id: None,
-            attributes: BTreeMap::new(),
-            request: node.body.clone(),
-            depends_on: node.depends_on.clone(),
-            pending_since: None,
-            allow_destroy: node.protection.allow_destroy,
-        },
-    );
+    state
+        .resources
+        .insert(address.to_string(), to_look_up(node));
     let mut plan = plan_synth(desired.clone(), &state);
     plan.actions.retain(|a| a.address == address);
     let options = ApplyOptions {
@@ -534,6 +512,22 @@ pub async fn import(
         ..options.clone()
     };
     apply(aws, &plan, lock, state, &options).await
+}
+
+/// A state entry for `node` that makes the engine look the resource up before anything
+/// else: journaled as pending, with no id and no known journal time.
+fn to_look_up(node: &ecs_iac_core::Node) -> ResourceState {
+    ResourceState {
+        kind: node.kind.to_string(),
+        operation: node.operation.to_string(),
+        status: ResourceStatus::Pending,
+        id: None,
+        attributes: BTreeMap::new(),
+        request: node.body.clone(),
+        depends_on: node.depends_on.clone(),
+        pending_since: None,
+        allow_destroy: node.protection.allow_destroy,
+    }
 }
 
 /// Destroys everything in `state`, dependents first.

@@ -558,10 +558,7 @@ pub(super) async fn update(
                 .send()
                 .await
                 .map_err(err(a, "UpdateService"))?;
-            Ok(Outcome {
-                id: e.id.to_string(),
-                attributes: e.attributes.clone(),
-            })
+            Ok(e.unchanged())
         }
         other => Err(unsupported(a, other)),
     }

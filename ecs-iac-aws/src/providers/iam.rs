@@ -109,10 +109,7 @@ pub(super) async fn update(
         }
         other => return Err(unsupported(a, other)),
     }
-    Ok(Outcome {
-        id: e.id.to_string(),
-        attributes: e.attributes.clone(),
-    })
+    Ok(e.unchanged())
 }
 
 /// What AWS has now for a role (description, session duration); `None` when it is gone.

@@ -88,6 +88,14 @@ pub struct Existing<'a> {
 }
 
 impl Existing<'_> {
+    /// The recorded resource as an outcome: what an in-place update leaves unchanged.
+    pub(crate) fn unchanged(&self) -> Outcome {
+        Outcome {
+            id: self.id.to_string(),
+            attributes: self.attributes.clone(),
+        }
+    }
+
     pub(crate) fn attr(&self, key: &str) -> Result<String, ProviderError> {
         self.attributes
             .get(key)

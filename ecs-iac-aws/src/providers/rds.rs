@@ -258,10 +258,7 @@ pub(super) async fn update(
         }
         other => return Err(unsupported(a, other)),
     }
-    Ok(Outcome {
-        id: e.id.to_string(),
-        attributes: e.attributes.clone(),
-    })
+    Ok(e.unchanged())
 }
 
 /// What AWS has now for a DB instance (class, storage, backups, multi-AZ, protection,
