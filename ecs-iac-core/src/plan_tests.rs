@@ -439,7 +439,8 @@ fn a_resource_deleted_outside_is_created_again_and_dependents_follow() {
         (svc.changes[0].before.clone(), svc.changes[0].after.clone()),
         (Some(json!("id-sg")), Some(json!("(known after apply)")))
     );
-    assert_eq!(find(&plan, "sg#ingress").action, Action::Update);
+    // The rules belong to the group: a new group gets them anew.
+    assert_eq!(find(&plan, "sg#ingress").action, Action::Replace);
     assert_eq!(plan.summary.drifted, 1);
 }
 
