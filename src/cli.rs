@@ -153,6 +153,10 @@ struct RunArgs {
     /// Apply RDS and ElastiCache modifications now, not in the next maintenance window.
     #[arg(long)]
     apply_immediately: bool,
+    /// Keep old task definition revisions registered after a change (default: the
+    /// revision a change supersedes is deregistered once the service runs the new one).
+    #[arg(long)]
+    keep_replaced: bool,
     /// Minutes one resource may take to become ready or be deleted.
     #[arg(long, default_value_t = 45)]
     wait_minutes: u64,
@@ -174,6 +178,7 @@ impl RunArgs {
             poll_interval: std::time::Duration::from_secs(self.poll_seconds.max(1)),
             create_settle: std::time::Duration::from_secs(self.settle_seconds),
             apply_immediately: self.apply_immediately,
+            keep_replaced: self.keep_replaced,
             wait_deadline: std::time::Duration::from_secs(self.wait_minutes.max(1) * 60),
             ..EngineConfig::default()
         }

@@ -276,9 +276,10 @@ fn visitor_book_applies_converges_and_destroys() {
             Some("AmazonECSTaskExecutionRolePolicy")
         );
 
-        // Plan again: nothing to do.
+        // Plan again: nothing to do, also against what AWS reports, twice.
         let again = plan(&stack, &report.state).unwrap();
         assert!(!again.has_changes(), "{}", again.render_text());
+        assert_refreshed_plan_is_empty(&aws, &stack, &report.state).await;
 
         // Destroy: nothing tagged with the stack remains.
         let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
@@ -451,6 +452,7 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
             .unwrap()
             .ends_with("fake-fintech/llm-service:1.4.2"));
         assert!(!plan(&stack, &report.state).unwrap().has_changes());
+        assert_refreshed_plan_is_empty(&aws, &stack, &report.state).await;
         let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
             .await
             .unwrap();
@@ -460,6 +462,16 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
             0
         );
     });
+}
+
+/// A plan against what AWS reports has no changes, on two refreshes in a row (nothing
+/// AWS fills in or reorders shows as a change).
+async fn assert_refreshed_plan_is_empty(aws: &Aws, stack: &Stack, state: &State) {
+    for _ in 0..2 {
+        let observed = ecs_iac::aws::refresh(aws, state).await.unwrap();
+        let refreshed = ecs_iac::plan_refreshed(synth(stack).unwrap(), state, &observed);
+        assert!(!refreshed.has_changes(), "{}", refreshed.render_text());
+    }
 }
 
 /// IAM returns policy documents URL-encoded.

@@ -132,3 +132,111 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
         assert_eq!(services.services()[0].desired_count(), 2);
     });
 }
+
+/// The same for visitor-book: a rule opened in the console, the service scaled by hand,
+/// the log retention shortened, the HTTP listener deleted.
+#[test]
+fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
+    let moto = Moto::start();
+    let stack = crate::visitor_book::stack_with_certificate(&moto.seed());
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("vb.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .unwrap();
+        let first = plan(&stack, &State::empty("visitor-book")).unwrap();
+        let applied = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("visitor-book"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+
+        let c = sdk(&moto).await;
+        let group = applied.state.resources["rds-sg"].id.clone().unwrap();
+        aws_sdk_ec2::Client::new(&c)
+            .authorize_security_group_ingress()
+            .group_id(&group)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(5432)
+                    .to_port(5432)
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip("0.0.0.0/0")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let ecs = aws_sdk_ecs::Client::new(&c);
+        ecs.update_service()
+            .cluster("app-cluster")
+            .service("app-service")
+            .desired_count(4)
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_cloudwatchlogs::Client::new(&c)
+            .put_retention_policy()
+            .log_group_name("/ecs/visitor-book")
+            .retention_in_days(7)
+            .send()
+            .await
+            .unwrap();
+        let listener = applied.state.resources["app-http-listener"]
+            .id
+            .clone()
+            .unwrap();
+        aws_sdk_elasticloadbalancingv2::Client::new(&c)
+            .delete_listener()
+            .listener_arn(listener)
+            .send()
+            .await
+            .unwrap();
+
+        let observed = refresh(&aws, &applied.state).await.unwrap();
+        let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
+        let changed: Vec<(&str, Action)> = drift
+            .actions
+            .iter()
+            .filter(|a| !matches!(a.action, Action::NoOp | Action::Read))
+            .map(|a| (a.address.as_str(), a.action))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                ("rds-sg#ingress", Action::Update),
+                ("app-logs#retention", Action::Update),
+                ("app-http-listener", Action::Create),
+                ("app-service", Action::Update),
+            ],
+            "{}",
+            drift.render_text()
+        );
+        insta::assert_snapshot!("visitor_book_drift_plan", drift.render_text());
+
+        let fixed = apply(
+            &aws,
+            &drift,
+            &lock,
+            applied.state.clone(),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+        let observed = refresh(&aws, &fixed.state).await.unwrap();
+        let after = plan_refreshed(synth(&stack).unwrap(), &fixed.state, &observed);
+        assert!(!after.has_changes(), "{}", after.render_text());
+    });
+}

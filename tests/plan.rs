@@ -187,3 +187,42 @@ fn deletes_run_dependents_first() {
     assert!(pos("subnet-a") < pos("vpc") && pos("sg") < pos("vpc"));
     assert_eq!(p.summary.delete, order.len());
 }
+
+/// The visitor-book example changed since its last apply (image tag, CPU, an environment
+/// variable, a subnet CIDR, the RDS class): each resource gets the right action, shown
+/// field by field.
+#[test]
+fn visitor_book_change_plan_snapshot() {
+    let current = synth(&visitor_book::stack()).unwrap();
+    // The state an older version of the example left.
+    let mut state = applied(&current);
+    fn old<'a>(state: &'a mut State, address: &str) -> &'a mut serde_json::Value {
+        &mut state.resources.get_mut(address).unwrap().request
+    }
+    let task = old(&mut state, "app-task");
+    task["cpu"] = "256".into();
+    task["memory"] = "512".into();
+    let app = &mut task["containerDefinitions"][0];
+    app["image"] = app["image"]
+        .as_str()
+        .unwrap()
+        .replace(":latest", ":1.3.0")
+        .into();
+    app["environment"] = serde_json::json!([{ "name": "FEATURE_GUESTBOOK_V2", "value": "false" }]);
+    old(&mut state, "private-app-subnet-2")["CidrBlock"] = "10.0.14.0/24".into();
+    old(&mut state, "app-postgres")["DBInstanceClass"] = "db.t3.micro".into();
+
+    let p = plan_synth(current, &state);
+    let action = |a: &str| p.actions.iter().find(|x| x.address == a).map(|x| x.action);
+    assert_eq!(action("app-task"), Some(Action::Replace));
+    assert!(p
+        .actions
+        .iter()
+        .any(|a| a.address == "app-task" && a.create_before_destroy));
+    assert_eq!(action("app-service"), Some(Action::Update));
+    assert_eq!(action("private-app-subnet-2"), Some(Action::Replace));
+    assert_eq!(action("app-postgres"), Some(Action::Update));
+    assert_eq!(action("app-vpc"), Some(Action::NoOp));
+    assert!(!p.is_blocked(), "an RDS class change is in place");
+    insta::assert_snapshot!("visitor_book_change_plan", p.render_text());
+}

@@ -16,6 +16,7 @@ struct Version {
     db_class: DbInstanceClass,
     image_tag: &'static str,
     role_description: &'static str,
+    team: &'static str,
 }
 
 const V1: Version = Version {
@@ -25,6 +26,7 @@ const V1: Version = Version {
     db_class: DbInstanceClass::T3_SMALL,
     image_tag: "1.0.0",
     role_description: "web tasks",
+    team: "web",
 };
 
 const V2: Version = Version {
@@ -34,11 +36,12 @@ const V2: Version = Version {
     db_class: DbInstanceClass::T3_MEDIUM,
     image_tag: "1.1.0",
     role_description: "web tasks, version 2",
+    team: "platform",
 };
 
 fn stack(v: &Version, certificate: &str) -> Stack {
     let mut stack = Stack::new("changes").region("us-east-1");
-    let vpc = stack.add(Vpc::new("vpc", cidr("10.7.0.0/16")));
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.7.0.0/16")).tag("team", v.team));
     let a = stack.add(Subnet::private(
         "a",
         &vpc,
@@ -75,6 +78,7 @@ fn stack(v: &Version, certificate: &str) -> Stack {
     let role = stack.add(
         Role::new("exec", Principal::ecs_tasks())
             .description(v.role_description)
+            .tag("team", v.team)
             .managed_policy(ManagedPolicy::ecs_task_execution()),
     );
     let cluster = stack.add(Cluster::new("changes"));
@@ -156,7 +160,12 @@ fn changes_apply_in_place_and_converge() {
         assert_eq!(action("db"), Some(Action::Update));
         assert_eq!(action("exec"), Some(Action::Update));
         assert_eq!(action("web-task"), Some(Action::Replace));
-        assert_eq!(action("vpc"), Some(Action::NoOp));
+        assert_eq!(
+            action("vpc"),
+            Some(Action::Update),
+            "a tag changes in place"
+        );
+        assert_eq!(action("a"), Some(Action::NoOp));
         let changed = apply(
             &aws,
             &change,
@@ -239,6 +248,24 @@ fn changes_apply_in_place_and_converge() {
             role.role().and_then(|r| r.description()),
             Some("web tasks, version 2")
         );
+
+        let vpcs = aws_sdk_ec2::Client::new(&c)
+            .describe_vpcs()
+            .vpc_ids(changed.state.resources["vpc"].id.clone().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let team = vpcs.vpcs()[0]
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some("team"))
+            .and_then(|t| t.value());
+        assert_eq!(team, Some("platform"));
+        let role_tags = iam.list_role_tags().role_name("exec").send().await.unwrap();
+        assert!(role_tags
+            .tags()
+            .iter()
+            .any(|t| t.key() == "team" && t.value() == "platform"));
 
         let again = plan(&v2, &changed.state).unwrap();
         assert!(!again.has_changes(), "{}", again.render_text());

@@ -114,6 +114,18 @@ impl<'a> Req<'a> {
         }
     }
 
+    /// The resource tags of a create request, in whichever field its API has them
+    /// (`TagSpecifications[0].Tags`, `Tags` or `tags`).
+    pub fn resource_tags(&self) -> Vec<(String, String)> {
+        if self.body.get("TagSpecifications").is_some() {
+            self.ec2_tags()
+        } else if self.body.get("Tags").is_some() {
+            self.tags("Tags")
+        } else {
+            self.tags("tags")
+        }
+    }
+
     /// EC2 `TagSpecifications[0].Tags`.
     pub fn ec2_tags(&self) -> Vec<(String, String)> {
         self.arr("TagSpecifications")

@@ -5,7 +5,7 @@
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use crate::providers::{findable, may_duplicate, updatable, Existing, Outcome, Target};
+use crate::providers::{findable, may_duplicate, retaggable, updatable, Existing, Outcome, Target};
 use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::resolve::{placeholders, resolve};
 use ecs_iac_core::{
@@ -560,6 +560,8 @@ struct Task {
     pending_since: Option<u64>,
     /// Adopt what exists, create nothing ([`ApplyOptions::adopt_only`]).
     adopt_only: bool,
+    /// For an update that changes tags: the tags to set and the keys to remove.
+    retag: Option<Retag>,
     /// Whether to journal a pending create before running.
     journal: bool,
 }
@@ -614,10 +616,34 @@ fn prepare(
             problem: e.to_string(),
         })?
     };
-    if action.action == Action::Update
-        && !UPSERT_KINDS.contains(&action.kind.as_str())
-        && !updatable(&action.kind)
-    {
+    let tags_changed =
+        action.action == Action::Update && action.changes.iter().any(|c| is_tag_path(&c.path));
+    let only_tags = tags_changed && action.changes.iter().all(|c| is_tag_path(&c.path));
+    let retag = if tags_changed && retaggable(&action.kind) {
+        let old = action.before.clone().unwrap_or(Value::Null);
+        let old = Req {
+            address: &action.address,
+            body: &old,
+        }
+        .resource_tags();
+        let new = Req {
+            address: &action.address,
+            body: &body,
+        }
+        .resource_tags();
+        let removed = old
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| !new.iter().any(|(n, _)| n == k))
+            .collect();
+        Some((new, removed))
+    } else {
+        None
+    };
+    let changes_in_place = UPSERT_KINDS.contains(&action.kind.as_str())
+        || updatable(&action.kind)
+        || (only_tags && retag.is_some());
+    if action.action == Action::Update && !changes_in_place {
         let fields: Vec<&str> = action.changes.iter().map(|c| c.path.as_str()).collect();
         return Err(ProviderError::Request {
             address: action.address.clone(),
@@ -639,6 +665,7 @@ fn prepare(
         existing,
         adopt_first,
         pending_since,
+        retag,
         adopt_only: false,
         journal: action.action == Action::Create,
     })
@@ -650,6 +677,16 @@ fn settle_deadline(since: u64, settle: Duration) -> Instant {
     let settled = Duration::from_secs(since.saturating_add(1)) + settle;
     let now = Duration::from_secs(unix_seconds());
     Instant::now() + settled.saturating_sub(now)
+}
+
+/// The tags an update sets, and the tag keys it removes.
+type Retag = (Vec<(String, String)>, Vec<String>);
+
+/// Whether a change path is inside the resource's tags.
+fn is_tag_path(path: &str) -> bool {
+    ["Tags", "tags", "TagSpecifications"]
+        .iter()
+        .any(|field| path.starts_with(field))
 }
 
 fn journal_pending(state: &mut State, action: &PlannedAction) {
@@ -849,7 +886,17 @@ impl Task {
             id,
             attributes: &existing.attributes,
         };
-        self.aws.update(&t, &e).await
+        let outcome = if updatable(&self.kind) {
+            self.aws.update(&t, &e).await?
+        } else {
+            e.unchanged()
+        };
+        if let Some((set, remove)) = &self.retag {
+            self.aws
+                .retag(&self.address, &self.kind, id, set, remove)
+                .await?;
+        }
+        Ok(outcome)
     }
 
     /// Finds what an interrupted create (a pending entry without an id) made, once the

@@ -28,6 +28,7 @@ mod elb;
 mod iam;
 mod misc;
 mod rds;
+mod tags;
 
 use crate::body::Req;
 use crate::clients::Aws;
@@ -188,130 +189,24 @@ impl Aws {
         kind: &str,
         id: &str,
     ) -> Result<(), ProviderError> {
-        let tags = [
-            (ecs_iac_core::STACK_TAG, stack),
-            (ecs_iac_core::ADDRESS_TAG, address),
+        let owned = [
+            (ecs_iac_core::STACK_TAG.to_string(), stack.to_string()),
+            (ecs_iac_core::ADDRESS_TAG.to_string(), address.to_string()),
         ];
-        let arn = |service: &str, resource: String| {
-            format!(
-                "arn:aws:{service}:{}:{}:{resource}",
-                self.region, self.account_id
-            )
-        };
-        match kind {
-            k if k.starts_with("ec2.") => {
-                let tags: Vec<_> = tags
-                    .iter()
-                    .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(*k).value(*v).build())
-                    .collect();
-                self.c
-                    .ec2
-                    .create_tags()
-                    .resources(id)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "ec2:CreateTags", e))?;
-            }
-            "iam.role" => {
-                let tags: Vec<_> = tags
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        aws_sdk_iam::types::Tag::builder()
-                            .key(*k)
-                            .value(*v)
-                            .build()
-                            .ok()
-                    })
-                    .collect();
-                self.c
-                    .iam
-                    .tag_role()
-                    .role_name(id)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "iam:TagRole", e))?;
-            }
-            k if k.starts_with("elbv2.") => {
-                let tags: Vec<_> = tags
-                    .iter()
-                    .map(|(k, v)| {
-                        aws_sdk_elasticloadbalancingv2::types::Tag::builder()
-                            .key(*k)
-                            .value(*v)
-                            .build()
-                    })
-                    .collect();
-                self.c
-                    .elbv2
-                    .add_tags()
-                    .resource_arns(id)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        ProviderError::from_sdk(address, "elasticloadbalancingv2:AddTags", e)
-                    })?;
-            }
-            "ecs.service" => {
-                let tags: Vec<_> = tags
-                    .iter()
-                    .map(|(k, v)| aws_sdk_ecs::types::Tag::builder().key(*k).value(*v).build())
-                    .collect();
-                self.c
-                    .ecs
-                    .tag_resource()
-                    .resource_arn(id)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "ecs:TagResource", e))?;
-            }
-            "rds.db_instance" | "rds.db_subnet_group" => {
-                let resource = match kind {
-                    "rds.db_instance" => format!("db:{id}"),
-                    _ => format!("subgrp:{id}"),
-                };
-                let tags: Vec<_> = tags
-                    .iter()
-                    .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(*k).value(*v).build())
-                    .collect();
-                self.c
-                    .rds
-                    .add_tags_to_resource()
-                    .resource_name(arn("rds", resource))
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "rds:AddTagsToResource", e))?;
-            }
-            "logs.log_group" => {
-                let tags: std::collections::HashMap<String, String> = tags
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-                self.c
-                    .logs
-                    .tag_resource()
-                    .resource_arn(arn("logs", format!("log-group:{id}")))
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "logs:TagResource", e))?;
-            }
-            other => {
-                return Err(ProviderError::Request {
-                    address: address.to_string(),
-                    field: "kind".into(),
-                    problem: format!(
-                        "`{other}` cannot be imported; resources whose create call adopts \
-                         what exists (attachments, rules, policies) are adopted by `apply`"
-                    ),
-                })
-            }
-        }
-        Ok(())
+        tags::retag(self, address, kind, id, &owned, &[]).await
+    }
+
+    /// Sets the tags `set` and removes the keys `remove` on the recorded resource `id`
+    /// (kinds listed by [`retaggable`]).
+    pub async fn retag(
+        &self,
+        address: &str,
+        kind: &str,
+        id: &str,
+        set: &[(String, String)],
+        remove: &[String],
+    ) -> Result<(), ProviderError> {
+        tags::retag(self, address, kind, id, set, remove).await
     }
 
     /// Waits until the resource is usable (NAT available, DB available, service steady).
@@ -479,6 +374,8 @@ fn restricted_to(observed: Value, applied: &Value) -> Value {
         (observed, _) => observed,
     }
 }
+
+pub use tags::retaggable;
 
 /// Whether [`Aws::update`] changes `kind` in place.
 pub fn updatable(kind: &str) -> bool {
