@@ -355,7 +355,8 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
                 "deleting `{address}` ({}) would destroy its data: it is no longer in the stack and was not applied with `.allow_destroy()`; put it back, or add `.allow_destroy()` to it and apply before removing it (`destroy` deletes it without this check)",
                 r.kind
             )
-        });
+        })
+        .or_else(|| deletion_protected(address, r, gone));
     PlannedAction {
         address: address.to_string(),
         kind: r.kind.clone(),
@@ -371,6 +372,20 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
         allow_destroy: r.allow_destroy,
         state_only: false,
     }
+}
+
+/// AWS refuses to delete a DB instance applied with deletion protection: the delete is
+/// blocked up front, saying how to lift it, rather than failing half way through.
+fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<String> {
+    let protected = r.kind == "rds.db_instance"
+        && r.status == ResourceStatus::Created
+        && !gone
+        && r.request.get("DeletionProtection") == Some(&Value::Bool(true));
+    protected.then(|| {
+        format!(
+            "`{address}` has deletion protection on (`DeletionProtection`): AWS refuses to delete it; apply it with `.deletion_protection(false)` first"
+        )
+    })
 }
 
 /// Blocks replacing stateful nodes not allowed to be replaced, marks create-before-destroy

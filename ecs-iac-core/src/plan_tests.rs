@@ -794,3 +794,23 @@ fn an_interrupted_create_found_missing_is_not_drift() {
     // Nothing refers to a new id: the dependents stay.
     assert_eq!(find(&plan, "svc").action, Action::NoOp);
 }
+
+#[test]
+fn destroying_a_database_with_deletion_protection_is_blocked_with_the_way_out() {
+    let mut state = applied(&synth_of(&Knobs::default()));
+    assert!(!plan_destroy(&state).is_blocked());
+    if let Some(db) = state.resources.get_mut("db") {
+        db.request["DeletionProtection"] = json!(true);
+    }
+    let plan = plan_destroy(&state);
+    let blocked: Vec<&str> = plan.blocked().map(|a| a.address.as_str()).collect();
+    assert_eq!(blocked, ["db"]);
+    assert_eq!(
+        find(&plan, "db").blocked.as_deref(),
+        Some("`db` has deletion protection on (`DeletionProtection`): AWS refuses to delete it; apply it with `.deletion_protection(false)` first")
+    );
+    // Already gone: nothing to protect.
+    let mut observed = Observed::none();
+    observed.insert("db", Observation::Missing);
+    assert!(!plan_destroy_refreshed(&state, &observed).is_blocked());
+}
