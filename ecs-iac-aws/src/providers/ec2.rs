@@ -541,6 +541,36 @@ pub(super) async fn observe(
                 .map(drop)
                 .map_err(err(a, "DescribeInternetGateways")),
         ),
+        "ec2.elastic_ip" => gone(
+            c.describe_addresses()
+                .allocation_ids(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err(a, "DescribeAddresses")),
+        ),
+        "ec2.nat_gateway" => {
+            let out = c
+                .describe_nat_gateways()
+                .nat_gateway_ids(id)
+                .send()
+                .await
+                .map_err(err(a, "DescribeNatGateways"));
+            match out {
+                Ok(out) => Ok(out
+                    .nat_gateways()
+                    .iter()
+                    .any(|n| {
+                        !matches!(
+                            n.state(),
+                            Some(NatGatewayState::Deleted | NatGatewayState::Deleting)
+                        )
+                    })
+                    .then(|| json!({}))),
+                Err(x) if x.is(GONE) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
         "ec2.route_table" => gone(
             c.describe_route_tables()
                 .route_table_ids(id)
