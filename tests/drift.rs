@@ -134,7 +134,8 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
 }
 
 /// The same for visitor-book: a rule opened in the console, the service scaled by hand,
-/// the log retention shortened, the HTTP listener deleted.
+/// the log retention shortened, an inline policy widened, the HTTP listener and an alarm
+/// deleted.
 #[test]
 fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
     let moto = Moto::start();
@@ -193,6 +194,22 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
             .send()
             .await
             .unwrap();
+        aws_sdk_cloudwatch::Client::new(&c)
+            .delete_alarms()
+            .alarm_names("ecs-high-cpu")
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_iam::Client::new(&c)
+            .put_role_policy()
+            .role_name("app-task-role")
+            .policy_name("ecs-exec")
+            .policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:*","Resource":"*"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap();
         let listener = applied.state.resources["app-http-listener"]
             .id
             .clone()
@@ -217,8 +234,10 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
             [
                 ("rds-sg#ingress", Action::Update),
                 ("app-logs#retention", Action::Update),
+                ("app-task-role#policy:ecs-exec", Action::Update),
                 ("app-http-listener", Action::Create),
                 ("app-service", Action::Update),
+                ("ecs-high-cpu", Action::Create),
             ],
             "{}",
             drift.render_text()

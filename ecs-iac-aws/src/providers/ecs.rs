@@ -593,6 +593,24 @@ pub(super) async fn observe(
                     })
                 }))
         }
+        // A revision deregistered outside ecs-iac is registered again (and the service
+        // moved to it).
+        "ecs.task_definition" => {
+            let out = c
+                .describe_task_definition()
+                .task_definition(e.id)
+                .send()
+                .await
+                .map_err(err(a, "DescribeTaskDefinition"));
+            match out {
+                Ok(out) => Ok(out
+                    .task_definition()
+                    .filter(|d| d.status() == Some(&TaskDefinitionStatus::Active))
+                    .map(|_| serde_json::json!({}))),
+                Err(x) if x.is(&["ClientException"]) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
         "ecs.cluster" => {
             let out = c
                 .describe_clusters()

@@ -112,14 +112,55 @@ pub(super) async fn update(
     Ok(e.unchanged())
 }
 
-/// What AWS has now for a role (description, session duration); `None` when it is gone.
+/// What AWS has now for a role (description, session duration), an inline policy (its
+/// document) or a managed policy attachment (that it is attached); `None` when gone.
 pub(super) async fn observe(
     aws: &Aws,
     e: &Existing<'_>,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let a = e.address;
-    if e.kind != "iam.role" {
-        return Err(unsupported(a, e.kind));
+    match e.kind {
+        "iam.role" => {}
+        "iam.role_policy" => {
+            let (role, name) = (e.attr("role_name")?, e.attr("policy_name")?);
+            return match aws
+                .c
+                .iam
+                .get_role_policy()
+                .role_name(&role)
+                .policy_name(&name)
+                .send()
+                .await
+                .map_err(err(a, "GetRolePolicy"))
+            {
+                Ok(out) => Ok(Some(serde_json::json!({
+                    "PolicyDocument": out.policy_document(),
+                }))),
+                Err(x) if x.is(&["NoSuchEntity"]) => Ok(None),
+                Err(x) => Err(x),
+            };
+        }
+        "iam.role_policy_attachment" => {
+            let (role, policy) = (e.attr("role_name")?, e.attr("policy_arn")?);
+            return match aws
+                .c
+                .iam
+                .list_attached_role_policies()
+                .role_name(&role)
+                .send()
+                .await
+                .map_err(err(a, "ListAttachedRolePolicies"))
+            {
+                Ok(out) => Ok(out
+                    .attached_policies()
+                    .iter()
+                    .any(|p| p.policy_arn() == Some(policy.as_str()))
+                    .then(|| serde_json::json!({}))),
+                Err(x) if x.is(&["NoSuchEntity"]) => Ok(None),
+                Err(x) => Err(x),
+            };
+        }
+        other => return Err(unsupported(a, other)),
     }
     match aws
         .c

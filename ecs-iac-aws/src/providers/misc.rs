@@ -320,6 +320,50 @@ pub(super) async fn observe(
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let a = e.address;
     let name = match e.kind {
+        "cloudwatch.alarm" => {
+            let out = aws
+                .c
+                .cloudwatch
+                .describe_alarms()
+                .alarm_names(e.id)
+                .send()
+                .await
+                .map_err(cw_err(a, "DescribeAlarms"))?;
+            return Ok((!out.metric_alarms().is_empty()).then(|| serde_json::json!({})));
+        }
+        "application_autoscaling.scalable_target" => {
+            let out = aws
+                .c
+                .autoscaling
+                .describe_scalable_targets()
+                .service_namespace(
+                    aws_sdk_applicationautoscaling::types::ServiceNamespace::from(
+                        e.attr("service_namespace")?.as_str(),
+                    ),
+                )
+                .resource_ids(e.id)
+                .send()
+                .await
+                .map_err(scaling_err(a, "DescribeScalableTargets"))?;
+            return Ok((!out.scalable_targets().is_empty()).then(|| serde_json::json!({})));
+        }
+        "application_autoscaling.scaling_policy" => {
+            let out = aws
+                .c
+                .autoscaling
+                .describe_scaling_policies()
+                .service_namespace(
+                    aws_sdk_applicationautoscaling::types::ServiceNamespace::from(
+                        e.attr("service_namespace")?.as_str(),
+                    ),
+                )
+                .resource_id(e.attr("resource_id")?)
+                .policy_names(e.attr("policy_name")?)
+                .send()
+                .await
+                .map_err(scaling_err(a, "DescribeScalingPolicies"))?;
+            return Ok((!out.scaling_policies().is_empty()).then(|| serde_json::json!({})));
+        }
         "logs.log_group" => e.id.to_string(),
         "logs.retention_policy" => applied["logGroupName"].as_str().unwrap_or(e.id).to_string(),
         other => return Err(unsupported(a, other)),

@@ -174,7 +174,9 @@ impl Aws {
             "elbv2" => elb::observe(self, e).await?,
             "rds" => rds::observe(self, e).await?,
             "iam" => iam::observe(self, e).await?,
-            "logs" => misc::observe(self, e, applied).await?,
+            "logs" | "cloudwatch" | "application_autoscaling" => {
+                misc::observe(self, e, applied).await?
+            }
             _ => return Err(ec2::unsupported(e.address, e.kind)),
         };
         Ok(seen.map(|observed| restricted_to(observed, applied)))
@@ -349,6 +351,12 @@ const OBSERVABLE: &[&str] = &[
     "ec2.nat_gateway",
     "ecs.cluster",
     "ecs.service",
+    "ecs.task_definition",
+    "iam.role_policy",
+    "iam.role_policy_attachment",
+    "cloudwatch.alarm",
+    "application_autoscaling.scalable_target",
+    "application_autoscaling.scaling_policy",
     "elbv2.load_balancer",
     "elbv2.target_group",
     "elbv2.listener",
