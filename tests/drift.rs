@@ -259,3 +259,70 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
         assert!(!after.has_changes(), "{}", after.render_text());
     });
 }
+
+/// A target group deleted outside ecs-iac is planned as `+ … # deleted outside ecs-iac`
+/// and created again.
+#[test]
+fn a_target_group_deleted_outside_is_created_again() {
+    let moto = Moto::start();
+    let mut stack = Stack::new("tg-drift").region("us-east-1");
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.8.0.0/16")));
+    stack.add(
+        TargetGroup::new("spare-tg", HttpProtocol::Http, 8080, &vpc)
+            .health_check(TargetHealthCheck::http("/health")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("tg.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .unwrap();
+        let first = plan(&stack, &State::empty("tg-drift")).unwrap();
+        let applied = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("tg-drift"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk(&moto).await);
+        elb.delete_target_group()
+            .target_group_arn(applied.state.resources["spare-tg"].id.clone().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let observed = refresh(&aws, &applied.state).await.unwrap();
+        let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
+        let tg = drift
+            .actions
+            .iter()
+            .find(|a| a.address == "spare-tg")
+            .unwrap();
+        assert_eq!(tg.action, Action::Create, "{}", drift.render_text());
+        assert_eq!(tg.reasons, ["deleted outside ecs-iac"]);
+        let fixed = apply(
+            &aws,
+            &drift,
+            &lock,
+            applied.state.clone(),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+        let groups = elb
+            .describe_target_groups()
+            .names("spare-tg")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.target_groups().len(), 1);
+        let observed = refresh(&aws, &fixed.state).await.unwrap();
+        let after = plan_refreshed(synth(&stack).unwrap(), &fixed.state, &observed);
+        assert!(!after.has_changes(), "{}", after.render_text());
+    });
+}

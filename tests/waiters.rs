@@ -21,6 +21,8 @@ type Answer = (&'static str, String);
 struct ScriptedAws {
     endpoint: String,
     calls: Arc<AtomicUsize>,
+    /// Every request other than STS's, head and body, in order.
+    requests: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ScriptedAws {
@@ -28,16 +30,19 @@ impl ScriptedAws {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let calls = Arc::new(AtomicUsize::new(0));
-        let counter = calls.clone();
+        let requests: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+        let (counter, seen) = (calls.clone(), requests.clone());
         std::thread::spawn(move || {
             for mut conn in listener.incoming().flatten() {
                 let Ok(request) = read_request(&mut conn) else {
                     continue;
                 };
-                let op = operation(&String::from_utf8_lossy(&request));
+                let text = String::from_utf8_lossy(&request).into_owned();
+                let op = operation(&text);
                 let (content_type, body) = if op == "GetCallerIdentity" {
                     ("text/xml", STS.to_string())
                 } else {
+                    seen.lock().unwrap().push(text);
                     answer(&op, counter.fetch_add(1, Ordering::SeqCst))
                 };
                 let _ = write!(
@@ -47,11 +52,20 @@ impl ScriptedAws {
                 );
             }
         });
-        ScriptedAws { endpoint, calls }
+        ScriptedAws {
+            endpoint,
+            calls,
+            requests,
+        }
     }
 
     async fn connect(&self, wait_deadline: Duration) -> Aws {
+        self.connect_with(wait_deadline, false).await
+    }
+
+    async fn connect_with(&self, wait_deadline: Duration, apply_immediately: bool) -> Aws {
         let config = EngineConfig {
+            apply_immediately,
             endpoint_url: Some(self.endpoint.clone()),
             region: Some("us-east-1".into()),
             static_credentials: Some(("testing".into(), "testing".into())),
@@ -252,4 +266,83 @@ fn an_rds_instance_is_ready_when_available() {
         .unwrap();
     });
     assert_eq!(aws_side.calls(), 3);
+}
+
+fn replication_group(operation: &str, status: &str) -> Answer {
+    let group = format!(
+        "<ReplicationGroup><ReplicationGroupId>cache</ReplicationGroupId><Status>{status}</Status></ReplicationGroup>"
+    );
+    let result = if operation == "ModifyReplicationGroup" {
+        group
+    } else {
+        format!("<ReplicationGroups>{group}</ReplicationGroups>")
+    };
+    (
+        "text/xml",
+        format!(
+            r#"<{operation}Response xmlns="http://elasticache.amazonaws.com/doc/2015-02-02/"><{operation}Result>{result}</{operation}Result><ResponseMetadata><RequestId>r-4</RequestId></ResponseMetadata></{operation}Response>"#
+        ),
+    )
+}
+
+/// ElastiCache changes are sent as one ModifyReplicationGroup (moto drops these fields,
+/// so this is checked on the wire), then the engine waits until the group is available.
+#[test]
+fn an_elasticache_modify_sends_the_changes_and_waits_until_available() {
+    let aws_side = ScriptedAws::start(|op, n| match op {
+        "ModifyReplicationGroup" => replication_group(op, "modifying"),
+        _ => replication_group(op, if n < 2 { "modifying" } else { "available" }),
+    });
+    runtime().block_on(async {
+        let aws = aws_side.connect_with(Duration::from_secs(30), true).await;
+        let body = serde_json::json!({
+            "ReplicationGroupId": "cache",
+            "ReplicationGroupDescription": "sessions",
+            "CacheNodeType": "cache.t3.medium",
+            "AutomaticFailoverEnabled": true,
+            "MultiAZEnabled": true,
+            "SecurityGroupIds": ["sg-1"],
+            "AuthToken": "${cache-token.secret_value}"
+        });
+        let target = Target {
+            stack: "s",
+            address: "cache",
+            kind: "elasticache.replication_group",
+            req: Req {
+                address: "cache",
+                body: &body,
+            },
+        };
+        let attributes = BTreeMap::new();
+        let recorded = ecs_iac::aws::providers::Existing {
+            address: "cache",
+            kind: "elasticache.replication_group",
+            id: "cache",
+            attributes: &attributes,
+        };
+        aws.update(&target, &recorded).await.unwrap();
+    });
+    let requests = aws_side.requests.lock().unwrap().clone();
+    let modify = requests
+        .iter()
+        .find(|r| r.contains("Action=ModifyReplicationGroup"))
+        .expect("a modify call");
+    for field in [
+        "ReplicationGroupId=cache",
+        "CacheNodeType=cache.t3.medium",
+        "AutomaticFailoverEnabled=true",
+        "MultiAZEnabled=true",
+        "ApplyImmediately=true",
+    ] {
+        assert!(modify.contains(field), "{field} in {modify}");
+    }
+    assert!(
+        !modify.contains("AuthToken"),
+        "the token is not part of a modify"
+    );
+    assert_eq!(
+        aws_side.calls(),
+        4,
+        "one modify, then polls until available"
+    );
 }
