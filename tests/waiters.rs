@@ -342,7 +342,7 @@ fn an_elasticache_modify_sends_the_changes_and_waits_until_available() {
     );
     assert_eq!(
         aws_side.calls(),
-        4,
-        "one modify, then polls until available"
+        3,
+        "one modify, a poll while modifying, one when available"
     );
 }
