@@ -260,13 +260,19 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
     });
 }
 
-/// A target group deleted outside ecs-iac is planned as `+ … # deleted outside ecs-iac`
-/// and created again.
+/// A target group and a subnet deleted outside ecs-iac are planned as
+/// `+ … # deleted outside ecs-iac` and created again.
 #[test]
-fn a_target_group_deleted_outside_is_created_again() {
+fn resources_deleted_outside_are_created_again() {
     let moto = Moto::start();
     let mut stack = Stack::new("tg-drift").region("us-east-1");
     let vpc = stack.add(Vpc::new("vpc", cidr("10.8.0.0/16")));
+    stack.add(Subnet::private(
+        "spare-subnet",
+        &vpc,
+        cidr("10.8.1.0/24"),
+        Az::US_EAST_1A,
+    ));
     stack.add(
         TargetGroup::new("spare-tg", HttpProtocol::Http, 8080, &vpc)
             .health_check(TargetHealthCheck::http("/health")),
@@ -295,15 +301,22 @@ fn a_target_group_deleted_outside_is_created_again() {
             .send()
             .await
             .unwrap();
+        // EC2 resources are read in one call per kind: a gone id shows as gone.
+        aws_sdk_ec2::Client::new(&sdk(&moto).await)
+            .delete_subnet()
+            .subnet_id(applied.state.resources["spare-subnet"].id.clone().unwrap())
+            .send()
+            .await
+            .unwrap();
         let observed = refresh(&aws, &applied.state).await.unwrap();
         let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
-        let tg = drift
-            .actions
-            .iter()
-            .find(|a| a.address == "spare-tg")
-            .unwrap();
-        assert_eq!(tg.action, Action::Create, "{}", drift.render_text());
-        assert_eq!(tg.reasons, ["deleted outside ecs-iac"]);
+        for gone in ["spare-tg", "spare-subnet"] {
+            let action = drift.actions.iter().find(|a| a.address == gone).unwrap();
+            assert_eq!(action.action, Action::Create, "{}", drift.render_text());
+            assert_eq!(action.reasons, ["deleted outside ecs-iac"]);
+        }
+        let vpc = drift.actions.iter().find(|a| a.address == "vpc").unwrap();
+        assert_eq!(vpc.action, Action::NoOp);
         let fixed = apply(
             &aws,
             &drift,

@@ -1,5 +1,6 @@
-//! Refresh: reads every recorded resource back from AWS, in parallel, so `plan` compares
-//! the stack with what is really there (drift, resources deleted outside ecs-iac).
+//! Refresh: reads every recorded resource back from AWS, in batches where the API reads
+//! many ids in one call and in parallel otherwise, so `plan` compares the stack with what
+//! is really there (drift, resources deleted outside ecs-iac).
 
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -21,7 +22,34 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
         region: Some(aws.region.clone()),
         ..Observed::default()
     };
+    // Kinds whose existence is all there is to read, and whose API reads many ids in
+    // one call, are read per kind.
+    let mut by_kind: BTreeMap<&str, Vec<(&String, String)>> = BTreeMap::new();
     for (address, recorded) in &state.resources {
+        if let (Some(id), ResourceStatus::Created) = (&recorded.id, recorded.status) {
+            by_kind
+                .entry(recorded.kind.as_str())
+                .or_default()
+                .push((address, id.clone()));
+        }
+    }
+    for (kind, members) in &by_kind {
+        let ids: Vec<String> = members.iter().map(|(_, id)| id.clone()).collect();
+        if let Some(found) = aws.existing_of(kind, &ids).await? {
+            for (address, id) in members {
+                let seen = if found.contains(id) {
+                    Observation::Present(serde_json::json!({}))
+                } else {
+                    Observation::Missing
+                };
+                observed.resources.insert((*address).clone(), seen);
+            }
+        }
+    }
+    for (address, recorded) in &state.resources {
+        if observed.resources.contains_key(address) {
+            continue;
+        }
         let id = match (&recorded.id, recorded.status) {
             (Some(id), ResourceStatus::Created) if observable(&recorded.kind) => id.clone(),
             _ => {

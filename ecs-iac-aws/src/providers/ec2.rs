@@ -583,6 +583,117 @@ pub(super) async fn observe(
     }
 }
 
+/// The id filter of the EC2 kinds whose existence is read in one call for many ids.
+fn id_filter(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "ec2.vpc" => "vpc-id",
+        "ec2.subnet" => "subnet-id",
+        "ec2.security_group" => "group-id",
+        "ec2.internet_gateway" => "internet-gateway-id",
+        "ec2.route_table" => "route-table-id",
+        "ec2.elastic_ip" => "allocation-id",
+        "ec2.nat_gateway" => "nat-gateway-id",
+        _ => return None,
+    })
+}
+
+/// Which of `ids` (all of `kind`) still exist, read with one describe call filtered by
+/// id (a filter, unlike an id list, does not fail on ids that are gone). `None` for kinds
+/// read one by one.
+pub(super) async fn existing_of(
+    aws: &Aws,
+    kind: &str,
+    ids: &[String],
+) -> Result<Option<std::collections::HashSet<String>>, ProviderError> {
+    let Some(name) = id_filter(kind) else {
+        return Ok(None);
+    };
+    let (c, a) = (&aws.c.ec2, "(refresh)");
+    let filter = Filter::builder()
+        .name(name)
+        .set_values(Some(ids.to_vec()))
+        .build();
+    let found: Vec<String> = match kind {
+        "ec2.vpc" => c
+            .describe_vpcs()
+            .filters(filter)
+            .send()
+            .await
+            .map_err(err(a, "DescribeVpcs"))?
+            .vpcs()
+            .iter()
+            .filter_map(|x| x.vpc_id().map(str::to_string))
+            .collect(),
+        "ec2.subnet" => c
+            .describe_subnets()
+            .filters(filter)
+            .send()
+            .await
+            .map_err(err(a, "DescribeSubnets"))?
+            .subnets()
+            .iter()
+            .filter_map(|x| x.subnet_id().map(str::to_string))
+            .collect(),
+        "ec2.security_group" => c
+            .describe_security_groups()
+            .filters(filter)
+            .send()
+            .await
+            .map_err(err(a, "DescribeSecurityGroups"))?
+            .security_groups()
+            .iter()
+            .filter_map(|x| x.group_id().map(str::to_string))
+            .collect(),
+        "ec2.internet_gateway" => c
+            .describe_internet_gateways()
+            .filters(filter)
+            .send()
+            .await
+            .map_err(err(a, "DescribeInternetGateways"))?
+            .internet_gateways()
+            .iter()
+            .filter_map(|x| x.internet_gateway_id().map(str::to_string))
+            .collect(),
+        "ec2.route_table" => c
+            .describe_route_tables()
+            .filters(filter)
+            .send()
+            .await
+            .map_err(err(a, "DescribeRouteTables"))?
+            .route_tables()
+            .iter()
+            .filter_map(|x| x.route_table_id().map(str::to_string))
+            .collect(),
+        "ec2.elastic_ip" => c
+            .describe_addresses()
+            .filters(filter)
+            .send()
+            .await
+            .map_err(err(a, "DescribeAddresses"))?
+            .addresses()
+            .iter()
+            .filter_map(|x| x.allocation_id().map(str::to_string))
+            .collect(),
+        _ => c
+            .describe_nat_gateways()
+            .filter(filter)
+            .send()
+            .await
+            .map_err(err(a, "DescribeNatGateways"))?
+            .nat_gateways()
+            .iter()
+            .filter(|n| {
+                !matches!(
+                    n.state(),
+                    Some(NatGatewayState::Deleted | NatGatewayState::Deleting)
+                )
+            })
+            .filter_map(|x| x.nat_gateway_id().map(str::to_string))
+            .collect(),
+    };
+    Ok(Some(found.into_iter().collect()))
+}
+
 /// Makes one direction of a group's rules exactly the requested ones: revokes the rules
 /// AWS has that the request lacks (added outside ecs-iac, or removed from the stack) and
 /// authorizes the missing ones, leaving unchanged rules in place.

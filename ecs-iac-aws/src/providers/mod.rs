@@ -211,6 +211,19 @@ impl Aws {
         tags::retag(self, address, kind, id, set, remove).await
     }
 
+    /// Which of `ids` (all of `kind`) still exist, read in one call where the API allows
+    /// it; `None` for kinds read one by one with [`Aws::observe`].
+    pub async fn existing_of(
+        &self,
+        kind: &str,
+        ids: &[String],
+    ) -> Result<Option<std::collections::HashSet<String>>, ProviderError> {
+        match service(kind) {
+            "ec2" => ec2::existing_of(self, kind, ids).await,
+            _ => Ok(None),
+        }
+    }
+
     /// Waits until the resource is usable (NAT available, DB available, service steady).
     pub async fn wait_ready(&self, t: &Target<'_>, outcome: &Outcome) -> Result<(), ProviderError> {
         match service(t.kind) {
