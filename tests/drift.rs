@@ -260,8 +260,8 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
     });
 }
 
-/// A target group and a subnet deleted outside ecs-iac are planned as
-/// `+ … # deleted outside ecs-iac` and created again.
+/// A target group and a subnet deleted outside ecs-iac, and a gateway detached, are
+/// planned as `+ … # deleted outside ecs-iac` and made again.
 #[test]
 fn resources_deleted_outside_are_created_again() {
     let moto = Moto::start();
@@ -273,6 +273,7 @@ fn resources_deleted_outside_are_created_again() {
         cidr("10.8.1.0/24"),
         Az::US_EAST_1A,
     ));
+    stack.add(InternetGateway::new("igw", &vpc));
     stack.add(
         TargetGroup::new("spare-tg", HttpProtocol::Http, 8080, &vpc)
             .health_check(TargetHealthCheck::http("/health")),
@@ -308,8 +309,24 @@ fn resources_deleted_outside_are_created_again() {
             .send()
             .await
             .unwrap();
+        // An attachment undone outside ecs-iac.
+        let igw = applied.state.resources["igw"].id.clone().unwrap();
+        let vpc_id = applied.state.resources["vpc"].id.clone().unwrap();
+        aws_sdk_ec2::Client::new(&sdk(&moto).await)
+            .detach_internet_gateway()
+            .internet_gateway_id(&igw)
+            .vpc_id(&vpc_id)
+            .send()
+            .await
+            .unwrap();
         let observed = refresh(&aws, &applied.state).await.unwrap();
         let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
+        let attachment = drift
+            .actions
+            .iter()
+            .find(|a| a.kind == "ec2.internet_gateway_attachment")
+            .unwrap();
+        assert_eq!(attachment.action, Action::Create, "{}", drift.render_text());
         for gone in ["spare-tg", "spare-subnet"] {
             let action = drift.actions.iter().find(|a| a.address == gone).unwrap();
             assert_eq!(action.action, Action::Create, "{}", drift.render_text());

@@ -509,6 +509,117 @@ pub(super) async fn observe(
                 json!({ "GroupId": group, "IpPermissions": rules })
             }))
         }
+        "ec2.route" => {
+            let (table, destination) = (e.attr("route_table_id")?, e.attr("destination")?);
+            let out = c
+                .describe_route_tables()
+                .route_table_ids(&table)
+                .send()
+                .await
+                .map_err(err(a, "DescribeRouteTables"));
+            match out {
+                Ok(out) => Ok(out
+                    .route_tables()
+                    .iter()
+                    .flat_map(|t| t.routes())
+                    .any(|r| r.destination_cidr_block() == Some(destination.as_str()))
+                    .then(|| json!({}))),
+                Err(x) if x.is(GONE) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+        "ec2.route_table_association" => {
+            let out = c
+                .describe_route_tables()
+                .filters(
+                    Filter::builder()
+                        .name("association.route-table-association-id")
+                        .values(id)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err(a, "DescribeRouteTables"))?;
+            Ok((!out.route_tables().is_empty()).then(|| json!({})))
+        }
+        "ec2.internet_gateway_attachment" => {
+            let (igw, vpc) = (e.attr("internet_gateway_id")?, e.attr("vpc_id")?);
+            let out = c
+                .describe_internet_gateways()
+                .internet_gateway_ids(&igw)
+                .send()
+                .await
+                .map_err(err(a, "DescribeInternetGateways"));
+            match out {
+                Ok(out) => Ok(out
+                    .internet_gateways()
+                    .iter()
+                    .flat_map(|g| g.attachments())
+                    .any(|x| x.vpc_id() == Some(vpc.as_str()))
+                    .then(|| json!({}))),
+                Err(x) if x.is(GONE) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+        "ec2.vpc_attribute" => {
+            let mut seen = json!({});
+            for (field, attribute) in [
+                (
+                    "EnableDnsHostnames",
+                    aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames,
+                ),
+                (
+                    "EnableDnsSupport",
+                    aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport,
+                ),
+            ] {
+                if applied.get(field).is_none() {
+                    continue;
+                }
+                let out = c
+                    .describe_vpc_attribute()
+                    .vpc_id(id)
+                    .attribute(attribute)
+                    .send()
+                    .await
+                    .map_err(err(a, "DescribeVpcAttribute"));
+                let value = match out {
+                    Ok(out) => match field {
+                        "EnableDnsHostnames" => out.enable_dns_hostnames().and_then(|v| v.value()),
+                        _ => out.enable_dns_support().and_then(|v| v.value()),
+                    },
+                    Err(x) if x.is(GONE) => return Ok(None),
+                    Err(x) => return Err(x),
+                };
+                seen[field] = json!({ "Value": value });
+            }
+            Ok(Some(seen))
+        }
+        "ec2.subnet_attribute" => {
+            let out = c
+                .describe_subnets()
+                .subnet_ids(id)
+                .send()
+                .await
+                .map_err(err(a, "DescribeSubnets"));
+            match out {
+                Ok(out) => Ok(out.subnets().first().map(
+                    |x| json!({ "MapPublicIpOnLaunch": { "Value": x.map_public_ip_on_launch() } }),
+                )),
+                Err(x) if x.is(GONE) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+        // The revoke of the default allow-all egress is undone when that rule is back.
+        "ec2.security_group_default_egress" => {
+            let group = applied["GroupId"].as_str().unwrap_or(id);
+            Ok(group_rules(aws, a, group, true).await?.and_then(|rules| {
+                let allow_all = rules.iter().any(|(_, r)| {
+                    r["IpProtocol"] == "-1" && r["IpRanges"][0]["CidrIp"] == "0.0.0.0/0"
+                });
+                (!allow_all).then(|| json!({}))
+            }))
+        }
         "ec2.vpc" => gone(
             c.describe_vpcs()
                 .vpc_ids(id)

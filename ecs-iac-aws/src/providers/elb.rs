@@ -231,6 +231,13 @@ pub(super) async fn observe(
             .await
             .map_err(err(a, "DescribeLoadBalancers"))
             .map(|out| out.load_balancers().first().map(|_| serde_json::json!({}))),
+        "elbv2.listener_rule" => c
+            .describe_rules()
+            .rule_arns(e.id)
+            .send()
+            .await
+            .map_err(err(a, "DescribeRules"))
+            .map(|out| out.rules().first().map(|_| serde_json::json!({}))),
         "elbv2.listener" => c
             .describe_listeners()
             .listener_arns(e.id)

@@ -364,6 +364,21 @@ pub(super) async fn observe(
                 .map_err(scaling_err(a, "DescribeScalingPolicies"))?;
             return Ok((!out.scaling_policies().is_empty()).then(|| serde_json::json!({})));
         }
+        "servicediscovery.http_namespace" => {
+            return match aws
+                .c
+                .discovery
+                .get_namespace()
+                .id(e.id)
+                .send()
+                .await
+                .map_err(sd_err(a, "GetNamespace"))
+            {
+                Ok(out) => Ok(out.namespace().map(|_| serde_json::json!({}))),
+                Err(x) if x.is(&["NamespaceNotFound"]) => Ok(None),
+                Err(x) => Err(x),
+            };
+        }
         "logs.log_group" => e.id.to_string(),
         "logs.retention_policy" => applied["logGroupName"].as_str().unwrap_or(e.id).to_string(),
         other => return Err(unsupported(a, other)),

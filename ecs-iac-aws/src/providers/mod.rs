@@ -172,9 +172,9 @@ impl Aws {
             "ec2" => ec2::observe(self, e, applied).await?,
             "ecs" => ecs::observe(self, e, applied).await?,
             "elbv2" => elb::observe(self, e).await?,
-            "rds" => rds::observe(self, e).await?,
+            "rds" | "elasticache" => rds::observe(self, e).await?,
             "iam" => iam::observe(self, e).await?,
-            "logs" | "cloudwatch" | "application_autoscaling" => {
+            "logs" | "cloudwatch" | "application_autoscaling" | "servicediscovery" => {
                 misc::observe(self, e, applied).await?
             }
             _ => return Err(ec2::unsupported(e.address, e.kind)),
@@ -354,6 +354,17 @@ pub fn findable(kind: &str) -> bool {
 /// Kinds [`Aws::observe`] reads back from AWS; the others are not refreshed.
 const OBSERVABLE: &[&str] = &[
     "ec2.vpc",
+    "ec2.vpc_attribute",
+    "ec2.subnet_attribute",
+    "ec2.route",
+    "ec2.route_table_association",
+    "ec2.internet_gateway_attachment",
+    "ec2.security_group_default_egress",
+    "elbv2.listener_rule",
+    "rds.db_subnet_group",
+    "elasticache.cache_subnet_group",
+    "elasticache.replication_group",
+    "servicediscovery.http_namespace",
     "ec2.subnet",
     "ec2.internet_gateway",
     "ec2.route_table",

@@ -268,8 +268,59 @@ pub(super) async fn observe(
     e: &Existing<'_>,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let a = e.address;
-    if e.kind != "rds.db_instance" {
-        return Err(unsupported(a, e.kind));
+    let exists = |found: bool| Ok(found.then(|| serde_json::json!({})));
+    match e.kind {
+        "rds.db_instance" => {}
+        "rds.db_subnet_group" => {
+            return match aws
+                .c
+                .rds
+                .describe_db_subnet_groups()
+                .db_subnet_group_name(e.id)
+                .send()
+                .await
+                .map_err(rds_err(a, "DescribeDBSubnetGroups"))
+            {
+                Ok(out) => exists(!out.db_subnet_groups().is_empty()),
+                Err(x) if x.is(&["DBSubnetGroupNotFoundFault"]) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+        "elasticache.cache_subnet_group" => {
+            return match aws
+                .c
+                .elasticache
+                .describe_cache_subnet_groups()
+                .cache_subnet_group_name(e.id)
+                .send()
+                .await
+                .map_err(cache_err(a, "DescribeCacheSubnetGroups"))
+            {
+                Ok(out) => exists(!out.cache_subnet_groups().is_empty()),
+                Err(x) if x.is(&["CacheSubnetGroupNotFoundFault"]) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+        "elasticache.replication_group" => {
+            return match aws
+                .c
+                .elasticache
+                .describe_replication_groups()
+                .replication_group_id(e.id)
+                .send()
+                .await
+                .map_err(cache_err(a, "DescribeReplicationGroups"))
+            {
+                Ok(out) => exists(
+                    out.replication_groups()
+                        .iter()
+                        .any(|g| g.status() != Some("deleting")),
+                ),
+                Err(x) if x.is(&["ReplicationGroupNotFoundFault"]) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+        other => return Err(unsupported(a, other)),
     }
     let out = aws
         .c
