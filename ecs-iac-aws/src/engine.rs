@@ -607,7 +607,7 @@ fn prepare(
                 .and_then(|r| r.attributes.get(attribute).cloned()),
         }
     };
-    let body = if matches!(action.action, Action::Delete) {
+    let mut body = if matches!(action.action, Action::Delete) {
         Value::Null
     } else {
         resolve(&body, &lookup).map_err(|e| ProviderError::Request {
@@ -616,6 +616,15 @@ fn prepare(
             problem: e.to_string(),
         })?
     };
+    // An autoscaled service's desired count belongs to the scaler: an update leaves it.
+    if action.action == Action::Update
+        && action.kind == "ecs.service"
+        && crate::refresh::autoscaled_services(state).contains(&action.address)
+    {
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("desiredCount");
+        }
+    }
     let tags_changed =
         action.action == Action::Update && action.changes.iter().any(|c| is_tag_path(&c.path));
     let only_tags = tags_changed && action.changes.iter().all(|c| is_tag_path(&c.path));

@@ -11,6 +11,24 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+/// The ECS services of `state` that an Application Auto Scaling target scales: their
+/// desired count belongs to the scaler, so it is neither drift nor sent on update.
+pub(crate) fn autoscaled_services(state: &State) -> std::collections::HashSet<String> {
+    state
+        .resources
+        .values()
+        .filter(|r| r.kind == "application_autoscaling.scalable_target")
+        .flat_map(|r| r.depends_on.iter())
+        .filter(|a| {
+            state
+                .resources
+                .get(*a)
+                .is_some_and(|r| r.kind == "ecs.service")
+        })
+        .cloned()
+        .collect()
+}
+
 /// Reads back every created resource of `state` whose kind can be observed, with
 /// `aws.config.parallelism` calls at a time. Kinds that cannot be observed are
 /// [`Observation::Unknown`].
@@ -94,6 +112,13 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
             }
             Err(e) => {
                 errors.insert(address, e);
+            }
+        }
+    }
+    for address in autoscaled_services(state) {
+        if let Some(Observation::Present(body)) = observed.resources.get_mut(&address) {
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("desiredCount");
             }
         }
     }
