@@ -494,11 +494,10 @@ pub(super) async fn observe(
     applied: &Value,
 ) -> Result<Option<Value>, ProviderError> {
     let (c, a, id) = (&aws.c.ec2, e.address, e.id);
-    let gone = |r: Result<(), ProviderError>| match r {
-        Ok(()) => Ok(Some(json!({}))),
-        Err(x) if x.is(GONE) => Ok(None),
-        Err(x) => Err(x),
-    };
+    // Kinds whose existence is all there is to read share the batched read.
+    if let Some(found) = existing_of(aws, e.kind, &[id.to_string()]).await? {
+        return Ok(found.contains(id).then(|| json!({})));
+    }
     match e.kind {
         "ec2.security_group_ingress" | "ec2.security_group_egress" => {
             let group = applied["GroupId"].as_str().unwrap_or(id);
@@ -620,76 +619,6 @@ pub(super) async fn observe(
                 (!allow_all).then(|| json!({}))
             }))
         }
-        "ec2.vpc" => gone(
-            c.describe_vpcs()
-                .vpc_ids(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(err(a, "DescribeVpcs")),
-        ),
-        "ec2.subnet" => gone(
-            c.describe_subnets()
-                .subnet_ids(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(err(a, "DescribeSubnets")),
-        ),
-        "ec2.security_group" => gone(
-            c.describe_security_groups()
-                .group_ids(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(err(a, "DescribeSecurityGroups")),
-        ),
-        "ec2.internet_gateway" => gone(
-            c.describe_internet_gateways()
-                .internet_gateway_ids(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(err(a, "DescribeInternetGateways")),
-        ),
-        "ec2.elastic_ip" => gone(
-            c.describe_addresses()
-                .allocation_ids(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(err(a, "DescribeAddresses")),
-        ),
-        "ec2.nat_gateway" => {
-            let out = c
-                .describe_nat_gateways()
-                .nat_gateway_ids(id)
-                .send()
-                .await
-                .map_err(err(a, "DescribeNatGateways"));
-            match out {
-                Ok(out) => Ok(out
-                    .nat_gateways()
-                    .iter()
-                    .any(|n| {
-                        !matches!(
-                            n.state(),
-                            Some(NatGatewayState::Deleted | NatGatewayState::Deleting)
-                        )
-                    })
-                    .then(|| json!({}))),
-                Err(x) if x.is(GONE) => Ok(None),
-                Err(x) => Err(x),
-            }
-        }
-        "ec2.route_table" => gone(
-            c.describe_route_tables()
-                .route_table_ids(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(err(a, "DescribeRouteTables")),
-        ),
         other => Err(unsupported(a, other)),
     }
 }
