@@ -468,8 +468,7 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
 /// AWS fills in or reorders shows as a change).
 async fn assert_refreshed_plan_is_empty(aws: &Aws, stack: &Stack, state: &State) {
     for _ in 0..2 {
-        let observed = ecs_iac::aws::refresh(aws, state).await.unwrap();
-        let refreshed = ecs_iac::plan_refreshed(synth(stack).unwrap(), state, &observed);
+        let refreshed = crate::drift::live_plan(aws, stack, state).await;
         assert!(!refreshed.has_changes(), "{}", refreshed.render_text());
     }
 }

@@ -8,7 +8,7 @@ use crate::moto::Moto;
 use ecs_iac::aws::refresh::refresh;
 use ecs_iac::aws::{apply, ApplyOptions, Aws, StateStore};
 use ecs_iac::prelude::*;
-use ecs_iac::{plan_refreshed, synth, Action};
+use ecs_iac::{plan_refreshed, synth, Action, Plan};
 
 #[test]
 fn drift_shows_exactly_and_apply_puts_it_back() {
@@ -36,8 +36,7 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
 
         // Right after apply, a refreshed plan is empty, and stays empty on a second refresh.
         for _ in 0..2 {
-            let observed = refresh(&aws, &applied.state).await.unwrap();
-            let fresh = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
+            let fresh = live_plan(&aws, &stack, &applied.state).await;
             assert!(!fresh.has_changes(), "{}", fresh.render_text());
         }
 
@@ -87,14 +86,8 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
             .await
             .unwrap();
 
-        let observed = refresh(&aws, &applied.state).await.unwrap();
-        let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
-        let changed: Vec<(&str, Action)> = drift
-            .actions
-            .iter()
-            .filter(|a| !matches!(a.action, Action::NoOp | Action::Read))
-            .map(|a| (a.address.as_str(), a.action))
-            .collect();
+        let drift = live_plan(&aws, &stack, &applied.state).await;
+        let changed = changed(&drift);
         assert_eq!(
             changed,
             [
@@ -119,8 +112,7 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
         .await
         .unwrap();
         assert!(fixed.succeeded(), "{:#?}", fixed.failed);
-        let observed = refresh(&aws, &fixed.state).await.unwrap();
-        let after = plan_refreshed(synth(&stack).unwrap(), &fixed.state, &observed);
+        let after = live_plan(&aws, &stack, &fixed.state).await;
         assert!(!after.has_changes(), "{}", after.render_text());
         let services = ecs
             .describe_services()
@@ -222,14 +214,8 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
             .await
             .unwrap();
 
-        let observed = refresh(&aws, &applied.state).await.unwrap();
-        let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
-        let changed: Vec<(&str, Action)> = drift
-            .actions
-            .iter()
-            .filter(|a| !matches!(a.action, Action::NoOp | Action::Read))
-            .map(|a| (a.address.as_str(), a.action))
-            .collect();
+        let drift = live_plan(&aws, &stack, &applied.state).await;
+        let changed = changed(&drift);
         assert_eq!(
             changed,
             [
@@ -254,8 +240,7 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
         .await
         .unwrap();
         assert!(fixed.succeeded(), "{:#?}", fixed.failed);
-        let observed = refresh(&aws, &fixed.state).await.unwrap();
-        let after = plan_refreshed(synth(&stack).unwrap(), &fixed.state, &observed);
+        let after = live_plan(&aws, &stack, &fixed.state).await;
         assert!(!after.has_changes(), "{}", after.render_text());
         // The service is autoscaled (2 to 10): its desired count is the scaler's.
         let services = ecs
@@ -328,8 +313,7 @@ fn resources_deleted_outside_are_created_again() {
             .send()
             .await
             .unwrap();
-        let observed = refresh(&aws, &applied.state).await.unwrap();
-        let drift = plan_refreshed(synth(&stack).unwrap(), &applied.state, &observed);
+        let drift = live_plan(&aws, &stack, &applied.state).await;
         let attachment = drift
             .actions
             .iter()
@@ -360,8 +344,22 @@ fn resources_deleted_outside_are_created_again() {
             .await
             .unwrap();
         assert_eq!(groups.target_groups().len(), 1);
-        let observed = refresh(&aws, &fixed.state).await.unwrap();
-        let after = plan_refreshed(synth(&stack).unwrap(), &fixed.state, &observed);
+        let after = live_plan(&aws, &stack, &fixed.state).await;
         assert!(!after.has_changes(), "{}", after.render_text());
     });
+}
+
+/// The plan of `stack` against `state` and what AWS reports now.
+pub async fn live_plan(aws: &Aws, stack: &Stack, state: &State) -> Plan {
+    let observed = refresh(aws, state).await.unwrap();
+    plan_refreshed(synth(stack).unwrap(), state, &observed)
+}
+
+/// The resources a plan changes, with their actions.
+fn changed(plan: &Plan) -> Vec<(&str, Action)> {
+    plan.actions
+        .iter()
+        .filter(|a| !matches!(a.action, Action::NoOp | Action::Read))
+        .map(|a| (a.address.as_str(), a.action))
+        .collect()
 }
