@@ -120,6 +120,13 @@ struct RefreshArgs {
     /// compares with the state file only, offline). Skipped when the state is empty.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     refresh: bool,
+    #[command(flatten)]
+    target: AwsTarget,
+}
+
+/// Where AWS calls go.
+#[derive(Debug, clap::Args)]
+struct AwsTarget {
     /// Send every AWS call here (e.g. a local emulator).
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     endpoint_url: Option<String>,
@@ -128,15 +135,22 @@ struct RefreshArgs {
     region: Option<String>,
 }
 
+impl AwsTarget {
+    /// Engine settings sending calls to this target, defaults otherwise.
+    fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            endpoint_url: self.endpoint_url.clone(),
+            region: self.region.clone(),
+            ..EngineConfig::default()
+        }
+    }
+}
+
 /// Options of commands that talk to AWS.
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// Send every AWS call here (e.g. a local emulator).
-    #[arg(long, env = "AWS_ENDPOINT_URL")]
-    endpoint_url: Option<String>,
-    /// Region (otherwise the stack's pinned region or the AWS configuration's).
-    #[arg(long)]
-    region: Option<String>,
+    #[command(flatten)]
+    target: AwsTarget,
     /// Resources worked on at once.
     #[arg(long, default_value_t = 8)]
     parallelism: usize,
@@ -171,8 +185,6 @@ struct RunArgs {
 impl RunArgs {
     fn engine_config(&self) -> EngineConfig {
         EngineConfig {
-            endpoint_url: self.endpoint_url.clone(),
-            region: self.region.clone(),
             parallelism: self.parallelism.max(1),
             max_attempts: self.max_attempts.max(1),
             poll_interval: std::time::Duration::from_secs(self.poll_seconds.max(1)),
@@ -180,7 +192,7 @@ impl RunArgs {
             apply_immediately: self.apply_immediately,
             keep_replaced: self.keep_replaced,
             wait_deadline: std::time::Duration::from_secs(self.wait_minutes.max(1) * 60),
-            ..EngineConfig::default()
+            ..self.target.engine_config()
         }
     }
 }
@@ -271,8 +283,10 @@ fn execute(
         detailed_exitcode: false,
         refresh: RefreshArgs {
             refresh: true,
-            endpoint_url: std::env::var("AWS_ENDPOINT_URL").ok(),
-            region: None,
+            target: AwsTarget {
+                endpoint_url: std::env::var("AWS_ENDPOINT_URL").ok(),
+                region: None,
+            },
         },
     });
     let io = |e: std::io::Error| e.to_string();
@@ -328,12 +342,7 @@ fn execute(
             let synth = compile(stack, err)?;
             let prior = load_state(&store, stack)?;
             let observed = if refresh.refresh {
-                let config = EngineConfig {
-                    endpoint_url: refresh.endpoint_url.clone(),
-                    region: refresh.region.clone(),
-                    ..EngineConfig::default()
-                };
-                observe(stack, config, &prior)?
+                observe(stack, refresh.target.engine_config(), &prior)?
             } else {
                 Observed::none()
             };
