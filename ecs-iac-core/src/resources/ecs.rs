@@ -8,7 +8,8 @@ use super::observability::LogGroup;
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
 use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle, ACCOUNT_ID};
+use crate::kind::Kind;
+use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,14 +53,7 @@ impl ResourceSpec for Namespace {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx
-            .node(
-                "",
-                "servicediscovery.http_namespace",
-                "servicediscovery",
-                "CreateHttpNamespace",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["Name"]);
+            .node("", Kind::HTTP_NAMESPACE);
         let body = json!({ "Name": self.namespace_name, "Description": self.description });
         cx.push(n, body);
     }
@@ -175,9 +169,7 @@ impl ResourceSpec for Cluster {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "ecs.cluster", "ecs", "CreateCluster")
-            .tags(TagStyle::Ecs)
-            .replace_on(&["clusterName"]);
+            .node("", Kind::CLUSTER);
         let insights = match self.insights {
             ContainerInsights::Disabled => "disabled",
             ContainerInsights::Enabled => "enabled",
@@ -1243,9 +1235,7 @@ impl ResourceSpec for TaskDefinition {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "ecs.task_definition", "ecs", "RegisterTaskDefinition")
-            .tags(TagStyle::Ecs)
-            .replace_on(crate::lower::ALL_FIELDS);
+            .node("", Kind::TASK_DEFINITION);
         let execution = self
             .execution_role
             .as_ref()
@@ -1719,9 +1709,7 @@ impl ResourceSpec for Service {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node("", "ecs.service", "ecs", "CreateService")
-            .tags(TagStyle::Ecs)
-            .replace_on(&["cluster", "serviceName", "launchType", "loadBalancers"]);
+            .node("", Kind::SERVICE);
         let cluster = n
             .target("cluster", &self.cluster)
             .map(Cluster::cluster_name);

@@ -4,7 +4,8 @@ use super::iam::HasArn;
 use super::network::{SecurityGroup, Subnet, Vpc};
 use crate::diagnostic::Rule;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle};
+use crate::kind::Kind;
+use crate::lower::{tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -94,14 +95,7 @@ impl ResourceSpec for LoadBalancer {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node(
-                "",
-                "elbv2.load_balancer",
-                "elasticloadbalancingv2",
-                "CreateLoadBalancer",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["Name", "Scheme", "Type"]);
+            .node("", Kind::LOAD_BALANCER);
         let subnets: Vec<String> = self
             .subnets
             .iter()
@@ -309,14 +303,7 @@ impl ResourceSpec for TargetGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node(
-                "",
-                "elbv2.target_group",
-                "elasticloadbalancingv2",
-                "CreateTargetGroup",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["Name", "Protocol", "Port", "VpcId", "TargetType"]);
+            .node("", Kind::TARGET_GROUP);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let h = &self.health_check;
         let body = json!({
@@ -484,14 +471,7 @@ impl ResourceSpec for Listener {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node(
-                "",
-                "elbv2.listener",
-                "elasticloadbalancingv2",
-                "CreateListener",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["LoadBalancerArn"]);
+            .node("", Kind::LISTENER);
         let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
         let action = self.default_action.render(&mut n, "DefaultActions[0]");
         let body = json!({
@@ -607,14 +587,7 @@ impl ResourceSpec for ListenerRule {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node(
-                "",
-                "elbv2.listener_rule",
-                "elasticloadbalancingv2",
-                "CreateRule",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["ListenerArn"]);
+            .node("", Kind::LISTENER_RULE);
         let listener = n.attr("ListenerArn", &self.listener, "arn");
         let mut conditions = Vec::new();
         if !self.paths.is_empty() {
