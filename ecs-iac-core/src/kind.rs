@@ -767,7 +767,9 @@ impl Kind {
             Kind::SecretsManager(SecretsManagerKind::SecretRef) => &KindSpec {
                 name: "secretsmanager.secret_ref",
                 create: "DescribeSecret",
-                updates: Updates::Upsert { identity: NO_FIELDS },
+                updates: Updates::Upsert {
+                    identity: NO_FIELDS,
+                },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
                 duplicable: false,
@@ -794,7 +796,9 @@ impl Kind {
                 LogsKind::RetentionPolicy => &KindSpec {
                     name: "logs.retention_policy",
                     create: "PutRetentionPolicy",
-                    updates: Updates::Upsert { identity: NO_FIELDS },
+                    updates: Updates::Upsert {
+                        identity: NO_FIELDS,
+                    },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
                     duplicable: false,
@@ -938,8 +942,12 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             "internet-gateway",
         )),
         Ec2Kind::ElasticIp => promote!(tagged("ec2.elastic_ip", "AllocateAddress", "elastic-ip")),
-        Ec2Kind::NatGateway => promote!(tagged("ec2.nat_gateway", "CreateNatGateway", "natgateway")),
-        Ec2Kind::RouteTable => promote!(tagged("ec2.route_table", "CreateRouteTable", "route-table")),
+        Ec2Kind::NatGateway => {
+            promote!(tagged("ec2.nat_gateway", "CreateNatGateway", "natgateway"))
+        }
+        Ec2Kind::RouteTable => {
+            promote!(tagged("ec2.route_table", "CreateRouteTable", "route-table"))
+        }
         Ec2Kind::SecurityGroup => promote!(KindSpec {
             // A group name is unique in its VPC: a second create is refused, not duplicated.
             duplicable: false,
@@ -952,13 +960,17 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
         Ec2Kind::VpcAttribute => promote!(relation(
             "ec2.vpc_attribute",
             "ModifyVpcAttribute",
-            Updates::Upsert { identity: NO_FIELDS },
+            Updates::Upsert {
+                identity: NO_FIELDS
+            },
             &["id"],
         )),
         Ec2Kind::SubnetAttribute => promote!(relation(
             "ec2.subnet_attribute",
             "ModifySubnetAttribute",
-            Updates::Upsert { identity: NO_FIELDS },
+            Updates::Upsert {
+                identity: NO_FIELDS
+            },
             &["id"],
         )),
         Ec2Kind::InternetGatewayAttachment => promote!(relation(
@@ -1071,10 +1083,19 @@ mod tests {
 
     #[test]
     fn fields_change_as_the_kind_says() {
-        assert_eq!(Kind::SERVICE.field_change("desiredCount"), FieldChange::Modify);
-        assert_eq!(Kind::SERVICE.field_change("serviceName"), FieldChange::Replace);
+        assert_eq!(
+            Kind::SERVICE.field_change("desiredCount"),
+            FieldChange::Modify
+        );
+        assert_eq!(
+            Kind::SERVICE.field_change("serviceName"),
+            FieldChange::Replace
+        );
         assert_eq!(Kind::SERVICE.field_change("tags"), FieldChange::Retag);
-        assert_eq!(Kind::SUBNET.field_change("TagSpecifications"), FieldChange::Retag);
+        assert_eq!(
+            Kind::SUBNET.field_change("TagSpecifications"),
+            FieldChange::Retag
+        );
         assert_eq!(Kind::SUBNET.field_change("CidrBlock"), FieldChange::Replace);
         assert_eq!(Kind::ALARM.field_change("Threshold"), FieldChange::Upsert);
         assert_eq!(Kind::ALARM.field_change("AlarmName"), FieldChange::Replace);

@@ -65,10 +65,10 @@ mod rule_tests;
 
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
 pub use grant::{Grant, GrantError, GRANTS_POLICY};
+pub use kind::{FieldChange, Kind, KindSpec, Replacement, Service, Updates};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use normalize::normalize;
-pub use kind::{FieldChange, Kind, KindSpec, Replacement, Service, Updates};
 pub use plan::{
     plan, plan_destroy, plan_destroy_refreshed, plan_refreshed, plan_synth, Action, Change, Plan,
     PlannedAction, Reason, Summary,

@@ -636,7 +636,10 @@ mod tests {
     #[test]
     fn drops_nulls() {
         assert_eq!(
-            idempotent(Kind::VPC, &json!({"a": null, "b": [null, 1], "c": {"d": null}})),
+            idempotent(
+                Kind::VPC,
+                &json!({"a": null, "b": [null, 1], "c": {"d": null}})
+            ),
             json!({"b": [1], "c": {}})
         );
     }

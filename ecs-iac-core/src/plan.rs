@@ -595,7 +595,12 @@ fn diff_node(node: &Node, prior: &State, observed: &Observed, scaler_owned: bool
                 return planned;
             }
             let kind = node.kind;
-            diff::diff(kind, &normalize(kind, &applied), None, &normalize(kind, &desired))
+            diff::diff(
+                kind,
+                &normalize(kind, &applied),
+                None,
+                &normalize(kind, &desired),
+            )
         }
     };
     planned.changes = differences
@@ -609,18 +614,18 @@ fn diff_node(node: &Node, prior: &State, observed: &Observed, scaler_owned: bool
         })
         .collect();
     for c in planned.changes.iter().filter(|c| c.drift) {
-        planned
-            .reasons
-            .push(Reason::ChangedOutside { path: c.path.clone() });
+        planned.reasons.push(Reason::ChangedOutside {
+            path: c.path.clone(),
+        });
     }
     let revision = node.kind.spec().replacement == Replacement::CreateThenDelete;
     if revision && planned.changes.iter().any(|c| c.forces_replacement) {
         planned.reasons.push(Reason::NewRevision);
     } else {
         for c in planned.changes.iter().filter(|c| c.forces_replacement) {
-            planned
-                .reasons
-                .push(Reason::CannotChangeInPlace { path: c.path.clone() });
+            planned.reasons.push(Reason::CannotChangeInPlace {
+                path: c.path.clone(),
+            });
         }
     }
     planned.reasons.dedup();

@@ -4,8 +4,8 @@
 use super::network::{SecurityGroup, Subnet};
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
-use crate::limits::{self, NameRule};
 use crate::kind::Kind;
+use crate::limits::{self, NameRule};
 use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::net::Az;
 use crate::stack::{Meta, Ref, ResourceSpec};
@@ -127,8 +127,7 @@ impl SubnetGroupApi {
         description: &Option<String>,
         subnets: &[Ref<Subnet>],
     ) {
-        let mut n = cx
-            .node("", self.kind);
+        let mut n = cx.node("", self.kind);
         let ids = subnet_ids(&mut n, "SubnetIds", subnets);
         let mut body = serde_json::Map::new();
         body.insert(self.name_field.into(), json!(meta.name));
@@ -448,9 +447,7 @@ impl ResourceSpec for DbInstance {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::DB_INSTANCE)
-            .protection(self.protection);
+        let mut n = cx.node("", Kind::DB_INSTANCE).protection(self.protection);
         let subnet_group = n
             .target("DBSubnetGroupName", &self.subnet_group)
             .map(|g| g.meta.name.clone());

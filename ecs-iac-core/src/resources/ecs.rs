@@ -7,8 +7,8 @@ use super::network::{SecurityGroup, Subnet};
 use super::observability::LogGroup;
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
-use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
 use crate::kind::Kind;
+use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
 use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Map, Value};
@@ -52,8 +52,7 @@ impl ResourceSpec for Namespace {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", Kind::HTTP_NAMESPACE);
+        let n = cx.node("", Kind::HTTP_NAMESPACE);
         let body = json!({ "Name": self.namespace_name, "Description": self.description });
         cx.push(n, body);
     }
@@ -168,8 +167,7 @@ impl ResourceSpec for Cluster {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::CLUSTER);
+        let mut n = cx.node("", Kind::CLUSTER);
         let insights = match self.insights {
             ContainerInsights::Disabled => "disabled",
             ContainerInsights::Enabled => "enabled",
@@ -1234,8 +1232,7 @@ impl ResourceSpec for TaskDefinition {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::TASK_DEFINITION);
+        let mut n = cx.node("", Kind::TASK_DEFINITION);
         let execution = self
             .execution_role
             .as_ref()
@@ -1708,8 +1705,7 @@ impl ResourceSpec for Service {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::SERVICE);
+        let mut n = cx.node("", Kind::SERVICE);
         let cluster = n
             .target("cluster", &self.cluster)
             .map(Cluster::cluster_name);

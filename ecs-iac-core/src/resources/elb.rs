@@ -3,8 +3,8 @@
 use super::iam::HasArn;
 use super::network::{SecurityGroup, Subnet, Vpc};
 use crate::diagnostic::Rule;
-use crate::limits::{self, target_group_health_check as hc, NameRule};
 use crate::kind::Kind;
+use crate::limits::{self, target_group_health_check as hc, NameRule};
 use crate::lower::{tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
@@ -94,8 +94,7 @@ impl ResourceSpec for LoadBalancer {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::LOAD_BALANCER);
+        let mut n = cx.node("", Kind::LOAD_BALANCER);
         let subnets: Vec<String> = self
             .subnets
             .iter()
@@ -302,8 +301,7 @@ impl ResourceSpec for TargetGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::TARGET_GROUP);
+        let mut n = cx.node("", Kind::TARGET_GROUP);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let h = &self.health_check;
         let body = json!({
@@ -470,8 +468,7 @@ impl ResourceSpec for Listener {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::LISTENER);
+        let mut n = cx.node("", Kind::LISTENER);
         let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
         let action = self.default_action.render(&mut n, "DefaultActions[0]");
         let body = json!({
@@ -586,8 +583,7 @@ impl ResourceSpec for ListenerRule {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::LISTENER_RULE);
+        let mut n = cx.node("", Kind::LISTENER_RULE);
         let listener = n.attr("ListenerArn", &self.listener, "arn");
         let mut conditions = Vec::new();
         if !self.paths.is_empty() {

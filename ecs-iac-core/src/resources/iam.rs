@@ -3,8 +3,8 @@
 
 use crate::diagnostic::Rule;
 use crate::grant::{grants_document, RoleGrant, GRANTS_POLICY};
-use crate::limits::{self, NameRule};
 use crate::kind::Kind;
+use crate::limits::{self, NameRule};
 use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
 use serde_json::{json, Map, Value};
@@ -455,8 +455,7 @@ impl ResourceSpec for Role {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", Kind::ROLE);
+        let n = cx.node("", Kind::ROLE);
         let body = json!({
             "RoleName": self.aws_role_name(),
             "AssumeRolePolicyDocument": self.trust_document(),
@@ -467,8 +466,10 @@ impl ResourceSpec for Role {
         cx.push(n, body);
         let role_name = self.aws_role_name();
         for policy in &self.managed {
-            let n = cx
-                .node(&format!("attachment:{}", policy.short_name()), Kind::ROLE_POLICY_ATTACHMENT);
+            let n = cx.node(
+                &format!("attachment:{}", policy.short_name()),
+                Kind::ROLE_POLICY_ATTACHMENT,
+            );
             cx.push(
                 n,
                 json!({ "RoleName": role_name, "PolicyArn": policy.as_arn() }),

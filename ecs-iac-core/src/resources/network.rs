@@ -1,8 +1,8 @@
 //! VPC networking: VPC, subnets, gateways, route tables and security groups.
 
 use crate::diagnostic::Rule;
-use crate::limits::{self, NameRule};
 use crate::kind::Kind;
+use crate::limits::{self, NameRule};
 use crate::lower::{tag_setter, Cx};
 use crate::net::{Az, Cidr, Port, Protocol};
 use crate::stack::{Meta, Ref, ResourceSpec};
@@ -75,8 +75,7 @@ impl ResourceSpec for Vpc {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", Kind::VPC);
+        let n = cx.node("", Kind::VPC);
         let body = json!({ "CidrBlock": self.cidr.as_str() });
         cx.push(n, body);
         let vpc_id = crate::lower::placeholder(&self.meta.name, "id");
@@ -237,8 +236,7 @@ impl ResourceSpec for Subnet {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::SUBNET);
+        let mut n = cx.node("", Kind::SUBNET);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let body = json!({
             "VpcId": vpc_id,
@@ -287,12 +285,10 @@ impl ResourceSpec for InternetGateway {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", Kind::INTERNET_GATEWAY);
+        let n = cx.node("", Kind::INTERNET_GATEWAY);
         let body = json!({});
         cx.push(n, body);
-        let mut n = cx
-            .node("attachment", Kind::INTERNET_GATEWAY_ATTACHMENT);
+        let mut n = cx.node("attachment", Kind::INTERNET_GATEWAY_ATTACHMENT);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let igw_id = crate::lower::placeholder(&self.meta.name, "id");
         cx.push(n, json!({ "InternetGatewayId": igw_id, "VpcId": vpc_id }));
@@ -322,8 +318,7 @@ impl ResourceSpec for ElasticIp {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", Kind::ELASTIC_IP);
+        let n = cx.node("", Kind::ELASTIC_IP);
         let body = json!({ "Domain": "vpc" });
         cx.push(n, body);
     }
@@ -361,8 +356,7 @@ impl ResourceSpec for NatGateway {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::NAT_GATEWAY);
+        let mut n = cx.node("", Kind::NAT_GATEWAY);
         let subnet_id = n.attr("SubnetId", &self.subnet, "id");
         let allocation_id = n.attr("AllocationId", &self.eip, "allocation_id");
         // AWS refuses a public NAT gateway in a VPC without an attached internet gateway.
@@ -476,15 +470,13 @@ impl ResourceSpec for RouteTable {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::ROUTE_TABLE);
+        let mut n = cx.node("", Kind::ROUTE_TABLE);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let body = json!({ "VpcId": vpc_id });
         cx.push(n, body);
         let table_id = crate::lower::placeholder(&self.meta.name, "id");
         for (i, (destination, target)) in self.routes.iter().enumerate() {
-            let mut n = cx
-                .node(&format!("route:{destination}"), Kind::ROUTE);
+            let mut n = cx.node(&format!("route:{destination}"), Kind::ROUTE);
             let (key, id) = match target {
                 RouteTarget::InternetGateway(igw) => {
                     let id = n.attr(|| format!("routes[{i}].GatewayId"), igw, "id");
@@ -500,8 +492,10 @@ impl ResourceSpec for RouteTable {
             cx.push(n, body);
         }
         for (i, subnet) in self.subnets.iter().enumerate() {
-            let mut n = cx
-                .node(&format!("association:{}", subnet.name()), Kind::ROUTE_TABLE_ASSOCIATION);
+            let mut n = cx.node(
+                &format!("association:{}", subnet.name()),
+                Kind::ROUTE_TABLE_ASSOCIATION,
+            );
             let subnet_id = n.attr(|| format!("associations[{i}].SubnetId"), subnet, "id");
             cx.push(
                 n,
@@ -801,8 +795,7 @@ impl ResourceSpec for SecurityGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::SECURITY_GROUP);
+        let mut n = cx.node("", Kind::SECURITY_GROUP);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let description = self.meta.description(&self.description);
         let body = json!({
@@ -814,8 +807,7 @@ impl ResourceSpec for SecurityGroup {
         let group_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.ingress.is_empty() {
             // Rules change in place: the engine revokes and authorizes only the difference.
-            let mut n = cx
-                .node("ingress", Kind::SECURITY_GROUP_INGRESS);
+            let mut n = cx.node("ingress", Kind::SECURITY_GROUP_INGRESS);
             let permissions = self.permissions(&mut n, "ingress", &self.ingress);
             cx.push(
                 n,
@@ -831,8 +823,7 @@ impl ResourceSpec for SecurityGroup {
             cx.push(n, body);
         }
         if !self.egress.is_empty() {
-            let mut n = cx
-                .node("egress", Kind::SECURITY_GROUP_EGRESS);
+            let mut n = cx.node("egress", Kind::SECURITY_GROUP_EGRESS);
             n.depend_on_node(format!("{}#default-egress", self.meta.name));
             let permissions = self.permissions(&mut n, "egress", &self.egress);
             cx.push(

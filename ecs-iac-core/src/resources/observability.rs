@@ -4,8 +4,8 @@ use super::ecs::{Cluster, Service};
 use super::elb::LoadBalancer;
 use super::iam::HasArn;
 use crate::diagnostic::Rule;
-use crate::limits::{self, NameRule};
 use crate::kind::Kind;
+use crate::limits::{self, NameRule};
 use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
@@ -79,9 +79,7 @@ impl ResourceSpec for LogGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", Kind::LOG_GROUP)
-            .protection(self.protection);
+        let n = cx.node("", Kind::LOG_GROUP).protection(self.protection);
         let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn });
         cx.push(n, body);
         if let Some(days) = self.retention_days {
@@ -349,8 +347,7 @@ impl ResourceSpec for Alarm {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::ALARM);
+        let mut n = cx.node("", Kind::ALARM);
         let dimensions = self.metric.render_dimensions(&mut n, cx);
         let body = json!({
             "AlarmName": self.meta.name,

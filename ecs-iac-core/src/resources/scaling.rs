@@ -2,8 +2,8 @@
 
 use super::ecs::{service_resource_id, Service};
 use crate::diagnostic::Rule;
-use crate::limits::{self, NameRule};
 use crate::kind::Kind;
+use crate::limits::{self, NameRule};
 use crate::lower::{allow_lint_setter, tag_setter, Cx};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::json;
@@ -65,8 +65,7 @@ impl ResourceSpec for ScalableTarget {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::SCALABLE_TARGET);
+        let mut n = cx.node("", Kind::SCALABLE_TARGET);
         let resource_id = n
             .target("ResourceId", &self.service)
             .map(|s| service_resource_id(cx, s));
@@ -168,8 +167,7 @@ impl ResourceSpec for ScalingPolicy {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", Kind::SCALING_POLICY);
+        let mut n = cx.node("", Kind::SCALING_POLICY);
         let resource_id = n
             .target("ResourceId", &self.target)
             .and_then(|t| cx.get(&t.service))
