@@ -138,9 +138,23 @@ impl std::fmt::Display for Reason {
     }
 }
 
+/// A reason equals the text it shows (convenient in tests and filters).
 impl PartialEq<&str> for Reason {
     fn eq(&self, other: &&str) -> bool {
-        self.to_string() == *other
+        struct Matches<'a>(&'a str);
+        impl std::fmt::Write for Matches<'_> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                match self.0.strip_prefix(s) {
+                    Some(rest) => {
+                        self.0 = rest;
+                        Ok(())
+                    }
+                    None => Err(std::fmt::Error),
+                }
+            }
+        }
+        let mut rest = Matches(other);
+        std::fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
     }
 }
 
@@ -466,28 +480,28 @@ fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<St
     })
 }
 
-/// Blocks replacing stateful nodes not allowed to be replaced, and carries `allow_destroy` for the state (a change of it alone is a
-/// state-only change).
+/// Blocks replacing stateful nodes not allowed to be replaced, and carries
+/// `allow_destroy` for the state (a change of it alone is a state-only change).
 fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
     action.allow_destroy = node.protection.allow_destroy;
     match action.action {
-        Action::DeleteThenCreate | Action::CreateThenDelete => {
-            if node.kind.is_stateful() && !node.protection.allow_replacement {
-                let mut fields: Vec<&str> = Vec::new();
-                for c in action.changes.iter().filter(|c| c.forces_replacement) {
-                    let field = top_field(&c.path);
-                    if !fields.contains(&field) {
-                        fields.push(field);
-                    }
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if node.kind.is_stateful() && !node.protection.allow_replacement =>
+        {
+            let mut fields: Vec<&str> = Vec::new();
+            for c in action.changes.iter().filter(|c| c.forces_replacement) {
+                let field = top_field(&c.path);
+                if !fields.contains(&field) {
+                    fields.push(field);
                 }
-                let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
-                action.blocked = Some(format!(
-                    "replacing `{}` ({}) would destroy its data: {} cannot change in place; add `.allow_replacement()` to the resource to allow it",
-                    node.address,
-                    node.kind,
-                    fields.join(", ")
-                ));
             }
+            let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            action.blocked = Some(format!(
+                "replacing `{}` ({}) would destroy its data: {} cannot change in place; add `.allow_replacement()` to the resource to allow it",
+                node.address,
+                node.kind,
+                fields.join(", ")
+            ));
         }
         Action::NoOp => {
             let recorded = prior
