@@ -108,7 +108,7 @@ pub(crate) fn verb(action: Action) -> &'static str {
     match action {
         Action::Create => "create",
         Action::Update => "update",
-        Action::Replace => "replace",
+        Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
         Action::Delete => "delete",
         Action::Read => "read",
         Action::NoOp => "keep",

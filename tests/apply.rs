@@ -8,6 +8,7 @@ use ecs_iac::aws::{
     apply, destroy, ApplyOptions, ApplyReport, Aws, EngineConfig, StateLock, StateStore,
 };
 use ecs_iac::prelude::*;
+use ecs_iac::Kind;
 use ecs_iac::{plan_synth, Action, ResourceStatus};
 use std::time::Duration;
 
@@ -1115,7 +1116,7 @@ fn state_recover_rebuilds_a_lost_state_file() {
             let found = &recovered.state.resources[address];
             assert_eq!(found.status, ResourceStatus::Created, "{address}");
             // PutScalingPolicy is an upsert that moto answers with a new policy ARN.
-            if original.kind != "application_autoscaling.scaling_policy" {
+            if original.kind != Kind::SCALING_POLICY {
                 assert_eq!(found.id, original.id, "{address} keeps its id");
             }
         }

@@ -8,6 +8,7 @@ use crate::moto::Moto;
 use ecs_iac::aws::refresh::refresh;
 use ecs_iac::aws::{apply, ApplyOptions, Aws, StateStore};
 use ecs_iac::prelude::*;
+use ecs_iac::Kind;
 use ecs_iac::{plan_refreshed, synth, Action, Plan};
 
 #[test]
@@ -317,7 +318,7 @@ fn resources_deleted_outside_are_created_again() {
         let attachment = drift
             .actions
             .iter()
-            .find(|a| a.kind == "ec2.internet_gateway_attachment")
+            .find(|a| a.kind == Kind::INTERNET_GATEWAY_ATTACHMENT)
             .unwrap();
         assert_eq!(attachment.action, Action::Create, "{}", drift.render_text());
         for gone in ["spare-tg", "spare-subnet"] {

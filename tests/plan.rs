@@ -14,7 +14,7 @@ fn applied(synth: &Synth) -> State {
         state.resources.insert(
             n.address.clone(),
             ResourceState {
-                kind: n.kind.to_string(),
+                kind: n.kind,
                 operation: n.operation.to_string(),
                 status: ResourceStatus::Created,
                 id: Some(format!("id-of-{}", n.address)),
@@ -142,7 +142,7 @@ fn changes_plan_as_update_replace_and_delete_with_field_paths() {
     )
     .unwrap();
     let task = p.actions.iter().find(|a| a.address == "task").unwrap();
-    assert_eq!(task.action, Action::Replace);
+    assert_eq!(task.action, Action::CreateThenDelete);
     let paths: Vec<&str> = task.changes.iter().map(|c| c.path.as_str()).collect();
     assert_eq!(paths, ["containerDefinitions[web].image", "memory"]);
     let service = p.actions.iter().find(|a| a.address == "service").unwrap();
@@ -157,7 +157,7 @@ fn changes_plan_as_update_replace_and_delete_with_field_paths() {
     )
     .unwrap();
     let action = |a: &str| p.actions.iter().find(|x| x.address == a).map(|x| x.action);
-    assert_eq!(action("subnet-a"), Some(Action::Replace));
+    assert_eq!(action("subnet-a"), Some(Action::DeleteThenCreate));
     assert_eq!(action("service"), Some(Action::Update));
     assert_eq!(action("cpu"), Some(Action::Delete));
     insta::assert_snapshot!("web_changes_plan", p.render_text());
@@ -214,13 +214,12 @@ fn visitor_book_change_plan_snapshot() {
 
     let p = plan_synth(current, &state);
     let action = |a: &str| p.actions.iter().find(|x| x.address == a).map(|x| x.action);
-    assert_eq!(action("app-task"), Some(Action::Replace));
-    assert!(p
-        .actions
-        .iter()
-        .any(|a| a.address == "app-task" && a.create_before_destroy));
+    assert_eq!(action("app-task"), Some(Action::CreateThenDelete));
     assert_eq!(action("app-service"), Some(Action::Update));
-    assert_eq!(action("private-app-subnet-2"), Some(Action::Replace));
+    assert_eq!(
+        action("private-app-subnet-2"),
+        Some(Action::DeleteThenCreate)
+    );
     assert_eq!(action("app-postgres"), Some(Action::Update));
     assert_eq!(action("app-vpc"), Some(Action::NoOp));
     assert!(!p.is_blocked(), "an RDS class change is in place");

@@ -1,6 +1,7 @@
 //! Synth output of both examples: snapshots of every request, determinism, manifest.
 
 use crate::{fintech, visitor_book};
+use ecs_iac::Kind;
 use ecs_iac::{synth, Stack, Synth};
 use serde_json::Value;
 
@@ -101,7 +102,7 @@ fn every_created_resource_carries_ownership_tags() {
     for stack in [visitor_book::stack(), fintech::stack()] {
         let synth = compiled(&stack);
         // Scaling policies are the one kind AWS cannot tag; they are found through their target.
-        let taggable = |n: &&ecs_iac::Node| n.kind != "application_autoscaling.scaling_policy";
+        let taggable = |n: &&ecs_iac::Node| n.kind != Kind::SCALING_POLICY;
         for node in synth
             .nodes
             .iter()

@@ -159,7 +159,7 @@ fn changes_apply_in_place_and_converge() {
         assert_eq!(action("api"), Some(Action::Update));
         assert_eq!(action("db"), Some(Action::Update));
         assert_eq!(action("exec"), Some(Action::Update));
-        assert_eq!(action("web-task"), Some(Action::Replace));
+        assert_eq!(action("web-task"), Some(Action::CreateThenDelete));
         assert_eq!(
             action("vpc"),
             Some(Action::Update),

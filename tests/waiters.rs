@@ -6,6 +6,7 @@ use crate::fault_proxy::{operation, read_request};
 use ecs_iac::aws::body::Req;
 use ecs_iac::aws::providers::{Outcome, Target};
 use ecs_iac::aws::{Aws, EngineConfig};
+use ecs_iac::Kind;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::TcpListener;
@@ -132,7 +133,7 @@ fn db(status: &str) -> Answer {
 }
 
 /// Waits for `kind` (with request `body`) whose id is `id`.
-async fn wait(aws: &Aws, kind: &str, id: &str, body: serde_json::Value) -> Result<(), String> {
+async fn wait(aws: &Aws, kind: Kind, id: &str, body: serde_json::Value) -> Result<(), String> {
     let target = Target {
         stack: "visitor-book",
         address: "thing",
@@ -141,6 +142,7 @@ async fn wait(aws: &Aws, kind: &str, id: &str, body: serde_json::Value) -> Resul
             address: "thing",
             body: &body,
         },
+        changed: &[],
     };
     let outcome = Outcome {
         id: id.to_string(),
@@ -171,7 +173,7 @@ fn an_ecs_deployment_is_ready_when_its_rollout_completes() {
     });
     runtime().block_on(async {
         let aws = aws_side.connect(Duration::from_secs(30)).await;
-        wait(&aws, "ecs.service", "app-service", service_request())
+        wait(&aws, Kind::SERVICE, "app-service", service_request())
             .await
             .unwrap();
     });
@@ -193,7 +195,7 @@ fn a_circuit_breaker_rollback_fails_fast_with_the_reason() {
     });
     let error = runtime().block_on(async {
         let aws = aws_side.connect(Duration::from_secs(30)).await;
-        wait(&aws, "ecs.service", "app-service", service_request())
+        wait(&aws, Kind::SERVICE, "app-service", service_request())
             .await
             .unwrap_err()
     });
@@ -216,7 +218,7 @@ fn a_wait_past_its_deadline_says_where_it_stood() {
         ScriptedAws::start(|_, _| ecs_service(&[("d2", "PRIMARY", TASK, "IN_PROGRESS")]));
     let error = runtime().block_on(async {
         let aws = aws_side.connect(Duration::from_millis(200)).await;
-        wait(&aws, "ecs.service", "app-service", service_request())
+        wait(&aws, Kind::SERVICE, "app-service", service_request())
             .await
             .unwrap_err()
     });
@@ -237,7 +239,7 @@ fn a_nat_gateway_waits_while_pending_and_reports_a_failure() {
     });
     let error = runtime().block_on(async {
         let aws = aws_side.connect(Duration::from_secs(30)).await;
-        wait(&aws, "ec2.nat_gateway", "nat-1", serde_json::json!({}))
+        wait(&aws, Kind::NAT_GATEWAY, "nat-1", serde_json::json!({}))
             .await
             .unwrap_err()
     });
@@ -258,7 +260,7 @@ fn an_rds_instance_is_ready_when_available() {
         let aws = aws_side.connect(Duration::from_secs(30)).await;
         wait(
             &aws,
-            "rds.db_instance",
+            Kind::DB_INSTANCE,
             "app-postgres",
             serde_json::json!({}),
         )
@@ -307,16 +309,17 @@ fn an_elasticache_modify_sends_the_changes_and_waits_until_available() {
         let target = Target {
             stack: "s",
             address: "cache",
-            kind: "elasticache.replication_group",
+            kind: Kind::REPLICATION_GROUP,
             req: Req {
                 address: "cache",
                 body: &body,
             },
+            changed: &[],
         };
         let attributes = BTreeMap::new();
         let recorded = ecs_iac::aws::providers::Existing {
             address: "cache",
-            kind: "elasticache.replication_group",
+            kind: Kind::REPLICATION_GROUP,
             id: "cache",
             attributes: &attributes,
         };

@@ -5,12 +5,12 @@
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use crate::providers::{findable, may_duplicate, retaggable, updatable, Existing, Outcome, Target};
+use crate::providers::{Existing, Outcome, Target};
 use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::resolve::{placeholders, resolve};
 use ecs_iac_core::{
-    plan_destroy, plan_synth, Action, Plan, PlannedAction, ResourceState, ResourceStatus, State,
-    Synth,
+    plan_destroy, plan_synth, Action, FieldChange, Kind, Plan, PlannedAction, ResourceState,
+    ResourceStatus, State, Synth,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -124,18 +124,6 @@ pub enum ApplyError {
     },
 }
 
-/// Kinds whose create call is an upsert, so an in-place update is the same call again.
-const UPSERT_KINDS: &[&str] = &[
-    "ec2.vpc_attribute",
-    "ec2.subnet_attribute",
-    "iam.role_policy",
-    "logs.retention_policy",
-    "application_autoscaling.scalable_target",
-    "application_autoscaling.scaling_policy",
-    "cloudwatch.alarm",
-    "secretsmanager.secret_ref",
-];
-
 /// Codes that mean "something still uses it": retried until the wait deadline on delete.
 const IN_USE: &[&str] = &[
     "DependencyViolation",
@@ -149,8 +137,41 @@ const IN_USE: &[&str] = &[
     "InvalidParameterException",
 ];
 
+/// What the executor does to one resource: a plan's action without its no-ops, and with
+/// a create-then-delete replacement already split into a create (here) and the retired
+/// old revision's delete (after everything else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Create (or adopt) the resource.
+    Create,
+    /// Look up a resource the stack reads.
+    Read,
+    /// Change it in place; the plan's changes say which calls.
+    Update,
+    /// Delete it.
+    Delete,
+    /// Delete it, then create it again (the create is a step of its own once the delete
+    /// is recorded).
+    DeleteThenCreate,
+}
+
+impl Step {
+    /// The step for a planned action; `None` when there is nothing to send.
+    fn of(action: Action) -> Option<Step> {
+        match action {
+            Action::Create | Action::CreateThenDelete => Some(Step::Create),
+            Action::Read => Some(Step::Read),
+            Action::Update => Some(Step::Update),
+            Action::Delete => Some(Step::Delete),
+            Action::DeleteThenCreate => Some(Step::DeleteThenCreate),
+            Action::NoOp => None,
+        }
+    }
+}
+
 struct Work {
     action: PlannedAction,
+    step: Step,
     waiting: usize,
     dependents: Vec<usize>,
 }
@@ -192,7 +213,7 @@ pub async fn apply(
     for a in plan
         .actions
         .iter()
-        .filter(|a| a.action == Action::Replace && a.create_before_destroy)
+        .filter(|a| a.action == Action::CreateThenDelete)
     {
         if let Some(old) = state.resources.remove(&a.address) {
             if old.id.is_some() && !aws.config.keep_replaced {
@@ -212,18 +233,13 @@ pub async fn apply(
     let mut work: Vec<Work> = plan
         .actions
         .iter()
-        .map(|a| {
-            let mut a = a.clone();
-            if a.action == Action::Replace && a.create_before_destroy {
-                a.action = Action::Create;
-            }
-            a
-        })
-        .filter(|a| a.action != Action::NoOp)
-        .map(|a| Work {
-            action: a,
-            waiting: 0,
-            dependents: Vec::new(),
+        .filter_map(|a| {
+            Step::of(a.action).map(|step| Work {
+                action: a.clone(),
+                step,
+                waiting: 0,
+                dependents: Vec::new(),
+            })
         })
         .collect();
     let index: HashMap<String, usize> = work
@@ -236,9 +252,9 @@ pub async fn apply(
     for (i, w) in work.iter().enumerate() {
         for dep in &w.action.depends_on {
             let Some(&j) = index.get(dep) else { continue };
-            match (w.action.action, work[j].action.action) {
-                (Action::Delete, Action::Delete) => edges.push((i, j)),
-                (Action::Delete, _) | (_, Action::Delete) => {}
+            match (w.step, work[j].step) {
+                (Step::Delete, Step::Delete) => edges.push((i, j)),
+                (Step::Delete, _) | (_, Step::Delete) => {}
                 _ => edges.push((j, i)),
             }
         }
@@ -285,12 +301,12 @@ pub async fn apply(
     loop {
         while !options.cancel.load(Ordering::SeqCst) && running.len() < parallelism {
             let Some(i) = ready.pop() else { break };
-            let action = work[i].action.clone();
+            let (action, step) = (work[i].action.clone(), work[i].step);
             (options.on_event)(&Event::Started {
                 address: action.address.clone(),
                 action: action.action,
             });
-            match prepare(aws, &plan.stack, &action, &mut state) {
+            match prepare(aws, &plan.stack, &action, step, &mut state) {
                 Ok(mut task) => {
                     task.adopt_only = options.adopt_only;
                     if task.journal {
@@ -333,10 +349,10 @@ pub async fn apply(
                 match result {
                     // A replacement's old resource is gone: record that, then create the
                     // new one as a journaled create of its own.
-                    Ok(Done::Deleted) if action.action == Action::Replace => {
+                    Ok(Done::Deleted) if work[i].step == Step::DeleteThenCreate => {
                         state.resources.remove(&action.address);
                         lock.save(&mut state).map_err(|source| ApplyError::State { source, unsaved: vec![action.address.clone()] })?;
-                        work[i].action.action = Action::Create;
+                        work[i].step = Step::Create;
                         ready.push(i);
                     }
                     Ok(outcome) => {
@@ -412,7 +428,7 @@ async fn retire(
         });
         let started = Instant::now();
         let stack = state.stack.clone();
-        let result = match prepare(aws, &stack, &action, state) {
+        let result = match prepare(aws, &stack, &action, Step::Delete, state) {
             Ok(task) => task.run().await.map(drop),
             Err(e) => Err(e),
         };
@@ -490,7 +506,7 @@ pub async fn import(
             desired.stack
         )));
     };
-    if node.data_source || !findable(node.kind) {
+    if node.data_source || !node.kind.spec().findable {
         return Err(refuse(format!(
             "`{}` cannot be imported; apply adopts it by its create call",
             node.kind
@@ -518,7 +534,7 @@ pub async fn import(
 /// else: journaled as pending, with no id and no known journal time.
 fn to_look_up(node: &ecs_iac_core::Node) -> ResourceState {
     ResourceState {
-        kind: node.kind.to_string(),
+        kind: node.kind,
         operation: node.operation.to_string(),
         status: ResourceStatus::Pending,
         id: None,
@@ -546,8 +562,12 @@ struct Task {
     aws: Aws,
     stack: String,
     address: String,
-    kind: String,
-    action: Action,
+    kind: Kind,
+    step: Step,
+    /// For an update: how its changed fields reach AWS.
+    modes: std::collections::BTreeSet<FieldChange>,
+    /// For an update: the top-level request fields that change.
+    changed: Vec<String>,
     /// The request with every placeholder resolved but secret values.
     body: Value,
     /// Secret values to fetch: (address, secret id).
@@ -566,10 +586,48 @@ struct Task {
     journal: bool,
 }
 
+/// The modes an update's changes need ([`Kind::field_change`] of each changed top-level
+/// field), and those fields. A field that would replace the node is refused: the planner
+/// plans a replacement for it, so reaching here means the plan was not made by it (or
+/// was edited).
+pub fn update_modes(
+    action: &PlannedAction,
+) -> Result<(std::collections::BTreeSet<FieldChange>, Vec<String>), ProviderError> {
+    let mut modes = std::collections::BTreeSet::new();
+    let mut fields: Vec<String> = Vec::new();
+    for c in &action.changes {
+        let field = top_field(&c.path);
+        let mode = action.kind.field_change(field);
+        if mode == FieldChange::Replace {
+            return Err(ProviderError::Request {
+                address: action.address.clone(),
+                field: c.path.clone(),
+                problem: format!(
+                    "`{field}` of `{}` cannot change in place; plan again (the plan replaces it), nothing was changed",
+                    action.kind
+                ),
+            });
+        }
+        modes.insert(mode);
+        if !fields.iter().any(|f| f == field) {
+            fields.push(field.to_string());
+        }
+    }
+    Ok((modes, fields))
+}
+
+/// The top-level request field of a change path (`containerDefinitions[app].image` →
+/// `containerDefinitions`).
+fn top_field(path: &str) -> &str {
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    &path[..end]
+}
+
 fn prepare(
     aws: &Aws,
     stack: &str,
     action: &PlannedAction,
+    step: Step,
     state: &mut State,
 ) -> Result<Task, ProviderError> {
     let existing = state.resources.get(&action.address).cloned();
@@ -607,7 +665,7 @@ fn prepare(
                 .and_then(|r| r.attributes.get(attribute).cloned()),
         }
     };
-    let mut body = if matches!(action.action, Action::Delete) {
+    let body = if step == Step::Delete {
         Value::Null
     } else {
         resolve(&body, &lookup).map_err(|e| ProviderError::Request {
@@ -616,19 +674,12 @@ fn prepare(
             problem: e.to_string(),
         })?
     };
-    // An autoscaled service's desired count belongs to the scaler: an update leaves it.
-    if action.action == Action::Update
-        && action.kind == "ecs.service"
-        && crate::refresh::autoscaled_services(state).contains(&action.address)
-    {
-        if let Some(fields) = body.as_object_mut() {
-            fields.remove("desiredCount");
-        }
-    }
-    let tags_changed =
-        action.action == Action::Update && action.changes.iter().any(|c| is_tag_path(&c.path));
-    let only_tags = tags_changed && action.changes.iter().all(|c| is_tag_path(&c.path));
-    let retag = if tags_changed && retaggable(&action.kind) {
+    let (modes, changed) = if step == Step::Update {
+        update_modes(action)?
+    } else {
+        Default::default()
+    };
+    let retag = if modes.contains(&FieldChange::Retag) {
         let old = action.before.clone().unwrap_or(Value::Null);
         let old = Req {
             address: &action.address,
@@ -649,26 +700,14 @@ fn prepare(
     } else {
         None
     };
-    let changes_in_place = UPSERT_KINDS.contains(&action.kind.as_str())
-        || updatable(&action.kind)
-        || (only_tags && retag.is_some());
-    if action.action == Action::Update && !changes_in_place {
-        let fields: Vec<&str> = action.changes.iter().map(|c| c.path.as_str()).collect();
-        return Err(ProviderError::Request {
-            address: action.address.clone(),
-            field: fields.join(", "),
-            problem: format!(
-                "in-place updates of `{}` are not supported yet; nothing was changed",
-                action.kind
-            ),
-        });
-    }
     Ok(Task {
         aws: aws.clone(),
         stack: stack.to_string(),
         address: action.address.clone(),
-        kind: action.kind.clone(),
-        action: action.action,
+        kind: action.kind,
+        step,
+        modes,
+        changed,
         body,
         secrets,
         existing,
@@ -676,7 +715,7 @@ fn prepare(
         pending_since,
         retag,
         adopt_only: false,
-        journal: action.action == Action::Create,
+        journal: step == Step::Create,
     })
 }
 
@@ -691,11 +730,13 @@ fn settle_deadline(since: u64, settle: Duration) -> Instant {
 /// The tags an update sets, and the tag keys it removes.
 type Retag = (Vec<(String, String)>, Vec<String>);
 
-/// Whether a change path is inside the resource's tags.
-fn is_tag_path(path: &str) -> bool {
-    ["Tags", "tags", "TagSpecifications"]
-        .iter()
-        .any(|field| path.starts_with(field))
+/// The error of a state the code rules out, reported instead of a panic.
+fn unreachable_state(address: &str) -> ProviderError {
+    ProviderError::Request {
+        address: address.to_string(),
+        field: "(engine)".into(),
+        problem: "internal error: an update ended without an outcome".into(),
+    }
 }
 
 fn journal_pending(state: &mut State, action: &PlannedAction) {
@@ -703,7 +744,7 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
         .resources
         .entry(action.address.clone())
         .or_insert_with(|| ResourceState {
-            kind: action.kind.clone(),
+            kind: action.kind,
             operation: action.operation.clone(),
             status: ResourceStatus::Pending,
             id: None,
@@ -732,7 +773,7 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
             state.resources.insert(
                 action.address.clone(),
                 ResourceState {
-                    kind: action.kind.clone(),
+                    kind: action.kind,
                     operation: action.operation.clone(),
                     status: ResourceStatus::Created,
                     id: Some(o.id),
@@ -749,16 +790,10 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
 
 impl Task {
     async fn run(self) -> Result<Done, ProviderError> {
-        match self.action {
-            Action::Delete => self.delete().await.map(|_| Done::Deleted),
-            Action::Replace => self.delete().await.map(|_| Done::Deleted),
-            Action::Update if !UPSERT_KINDS.contains(&self.kind.as_str()) => {
-                self.update().await.map(Done::Created)
-            }
-            Action::Create | Action::Update | Action::Read => {
-                self.create().await.map(Done::Created)
-            }
-            Action::NoOp => Ok(Done::Deleted),
+        match self.step {
+            Step::Delete | Step::DeleteThenCreate => self.delete().await.map(|_| Done::Deleted),
+            Step::Update => self.update().await.map(Done::Created),
+            Step::Create | Step::Read => self.create().await.map(Done::Created),
         }
     }
 
@@ -787,11 +822,12 @@ impl Task {
         let t = Target {
             stack: &self.stack,
             address: &self.address,
-            kind: &self.kind,
+            kind: self.kind,
             req: Req {
                 address: &self.address,
                 body: &body,
             },
+            changed: &self.changed,
         };
         // AWS error messages may echo request parameters: secret values never leave here.
         let secret_values: Vec<&str> = values.values().map(String::as_str).collect();
@@ -812,7 +848,7 @@ impl Task {
         if self.adopt_first {
             // The interrupted request may still be in flight: look until it has settled.
             let settled = match self.pending_since {
-                Some(since) if may_duplicate(&self.kind) => {
+                Some(since) if self.kind.spec().duplicable => {
                     settle_deadline(since, config.create_settle)
                 }
                 _ => Instant::now(),
@@ -822,7 +858,7 @@ impl Task {
                 self.aws.wait_ready(&t, &found).await?;
                 return Ok(found);
             }
-            if self.adopt_only && findable(&self.kind) {
+            if self.adopt_only && self.kind.spec().findable {
                 return Err(ProviderError::Request {
                     address: self.address.clone(),
                     field: "(recover)".into(),
@@ -848,7 +884,7 @@ impl Task {
                     attempt += 1;
                     // A lost response: AWS may have made it, or may still be making it.
                     // Adopt instead of duplicating.
-                    let settled = if e.is_unanswered() && may_duplicate(&self.kind) {
+                    let settled = if e.is_unanswered() && self.kind.spec().duplicable {
                         sent + config.create_settle
                     } else {
                         Instant::now()
@@ -863,8 +899,17 @@ impl Task {
         }
     }
 
-    /// Changes the recorded resource in place.
+    /// Changes the recorded resource in place, in the modes its changes need: the create
+    /// call again (upserts), the kind's modify call, and tags.
     async fn update(&self) -> Result<Outcome, ProviderError> {
+        let upserted = if self.modes.contains(&FieldChange::Upsert) {
+            Some(self.create().await?)
+        } else {
+            None
+        };
+        if upserted.is_some() && self.retag.is_none() {
+            return upserted.ok_or_else(|| unreachable_state(&self.address));
+        }
         let Some(existing) = &self.existing else {
             return Err(ProviderError::Request {
                 address: self.address.clone(),
@@ -883,27 +928,26 @@ impl Task {
         let t = Target {
             stack: &self.stack,
             address: &self.address,
-            kind: &self.kind,
+            kind: self.kind,
             req: Req {
                 address: &self.address,
                 body: &self.body,
             },
+            changed: &self.changed,
         };
         let e = Existing {
             address: &self.address,
-            kind: &existing.kind,
+            kind: existing.kind,
             id,
             attributes: &existing.attributes,
         };
-        let outcome = if updatable(&self.kind) {
-            self.aws.update(&t, &e).await?
-        } else {
-            e.unchanged()
+        let outcome = match upserted {
+            Some(outcome) => outcome,
+            None if self.modes.contains(&FieldChange::Modify) => self.aws.update(&t, &e).await?,
+            None => e.unchanged(),
         };
         if let Some((set, remove)) = &self.retag {
-            self.aws
-                .retag(&self.address, &self.kind, id, set, remove)
-                .await?;
+            self.aws.retag(&e, set, remove).await?;
         }
         Ok(outcome)
     }
@@ -917,14 +961,15 @@ impl Task {
         let t = Target {
             stack: &self.stack,
             address: &self.address,
-            kind: &existing.kind,
+            kind: existing.kind,
             req: Req {
                 address: &self.address,
                 body: &existing.request,
             },
+            changed: &[],
         };
         let settled = match existing.pending_since {
-            Some(since) if may_duplicate(&existing.kind) => {
+            Some(since) if existing.kind.spec().duplicable => {
                 settle_deadline(since, self.aws.config.create_settle)
             }
             _ => Instant::now(),
@@ -998,7 +1043,7 @@ impl Task {
         };
         let e = Existing {
             address: &self.address,
-            kind: &existing.kind,
+            kind: existing.kind,
             id,
             attributes,
         };

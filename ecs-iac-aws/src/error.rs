@@ -51,6 +51,17 @@ pub enum ProviderError {
         /// What happened.
         message: String,
     },
+    /// Several independent calls failed (e.g. the reads of a refresh); each is listed.
+    #[error("{} calls failed:\n  {}", .0.len(), join_lines(.0))]
+    Several(Vec<ProviderError>),
+}
+
+fn join_lines(errors: &[ProviderError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n  ")
 }
 
 fn request_suffix(id: &Option<String>) -> String {
@@ -170,6 +181,9 @@ impl ProviderError {
                 address,
                 message: hide(message),
             },
+            ProviderError::Several(errors) => {
+                ProviderError::Several(errors.into_iter().map(|e| e.redact(secrets)).collect())
+            }
             other @ ProviderError::Response { .. } => other,
         }
     }

@@ -4,34 +4,17 @@
 
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use crate::providers::{observable, Existing};
-use ecs_iac_core::{Observation, Observed, ResourceStatus, State};
+use crate::providers::Existing;
+use ecs_iac_core::{Kind, Observation, Observed, ResourceStatus, State};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-/// The ECS services of `state` that an Application Auto Scaling target scales: their
-/// desired count belongs to the scaler, so it is neither drift nor sent on update.
-pub(crate) fn autoscaled_services(state: &State) -> std::collections::HashSet<String> {
-    state
-        .resources
-        .values()
-        .filter(|r| r.kind == "application_autoscaling.scalable_target")
-        .flat_map(|r| r.depends_on.iter())
-        .filter(|a| {
-            state
-                .resources
-                .get(*a)
-                .is_some_and(|r| r.kind == "ecs.service")
-        })
-        .cloned()
-        .collect()
-}
-
-/// Reads back every created resource of `state` whose kind can be observed, with
-/// `aws.config.parallelism` calls at a time. Kinds that cannot be observed are
-/// [`Observation::Unknown`].
+/// Reads back every created resource of `state` the stack owns, with
+/// `aws.config.parallelism` calls at a time. What the stack only reads (data sources) is
+/// [`Observation::Unknown`]. When reads fail, every failure is reported
+/// ([`ProviderError::Several`] when there are more than one).
 pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError> {
     let permits = Arc::new(Semaphore::new(aws.config.parallelism.max(1)));
     let mut reads: JoinSet<(String, Result<Observation, ProviderError>)> = JoinSet::new();
@@ -42,18 +25,18 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
     };
     // Kinds whose existence is all there is to read, and whose API reads many ids in
     // one call, are read per kind.
-    let mut by_kind: BTreeMap<&str, Vec<(&String, String)>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<Kind, Vec<(&String, String)>> = BTreeMap::new();
     for (address, recorded) in &state.resources {
         if let (Some(id), ResourceStatus::Created) = (&recorded.id, recorded.status) {
             by_kind
-                .entry(recorded.kind.as_str())
+                .entry(recorded.kind)
                 .or_default()
                 .push((address, id.clone()));
         }
     }
     for (kind, members) in &by_kind {
         let ids: Vec<String> = members.iter().map(|(_, id)| id.clone()).collect();
-        if let Some(found) = aws.existing_of(kind, &ids).await? {
+        if let Some(found) = aws.existing_of(*kind, &ids).await? {
             for (address, id) in members {
                 let seen = if found.contains(id) {
                     Observation::Present(serde_json::json!({}))
@@ -69,7 +52,7 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
             continue;
         }
         let id = match (&recorded.id, recorded.status) {
-            (Some(id), ResourceStatus::Created) if observable(&recorded.kind) => id.clone(),
+            (Some(id), ResourceStatus::Created) if !recorded.kind.spec().data_source => id.clone(),
             _ => {
                 observed
                     .resources
@@ -82,7 +65,7 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
         let (aws, address, kind, attributes, permits) = (
             aws.clone(),
             address.clone(),
-            recorded.kind.clone(),
+            recorded.kind,
             recorded.attributes.clone(),
             permits.clone(),
         );
@@ -90,7 +73,7 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
             let _permit = permits.acquire().await;
             let e = Existing {
                 address: &address,
-                kind: &kind,
+                kind,
                 id: &id,
                 attributes: &attributes,
             };
@@ -115,15 +98,10 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
             }
         }
     }
-    for address in autoscaled_services(state) {
-        if let Some(Observation::Present(body)) = observed.resources.get_mut(&address) {
-            if let Some(fields) = body.as_object_mut() {
-                fields.remove("desiredCount");
-            }
-        }
-    }
-    match errors.into_values().next() {
-        Some(first) => Err(first),
-        None => Ok(observed),
+    let mut errors: Vec<ProviderError> = errors.into_values().collect();
+    match errors.len() {
+        0 => Ok(observed),
+        1 => Err(errors.remove(0)),
+        _ => Err(ProviderError::Several(errors)),
     }
 }

@@ -13,6 +13,7 @@
 //! field; where it does not (passwords, fields some APIs never return) the request last
 //! applied does. A difference is *drift* when the live value is not what was applied.
 
+use crate::kind::Kind;
 use crate::normalize::{element_key, pair_key, picked_when_omitted};
 use crate::resolve::placeholders;
 use serde_json::Value;
@@ -48,7 +49,7 @@ enum Seen<'a> {
 /// refreshed, `applied` is taken as live). All three should be normalized and have their
 /// placeholders resolved alike.
 pub(crate) fn diff(
-    kind: &str,
+    kind: Kind,
     applied: &Value,
     observed: Option<&Value>,
     desired: &Value,
@@ -202,8 +203,8 @@ fn needs_quotes(key: &str) -> bool {
     key.is_empty() || key.bytes().all(|b| b.is_ascii_digit()) || key.contains(['[', ']', '"'])
 }
 
-struct Walker<'k> {
-    kind: &'k str,
+struct Walker {
+    kind: Kind,
     /// Keyed path of the current value.
     path: String,
     /// Path with list elements as `[]`, for the normalization tables.
@@ -211,7 +212,7 @@ struct Walker<'k> {
     out: Vec<Difference>,
 }
 
-impl Walker<'_> {
+impl Walker {
     /// Compares one value: `applied` last applied, `seen` what AWS reported, `desired`
     /// what the stack wants. `field` names the member holding it; `top` is the body itself.
     fn walk(
@@ -400,7 +401,7 @@ mod tests {
             {"name": "B", "value": "2"},
             {"name": "C", "value": "3"},
         ]));
-        let d = diff("ecs.task_definition", &before, None, &after);
+        let d = diff(Kind::TASK_DEFINITION, &before, None, &after);
         assert_eq!(paths(&d), ["containerDefinitions[app].environment[B]"]);
         assert_eq!(d[0].before, None);
         assert_eq!(d[0].after, Some(json!({"name": "B", "value": "2"})));
@@ -411,7 +412,7 @@ mod tests {
     fn changed_and_removed_elements_are_named_by_key() {
         let before = task(json!([{"name": "A", "value": "1"}, {"name": "C", "value": "3"}]));
         let after = task(json!([{"name": "C", "value": "4"}]));
-        let d = diff("ecs.task_definition", &before, None, &after);
+        let d = diff(Kind::TASK_DEFINITION, &before, None, &after);
         assert_eq!(
             paths(&d),
             [
@@ -430,7 +431,7 @@ mod tests {
         if let Some(list) = before["containerDefinitions"].as_array_mut() {
             list.reverse();
         }
-        assert!(diff("ecs.task_definition", &before, None, &after).is_empty());
+        assert!(diff(Kind::TASK_DEFINITION, &before, None, &after).is_empty());
     }
 
     #[test]
@@ -439,7 +440,7 @@ mod tests {
             json!({"environment": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]});
         let after =
             json!({"environment": [{"name": "A", "value": "1"}, {"name": "A", "value": "3"}]});
-        let d = diff("x", &before, None, &after);
+        let d = diff(Kind::VPC, &before, None, &after);
         assert_eq!(paths(&d), ["environment[1].value"]);
     }
 
@@ -447,7 +448,7 @@ mod tests {
     fn tags_are_named_by_quoted_key_and_stand_for_their_value() {
         let before = json!({"Tags": [{"Key": "team", "Value": "a"}, {"Key": "old", "Value": "x"}]});
         let after = json!({"Tags": [{"Key": "team", "Value": "b"}]});
-        let d = diff("iam.role", &before, None, &after);
+        let d = diff(Kind::ROLE, &before, None, &after);
         assert_eq!(paths(&d), [r#"Tags["team"]"#, r#"Tags["old"]"#]);
         assert_eq!(d[0].before, Some(json!("a")));
         assert_eq!(d[0].after, Some(json!("b")));
@@ -463,10 +464,10 @@ mod tests {
             json!({"portMappings": [{"containerPort": 80, "protocol": "tcp", "name": "a"}]});
         let after =
             json!({"portMappings": [{"containerPort": 80, "protocol": "tcp", "name": "b"}]});
-        let d = diff("ecs.task_definition", &before, None, &after);
+        let d = diff(Kind::TASK_DEFINITION, &before, None, &after);
         assert_eq!(paths(&d), ["portMappings[80/tcp].name"]);
         let d = diff(
-            "x",
+            Kind::VPC,
             &json!({"volumes": [{"name": "1", "host": "a"}]}),
             None,
             &json!({"volumes": [{"name": "1", "host": "b"}]}),
@@ -478,7 +479,7 @@ mod tests {
     fn drift_is_what_aws_reports_differently_from_what_was_applied() {
         let applied = json!({"desiredCount": 2, "serviceName": "web"});
         let observed = json!({"desiredCount": 5, "serviceName": "web"});
-        let d = diff("ecs.service", &applied, Some(&observed), &applied);
+        let d = diff(Kind::SERVICE, &applied, Some(&observed), &applied);
         assert_eq!(d.len(), 1);
         assert_eq!(
             (
@@ -491,10 +492,10 @@ mod tests {
         );
         // Drift AWS already matches the desired value: nothing to do.
         let desired = json!({"desiredCount": 5, "serviceName": "web"});
-        assert!(diff("ecs.service", &applied, Some(&observed), &desired).is_empty());
+        assert!(diff(Kind::SERVICE, &applied, Some(&observed), &desired).is_empty());
         // A config change without drift starts from the live value.
         let desired = json!({"desiredCount": 3, "serviceName": "web"});
-        let d = diff("ecs.service", &applied, Some(&applied), &desired);
+        let d = diff(Kind::SERVICE, &applied, Some(&applied), &desired);
         assert_eq!((d[0].before.clone(), d[0].drift), (Some(json!(2)), false));
     }
 
@@ -502,7 +503,7 @@ mod tests {
     fn fields_aws_does_not_report_are_not_drift() {
         let applied = json!({"MasterUserPassword": "${pw.secret_value}", "Port": 5432, "Tags": [{"Key": "a", "Value": "1"}]});
         let observed = json!({"Port": 5432});
-        assert!(diff("rds.db_instance", &applied, Some(&observed), &applied).is_empty());
+        assert!(diff(Kind::DB_INSTANCE, &applied, Some(&observed), &applied).is_empty());
     }
 
     #[test]
@@ -510,13 +511,13 @@ mod tests {
         let applied = json!({"Engine": "postgres", "Nested": {"a": 1}});
         let observed =
             json!({"Engine": "postgres", "EngineVersion": "16.4", "Nested": {"a": 1, "b": 2}});
-        let d = diff("rds.db_instance", &applied, Some(&observed), &applied);
+        let d = diff(Kind::DB_INSTANCE, &applied, Some(&observed), &applied);
         assert_eq!(paths(&d), ["Nested.b"]);
         assert!(d[0].drift && d[0].after.is_none());
         // A field the desired request adds starts from what AWS reports, without drift.
         let desired =
             json!({"Engine": "postgres", "EngineVersion": "16.6", "Nested": {"a": 1, "b": 2}});
-        let d = diff("rds.db_instance", &applied, Some(&observed), &desired);
+        let d = diff(Kind::DB_INSTANCE, &applied, Some(&observed), &desired);
         assert_eq!(paths(&d), ["EngineVersion"]);
         assert_eq!(
             (d[0].before.clone(), d[0].drift),
@@ -529,9 +530,9 @@ mod tests {
         let applied =
             json!({"networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}});
         let observed = json!({"networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["sg-default"]}}});
-        assert!(diff("ecs.service", &applied, Some(&observed), &applied).is_empty());
+        assert!(diff(Kind::SERVICE, &applied, Some(&observed), &applied).is_empty());
         assert_eq!(
-            diff("other.kind", &applied, Some(&observed), &applied).len(),
+            diff(Kind::VPC, &applied, Some(&observed), &applied).len(),
             1
         );
     }
@@ -545,7 +546,7 @@ mod tests {
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
         ]});
         let d = diff(
-            "ec2.security_group_ingress",
+            Kind::SECURITY_GROUP_INGRESS,
             &applied,
             Some(&observed),
             &applied,
@@ -566,14 +567,14 @@ mod tests {
     fn unresolved_placeholders_are_not_drift() {
         let applied = json!({"options": {"awslogs-region": "${aws.region}"}});
         let observed = json!({"options": {"awslogs-region": "eu-west-1"}});
-        assert!(diff("x", &applied, Some(&observed), &applied).is_empty());
+        assert!(diff(Kind::VPC, &applied, Some(&observed), &applied).is_empty());
     }
 
     #[test]
     fn policy_documents_in_strings_are_compared_member_by_member() {
         let doc = |action: &str| json!({"PolicyDocument": json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}).to_string()});
         let d = diff(
-            "iam.role_policy",
+            Kind::ROLE_POLICY,
             &doc("s3:GetObject"),
             None,
             &doc("s3:PutObject"),

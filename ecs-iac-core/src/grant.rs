@@ -189,7 +189,7 @@ pub enum GrantError {
         /// The stack's name.
         stack: String,
         /// The referenced kind, e.g. `ecs.task_definition`.
-        kind: &'static str,
+        kind: crate::kind::Kind,
         /// The referenced logical name.
         name: String,
     },

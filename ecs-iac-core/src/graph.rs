@@ -78,14 +78,13 @@ mod tests {
         Node {
             address: address.to_string(),
             resource: address.to_string(),
-            kind: "test",
+            kind: crate::kind::Kind::VPC,
             operation: Operation {
                 service: "test",
                 action: "Create",
             },
             body: json!({}),
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
-            replace_on: &[],
             data_source: false,
             protection: Default::default(),
         }

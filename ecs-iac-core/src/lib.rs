@@ -42,6 +42,7 @@ pub mod diagnostic;
 mod diff;
 pub mod grant;
 pub mod graph;
+pub mod kind;
 pub mod limits;
 pub mod lint;
 pub mod lower;
@@ -64,12 +65,13 @@ mod rule_tests;
 
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
 pub use grant::{Grant, GrantError, GRANTS_POLICY};
+pub use kind::{FieldChange, Kind, KindSpec, Replacement, Service, Updates};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use normalize::normalize;
 pub use plan::{
-    is_stateful, plan, plan_destroy, plan_destroy_refreshed, plan_refreshed, plan_synth, Action,
-    Change, Plan, PlannedAction, Summary, CREATE_BEFORE_DESTROY_KINDS, STATEFUL_KINDS,
+    plan, plan_destroy, plan_destroy_refreshed, plan_refreshed, plan_synth, Action, Change, Plan,
+    PlannedAction, Reason, Summary,
 };
 pub use refresh::{Observation, Observed};
 pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};

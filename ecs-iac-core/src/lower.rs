@@ -6,6 +6,7 @@
 //! edge is never declared twice.
 
 use crate::diagnostic::{Diagnostic, Rule};
+use crate::kind::{Kind, Tags};
 use crate::stack::{AnyRef, Meta, Ref, Resource, Stack};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -51,15 +52,13 @@ pub struct Node {
     /// Logical name of the resource this node belongs to.
     pub resource: String,
     /// Node kind, e.g. `ec2.vpc` or `ec2.security_group_ingress`.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// The API call that creates it.
     pub operation: Operation,
     /// The request body, as `--cli-input-json` takes it. Never holds a secret value.
     pub body: Value,
     /// Addresses of nodes that must exist first.
     pub depends_on: Vec<String>,
-    /// Top-level body fields whose change forces replacement; others update in place.
-    pub replace_on: &'static [&'static str],
     /// True for lookups of things the stack does not own (e.g. an existing secret).
     pub data_source: bool,
     /// What a plan may do to the node when it holds data (databases, caches, log groups).
@@ -68,7 +67,7 @@ pub struct Node {
     pub protection: Protection,
 }
 
-/// What a plan may do to a node that holds data (see [`crate::plan::STATEFUL_KINDS`]).
+/// What a plan may do to a node that holds data (see [`crate::kind::KindSpec::stateful`]).
 /// Both are off by default: a plan that would replace or delete such a node is blocked.
 /// Set with `.allow_replacement()` and `.allow_destroy()` on the resource's builder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -87,13 +86,11 @@ impl Protection {
     }
 }
 
-/// Every field forces replacement (for immutable API objects).
-pub(crate) const ALL_FIELDS: &[&str] = &["*"];
-
 impl Node {
-    /// Whether a change to the top-level body field `field` forces replacement.
+    /// Whether a change to the top-level body field `field` forces replacement (the
+    /// kind decides: [`Kind::field_change`]).
     pub fn forces_replacement(&self, field: &str) -> bool {
-        self.replace_on.iter().any(|f| *f == "*" || *f == field)
+        self.kind.forces_replacement(field)
     }
 }
 
@@ -178,13 +175,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Starts the node for `part` (`""` for the resource's main request).
-    pub fn node(
-        &self,
-        part: &str,
-        kind: &'static str,
-        service: &'static str,
-        action: &'static str,
-    ) -> NodeBuilder<'a> {
+    pub fn node(&self, part: &str, kind: Kind) -> NodeBuilder<'a> {
         let address = if part.is_empty() {
             self.meta.name.clone()
         } else {
@@ -204,26 +195,25 @@ impl<'a> Cx<'a> {
             resource: self.meta.name.clone(),
             address,
             kind,
-            operation: Operation { service, action },
+            operation: kind.create_operation(),
             deps,
             diagnostics: Vec::new(),
-            replace_on: &[],
-            data_source: false,
+            data_source: kind.spec().data_source,
             protection: Protection::default(),
-            tags: None,
         }
     }
 
     /// Finishes a node with its body.
     pub fn push(&mut self, node: NodeBuilder<'a>, mut body: Value) {
         self.diagnostics.extend(node.diagnostics);
-        if let (Some(style), Value::Object(map)) = (node.tags, &mut body) {
-            let (field, value) = match style {
-                TagStyle::Ec2(resource_type) => ("TagSpecifications", self.ec2_tags(resource_type)),
-                TagStyle::KeyValue => ("Tags", self.key_value_tags()),
-                TagStyle::Ecs => ("tags", self.ecs_tags()),
-                TagStyle::Map if node.operation.service == "logs" => ("tags", self.map_tags()),
-                TagStyle::Map => ("Tags", self.map_tags()),
+        let style = node.kind.spec().tags;
+        if let (Some(field), Value::Object(map)) = (style.field(), &mut body) {
+            let value = match style {
+                Tags::Ec2(resource_type) => self.ec2_tags(resource_type),
+                Tags::KeyValue => self.key_value_tags(),
+                Tags::Ecs => self.ecs_tags(),
+                Tags::Map | Tags::LowerMap => self.map_tags(),
+                Tags::None => Value::Null,
             };
             map.insert(field.to_string(), value);
         }
@@ -234,7 +224,6 @@ impl<'a> Cx<'a> {
             operation: node.operation,
             body: strip_nulls(body),
             depends_on: node.deps.into_iter().collect(),
-            replace_on: node.replace_on,
             data_source: node.data_source,
             protection: node.protection,
         });
@@ -338,61 +327,28 @@ impl<F: FnOnce() -> String> FieldPath for F {
     }
 }
 
-/// How an API takes tags.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum TagStyle {
-    /// EC2 `TagSpecifications` for a resource type, with a `Name` tag.
-    Ec2(&'static str),
-    /// `"Tags": [{"Key", "Value"}]` (RDS, IAM, ELBv2, ElastiCache, CloudWatch, Cloud Map).
-    KeyValue,
-    /// `"tags": [{"key", "value"}]` (ECS).
-    Ecs,
-    /// `"tags": {"key": "value"}` (CloudWatch Logs) or `"Tags"` (Application Auto Scaling).
-    Map,
-}
-
 /// Builds one node: records its dependencies as references are resolved.
 pub(crate) struct NodeBuilder<'a> {
     stack: &'a Stack,
     resource: String,
     address: String,
-    kind: &'static str,
+    kind: Kind,
     operation: Operation,
     deps: BTreeSet<String>,
     diagnostics: Vec<Diagnostic>,
-    replace_on: &'static [&'static str],
     data_source: bool,
     protection: Protection,
-    tags: Option<TagStyle>,
 }
 
 impl<'a> NodeBuilder<'a> {
-    /// Adds the ownership and resource tags to the body, in the API's style.
-    pub fn tags(mut self, style: TagStyle) -> Self {
-        self.tags = Some(style);
-        self
-    }
-
     /// `stack/resource`, the address diagnostics name.
     fn owner(&self) -> String {
         format!("{}/{}", self.stack.name, self.resource)
     }
 
-    /// Fields whose change forces replacement.
-    pub fn replace_on(mut self, fields: &'static [&'static str]) -> Self {
-        self.replace_on = fields;
-        self
-    }
-
     /// What a plan may do to the node when it holds data.
     pub fn protection(mut self, protection: Protection) -> Self {
         self.protection = protection;
-        self
-    }
-
-    /// Marks the node as a lookup of something the stack does not own.
-    pub fn data_source(mut self) -> Self {
-        self.data_source = true;
         self
     }
 

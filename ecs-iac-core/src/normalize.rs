@@ -50,6 +50,7 @@
 //! desired one has them: every top-level field, and below the top level the fields of
 //! [`PICKED_WHEN_OMITTED`].
 
+use crate::kind::Kind;
 use serde_json::{Map, Number, Value};
 
 /// A value AWS fills in for a field a request leaves out.
@@ -80,7 +81,7 @@ impl DefaultValue {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AwsDefault {
     /// The node kind, e.g. `ecs.task_definition`.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// The field's path: object members joined by `.`, list elements as `[]`, e.g.
     /// `containerDefinitions[].essential`.
     pub path: &'static str,
@@ -88,7 +89,7 @@ pub struct AwsDefault {
     pub value: DefaultValue,
 }
 
-const fn default(kind: &'static str, path: &'static str, value: DefaultValue) -> AwsDefault {
+const fn default(kind: Kind, path: &'static str, value: DefaultValue) -> AwsDefault {
     AwsDefault { kind, path, value }
 }
 
@@ -98,8 +99,8 @@ const fn default(kind: &'static str, path: &'static str, value: DefaultValue) ->
 /// docs.aws.amazon.com/IAM/latest/APIReference).
 pub const AWS_DEFAULTS: &[AwsDefault] = {
     use DefaultValue::{Bool, EmptyList, Int, Str};
-    const TD: &str = "ecs.task_definition";
-    const SVC: &str = "ecs.service";
+    const TD: Kind = Kind::TASK_DEFINITION;
+    const SVC: Kind = Kind::SERVICE;
     &[
         default(TD, "containerDefinitions[].essential", Bool(true)),
         default(TD, "containerDefinitions[].cpu", Int(0)),
@@ -130,8 +131,8 @@ pub const AWS_DEFAULTS: &[AwsDefault] = {
         default(SVC, "serviceRegistries", EmptyList),
         default(SVC, "placementConstraints", EmptyList),
         default(SVC, "placementStrategy", EmptyList),
-        default("iam.role", "Path", Str("/")),
-        default("iam.role", "MaxSessionDuration", Int(3600)),
+        default(Kind::ROLE, "Path", Str("/")),
+        default(Kind::ROLE, "MaxSessionDuration", Int(3600)),
     ]
 };
 
@@ -139,15 +140,15 @@ pub const AWS_DEFAULTS: &[AwsDefault] = {
 /// no fixed value: `(kind, path)`. When neither the request last applied nor the desired
 /// one has such a field, the value AWS reports is not drift. (Every top-level field is
 /// treated this way, e.g. an RDS `EngineVersion` or `Port`, a log group's `kmsKeyId`.)
-pub const PICKED_WHEN_OMITTED: &[(&str, &str)] = &[
+pub const PICKED_WHEN_OMITTED: &[(Kind, &str)] = &[
     // The VPC's default security group.
     (
-        "ecs.service",
+        Kind::SERVICE,
         "networkConfiguration.awsvpcConfiguration.securityGroups",
     ),
     // Equal to the container port in `awsvpc` mode.
     (
-        "ecs.task_definition",
+        Kind::TASK_DEFINITION,
         "containerDefinitions[].portMappings[].hostPort",
     ),
 ];
@@ -227,14 +228,14 @@ pub const POLICY_FIELDS: &[&str] = &["PolicyDocument", "AssumeRolePolicyDocument
 /// The canonical form of `body`, a request of a node of kind `kind` (or AWS's report of
 /// the resource rendered in that shape). See the [module documentation](self) for what
 /// changes. Pure and idempotent: `normalize(k, &normalize(k, b)) == normalize(k, b)`.
-pub fn normalize(kind: &str, body: &Value) -> Value {
+pub fn normalize(kind: Kind, body: &Value) -> Value {
     let mut schema = String::new();
     normalize_at(kind, &mut schema, "", body)
 }
 
 /// `schema` is the path of `value` (members joined by `.`, list elements as `[]`) and
 /// `field` the name of the member holding it (for list elements, the list's).
-fn normalize_at(kind: &str, schema: &mut String, field: &str, value: &Value) -> Value {
+fn normalize_at(kind: Kind, schema: &mut String, field: &str, value: &Value) -> Value {
     if POLICY_FIELDS.contains(&field) {
         if let Some(document) = policy_document(value) {
             return document;
@@ -299,8 +300,8 @@ fn normalize_at(kind: &str, schema: &mut String, field: &str, value: &Value) -> 
 
 /// Whether `value` at `schema` is what AWS fills in when the request leaves it out.
 /// `siblings` is the object holding it (an RDS `Port` default depends on `Engine`).
-fn is_default(kind: &str, schema: &str, value: &Value, siblings: &Map<String, Value>) -> bool {
-    if kind == "rds.db_instance" && schema == "Port" {
+fn is_default(kind: Kind, schema: &str, value: &Value, siblings: &Map<String, Value>) -> bool {
+    if kind == Kind::DB_INSTANCE && schema == "Port" {
         let engine = siblings.get("Engine").and_then(Value::as_str);
         return engine.and_then(rds_default_port).is_some_and(|port| {
             value.as_u64() == Some(port) || value.as_str() == Some(&port.to_string())
@@ -325,7 +326,7 @@ fn rds_default_port(engine: &str) -> Option<u64> {
 }
 
 /// Whether `[path]` under `kind` is a field AWS picks when a request leaves it out.
-pub(crate) fn picked_when_omitted(kind: &str, schema: &str) -> bool {
+pub(crate) fn picked_when_omitted(kind: Kind, schema: &str) -> bool {
     PICKED_WHEN_OMITTED
         .iter()
         .any(|(k, p)| *k == kind && *p == schema)
@@ -626,7 +627,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn idempotent(kind: &str, body: &Value) -> Value {
+    fn idempotent(kind: Kind, body: &Value) -> Value {
         let once = normalize(kind, body);
         assert_eq!(normalize(kind, &once), once, "not idempotent for {body}");
         once
@@ -635,7 +636,10 @@ mod tests {
     #[test]
     fn drops_nulls() {
         assert_eq!(
-            idempotent("x", &json!({"a": null, "b": [null, 1], "c": {"d": null}})),
+            idempotent(
+                Kind::VPC,
+                &json!({"a": null, "b": [null, 1], "c": {"d": null}})
+            ),
             json!({"b": [1], "c": {}})
         );
     }
@@ -650,7 +654,7 @@ mod tests {
             "command": ["b", "a"],
         });
         assert_eq!(
-            idempotent("x", &body),
+            idempotent(Kind::VPC, &body),
             json!({
                 "SubnetIds": ["subnet-a", "subnet-b"],
                 "VpcSecurityGroupIds": ["sg-1", "sg-2"],
@@ -673,7 +677,7 @@ mod tests {
             ],
         });
         assert_eq!(
-            idempotent("x", &body),
+            idempotent(Kind::VPC, &body),
             json!({
                 "Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}],
                 "tags": [{"key": "y", "value": "8"}, {"key": "z", "value": "9"}],
@@ -691,7 +695,7 @@ mod tests {
             {"name": "web", "environment": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]},
             {"name": "app"},
         ]});
-        let n = idempotent("x", &body);
+        let n = idempotent(Kind::VPC, &body);
         assert_eq!(n["containerDefinitions"][0]["name"], "app");
         assert_eq!(
             n["containerDefinitions"][1]["environment"],
@@ -715,8 +719,8 @@ mod tests {
              "UserIdGroupPairs": [{"GroupId": "sg-9", "UserId": "123456789012"}],
              "Ipv6Ranges": [], "PrefixListIds": []},
         ]});
-        let n = idempotent("ec2.security_group_ingress", &ours);
-        assert_eq!(n, idempotent("ec2.security_group_ingress", &aws));
+        let n = idempotent(Kind::SECURITY_GROUP_INGRESS, &ours);
+        assert_eq!(n, idempotent(Kind::SECURITY_GROUP_INGRESS, &aws));
         let keys: Vec<Option<String>> = n["IpPermissions"]
             .as_array()
             .into_iter()
@@ -758,8 +762,8 @@ mod tests {
             })
             .collect();
         let aws = json!({"PolicyDocument": encoded});
-        let n = idempotent("iam.role_policy", &ours);
-        assert_eq!(n, idempotent("iam.role_policy", &aws));
+        let n = idempotent(Kind::ROLE_POLICY, &ours);
+        assert_eq!(n, idempotent(Kind::ROLE_POLICY, &aws));
         assert_eq!(
             n["PolicyDocument"]["Statement"]["Action"],
             json!(["s3:GetObject", "s3:PutObject"])
@@ -774,12 +778,12 @@ mod tests {
         let changed =
             json!({"AssumeRolePolicyDocument": r#"{"Statement": [{"Action": "sts:TagSession"}]}"#});
         assert_ne!(
-            normalize("iam.role", &other),
-            normalize("iam.role", &changed)
+            normalize(Kind::ROLE, &other),
+            normalize(Kind::ROLE, &changed)
         );
         // Text that is no document stays text.
         assert_eq!(
-            normalize("iam.role", &json!({"PolicyDocument": "%ZZ not json"})),
+            normalize(Kind::ROLE, &json!({"PolicyDocument": "%ZZ not json"})),
             json!({"PolicyDocument": "%ZZ not json"})
         );
     }
@@ -792,7 +796,7 @@ mod tests {
             "Description": "42", "containerPort": "0042",
         });
         assert_eq!(
-            idempotent("x", &body),
+            idempotent(Kind::VPC, &body),
             json!({
                 "cpu": 256, "memory": 512, "Threshold": 80, "TargetValue": 70.5,
                 "Port": 5432, "HealthCheckPort": "traffic-port", "FromPort": -1,
@@ -827,26 +831,26 @@ mod tests {
             "placementConstraints": [],
         });
         assert_eq!(
-            idempotent("ecs.task_definition", &aws),
+            idempotent(Kind::TASK_DEFINITION, &aws),
             json!({"containerDefinitions": [{"name": "app", "portMappings": [{"containerPort": 80}]}]})
         );
         // Values other than the default stay.
         let set =
             json!({"containerDefinitions": [{"name": "app", "essential": false, "cpu": 128}]});
-        assert_eq!(idempotent("ecs.task_definition", &set), set);
+        assert_eq!(idempotent(Kind::TASK_DEFINITION, &set), set);
         // Only for the kind the table names.
         assert_eq!(
-            normalize("x", &json!({"volumes": []})),
+            normalize(Kind::VPC, &json!({"volumes": []})),
             json!({"volumes": []})
         );
         let service = json!({"deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 50}, "platformVersion": "LATEST"});
         assert_eq!(
-            idempotent("ecs.service", &service),
+            idempotent(Kind::SERVICE, &service),
             json!({"deploymentConfiguration": {"minimumHealthyPercent": 50}})
         );
         assert_eq!(
             idempotent(
-                "iam.role",
+                Kind::ROLE,
                 &json!({"Path": "/", "MaxSessionDuration": 3600, "RoleName": "r"})
             ),
             json!({"RoleName": "r"})
@@ -857,21 +861,21 @@ mod tests {
     fn drops_the_rds_port_of_the_engine() {
         let pg = |port: Value| json!({"Engine": "postgres", "Port": port});
         assert_eq!(
-            idempotent("rds.db_instance", &pg(json!(5432))),
+            idempotent(Kind::DB_INSTANCE, &pg(json!(5432))),
             json!({"Engine": "postgres"})
         );
         assert_eq!(
-            idempotent("rds.db_instance", &pg(json!("5432"))),
+            idempotent(Kind::DB_INSTANCE, &pg(json!("5432"))),
             json!({"Engine": "postgres"})
         );
         assert_eq!(
-            idempotent("rds.db_instance", &pg(json!(5433))),
+            idempotent(Kind::DB_INSTANCE, &pg(json!(5433))),
             pg(json!(5433))
         );
         let mysql = json!({"Engine": "mysql", "Port": 5432});
-        assert_eq!(idempotent("rds.db_instance", &mysql), mysql);
+        assert_eq!(idempotent(Kind::DB_INSTANCE, &mysql), mysql);
         let unknown = json!({"Engine": "neptune", "Port": 8182});
-        assert_eq!(idempotent("rds.db_instance", &unknown), unknown);
+        assert_eq!(idempotent(Kind::DB_INSTANCE, &unknown), unknown);
     }
 
     #[test]

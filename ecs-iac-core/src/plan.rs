@@ -3,6 +3,7 @@
 
 use crate::diagnostic::Invalid;
 use crate::diff;
+use crate::kind::{Kind, Replacement};
 use crate::lower::Node;
 use crate::normalize::normalize;
 use crate::refresh::{Observation, Observed};
@@ -25,8 +26,12 @@ pub enum Action {
     Create,
     /// Changed in place.
     Update,
-    /// Deleted and created again (a field that forces replacement changed).
-    Replace,
+    /// Replaced: the old one is deleted, then the new one is created (a field that
+    /// forces replacement changed, and names are unique).
+    DeleteThenCreate,
+    /// Replaced: the new one is created, dependents move to it, then the old one is
+    /// deleted (immutable revisions such as task definitions).
+    CreateThenDelete,
     /// Deleted.
     Delete,
     /// Unchanged.
@@ -40,11 +45,116 @@ impl Action {
         match self {
             Action::Create => "+",
             Action::Update => "~",
-            Action::Replace => "-/+",
+            Action::DeleteThenCreate => "-/+",
+            Action::CreateThenDelete => "+/-",
             Action::Delete => "-",
             Action::NoOp => " ",
             Action::Read => "<=",
         }
+    }
+
+    /// Whether this is a replacement (either order).
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
+    /// The replacement of a node of `kind`, in the order the kind needs.
+    pub fn replace(kind: Kind) -> Action {
+        match kind.spec().replacement {
+            Replacement::DeleteThenCreate => Action::DeleteThenCreate,
+            Replacement::CreateThenDelete => Action::CreateThenDelete,
+        }
+    }
+}
+
+/// Why an action happens, as a value (its text is what the human view shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    /// A field that cannot change in place changed.
+    CannotChangeInPlace {
+        /// The change's path.
+        path: String,
+    },
+    /// The node is an immutable revision: a new one is registered before the old one
+    /// is retired.
+    NewRevision,
+    /// A field was changed outside ecs-iac.
+    ChangedOutside {
+        /// The change's path.
+        path: String,
+    },
+    /// The resource was deleted outside ecs-iac: it is created again.
+    DeletedOutside,
+    /// A previous create was interrupted: the engine adopts what AWS made.
+    InterruptedCreate,
+    /// A resource this one refers to is replaced, so a field holding its id changes.
+    DependencyReplaced {
+        /// The replaced node.
+        dependency: String,
+        /// The field that changes.
+        path: String,
+    },
+    /// The resource left the stack.
+    NoLongerInStack,
+    /// The stack is destroyed.
+    StackDestroyed,
+    /// The resource to delete is already gone: only its state entry is removed.
+    AlreadyDeletedOutside,
+    /// `.allow_destroy()` was added: only the state changes.
+    AllowDestroyAdded,
+    /// `.allow_destroy()` was removed: only the state changes.
+    AllowDestroyRemoved,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::CannotChangeInPlace { path } => write!(f, "`{path}` cannot change in place"),
+            Reason::NewRevision => f.write_str(
+                "a revision cannot change: a new revision is registered before the old one is retired",
+            ),
+            Reason::ChangedOutside { path } => write!(f, "`{path}` changed outside ecs-iac"),
+            Reason::DeletedOutside => f.write_str(DELETED_OUTSIDE),
+            Reason::InterruptedCreate => f.write_str(
+                "a previous create was interrupted; the engine adopts the resource by its tags if AWS made it",
+            ),
+            Reason::DependencyReplaced { dependency, path } => {
+                write!(f, "`{dependency}` is replaced, so `{path}` changes")
+            }
+            Reason::NoLongerInStack => f.write_str("no longer in the stack"),
+            Reason::StackDestroyed => f.write_str("the stack is destroyed"),
+            Reason::AlreadyDeletedOutside => write!(
+                f,
+                "already {DELETED_OUTSIDE}: only its state entry is removed"
+            ),
+            Reason::AllowDestroyAdded => f.write_str(
+                "`.allow_destroy()` added: the state records it; nothing changes in AWS",
+            ),
+            Reason::AllowDestroyRemoved => f.write_str(
+                "`.allow_destroy()` removed: the state records it; nothing changes in AWS",
+            ),
+        }
+    }
+}
+
+/// A reason equals the text it shows (convenient in tests and filters).
+impl PartialEq<&str> for Reason {
+    fn eq(&self, other: &&str) -> bool {
+        struct Matches<'a>(&'a str);
+        impl std::fmt::Write for Matches<'_> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                match self.0.strip_prefix(s) {
+                    Some(rest) => {
+                        self.0 = rest;
+                        Ok(())
+                    }
+                    None => Err(std::fmt::Error),
+                }
+            }
+        }
+        let mut rest = Matches(other);
+        std::fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
     }
 }
 
@@ -79,7 +189,7 @@ pub struct PlannedAction {
     /// Node address.
     pub address: String,
     /// Node kind.
-    pub kind: String,
+    pub kind: Kind,
     /// The API operation that creates the node.
     pub operation: String,
     /// The action.
@@ -93,19 +203,15 @@ pub struct PlannedAction {
     /// Field-level changes of updates and replacements (for a create, every field of
     /// `after` is new).
     pub changes: Vec<Change>,
-    /// Why a replace or update happens, for people.
-    pub reasons: Vec<String>,
+    /// Why a replace or update happens.
+    pub reasons: Vec<Reason>,
     /// Addresses this node depends on.
     pub depends_on: Vec<String>,
     /// Why this action must not run, when it would destroy data it was not allowed to
-    /// (see [`STATEFUL_KINDS`]). A plan with a blocked action must not be applied.
+    /// (see [`KindSpec::stateful`](crate::kind::KindSpec::stateful)). A plan with a blocked action must not be applied.
     /// Serialized only when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
-    /// For a replacement: create the new resource first, move dependents to it, then
-    /// delete the old one ([`CREATE_BEFORE_DESTROY_KINDS`]). Serialized only when true.
-    #[serde(skip_serializing_if = "is_false")]
-    pub create_before_destroy: bool,
     /// The node may be deleted once it leaves the stack: the resource's
     /// `.allow_destroy()` for nodes of the stack, the state's record for deletes. Apply
     /// records it in [`ResourceState::allow_destroy`]. Serialized only when true.
@@ -160,25 +266,6 @@ pub struct Plan {
     pub actions: Vec<PlannedAction>,
 }
 
-/// Node kinds that hold data a replacement or a delete destroys: a plan that would replace
-/// one without `.allow_replacement()`, or delete one (because it left the stack) that was
-/// not applied with `.allow_destroy()`, is blocked ([`PlannedAction::blocked`]).
-pub const STATEFUL_KINDS: &[&str] = &[
-    "rds.db_instance",
-    "elasticache.replication_group",
-    "logs.log_group",
-];
-
-/// Node kinds replaced create-before-destroy ([`PlannedAction::create_before_destroy`]):
-/// task definition revisions are immutable, so a change registers a new revision, the
-/// services move to it, and only then is the old one retired.
-pub const CREATE_BEFORE_DESTROY_KINDS: &[&str] = &["ecs.task_definition"];
-
-/// Whether nodes of `kind` hold data ([`STATEFUL_KINDS`]).
-pub fn is_stateful(kind: &str) -> bool {
-    STATEFUL_KINDS.contains(&kind)
-}
-
 /// Plans `stack` against `prior`. Pure: no AWS calls (refresh happens before, in the
 /// engine). Fails with every diagnostic when validation finds errors.
 pub fn plan(stack: &Stack, prior: &State) -> Result<Plan, Invalid> {
@@ -187,7 +274,7 @@ pub fn plan(stack: &Stack, prior: &State) -> Result<Plan, Invalid> {
 
 /// Plans an already synthesized stack against `prior`, without a refresh: each node is
 /// compared with the request last applied. Resources that left the stack are deleted,
-/// except the stateful ones ([`STATEFUL_KINDS`]) not applied with `.allow_destroy()`,
+/// except the stateful ones ([`KindSpec::stateful`](crate::kind::KindSpec::stateful)) not applied with `.allow_destroy()`,
 /// which are blocked. To delete everything, use [`plan_destroy`].
 ///
 /// The plan takes the requests over (they are what apply sends), so the synth is consumed.
@@ -250,8 +337,10 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
     let mut actions: Vec<PlannedAction> = Vec::with_capacity(nodes.len());
     let mut replaced: BTreeSet<String> = BTreeSet::new();
     let mut drifted = 0;
-    for node in nodes {
-        let mut action = diff_node(&node, prior, observed);
+    let scaled = scaled_services(&nodes);
+    for mut node in nodes {
+        let scaler_owned = scaled.contains(&node.address);
+        let mut action = diff_node(&node, prior, observed, scaler_owned);
         // Created before, gone now. (A create that never finished is expected to be missing.)
         let gone = action.action == Action::Create
             && matches!(observed.get(&node.address), Some(Observation::Missing))
@@ -282,13 +371,19 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
                     .map(|r| r.request.clone());
             }
         }
-        if (action.action == Action::Replace || gone) && !node.address.contains('#') {
+        if (action.action.is_replace() || gone) && !node.address.contains('#') {
             replaced.insert(node.address.clone());
         }
         if gone || action.changes.iter().any(|c| c.drift) {
             drifted += 1;
         }
         protect(&node, prior, &mut action);
+        if scaler_owned && action.action == Action::Update {
+            // What the scaler owns is not sent on update: the plan shows what apply sends.
+            if let Value::Object(fields) = &mut node.body {
+                fields.remove(SCALER_OWNED);
+            }
+        }
         if action.action != Action::NoOp {
             action.after = Some(node.body);
         }
@@ -316,7 +411,7 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
         match a.action {
             Action::Create => summary.create += 1,
             Action::Update => summary.update += 1,
-            Action::Replace => summary.replace += 1,
+            Action::DeleteThenCreate | Action::CreateThenDelete => summary.replace += 1,
             Action::Delete => summary.delete += 1,
             Action::NoOp => summary.no_op += 1,
             Action::Read => summary.read += 1,
@@ -335,18 +430,16 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
 /// The delete of a node no longer in the stack (or of every node, destroying).
 fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> PlannedAction {
     let mut reasons = vec![match mode {
-        Mode::Apply => "no longer in the stack".to_string(),
-        Mode::Destroy => "the stack is destroyed".to_string(),
+        Mode::Apply => Reason::NoLongerInStack,
+        Mode::Destroy => Reason::StackDestroyed,
     }];
     if gone {
-        reasons.push(format!(
-            "already {DELETED_OUTSIDE}: only its state entry is removed"
-        ));
+        reasons.push(Reason::AlreadyDeletedOutside);
     }
     // Nothing to protect when the data is gone already, or never was: a create that did
     // not finish holds nothing the stack wrote.
     let blocked = (mode == Mode::Apply
-        && is_stateful(&r.kind)
+        && r.kind.is_stateful()
         && !r.allow_destroy
         && !gone
         && r.status == ResourceStatus::Created)
@@ -359,7 +452,7 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
         .or_else(|| deletion_protected(address, r, gone));
     PlannedAction {
         address: address.to_string(),
-        kind: r.kind.clone(),
+        kind: r.kind,
         operation: r.operation.clone(),
         action: Action::Delete,
         before: Some(r.request.clone()),
@@ -368,7 +461,6 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
         reasons,
         depends_on: r.depends_on.clone(),
         blocked,
-        create_before_destroy: false,
         allow_destroy: r.allow_destroy,
         state_only: false,
     }
@@ -377,7 +469,7 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
 /// AWS refuses to delete a DB instance applied with deletion protection: the delete is
 /// blocked up front, saying how to lift it, rather than failing half way through.
 fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<String> {
-    let protected = r.kind == "rds.db_instance"
+    let protected = r.kind == Kind::DB_INSTANCE
         && r.status == ResourceStatus::Created
         && !gone
         && r.request.get("DeletionProtection") == Some(&Value::Bool(true));
@@ -388,30 +480,28 @@ fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<St
     })
 }
 
-/// Blocks replacing stateful nodes not allowed to be replaced, marks create-before-destroy
-/// replacements, and carries `allow_destroy` for the state (a change of it alone is a
-/// state-only change).
+/// Blocks replacing stateful nodes not allowed to be replaced, and carries
+/// `allow_destroy` for the state (a change of it alone is a state-only change).
 fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
     action.allow_destroy = node.protection.allow_destroy;
     match action.action {
-        Action::Replace => {
-            action.create_before_destroy = CREATE_BEFORE_DESTROY_KINDS.contains(&node.kind);
-            if is_stateful(node.kind) && !node.protection.allow_replacement {
-                let mut fields: Vec<&str> = Vec::new();
-                for c in action.changes.iter().filter(|c| c.forces_replacement) {
-                    let field = top_field(&c.path);
-                    if !fields.contains(&field) {
-                        fields.push(field);
-                    }
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if node.kind.is_stateful() && !node.protection.allow_replacement =>
+        {
+            let mut fields: Vec<&str> = Vec::new();
+            for c in action.changes.iter().filter(|c| c.forces_replacement) {
+                let field = top_field(&c.path);
+                if !fields.contains(&field) {
+                    fields.push(field);
                 }
-                let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
-                action.blocked = Some(format!(
-                    "replacing `{}` ({}) would destroy its data: {} cannot change in place; add `.allow_replacement()` to the resource to allow it",
-                    node.address,
-                    node.kind,
-                    fields.join(", ")
-                ));
             }
+            let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            action.blocked = Some(format!(
+                "replacing `{}` ({}) would destroy its data: {} cannot change in place; add `.allow_replacement()` to the resource to allow it",
+                node.address,
+                node.kind,
+                fields.join(", ")
+            ));
         }
         Action::NoOp => {
             let recorded = prior
@@ -422,10 +512,9 @@ fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
             if recorded.is_some_and(|r| r != node.protection.allow_destroy) {
                 action.state_only = true;
                 action.reasons.push(if node.protection.allow_destroy {
-                    "`.allow_destroy()` added: the state records it; nothing changes in AWS".into()
+                    Reason::AllowDestroyAdded
                 } else {
-                    "`.allow_destroy()` removed: the state records it; nothing changes in AWS"
-                        .into()
+                    Reason::AllowDestroyRemoved
                 });
             }
         }
@@ -436,7 +525,7 @@ fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
 fn new_action(node: &Node) -> PlannedAction {
     PlannedAction {
         address: node.address.clone(),
-        kind: node.kind.to_string(),
+        kind: node.kind,
         operation: node.operation.to_string(),
         action: Action::NoOp,
         before: None,
@@ -445,13 +534,44 @@ fn new_action(node: &Node) -> PlannedAction {
         reasons: Vec::new(),
         depends_on: node.depends_on.clone(),
         blocked: None,
-        create_before_destroy: false,
         allow_destroy: false,
         state_only: false,
     }
 }
 
-fn diff_node(node: &Node, prior: &State, observed: &Observed) -> PlannedAction {
+/// The field of an autoscaled ECS service that belongs to its scaler.
+const SCALER_OWNED: &str = "desiredCount";
+
+/// The ECS services of `nodes` an Application Auto Scaling target scales: their desired
+/// count belongs to the scaler, so it is neither drift nor sent on update.
+fn scaled_services(nodes: &[Node]) -> BTreeSet<String> {
+    let services: BTreeSet<&str> = nodes
+        .iter()
+        .filter(|n| n.kind == Kind::SERVICE)
+        .map(|n| n.address.as_str())
+        .collect();
+    nodes
+        .iter()
+        .filter(|n| n.kind == Kind::SCALABLE_TARGET)
+        .flat_map(|n| n.depends_on.iter())
+        .filter(|d| services.contains(d.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// `body` without what the scaler owns, when `scaler_owned`.
+fn without_scaler_owned(body: &Value, scaler_owned: bool) -> std::borrow::Cow<'_, Value> {
+    match body {
+        Value::Object(fields) if scaler_owned && fields.contains_key(SCALER_OWNED) => {
+            let mut fields = fields.clone();
+            fields.remove(SCALER_OWNED);
+            std::borrow::Cow::Owned(Value::Object(fields))
+        }
+        _ => std::borrow::Cow::Borrowed(body),
+    }
+}
+
+fn diff_node(node: &Node, prior: &State, observed: &Observed, scaler_owned: bool) -> PlannedAction {
     let mut planned = new_action(node);
     if node.data_source {
         planned.action = Action::Read;
@@ -463,35 +583,37 @@ fn diff_node(node: &Node, prior: &State, observed: &Observed) -> PlannedAction {
     };
     if before.status == ResourceStatus::Pending {
         planned.action = Action::Create;
-        planned.reasons.push("a previous create was interrupted; the engine adopts the resource by its tags if AWS made it".into());
+        planned.reasons.push(Reason::InterruptedCreate);
         return planned;
     }
     let differences = match observed.get(&node.address) {
         Some(Observation::Missing) => {
             planned.action = Action::Create;
-            planned.reasons.push(DELETED_OUTSIDE.into());
+            planned.reasons.push(Reason::DeletedOutside);
             return planned;
         }
         Some(Observation::Present(live)) => {
             let (account, region) = (observed.account_id.as_deref(), observed.region.as_deref());
             let applied = prior.resolve_known(&before.request, account, region);
             let desired = prior.resolve_known(&node.body, account, region);
-            diff::diff(
-                node.kind,
-                &normalize(node.kind, &applied),
-                Some(&normalize(node.kind, live)),
-                &normalize(node.kind, &desired),
-            )
+            let kind = node.kind;
+            let owned = |v: &Value| normalize(kind, &without_scaler_owned(v, scaler_owned));
+            diff::diff(kind, &owned(&applied), Some(&owned(live)), &owned(&desired))
         }
         Some(Observation::Unknown) | None => {
-            if before.request == node.body {
+            let (applied, desired) = (
+                without_scaler_owned(&before.request, scaler_owned),
+                without_scaler_owned(&node.body, scaler_owned),
+            );
+            if applied == desired {
                 return planned;
             }
+            let kind = node.kind;
             diff::diff(
-                node.kind,
-                &normalize(node.kind, &before.request),
+                kind,
+                &normalize(kind, &applied),
                 None,
-                &normalize(node.kind, &node.body),
+                &normalize(kind, &desired),
             )
         }
     };
@@ -506,21 +628,18 @@ fn diff_node(node: &Node, prior: &State, observed: &Observed) -> PlannedAction {
         })
         .collect();
     for c in planned.changes.iter().filter(|c| c.drift) {
-        planned
-            .reasons
-            .push(format!("`{}` changed outside ecs-iac", c.path));
+        planned.reasons.push(Reason::ChangedOutside {
+            path: c.path.clone(),
+        });
     }
-    let immutable = CREATE_BEFORE_DESTROY_KINDS.contains(&node.kind);
-    if immutable && planned.changes.iter().any(|c| c.forces_replacement) {
-        planned.reasons.push(
-            "a revision cannot change: a new revision is registered before the old one is retired"
-                .into(),
-        );
+    let revision = node.kind.spec().replacement == Replacement::CreateThenDelete;
+    if revision && planned.changes.iter().any(|c| c.forces_replacement) {
+        planned.reasons.push(Reason::NewRevision);
     } else {
         for c in planned.changes.iter().filter(|c| c.forces_replacement) {
-            planned
-                .reasons
-                .push(format!("`{}` cannot change in place", c.path));
+            planned.reasons.push(Reason::CannotChangeInPlace {
+                path: c.path.clone(),
+            });
         }
     }
     planned.reasons.dedup();
@@ -530,7 +649,7 @@ fn diff_node(node: &Node, prior: &State, observed: &Observed) -> PlannedAction {
     planned.action = if planned.changes.is_empty() {
         Action::NoOp
     } else if planned.changes.iter().any(|c| c.forces_replacement) {
-        Action::Replace
+        Action::replace(node.kind)
     } else {
         Action::Update
     };
@@ -564,11 +683,12 @@ fn propagate_replacements(
                     drift: false,
                 });
             }
-            planned
-                .reasons
-                .push(format!("`{target}` is replaced, so `{path}` changes"));
-            planned.action = if forces || planned.action == Action::Replace {
-                Action::Replace
+            planned.reasons.push(Reason::DependencyReplaced {
+                dependency: target.clone(),
+                path: path.clone(),
+            });
+            planned.action = if forces || planned.action.is_replace() {
+                Action::replace(node.kind)
             } else {
                 Action::Update
             };
@@ -730,11 +850,7 @@ impl Plan {
             if a.action == Action::NoOp && !a.state_only {
                 continue;
             }
-            let symbol = if a.action == Action::Replace && a.create_before_destroy {
-                "+/-"
-            } else {
-                a.action.symbol()
-            };
+            let symbol = a.action.symbol();
             let _ = writeln!(out, "\n{:>3} {}  ({})", symbol, a.address, a.operation);
             for reason in &a.reasons {
                 let _ = writeln!(out, "      # {reason}");

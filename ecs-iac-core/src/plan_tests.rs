@@ -159,7 +159,7 @@ fn applied(synth: &Synth) -> State {
         state.resources.insert(
             n.address.clone(),
             ResourceState {
-                kind: n.kind.to_string(),
+                kind: n.kind,
                 operation: n.operation.to_string(),
                 status: ResourceStatus::Created,
                 id: Some(format!("id-{}", n.address)),
@@ -175,7 +175,7 @@ fn applied(synth: &Synth) -> State {
     state.resources.insert(
         "secret".into(),
         ResourceState {
-            kind: "secretsmanager.secret_ref".into(),
+            kind: Kind::SECRET_REF,
             operation: "secretsmanager:DescribeSecret".into(),
             status: ResourceStatus::Created,
             id: Some("arn:aws:secretsmanager:::secret:t/secret-AbCdEf".into()),
@@ -210,7 +210,7 @@ fn url_encode(text: &str) -> String {
 /// What a refresh reports for an unchanged resource, with the noise AWS adds: lists in
 /// another order, security group peers grouped, defaults filled in, policies URL-encoded,
 /// numbers as strings or floats, fields not returned, fields AWS picked itself.
-fn as_aws_reports(kind: &str, body: &Value) -> Value {
+fn as_aws_reports(kind: &Kind, body: &Value) -> Value {
     fn walk(key: &str, value: &Value) -> Value {
         match value {
             Value::Object(map) => {
@@ -239,8 +239,8 @@ fn as_aws_reports(kind: &str, body: &Value) -> Value {
         }
     }
     let mut v = walk("", body);
-    match kind {
-        "ec2.security_group_ingress" => {
+    match *kind {
+        Kind::SECURITY_GROUP_INGRESS => {
             // AWS groups the peers of one protocol and port range.
             let mut ranges = Vec::new();
             let mut pairs = Vec::new();
@@ -258,7 +258,7 @@ fn as_aws_reports(kind: &str, body: &Value) -> Value {
                 "Ipv6Ranges": [], "PrefixListIds": [],
             }]);
         }
-        "rds.db_instance" => {
+        Kind::DB_INSTANCE => {
             let m = v.as_object_mut();
             if let Some(m) = m {
                 m.remove("MasterUserPassword");
@@ -268,16 +268,16 @@ fn as_aws_reports(kind: &str, body: &Value) -> Value {
                 m.insert("AutoMinorVersionUpgrade".into(), json!(true));
             }
         }
-        "ecs.task_definition" => {
+        Kind::TASK_DEFINITION => {
             v["cpu"] = json!(256);
             v["memory"] = json!(512);
         }
-        "ecs.service" => {
+        Kind::SERVICE => {
             v["deploymentConfiguration"]["maximumPercent"] = json!(200);
             v["deploymentConfiguration"]["minimumHealthyPercent"] = json!(100);
             v["schedulingStrategy"] = json!("REPLICA");
         }
-        "iam.role" => {
+        Kind::ROLE => {
             v["Path"] = json!("/");
             v["MaxSessionDuration"] = json!(3600);
         }
@@ -292,7 +292,7 @@ fn refresh(state: &State) -> Observed {
     observed.account_id = Some("123456789012".into());
     observed.region = Some("us-east-1".into());
     for (address, r) in &state.resources {
-        if r.kind == "secretsmanager.secret_ref" {
+        if r.kind == Kind::SECRET_REF {
             continue;
         }
         let live = state.resolve_known(&r.request, Some("123456789012"), Some("us-east-1"));
@@ -440,7 +440,7 @@ fn a_resource_deleted_outside_is_created_again_and_dependents_follow() {
         (Some(json!("id-sg")), Some(json!("(known after apply)")))
     );
     // The rules belong to the group: a new group gets them anew.
-    assert_eq!(find(&plan, "sg#ingress").action, Action::Replace);
+    assert_eq!(find(&plan, "sg#ingress").action, Action::DeleteThenCreate);
     assert_eq!(plan.summary.drifted, 1);
 }
 
@@ -487,7 +487,7 @@ fn replacing_a_database_is_blocked_without_allow_replacement() {
     };
     let plan = plan_synth(synth_of(&renamed), &state);
     let db = find(&plan, "db");
-    assert_eq!(db.action, Action::Replace);
+    assert_eq!(db.action, Action::DeleteThenCreate);
     assert_eq!(
         db.blocked.as_deref(),
         Some("replacing `db` (rds.db_instance) would destroy its data: `DBName` cannot change in place; add `.allow_replacement()` to the resource to allow it")
@@ -514,7 +514,7 @@ fn replacing_a_database_is_blocked_without_allow_replacement() {
         ..renamed
     };
     let plan = plan_synth(synth_of(&allowed), &state);
-    assert_eq!(find(&plan, "db").action, Action::Replace);
+    assert_eq!(find(&plan, "db").action, Action::DeleteThenCreate);
     assert!(!plan.is_blocked());
     assert!(!plan.render_text().contains("blocked"));
 }
@@ -530,7 +530,7 @@ fn replacing_a_log_group_is_blocked_too() {
         &state,
     );
     let logs = find(&plan, "logs");
-    assert_eq!(logs.action, Action::Replace);
+    assert_eq!(logs.action, Action::DeleteThenCreate);
     assert!(logs
         .blocked
         .as_deref()
@@ -547,7 +547,7 @@ fn drift_that_forces_replacement_of_a_database_is_blocked() {
     }
     let plan = plan_refreshed(s, &state, &observed);
     let db = find(&plan, "db");
-    assert_eq!(db.action, Action::Replace);
+    assert_eq!(db.action, Action::DeleteThenCreate);
     assert!(db.changes[0].drift);
     assert!(db.blocked.is_some());
     assert_eq!(
@@ -704,8 +704,7 @@ fn a_task_definition_change_replaces_create_before_destroy_shown_variable_by_var
     };
     let plan = plan_synth(synth_of(&changed), &state);
     let task = find(&plan, "task");
-    assert_eq!(task.action, Action::Replace);
-    assert!(task.create_before_destroy);
+    assert_eq!(task.action, Action::CreateThenDelete);
     assert!(task.blocked.is_none());
     assert_eq!(
         paths(task),
@@ -740,7 +739,7 @@ fn a_task_definition_change_replaces_create_before_destroy_shown_variable_by_var
         .and_then(|a| a.iter().find(|x| x["address"] == "task"))
         .cloned()
         .unwrap_or_default();
-    assert_eq!(task["create_before_destroy"], true);
+    assert_eq!(task["action"], "create_then_delete");
 }
 
 #[test]
@@ -789,7 +788,7 @@ fn an_interrupted_create_found_missing_is_not_drift() {
     let plan = plan_refreshed(s, &state, &observed);
     let sg = find(&plan, "sg");
     assert_eq!(sg.action, Action::Create);
-    assert!(sg.reasons[0].starts_with("a previous create was interrupted"));
+    assert_eq!(sg.reasons[0], Reason::InterruptedCreate);
     assert_eq!(plan.summary.drifted, 0);
     // Nothing refers to a new id: the dependents stay.
     assert_eq!(find(&plan, "svc").action, Action::NoOp);

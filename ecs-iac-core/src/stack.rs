@@ -66,7 +66,7 @@ pub struct AnyRef {
     pub(crate) stack: u64,
     pub(crate) index: usize,
     pub(crate) name: Arc<str>,
-    pub(crate) kind: &'static str,
+    pub(crate) kind: Kind,
 }
 
 impl AnyRef {
@@ -76,7 +76,7 @@ impl AnyRef {
     }
 
     /// The resource kind, e.g. `ecs.service`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> Kind {
         self.kind
     }
 }
@@ -142,7 +142,7 @@ pub(crate) trait ResourceSpec {
 /// A kind of resource that can be added to a [`Stack`].
 pub trait Resource: Clone + Into<AnyResource> + sealed::Sealed + 'static {
     /// The kind, e.g. `ec2.vpc`.
-    const KIND: &'static str;
+    const KIND: Kind;
 
     /// The logical name given at construction.
     fn logical_name(&self) -> &str;
@@ -152,12 +152,12 @@ pub trait Resource: Clone + Into<AnyResource> + sealed::Sealed + 'static {
 }
 
 macro_rules! resource_kinds {
-    ($($variant:ident($ty:ty) = $kind:literal;)*) => {
+    ($($variant:ident($ty:ty) = $kind:ident;)*) => {
         /// Any resource of a stack.
         #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum AnyResource {
-            $(#[doc = concat!("A `", $kind, "`.")] $variant($ty),)*
+            $(#[doc = concat!("A resource of kind [`Kind::", stringify!($kind), "`].")] $variant($ty),)*
         }
 
         impl AnyResource {
@@ -167,8 +167,8 @@ macro_rules! resource_kinds {
             }
 
             /// The kind, e.g. `ec2.vpc`.
-            pub fn kind(&self) -> &'static str {
-                match self { $(AnyResource::$variant(_) => $kind,)* }
+            pub fn kind(&self) -> Kind {
+                match self { $(AnyResource::$variant(_) => Kind::$kind,)* }
             }
 
             pub(crate) fn spec(&self) -> &dyn ResourceSpec {
@@ -182,7 +182,7 @@ macro_rules! resource_kinds {
             }
             impl sealed::Sealed for $ty {}
             impl Resource for $ty {
-                const KIND: &'static str = $kind;
+                const KIND: Kind = Kind::$kind;
                 fn logical_name(&self) -> &str { &self.meta.name }
                 fn downcast(any: &AnyResource) -> Option<&Self> {
                     #[allow(unreachable_patterns)]
@@ -193,34 +193,35 @@ macro_rules! resource_kinds {
     };
 }
 
+use crate::kind::Kind;
 use crate::resources::*;
 
 resource_kinds! {
-    Vpc(Vpc) = "ec2.vpc";
-    Subnet(Subnet) = "ec2.subnet";
-    InternetGateway(InternetGateway) = "ec2.internet_gateway";
-    ElasticIp(ElasticIp) = "ec2.elastic_ip";
-    NatGateway(NatGateway) = "ec2.nat_gateway";
-    RouteTable(RouteTable) = "ec2.route_table";
-    SecurityGroup(SecurityGroup) = "ec2.security_group";
-    DbSubnetGroup(DbSubnetGroup) = "rds.db_subnet_group";
-    DbInstance(DbInstance) = "rds.db_instance";
-    CacheSubnetGroup(CacheSubnetGroup) = "elasticache.cache_subnet_group";
-    ReplicationGroup(ReplicationGroup) = "elasticache.replication_group";
-    Role(Role) = "iam.role";
-    SecretRef(SecretRef) = "secretsmanager.secret_ref";
-    LogGroup(LogGroup) = "logs.log_group";
-    Namespace(Namespace) = "servicediscovery.http_namespace";
-    Cluster(Cluster) = "ecs.cluster";
-    TaskDefinition(TaskDefinition) = "ecs.task_definition";
-    Service(Service) = "ecs.service";
-    LoadBalancer(LoadBalancer) = "elbv2.load_balancer";
-    TargetGroup(TargetGroup) = "elbv2.target_group";
-    Listener(Listener) = "elbv2.listener";
-    ListenerRule(ListenerRule) = "elbv2.listener_rule";
-    ScalableTarget(ScalableTarget) = "application_autoscaling.scalable_target";
-    ScalingPolicy(ScalingPolicy) = "application_autoscaling.scaling_policy";
-    Alarm(Alarm) = "cloudwatch.alarm";
+    Vpc(Vpc) = VPC;
+    Subnet(Subnet) = SUBNET;
+    InternetGateway(InternetGateway) = INTERNET_GATEWAY;
+    ElasticIp(ElasticIp) = ELASTIC_IP;
+    NatGateway(NatGateway) = NAT_GATEWAY;
+    RouteTable(RouteTable) = ROUTE_TABLE;
+    SecurityGroup(SecurityGroup) = SECURITY_GROUP;
+    DbSubnetGroup(DbSubnetGroup) = DB_SUBNET_GROUP;
+    DbInstance(DbInstance) = DB_INSTANCE;
+    CacheSubnetGroup(CacheSubnetGroup) = CACHE_SUBNET_GROUP;
+    ReplicationGroup(ReplicationGroup) = REPLICATION_GROUP;
+    Role(Role) = ROLE;
+    SecretRef(SecretRef) = SECRET_REF;
+    LogGroup(LogGroup) = LOG_GROUP;
+    Namespace(Namespace) = HTTP_NAMESPACE;
+    Cluster(Cluster) = CLUSTER;
+    TaskDefinition(TaskDefinition) = TASK_DEFINITION;
+    Service(Service) = SERVICE;
+    LoadBalancer(LoadBalancer) = LOAD_BALANCER;
+    TargetGroup(TargetGroup) = TARGET_GROUP;
+    Listener(Listener) = LISTENER;
+    ListenerRule(ListenerRule) = LISTENER_RULE;
+    ScalableTarget(ScalableTarget) = SCALABLE_TARGET;
+    ScalingPolicy(ScalingPolicy) = SCALING_POLICY;
+    Alarm(Alarm) = ALARM;
 }
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! The state of a deployed stack, as data. Reading and writing the file is the job of
 //! `ecs-iac-aws`; this module only defines the format and checks it.
 
+use crate::kind::Kind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -39,7 +40,7 @@ pub enum ResourceStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceState {
     /// Node kind, e.g. `ec2.vpc`.
-    pub kind: String,
+    pub kind: Kind,
     /// Creating operation, e.g. `ec2:CreateVpc`.
     pub operation: String,
     /// Creation status.
@@ -220,7 +221,7 @@ mod tests {
 
     fn created(id: &str, attributes: &[(&str, &str)]) -> ResourceState {
         ResourceState {
-            kind: "ec2.vpc".into(),
+            kind: Kind::VPC,
             operation: "ec2:CreateVpc".into(),
             status: ResourceStatus::Created,
             id: Some(id.into()),

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Invalid, Rule};
 use crate::graph::topological_order;
+use crate::kind::Kind;
 use crate::lower::{Cx, Index, Node};
 use crate::stack::Stack;
 use serde::Serialize;
@@ -105,7 +106,7 @@ fn check_names(stack: &Stack, out: &mut Vec<Diagnostic>) {
         ));
     }
     let mut logical = BTreeSet::new();
-    let mut aws: BTreeMap<(&str, String), &str> = BTreeMap::new();
+    let mut aws: BTreeMap<(Kind, String), &str> = BTreeMap::new();
     for entry in &stack.entries {
         let name = entry.resource.logical_name();
         let address = format!("{}/{name}", stack.name);
@@ -156,7 +157,7 @@ pub struct ManifestEntry {
     /// The node address.
     pub address: String,
     /// The node kind.
-    pub kind: String,
+    pub kind: Kind,
     /// `service:Action`, e.g. `ecs:RegisterTaskDefinition`.
     pub operation: String,
     /// The request file, relative to the output directory.
@@ -235,7 +236,7 @@ impl Synth {
             .zip(self.file_names())
             .map(|(n, file)| ManifestEntry {
                 address: n.address.clone(),
-                kind: n.kind.to_string(),
+                kind: n.kind,
                 operation: n.operation.to_string(),
                 file,
                 depends_on: n.depends_on.clone(),

@@ -1,6 +1,6 @@
 //! EC2: VPCs, subnets, gateways, Elastic IPs, route tables, security groups and rules.
 
-use super::{response, Existing, Outcome, Poll, Target};
+use super::{not_supported, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -8,6 +8,7 @@ use aws_sdk_ec2::types::{
     AttributeBooleanValue, ConnectivityType, DomainType, Filter, IpPermission, IpRange, Ipv6Range,
     NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
 };
+use ecs_iac_core::kind::Ec2Kind;
 
 use serde_json::{json, Value};
 
@@ -99,10 +100,14 @@ fn permissions(req: &Req<'_>) -> Vec<IpPermission> {
         .collect()
 }
 
-pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+pub(super) async fn create(
+    aws: &Aws,
+    k: Ec2Kind,
+    t: &Target<'_>,
+) -> Result<Outcome, ProviderError> {
     let (c, a, r) = (&aws.once.ec2, t.address, &t.req);
-    match t.kind {
-        "ec2.vpc" => {
+    match k {
+        Ec2Kind::Vpc => {
             let out = c
                 .create_vpc()
                 .cidr_block(r.s("CidrBlock")?)
@@ -116,7 +121,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .ok_or_else(|| response(a, "ec2:CreateVpc", "Vpc.VpcId"))?;
             Ok(Outcome::new(id))
         }
-        "ec2.vpc_attribute" => {
+        Ec2Kind::VpcAttribute => {
             let vpc = r.s("VpcId")?;
             let mut call = aws.c.ec2.modify_vpc_attribute().vpc_id(&vpc);
             if let Some(v) = r.obj("EnableDnsHostnames").and_then(|o| o.ob("Value")) {
@@ -128,7 +133,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             call.send().await.map_err(err(a, "ModifyVpcAttribute"))?;
             Ok(Outcome::new(vpc))
         }
-        "ec2.subnet" => {
+        Ec2Kind::Subnet => {
             let out = c
                 .create_subnet()
                 .vpc_id(r.s("VpcId")?)
@@ -144,7 +149,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .ok_or_else(|| response(a, "ec2:CreateSubnet", "Subnet.SubnetId"))?;
             Ok(Outcome::new(id))
         }
-        "ec2.subnet_attribute" => {
+        Ec2Kind::SubnetAttribute => {
             let subnet = r.s("SubnetId")?;
             let v = r
                 .obj("MapPublicIpOnLaunch")
@@ -160,7 +165,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .map_err(err(a, "ModifySubnetAttribute"))?;
             Ok(Outcome::new(subnet))
         }
-        "ec2.internet_gateway" => {
+        Ec2Kind::InternetGateway => {
             let out = c
                 .create_internet_gateway()
                 .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
@@ -179,7 +184,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 })?;
             Ok(Outcome::new(id))
         }
-        "ec2.internet_gateway_attachment" => {
+        Ec2Kind::InternetGatewayAttachment => {
             let (igw, vpc) = (r.s("InternetGatewayId")?, r.s("VpcId")?);
             let res = aws
                 .c
@@ -199,7 +204,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .with("internet_gateway_id", igw)
                 .with("vpc_id", vpc))
         }
-        "ec2.elastic_ip" => {
+        Ec2Kind::ElasticIp => {
             let out = c
                 .allocate_address()
                 .domain(DomainType::Vpc)
@@ -214,7 +219,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .with("allocation_id", id)
                 .with("public_ip", out.public_ip().unwrap_or_default()))
         }
-        "ec2.nat_gateway" => {
+        Ec2Kind::NatGateway => {
             let out = c
                 .create_nat_gateway()
                 .subnet_id(r.s("SubnetId")?)
@@ -235,7 +240,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .ok_or_else(|| response(a, "ec2:CreateNatGateway", "NatGateway.NatGatewayId"))?;
             Ok(Outcome::new(id))
         }
-        "ec2.route_table" => {
+        Ec2Kind::RouteTable => {
             let out = c
                 .create_route_table()
                 .vpc_id(r.s("VpcId")?)
@@ -249,7 +254,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .ok_or_else(|| response(a, "ec2:CreateRouteTable", "RouteTable.RouteTableId"))?;
             Ok(Outcome::new(id))
         }
-        "ec2.route" => {
+        Ec2Kind::Route => {
             let (table, destination) = (r.s("RouteTableId")?, r.s("DestinationCidrBlock")?);
             let res = aws
                 .c
@@ -271,7 +276,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .with("route_table_id", table)
                 .with("destination", destination))
         }
-        "ec2.route_table_association" => {
+        Ec2Kind::RouteTableAssociation => {
             let (table, subnet) = (r.s("RouteTableId")?, r.s("SubnetId")?);
             let res = aws
                 .c
@@ -295,7 +300,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             };
             Ok(Outcome::new(id))
         }
-        "ec2.security_group" => {
+        Ec2Kind::SecurityGroup => {
             let out = c
                 .create_security_group()
                 .group_name(r.s("GroupName")?)
@@ -310,9 +315,9 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .ok_or_else(|| response(a, "ec2:CreateSecurityGroup", "GroupId"))?;
             Ok(Outcome::new(id))
         }
-        "ec2.security_group_ingress" | "ec2.security_group_egress" => {
+        Ec2Kind::SecurityGroupIngress | Ec2Kind::SecurityGroupEgress => {
             let group = r.s("GroupId")?;
-            let ingress = t.kind.ends_with("ingress");
+            let ingress = k == Ec2Kind::SecurityGroupIngress;
             let perms = permissions(r);
             let res = if ingress {
                 aws.c
@@ -347,7 +352,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .with("group_id", group)
                 .with("rule_ids", ids.join(",")))
         }
-        "ec2.security_group_default_egress" => {
+        Ec2Kind::SecurityGroupDefaultEgress => {
             let group = r.s("GroupId")?;
             let res = aws
                 .c
@@ -365,15 +370,6 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             }
             Ok(Outcome::new(group.clone()).with("group_id", group))
         }
-        other => Err(unsupported(a, other)),
-    }
-}
-
-pub(super) fn unsupported(address: &str, kind: &str) -> ProviderError {
-    ProviderError::Request {
-        address: address.into(),
-        field: "kind".into(),
-        problem: format!("no provider for `{kind}`"),
     }
 }
 
@@ -487,28 +483,29 @@ fn requested_rule(rule: &Value) -> Value {
 }
 
 /// What AWS has now for `e`, in its request's shape: `None` when it is gone. Covers the
-/// kinds [`super::observable`] lists for EC2.
+/// kinds whose existence is all there is to read with one describe call.
 pub(super) async fn observe(
     aws: &Aws,
+    k: Ec2Kind,
     e: &Existing<'_>,
     applied: &Value,
 ) -> Result<Option<Value>, ProviderError> {
     let (c, a, id) = (&aws.c.ec2, e.address, e.id);
     // Kinds whose existence is all there is to read share the batched read.
-    if let Some(found) = existing_of(aws, e.kind, &[id.to_string()]).await? {
+    if let Some(found) = existing_of(aws, k, &[id.to_string()]).await? {
         return Ok(found.contains(id).then(|| json!({})));
     }
-    match e.kind {
-        "ec2.security_group_ingress" | "ec2.security_group_egress" => {
+    match k {
+        Ec2Kind::SecurityGroupIngress | Ec2Kind::SecurityGroupEgress => {
             let group = applied["GroupId"].as_str().unwrap_or(id);
-            let egress = e.kind.ends_with("egress");
+            let egress = k == Ec2Kind::SecurityGroupEgress;
             Ok(group_rules(aws, a, group, egress).await?.map(|rules| {
                 let mut rules: Vec<Value> = rules.into_iter().map(|(_, r)| r).collect();
                 rules.sort_by_key(Value::to_string);
                 json!({ "GroupId": group, "IpPermissions": rules })
             }))
         }
-        "ec2.route" => {
+        Ec2Kind::Route => {
             let (table, destination) = (e.attr("route_table_id")?, e.attr("destination")?);
             let out = c
                 .describe_route_tables()
@@ -527,7 +524,7 @@ pub(super) async fn observe(
                 Err(x) => Err(x),
             }
         }
-        "ec2.route_table_association" => {
+        Ec2Kind::RouteTableAssociation => {
             let out = c
                 .describe_route_tables()
                 .filters(
@@ -541,7 +538,7 @@ pub(super) async fn observe(
                 .map_err(err(a, "DescribeRouteTables"))?;
             Ok((!out.route_tables().is_empty()).then(|| json!({})))
         }
-        "ec2.internet_gateway_attachment" => {
+        Ec2Kind::InternetGatewayAttachment => {
             let (igw, vpc) = (e.attr("internet_gateway_id")?, e.attr("vpc_id")?);
             let out = c
                 .describe_internet_gateways()
@@ -560,7 +557,7 @@ pub(super) async fn observe(
                 Err(x) => Err(x),
             }
         }
-        "ec2.vpc_attribute" => {
+        Ec2Kind::VpcAttribute => {
             let mut seen = json!({});
             for (field, attribute) in [
                 (
@@ -594,7 +591,7 @@ pub(super) async fn observe(
             }
             Ok(Some(seen))
         }
-        "ec2.subnet_attribute" => {
+        Ec2Kind::SubnetAttribute => {
             let out = c
                 .describe_subnets()
                 .subnet_ids(id)
@@ -610,7 +607,7 @@ pub(super) async fn observe(
             }
         }
         // The revoke of the default allow-all egress is undone when that rule is back.
-        "ec2.security_group_default_egress" => {
+        Ec2Kind::SecurityGroupDefaultEgress => {
             let group = applied["GroupId"].as_str().unwrap_or(id);
             Ok(group_rules(aws, a, group, true).await?.and_then(|rules| {
                 let allow_all = rules.iter().any(|(_, r)| {
@@ -619,21 +616,38 @@ pub(super) async fn observe(
                 (!allow_all).then(|| json!({}))
             }))
         }
-        other => Err(unsupported(a, other)),
+        Ec2Kind::Vpc
+        | Ec2Kind::Subnet
+        | Ec2Kind::SecurityGroup
+        | Ec2Kind::InternetGateway
+        | Ec2Kind::RouteTable
+        | Ec2Kind::ElasticIp
+        | Ec2Kind::NatGateway => Err(ProviderError::Request {
+            address: a.to_string(),
+            field: "kind".into(),
+            problem: format!("`{}` is read by its id filter", e.kind),
+        }),
     }
 }
 
 /// The id filter of the EC2 kinds whose existence is read in one call for many ids.
-fn id_filter(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "ec2.vpc" => "vpc-id",
-        "ec2.subnet" => "subnet-id",
-        "ec2.security_group" => "group-id",
-        "ec2.internet_gateway" => "internet-gateway-id",
-        "ec2.route_table" => "route-table-id",
-        "ec2.elastic_ip" => "allocation-id",
-        "ec2.nat_gateway" => "nat-gateway-id",
-        _ => return None,
+fn id_filter(k: Ec2Kind) -> Option<&'static str> {
+    Some(match k {
+        Ec2Kind::Vpc => "vpc-id",
+        Ec2Kind::Subnet => "subnet-id",
+        Ec2Kind::SecurityGroup => "group-id",
+        Ec2Kind::InternetGateway => "internet-gateway-id",
+        Ec2Kind::RouteTable => "route-table-id",
+        Ec2Kind::ElasticIp => "allocation-id",
+        Ec2Kind::NatGateway => "nat-gateway-id",
+        Ec2Kind::VpcAttribute
+        | Ec2Kind::SubnetAttribute
+        | Ec2Kind::InternetGatewayAttachment
+        | Ec2Kind::Route
+        | Ec2Kind::RouteTableAssociation
+        | Ec2Kind::SecurityGroupIngress
+        | Ec2Kind::SecurityGroupEgress
+        | Ec2Kind::SecurityGroupDefaultEgress => return None,
     })
 }
 
@@ -642,10 +656,10 @@ fn id_filter(kind: &str) -> Option<&'static str> {
 /// read one by one.
 pub(super) async fn existing_of(
     aws: &Aws,
-    kind: &str,
+    k: Ec2Kind,
     ids: &[String],
 ) -> Result<Option<std::collections::HashSet<String>>, ProviderError> {
-    let Some(name) = id_filter(kind) else {
+    let Some(name) = id_filter(k) else {
         return Ok(None);
     };
     let (c, a) = (&aws.c.ec2, "(refresh)");
@@ -653,8 +667,8 @@ pub(super) async fn existing_of(
         .name(name)
         .set_values(Some(ids.to_vec()))
         .build();
-    let found: Vec<String> = match kind {
-        "ec2.vpc" => c
+    let found: Vec<String> = match k {
+        Ec2Kind::Vpc => c
             .describe_vpcs()
             .filters(filter)
             .send()
@@ -664,7 +678,7 @@ pub(super) async fn existing_of(
             .iter()
             .filter_map(|x| x.vpc_id().map(str::to_string))
             .collect(),
-        "ec2.subnet" => c
+        Ec2Kind::Subnet => c
             .describe_subnets()
             .filters(filter)
             .send()
@@ -674,7 +688,7 @@ pub(super) async fn existing_of(
             .iter()
             .filter_map(|x| x.subnet_id().map(str::to_string))
             .collect(),
-        "ec2.security_group" => c
+        Ec2Kind::SecurityGroup => c
             .describe_security_groups()
             .filters(filter)
             .send()
@@ -684,7 +698,7 @@ pub(super) async fn existing_of(
             .iter()
             .filter_map(|x| x.group_id().map(str::to_string))
             .collect(),
-        "ec2.internet_gateway" => c
+        Ec2Kind::InternetGateway => c
             .describe_internet_gateways()
             .filters(filter)
             .send()
@@ -694,7 +708,7 @@ pub(super) async fn existing_of(
             .iter()
             .filter_map(|x| x.internet_gateway_id().map(str::to_string))
             .collect(),
-        "ec2.route_table" => c
+        Ec2Kind::RouteTable => c
             .describe_route_tables()
             .filters(filter)
             .send()
@@ -704,7 +718,7 @@ pub(super) async fn existing_of(
             .iter()
             .filter_map(|x| x.route_table_id().map(str::to_string))
             .collect(),
-        "ec2.elastic_ip" => c
+        Ec2Kind::ElasticIp => c
             .describe_addresses()
             .filters(filter)
             .send()
@@ -734,23 +748,53 @@ pub(super) async fn existing_of(
     Ok(Some(found.into_iter().collect()))
 }
 
+/// Changes `t` in place: security group rules (only the difference) and a route's target
+/// (`ReplaceRoute`), the fields [`ecs_iac_core::Kind::spec`] lists as `Modify`.
+pub(super) async fn update(
+    aws: &Aws,
+    k: Ec2Kind,
+    t: &Target<'_>,
+    recorded: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    match k {
+        Ec2Kind::SecurityGroupIngress | Ec2Kind::SecurityGroupEgress => {
+            update_rules(aws, k == Ec2Kind::SecurityGroupEgress, t).await
+        }
+        Ec2Kind::Route => {
+            let r = &t.req;
+            aws.c
+                .ec2
+                .replace_route()
+                .route_table_id(r.s("RouteTableId")?)
+                .destination_cidr_block(r.s("DestinationCidrBlock")?)
+                .set_gateway_id(r.os("GatewayId"))
+                .set_nat_gateway_id(r.os("NatGatewayId"))
+                .send()
+                .await
+                .map_err(err(t.address, "ReplaceRoute"))?;
+            Ok(recorded.unchanged())
+        }
+        Ec2Kind::Vpc
+        | Ec2Kind::VpcAttribute
+        | Ec2Kind::Subnet
+        | Ec2Kind::SubnetAttribute
+        | Ec2Kind::InternetGateway
+        | Ec2Kind::InternetGatewayAttachment
+        | Ec2Kind::ElasticIp
+        | Ec2Kind::NatGateway
+        | Ec2Kind::RouteTable
+        | Ec2Kind::RouteTableAssociation
+        | Ec2Kind::SecurityGroup
+        | Ec2Kind::SecurityGroupDefaultEgress => Err(not_supported(t.address, t.kind, "modify")),
+    }
+}
+
 /// Makes one direction of a group's rules exactly the requested ones: revokes the rules
 /// AWS has that the request lacks (added outside ecs-iac, or removed from the stack) and
 /// authorizes the missing ones, leaving unchanged rules in place.
-pub(super) async fn update(
-    aws: &Aws,
-    t: &Target<'_>,
-    _recorded: &Existing<'_>,
-) -> Result<Outcome, ProviderError> {
+async fn update_rules(aws: &Aws, egress: bool, t: &Target<'_>) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    if !matches!(
-        t.kind,
-        "ec2.security_group_ingress" | "ec2.security_group_egress"
-    ) {
-        return Err(unsupported(a, t.kind));
-    }
     let group = r.s("GroupId")?;
-    let egress = t.kind.ends_with("egress");
     let current =
         group_rules(aws, a, &group, egress)
             .await?
@@ -848,11 +892,15 @@ async fn association_of(
         .and_then(|x| x.route_table_association_id().map(str::to_string)))
 }
 
-pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+pub(super) async fn find(
+    aws: &Aws,
+    k: Ec2Kind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
     let (c, a) = (&aws.c.ec2, t.address);
     let filters = owner_filters(t);
-    let id = match t.kind {
-        "ec2.vpc" => {
+    let id = match k {
+        Ec2Kind::Vpc => {
             let out = c
                 .describe_vpcs()
                 .set_filters(Some(filters))
@@ -864,7 +912,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 .and_then(|v| v.vpc_id())
                 .map(str::to_string)
         }
-        "ec2.subnet" => {
+        Ec2Kind::Subnet => {
             let out = c
                 .describe_subnets()
                 .set_filters(Some(filters))
@@ -876,7 +924,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 .and_then(|v| v.subnet_id())
                 .map(str::to_string)
         }
-        "ec2.internet_gateway" => {
+        Ec2Kind::InternetGateway => {
             let out = c
                 .describe_internet_gateways()
                 .set_filters(Some(filters))
@@ -888,7 +936,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 .and_then(|v| v.internet_gateway_id())
                 .map(str::to_string)
         }
-        "ec2.elastic_ip" => {
+        Ec2Kind::ElasticIp => {
             let out = c
                 .describe_addresses()
                 .set_filters(Some(filters))
@@ -904,7 +952,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 )
             }));
         }
-        "ec2.nat_gateway" => {
+        Ec2Kind::NatGateway => {
             let out = c
                 .describe_nat_gateways()
                 .set_filter(Some(filters))
@@ -926,7 +974,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 .find_map(|n| n.nat_gateway_id())
                 .map(str::to_string)
         }
-        "ec2.route_table" => {
+        Ec2Kind::RouteTable => {
             let out = c
                 .describe_route_tables()
                 .set_filters(Some(filters))
@@ -938,7 +986,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 .and_then(|v| v.route_table_id())
                 .map(str::to_string)
         }
-        "ec2.security_group" => {
+        Ec2Kind::SecurityGroup => {
             let out = c
                 .describe_security_groups()
                 .set_filters(Some(filters))
@@ -959,10 +1007,11 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
 
 pub(super) async fn wait_ready(
     aws: &Aws,
+    k: Ec2Kind,
     t: &Target<'_>,
     o: &Outcome,
 ) -> Result<(), ProviderError> {
-    if t.kind != "ec2.nat_gateway" {
+    if k != Ec2Kind::NatGateway {
         return Ok(());
     }
     let a = t.address;
@@ -1014,10 +1063,10 @@ fn gone_ok(res: Result<(), ProviderError>) -> Result<(), ProviderError> {
     }
 }
 
-pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+pub(super) async fn delete(aws: &Aws, k: Ec2Kind, e: &Existing<'_>) -> Result<(), ProviderError> {
     let (c, a, id) = (&aws.c.ec2, e.address, e.id);
-    let res = match e.kind {
-        "ec2.vpc" => c
+    let res = match k {
+        Ec2Kind::Vpc => c
             .delete_vpc()
             .vpc_id(id)
             .send()
@@ -1025,7 +1074,7 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             .map(drop)
             .map_err(err(a, "DeleteVpc")),
         // Attribute nodes go back to AWS's defaults.
-        "ec2.vpc_attribute" => c
+        Ec2Kind::VpcAttribute => c
             .modify_vpc_attribute()
             .vpc_id(id)
             .enable_dns_hostnames(flag(false))
@@ -1033,7 +1082,7 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             .await
             .map(drop)
             .map_err(err(a, "ModifyVpcAttribute")),
-        "ec2.subnet_attribute" => c
+        Ec2Kind::SubnetAttribute => c
             .modify_subnet_attribute()
             .subnet_id(id)
             .map_public_ip_on_launch(flag(false))
@@ -1041,21 +1090,21 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             .await
             .map(drop)
             .map_err(err(a, "ModifySubnetAttribute")),
-        "ec2.subnet" => c
+        Ec2Kind::Subnet => c
             .delete_subnet()
             .subnet_id(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteSubnet")),
-        "ec2.internet_gateway" => c
+        Ec2Kind::InternetGateway => c
             .delete_internet_gateway()
             .internet_gateway_id(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteInternetGateway")),
-        "ec2.internet_gateway_attachment" => c
+        Ec2Kind::InternetGatewayAttachment => c
             .detach_internet_gateway()
             .internet_gateway_id(e.attr("internet_gateway_id")?)
             .vpc_id(e.attr("vpc_id")?)
@@ -1063,14 +1112,14 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             .await
             .map(drop)
             .map_err(err(a, "DetachInternetGateway")),
-        "ec2.elastic_ip" => c
+        Ec2Kind::ElasticIp => c
             .release_address()
             .allocation_id(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "ReleaseAddress")),
-        "ec2.nat_gateway" => {
+        Ec2Kind::NatGateway => {
             gone_ok(
                 c.delete_nat_gateway()
                     .nat_gateway_id(id)
@@ -1099,14 +1148,14 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
                 })
                 .await;
         }
-        "ec2.route_table" => c
+        Ec2Kind::RouteTable => c
             .delete_route_table()
             .route_table_id(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteRouteTable")),
-        "ec2.route" => c
+        Ec2Kind::Route => c
             .delete_route()
             .route_table_id(e.attr("route_table_id")?)
             .destination_cidr_block(e.attr("destination")?)
@@ -1114,21 +1163,21 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             .await
             .map(drop)
             .map_err(err(a, "DeleteRoute")),
-        "ec2.route_table_association" => c
+        Ec2Kind::RouteTableAssociation => c
             .disassociate_route_table()
             .association_id(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DisassociateRouteTable")),
-        "ec2.security_group" => c
+        Ec2Kind::SecurityGroup => c
             .delete_security_group()
             .group_id(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteSecurityGroup")),
-        "ec2.security_group_ingress" | "ec2.security_group_egress" => {
+        Ec2Kind::SecurityGroupIngress | Ec2Kind::SecurityGroupEgress => {
             let ids: Vec<String> = e
                 .attr("rule_ids")?
                 .split(',')
@@ -1139,7 +1188,7 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
                 return Ok(());
             }
             let group = e.attr("group_id")?;
-            if e.kind.ends_with("ingress") {
+            if k == Ec2Kind::SecurityGroupIngress {
                 c.revoke_security_group_ingress()
                     .group_id(group)
                     .set_security_group_rule_ids(Some(ids))
@@ -1157,7 +1206,7 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
                     .map_err(err(a, "RevokeSecurityGroupEgress"))
             }
         }
-        "ec2.security_group_default_egress" => {
+        Ec2Kind::SecurityGroupDefaultEgress => {
             // Restores AWS's default allow-all egress rule.
             let all = IpPermission::builder()
                 .ip_protocol("-1")
@@ -1176,7 +1225,6 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
                 other => other,
             }
         }
-        other => Err(unsupported(a, other)),
     };
     gone_ok(res)
 }

@@ -1,7 +1,6 @@
 //! ECS: clusters, task definitions (every container field the core renders) and services.
 
-use super::ec2::unsupported;
-use super::{owned, response, Existing, Outcome, Poll, Target};
+use super::{not_supported, owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -17,6 +16,7 @@ use aws_sdk_ecs::types::{
     ServiceConnectTlsConfiguration, ServiceField, Tag, TaskDefinitionField, TaskDefinitionStatus,
     TransportProtocol, Volume,
 };
+use ecs_iac_core::kind::EcsKind;
 use std::collections::HashMap;
 
 sdk_err!(err, aws_sdk_ecs, "ecs");
@@ -284,27 +284,21 @@ fn service_connect(
 
 /// A client token from stack and address (ECS allows 36 characters).
 fn client_token(t: &Target<'_>) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (t.stack, t.address).hash(&mut h);
-    format!("ecs-iac-{:016x}", h.finish())
+    format!(
+        "ecs-iac-{}",
+        super::stable_hash(format!("{}\0{}", t.stack, t.address).as_bytes())
+    )
 }
 
-pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+pub(super) async fn create(
+    aws: &Aws,
+    k: EcsKind,
+    t: &Target<'_>,
+) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    match t.kind {
-        "ecs.cluster" => {
-            let settings = r
-                .arr("settings")
-                .iter()
-                .map(|s| {
-                    let s = r.at(s);
-                    ClusterSetting::builder()
-                        .set_name(s.os("name").map(|n| ClusterSettingName::from(n.as_str())))
-                        .set_value(s.os("value"))
-                        .build()
-                })
-                .collect();
+    match k {
+        EcsKind::Cluster => {
+            let settings = cluster_settings(r);
             let defaults = match r.obj("serviceConnectDefaults") {
                 Some(d) => Some(built(
                     a,
@@ -339,7 +333,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             let arn = cluster.cluster_arn().unwrap_or_default();
             Ok(Outcome::new(cluster.cluster_name().unwrap_or_default()).with("arn", arn))
         }
-        "ecs.task_definition" => {
+        EcsKind::TaskDefinition => {
             let containers = r
                 .arr("containerDefinitions")
                 .iter()
@@ -415,7 +409,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 })?;
             Ok(Outcome::new(arn).with("arn", arn))
         }
-        "ecs.service" => {
+        EcsKind::Service => {
             let network = service_network(r)?;
             let lbs = service_load_balancers(r);
             let deployment = service_deployment(r);
@@ -460,12 +454,11 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                     if e.is(&["InvalidParameterException"])
                         && e.to_string().contains("idempotent") =>
                 {
-                    find(aws, t).await?.ok_or(e)
+                    find(aws, k, t).await?.ok_or(e)
                 }
                 Err(e) => Err(e),
             }
         }
-        other => Err(unsupported(a, other)),
     }
 }
 
@@ -533,12 +526,13 @@ fn service_deployment(r: &Req<'_>) -> Option<DeploymentConfiguration> {
 /// UpdateService sets state, so sending it twice is harmless.
 pub(super) async fn update(
     aws: &Aws,
+    k: EcsKind,
     t: &Target<'_>,
     e: &Existing<'_>,
 ) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    match t.kind {
-        "ecs.service" => {
+    match k {
+        EcsKind::Service => {
             aws.c
                 .ecs
                 .update_service()
@@ -552,6 +546,11 @@ pub(super) async fn update(
                 .set_health_check_grace_period_seconds(r.oi("healthCheckGracePeriodSeconds"))
                 .set_deployment_configuration(service_deployment(r))
                 .set_enable_execute_command(r.ob("enableExecuteCommand"))
+                .set_enable_ecs_managed_tags(r.ob("enableECSManagedTags"))
+                .set_propagate_tags(
+                    r.os("propagateTags")
+                        .map(|p| PropagateTags::from(p.as_str())),
+                )
                 .set_service_connect_configuration(service_connect(
                     r.obj("serviceConnectConfiguration"),
                 )?)
@@ -560,20 +559,73 @@ pub(super) async fn update(
                 .map_err(err(a, "UpdateService"))?;
             Ok(e.unchanged())
         }
-        other => Err(unsupported(a, other)),
+        EcsKind::Cluster => {
+            let changed = |field: &str| t.changed.iter().any(|c| c == field);
+            if changed("settings") || changed("serviceConnectDefaults") {
+                let defaults = match r.obj("serviceConnectDefaults") {
+                    Some(d) => Some(built(
+                        a,
+                        "serviceConnectDefaults",
+                        ClusterServiceConnectDefaultsRequest::builder()
+                            .namespace(d.s("namespace")?)
+                            .build(),
+                    )?),
+                    None => None,
+                };
+                aws.c
+                    .ecs
+                    .update_cluster()
+                    .cluster(e.id)
+                    .set_settings(Some(cluster_settings(r)))
+                    .set_service_connect_defaults(defaults)
+                    .send()
+                    .await
+                    .map_err(err(a, "UpdateCluster"))?;
+            }
+            if changed("capacityProviders") || changed("defaultCapacityProviderStrategy") {
+                aws.c
+                    .ecs
+                    .put_cluster_capacity_providers()
+                    .cluster(e.id)
+                    .set_capacity_providers(Some(r.ss("capacityProviders")))
+                    .set_default_capacity_provider_strategy(Some(
+                        strategy(r, "defaultCapacityProviderStrategy")?.unwrap_or_default(),
+                    ))
+                    .send()
+                    .await
+                    .map_err(err(a, "PutClusterCapacityProviders"))?;
+            }
+            Ok(e.unchanged())
+        }
+        EcsKind::TaskDefinition => Err(not_supported(a, t.kind, "modify")),
     }
+}
+
+/// The cluster settings of a `CreateCluster` request.
+fn cluster_settings(r: &Req<'_>) -> Vec<ClusterSetting> {
+    r.arr("settings")
+        .iter()
+        .map(|s| {
+            let s = r.at(s);
+            ClusterSetting::builder()
+                .set_name(s.os("name").map(|n| ClusterSettingName::from(n.as_str())))
+                .set_value(s.os("value"))
+                .build()
+        })
+        .collect()
 }
 
 /// What AWS has now for a service (its task definition revision and desired count) or
 /// a cluster; `None` when it is gone.
 pub(super) async fn observe(
     aws: &Aws,
+    k: EcsKind,
     e: &Existing<'_>,
     applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let (c, a) = (&aws.c.ecs, e.address);
-    match e.kind {
-        "ecs.service" => {
+    match k {
+        EcsKind::Service => {
             let out = c
                 .describe_services()
                 .set_cluster(applied["cluster"].as_str().map(str::to_string))
@@ -595,7 +647,7 @@ pub(super) async fn observe(
         }
         // A revision deregistered outside ecs-iac is registered again (and the service
         // moved to it).
-        "ecs.task_definition" => {
+        EcsKind::TaskDefinition => {
             let out = c
                 .describe_task_definition()
                 .task_definition(e.id)
@@ -611,7 +663,7 @@ pub(super) async fn observe(
                 Err(x) => Err(x),
             }
         }
-        "ecs.cluster" => {
+        EcsKind::Cluster => {
             let out = c
                 .describe_clusters()
                 .clusters(e.id)
@@ -624,7 +676,6 @@ pub(super) async fn observe(
                 .any(|x| x.status() == Some("ACTIVE"))
                 .then(|| serde_json::json!({})))
         }
-        other => Err(unsupported(a, other)),
     }
 }
 
@@ -636,12 +687,7 @@ pub const REQUEST_HASH_TAG: &str = "ecs-iac:request-hash";
 /// A stable 64-bit FNV-1a hash of a request body (keys in sorted order), in hex. Task
 /// definition requests hold secrets only as references, never values.
 pub(crate) fn request_hash(body: &serde_json::Value) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in body.to_string().bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    super::stable_hash(body.to_string().as_bytes())
 }
 
 /// The latest active revision of the family, when this stack registered it with exactly
@@ -678,12 +724,15 @@ async fn find_task_definition(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcom
         .map(|arn| Outcome::new(arn).with("arn", arn)))
 }
 
-pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
-    if t.kind == "ecs.task_definition" {
-        return find_task_definition(aws, t).await;
-    }
-    if t.kind != "ecs.service" {
-        return Ok(None);
+pub(super) async fn find(
+    aws: &Aws,
+    k: EcsKind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    match k {
+        EcsKind::TaskDefinition => return find_task_definition(aws, t).await,
+        EcsKind::Cluster => return Ok(None),
+        EcsKind::Service => {}
     }
     let (a, r) = (t.address, &t.req);
     let out = aws
@@ -713,10 +762,11 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
 
 pub(super) async fn wait_ready(
     aws: &Aws,
+    k: EcsKind,
     t: &Target<'_>,
     o: &Outcome,
 ) -> Result<(), ProviderError> {
-    if t.kind != "ecs.service" {
+    if k != EcsKind::Service {
         return Ok(());
     }
     let a = t.address;
@@ -812,7 +862,7 @@ pub(crate) fn deployment_progress(
     }
 }
 
-pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+pub(super) async fn delete(aws: &Aws, k: EcsKind, e: &Existing<'_>) -> Result<(), ProviderError> {
     let (c, a) = (&aws.c.ecs, e.address);
     let gone = |x: &ProviderError| {
         x.is(&[
@@ -821,22 +871,22 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             "ServiceNotActiveException",
         ])
     };
-    let res = match e.kind {
-        "ecs.cluster" => c
+    let res = match k {
+        EcsKind::Cluster => c
             .delete_cluster()
             .cluster(e.id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteCluster")),
-        "ecs.task_definition" => c
+        EcsKind::TaskDefinition => c
             .deregister_task_definition()
             .task_definition(e.id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeregisterTaskDefinition")),
-        "ecs.service" => {
+        EcsKind::Service => {
             let cluster = cluster_of(e.id);
             // Drain first, then delete, then wait until ECS lets go of its ENIs.
             let scaled = c
@@ -881,7 +931,6 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
                 })
                 .await;
         }
-        other => Err(unsupported(a, other)),
     };
     match res {
         Err(x) if gone(&x) => Ok(()),

@@ -1,17 +1,21 @@
 //! IAM: roles, managed policy attachments and inline policies.
 
-use super::ec2::unsupported;
-use super::{owned, response, Existing, Outcome, Target};
+use super::{not_supported, owned, response, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_iam::types::Tag;
+use ecs_iac_core::kind::IamKind;
 
 sdk_err!(err, aws_sdk_iam, "iam");
 
-pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+pub(super) async fn create(
+    aws: &Aws,
+    k: IamKind,
+    t: &Target<'_>,
+) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    match t.kind {
-        "iam.role" => {
+    match k {
+        IamKind::Role => {
             let name = r.s("RoleName")?;
             let tags: Vec<Tag> = r
                 .tags("Tags")
@@ -36,7 +40,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                     let role = out.role().ok_or_else(|| response(a, "iam:CreateRole", "Role"))?;
                     Ok(Outcome::new(role.role_name()).with("arn", role.arn()))
                 }
-                Err(e) if e.is(&["EntityAlreadyExists"]) => match find(aws, t).await? {
+                Err(e) if e.is(&["EntityAlreadyExists"]) => match find(aws, k, t).await? {
                     Some(found) => Ok(found),
                     None => Err(ProviderError::Request {
                         address: a.into(),
@@ -47,7 +51,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 Err(e) => Err(e),
             }
         }
-        "iam.role_policy_attachment" => {
+        IamKind::RolePolicyAttachment => {
             let (role, policy) = (r.s("RoleName")?, r.s("PolicyArn")?);
             aws.c
                 .iam
@@ -61,7 +65,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .with("role_name", role)
                 .with("policy_arn", policy))
         }
-        "iam.role_policy" => {
+        IamKind::RolePolicy => {
             let (role, name) = (r.s("RoleName")?, r.s("PolicyName")?);
             aws.c
                 .iam
@@ -76,19 +80,19 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 .with("role_name", role)
                 .with("policy_name", name))
         }
-        other => Err(unsupported(a, other)),
     }
 }
 
 /// Changes a role's trust policy, description and maximum session duration in place.
 pub(super) async fn update(
     aws: &Aws,
+    k: IamKind,
     t: &Target<'_>,
     e: &Existing<'_>,
 ) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    match t.kind {
-        "iam.role" => {
+    match k {
+        IamKind::Role => {
             aws.c
                 .iam
                 .update_assume_role_policy()
@@ -107,7 +111,9 @@ pub(super) async fn update(
                 .await
                 .map_err(err(a, "UpdateRole"))?;
         }
-        other => return Err(unsupported(a, other)),
+        IamKind::RolePolicy | IamKind::RolePolicyAttachment => {
+            return Err(not_supported(a, t.kind, "modify"))
+        }
     }
     Ok(e.unchanged())
 }
@@ -116,12 +122,14 @@ pub(super) async fn update(
 /// document) or a managed policy attachment (that it is attached); `None` when gone.
 pub(super) async fn observe(
     aws: &Aws,
+    k: IamKind,
     e: &Existing<'_>,
+    _applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let a = e.address;
-    match e.kind {
-        "iam.role" => {}
-        "iam.role_policy" => {
+    match k {
+        IamKind::Role => {}
+        IamKind::RolePolicy => {
             let (role, name) = (e.attr("role_name")?, e.attr("policy_name")?);
             return match aws
                 .c
@@ -140,7 +148,7 @@ pub(super) async fn observe(
                 Err(x) => Err(x),
             };
         }
-        "iam.role_policy_attachment" => {
+        IamKind::RolePolicyAttachment => {
             let (role, policy) = (e.attr("role_name")?, e.attr("policy_arn")?);
             return match aws
                 .c
@@ -160,7 +168,6 @@ pub(super) async fn observe(
                 Err(x) => Err(x),
             };
         }
-        other => return Err(unsupported(a, other)),
     }
     match aws
         .c
@@ -182,8 +189,12 @@ pub(super) async fn observe(
     }
 }
 
-pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
-    if t.kind != "iam.role" {
+pub(super) async fn find(
+    aws: &Aws,
+    k: IamKind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    if k != IamKind::Role {
         return Ok(None);
     }
     let a = t.address;
@@ -220,17 +231,17 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
     Ok(mine.then(|| Outcome::new(role.role_name()).with("arn", role.arn())))
 }
 
-pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+pub(super) async fn delete(aws: &Aws, k: IamKind, e: &Existing<'_>) -> Result<(), ProviderError> {
     let (c, a) = (&aws.c.iam, e.address);
-    let res = match e.kind {
-        "iam.role" => c
+    let res = match k {
+        IamKind::Role => c
             .delete_role()
             .role_name(e.id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteRole")),
-        "iam.role_policy_attachment" => c
+        IamKind::RolePolicyAttachment => c
             .detach_role_policy()
             .role_name(e.attr("role_name")?)
             .policy_arn(e.attr("policy_arn")?)
@@ -238,7 +249,7 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             .await
             .map(drop)
             .map_err(err(a, "DetachRolePolicy")),
-        "iam.role_policy" => c
+        IamKind::RolePolicy => c
             .delete_role_policy()
             .role_name(e.attr("role_name")?)
             .policy_name(e.attr("policy_name")?)
@@ -246,10 +257,20 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             .await
             .map(drop)
             .map_err(err(a, "DeleteRolePolicy")),
-        other => Err(unsupported(a, other)),
     };
     match res {
         Err(x) if x.is(&["NoSuchEntity"]) => Ok(()),
         other => other,
     }
+}
+
+/// Roles, inline policies and attachments are usable once created (IAM is eventually
+/// consistent; the services that use a role retry on their own).
+pub(super) async fn wait_ready(
+    _aws: &Aws,
+    _k: IamKind,
+    _t: &Target<'_>,
+    _o: &Outcome,
+) -> Result<(), ProviderError> {
+    Ok(())
 }

@@ -22,17 +22,23 @@ macro_rules! sdk_err {
     };
 }
 
+mod application_autoscaling;
+mod cloudwatch;
 mod ec2;
 mod ecs;
-mod elb;
+mod elasticache;
+mod elbv2;
 mod iam;
-mod misc;
+mod logs;
 mod rds;
+mod secretsmanager;
+mod servicediscovery;
 mod tags;
 
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
+use ecs_iac_core::Kind;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -70,9 +76,12 @@ pub struct Target<'a> {
     /// The node address (ownership tag).
     pub address: &'a str,
     /// The node kind, e.g. `ec2.vpc`.
-    pub kind: &'a str,
+    pub kind: Kind,
     /// The resolved request.
     pub req: Req<'a>,
+    /// For an update, the top-level request fields that change (a modify call sends
+    /// only what it must); empty for creates.
+    pub changed: &'a [String],
 }
 
 /// One resource to delete, as state recorded it.
@@ -81,7 +90,7 @@ pub struct Existing<'a> {
     /// The node address.
     pub address: &'a str,
     /// The node kind.
-    pub kind: &'a str,
+    pub kind: Kind,
     /// The AWS id.
     pub id: &'a str,
     /// Recorded attributes.
@@ -118,67 +127,74 @@ pub(crate) fn response(address: &str, operation: &str, field: &str) -> ProviderE
     }
 }
 
+/// Calls `$op` of the provider module of `$kind`'s service with its kind enum, e.g.
+/// `dispatch!(t.kind, create(self, t))` runs `ec2::create(self, k, t)` for an EC2 kind.
+/// The match is exhaustive: a kind of a new service does not compile until its module
+/// is wired here, and each module matches its own kinds exhaustively.
+macro_rules! dispatch {
+    ($kind:expr, $op:ident($aws:expr $(, $arg:expr)*)) => {
+        match $kind {
+            Kind::Ec2(k) => ec2::$op($aws, k $(, $arg)*).await,
+            Kind::Ecs(k) => ecs::$op($aws, k $(, $arg)*).await,
+            Kind::Elbv2(k) => elbv2::$op($aws, k $(, $arg)*).await,
+            Kind::Rds(k) => rds::$op($aws, k $(, $arg)*).await,
+            Kind::ElastiCache(k) => elasticache::$op($aws, k $(, $arg)*).await,
+            Kind::Iam(k) => iam::$op($aws, k $(, $arg)*).await,
+            Kind::SecretsManager(k) => secretsmanager::$op($aws, k $(, $arg)*).await,
+            Kind::Logs(k) => logs::$op($aws, k $(, $arg)*).await,
+            Kind::CloudWatch(k) => cloudwatch::$op($aws, k $(, $arg)*).await,
+            Kind::ApplicationAutoScaling(k) => application_autoscaling::$op($aws, k $(, $arg)*).await,
+            Kind::ServiceDiscovery(k) => servicediscovery::$op($aws, k $(, $arg)*).await,
+        }
+    };
+}
+
+/// The error of an operation a kind does not have: the planner never plans it (see
+/// [`ecs_iac_core::KindSpec`]), so reaching this is a bug, reported rather than ignored.
+pub(crate) fn not_supported(address: &str, kind: Kind, operation: &str) -> ProviderError {
+    ProviderError::Request {
+        address: address.to_string(),
+        field: "kind".into(),
+        problem: format!("`{kind}` has no {operation} call; this is a bug in ecs-iac (the plan must not ask for it)"),
+    }
+}
+
 impl Aws {
     /// Creates the resource. Calls that AWS makes idempotent (or that fail with
     /// "already exists" for a resource this stack owns) adopt the existing resource.
     pub async fn create(&self, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-        match service(t.kind) {
-            "ec2" => ec2::create(self, t).await,
-            "iam" => iam::create(self, t).await,
-            "ecs" => ecs::create(self, t).await,
-            "elbv2" => elb::create(self, t).await,
-            "rds" | "elasticache" => rds::create(self, t).await,
-            _ => misc::create(self, t).await,
-        }
+        dispatch!(t.kind, create(self, t))
     }
 
     /// Looks for a resource this stack already made for `t.address` (by ownership tags or
-    /// by its unique name), for adoption after a crash or a lost response.
+    /// by its unique name), for adoption after a crash or a lost response. Kinds that are
+    /// not [`findable`](ecs_iac_core::KindSpec::findable) find nothing: their create call
+    /// adopts what exists.
     pub async fn find(&self, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
-        match service(t.kind) {
-            "ec2" => ec2::find(self, t).await,
-            "iam" => iam::find(self, t).await,
-            "ecs" => ecs::find(self, t).await,
-            "elbv2" => elb::find(self, t).await,
-            "rds" | "elasticache" => rds::find(self, t).await,
-            _ => misc::find(self, t).await,
+        if !t.kind.spec().findable {
+            return Ok(None);
         }
+        dispatch!(t.kind, find(self, t))
     }
 
-    /// Changes a recorded resource in place to match `t`'s request (kinds listed by
-    /// [`updatable`]), then waits until it is usable again.
+    /// Changes a recorded resource in place with the kind's modify call (kinds whose
+    /// [`Updates`](ecs_iac_core::Updates) are `Modify`), then waits until it is usable
+    /// again.
     pub async fn update(&self, t: &Target<'_>, e: &Existing<'_>) -> Result<Outcome, ProviderError> {
-        let outcome = match service(t.kind) {
-            "ec2" => ec2::update(self, t, e).await?,
-            "ecs" => ecs::update(self, t, e).await?,
-            "iam" => iam::update(self, t, e).await?,
-            "elbv2" => elb::update(self, t, e).await?,
-            "rds" | "elasticache" => rds::update(self, t, e).await?,
-            _ => return Err(ec2::unsupported(t.address, t.kind)),
-        };
+        let outcome = dispatch!(t.kind, update(self, t, e))?;
         self.wait_ready(t, &outcome).await?;
         Ok(outcome)
     }
 
-    /// What AWS has now for the recorded resource `e` (kinds listed by [`observable`]),
-    /// in the shape of its create request, restricted to the fields `applied` (the request
-    /// last applied, placeholders resolved) sets: `None` when the resource is gone.
+    /// What AWS has now for the recorded resource `e`, in the shape of its create
+    /// request, restricted to the fields `applied` (the request last applied,
+    /// placeholders resolved) sets: `None` when the resource is gone.
     pub async fn observe(
         &self,
         e: &Existing<'_>,
         applied: &Value,
     ) -> Result<Option<Value>, ProviderError> {
-        let seen = match service(e.kind) {
-            "ec2" => ec2::observe(self, e, applied).await?,
-            "ecs" => ecs::observe(self, e, applied).await?,
-            "elbv2" => elb::observe(self, e).await?,
-            "rds" | "elasticache" => rds::observe(self, e).await?,
-            "iam" => iam::observe(self, e).await?,
-            "logs" | "cloudwatch" | "application_autoscaling" | "servicediscovery" => {
-                misc::observe(self, e, applied).await?
-            }
-            _ => return Err(ec2::unsupported(e.address, e.kind)),
-        };
+        let seen = dispatch!(e.kind, observe(self, e, applied))?;
         Ok(seen.map(|observed| restricted_to(observed, applied)))
     }
 
@@ -188,62 +204,73 @@ impl Aws {
         &self,
         stack: &str,
         address: &str,
-        kind: &str,
+        kind: Kind,
         id: &str,
     ) -> Result<(), ProviderError> {
         let owned = [
             (ecs_iac_core::STACK_TAG.to_string(), stack.to_string()),
             (ecs_iac_core::ADDRESS_TAG.to_string(), address.to_string()),
         ];
-        tags::retag(self, address, kind, id, &owned, &[]).await
+        let attributes = BTreeMap::new();
+        let e = Existing {
+            address,
+            kind,
+            id,
+            attributes: &attributes,
+        };
+        self.retag(&e, &owned, &[]).await
     }
 
-    /// Sets the tags `set` and removes the keys `remove` on the recorded resource `id`
-    /// (kinds listed by [`retaggable`]).
+    /// Sets the tags `set` and removes the keys `remove` on the recorded resource `e`
+    /// (kinds that [`retag`](ecs_iac_core::KindSpec::retag)).
     pub async fn retag(
         &self,
-        address: &str,
-        kind: &str,
-        id: &str,
+        e: &Existing<'_>,
         set: &[(String, String)],
         remove: &[String],
     ) -> Result<(), ProviderError> {
-        tags::retag(self, address, kind, id, set, remove).await
+        if !e.kind.spec().retag {
+            return Err(ProviderError::Request {
+                address: e.address.to_string(),
+                field: "tags".into(),
+                problem: format!("the tags of `{}` cannot be changed in place", e.kind),
+            });
+        }
+        tags::retag(self, e, set, remove).await
     }
 
     /// Which of `ids` (all of `kind`) still exist, read in one call where the API allows
     /// it; `None` for kinds read one by one with [`Aws::observe`].
     pub async fn existing_of(
         &self,
-        kind: &str,
+        kind: Kind,
         ids: &[String],
     ) -> Result<Option<std::collections::HashSet<String>>, ProviderError> {
-        match service(kind) {
-            "ec2" => ec2::existing_of(self, kind, ids).await,
+        match kind {
+            Kind::Ec2(k) => ec2::existing_of(self, k, ids).await,
             _ => Ok(None),
         }
     }
 
     /// Waits until the resource is usable (NAT available, DB available, service steady).
     pub async fn wait_ready(&self, t: &Target<'_>, outcome: &Outcome) -> Result<(), ProviderError> {
-        match service(t.kind) {
-            "ec2" => ec2::wait_ready(self, t, outcome).await,
-            "ecs" => ecs::wait_ready(self, t, outcome).await,
-            "rds" | "elasticache" => rds::wait_ready(self, t, outcome).await,
-            _ => Ok(()),
-        }
+        dispatch!(t.kind, wait_ready(self, t, outcome))
     }
 
     /// Deletes the resource; a resource that is already gone counts as deleted.
     pub async fn delete(&self, e: &Existing<'_>) -> Result<(), ProviderError> {
-        match service(e.kind) {
-            "ec2" => ec2::delete(self, e).await,
-            "iam" => iam::delete(self, e).await,
-            "ecs" => ecs::delete(self, e).await,
-            "elbv2" => elb::delete(self, e).await,
-            "rds" | "elasticache" => rds::delete(self, e).await,
-            _ => misc::delete(self, e).await,
-        }
+        dispatch!(e.kind, delete(self, e))
+    }
+
+    /// The ARN of `resource` in `service`, in this connection's partition, region and
+    /// account.
+    pub(crate) fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{}:{resource}",
+            partition(&self.region),
+            self.region,
+            self.account_id
+        )
     }
 
     /// Polls `check` every poll interval until it says ready, fails, or the deadline passes.
@@ -292,109 +319,6 @@ pub(crate) enum Poll {
     Failed(String),
 }
 
-/// Kinds whose create call makes a second resource when it is sent twice: no unique name
-/// and no idempotency token AWS honours across runs. Before sending such a create again
-/// after an unknown outcome, the engine waits for the first request to settle. Every
-/// other kind is safe to send again: AWS refuses a second one ("already exists") and the
-/// provider adopts the first.
-const DUPLICABLE: &[&str] = &[
-    "ec2.vpc",
-    "ec2.subnet",
-    "ec2.internet_gateway",
-    "ec2.elastic_ip",
-    "ec2.nat_gateway",
-    "ec2.route_table",
-    "ecs.task_definition",
-];
-
-/// Kinds changed in place by [`Aws::update`] (a modify call). Kinds whose create call is
-/// an upsert are updated by sending it again; every other change forces replacement.
-const UPDATABLE: &[&str] = &[
-    "ec2.security_group_ingress",
-    "ec2.security_group_egress",
-    "ecs.service",
-    "iam.role",
-    "elbv2.target_group",
-    "elbv2.listener",
-    "elbv2.listener_rule",
-    "rds.db_instance",
-    "elasticache.replication_group",
-];
-
-/// Kinds [`Aws::find`] looks up by ownership tags or unique name. The create call of
-/// every other kind adopts what already exists (an attachment, a rule, an upsert), so
-/// sending it again is how those are adopted.
-const FINDABLE: &[&str] = &[
-    "ec2.vpc",
-    "ec2.subnet",
-    "ec2.internet_gateway",
-    "ec2.elastic_ip",
-    "ec2.nat_gateway",
-    "ec2.route_table",
-    "ec2.security_group",
-    "ecs.service",
-    "ecs.task_definition",
-    "elbv2.load_balancer",
-    "elbv2.target_group",
-    "elbv2.listener",
-    "elbv2.listener_rule",
-    "iam.role",
-    "rds.db_instance",
-    "rds.db_subnet_group",
-    "elasticache.replication_group",
-    "logs.log_group",
-    "servicediscovery.http_namespace",
-];
-
-/// Whether [`Aws::find`] looks `kind` up (rather than adopting it by its create call).
-pub fn findable(kind: &str) -> bool {
-    FINDABLE.contains(&kind)
-}
-
-/// Kinds [`Aws::observe`] reads back from AWS; the others are not refreshed.
-const OBSERVABLE: &[&str] = &[
-    "ec2.vpc",
-    "ec2.vpc_attribute",
-    "ec2.subnet_attribute",
-    "ec2.route",
-    "ec2.route_table_association",
-    "ec2.internet_gateway_attachment",
-    "ec2.security_group_default_egress",
-    "elbv2.listener_rule",
-    "rds.db_subnet_group",
-    "elasticache.cache_subnet_group",
-    "elasticache.replication_group",
-    "servicediscovery.http_namespace",
-    "ec2.subnet",
-    "ec2.internet_gateway",
-    "ec2.route_table",
-    "ec2.security_group",
-    "ec2.security_group_ingress",
-    "ec2.security_group_egress",
-    "ec2.elastic_ip",
-    "ec2.nat_gateway",
-    "ecs.cluster",
-    "ecs.service",
-    "ecs.task_definition",
-    "iam.role_policy",
-    "iam.role_policy_attachment",
-    "cloudwatch.alarm",
-    "application_autoscaling.scalable_target",
-    "application_autoscaling.scaling_policy",
-    "elbv2.load_balancer",
-    "elbv2.target_group",
-    "elbv2.listener",
-    "rds.db_instance",
-    "iam.role",
-    "logs.log_group",
-    "logs.retention_policy",
-];
-
-/// Whether [`Aws::observe`] reads `kind` back from AWS.
-pub fn observable(kind: &str) -> bool {
-    OBSERVABLE.contains(&kind)
-}
-
 /// `observed` without the top-level fields `applied` does not set: what AWS fills in on
 /// its own (defaults) is not drift. A field the request sets that AWS reports as null
 /// (e.g. a retention policy removed) stays, so its removal shows.
@@ -410,20 +334,35 @@ fn restricted_to(observed: Value, applied: &Value) -> Value {
     }
 }
 
-pub use tags::retaggable;
-
-/// Whether [`Aws::update`] changes `kind` in place.
-pub fn updatable(kind: &str) -> bool {
-    UPDATABLE.contains(&kind)
+/// The AWS partition of `region`: `aws-cn` for China, `aws-us-gov` for GovCloud,
+/// `aws-iso*` for the isolated regions, `aws` elsewhere.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else {
+        "aws"
+    }
 }
 
-/// Whether sending `kind`'s create twice can make two resources.
-pub(crate) fn may_duplicate(kind: &str) -> bool {
-    DUPLICABLE.contains(&kind)
-}
-
-fn service(kind: &str) -> &str {
-    kind.split('.').next().unwrap_or(kind)
+/// A stable 64-bit FNV-1a hash of `bytes`, in hex: the same on every Rust release and
+/// machine (unlike `std`'s `DefaultHasher`), for idempotency tokens and request hashes.
+pub(crate) fn stable_hash(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 /// Whether the ownership tags in `tags` say `stack`/`address`.
@@ -438,4 +377,26 @@ pub(crate) fn owned<'a>(
         a |= k == ecs_iac_core::ADDRESS_TAG && v == address;
     }
     s && a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition;
+
+    #[test]
+    fn partitions_follow_the_region() {
+        assert_eq!(partition("us-east-1"), "aws");
+        assert_eq!(partition("eu-west-1"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition("us-iso-east-1"), "aws-iso");
+        assert_eq!(partition("us-isob-east-1"), "aws-iso-b");
+    }
+
+    #[test]
+    fn the_stable_hash_is_fnv1a() {
+        // FNV-1a 64 of the empty input and of "a" (published test vectors).
+        assert_eq!(super::stable_hash(b""), "cbf29ce484222325");
+        assert_eq!(super::stable_hash(b"a"), "af63dc4c8601ec8c");
+    }
 }

@@ -1,32 +1,18 @@
-//! RDS DB subnet groups and instances; ElastiCache subnet groups and replication groups.
+//! RDS: DB subnet groups and DB instances.
 
-use super::ec2::unsupported;
 use super::{owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
+use ecs_iac_core::kind::RdsKind;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 sdk_err!(rds_err, aws_sdk_rds, "rds");
-
-sdk_err!(cache_err, aws_sdk_elasticache, "elasticache");
 
 fn rds_tags(r: &Req<'_>) -> Vec<aws_sdk_rds::types::Tag> {
     r.tags("Tags")
         .into_iter()
         .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
-        .collect()
-}
-
-fn elasticache_tags(r: &Req<'_>) -> Vec<aws_sdk_elasticache::types::Tag> {
-    r.tags("Tags")
-        .into_iter()
-        .map(|(k, v)| {
-            aws_sdk_elasticache::types::Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-        })
         .collect()
 }
 
@@ -38,10 +24,14 @@ fn not_owned(a: &str, field: &str, name: &str) -> ProviderError {
     }
 }
 
-pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+pub(super) async fn create(
+    aws: &Aws,
+    k: RdsKind,
+    t: &Target<'_>,
+) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    match t.kind {
-        "rds.db_subnet_group" => {
+    match k {
+        RdsKind::DbSubnetGroup => {
             let name = r.s("DBSubnetGroupName")?;
             let tags = rds_tags(r);
             let res = aws
@@ -69,14 +59,14 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                         "DBSubnetGroupAlreadyExistsFault",
                     ]) =>
                 {
-                    find(aws, t)
+                    find(aws, k, t)
                         .await?
                         .ok_or_else(|| not_owned(a, "DBSubnetGroupName", &name))
                 }
                 Err(e) => Err(e),
             }
         }
-        "rds.db_instance" => {
+        RdsKind::DbInstance => {
             let id = r.s("DBInstanceIdentifier")?;
             let tags = rds_tags(r);
             let groups = r.ss("VpcSecurityGroupIds");
@@ -116,92 +106,13 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                     Ok(Outcome::new(&id).with("arn", arn))
                 }
                 Err(e) if e.is(&["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"]) => {
-                    find(aws, t)
+                    find(aws, k, t)
                         .await?
                         .ok_or_else(|| not_owned(a, "DBInstanceIdentifier", &id))
                 }
                 Err(e) => Err(e),
             }
         }
-        "elasticache.cache_subnet_group" => {
-            let name = r.s("CacheSubnetGroupName")?;
-            let tags = elasticache_tags(r);
-            let res = aws
-                .once
-                .elasticache
-                .create_cache_subnet_group()
-                .cache_subnet_group_name(&name)
-                .cache_subnet_group_description(r.s("CacheSubnetGroupDescription")?)
-                .set_subnet_ids(Some(r.ss("SubnetIds")))
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(cache_err(a, "CreateCacheSubnetGroup"));
-            match res {
-                Ok(out) => Ok(Outcome::new(&name).with(
-                    "arn",
-                    out.cache_subnet_group()
-                        .and_then(|g| g.arn())
-                        .unwrap_or_default(),
-                )),
-                Err(e)
-                    if e.is(&[
-                        "CacheSubnetGroupAlreadyExists",
-                        "CacheSubnetGroupAlreadyExistsFault",
-                    ]) =>
-                {
-                    Ok(Outcome::new(&name))
-                }
-                Err(e) => Err(e),
-            }
-        }
-        "elasticache.replication_group" => {
-            let id = r.s("ReplicationGroupId")?;
-            let tags = elasticache_tags(r);
-            let groups = r.ss("SecurityGroupIds");
-            let res = aws
-                .once
-                .elasticache
-                .create_replication_group()
-                .replication_group_id(&id)
-                .replication_group_description(r.s("ReplicationGroupDescription")?)
-                .set_engine(r.os("Engine"))
-                .set_engine_version(r.os("EngineVersion"))
-                .set_cache_node_type(r.os("CacheNodeType"))
-                .set_num_cache_clusters(r.oi("NumCacheClusters"))
-                .set_multi_az_enabled(r.ob("MultiAZEnabled"))
-                .set_automatic_failover_enabled(r.ob("AutomaticFailoverEnabled"))
-                .set_at_rest_encryption_enabled(r.ob("AtRestEncryptionEnabled"))
-                .set_transit_encryption_enabled(r.ob("TransitEncryptionEnabled"))
-                .set_auth_token(r.os("AuthToken"))
-                .set_cache_subnet_group_name(r.os("CacheSubnetGroupName"))
-                .set_security_group_ids((!groups.is_empty()).then_some(groups))
-                .set_port(r.oi("Port"))
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(cache_err(a, "CreateReplicationGroup"));
-            match res {
-                Ok(out) => Ok(Outcome::new(&id).with(
-                    "arn",
-                    out.replication_group()
-                        .and_then(|g| g.arn())
-                        .unwrap_or_default(),
-                )),
-                Err(e)
-                    if e.is(&[
-                        "ReplicationGroupAlreadyExists",
-                        "ReplicationGroupAlreadyExistsFault",
-                    ]) =>
-                {
-                    find(aws, t)
-                        .await?
-                        .ok_or_else(|| not_owned(a, "ReplicationGroupId", &id))
-                }
-                Err(e) => Err(e),
-            }
-        }
-        other => Err(unsupported(a, other)),
     }
 }
 
@@ -212,14 +123,33 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
 /// next maintenance window.
 pub(super) async fn update(
     aws: &Aws,
+    k: RdsKind,
     t: &Target<'_>,
     e: &Existing<'_>,
 ) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
     let now = aws.config.apply_immediately;
-    match t.kind {
-        "rds.db_instance" => {
+    let changed = |field: &str| t.changed.iter().any(|c| c == field);
+    match k {
+        RdsKind::DbSubnetGroup => {
+            aws.c
+                .rds
+                .modify_db_subnet_group()
+                .db_subnet_group_name(e.id)
+                .set_db_subnet_group_description(r.os("DBSubnetGroupDescription"))
+                .set_subnet_ids(Some(r.ss("SubnetIds")))
+                .send()
+                .await
+                .map_err(rds_err(a, "ModifyDBSubnetGroup"))?;
+        }
+        RdsKind::DbInstance => {
             let groups = r.ss("VpcSecurityGroupIds");
+            // Sent only when they change: AWS refuses to turn on a managed password
+            // that is on already, and a port change restarts the instance.
+            let managed = r
+                .ob("ManageMasterUserPassword")
+                .filter(|_| changed("ManageMasterUserPassword"));
+            let port = r.oi("Port").filter(|_| changed("Port"));
             aws.c
                 .rds
                 .modify_db_instance()
@@ -234,29 +164,13 @@ pub(super) async fn update(
                 .set_publicly_accessible(r.ob("PubliclyAccessible"))
                 .set_vpc_security_group_ids((!groups.is_empty()).then_some(groups))
                 .set_db_parameter_group_name(r.os("DBParameterGroupName"))
+                .set_manage_master_user_password(managed)
+                .set_db_port_number(port)
                 .apply_immediately(now)
                 .send()
                 .await
                 .map_err(rds_err(a, "ModifyDBInstance"))?;
         }
-        "elasticache.replication_group" => {
-            let groups = r.ss("SecurityGroupIds");
-            aws.c
-                .elasticache
-                .modify_replication_group()
-                .replication_group_id(e.id)
-                .set_replication_group_description(r.os("ReplicationGroupDescription"))
-                .set_cache_node_type(r.os("CacheNodeType"))
-                .set_engine_version(r.os("EngineVersion"))
-                .set_automatic_failover_enabled(r.ob("AutomaticFailoverEnabled"))
-                .set_multi_az_enabled(r.ob("MultiAZEnabled"))
-                .set_security_group_ids((!groups.is_empty()).then_some(groups))
-                .apply_immediately(now)
-                .send()
-                .await
-                .map_err(cache_err(a, "ModifyReplicationGroup"))?;
-        }
-        other => return Err(unsupported(a, other)),
     }
     Ok(e.unchanged())
 }
@@ -265,13 +179,15 @@ pub(super) async fn update(
 /// access); `None` when it is gone.
 pub(super) async fn observe(
     aws: &Aws,
+    k: RdsKind,
     e: &Existing<'_>,
+    _applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let a = e.address;
     let exists = |found: bool| Ok(found.then(|| serde_json::json!({})));
-    match e.kind {
-        "rds.db_instance" => {}
-        "rds.db_subnet_group" => {
+    match k {
+        RdsKind::DbInstance => {}
+        RdsKind::DbSubnetGroup => {
             return match aws
                 .c
                 .rds
@@ -286,41 +202,6 @@ pub(super) async fn observe(
                 Err(x) => Err(x),
             }
         }
-        "elasticache.cache_subnet_group" => {
-            return match aws
-                .c
-                .elasticache
-                .describe_cache_subnet_groups()
-                .cache_subnet_group_name(e.id)
-                .send()
-                .await
-                .map_err(cache_err(a, "DescribeCacheSubnetGroups"))
-            {
-                Ok(out) => exists(!out.cache_subnet_groups().is_empty()),
-                Err(x) if x.is(&["CacheSubnetGroupNotFoundFault"]) => Ok(None),
-                Err(x) => Err(x),
-            }
-        }
-        "elasticache.replication_group" => {
-            return match aws
-                .c
-                .elasticache
-                .describe_replication_groups()
-                .replication_group_id(e.id)
-                .send()
-                .await
-                .map_err(cache_err(a, "DescribeReplicationGroups"))
-            {
-                Ok(out) => exists(
-                    out.replication_groups()
-                        .iter()
-                        .any(|g| g.status() != Some("deleting")),
-                ),
-                Err(x) if x.is(&["ReplicationGroupNotFoundFault"]) => Ok(None),
-                Err(x) => Err(x),
-            }
-        }
-        other => return Err(unsupported(a, other)),
     }
     let out = aws
         .c
@@ -348,10 +229,14 @@ pub(super) async fn observe(
     }))
 }
 
-pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+pub(super) async fn find(
+    aws: &Aws,
+    k: RdsKind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    match t.kind {
-        "rds.db_instance" => {
+    match k {
+        RdsKind::DbInstance => {
             let id = r.s("DBInstanceIdentifier")?;
             match aws
                 .c
@@ -375,7 +260,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 Err(e) => Err(e),
             }
         }
-        "rds.db_subnet_group" => {
+        RdsKind::DbSubnetGroup => {
             let name = r.s("DBSubnetGroupName")?;
             match aws
                 .c
@@ -417,39 +302,18 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 Err(e) => Err(e),
             }
         }
-        "elasticache.replication_group" => {
-            let id = r.s("ReplicationGroupId")?;
-            match aws
-                .c
-                .elasticache
-                .describe_replication_groups()
-                .replication_group_id(&id)
-                .send()
-                .await
-                .map_err(cache_err(a, "DescribeReplicationGroups"))
-            {
-                Ok(out) => Ok(out
-                    .replication_groups()
-                    .first()
-                    .map(|g| Outcome::new(&id).with("arn", g.arn().unwrap_or_default()))),
-                Err(e) if e.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) => {
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            }
-        }
-        _ => Ok(None),
     }
 }
 
 pub(super) async fn wait_ready(
     aws: &Aws,
+    k: RdsKind,
     t: &Target<'_>,
     o: &Outcome,
 ) -> Result<(), ProviderError> {
     let a = t.address;
-    match t.kind {
-        "rds.db_instance" => {
+    match k {
+        RdsKind::DbInstance => {
             aws.poll(a, "RDS instance", || async {
                 let out = aws
                     .c
@@ -479,35 +343,14 @@ pub(super) async fn wait_ready(
             })
             .await
         }
-        "elasticache.replication_group" => {
-            aws.poll(a, "ElastiCache replication group", || async {
-                let out = aws
-                    .c
-                    .elasticache
-                    .describe_replication_groups()
-                    .replication_group_id(&o.id)
-                    .send()
-                    .await
-                    .map_err(cache_err(a, "DescribeReplicationGroups"))?;
-                Ok(
-                    match out.replication_groups().first().and_then(|g| g.status()) {
-                        Some("available") => Poll::Ready,
-                        Some("create-failed") => Poll::Failed("create-failed".into()),
-                        Some(s) => Poll::Pending(s.to_string()),
-                        None => Poll::Pending("unknown".into()),
-                    },
-                )
-            })
-            .await
-        }
         _ => Ok(()),
     }
 }
 
-pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+pub(super) async fn delete(aws: &Aws, k: RdsKind, e: &Existing<'_>) -> Result<(), ProviderError> {
     let (a, id) = (e.address, e.id);
-    match e.kind {
-        "rds.db_subnet_group" => match aws
+    match k {
+        RdsKind::DbSubnetGroup => match aws
             .c
             .rds
             .delete_db_subnet_group()
@@ -519,7 +362,7 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             Err(x) if x.is(&["DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound"]) => Ok(()),
             other => other.map(drop),
         },
-        "rds.db_instance" => {
+        RdsKind::DbInstance => {
             // Data is never dropped silently: a final snapshot is taken.
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -567,63 +410,5 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
             })
             .await
         }
-        "elasticache.cache_subnet_group" => {
-            match aws
-                .c
-                .elasticache
-                .delete_cache_subnet_group()
-                .cache_subnet_group_name(id)
-                .send()
-                .await
-                .map_err(cache_err(a, "DeleteCacheSubnetGroup"))
-            {
-                Err(x) if x.is(&["CacheSubnetGroupNotFoundFault", "CacheSubnetGroupNotFound"]) => {
-                    Ok(())
-                }
-                other => other.map(drop),
-            }
-        }
-        "elasticache.replication_group" => {
-            match aws
-                .c
-                .elasticache
-                .delete_replication_group()
-                .replication_group_id(id)
-                .send()
-                .await
-                .map_err(cache_err(a, "DeleteReplicationGroup"))
-            {
-                Err(x) if x.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) => {
-                    return Ok(())
-                }
-                other => other?,
-            };
-            aws.poll(a, "ElastiCache replication group deletion", || async {
-                match aws
-                    .c
-                    .elasticache
-                    .describe_replication_groups()
-                    .replication_group_id(id)
-                    .send()
-                    .await
-                    .map_err(cache_err(a, "DescribeReplicationGroups"))
-                {
-                    Err(x)
-                        if x.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) =>
-                    {
-                        Ok(Poll::Ready)
-                    }
-                    Err(x) => Err(x),
-                    Ok(out) => Ok(
-                        match out.replication_groups().first().and_then(|g| g.status()) {
-                            None => Poll::Ready,
-                            Some(s) => Poll::Pending(s.to_string()),
-                        },
-                    ),
-                }
-            })
-            .await
-        }
-        other => Err(unsupported(a, other)),
     }
 }

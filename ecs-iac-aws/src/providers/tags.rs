@@ -1,42 +1,35 @@
 //! Tags of existing resources: set and removed in place (a tag-only change needs no
 //! replacement), and the ownership tags `import` puts on a resource made elsewhere.
 
+use super::Existing;
 use crate::clients::Aws;
 use crate::error::ProviderError;
+use ecs_iac_core::kind::{ElastiCacheKind, RdsKind};
+use ecs_iac_core::Kind;
 
-/// Kinds whose tags [`retag`] changes in place.
-pub fn retaggable(kind: &str) -> bool {
-    kind.starts_with("ec2.")
-        || kind.starts_with("elbv2.")
-        || matches!(
-            kind,
-            "iam.role"
-                | "ecs.service"
-                | "ecs.cluster"
-                | "rds.db_instance"
-                | "rds.db_subnet_group"
-                | "logs.log_group"
-        )
-}
-
-/// Sets the tags `set` and removes the keys `remove` on the resource `id` of `kind`.
+/// Sets the tags `set` and removes the keys `remove` on the recorded resource `e`.
 pub(crate) async fn retag(
     aws: &Aws,
-    address: &str,
-    kind: &str,
-    id: &str,
+    e: &Existing<'_>,
     set: &[(String, String)],
     remove: &[String],
 ) -> Result<(), ProviderError> {
-    let arn = |service: &str, resource: String| {
-        format!(
-            "arn:aws:{service}:{}:{}:{resource}",
-            aws.region, aws.account_id
-        )
+    let (address, id) = (e.address, e.id);
+    let arn = |service: &str, resource: String| aws.arn(service, &resource);
+    // The ARN recorded on create or adoption; for an import (nothing recorded yet), the
+    // one the id gives.
+    let recorded_arn = |service: &str, resource: String| {
+        e.attributes.get("arn").cloned().unwrap_or_else(|| {
+            if id.starts_with("arn:") {
+                id.to_string()
+            } else {
+                arn(service, resource)
+            }
+        })
     };
     let (add, keys) = (!set.is_empty(), !remove.is_empty());
-    match kind {
-        k if k.starts_with("ec2.") => {
+    match e.kind {
+        Kind::Ec2(_) => {
             let c = &aws.c.ec2;
             if add {
                 let tags = set
@@ -61,7 +54,7 @@ pub(crate) async fn retag(
                     .map_err(|e| ProviderError::from_sdk(address, "ec2:DeleteTags", e))?;
             }
         }
-        k if k.starts_with("elbv2.") => {
+        Kind::Elbv2(_) => {
             let c = &aws.c.elbv2;
             if add {
                 let tags = set.iter().map(|(k, v)| {
@@ -90,7 +83,7 @@ pub(crate) async fn retag(
                     })?;
             }
         }
-        "iam.role" => {
+        Kind::Iam(_) => {
             let c = &aws.c.iam;
             if add {
                 let tags = set.iter().filter_map(|(k, v)| {
@@ -116,7 +109,7 @@ pub(crate) async fn retag(
                     .map_err(|e| ProviderError::from_sdk(address, "iam:UntagRole", e))?;
             }
         }
-        "ecs.service" | "ecs.cluster" => {
+        Kind::Ecs(_) => {
             let resource = if id.starts_with("arn:") {
                 id.to_string()
             } else {
@@ -143,10 +136,10 @@ pub(crate) async fn retag(
                     .map_err(|e| ProviderError::from_sdk(address, "ecs:UntagResource", e))?;
             }
         }
-        "rds.db_instance" | "rds.db_subnet_group" => {
-            let resource = match kind {
-                "rds.db_instance" => arn("rds", format!("db:{id}")),
-                _ => arn("rds", format!("subgrp:{id}")),
+        Kind::Rds(k) => {
+            let resource = match k {
+                RdsKind::DbInstance => arn("rds", format!("db:{id}")),
+                RdsKind::DbSubnetGroup => arn("rds", format!("subgrp:{id}")),
             };
             let c = &aws.c.rds;
             if add {
@@ -171,7 +164,7 @@ pub(crate) async fn retag(
                     })?;
             }
         }
-        "logs.log_group" => {
+        Kind::Logs(_) => {
             let resource = arn("logs", format!("log-group:{id}"));
             let c = &aws.c.logs;
             if add {
@@ -191,11 +184,139 @@ pub(crate) async fn retag(
                     .map_err(|e| ProviderError::from_sdk(address, "logs:UntagResource", e))?;
             }
         }
-        other => {
+        Kind::ElastiCache(k) => {
+            let resource = match k {
+                ElastiCacheKind::ReplicationGroup => {
+                    recorded_arn("elasticache", format!("replicationgroup:{id}"))
+                }
+                ElastiCacheKind::CacheSubnetGroup => {
+                    arn("elasticache", format!("subnetgroup:{id}"))
+                }
+            };
+            let c = &aws.c.elasticache;
+            if add {
+                let tags = set.iter().map(|(k, v)| {
+                    aws_sdk_elasticache::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                });
+                c.add_tags_to_resource()
+                    .resource_name(&resource)
+                    .set_tags(Some(tags.collect()))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "elasticache:AddTagsToResource", e)
+                    })?;
+            }
+            if keys {
+                c.remove_tags_from_resource()
+                    .resource_name(&resource)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "elasticache:RemoveTagsFromResource", e)
+                    })?;
+            }
+        }
+        Kind::CloudWatch(_) => {
+            let resource = recorded_arn("cloudwatch", format!("alarm:{id}"));
+            let c = &aws.c.cloudwatch;
+            if add {
+                let tags = set.iter().map(|(k, v)| {
+                    aws_sdk_cloudwatch::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                });
+                c.tag_resource()
+                    .resource_arn(&resource)
+                    .set_tags(Some(tags.collect()))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "cloudwatch:TagResource", e))?;
+            }
+            if keys {
+                c.untag_resource()
+                    .resource_arn(&resource)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "cloudwatch:UntagResource", e))?;
+            }
+        }
+        Kind::ApplicationAutoScaling(_) => {
+            let resource = e.attr("arn")?;
+            let c = &aws.c.autoscaling;
+            if add {
+                c.tag_resource()
+                    .resource_arn(&resource)
+                    .set_tags(Some(set.iter().cloned().collect()))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "applicationautoscaling:TagResource", e)
+                    })?;
+            }
+            if keys {
+                c.untag_resource()
+                    .resource_arn(&resource)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "applicationautoscaling:UntagResource", e)
+                    })?;
+            }
+        }
+        Kind::ServiceDiscovery(_) => {
+            let resource = e.attr("arn")?;
+            let c = &aws.c.discovery;
+            if add {
+                let tags = set
+                    .iter()
+                    .map(|(k, v)| {
+                        aws_sdk_servicediscovery::types::Tag::builder()
+                            .key(k)
+                            .value(v)
+                            .build()
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|x| ProviderError::Request {
+                        address: address.to_string(),
+                        field: "Tags".into(),
+                        problem: x.to_string(),
+                    })?;
+                c.tag_resource()
+                    .resource_arn(&resource)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "servicediscovery:TagResource", e)
+                    })?;
+            }
+            if keys {
+                c.untag_resource()
+                    .resource_arn(&resource)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "servicediscovery:UntagResource", e)
+                    })?;
+            }
+        }
+        Kind::SecretsManager(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),
                 field: "tags".into(),
-                problem: format!("the tags of `{other}` cannot be changed in place"),
+                problem: format!(
+                    "`{}` is not owned by the stack: its tags are not changed",
+                    e.kind
+                ),
             })
         }
     }

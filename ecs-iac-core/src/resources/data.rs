@@ -4,8 +4,9 @@
 use super::network::{SecurityGroup, Subnet};
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
+use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection, TagStyle};
+use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::net::Az;
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
@@ -103,9 +104,7 @@ impl ResourceSpec for DbSubnetGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let api = SubnetGroupApi {
-            kind: "rds.db_subnet_group",
-            service: "rds",
-            action: "CreateDBSubnetGroup",
+            kind: Kind::DB_SUBNET_GROUP,
             name_field: "DBSubnetGroupName",
             description_field: "DBSubnetGroupDescription",
         };
@@ -115,9 +114,7 @@ impl ResourceSpec for DbSubnetGroup {
 
 /// RDS and ElastiCache subnet groups: the same request under different names.
 struct SubnetGroupApi {
-    kind: &'static str,
-    service: &'static str,
-    action: &'static str,
+    kind: Kind,
     name_field: &'static str,
     description_field: &'static str,
 }
@@ -130,14 +127,7 @@ impl SubnetGroupApi {
         description: &Option<String>,
         subnets: &[Ref<Subnet>],
     ) {
-        let replace_on: &'static [&'static str] = match self.service {
-            "rds" => &["DBSubnetGroupName"],
-            _ => &["CacheSubnetGroupName"],
-        };
-        let mut n = cx
-            .node("", self.kind, self.service, self.action)
-            .tags(TagStyle::KeyValue)
-            .replace_on(replace_on);
+        let mut n = cx.node("", self.kind);
         let ids = subnet_ids(&mut n, "SubnetIds", subnets);
         let mut body = serde_json::Map::new();
         body.insert(self.name_field.into(), json!(meta.name));
@@ -457,18 +447,7 @@ impl ResourceSpec for DbInstance {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "rds.db_instance", "rds", "CreateDBInstance")
-            .tags(TagStyle::KeyValue)
-            .protection(self.protection)
-            .replace_on(&[
-                "DBInstanceIdentifier",
-                "Engine",
-                "DBName",
-                "MasterUsername",
-                "StorageEncrypted",
-                "DBSubnetGroupName",
-            ]);
+        let mut n = cx.node("", Kind::DB_INSTANCE).protection(self.protection);
         let subnet_group = n
             .target("DBSubnetGroupName", &self.subnet_group)
             .map(|g| g.meta.name.clone());
@@ -551,9 +530,7 @@ impl ResourceSpec for CacheSubnetGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let api = SubnetGroupApi {
-            kind: "elasticache.cache_subnet_group",
-            service: "elasticache",
-            action: "CreateCacheSubnetGroup",
+            kind: Kind::CACHE_SUBNET_GROUP,
             name_field: "CacheSubnetGroupName",
             description_field: "CacheSubnetGroupDescription",
         };
@@ -755,21 +732,8 @@ impl ResourceSpec for ReplicationGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
-            .node(
-                "",
-                "elasticache.replication_group",
-                "elasticache",
-                "CreateReplicationGroup",
-            )
-            .tags(TagStyle::KeyValue)
-            .protection(self.protection)
-            .replace_on(&[
-                "ReplicationGroupId",
-                "Engine",
-                "CacheSubnetGroupName",
-                "AtRestEncryptionEnabled",
-                "Port",
-            ]);
+            .node("", Kind::REPLICATION_GROUP)
+            .protection(self.protection);
         let subnet_group = n
             .target("CacheSubnetGroupName", &self.subnet_group)
             .map(|g| g.meta.name.clone());

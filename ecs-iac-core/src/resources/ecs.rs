@@ -7,8 +7,9 @@ use super::network::{SecurityGroup, Subnet};
 use super::observability::LogGroup;
 use super::secrets::SecretRef;
 use crate::diagnostic::Rule;
+use crate::kind::Kind;
 use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle, ACCOUNT_ID};
+use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,15 +52,7 @@ impl ResourceSpec for Namespace {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node(
-                "",
-                "servicediscovery.http_namespace",
-                "servicediscovery",
-                "CreateHttpNamespace",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["Name"]);
+        let n = cx.node("", Kind::HTTP_NAMESPACE);
         let body = json!({ "Name": self.namespace_name, "Description": self.description });
         cx.push(n, body);
     }
@@ -174,10 +167,7 @@ impl ResourceSpec for Cluster {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "ecs.cluster", "ecs", "CreateCluster")
-            .tags(TagStyle::Ecs)
-            .replace_on(&["clusterName"]);
+        let mut n = cx.node("", Kind::CLUSTER);
         let insights = match self.insights {
             ContainerInsights::Disabled => "disabled",
             ContainerInsights::Enabled => "enabled",
@@ -1242,10 +1232,7 @@ impl ResourceSpec for TaskDefinition {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "ecs.task_definition", "ecs", "RegisterTaskDefinition")
-            .tags(TagStyle::Ecs)
-            .replace_on(crate::lower::ALL_FIELDS);
+        let mut n = cx.node("", Kind::TASK_DEFINITION);
         let execution = self
             .execution_role
             .as_ref()
@@ -1718,10 +1705,7 @@ impl ResourceSpec for Service {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "ecs.service", "ecs", "CreateService")
-            .tags(TagStyle::Ecs)
-            .replace_on(&["cluster", "serviceName", "launchType", "loadBalancers"]);
+        let mut n = cx.node("", Kind::SERVICE);
         let cluster = n
             .target("cluster", &self.cluster)
             .map(Cluster::cluster_name);

@@ -3,8 +3,9 @@
 use super::iam::HasArn;
 use super::network::{SecurityGroup, Subnet, Vpc};
 use crate::diagnostic::Rule;
+use crate::kind::Kind;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, TagStyle};
+use crate::lower::{tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -93,15 +94,7 @@ impl ResourceSpec for LoadBalancer {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node(
-                "",
-                "elbv2.load_balancer",
-                "elasticloadbalancingv2",
-                "CreateLoadBalancer",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["Name", "Scheme", "Type"]);
+        let mut n = cx.node("", Kind::LOAD_BALANCER);
         let subnets: Vec<String> = self
             .subnets
             .iter()
@@ -308,15 +301,7 @@ impl ResourceSpec for TargetGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node(
-                "",
-                "elbv2.target_group",
-                "elasticloadbalancingv2",
-                "CreateTargetGroup",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["Name", "Protocol", "Port", "VpcId", "TargetType"]);
+        let mut n = cx.node("", Kind::TARGET_GROUP);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let h = &self.health_check;
         let body = json!({
@@ -483,15 +468,7 @@ impl ResourceSpec for Listener {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node(
-                "",
-                "elbv2.listener",
-                "elasticloadbalancingv2",
-                "CreateListener",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["LoadBalancerArn"]);
+        let mut n = cx.node("", Kind::LISTENER);
         let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
         let action = self.default_action.render(&mut n, "DefaultActions[0]");
         let body = json!({
@@ -606,15 +583,7 @@ impl ResourceSpec for ListenerRule {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node(
-                "",
-                "elbv2.listener_rule",
-                "elasticloadbalancingv2",
-                "CreateRule",
-            )
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["ListenerArn"]);
+        let mut n = cx.node("", Kind::LISTENER_RULE);
         let listener = n.attr("ListenerArn", &self.listener, "arn");
         let mut conditions = Vec::new();
         if !self.paths.is_empty() {

@@ -3,8 +3,9 @@
 
 use crate::diagnostic::Rule;
 use crate::grant::{grants_document, RoleGrant, GRANTS_POLICY};
+use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder, TagStyle};
+use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -454,10 +455,7 @@ impl ResourceSpec for Role {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", "iam.role", "iam", "CreateRole")
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["RoleName", "Path"]);
+        let n = cx.node("", Kind::ROLE);
         let body = json!({
             "RoleName": self.aws_role_name(),
             "AssumeRolePolicyDocument": self.trust_document(),
@@ -468,26 +466,17 @@ impl ResourceSpec for Role {
         cx.push(n, body);
         let role_name = self.aws_role_name();
         for policy in &self.managed {
-            let n = cx
-                .node(
-                    &format!("attachment:{}", policy.short_name()),
-                    "iam.role_policy_attachment",
-                    "iam",
-                    "AttachRolePolicy",
-                )
-                .replace_on(crate::lower::ALL_FIELDS);
+            let n = cx.node(
+                &format!("attachment:{}", policy.short_name()),
+                Kind::ROLE_POLICY_ATTACHMENT,
+            );
             cx.push(
                 n,
                 json!({ "RoleName": role_name, "PolicyArn": policy.as_arn() }),
             );
         }
         for (i, (name, document)) in self.inline.iter().enumerate() {
-            let mut n = cx.node(
-                &format!("policy:{name}"),
-                "iam.role_policy",
-                "iam",
-                "PutRolePolicy",
-            );
+            let mut n = cx.node(&format!("policy:{name}"), Kind::ROLE_POLICY);
             let doc = document.render(cx, &mut n, &format!("inlinePolicies[{i}].PolicyDocument"));
             cx.push(
                 n,
@@ -495,12 +484,7 @@ impl ResourceSpec for Role {
             );
         }
         if let Some(document) = grants_document(&self.grants) {
-            let mut n = cx.node(
-                &Role::grants_part(),
-                "iam.role_policy",
-                "iam",
-                "PutRolePolicy",
-            );
+            let mut n = cx.node(&Role::grants_part(), Kind::ROLE_POLICY);
             let doc = document.render(cx, &mut n, "grants.PolicyDocument");
             cx.push(
                 n,

@@ -1,8 +1,9 @@
 //! VPC networking: VPC, subnets, gateways, route tables and security groups.
 
 use crate::diagnostic::Rule;
+use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, TagStyle, ALL_FIELDS};
+use crate::lower::{tag_setter, Cx};
 use crate::net::{Az, Cidr, Port, Protocol};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
@@ -74,32 +75,19 @@ impl ResourceSpec for Vpc {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", "ec2.vpc", "ec2", "CreateVpc")
-            .tags(TagStyle::Ec2("vpc"))
-            .replace_on(&["CidrBlock"]);
+        let n = cx.node("", Kind::VPC);
         let body = json!({ "CidrBlock": self.cidr.as_str() });
         cx.push(n, body);
         let vpc_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.dns_support {
-            let n = cx.node(
-                "dns-support",
-                "ec2.vpc_attribute",
-                "ec2",
-                "ModifyVpcAttribute",
-            );
+            let n = cx.node("dns-support", Kind::VPC_ATTRIBUTE);
             cx.push(
                 n,
                 json!({ "VpcId": vpc_id, "EnableDnsSupport": { "Value": false } }),
             );
         }
         if self.dns_hostnames {
-            let n = cx.node(
-                "dns-hostnames",
-                "ec2.vpc_attribute",
-                "ec2",
-                "ModifyVpcAttribute",
-            );
+            let n = cx.node("dns-hostnames", Kind::VPC_ATTRIBUTE);
             cx.push(
                 n,
                 json!({ "VpcId": vpc_id, "EnableDnsHostnames": { "Value": true } }),
@@ -248,10 +236,7 @@ impl ResourceSpec for Subnet {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "ec2.subnet", "ec2", "CreateSubnet")
-            .tags(TagStyle::Ec2("subnet"))
-            .replace_on(ALL_FIELDS);
+        let mut n = cx.node("", Kind::SUBNET);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let body = json!({
             "VpcId": vpc_id,
@@ -260,12 +245,7 @@ impl ResourceSpec for Subnet {
         });
         cx.push(n, body);
         if self.map_public_ip {
-            let n = cx.node(
-                "map-public-ip",
-                "ec2.subnet_attribute",
-                "ec2",
-                "ModifySubnetAttribute",
-            );
+            let n = cx.node("map-public-ip", Kind::SUBNET_ATTRIBUTE);
             let id = crate::lower::placeholder(&self.meta.name, "id");
             cx.push(
                 n,
@@ -305,19 +285,10 @@ impl ResourceSpec for InternetGateway {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", "ec2.internet_gateway", "ec2", "CreateInternetGateway")
-            .tags(TagStyle::Ec2("internet-gateway"));
+        let n = cx.node("", Kind::INTERNET_GATEWAY);
         let body = json!({});
         cx.push(n, body);
-        let mut n = cx
-            .node(
-                "attachment",
-                "ec2.internet_gateway_attachment",
-                "ec2",
-                "AttachInternetGateway",
-            )
-            .replace_on(ALL_FIELDS);
+        let mut n = cx.node("attachment", Kind::INTERNET_GATEWAY_ATTACHMENT);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let igw_id = crate::lower::placeholder(&self.meta.name, "id");
         cx.push(n, json!({ "InternetGatewayId": igw_id, "VpcId": vpc_id }));
@@ -347,10 +318,7 @@ impl ResourceSpec for ElasticIp {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", "ec2.elastic_ip", "ec2", "AllocateAddress")
-            .tags(TagStyle::Ec2("elastic-ip"))
-            .replace_on(ALL_FIELDS);
+        let n = cx.node("", Kind::ELASTIC_IP);
         let body = json!({ "Domain": "vpc" });
         cx.push(n, body);
     }
@@ -388,10 +356,7 @@ impl ResourceSpec for NatGateway {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "ec2.nat_gateway", "ec2", "CreateNatGateway")
-            .tags(TagStyle::Ec2("natgateway"))
-            .replace_on(ALL_FIELDS);
+        let mut n = cx.node("", Kind::NAT_GATEWAY);
         let subnet_id = n.attr("SubnetId", &self.subnet, "id");
         let allocation_id = n.attr("AllocationId", &self.eip, "allocation_id");
         // AWS refuses a public NAT gateway in a VPC without an attached internet gateway.
@@ -505,23 +470,13 @@ impl ResourceSpec for RouteTable {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "ec2.route_table", "ec2", "CreateRouteTable")
-            .tags(TagStyle::Ec2("route-table"))
-            .replace_on(ALL_FIELDS);
+        let mut n = cx.node("", Kind::ROUTE_TABLE);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let body = json!({ "VpcId": vpc_id });
         cx.push(n, body);
         let table_id = crate::lower::placeholder(&self.meta.name, "id");
         for (i, (destination, target)) in self.routes.iter().enumerate() {
-            let mut n = cx
-                .node(
-                    &format!("route:{destination}"),
-                    "ec2.route",
-                    "ec2",
-                    "CreateRoute",
-                )
-                .replace_on(&["DestinationCidrBlock"]);
+            let mut n = cx.node(&format!("route:{destination}"), Kind::ROUTE);
             let (key, id) = match target {
                 RouteTarget::InternetGateway(igw) => {
                     let id = n.attr(|| format!("routes[{i}].GatewayId"), igw, "id");
@@ -537,14 +492,10 @@ impl ResourceSpec for RouteTable {
             cx.push(n, body);
         }
         for (i, subnet) in self.subnets.iter().enumerate() {
-            let mut n = cx
-                .node(
-                    &format!("association:{}", subnet.name()),
-                    "ec2.route_table_association",
-                    "ec2",
-                    "AssociateRouteTable",
-                )
-                .replace_on(ALL_FIELDS);
+            let mut n = cx.node(
+                &format!("association:{}", subnet.name()),
+                Kind::ROUTE_TABLE_ASSOCIATION,
+            );
             let subnet_id = n.attr(|| format!("associations[{i}].SubnetId"), subnet, "id");
             cx.push(
                 n,
@@ -844,10 +795,7 @@ impl ResourceSpec for SecurityGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "ec2.security_group", "ec2", "CreateSecurityGroup")
-            .tags(TagStyle::Ec2("security-group"))
-            .replace_on(ALL_FIELDS);
+        let mut n = cx.node("", Kind::SECURITY_GROUP);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let description = self.meta.description(&self.description);
         let body = json!({
@@ -859,14 +807,7 @@ impl ResourceSpec for SecurityGroup {
         let group_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.ingress.is_empty() {
             // Rules change in place: the engine revokes and authorizes only the difference.
-            let mut n = cx
-                .node(
-                    "ingress",
-                    "ec2.security_group_ingress",
-                    "ec2",
-                    "AuthorizeSecurityGroupIngress",
-                )
-                .replace_on(&["GroupId"]);
+            let mut n = cx.node("ingress", Kind::SECURITY_GROUP_INGRESS);
             let permissions = self.permissions(&mut n, "ingress", &self.ingress);
             cx.push(
                 n,
@@ -874,12 +815,7 @@ impl ResourceSpec for SecurityGroup {
             );
         }
         if self.restrict_egress {
-            let n = cx.node(
-                "default-egress",
-                "ec2.security_group_default_egress",
-                "ec2",
-                "RevokeSecurityGroupEgress",
-            );
+            let n = cx.node("default-egress", Kind::SECURITY_GROUP_DEFAULT_EGRESS);
             let body = json!({
                 "GroupId": group_id,
                 "IpPermissions": [{ "IpProtocol": "-1", "IpRanges": [{ "CidrIp": "0.0.0.0/0" }] }],
@@ -887,14 +823,7 @@ impl ResourceSpec for SecurityGroup {
             cx.push(n, body);
         }
         if !self.egress.is_empty() {
-            let mut n = cx
-                .node(
-                    "egress",
-                    "ec2.security_group_egress",
-                    "ec2",
-                    "AuthorizeSecurityGroupEgress",
-                )
-                .replace_on(&["GroupId"]);
+            let mut n = cx.node("egress", Kind::SECURITY_GROUP_EGRESS);
             n.depend_on_node(format!("{}#default-egress", self.meta.name));
             let permissions = self.permissions(&mut n, "egress", &self.egress);
             cx.push(

@@ -4,8 +4,9 @@ use super::ecs::{Cluster, Service};
 use super::elb::LoadBalancer;
 use super::iam::HasArn;
 use crate::diagnostic::Rule;
+use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection, TagStyle};
+use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::{json, Value};
 
@@ -78,20 +79,11 @@ impl ResourceSpec for LogGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node("", "logs.log_group", "logs", "CreateLogGroup")
-            .tags(TagStyle::Map)
-            .protection(self.protection)
-            .replace_on(&["logGroupName", "kmsKeyId"]);
+        let n = cx.node("", Kind::LOG_GROUP).protection(self.protection);
         let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn });
         cx.push(n, body);
         if let Some(days) = self.retention_days {
-            let n = cx.node(
-                "retention",
-                "logs.retention_policy",
-                "logs",
-                "PutRetentionPolicy",
-            );
+            let n = cx.node("retention", Kind::RETENTION_POLICY);
             cx.push(
                 n,
                 json!({ "logGroupName": self.log_group_name, "retentionInDays": days }),
@@ -355,10 +347,7 @@ impl ResourceSpec for Alarm {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node("", "cloudwatch.alarm", "cloudwatch", "PutMetricAlarm")
-            .tags(TagStyle::KeyValue)
-            .replace_on(&["AlarmName"]);
+        let mut n = cx.node("", Kind::ALARM);
         let dimensions = self.metric.render_dimensions(&mut n, cx);
         let body = json!({
             "AlarmName": self.meta.name,

@@ -2,8 +2,9 @@
 
 use super::ecs::{service_resource_id, Service};
 use crate::diagnostic::Rule;
+use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{allow_lint_setter, tag_setter, Cx, TagStyle};
+use crate::lower::{allow_lint_setter, tag_setter, Cx};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use serde_json::json;
 
@@ -64,15 +65,7 @@ impl ResourceSpec for ScalableTarget {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node(
-                "",
-                "application_autoscaling.scalable_target",
-                "applicationautoscaling",
-                "RegisterScalableTarget",
-            )
-            .tags(TagStyle::Map)
-            .replace_on(&["ResourceId", "ServiceNamespace", "ScalableDimension"]);
+        let mut n = cx.node("", Kind::SCALABLE_TARGET);
         let resource_id = n
             .target("ResourceId", &self.service)
             .map(|s| service_resource_id(cx, s));
@@ -174,14 +167,7 @@ impl ResourceSpec for ScalingPolicy {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let mut n = cx
-            .node(
-                "",
-                "application_autoscaling.scaling_policy",
-                "applicationautoscaling",
-                "PutScalingPolicy",
-            )
-            .replace_on(&["PolicyName", "ResourceId"]);
+        let mut n = cx.node("", Kind::SCALING_POLICY);
         let resource_id = n
             .target("ResourceId", &self.target)
             .and_then(|t| cx.get(&t.service))

@@ -1,6 +1,7 @@
 //! References to Secrets Manager secrets. A reference renders as an ARN; the secret's value
 //! never appears in any output of this crate.
 
+use crate::kind::Kind;
 use crate::lower::{placeholder, tag_setter, Cx};
 use crate::stack::{Meta, ResourceSpec};
 use serde_json::json;
@@ -55,14 +56,7 @@ impl ResourceSpec for SecretRef {
     fn validate(&self, _cx: &mut Cx<'_>) {}
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx
-            .node(
-                "",
-                "secretsmanager.secret_ref",
-                "secretsmanager",
-                "DescribeSecret",
-            )
-            .data_source();
+        let n = cx.node("", Kind::SECRET_REF);
         cx.push(n, json!({ "SecretId": self.secret_id }));
     }
 }

@@ -1,6 +1,5 @@
 //! Elastic Load Balancing v2: Application Load Balancers, target groups, listeners, rules.
 
-use super::ec2::unsupported;
 use super::{owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
@@ -11,6 +10,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     PathPatternConditionConfig, ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
     RuleCondition, RulePriorityPair, Tag, TargetTypeEnum,
 };
+use ecs_iac_core::kind::Elbv2Kind;
 
 sdk_err!(
     err,
@@ -109,17 +109,46 @@ fn rule_conditions(r: &Req<'_>) -> Vec<RuleCondition> {
         .collect()
 }
 
-/// Changes a target group's health check, a listener's protocol, port, certificate,
+/// Changes a load balancer's security groups, subnets and IP address type, a target
+/// group's health check, a listener's protocol, port, certificate,
 /// TLS policy and default actions, or a listener rule's conditions, actions and priority,
 /// in place. Each call sets state, so sending it twice is harmless.
 pub(super) async fn update(
     aws: &Aws,
+    k: Elbv2Kind,
     t: &Target<'_>,
     e: &Existing<'_>,
 ) -> Result<Outcome, ProviderError> {
     let (a, r, c) = (t.address, &t.req, &aws.c.elbv2);
-    match t.kind {
-        "elbv2.target_group" => {
+    match k {
+        Elbv2Kind::LoadBalancer => {
+            let changed = |field: &str| t.changed.iter().any(|c| c == field);
+            if changed("SecurityGroups") {
+                c.set_security_groups()
+                    .load_balancer_arn(e.id)
+                    .set_security_groups(Some(r.ss("SecurityGroups")))
+                    .send()
+                    .await
+                    .map_err(err(a, "SetSecurityGroups"))?;
+            }
+            if changed("Subnets") {
+                c.set_subnets()
+                    .load_balancer_arn(e.id)
+                    .set_subnets(Some(r.ss("Subnets")))
+                    .send()
+                    .await
+                    .map_err(err(a, "SetSubnets"))?;
+            }
+            if changed("IpAddressType") {
+                c.set_ip_address_type()
+                    .load_balancer_arn(e.id)
+                    .ip_address_type(IpAddressType::from(r.s("IpAddressType")?.as_str()))
+                    .send()
+                    .await
+                    .map_err(err(a, "SetIpAddressType"))?;
+            }
+        }
+        Elbv2Kind::TargetGroup => {
             let matcher = r
                 .obj("Matcher")
                 .map(|m| Matcher::builder().set_http_code(m.os("HttpCode")).build());
@@ -140,7 +169,7 @@ pub(super) async fn update(
                 .await
                 .map_err(err(a, "ModifyTargetGroup"))?;
         }
-        "elbv2.listener" => {
+        Elbv2Kind::Listener => {
             let certificates = listener_certificates(r);
             c.modify_listener()
                 .listener_arn(e.id)
@@ -153,7 +182,7 @@ pub(super) async fn update(
                 .await
                 .map_err(err(a, "ModifyListener"))?;
         }
-        "elbv2.listener_rule" => {
+        Elbv2Kind::ListenerRule => {
             c.modify_rule()
                 .rule_arn(e.id)
                 .set_conditions(Some(rule_conditions(r)))
@@ -186,7 +215,6 @@ pub(super) async fn update(
                     .map_err(err(a, "SetRulePriorities"))?;
             }
         }
-        other => return Err(unsupported(a, other)),
     }
     Ok(e.unchanged())
 }
@@ -195,7 +223,9 @@ pub(super) async fn update(
 /// listener (that it exists); `None` when it is gone.
 pub(super) async fn observe(
     aws: &Aws,
+    k: Elbv2Kind,
     e: &Existing<'_>,
+    _applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let (c, a) = (&aws.c.elbv2, e.address);
     let gone = |x: &ProviderError| {
@@ -206,8 +236,8 @@ pub(super) async fn observe(
             "RuleNotFound",
         ])
     };
-    let seen = match e.kind {
-        "elbv2.target_group" => c
+    let seen = match k {
+        Elbv2Kind::TargetGroup => c
             .describe_target_groups()
             .target_group_arns(e.id)
             .send()
@@ -224,28 +254,27 @@ pub(super) async fn observe(
                     })
                 })
             }),
-        "elbv2.load_balancer" => c
+        Elbv2Kind::LoadBalancer => c
             .describe_load_balancers()
             .load_balancer_arns(e.id)
             .send()
             .await
             .map_err(err(a, "DescribeLoadBalancers"))
             .map(|out| out.load_balancers().first().map(|_| serde_json::json!({}))),
-        "elbv2.listener_rule" => c
+        Elbv2Kind::ListenerRule => c
             .describe_rules()
             .rule_arns(e.id)
             .send()
             .await
             .map_err(err(a, "DescribeRules"))
             .map(|out| out.rules().first().map(|_| serde_json::json!({}))),
-        "elbv2.listener" => c
+        Elbv2Kind::Listener => c
             .describe_listeners()
             .listener_arns(e.id)
             .send()
             .await
             .map_err(err(a, "DescribeListeners"))
             .map(|out| out.listeners().first().map(|_| serde_json::json!({}))),
-        other => return Err(unsupported(a, other)),
     };
     match seen {
         Err(x) if gone(&x) => Ok(None),
@@ -253,12 +282,16 @@ pub(super) async fn observe(
     }
 }
 
-pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+pub(super) async fn create(
+    aws: &Aws,
+    k: Elbv2Kind,
+    t: &Target<'_>,
+) -> Result<Outcome, ProviderError> {
     // No SDK retries here: after a transient error the engine looks the resource up by
     // name (or port, or priority) and tags before trying again.
     let (c, a, r) = (&aws.once.elbv2, t.address, &t.req);
-    match t.kind {
-        "elbv2.load_balancer" => {
+    match k {
+        Elbv2Kind::LoadBalancer => {
             let out = c
                 .create_load_balancer()
                 .name(r.s("Name")?)
@@ -282,7 +315,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 // It exists: adopt it when this stack owns it (AWS itself answers with the
                 // existing one for identical settings).
                 Err(e) if e.is(&["DuplicateLoadBalancerName"]) => {
-                    return adopt_existing(aws, t, e).await
+                    return adopt_existing(aws, k, t, e).await
                 }
                 Err(e) => return Err(e),
             };
@@ -302,7 +335,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
             })?;
             Ok(lb_outcome(arn, lb.dns_name()))
         }
-        "elbv2.target_group" => {
+        Elbv2Kind::TargetGroup => {
             let matcher = r
                 .obj("Matcher")
                 .map(|m| Matcher::builder().set_http_code(m.os("HttpCode")).build());
@@ -333,7 +366,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 // It exists: adopt it when this stack owns it (AWS itself answers with the
                 // existing one for identical settings).
                 Err(e) if e.is(&["DuplicateTargetGroupName"]) => {
-                    return adopt_existing(aws, t, e).await
+                    return adopt_existing(aws, k, t, e).await
                 }
                 Err(e) => return Err(e),
             };
@@ -350,7 +383,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 })?;
             Ok(Outcome::new(arn).with("arn", arn))
         }
-        "elbv2.listener" => {
+        Elbv2Kind::Listener => {
             let certificates = listener_certificates(r);
             let out = c
                 .create_listener()
@@ -368,7 +401,9 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 Ok(out) => out,
                 // It exists: adopt it when this stack owns it (AWS itself answers with the
                 // existing one for identical settings).
-                Err(e) if e.is(&["DuplicateListener"]) => return adopt_existing(aws, t, e).await,
+                Err(e) if e.is(&["DuplicateListener"]) => {
+                    return adopt_existing(aws, k, t, e).await
+                }
                 Err(e) => return Err(e),
             };
             let arn = out
@@ -380,7 +415,7 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                 })?;
             Ok(Outcome::new(arn).with("arn", arn))
         }
-        "elbv2.listener_rule" => {
+        Elbv2Kind::ListenerRule => {
             let conditions = rule_conditions(r);
             let res = aws
                 .once
@@ -405,20 +440,20 @@ pub(super) async fn create(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provide
                         })?;
                     Ok(Outcome::new(arn).with("arn", arn))
                 }
-                Err(e) if e.is(&["PriorityInUse"]) => find(aws, t).await?.ok_or(e),
+                Err(e) if e.is(&["PriorityInUse"]) => find(aws, k, t).await?.ok_or(e),
                 Err(e) => Err(e),
             }
         }
-        other => Err(unsupported(a, other)),
     }
 }
 
 async fn adopt_existing(
     aws: &Aws,
+    k: Elbv2Kind,
     t: &Target<'_>,
     conflict: ProviderError,
 ) -> Result<Outcome, ProviderError> {
-    match find(aws, t).await? {
+    match find(aws, k, t).await? {
         Some(found) => Ok(found),
         None => Err(ProviderError::Request {
             address: t.address.into(),
@@ -448,10 +483,14 @@ async fn is_owned(aws: &Aws, t: &Target<'_>, arn: &str) -> Result<bool, Provider
     }))
 }
 
-pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
+pub(super) async fn find(
+    aws: &Aws,
+    k: Elbv2Kind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
     let (c, a, r) = (&aws.c.elbv2, t.address, &t.req);
-    let found = match t.kind {
-        "elbv2.load_balancer" => match c
+    let found = match k {
+        Elbv2Kind::LoadBalancer => match c
             .describe_load_balancers()
             .names(r.s("Name")?)
             .send()
@@ -465,7 +504,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
             Err(e) if e.is(&["LoadBalancerNotFound"]) => None,
             Err(e) => return Err(e),
         },
-        "elbv2.target_group" => match c
+        Elbv2Kind::TargetGroup => match c
             .describe_target_groups()
             .names(r.s("Name")?)
             .send()
@@ -480,7 +519,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
             Err(e) if e.is(&["TargetGroupNotFound"]) => None,
             Err(e) => return Err(e),
         },
-        "elbv2.listener" => {
+        Elbv2Kind::Listener => {
             let out = c
                 .describe_listeners()
                 .load_balancer_arn(r.s("LoadBalancerArn")?)
@@ -493,7 +532,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 .and_then(|l| l.listener_arn())
                 .map(|arn| Outcome::new(arn).with("arn", arn))
         }
-        "elbv2.listener_rule" => {
+        Elbv2Kind::ListenerRule => {
             let out = c
                 .describe_rules()
                 .listener_arn(r.s("ListenerArn")?)
@@ -507,7 +546,6 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
                 .and_then(|x| x.rule_arn())
                 .map(|arn| Outcome::new(arn).with("arn", arn))
         }
-        _ => None,
     };
     match found {
         Some(o) if is_owned(aws, t, &o.id).await? => Ok(Some(o)),
@@ -515,7 +553,7 @@ pub(super) async fn find(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, P
     }
 }
 
-pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError> {
+pub(super) async fn delete(aws: &Aws, k: Elbv2Kind, e: &Existing<'_>) -> Result<(), ProviderError> {
     let (c, a, id) = (&aws.c.elbv2, e.address, e.id);
     let gone = [
         "LoadBalancerNotFound",
@@ -523,8 +561,8 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
         "ListenerNotFound",
         "RuleNotFound",
     ];
-    let res = match e.kind {
-        "elbv2.load_balancer" => {
+    let res = match k {
+        Elbv2Kind::LoadBalancer => {
             match c
                 .delete_load_balancer()
                 .load_balancer_arn(id)
@@ -564,31 +602,40 @@ pub(super) async fn delete(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderEr
                 })
                 .await;
         }
-        "elbv2.target_group" => c
+        Elbv2Kind::TargetGroup => c
             .delete_target_group()
             .target_group_arn(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteTargetGroup")),
-        "elbv2.listener" => c
+        Elbv2Kind::Listener => c
             .delete_listener()
             .listener_arn(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteListener")),
-        "elbv2.listener_rule" => c
+        Elbv2Kind::ListenerRule => c
             .delete_rule()
             .rule_arn(id)
             .send()
             .await
             .map(drop)
             .map_err(err(a, "DeleteRule")),
-        other => Err(unsupported(a, other)),
     };
     match res {
         Err(x) if x.is(&gone) => Ok(()),
         other => other,
     }
+}
+
+/// Load balancers, target groups, listeners and rules are usable once created.
+pub(super) async fn wait_ready(
+    _aws: &Aws,
+    _k: Elbv2Kind,
+    _t: &Target<'_>,
+    _o: &Outcome,
+) -> Result<(), ProviderError> {
+    Ok(())
 }

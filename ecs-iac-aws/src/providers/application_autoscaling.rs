@@ -1,0 +1,238 @@
+//! Application Auto Scaling: scalable targets and scaling policies.
+
+use super::{not_supported, Existing, Outcome, Target};
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use ecs_iac_core::kind::ApplicationAutoScalingKind;
+use std::collections::HashMap;
+
+sdk_err!(
+    scaling_err,
+    aws_sdk_applicationautoscaling,
+    "applicationautoscaling"
+);
+
+fn request(a: &str, field: &str, problem: impl ToString) -> ProviderError {
+    ProviderError::Request {
+        address: a.into(),
+        field: field.into(),
+        problem: problem.to_string(),
+    }
+}
+
+pub(super) async fn create(
+    aws: &Aws,
+    k: ApplicationAutoScalingKind,
+    t: &Target<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    match k {
+        ApplicationAutoScalingKind::ScalableTarget => {
+            use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
+            let resource_id = r.s("ResourceId")?;
+            let dimension = r.s("ScalableDimension")?;
+            let namespace = r.s("ServiceNamespace")?;
+            let tags: HashMap<String, String> = r.tags("Tags").into_iter().collect();
+            // RegisterScalableTarget creates or updates: retries are safe.
+            let out = aws
+                .c
+                .autoscaling
+                .register_scalable_target()
+                .service_namespace(ServiceNamespace::from(namespace.as_str()))
+                .resource_id(&resource_id)
+                .scalable_dimension(ScalableDimension::from(dimension.as_str()))
+                .set_min_capacity(r.oi("MinCapacity"))
+                .set_max_capacity(r.oi("MaxCapacity"))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(scaling_err(a, "RegisterScalableTarget"))?;
+            Ok(Outcome::new(&resource_id)
+                .with("arn", out.scalable_target_arn().unwrap_or_default())
+                .with("service_namespace", namespace)
+                .with("scalable_dimension", dimension))
+        }
+        ApplicationAutoScalingKind::ScalingPolicy => {
+            use aws_sdk_applicationautoscaling::types::{
+                MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension,
+                ServiceNamespace, TargetTrackingScalingPolicyConfiguration,
+            };
+            let (name, resource_id, dimension, namespace) = (
+                r.s("PolicyName")?,
+                r.s("ResourceId")?,
+                r.s("ScalableDimension")?,
+                r.s("ServiceNamespace")?,
+            );
+            let config = match r.obj("TargetTrackingScalingPolicyConfiguration") {
+                Some(c) => {
+                    let metric = match c.obj("PredefinedMetricSpecification") {
+                        Some(m) => Some(
+                            PredefinedMetricSpecification::builder()
+                                .predefined_metric_type(MetricType::from(
+                                    m.s("PredefinedMetricType")?.as_str(),
+                                ))
+                                .build()
+                                .map_err(|e| request(a, "PredefinedMetricSpecification", e))?,
+                        ),
+                        None => None,
+                    };
+                    Some(
+                        TargetTrackingScalingPolicyConfiguration::builder()
+                            .set_target_value(c.of("TargetValue"))
+                            .set_predefined_metric_specification(metric)
+                            .set_scale_out_cooldown(c.oi("ScaleOutCooldown"))
+                            .set_scale_in_cooldown(c.oi("ScaleInCooldown"))
+                            .set_disable_scale_in(c.ob("DisableScaleIn"))
+                            .build()
+                            .map_err(|e| {
+                                request(a, "TargetTrackingScalingPolicyConfiguration", e)
+                            })?,
+                    )
+                }
+                None => None,
+            };
+            let out = aws
+                .c
+                .autoscaling
+                .put_scaling_policy()
+                .policy_name(&name)
+                .service_namespace(ServiceNamespace::from(namespace.as_str()))
+                .resource_id(&resource_id)
+                .scalable_dimension(ScalableDimension::from(dimension.as_str()))
+                .set_policy_type(r.os("PolicyType").map(|p| PolicyType::from(p.as_str())))
+                .set_target_tracking_scaling_policy_configuration(config)
+                .send()
+                .await
+                .map_err(scaling_err(a, "PutScalingPolicy"))?;
+            Ok(Outcome::new(out.policy_arn())
+                .with("arn", out.policy_arn())
+                .with("policy_name", name)
+                .with("resource_id", resource_id)
+                .with("service_namespace", namespace)
+                .with("scalable_dimension", dimension))
+        }
+    }
+}
+
+/// Whether the scalable target or the policy still exists; `None` when it is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    k: ApplicationAutoScalingKind,
+    e: &Existing<'_>,
+    _applied: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let a = e.address;
+    let namespace = aws_sdk_applicationautoscaling::types::ServiceNamespace::from(
+        e.attr("service_namespace")?.as_str(),
+    );
+    let found = match k {
+        ApplicationAutoScalingKind::ScalableTarget => !aws
+            .c
+            .autoscaling
+            .describe_scalable_targets()
+            .service_namespace(namespace)
+            .resource_ids(e.id)
+            .send()
+            .await
+            .map_err(scaling_err(a, "DescribeScalableTargets"))?
+            .scalable_targets()
+            .is_empty(),
+        ApplicationAutoScalingKind::ScalingPolicy => !aws
+            .c
+            .autoscaling
+            .describe_scaling_policies()
+            .service_namespace(namespace)
+            .resource_id(e.attr("resource_id")?)
+            .policy_names(e.attr("policy_name")?)
+            .send()
+            .await
+            .map_err(scaling_err(a, "DescribeScalingPolicies"))?
+            .scaling_policies()
+            .is_empty(),
+    };
+    Ok(found.then(|| serde_json::json!({})))
+}
+
+/// Adopted by sending the create call again, which creates or overwrites.
+pub(super) async fn find(
+    _aws: &Aws,
+    _k: ApplicationAutoScalingKind,
+    _t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    Ok(None)
+}
+
+pub(super) async fn delete(
+    aws: &Aws,
+    k: ApplicationAutoScalingKind,
+    e: &Existing<'_>,
+) -> Result<(), ProviderError> {
+    use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
+    let (a, id) = (e.address, e.id);
+    let res = match k {
+        ApplicationAutoScalingKind::ScalableTarget => aws
+            .c
+            .autoscaling
+            .deregister_scalable_target()
+            .service_namespace(ServiceNamespace::from(
+                e.attr("service_namespace")?.as_str(),
+            ))
+            .resource_id(id)
+            .scalable_dimension(ScalableDimension::from(
+                e.attr("scalable_dimension")?.as_str(),
+            ))
+            .send()
+            .await
+            .map(drop)
+            .map_err(scaling_err(a, "DeregisterScalableTarget")),
+        ApplicationAutoScalingKind::ScalingPolicy => aws
+            .c
+            .autoscaling
+            .delete_scaling_policy()
+            .policy_name(e.attr("policy_name")?)
+            .service_namespace(ServiceNamespace::from(
+                e.attr("service_namespace")?.as_str(),
+            ))
+            .resource_id(e.attr("resource_id")?)
+            .scalable_dimension(ScalableDimension::from(
+                e.attr("scalable_dimension")?.as_str(),
+            ))
+            .send()
+            .await
+            .map(drop)
+            .map_err(scaling_err(a, "DeleteScalingPolicy")),
+    };
+    match res {
+        Err(x)
+            if x.is(&[
+                "ResourceNotFoundException",
+                "ObjectNotFoundException",
+                "NamespaceNotFound",
+            ]) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Nothing of a scalable target or policy changes in place: the kind's create call is an upsert (or it is only read), so the
+/// engine never asks for a modify call.
+pub(super) async fn update(
+    _aws: &Aws,
+    _k: ApplicationAutoScalingKind,
+    t: &Target<'_>,
+    _e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    Err(not_supported(t.address, t.kind, "modify"))
+}
+
+/// Usable once the call returns.
+pub(super) async fn wait_ready(
+    _aws: &Aws,
+    _k: ApplicationAutoScalingKind,
+    _t: &Target<'_>,
+    _o: &Outcome,
+) -> Result<(), ProviderError> {
+    Ok(())
+}

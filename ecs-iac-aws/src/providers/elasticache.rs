@@ -1,0 +1,343 @@
+//! ElastiCache: cache subnet groups and replication groups.
+
+use super::{Existing, Outcome, Poll, Target};
+use crate::body::Req;
+use crate::clients::Aws;
+use crate::error::ProviderError;
+use ecs_iac_core::kind::ElastiCacheKind;
+
+sdk_err!(cache_err, aws_sdk_elasticache, "elasticache");
+
+fn elasticache_tags(r: &Req<'_>) -> Vec<aws_sdk_elasticache::types::Tag> {
+    r.tags("Tags")
+        .into_iter()
+        .map(|(k, v)| {
+            aws_sdk_elasticache::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
+        .collect()
+}
+
+fn not_owned(a: &str, field: &str, name: &str) -> ProviderError {
+    ProviderError::Request {
+        address: a.into(),
+        field: field.into(),
+        problem: format!("`{name}` already exists and is not owned by this stack; choose another name or import it"),
+    }
+}
+
+pub(super) async fn create(
+    aws: &Aws,
+    k: ElastiCacheKind,
+    t: &Target<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    match k {
+        ElastiCacheKind::CacheSubnetGroup => {
+            let name = r.s("CacheSubnetGroupName")?;
+            let tags = elasticache_tags(r);
+            let res = aws
+                .once
+                .elasticache
+                .create_cache_subnet_group()
+                .cache_subnet_group_name(&name)
+                .cache_subnet_group_description(r.s("CacheSubnetGroupDescription")?)
+                .set_subnet_ids(Some(r.ss("SubnetIds")))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(cache_err(a, "CreateCacheSubnetGroup"));
+            match res {
+                Ok(out) => Ok(Outcome::new(&name).with(
+                    "arn",
+                    out.cache_subnet_group()
+                        .and_then(|g| g.arn())
+                        .unwrap_or_default(),
+                )),
+                Err(e)
+                    if e.is(&[
+                        "CacheSubnetGroupAlreadyExists",
+                        "CacheSubnetGroupAlreadyExistsFault",
+                    ]) =>
+                {
+                    Ok(Outcome::new(&name))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ElastiCacheKind::ReplicationGroup => {
+            let id = r.s("ReplicationGroupId")?;
+            let tags = elasticache_tags(r);
+            let groups = r.ss("SecurityGroupIds");
+            let res = aws
+                .once
+                .elasticache
+                .create_replication_group()
+                .replication_group_id(&id)
+                .replication_group_description(r.s("ReplicationGroupDescription")?)
+                .set_engine(r.os("Engine"))
+                .set_engine_version(r.os("EngineVersion"))
+                .set_cache_node_type(r.os("CacheNodeType"))
+                .set_num_cache_clusters(r.oi("NumCacheClusters"))
+                .set_multi_az_enabled(r.ob("MultiAZEnabled"))
+                .set_automatic_failover_enabled(r.ob("AutomaticFailoverEnabled"))
+                .set_at_rest_encryption_enabled(r.ob("AtRestEncryptionEnabled"))
+                .set_transit_encryption_enabled(r.ob("TransitEncryptionEnabled"))
+                .set_auth_token(r.os("AuthToken"))
+                .set_cache_subnet_group_name(r.os("CacheSubnetGroupName"))
+                .set_security_group_ids((!groups.is_empty()).then_some(groups))
+                .set_port(r.oi("Port"))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(cache_err(a, "CreateReplicationGroup"));
+            match res {
+                Ok(out) => Ok(Outcome::new(&id).with(
+                    "arn",
+                    out.replication_group()
+                        .and_then(|g| g.arn())
+                        .unwrap_or_default(),
+                )),
+                Err(e)
+                    if e.is(&[
+                        "ReplicationGroupAlreadyExists",
+                        "ReplicationGroupAlreadyExistsFault",
+                    ]) =>
+                {
+                    find(aws, k, t)
+                        .await?
+                        .ok_or_else(|| not_owned(a, "ReplicationGroupId", &id))
+                }
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// Modifies a DB instance (class, storage, backups, multi-AZ, deletion protection, …) or
+/// a replication group (node type, failover, multi-AZ, security groups) in place, then
+/// waits until it is available again. `ApplyImmediately` follows
+/// [`crate::EngineConfig::apply_immediately`]; otherwise AWS applies the change in the
+/// next maintenance window.
+pub(super) async fn update(
+    aws: &Aws,
+    k: ElastiCacheKind,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    let now = aws.config.apply_immediately;
+    match k {
+        ElastiCacheKind::CacheSubnetGroup => {
+            aws.c
+                .elasticache
+                .modify_cache_subnet_group()
+                .cache_subnet_group_name(e.id)
+                .set_cache_subnet_group_description(r.os("CacheSubnetGroupDescription"))
+                .set_subnet_ids(Some(r.ss("SubnetIds")))
+                .send()
+                .await
+                .map_err(cache_err(a, "ModifyCacheSubnetGroup"))?;
+        }
+        ElastiCacheKind::ReplicationGroup => {
+            let groups = r.ss("SecurityGroupIds");
+            aws.c
+                .elasticache
+                .modify_replication_group()
+                .replication_group_id(e.id)
+                .set_replication_group_description(r.os("ReplicationGroupDescription"))
+                .set_cache_node_type(r.os("CacheNodeType"))
+                .set_engine_version(r.os("EngineVersion"))
+                .set_automatic_failover_enabled(r.ob("AutomaticFailoverEnabled"))
+                .set_multi_az_enabled(r.ob("MultiAZEnabled"))
+                .set_security_group_ids((!groups.is_empty()).then_some(groups))
+                .apply_immediately(now)
+                .send()
+                .await
+                .map_err(cache_err(a, "ModifyReplicationGroup"))?;
+        }
+    }
+    Ok(e.unchanged())
+}
+
+/// Whether a cache subnet group or replication group still exists; `None` when it is
+/// gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    k: ElastiCacheKind,
+    e: &Existing<'_>,
+    _applied: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let a = e.address;
+    let exists = |found: bool| Ok(found.then(|| serde_json::json!({})));
+    match k {
+        ElastiCacheKind::CacheSubnetGroup => {
+            match aws
+                .c
+                .elasticache
+                .describe_cache_subnet_groups()
+                .cache_subnet_group_name(e.id)
+                .send()
+                .await
+                .map_err(cache_err(a, "DescribeCacheSubnetGroups"))
+            {
+                Ok(out) => exists(!out.cache_subnet_groups().is_empty()),
+                Err(x) if x.is(&["CacheSubnetGroupNotFoundFault"]) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+        ElastiCacheKind::ReplicationGroup => {
+            match aws
+                .c
+                .elasticache
+                .describe_replication_groups()
+                .replication_group_id(e.id)
+                .send()
+                .await
+                .map_err(cache_err(a, "DescribeReplicationGroups"))
+            {
+                Ok(out) => exists(
+                    out.replication_groups()
+                        .iter()
+                        .any(|g| g.status() != Some("deleting")),
+                ),
+                Err(x) if x.is(&["ReplicationGroupNotFoundFault"]) => Ok(None),
+                Err(x) => Err(x),
+            }
+        }
+    }
+}
+
+pub(super) async fn find(
+    aws: &Aws,
+    k: ElastiCacheKind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    match k {
+        ElastiCacheKind::ReplicationGroup => {
+            let id = r.s("ReplicationGroupId")?;
+            match aws
+                .c
+                .elasticache
+                .describe_replication_groups()
+                .replication_group_id(&id)
+                .send()
+                .await
+                .map_err(cache_err(a, "DescribeReplicationGroups"))
+            {
+                Ok(out) => Ok(out
+                    .replication_groups()
+                    .first()
+                    .map(|g| Outcome::new(&id).with("arn", g.arn().unwrap_or_default()))),
+                Err(e) if e.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) => {
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+pub(super) async fn wait_ready(
+    aws: &Aws,
+    k: ElastiCacheKind,
+    t: &Target<'_>,
+    o: &Outcome,
+) -> Result<(), ProviderError> {
+    let a = t.address;
+    match k {
+        ElastiCacheKind::ReplicationGroup => {
+            aws.poll(a, "ElastiCache replication group", || async {
+                let out = aws
+                    .c
+                    .elasticache
+                    .describe_replication_groups()
+                    .replication_group_id(&o.id)
+                    .send()
+                    .await
+                    .map_err(cache_err(a, "DescribeReplicationGroups"))?;
+                Ok(
+                    match out.replication_groups().first().and_then(|g| g.status()) {
+                        Some("available") => Poll::Ready,
+                        Some("create-failed") => Poll::Failed("create-failed".into()),
+                        Some(s) => Poll::Pending(s.to_string()),
+                        None => Poll::Pending("unknown".into()),
+                    },
+                )
+            })
+            .await
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(super) async fn delete(
+    aws: &Aws,
+    k: ElastiCacheKind,
+    e: &Existing<'_>,
+) -> Result<(), ProviderError> {
+    let (a, id) = (e.address, e.id);
+    match k {
+        ElastiCacheKind::CacheSubnetGroup => {
+            match aws
+                .c
+                .elasticache
+                .delete_cache_subnet_group()
+                .cache_subnet_group_name(id)
+                .send()
+                .await
+                .map_err(cache_err(a, "DeleteCacheSubnetGroup"))
+            {
+                Err(x) if x.is(&["CacheSubnetGroupNotFoundFault", "CacheSubnetGroupNotFound"]) => {
+                    Ok(())
+                }
+                other => other.map(drop),
+            }
+        }
+        ElastiCacheKind::ReplicationGroup => {
+            match aws
+                .c
+                .elasticache
+                .delete_replication_group()
+                .replication_group_id(id)
+                .send()
+                .await
+                .map_err(cache_err(a, "DeleteReplicationGroup"))
+            {
+                Err(x) if x.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) => {
+                    return Ok(())
+                }
+                other => other?,
+            };
+            aws.poll(a, "ElastiCache replication group deletion", || async {
+                match aws
+                    .c
+                    .elasticache
+                    .describe_replication_groups()
+                    .replication_group_id(id)
+                    .send()
+                    .await
+                    .map_err(cache_err(a, "DescribeReplicationGroups"))
+                {
+                    Err(x)
+                        if x.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) =>
+                    {
+                        Ok(Poll::Ready)
+                    }
+                    Err(x) => Err(x),
+                    Ok(out) => Ok(
+                        match out.replication_groups().first().and_then(|g| g.status()) {
+                            None => Poll::Ready,
+                            Some(s) => Poll::Pending(s.to_string()),
+                        },
+                    ),
+                }
+            })
+            .await
+        }
+    }
+}

@@ -1,0 +1,1123 @@
+//! Resource kinds: every node of a plan has one, and everything that is static
+//! knowledge about AWS for it lives here, in one exhaustive `match` ([`Kind::spec`]).
+//!
+//! A [`KindSpec`] says which API call creates the node, which fields change in place and
+//! how ([`Updates`]), how a replacement runs ([`Replacement`]), whether the node holds
+//! data ([`KindSpec::stateful`]), whether AWS can duplicate its create
+//! ([`KindSpec::duplicable`]), how it takes tags ([`Tags`]) and which attributes the
+//! state records. The planner ([`crate::plan`]) and the executor (`ecs-iac-aws`) both
+//! read it, so a plan only promises what apply does: a change the kind cannot make in
+//! place is a replacement, with the field that forces it as its reason.
+//!
+//! Kinds are grouped by AWS service ([`Service`]): `Kind::Ec2(Ec2Kind::Vpc)`, also
+//! spelled [`Kind::VPC`]. A provider module per service matches its own kind enum
+//! exhaustively, so a new kind does not compile until every side answers for it.
+//! Kinds serialize as `service.name` (`ec2.vpc`), as state files have always held them.
+
+use crate::lower::Operation;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// An AWS service, as the AWS SDK for Rust names its crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Service {
+    /// Amazon EC2 (VPC networking).
+    Ec2,
+    /// Amazon ECS.
+    Ecs,
+    /// Elastic Load Balancing v2.
+    Elbv2,
+    /// Amazon RDS.
+    Rds,
+    /// Amazon ElastiCache.
+    ElastiCache,
+    /// AWS IAM.
+    Iam,
+    /// AWS Secrets Manager.
+    SecretsManager,
+    /// Amazon CloudWatch Logs.
+    Logs,
+    /// Amazon CloudWatch (alarms).
+    CloudWatch,
+    /// Application Auto Scaling.
+    ApplicationAutoScaling,
+    /// AWS Cloud Map.
+    ServiceDiscovery,
+}
+
+impl Service {
+    /// The SDK crate's service name (`ec2`, `elasticloadbalancingv2`), as operations show it.
+    pub const fn sdk_name(self) -> &'static str {
+        match self {
+            Service::Ec2 => "ec2",
+            Service::Ecs => "ecs",
+            Service::Elbv2 => "elasticloadbalancingv2",
+            Service::Rds => "rds",
+            Service::ElastiCache => "elasticache",
+            Service::Iam => "iam",
+            Service::SecretsManager => "secretsmanager",
+            Service::Logs => "logs",
+            Service::CloudWatch => "cloudwatch",
+            Service::ApplicationAutoScaling => "applicationautoscaling",
+            Service::ServiceDiscovery => "servicediscovery",
+        }
+    }
+}
+
+/// EC2 kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum Ec2Kind {
+    Vpc,
+    VpcAttribute,
+    Subnet,
+    SubnetAttribute,
+    InternetGateway,
+    InternetGatewayAttachment,
+    ElasticIp,
+    NatGateway,
+    RouteTable,
+    Route,
+    RouteTableAssociation,
+    SecurityGroup,
+    SecurityGroupIngress,
+    SecurityGroupEgress,
+    SecurityGroupDefaultEgress,
+}
+
+/// ECS kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum EcsKind {
+    Cluster,
+    TaskDefinition,
+    Service,
+}
+
+/// Elastic Load Balancing v2 kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum Elbv2Kind {
+    LoadBalancer,
+    TargetGroup,
+    Listener,
+    ListenerRule,
+}
+
+/// RDS kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum RdsKind {
+    DbSubnetGroup,
+    DbInstance,
+}
+
+/// ElastiCache kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum ElastiCacheKind {
+    CacheSubnetGroup,
+    ReplicationGroup,
+}
+
+/// IAM kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum IamKind {
+    Role,
+    RolePolicy,
+    RolePolicyAttachment,
+}
+
+/// Secrets Manager kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum SecretsManagerKind {
+    /// A secret the stack reads but does not own.
+    SecretRef,
+}
+
+/// CloudWatch Logs kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum LogsKind {
+    LogGroup,
+    RetentionPolicy,
+}
+
+/// CloudWatch kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum CloudWatchKind {
+    Alarm,
+}
+
+/// Application Auto Scaling kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum ApplicationAutoScalingKind {
+    ScalableTarget,
+    ScalingPolicy,
+}
+
+/// Cloud Map kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum ServiceDiscoveryKind {
+    HttpNamespace,
+}
+
+/// The kind of a node: one AWS object a request creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum Kind {
+    Ec2(Ec2Kind),
+    Ecs(EcsKind),
+    Elbv2(Elbv2Kind),
+    Rds(RdsKind),
+    ElastiCache(ElastiCacheKind),
+    Iam(IamKind),
+    SecretsManager(SecretsManagerKind),
+    Logs(LogsKind),
+    CloudWatch(CloudWatchKind),
+    ApplicationAutoScaling(ApplicationAutoScalingKind),
+    ServiceDiscovery(ServiceDiscoveryKind),
+}
+
+/// How a kind's changed fields reach AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updates {
+    /// Nothing changes in place but tags (where [`KindSpec::retag`]): every other change
+    /// replaces the node.
+    Immutable,
+    /// The create call creates or overwrites (`Put*`, `Modify*Attribute`): a change is
+    /// the same call again, except for the `identity` fields, which name another object
+    /// and so replace the node.
+    Upsert {
+        /// Fields that name the object.
+        identity: &'static [&'static str],
+    },
+    /// A modify call changes exactly `fields`; every other field replaces the node.
+    Modify {
+        /// The call (or calls) that run, for people: `UpdateService`.
+        call: &'static str,
+        /// Top-level request fields the call changes.
+        fields: &'static [&'static str],
+    },
+}
+
+/// How a changed top-level field reaches AWS (see [`Kind::field_change`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldChange {
+    /// The kind's modify call ([`Updates::Modify`]).
+    Modify,
+    /// The create call sent again ([`Updates::Upsert`]).
+    Upsert,
+    /// Tags set and removed on the existing object ([`KindSpec::retag`]).
+    Retag,
+    /// The node is replaced.
+    Replace,
+}
+
+/// The order of a replacement's two halves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replacement {
+    /// Delete the old object, then create the new one (names are unique).
+    DeleteThenCreate,
+    /// Create the new object, move dependents to it, then delete the old one (immutable
+    /// revisions, e.g. task definitions).
+    CreateThenDelete,
+}
+
+/// How an API takes tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tags {
+    /// No tags.
+    None,
+    /// EC2 `TagSpecifications` for a resource type, with a `Name` tag.
+    Ec2(&'static str),
+    /// `"Tags": [{"Key", "Value"}]` (RDS, IAM, ELBv2, ElastiCache, CloudWatch, Cloud Map).
+    KeyValue,
+    /// `"tags": [{"key", "value"}]` (ECS).
+    Ecs,
+    /// `"tags": {"key": "value"}` (CloudWatch Logs).
+    LowerMap,
+    /// `"Tags": {"key": "value"}` (Application Auto Scaling).
+    Map,
+}
+
+impl Tags {
+    /// The request field holding the tags.
+    pub const fn field(self) -> Option<&'static str> {
+        match self {
+            Tags::None => None,
+            Tags::Ec2(_) => Some("TagSpecifications"),
+            Tags::KeyValue | Tags::Map => Some("Tags"),
+            Tags::Ecs | Tags::LowerMap => Some("tags"),
+        }
+    }
+}
+
+/// Everything static about one kind. Every field must be answered: a new kind does not
+/// compile until it is.
+#[derive(Debug, Clone, Copy)]
+pub struct KindSpec {
+    /// `service.name`, as state files and messages show it.
+    pub name: &'static str,
+    /// The API call that creates the node.
+    pub create: &'static str,
+    /// What changes in place, and how.
+    pub updates: Updates,
+    /// How a replacement runs.
+    pub replacement: Replacement,
+    /// Holds data a replacement or a delete destroys (databases, caches, log groups):
+    /// such plans are blocked unless the resource allows them.
+    pub stateful: bool,
+    /// Sending the create twice can make two objects (no unique name, no idempotency
+    /// token AWS honours across runs): after an unknown outcome the engine waits for the
+    /// first request to settle before sending it again.
+    pub duplicable: bool,
+    /// The object can be found by its ownership tags or unique name (for adoption after
+    /// a crash, and `import`); other kinds are adopted by sending their create again.
+    pub findable: bool,
+    /// How the create call takes tags.
+    pub tags: Tags,
+    /// Tags change in place on the existing object.
+    pub retag: bool,
+    /// Attributes the state records, for placeholders (`${name.attribute}`).
+    pub attributes: &'static [&'static str],
+    /// Read, never created, changed or deleted (a resource the stack does not own).
+    pub data_source: bool,
+}
+
+/// Every field forces replacement.
+const NO_FIELDS: &[&str] = &[];
+
+impl Kind {
+    /// A VPC.
+    pub const VPC: Kind = Kind::Ec2(Ec2Kind::Vpc);
+    /// A VPC attribute (DNS support, DNS hostnames).
+    pub const VPC_ATTRIBUTE: Kind = Kind::Ec2(Ec2Kind::VpcAttribute);
+    /// A subnet.
+    pub const SUBNET: Kind = Kind::Ec2(Ec2Kind::Subnet);
+    /// A subnet attribute (public IPs on launch).
+    pub const SUBNET_ATTRIBUTE: Kind = Kind::Ec2(Ec2Kind::SubnetAttribute);
+    /// An internet gateway.
+    pub const INTERNET_GATEWAY: Kind = Kind::Ec2(Ec2Kind::InternetGateway);
+    /// An internet gateway's attachment to a VPC.
+    pub const INTERNET_GATEWAY_ATTACHMENT: Kind = Kind::Ec2(Ec2Kind::InternetGatewayAttachment);
+    /// An Elastic IP.
+    pub const ELASTIC_IP: Kind = Kind::Ec2(Ec2Kind::ElasticIp);
+    /// A NAT gateway.
+    pub const NAT_GATEWAY: Kind = Kind::Ec2(Ec2Kind::NatGateway);
+    /// A route table.
+    pub const ROUTE_TABLE: Kind = Kind::Ec2(Ec2Kind::RouteTable);
+    /// A route.
+    pub const ROUTE: Kind = Kind::Ec2(Ec2Kind::Route);
+    /// A route table's association with a subnet.
+    pub const ROUTE_TABLE_ASSOCIATION: Kind = Kind::Ec2(Ec2Kind::RouteTableAssociation);
+    /// A security group.
+    pub const SECURITY_GROUP: Kind = Kind::Ec2(Ec2Kind::SecurityGroup);
+    /// A security group's ingress rules.
+    pub const SECURITY_GROUP_INGRESS: Kind = Kind::Ec2(Ec2Kind::SecurityGroupIngress);
+    /// A security group's egress rules.
+    pub const SECURITY_GROUP_EGRESS: Kind = Kind::Ec2(Ec2Kind::SecurityGroupEgress);
+    /// The removal of a new security group's default egress rule.
+    pub const SECURITY_GROUP_DEFAULT_EGRESS: Kind = Kind::Ec2(Ec2Kind::SecurityGroupDefaultEgress);
+    /// An ECS cluster.
+    pub const CLUSTER: Kind = Kind::Ecs(EcsKind::Cluster);
+    /// An ECS task definition revision.
+    pub const TASK_DEFINITION: Kind = Kind::Ecs(EcsKind::TaskDefinition);
+    /// An ECS service.
+    pub const SERVICE: Kind = Kind::Ecs(EcsKind::Service);
+    /// A load balancer.
+    pub const LOAD_BALANCER: Kind = Kind::Elbv2(Elbv2Kind::LoadBalancer);
+    /// A target group.
+    pub const TARGET_GROUP: Kind = Kind::Elbv2(Elbv2Kind::TargetGroup);
+    /// A listener.
+    pub const LISTENER: Kind = Kind::Elbv2(Elbv2Kind::Listener);
+    /// A listener rule.
+    pub const LISTENER_RULE: Kind = Kind::Elbv2(Elbv2Kind::ListenerRule);
+    /// An RDS DB subnet group.
+    pub const DB_SUBNET_GROUP: Kind = Kind::Rds(RdsKind::DbSubnetGroup);
+    /// An RDS DB instance.
+    pub const DB_INSTANCE: Kind = Kind::Rds(RdsKind::DbInstance);
+    /// An ElastiCache subnet group.
+    pub const CACHE_SUBNET_GROUP: Kind = Kind::ElastiCache(ElastiCacheKind::CacheSubnetGroup);
+    /// An ElastiCache replication group.
+    pub const REPLICATION_GROUP: Kind = Kind::ElastiCache(ElastiCacheKind::ReplicationGroup);
+    /// An IAM role.
+    pub const ROLE: Kind = Kind::Iam(IamKind::Role);
+    /// An inline policy of a role.
+    pub const ROLE_POLICY: Kind = Kind::Iam(IamKind::RolePolicy);
+    /// A managed policy attached to a role.
+    pub const ROLE_POLICY_ATTACHMENT: Kind = Kind::Iam(IamKind::RolePolicyAttachment);
+    /// A Secrets Manager secret the stack reads.
+    pub const SECRET_REF: Kind = Kind::SecretsManager(SecretsManagerKind::SecretRef);
+    /// A log group.
+    pub const LOG_GROUP: Kind = Kind::Logs(LogsKind::LogGroup);
+    /// A log group's retention.
+    pub const RETENTION_POLICY: Kind = Kind::Logs(LogsKind::RetentionPolicy);
+    /// A CloudWatch metric alarm.
+    pub const ALARM: Kind = Kind::CloudWatch(CloudWatchKind::Alarm);
+    /// An Application Auto Scaling scalable target.
+    pub const SCALABLE_TARGET: Kind =
+        Kind::ApplicationAutoScaling(ApplicationAutoScalingKind::ScalableTarget);
+    /// An Application Auto Scaling policy.
+    pub const SCALING_POLICY: Kind =
+        Kind::ApplicationAutoScaling(ApplicationAutoScalingKind::ScalingPolicy);
+    /// A Cloud Map HTTP namespace.
+    pub const HTTP_NAMESPACE: Kind = Kind::ServiceDiscovery(ServiceDiscoveryKind::HttpNamespace);
+
+    /// Every kind.
+    pub const ALL: &'static [Kind] = &[
+        Kind::VPC,
+        Kind::VPC_ATTRIBUTE,
+        Kind::SUBNET,
+        Kind::SUBNET_ATTRIBUTE,
+        Kind::INTERNET_GATEWAY,
+        Kind::INTERNET_GATEWAY_ATTACHMENT,
+        Kind::ELASTIC_IP,
+        Kind::NAT_GATEWAY,
+        Kind::ROUTE_TABLE,
+        Kind::ROUTE,
+        Kind::ROUTE_TABLE_ASSOCIATION,
+        Kind::SECURITY_GROUP,
+        Kind::SECURITY_GROUP_INGRESS,
+        Kind::SECURITY_GROUP_EGRESS,
+        Kind::SECURITY_GROUP_DEFAULT_EGRESS,
+        Kind::CLUSTER,
+        Kind::TASK_DEFINITION,
+        Kind::SERVICE,
+        Kind::LOAD_BALANCER,
+        Kind::TARGET_GROUP,
+        Kind::LISTENER,
+        Kind::LISTENER_RULE,
+        Kind::DB_SUBNET_GROUP,
+        Kind::DB_INSTANCE,
+        Kind::CACHE_SUBNET_GROUP,
+        Kind::REPLICATION_GROUP,
+        Kind::ROLE,
+        Kind::ROLE_POLICY,
+        Kind::ROLE_POLICY_ATTACHMENT,
+        Kind::SECRET_REF,
+        Kind::LOG_GROUP,
+        Kind::RETENTION_POLICY,
+        Kind::ALARM,
+        Kind::SCALABLE_TARGET,
+        Kind::SCALING_POLICY,
+        Kind::HTTP_NAMESPACE,
+    ];
+
+    /// The AWS service.
+    pub const fn service(self) -> Service {
+        match self {
+            Kind::Ec2(_) => Service::Ec2,
+            Kind::Ecs(_) => Service::Ecs,
+            Kind::Elbv2(_) => Service::Elbv2,
+            Kind::Rds(_) => Service::Rds,
+            Kind::ElastiCache(_) => Service::ElastiCache,
+            Kind::Iam(_) => Service::Iam,
+            Kind::SecretsManager(_) => Service::SecretsManager,
+            Kind::Logs(_) => Service::Logs,
+            Kind::CloudWatch(_) => Service::CloudWatch,
+            Kind::ApplicationAutoScaling(_) => Service::ApplicationAutoScaling,
+            Kind::ServiceDiscovery(_) => Service::ServiceDiscovery,
+        }
+    }
+
+    /// `service.name`, e.g. `ec2.vpc`.
+    pub const fn as_str(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The kind named `name` (`ec2.vpc`).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    /// The API call that creates nodes of this kind.
+    pub const fn create_operation(self) -> Operation {
+        Operation {
+            service: self.service().sdk_name(),
+            action: self.spec().create,
+        }
+    }
+
+    /// Whether nodes of this kind hold data ([`KindSpec::stateful`]).
+    pub const fn is_stateful(self) -> bool {
+        self.spec().stateful
+    }
+
+    /// How a change of the top-level request field `field` reaches AWS.
+    pub fn field_change(self, field: &str) -> FieldChange {
+        let spec = self.spec();
+        if spec.tags.field() == Some(field) {
+            return if spec.retag {
+                FieldChange::Retag
+            } else {
+                FieldChange::Replace
+            };
+        }
+        match spec.updates {
+            Updates::Immutable => FieldChange::Replace,
+            Updates::Upsert { identity } if identity.contains(&field) => FieldChange::Replace,
+            Updates::Upsert { .. } => FieldChange::Upsert,
+            Updates::Modify { fields, .. } if fields.contains(&field) => FieldChange::Modify,
+            Updates::Modify { .. } => FieldChange::Replace,
+        }
+    }
+
+    /// Whether a change of the top-level request field `field` replaces the node.
+    pub fn forces_replacement(self, field: &str) -> bool {
+        self.field_change(field) == FieldChange::Replace
+    }
+
+    /// Everything static about this kind.
+    pub const fn spec(self) -> &'static KindSpec {
+        match self {
+            Kind::Ec2(k) => ec2(k),
+            Kind::Ecs(k) => match k {
+                EcsKind::Cluster => &KindSpec {
+                    name: "ecs.cluster",
+                    create: "CreateCluster",
+                    updates: Updates::Modify {
+                        call: "UpdateCluster, PutClusterCapacityProviders",
+                        fields: &[
+                            "settings",
+                            "serviceConnectDefaults",
+                            "capacityProviders",
+                            "defaultCapacityProviderStrategy",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::Ecs,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+                EcsKind::TaskDefinition => &KindSpec {
+                    name: "ecs.task_definition",
+                    create: "RegisterTaskDefinition",
+                    updates: Updates::Immutable,
+                    replacement: Replacement::CreateThenDelete,
+                    stateful: false,
+                    duplicable: true,
+                    findable: true,
+                    tags: Tags::Ecs,
+                    retag: false,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+                EcsKind::Service => &KindSpec {
+                    name: "ecs.service",
+                    create: "CreateService",
+                    updates: Updates::Modify {
+                        call: "UpdateService",
+                        fields: &[
+                            "taskDefinition",
+                            "desiredCount",
+                            "capacityProviderStrategy",
+                            "platformVersion",
+                            "networkConfiguration",
+                            "healthCheckGracePeriodSeconds",
+                            "deploymentConfiguration",
+                            "enableExecuteCommand",
+                            "enableECSManagedTags",
+                            "propagateTags",
+                            "serviceConnectConfiguration",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::Ecs,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+            },
+            Kind::Elbv2(k) => match k {
+                Elbv2Kind::LoadBalancer => &KindSpec {
+                    name: "elbv2.load_balancer",
+                    create: "CreateLoadBalancer",
+                    updates: Updates::Modify {
+                        call: "SetSecurityGroups, SetSubnets, SetIpAddressType",
+                        fields: &["SecurityGroups", "Subnets", "IpAddressType"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: true,
+                    attributes: &["id", "arn", "full_name", "dns_name"],
+                    data_source: false,
+                },
+                Elbv2Kind::TargetGroup => &KindSpec {
+                    name: "elbv2.target_group",
+                    create: "CreateTargetGroup",
+                    updates: Updates::Modify {
+                        call: "ModifyTargetGroup",
+                        fields: &[
+                            "HealthCheckEnabled",
+                            "HealthCheckProtocol",
+                            "HealthCheckPort",
+                            "HealthCheckPath",
+                            "HealthCheckIntervalSeconds",
+                            "HealthCheckTimeoutSeconds",
+                            "HealthyThresholdCount",
+                            "UnhealthyThresholdCount",
+                            "Matcher",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: true,
+                    attributes: &["id", "arn", "full_name"],
+                    data_source: false,
+                },
+                Elbv2Kind::Listener => &KindSpec {
+                    name: "elbv2.listener",
+                    create: "CreateListener",
+                    updates: Updates::Modify {
+                        call: "ModifyListener",
+                        fields: &[
+                            "Protocol",
+                            "Port",
+                            "Certificates",
+                            "SslPolicy",
+                            "DefaultActions",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+                Elbv2Kind::ListenerRule => &KindSpec {
+                    name: "elbv2.listener_rule",
+                    create: "CreateRule",
+                    updates: Updates::Modify {
+                        call: "ModifyRule, SetRulePriorities",
+                        fields: &["Conditions", "Actions", "Priority"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+            },
+            Kind::Rds(k) => match k {
+                RdsKind::DbSubnetGroup => &KindSpec {
+                    name: "rds.db_subnet_group",
+                    create: "CreateDBSubnetGroup",
+                    updates: Updates::Modify {
+                        call: "ModifyDBSubnetGroup",
+                        fields: &["SubnetIds", "DBSubnetGroupDescription"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+                RdsKind::DbInstance => &KindSpec {
+                    name: "rds.db_instance",
+                    create: "CreateDBInstance",
+                    updates: Updates::Modify {
+                        call: "ModifyDBInstance",
+                        fields: &[
+                            "DBInstanceClass",
+                            "AllocatedStorage",
+                            "StorageType",
+                            "EngineVersion",
+                            "MultiAZ",
+                            "BackupRetentionPeriod",
+                            "DeletionProtection",
+                            "PubliclyAccessible",
+                            "VpcSecurityGroupIds",
+                            "DBParameterGroupName",
+                            "ManageMasterUserPassword",
+                            "Port",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: true,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+            },
+            Kind::ElastiCache(k) => match k {
+                ElastiCacheKind::CacheSubnetGroup => &KindSpec {
+                    name: "elasticache.cache_subnet_group",
+                    create: "CreateCacheSubnetGroup",
+                    updates: Updates::Modify {
+                        call: "ModifyCacheSubnetGroup",
+                        fields: &["SubnetIds", "CacheSubnetGroupDescription"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::KeyValue,
+                    retag: false,
+                    attributes: &["id"],
+                    data_source: false,
+                },
+                ElastiCacheKind::ReplicationGroup => &KindSpec {
+                    name: "elasticache.replication_group",
+                    create: "CreateReplicationGroup",
+                    updates: Updates::Modify {
+                        call: "ModifyReplicationGroup",
+                        fields: &[
+                            "ReplicationGroupDescription",
+                            "CacheNodeType",
+                            "EngineVersion",
+                            "AutomaticFailoverEnabled",
+                            "MultiAZEnabled",
+                            "SecurityGroupIds",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: true,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: false,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+            },
+            Kind::Iam(k) => match k {
+                IamKind::Role => &KindSpec {
+                    name: "iam.role",
+                    create: "CreateRole",
+                    updates: Updates::Modify {
+                        call: "UpdateAssumeRolePolicy, UpdateRole",
+                        fields: &[
+                            "AssumeRolePolicyDocument",
+                            "Description",
+                            "MaxSessionDuration",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::KeyValue,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+                IamKind::RolePolicy => &KindSpec {
+                    name: "iam.role_policy",
+                    create: "PutRolePolicy",
+                    updates: Updates::Upsert {
+                        identity: &["RoleName", "PolicyName"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::None,
+                    retag: false,
+                    attributes: &["id"],
+                    data_source: false,
+                },
+                IamKind::RolePolicyAttachment => &KindSpec {
+                    name: "iam.role_policy_attachment",
+                    create: "AttachRolePolicy",
+                    updates: Updates::Immutable,
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::None,
+                    retag: false,
+                    attributes: &["id"],
+                    data_source: false,
+                },
+            },
+            Kind::SecretsManager(SecretsManagerKind::SecretRef) => &KindSpec {
+                name: "secretsmanager.secret_ref",
+                create: "DescribeSecret",
+                updates: Updates::Upsert {
+                    identity: NO_FIELDS,
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &["id", "arn"],
+                data_source: true,
+            },
+            Kind::Logs(k) => match k {
+                LogsKind::LogGroup => &KindSpec {
+                    name: "logs.log_group",
+                    create: "CreateLogGroup",
+                    updates: Updates::Immutable,
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: true,
+                    duplicable: false,
+                    findable: true,
+                    tags: Tags::LowerMap,
+                    retag: true,
+                    attributes: &["id", "arn"],
+                    data_source: false,
+                },
+                LogsKind::RetentionPolicy => &KindSpec {
+                    name: "logs.retention_policy",
+                    create: "PutRetentionPolicy",
+                    updates: Updates::Upsert {
+                        identity: NO_FIELDS,
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::None,
+                    retag: false,
+                    attributes: &["id"],
+                    data_source: false,
+                },
+            },
+            Kind::CloudWatch(CloudWatchKind::Alarm) => &KindSpec {
+                name: "cloudwatch.alarm",
+                create: "PutMetricAlarm",
+                updates: Updates::Upsert {
+                    identity: &["AlarmName"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::KeyValue,
+                retag: true,
+                attributes: &["id", "arn"],
+                data_source: false,
+            },
+            Kind::ApplicationAutoScaling(k) => match k {
+                ApplicationAutoScalingKind::ScalableTarget => &KindSpec {
+                    name: "application_autoscaling.scalable_target",
+                    create: "RegisterScalableTarget",
+                    updates: Updates::Upsert {
+                        identity: &["ResourceId", "ServiceNamespace", "ScalableDimension"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::Map,
+                    retag: true,
+                    attributes: &["id", "arn", "service_namespace", "scalable_dimension"],
+                    data_source: false,
+                },
+                ApplicationAutoScalingKind::ScalingPolicy => &KindSpec {
+                    name: "application_autoscaling.scaling_policy",
+                    create: "PutScalingPolicy",
+                    updates: Updates::Upsert {
+                        identity: &[
+                            "PolicyName",
+                            "ResourceId",
+                            "ServiceNamespace",
+                            "ScalableDimension",
+                        ],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::None,
+                    retag: false,
+                    attributes: &[
+                        "id",
+                        "arn",
+                        "policy_name",
+                        "resource_id",
+                        "service_namespace",
+                        "scalable_dimension",
+                    ],
+                    data_source: false,
+                },
+            },
+            Kind::ServiceDiscovery(ServiceDiscoveryKind::HttpNamespace) => &KindSpec {
+                name: "servicediscovery.http_namespace",
+                create: "CreateHttpNamespace",
+                updates: Updates::Immutable,
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: true,
+                tags: Tags::KeyValue,
+                retag: true,
+                attributes: &["id", "arn"],
+                data_source: false,
+            },
+        }
+    }
+}
+
+/// A `&'static` reference to a spec built by a `const fn`.
+macro_rules! promote {
+    ($spec:expr) => {{
+        const SPEC: KindSpec = $spec;
+        &SPEC
+    }};
+}
+
+/// The EC2 kinds' specs.
+const fn ec2(k: Ec2Kind) -> &'static KindSpec {
+    /// An EC2 object AWS can duplicate, found by its ownership tags, changed only in tags.
+    const fn tagged(name: &'static str, create: &'static str, tags: &'static str) -> KindSpec {
+        KindSpec {
+            name,
+            create,
+            updates: Updates::Immutable,
+            replacement: Replacement::DeleteThenCreate,
+            stateful: false,
+            duplicable: true,
+            findable: true,
+            tags: Tags::Ec2(tags),
+            retag: true,
+            attributes: &["id"],
+            data_source: false,
+        }
+    }
+    /// An untagged EC2 relation (attachment, association, attribute, rule set).
+    const fn relation(
+        name: &'static str,
+        create: &'static str,
+        updates: Updates,
+        attributes: &'static [&'static str],
+    ) -> KindSpec {
+        KindSpec {
+            name,
+            create,
+            updates,
+            replacement: Replacement::DeleteThenCreate,
+            stateful: false,
+            duplicable: false,
+            findable: false,
+            tags: Tags::None,
+            retag: false,
+            attributes,
+            data_source: false,
+        }
+    }
+    const RULES: &[&str] = &["IpPermissions"];
+    match k {
+        Ec2Kind::Vpc => promote!(tagged("ec2.vpc", "CreateVpc", "vpc")),
+        Ec2Kind::Subnet => promote!(tagged("ec2.subnet", "CreateSubnet", "subnet")),
+        Ec2Kind::InternetGateway => promote!(tagged(
+            "ec2.internet_gateway",
+            "CreateInternetGateway",
+            "internet-gateway",
+        )),
+        Ec2Kind::ElasticIp => promote!(tagged("ec2.elastic_ip", "AllocateAddress", "elastic-ip")),
+        Ec2Kind::NatGateway => {
+            promote!(tagged("ec2.nat_gateway", "CreateNatGateway", "natgateway"))
+        }
+        Ec2Kind::RouteTable => {
+            promote!(tagged("ec2.route_table", "CreateRouteTable", "route-table"))
+        }
+        Ec2Kind::SecurityGroup => promote!(KindSpec {
+            // A group name is unique in its VPC: a second create is refused, not duplicated.
+            duplicable: false,
+            ..tagged(
+                "ec2.security_group",
+                "CreateSecurityGroup",
+                "security-group",
+            )
+        }),
+        Ec2Kind::VpcAttribute => promote!(relation(
+            "ec2.vpc_attribute",
+            "ModifyVpcAttribute",
+            Updates::Upsert {
+                identity: NO_FIELDS
+            },
+            &["id"],
+        )),
+        Ec2Kind::SubnetAttribute => promote!(relation(
+            "ec2.subnet_attribute",
+            "ModifySubnetAttribute",
+            Updates::Upsert {
+                identity: NO_FIELDS
+            },
+            &["id"],
+        )),
+        Ec2Kind::InternetGatewayAttachment => promote!(relation(
+            "ec2.internet_gateway_attachment",
+            "AttachInternetGateway",
+            Updates::Immutable,
+            &["id", "internet_gateway_id", "vpc_id"],
+        )),
+        Ec2Kind::Route => promote!(relation(
+            "ec2.route",
+            "CreateRoute",
+            Updates::Modify {
+                call: "ReplaceRoute",
+                fields: &["GatewayId", "NatGatewayId"],
+            },
+            &["id", "route_table_id", "destination"],
+        )),
+        Ec2Kind::RouteTableAssociation => promote!(relation(
+            "ec2.route_table_association",
+            "AssociateRouteTable",
+            Updates::Immutable,
+            &["id"],
+        )),
+        Ec2Kind::SecurityGroupIngress => promote!(relation(
+            "ec2.security_group_ingress",
+            "AuthorizeSecurityGroupIngress",
+            Updates::Modify {
+                call: "RevokeSecurityGroupIngress, AuthorizeSecurityGroupIngress",
+                fields: RULES,
+            },
+            &["id", "group_id", "rule_ids"],
+        )),
+        Ec2Kind::SecurityGroupEgress => promote!(relation(
+            "ec2.security_group_egress",
+            "AuthorizeSecurityGroupEgress",
+            Updates::Modify {
+                call: "RevokeSecurityGroupEgress, AuthorizeSecurityGroupEgress",
+                fields: RULES,
+            },
+            &["id", "group_id", "rule_ids"],
+        )),
+        Ec2Kind::SecurityGroupDefaultEgress => promote!(relation(
+            "ec2.security_group_default_egress",
+            "RevokeSecurityGroupEgress",
+            Updates::Immutable,
+            &["id", "group_id"],
+        )),
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let name = String::deserialize(d)?;
+        Kind::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown resource kind `{name}` (this ecs-iac knows {})",
+                Kind::ALL.len()
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_listed_once_with_a_unique_name() {
+        let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "a kind is listed twice");
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_name(k.as_str()), Some(*k));
+            let service = k.as_str().split('.').next().unwrap_or_default();
+            assert!(
+                k.service()
+                    .sdk_name()
+                    .replace("applicationautoscaling", "application_autoscaling")
+                    .replace("elasticloadbalancingv2", "elbv2")
+                    == service,
+                "{k} is filed under {:?}",
+                k.service()
+            );
+        }
+    }
+
+    #[test]
+    fn kinds_serialize_as_their_names() {
+        let json = serde_json::to_string(&Kind::VPC).unwrap_or_default();
+        assert_eq!(json, "\"ec2.vpc\"");
+        let back: Kind = serde_json::from_str("\"ecs.task_definition\"").unwrap_or(Kind::VPC);
+        assert_eq!(back, Kind::TASK_DEFINITION);
+        let err = serde_json::from_str::<Kind>("\"ec2.nope\"").map(|_| ());
+        assert!(err.is_err_and(|e| e.to_string().contains("unknown resource kind `ec2.nope`")));
+    }
+
+    #[test]
+    fn fields_change_as_the_kind_says() {
+        assert_eq!(
+            Kind::SERVICE.field_change("desiredCount"),
+            FieldChange::Modify
+        );
+        assert_eq!(
+            Kind::SERVICE.field_change("serviceName"),
+            FieldChange::Replace
+        );
+        assert_eq!(Kind::SERVICE.field_change("tags"), FieldChange::Retag);
+        assert_eq!(
+            Kind::SUBNET.field_change("TagSpecifications"),
+            FieldChange::Retag
+        );
+        assert_eq!(Kind::SUBNET.field_change("CidrBlock"), FieldChange::Replace);
+        assert_eq!(Kind::ALARM.field_change("Threshold"), FieldChange::Upsert);
+        assert_eq!(Kind::ALARM.field_change("AlarmName"), FieldChange::Replace);
+        assert_eq!(
+            Kind::LOAD_BALANCER.field_change("SecurityGroups"),
+            FieldChange::Modify
+        );
+        assert_eq!(Kind::ROUTE.field_change("GatewayId"), FieldChange::Modify);
+        assert_eq!(Kind::CLUSTER.field_change("settings"), FieldChange::Modify);
+    }
+
+    #[test]
+    fn tagless_kinds_do_not_retag_and_modify_kinds_name_their_fields() {
+        for k in Kind::ALL {
+            let spec = k.spec();
+            if spec.tags == Tags::None {
+                assert!(!spec.retag, "{k} retags without tags");
+            }
+            if let Updates::Modify { fields, call } = spec.updates {
+                assert!(!fields.is_empty() && !call.is_empty(), "{k}");
+            }
+            assert!(spec.attributes.contains(&"id"), "{k} records no id");
+        }
+    }
+}
