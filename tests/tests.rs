@@ -19,6 +19,7 @@ mod cli;
 mod drift;
 mod examples;
 mod fault_proxy;
+mod kinds;
 mod lint;
 mod moto;
 mod plan;

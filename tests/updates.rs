@@ -271,3 +271,162 @@ fn changes_apply_in_place_and_converge() {
         assert!(!again.has_changes(), "{}", again.render_text());
     });
 }
+
+/// The second version of [`inplace_stack`] moves the ALB to two security groups, turns
+/// Container Insights on and sends the default route through the NAT gateway.
+fn inplace_stack(second: bool) -> Stack {
+    let mut stack = Stack::new("inplace").region("us-east-1");
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.8.0.0/16")));
+    let a = stack.add(Subnet::public(
+        "a",
+        &vpc,
+        cidr("10.8.1.0/24"),
+        Az::US_EAST_1A,
+    ));
+    let b = stack.add(Subnet::public(
+        "b",
+        &vpc,
+        cidr("10.8.2.0/24"),
+        Az::US_EAST_1B,
+    ));
+    let igw = stack.add(InternetGateway::new("igw", &vpc));
+    let eip = stack.add(ElasticIp::new("nat-ip"));
+    let nat = stack.add(NatGateway::public("nat", &a, &eip));
+    let target = if second {
+        RouteTarget::nat_gateway(&nat)
+    } else {
+        RouteTarget::internet_gateway(&igw)
+    };
+    stack.add(
+        RouteTable::new("routes", &vpc)
+            .route(cidr("0.0.0.0/0"), target)
+            .associate(&b),
+    );
+    let web = stack.add(
+        SecurityGroup::new("web-sg", &vpc).ingress(Peer::cidr(cidr("10.0.0.0/8")), Port::tcp(80)),
+    );
+    let admin = stack.add(
+        SecurityGroup::new("admin-sg", &vpc)
+            .ingress(Peer::cidr(cidr("10.1.0.0/16")), Port::tcp(8080)),
+    );
+    let groups = if second {
+        vec![&web, &admin]
+    } else {
+        vec![&web]
+    };
+    stack.add(LoadBalancer::application("alb", [&a, &b], groups).scheme(Scheme::Internal));
+    let insights = if second {
+        ContainerInsights::Enabled
+    } else {
+        ContainerInsights::Disabled
+    };
+    stack.add(Cluster::new("inplace").container_insights(insights));
+    stack
+}
+
+#[test]
+fn alb_groups_cluster_insights_and_a_route_target_change_in_place() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("inplace.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let first = plan(&inplace_stack(false), &State::empty("inplace")).unwrap();
+        let applied = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("inplace"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+
+        let v2 = inplace_stack(true);
+        let change = crate::drift::live_plan(&aws, &v2, &applied.state).await;
+        let action = |address: &str| {
+            change
+                .actions
+                .iter()
+                .find(|a| a.address == address)
+                .map(|a| a.action)
+        };
+        let text = change.render_text();
+        assert_eq!(action("alb"), Some(Action::Update), "{text}");
+        assert_eq!(action("inplace"), Some(Action::Update), "{text}");
+        assert_eq!(
+            action("routes#route:0.0.0.0/0"),
+            Some(Action::Update),
+            "{text}"
+        );
+        assert_eq!(change.summary.replace, 0, "{text}");
+        assert_eq!(change.summary.delete, 0, "{text}");
+        let changed = apply(
+            &aws,
+            &change,
+            &lock,
+            applied.state.clone(),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        let ids = |address: &str| changed.state.resources[address].id.clone().unwrap();
+        assert_eq!(
+            ids("alb"),
+            applied.state.resources["alb"].id.clone().unwrap()
+        );
+
+        let c = sdk(&moto).await;
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
+        let lbs = elb
+            .describe_load_balancers()
+            .load_balancer_arns(ids("alb"))
+            .send()
+            .await
+            .unwrap();
+        let mut groups: Vec<&str> = lbs.load_balancers()[0]
+            .security_groups()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        groups.sort_unstable();
+        let mut wanted = vec![ids("web-sg"), ids("admin-sg")];
+        wanted.sort_unstable();
+        assert_eq!(groups, wanted);
+        let ecs = aws_sdk_ecs::Client::new(&c);
+        let clusters = ecs
+            .describe_clusters()
+            .clusters("inplace")
+            .include(aws_sdk_ecs::types::ClusterField::Settings)
+            .send()
+            .await
+            .unwrap();
+        let insights: Vec<Option<&str>> = clusters.clusters()[0]
+            .settings()
+            .iter()
+            .map(|s| s.value())
+            .collect();
+        assert_eq!(insights, [Some("enabled")]);
+        let ec2 = aws_sdk_ec2::Client::new(&c);
+        let tables = ec2
+            .describe_route_tables()
+            .route_table_ids(ids("routes"))
+            .send()
+            .await
+            .unwrap();
+        let default_route = tables.route_tables()[0]
+            .routes()
+            .iter()
+            .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+            .unwrap();
+        assert_eq!(default_route.nat_gateway_id(), Some(ids("nat").as_str()));
+
+        let again = crate::drift::live_plan(&aws, &v2, &changed.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+    });
+}

@@ -518,8 +518,15 @@ pub(super) async fn observe(
                     .route_tables()
                     .iter()
                     .flat_map(|t| t.routes())
-                    .any(|r| r.destination_cidr_block() == Some(destination.as_str()))
-                    .then(|| json!({}))),
+                    .find(|r| r.destination_cidr_block() == Some(destination.as_str()))
+                    .map(|r| {
+                        json!({
+                            "RouteTableId": table,
+                            "DestinationCidrBlock": destination,
+                            "GatewayId": r.gateway_id(),
+                            "NatGatewayId": r.nat_gateway_id(),
+                        })
+                    })),
                 Err(x) if x.is(GONE) => Ok(None),
                 Err(x) => Err(x),
             }

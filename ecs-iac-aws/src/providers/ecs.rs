@@ -667,14 +667,32 @@ pub(super) async fn observe(
             let out = c
                 .describe_clusters()
                 .clusters(e.id)
+                .include(aws_sdk_ecs::types::ClusterField::Settings)
                 .send()
                 .await
                 .map_err(err(a, "DescribeClusters"))?;
             Ok(out
                 .clusters()
                 .iter()
-                .any(|x| x.status() == Some("ACTIVE"))
-                .then(|| serde_json::json!({})))
+                .find(|x| x.status() == Some("ACTIVE"))
+                .map(|x| {
+                    let settings: Vec<serde_json::Value> = x
+                        .settings()
+                        .iter()
+                        .map(|s| {
+                            serde_json::json!({
+                                "name": s.name().map(|n| n.as_str()),
+                                "value": s.value(),
+                            })
+                        })
+                        .collect();
+                    // A cluster that reports no settings (some emulators) is not drift.
+                    if settings.is_empty() {
+                        serde_json::json!({})
+                    } else {
+                        serde_json::json!({ "settings": settings })
+                    }
+                }))
         }
     }
 }

@@ -260,7 +260,20 @@ pub(super) async fn observe(
             .send()
             .await
             .map_err(err(a, "DescribeLoadBalancers"))
-            .map(|out| out.load_balancers().first().map(|_| serde_json::json!({}))),
+            .map(|out| {
+                out.load_balancers().first().map(|lb| {
+                    let subnets: Vec<&str> = lb
+                        .availability_zones()
+                        .iter()
+                        .filter_map(|z| z.subnet_id())
+                        .collect();
+                    serde_json::json!({
+                        "SecurityGroups": lb.security_groups(),
+                        "Subnets": subnets,
+                        "IpAddressType": lb.ip_address_type().map(|t| t.as_str()),
+                    })
+                })
+            }),
         Elbv2Kind::ListenerRule => c
             .describe_rules()
             .rule_arns(e.id)
