@@ -13,6 +13,30 @@
 //! spelled [`Kind::VPC`]. A provider module per service matches its own kind enum
 //! exhaustively, so a new kind does not compile until every side answers for it.
 //! Kinds serialize as `service.name` (`ec2.vpc`), as state files have always held them.
+//!
+//! # Adding a resource kind
+//!
+//! 1. Add a variant to the service's kind enum here (a new service: a new enum, a
+//!    [`Service`] and a [`Kind`] variant), its `Kind::` constant, its entry in
+//!    [`Kind::ALL`], and its [`KindSpec`] in [`Kind::spec`]: the compiler refuses until
+//!    every question is answered.
+//! 2. Add the resource (builder, `validate`, `lower`) in the service's module under
+//!    `resources/`, and its variant in `stack.rs`'s `resource_kinds!` if it is a resource
+//!    of its own (not a follow-up request such as `#ingress`).
+//! 3. In `ecs-iac-aws/src/providers/<service>.rs`, answer the new variant in every
+//!    operation's `match` (create, find, update, observe, wait_ready, delete; retag in
+//!    `tags.rs`): the matches are exhaustive, so it does not compile until each is
+//!    answered. A new service also needs its SDK crate, its client in `clients.rs` and an
+//!    arm in `providers::dispatch!`.
+//! 4. Tests: a failing and a passing validation case per rule, a synth snapshot, and a
+//!    moto test of create, refresh, in-place update and delete. `tests/kinds.rs` checks
+//!    that every field the kind renders plans as a replacement or an update the executor
+//!    accepts, and that a `Modify` kind's provider sends its modify call.
+//!
+//! The effects side is one module per AWS service with one exhaustive `match` per
+//! operation (rather than a trait per kind): the SDK client, error mapping and shared
+//! helpers of a service stay together, async functions need no boxing, and the
+//! compiler checks each operation for every kind of the service.
 
 use crate::lower::Operation;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
