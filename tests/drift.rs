@@ -364,3 +364,95 @@ fn changed(plan: &Plan) -> Vec<(&str, Action)> {
         .map(|a| (a.address.as_str(), a.action))
         .collect()
 }
+
+/// Security groups whose egress includes AWS's own default rules, written the way
+/// Terraform users write them.
+fn egress_stack() -> Stack {
+    let mut stack = Stack::new("egress").region("us-east-1");
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.6.0.0/16")));
+    stack.add(SecurityGroup::new("all-v4", &vpc).egress(Peer::any_ipv4(), Port::all()));
+    stack.add(
+        SecurityGroup::new("all-v4-and-https", &vpc)
+            .egress(Peer::cidr(cidr("10.6.0.0/16")), Port::tcp(443))
+            .egress(Peer::any_ipv4(), Port::all()),
+    );
+    stack.add(
+        SecurityGroup::new("all-v4-and-v6", &vpc)
+            .egress(Peer::any_ipv4(), Port::all())
+            .egress(Peer::any_ipv6(), Port::all()),
+    );
+    stack.add(SecurityGroup::new("all-v6", &vpc).egress(Peer::any_ipv6(), Port::all()));
+    stack.add(SecurityGroup::new("https-only", &vpc).egress(Peer::any_ipv4(), Port::tcp(443)));
+    stack
+}
+
+/// The egress rules of a group as `(protocol, cidr)` pairs, sorted.
+async fn egress_of(ec2: &aws_sdk_ec2::Client, group: &str) -> Vec<(String, String)> {
+    let out = ec2
+        .describe_security_group_rules()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("group-id")
+                .values(group)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut rules: Vec<(String, String)> = out
+        .security_group_rules()
+        .iter()
+        .filter(|r| r.is_egress() == Some(true))
+        .map(|r| {
+            let cidr = r.cidr_ipv4().or(r.cidr_ipv6()).unwrap_or_default();
+            (
+                r.ip_protocol().unwrap_or_default().to_string(),
+                cidr.to_string(),
+            )
+        })
+        .collect();
+    rules.sort();
+    rules
+}
+
+#[test]
+fn declared_default_egress_rules_converge_and_stay() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("egress.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let stack = egress_stack();
+        let mut state = State::empty("egress");
+        for round in 0..3 {
+            let plan = live_plan(&aws, &stack, &state).await;
+            if round > 0 {
+                assert!(!plan.has_changes(), "round {round}: {}", plan.render_text());
+            }
+            let report = apply(&aws, &plan, &lock, state, &ApplyOptions::default())
+                .await
+                .unwrap();
+            assert!(report.succeeded(), "{:#?}", report.failed);
+            state = report.state;
+        }
+        let ec2 = aws_sdk_ec2::Client::new(&sdk(&moto).await);
+        let id = |address: &str| state.resources[address].id.clone().unwrap();
+        let all = ("-1".to_string(), "0.0.0.0/0".to_string());
+        let all6 = ("-1".to_string(), "::/0".to_string());
+        let https = ("tcp".to_string(), "0.0.0.0/0".to_string());
+        assert_eq!(egress_of(&ec2, &id("all-v4")).await, [all.clone()]);
+        assert_eq!(
+            egress_of(&ec2, &id("all-v4-and-https")).await,
+            [all.clone(), ("tcp".to_string(), "10.6.0.0/16".to_string())]
+        );
+        assert_eq!(
+            egress_of(&ec2, &id("all-v4-and-v6")).await,
+            [all.clone(), all6.clone()]
+        );
+        assert_eq!(egress_of(&ec2, &id("all-v6")).await, [all6]);
+        assert_eq!(egress_of(&ec2, &id("https-only")).await, [https]);
+    });
+}

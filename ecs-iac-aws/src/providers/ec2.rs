@@ -315,42 +315,12 @@ pub(super) async fn create(
                 .ok_or_else(|| response(a, "ec2:CreateSecurityGroup", "GroupId"))?;
             Ok(Outcome::new(id))
         }
+        // The group's rules in that direction become exactly the requested ones: rules it
+        // already has (AWS's default egress rule when the stack declares it, a retried
+        // authorize whose first attempt went through) stay, and only the missing ones
+        // are authorized, so one existing rule never fails the whole call.
         Ec2Kind::SecurityGroupIngress | Ec2Kind::SecurityGroupEgress => {
-            let group = r.s("GroupId")?;
-            let ingress = k == Ec2Kind::SecurityGroupIngress;
-            let perms = permissions(r);
-            let res = if ingress {
-                aws.c
-                    .ec2
-                    .authorize_security_group_ingress()
-                    .group_id(&group)
-                    .set_ip_permissions(Some(perms))
-                    .send()
-                    .await
-                    .map(|o| rule_ids(o.security_group_rules()))
-                    .map_err(err(a, "AuthorizeSecurityGroupIngress"))
-            } else {
-                aws.c
-                    .ec2
-                    .authorize_security_group_egress()
-                    .group_id(&group)
-                    .set_ip_permissions(Some(perms))
-                    .send()
-                    .await
-                    .map(|o| rule_ids(o.security_group_rules()))
-                    .map_err(err(a, "AuthorizeSecurityGroupEgress"))
-            };
-            let ids = match res {
-                Ok(ids) => ids,
-                // A retried authorize whose first attempt went through.
-                Err(e) if e.is(&["InvalidPermission.Duplicate"]) => {
-                    group_rule_ids(aws, a, &group, !ingress).await?
-                }
-                Err(e) => return Err(e),
-            };
-            Ok(Outcome::new(group.clone())
-                .with("group_id", group)
-                .with("rule_ids", ids.join(",")))
+            update_rules(aws, k == Ec2Kind::SecurityGroupEgress, t).await
         }
         Ec2Kind::SecurityGroupDefaultEgress => {
             let group = r.s("GroupId")?;
@@ -388,28 +358,6 @@ fn rule_ids(rules: &[aws_sdk_ec2::types::SecurityGroupRule]) -> Vec<String> {
         .iter()
         .filter_map(|r| r.security_group_rule_id().map(str::to_string))
         .collect()
-}
-
-async fn group_rule_ids(
-    aws: &Aws,
-    a: &str,
-    group: &str,
-    egress: bool,
-) -> Result<Vec<String>, ProviderError> {
-    let out = aws
-        .c
-        .ec2
-        .describe_security_group_rules()
-        .filters(Filter::builder().name("group-id").values(group).build())
-        .send()
-        .await
-        .map_err(err(a, "DescribeSecurityGroupRules"))?;
-    Ok(out
-        .security_group_rules()
-        .iter()
-        .filter(|r| r.is_egress() == Some(egress))
-        .filter_map(|r| r.security_group_rule_id().map(str::to_string))
-        .collect())
 }
 
 /// The rules of one direction of a group, each as `(rule id, rule)` with the rule in the

@@ -722,6 +722,15 @@ impl SecurityGroup {
         }
     }
 
+    /// Whether an egress rule is AWS's default one for a new group: all traffic to
+    /// `0.0.0.0/0` (descriptions aside).
+    fn declares_default_egress(&self) -> bool {
+        self.egress.iter().any(|rule| {
+            rule.port.protocol == Protocol::All
+                && matches!(&rule.peer, Peer::Ipv4(block) if block.as_str() == "0.0.0.0/0")
+        })
+    }
+
     fn permissions(
         &self,
         n: &mut crate::lower::NodeBuilder<'_>,
@@ -814,7 +823,11 @@ impl ResourceSpec for SecurityGroup {
                 json!({ "GroupId": group_id, "IpPermissions": permissions }),
             );
         }
-        if self.restrict_egress {
+        // A declared rule identical to AWS's default egress rule *is* that rule: revoking
+        // the default and authorizing it again would make every refresh see the revoke
+        // undone, and the next apply cut the group off.
+        let revoke_default = self.restrict_egress && !self.declares_default_egress();
+        if revoke_default {
             let n = cx.node("default-egress", Kind::SECURITY_GROUP_DEFAULT_EGRESS);
             let body = json!({
                 "GroupId": group_id,
@@ -824,7 +837,9 @@ impl ResourceSpec for SecurityGroup {
         }
         if !self.egress.is_empty() {
             let mut n = cx.node("egress", Kind::SECURITY_GROUP_EGRESS);
-            n.depend_on_node(format!("{}#default-egress", self.meta.name));
+            if revoke_default {
+                n.depend_on_node(format!("{}#default-egress", self.meta.name));
+            }
             let permissions = self.permissions(&mut n, "egress", &self.egress);
             cx.push(
                 n,
