@@ -124,6 +124,9 @@ fn plain_line(mode: Mode, event: &Event) -> Option<String> {
     match (mode, event) {
         (Mode::Json, event) => serde_json::to_string(event).ok(),
         (Mode::Quiet, Event::Started { .. } | Event::Finished { .. }) => None,
+        // Waits are shown on the live line; plain output says what it waited for when
+        // it is interrupted or fails.
+        (_, Event::Waiting { .. }) => None,
         (_, Event::Started { address, action }) => {
             Some(format!("  {} {address}: started", verb(*action)))
         }
@@ -145,12 +148,21 @@ fn finished_line(event: &Event) -> String {
             action,
             error,
         } => format!("  ✗ {} {address}: FAILED: {error}", verb(*action)),
+        Event::Interrupted {
+            address,
+            action,
+            waiting_for,
+        } => format!(
+            "  ⏸ {} {address}: interrupted while waiting for {waiting_for}; the next apply picks it up",
+            verb(*action)
+        ),
+        Event::Waiting { address, message } => format!("  … {address}: {message}"),
     }
 }
 
 fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget) {
     let lines = MultiProgress::with_draw_target(target);
-    let style = ProgressStyle::with_template("  {spinner:.cyan} {prefix} ({elapsed})")
+    let style = ProgressStyle::with_template("  {spinner:.cyan} {prefix} ({elapsed}) {wide_msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
     let mut in_work: BTreeMap<String, ProgressBar> = BTreeMap::new();
     loop {
@@ -161,11 +173,19 @@ fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget) {
                 bar.tick();
                 in_work.insert(address, bar);
             }
+            Ok(Event::Waiting { address, message }) => {
+                if let Some(bar) = in_work.get(&address) {
+                    bar.set_message(message);
+                    bar.tick();
+                }
+            }
             Ok(event) => {
                 let address = match &event {
                     Event::Started { address, .. }
                     | Event::Finished { address, .. }
-                    | Event::Failed { address, .. } => address.clone(),
+                    | Event::Failed { address, .. }
+                    | Event::Interrupted { address, .. }
+                    | Event::Waiting { address, .. } => address.clone(),
                 };
                 if let Some(bar) = in_work.remove(&address) {
                     bar.finish_and_clear();

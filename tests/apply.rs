@@ -884,10 +884,11 @@ fn a_killed_apply_rerun_converges_without_duplicates() {
     );
 }
 
-/// Ctrl-C (a real SIGINT) in the middle of an apply: no new work starts, what was done is
-/// saved, the exit code is 130, and the next apply finishes with no duplicates.
-#[test]
-fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
+/// Sends `signal` (`INT` for Ctrl-C, `TERM`) to an apply of visitor-book once it has
+/// saved a few resources, and checks that no new work started, what was done is saved,
+/// the exit code is 130 and the lock is released. Returns the emulator, the directory and
+/// the state file for the re-run.
+fn interrupted_apply(signal: &str) -> (Moto, String, tempfile::TempDir, std::path::PathBuf) {
     let moto = Moto::start();
     let certificate = moto.seed();
     let dir = tempfile::tempdir().unwrap();
@@ -920,7 +921,7 @@ fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let interrupt = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(interrupt.success());
@@ -929,7 +930,7 @@ fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
     assert_eq!(
         out.status.code(),
         Some(130),
-        "{stdout}\n{}",
+        "SIG{signal}: {stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let interrupted = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
@@ -940,6 +941,36 @@ fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
     );
     assert!(stdout.contains("not started"), "{stdout}");
     assert!(!dir.path().join("vb.state.json.lock").exists());
+    (moto, certificate, dir, state)
+}
+
+/// SIGTERM (what `docker stop`, systemd and CI runners send) stops an apply exactly like
+/// the first Ctrl-C.
+#[test]
+fn sigterm_stops_the_apply_like_ctrl_c() {
+    let (moto, certificate, _dir, state) = interrupted_apply("TERM");
+    let rerun = example(
+        &moto,
+        &certificate,
+        &state,
+        &["apply", "--yes", "--quiet", "--poll-seconds", "1"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    runtime()
+        .block_on(async { assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS) });
+}
+
+/// Ctrl-C (a real SIGINT) in the middle of an apply: no new work starts, what was done is
+/// saved, the exit code is 130, and the next apply finishes with no duplicates.
+#[test]
+fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
+    let (moto, certificate, _dir, state) = interrupted_apply("INT");
     let rerun = example(
         &moto,
         &certificate,

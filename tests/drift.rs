@@ -443,7 +443,10 @@ fn declared_default_egress_rules_converge_and_stay() {
         let all = ("-1".to_string(), "0.0.0.0/0".to_string());
         let all6 = ("-1".to_string(), "::/0".to_string());
         let https = ("tcp".to_string(), "0.0.0.0/0".to_string());
-        assert_eq!(egress_of(&ec2, &id("all-v4")).await, [all.clone()]);
+        assert_eq!(
+            egress_of(&ec2, &id("all-v4")).await,
+            std::slice::from_ref(&all)
+        );
         assert_eq!(
             egress_of(&ec2, &id("all-v4-and-https")).await,
             [all.clone(), ("tcp".to_string(), "10.6.0.0/16".to_string())]

@@ -137,7 +137,7 @@ fn every_planned_field_change_is_a_replacement_or_an_update_the_executor_accepts
                     let (modes, changed) = update_modes(&action)
                         .unwrap_or_else(|e| panic!("{} {field}: executor refuses: {e}", node.kind));
                     assert!(modes.contains(&mode), "{} {field}: {modes:?}", node.kind);
-                    assert_eq!(changed, [field.clone()]);
+                    assert_eq!(changed, std::slice::from_ref(&field));
                 }
             }
             checked += 1;

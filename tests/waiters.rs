@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// One canned answer: content type and body (always HTTP 200).
+/// One canned answer: content type and body (HTTP 200, or 400 for an EC2 error document).
 type Answer = (&'static str, String);
 
 /// A scripted AWS endpoint: `answer(operation, n)` answers the n-th call (from 0) of
@@ -46,9 +46,15 @@ impl ScriptedAws {
                     seen.lock().unwrap().push(text);
                     answer(&op, counter.fetch_add(1, Ordering::SeqCst))
                 };
+                // An EC2 error document is answered as the error it is.
+                let status = if body.contains("<Errors>") {
+                    "400 Bad Request"
+                } else {
+                    "200 OK"
+                };
                 let _ = write!(
                     conn,
-                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 );
             }
@@ -347,5 +353,149 @@ fn an_elasticache_modify_sends_the_changes_and_waits_until_available() {
         aws_side.calls(),
         3,
         "one modify, a poll while modifying, one when available"
+    );
+}
+
+/// Runs `plan` from `state` against `aws`, interrupting it (as the first Ctrl-C does)
+/// once a resource reports that it waits; returns the report and the events.
+async fn interrupt_while_waiting(
+    aws: &Aws,
+    plan: &ecs_iac::Plan,
+    state: ecs_iac::State,
+) -> (ecs_iac::aws::ApplyReport, Vec<ecs_iac::aws::Event>) {
+    use ecs_iac::aws::{apply, ApplyOptions, Event, StateStore};
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("s.state.json"));
+    let lock = store.lock().unwrap();
+    let events: Arc<std::sync::Mutex<Vec<Event>>> = Arc::default();
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (seen, stop) = (events.clone(), cancel.clone());
+    let options = ApplyOptions {
+        cancel: cancel.clone(),
+        on_event: Arc::new(move |e: &Event| {
+            if matches!(e, Event::Waiting { .. }) {
+                stop.store(true, Ordering::SeqCst);
+            }
+            seen.lock().unwrap().push(e.clone());
+        }),
+        ..ApplyOptions::default()
+    };
+    // The wait deadline is ten minutes: without the interrupt reaching the wait, this
+    // bound fails the test instead of hanging it.
+    let report = tokio::time::timeout(
+        Duration::from_secs(120),
+        apply(aws, plan, &lock, state, &options),
+    )
+    .await
+    .expect("the interrupt did not reach the wait")
+    .unwrap();
+    let events = events.lock().unwrap().clone();
+    (report, events)
+}
+
+/// A state holding `address` of `kind` as created, with the request `body`.
+fn created(address: &str, kind: Kind, id: &str, body: serde_json::Value) -> ecs_iac::State {
+    let mut state = ecs_iac::State::empty("s");
+    state.resources.insert(
+        address.into(),
+        ecs_iac::ResourceState {
+            kind,
+            operation: kind.create_operation().to_string(),
+            status: ecs_iac::ResourceStatus::Created,
+            id: Some(id.into()),
+            attributes: BTreeMap::from([("id".to_string(), id.to_string())]),
+            request: body,
+            depends_on: Vec::new(),
+            pending_since: None,
+            allow_destroy: true,
+        },
+    );
+    state
+}
+
+#[test]
+fn an_interrupt_ends_a_deployment_wait_and_says_what_it_waited_for() {
+    let aws_side = ScriptedAws::start(|op, _| match op {
+        "UpdateService" => ("application/x-amz-json-1.1", "{}".to_string()),
+        _ => ecs_service(&[("d2", "PRIMARY", TASK, "IN_PROGRESS")]),
+    });
+    let (report, events) = runtime().block_on(async {
+        let aws = aws_side.connect(Duration::from_secs(600)).await;
+        let mut desired = service_request();
+        desired["desiredCount"] = serde_json::json!(3);
+        let mut applied = service_request();
+        applied["desiredCount"] = serde_json::json!(2);
+        let state = created("app-service", Kind::SERVICE, "app-service", applied.clone());
+        let plan = ecs_iac::plan_synth(
+            ecs_iac::Synth {
+                stack: "s".into(),
+                nodes: vec![ecs_iac::Node {
+                    address: "app-service".into(),
+                    resource: "app-service".into(),
+                    kind: Kind::SERVICE,
+                    operation: Kind::SERVICE.create_operation(),
+                    body: desired,
+                    depends_on: Vec::new(),
+                    data_source: false,
+                    protection: Default::default(),
+                }],
+            },
+            &state,
+        );
+        assert_eq!(plan.actions[0].action, ecs_iac::Action::Update);
+        interrupt_while_waiting(&aws, &plan, state).await
+    });
+    assert!(report.interrupted);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(report.skipped, ["app-service"]);
+    let waiting = events.iter().find_map(|e| match e {
+        ecs_iac::aws::Event::Waiting { message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    let waiting = waiting.expect("a waiting event");
+    assert!(
+        waiting.contains("IN_PROGRESS, 1/2 tasks running"),
+        "{waiting}"
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ecs_iac::aws::Event::Interrupted { waiting_for, .. } if waiting_for.contains("IN_PROGRESS")
+    )));
+    // The state still holds the request applied before: the next apply sends it again.
+    assert_eq!(
+        report.state.resources["app-service"].request["desiredCount"],
+        2
+    );
+}
+
+#[test]
+fn an_interrupt_ends_a_delete_retried_on_dependency_violation() {
+    let aws_side = ScriptedAws::start(|op, _| {
+        assert_eq!(op, "DeleteSubnet");
+        (
+            "text/xml",
+            r#"<Response><Errors><Error><Code>DependencyViolation</Code><Message>The subnet 'subnet-1' has dependencies and cannot be deleted.</Message></Error></Errors><RequestID>r-9</RequestID></Response>"#.to_string(),
+        )
+    });
+    let (report, events) = runtime().block_on(async {
+        let aws = aws_side.connect(Duration::from_secs(600)).await;
+        let state = created("subnet", Kind::SUBNET, "subnet-1", serde_json::json!({}));
+        let plan = ecs_iac::plan_destroy(&state);
+        interrupt_while_waiting(&aws, &plan, state).await
+    });
+    assert!(report.interrupted);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(
+        report.state.resources.contains_key("subnet"),
+        "not forgotten"
+    );
+    let waiting = events.iter().find_map(|e| match e {
+        ecs_iac::aws::Event::Waiting { message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    let waiting = waiting.expect("a waiting event");
+    assert!(
+        waiting.starts_with("DependencyViolation; retrying the delete, "),
+        "{waiting}"
     );
 }

@@ -54,9 +54,80 @@ pub struct Aws {
     pub region: String,
     /// The engine settings.
     pub config: EngineConfig,
+    /// Set when the run is interrupted: every wait and retry loop stops at its next
+    /// pause (see [`Aws::pause`]).
+    pub(crate) cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Told what a resource waits for, at every pause.
+    pub(crate) on_wait: WaitSink,
+}
+
+/// Receives `(address, what it waits for)` at every pause of a wait or retry loop.
+#[derive(Clone, Default)]
+pub(crate) struct WaitSink(Option<std::sync::Arc<WaitFn>>);
+
+/// The function a [`WaitSink`] calls.
+type WaitFn = dyn Fn(&str, &str) + Send + Sync;
+
+impl WaitSink {
+    /// A sink calling `f`.
+    pub(crate) fn new(f: impl Fn(&str, &str) + Send + Sync + 'static) -> WaitSink {
+        WaitSink(Some(std::sync::Arc::new(f)))
+    }
+}
+
+impl std::fmt::Debug for WaitSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "WaitSink(..)"
+        } else {
+            "WaitSink(none)"
+        })
+    }
 }
 
 impl Aws {
+    /// This connection for one run: its waits and retries stop when `cancel` is set, and
+    /// tell `on_wait` what they wait for.
+    pub(crate) fn for_run(
+        &self,
+        cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        on_wait: WaitSink,
+    ) -> Aws {
+        Aws {
+            cancel,
+            on_wait,
+            ..self.clone()
+        }
+    }
+
+    /// Sleeps `duration` in short steps, or less when the run is interrupted: then it
+    /// returns [`ProviderError::Interrupted`] naming what `address` was waiting for.
+    pub(crate) async fn pause(
+        &self,
+        address: &str,
+        waiting_for: &str,
+        duration: std::time::Duration,
+    ) -> Result<(), ProviderError> {
+        const STEP: std::time::Duration = std::time::Duration::from_millis(100);
+        let deadline = std::time::Instant::now() + duration;
+        if let Some(tell) = &self.on_wait.0 {
+            tell(address, waiting_for);
+        }
+        loop {
+            if self.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(ProviderError::Interrupted {
+                    address: address.to_string(),
+                    waiting_for: waiting_for.to_string(),
+                });
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(STEP.min(deadline - now)).await;
+        }
+    }
+
     /// Connects: loads credentials and region, and asks STS for the account id.
     /// `stack_region` is the region a stack pins, used when none is configured.
     pub async fn connect(
@@ -98,6 +169,8 @@ impl Aws {
             account_id,
             region,
             config,
+            cancel: Default::default(),
+            on_wait: WaitSink::default(),
         })
     }
 }

@@ -40,6 +40,23 @@ pub enum Event {
         /// Milliseconds it took, waits included.
         millis: u128,
     },
+    /// The resource waits or retries: what for, and what AWS last said.
+    Waiting {
+        /// Node address.
+        address: String,
+        /// What it waits for.
+        message: String,
+    },
+    /// The run was interrupted while the resource waited or retried: what was sent stays
+    /// journaled, and the next apply picks it up.
+    Interrupted {
+        /// Node address.
+        address: String,
+        /// What was being done.
+        action: Action,
+        /// What it was waiting for.
+        waiting_for: String,
+    },
     /// The resource failed.
     Failed {
         /// Node address.
@@ -56,7 +73,8 @@ pub enum Event {
 pub struct ApplyOptions {
     /// Set to stop starting new work (in-flight calls finish and are saved).
     pub cancel: Arc<AtomicBool>,
-    /// Listens to Ctrl-C and sets `cancel` when it comes.
+    /// Listens to Ctrl-C and SIGTERM: the first sets `cancel` (no new work starts, waits
+    /// and retries stop, state is saved), a second abandons the calls in flight.
     pub handle_ctrl_c: bool,
     /// Receives progress events.
     pub on_event: Arc<dyn Fn(&Event) + Send + Sync>,
@@ -277,26 +295,19 @@ pub async fn apply(
         elapsed: Duration::ZERO,
     };
     let parallelism = aws.config.parallelism.max(1);
-    let ctrl_c = options.handle_ctrl_c;
-    let mut ctrl_c_signal = Box::pin(async move {
-        if ctrl_c {
-            let _ = tokio::signal::ctrl_c().await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    });
-
-    // Poll the signal once so its handler is installed before any work starts.
-    // A completed signal future must not be polled again: `signalled` guards it.
-    let mut signalled = false;
-    tokio::select! {
-        biased;
-        _ = &mut ctrl_c_signal => {
-            signalled = true;
-            options.cancel.store(true, Ordering::SeqCst);
-        }
-        _ = std::future::ready(()) => {}
-    }
+    let on_event = options.on_event.clone();
+    let aws = &aws.for_run(
+        options.cancel.clone(),
+        crate::clients::WaitSink::new(move |address, message| {
+            on_event(&Event::Waiting {
+                address: address.to_string(),
+                message: message.to_string(),
+            })
+        }),
+    );
+    // Installed before any work starts.
+    let mut interrupts = Interrupts::new(options.handle_ctrl_c);
+    let mut interrupts_seen = 0;
 
     loop {
         while !options.cancel.load(Ordering::SeqCst) && running.len() < parallelism {
@@ -340,6 +351,8 @@ pub async fn apply(
                 let Some(joined) = joined else { continue };
                 let (i, result, took) = match joined {
                     Ok(x) => x,
+                    // Abandoned at a second interrupt: not finished, so listed as skipped.
+                    Err(e) if e.is_cancelled() => continue,
                     Err(e) => {
                         report.failed.push(("(task)".into(), e.to_string()));
                         continue;
@@ -367,16 +380,24 @@ pub async fn apply(
                             }
                         }
                     }
+                    Err(ProviderError::Interrupted { waiting_for, .. }) => {
+                        (options.on_event)(&Event::Interrupted { address: action.address.clone(), action: action.action, waiting_for });
+                    }
                     Err(e) => {
                         (options.on_event)(&Event::Failed { address: action.address.clone(), action: action.action, error: e.to_string() });
                         report.failed.push((action.address.clone(), e.to_string()));
                     }
                 }
             }
-            _ = &mut ctrl_c_signal, if !signalled => {
-                signalled = true;
-                tracing::warn!("interrupted: no new work starts; waiting for calls in flight");
-                options.cancel.store(true, Ordering::SeqCst);
+            () = interrupts.next(), if interrupts_seen < 2 => {
+                interrupts_seen += 1;
+                if interrupts_seen == 1 {
+                    tracing::warn!(in_flight = running.len(), "interrupted: no new work starts, waits stop; interrupt again to abandon the calls in flight");
+                    options.cancel.store(true, Ordering::SeqCst);
+                } else {
+                    tracing::warn!(in_flight = running.len(), "interrupted again: abandoning the calls in flight");
+                    running.abort_all();
+                }
             }
         }
     }
@@ -398,6 +419,59 @@ pub async fn apply(
     report.elapsed = start.elapsed();
     report.state = state;
     Ok(report)
+}
+
+/// Interrupt signals as they come: Ctrl-C (SIGINT), and SIGTERM on Unix, which stops a
+/// run exactly like the first Ctrl-C. Never, when the caller handles signals itself.
+struct Interrupts {
+    enabled: bool,
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Interrupts {
+    /// Installs the handlers at once (before any work starts), when `enabled`.
+    fn new(enabled: bool) -> Interrupts {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = enabled
+                .then(|| {
+                    Some((
+                        signal(SignalKind::interrupt()).ok()?,
+                        signal(SignalKind::terminate()).ok()?,
+                    ))
+                })
+                .flatten();
+            if enabled && signals.is_none() {
+                tracing::warn!("could not install the SIGINT/SIGTERM handlers");
+            }
+            Interrupts { enabled, signals }
+        }
+        #[cfg(not(unix))]
+        Interrupts { enabled }
+    }
+
+    /// The next interrupt.
+    async fn next(&mut self) {
+        if !self.enabled {
+            return std::future::pending().await;
+        }
+        #[cfg(unix)]
+        match &mut self.signals {
+            Some((interrupt, terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            None => std::future::pending().await,
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 /// The state address an old resource is kept under until it is deleted.
@@ -879,7 +953,9 @@ impl Task {
                 }
                 Err(e) if e.is_transient() && attempt < config.create_attempts => {
                     tracing::warn!(address = %self.address, attempt, error = %e, "create failed; looking the resource up before retrying");
-                    tokio::time::sleep(backoff).await;
+                    self.aws
+                        .pause(&self.address, "a retry of the create", backoff)
+                        .await?;
                     backoff = backoff.saturating_mul(2);
                     attempt += 1;
                     // A lost response: AWS may have made it, or may still be making it.
@@ -998,7 +1074,13 @@ impl Task {
                 return Ok(None);
             }
             tracing::info!(address = %self.address, seconds = (settled - now).as_secs(), "not found yet; an earlier create may still be in flight, looking again");
-            tokio::time::sleep(pause.min(settled - now)).await;
+            self.aws
+                .pause(
+                    &self.address,
+                    "an earlier create to settle",
+                    pause.min(settled - now),
+                )
+                .await?;
             pause = pause.saturating_mul(2).min(Duration::from_secs(5));
         }
     }
@@ -1012,7 +1094,9 @@ impl Task {
             match self.aws.find(t).await {
                 Err(e) if e.is_transient() && attempt < self.aws.config.create_attempts => {
                     tracing::warn!(address = %self.address, attempt, error = %e, "lookup failed; retrying");
-                    tokio::time::sleep(backoff).await;
+                    self.aws
+                        .pause(&self.address, "a retry of the lookup", backoff)
+                        .await?;
                     backoff = backoff.saturating_mul(2);
                     attempt += 1;
                 }
@@ -1057,7 +1141,15 @@ impl Task {
                         && start.elapsed() < config.wait_deadline =>
                 {
                     tracing::info!(address = %self.address, error = %err, "still in use; retrying the delete");
-                    tokio::time::sleep(config.poll_interval).await;
+                    let left = config.wait_deadline.saturating_sub(start.elapsed());
+                    let waiting_for = format!(
+                        "{}; retrying the delete, {} s left",
+                        err.code().unwrap_or("in use"),
+                        left.as_secs()
+                    );
+                    self.aws
+                        .pause(&self.address, &waiting_for, config.poll_interval)
+                        .await?;
                 }
                 Err(err) => return Err(err),
             }

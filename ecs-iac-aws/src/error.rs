@@ -51,6 +51,15 @@ pub enum ProviderError {
         /// What happened.
         message: String,
     },
+    /// The run was interrupted (Ctrl-C, SIGTERM) while this resource waited or retried;
+    /// what was sent stays journaled, and the next apply picks it up.
+    #[error("{address}: interrupted while waiting for {waiting_for}")]
+    Interrupted {
+        /// Resource address.
+        address: String,
+        /// What it was waiting for.
+        waiting_for: String,
+    },
     /// Several independent calls failed (e.g. the reads of a refresh); each is listed.
     #[error("{} calls failed:\n  {}", .0.len(), join_lines(.0))]
     Several(Vec<ProviderError>),
@@ -181,6 +190,7 @@ impl ProviderError {
                 address,
                 message: hide(message),
             },
+            other @ ProviderError::Interrupted { .. } => other,
             ProviderError::Several(errors) => {
                 ProviderError::Several(errors.into_iter().map(|e| e.redact(secrets)).collect())
             }

@@ -1,5 +1,8 @@
 //! The local state file: read with clear errors, written atomically (temp file, fsync,
-//! rename), guarded by an exclusive lock file that names its holder.
+//! rename), guarded by an exclusive OS lock (`flock` on Unix, `LockFileEx` on Windows,
+//! through `std::fs::File::try_lock`) on a lock file that names its holder. The kernel
+//! releases the lock when its holder dies, so a killed apply never leaves a stale lock and
+//! there is no takeover to race.
 
 use ecs_iac_core::{State, StateError};
 use std::collections::hash_map::RandomState;
@@ -29,7 +32,7 @@ pub enum StateStoreError {
         source: StateError,
     },
     /// Another process holds the lock.
-    #[error("state file {path} is locked by {holder}; wait for it to finish, or remove {lock} if that process is gone")]
+    #[error("state file {path} is locked by {holder}; wait for it to finish (the lock in {lock} is released when that process ends)")]
     Locked {
         /// The state file.
         path: PathBuf,
@@ -91,56 +94,88 @@ impl StateStore {
         Ok(state)
     }
 
-    /// Takes the exclusive lock. Fails at once, naming the holder, when it is taken. A
-    /// lock left by a process of this host that no longer runs (killed with `kill -9`,
-    /// say) is taken over.
+    /// Takes the exclusive lock. Fails at once, naming the holder (pid, host, start time,
+    /// command), when another process holds it. The lock is the OS's, on the lock file:
+    /// it dies with its holder, so a lock file left by a killed process is simply taken.
     pub fn lock(&self) -> Result<StateLock, StateStoreError> {
-        let lock = self.lock_path();
-        match self.try_lock(&lock) {
-            Err(StateStoreError::Locked { holder, .. }) if holder_is_gone(&holder) => {
-                tracing::warn!(lock = %lock.display(), %holder, "taking over a lock whose process is gone");
-                let _ = fs::remove_file(&lock);
-                self.try_lock(&lock)
+        let path = self.lock_path();
+        // The holder deletes the lock file when it releases the lock; a process that
+        // opened the old file just before may win the lock on that deleted file. It must
+        // not count: look again until the locked file is the one at `path`.
+        for _ in 0..100 {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(|e| self.io(e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let holder = fs::read_to_string(&path)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string();
+                    return Err(StateStoreError::Locked {
+                        path: self.path.clone(),
+                        lock: path,
+                        holder: if holder.is_empty() {
+                            "another process".to_string()
+                        } else {
+                            holder
+                        },
+                    });
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(self.io(e)),
             }
-            other => other,
+            if !same_file(&file, &path) {
+                continue;
+            }
+            let mut file = file;
+            file.set_len(0).map_err(|e| self.io(e))?;
+            file.write_all(holder().as_bytes())
+                .map_err(|e| self.io(e))?;
+            file.sync_all().map_err(|e| self.io(e))?;
+            return Ok(StateLock {
+                lock: path,
+                file,
+                store: self.clone(),
+            });
         }
+        Err(self.io(io::Error::other(
+            "the lock file kept being replaced while taking the lock",
+        )))
     }
+}
 
-    fn try_lock(&self, lock: &Path) -> Result<StateLock, StateStoreError> {
-        match OpenOptions::new().write(true).create_new(true).open(lock) {
-            Ok(mut file) => {
-                let holder = format!(
-                    "pid {} on {} since {} (unix seconds)\n",
-                    std::process::id(),
-                    host_name(),
-                    unix_seconds()
-                );
-                file.write_all(holder.as_bytes()).map_err(|e| self.io(e))?;
-                file.sync_all().map_err(|e| self.io(e))?;
-                Ok(StateLock {
-                    lock: lock.to_path_buf(),
-                    store: self.clone(),
-                })
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                let holder = fs::read_to_string(lock)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                let holder = if holder.is_empty() {
-                    "another process".to_string()
-                } else {
-                    holder
-                };
-                Err(StateStoreError::Locked {
-                    path: self.path.clone(),
-                    lock: lock.to_path_buf(),
-                    holder,
-                })
-            }
-            Err(e) => Err(self.io(e)),
-        }
+/// What the lock file says about its holder: pid, host, start time and command.
+fn holder() -> String {
+    let command: Vec<String> = std::env::args().collect();
+    format!(
+        "pid {} on {} since {} running `{}`\n",
+        std::process::id(),
+        host_name(),
+        httpdate::fmt_http_date(SystemTime::now()),
+        command.join(" ")
+    )
+}
+
+/// Whether the open `file` is the file now at `path` (it was not deleted or replaced).
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
     }
+}
+
+/// Whether the open `file` is the file now at `path` (elsewhere a locked file cannot be
+/// deleted, so it always is).
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
 }
 
 fn host_name() -> String {
@@ -149,27 +184,12 @@ fn host_name() -> String {
         .unwrap_or_else(|_| "unknown-host".into())
 }
 
-/// Whether a lock holder line (`pid N on HOST since …`) names a process of this host
-/// that has exited. Only decidable where `/proc` exists; elsewhere the lock is kept.
-fn holder_is_gone(holder: &str) -> bool {
-    let mut words = holder.split_whitespace();
-    let (Some("pid"), Some(pid), Some("on"), Some(host)) =
-        (words.next(), words.next(), words.next(), words.next())
-    else {
-        return false;
-    };
-    let Ok(pid) = pid.parse::<u32>() else {
-        return false;
-    };
-    host == host_name()
-        && Path::new("/proc/self").exists()
-        && !Path::new(&format!("/proc/{pid}")).exists()
-}
-
 /// Proof of holding the state lock; writes go through it. Released on drop.
 #[derive(Debug)]
 pub struct StateLock {
     lock: PathBuf,
+    /// The locked file: the OS lock lives as long as it is open.
+    file: File,
     store: StateStore,
 }
 
@@ -187,7 +207,7 @@ impl StateLock {
         }
         state.serial += 1;
         let mut tmp = path.clone().into_os_string();
-        tmp.push(".tmp");
+        tmp.push(format!(".{}.tmp", std::process::id()));
         let tmp = PathBuf::from(tmp);
         let io = |e| self.store.io(e);
         {
@@ -209,7 +229,10 @@ impl StateLock {
 
 impl Drop for StateLock {
     fn drop(&mut self) {
+        // Deleted while still locked, then unlocked: a process that opened this file in
+        // between sees that it is no longer the file at the path and looks again.
         let _ = fs::remove_file(&self.lock);
+        let _ = self.file.unlock();
     }
 }
 
@@ -271,34 +294,62 @@ mod tests {
     }
 
     #[test]
-    fn a_lock_left_by_a_dead_process_is_taken_over() {
+    fn a_lock_file_left_by_a_dead_process_is_no_lock() {
         let dir = tempfile::tempdir().unwrap();
         let store = StateStore::new(dir.path().join("s.state.json"));
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let dead = child.id();
-        child.wait().unwrap();
         let lock = dir.path().join("s.state.json.lock");
-        fs::write(
-            &lock,
-            format!("pid {dead} on {} since 0 (unix seconds)\n", host_name()),
-        )
-        .unwrap();
-        let held = store.lock().expect("the stale lock is taken over");
-        assert!(fs::read_to_string(&lock)
-            .unwrap()
-            .starts_with(&format!("pid {}", std::process::id())));
+        fs::write(&lock, "pid 1 on elsewhere since long ago\n").unwrap();
+        let held = store.lock().expect("a lock file nobody locks is free");
+        let holder = fs::read_to_string(&lock).unwrap();
+        assert!(
+            holder.starts_with(&format!("pid {} on ", std::process::id())),
+            "{holder}"
+        );
+        assert!(holder.contains(" GMT running `"), "{holder}");
         drop(held);
-        // A live holder (this process) keeps its lock.
-        fs::write(
-            &lock,
-            format!(
-                "pid {} on {} since 0 (unix seconds)\n",
-                std::process::id(),
-                host_name()
-            ),
-        )
-        .unwrap();
-        assert!(store.lock().is_err());
+        assert!(!lock.exists(), "released locks leave no file");
+    }
+
+    #[test]
+    fn of_two_racing_lockers_exactly_one_proceeds_and_writes_never_interleave() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::new(dir.path().join("s.state.json"));
+        let lock = dir.path().join("s.state.json.lock");
+        for round in 0..50u64 {
+            // A lock file a killed run left behind, as the race was first seen.
+            fs::write(&lock, "pid 999999 on this host since before\n").unwrap();
+            let (start, tried) = (
+                std::sync::Arc::new(std::sync::Barrier::new(2)),
+                std::sync::Arc::new(std::sync::Barrier::new(2)),
+            );
+            let racers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (store, start, tried) = (store.clone(), start.clone(), tried.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        let held = store.lock();
+                        // The winner holds the lock until the other has tried.
+                        tried.wait();
+                        let held = held.ok()?;
+                        let mut state = store.load("demo").unwrap();
+                        held.save(&mut state).unwrap();
+                        Some(state.serial)
+                    })
+                })
+                .collect();
+            let won: Vec<u64> = racers
+                .into_iter()
+                .filter_map(|r| r.join().unwrap())
+                .collect();
+            assert_eq!(won, [round + 1], "round {round}: exactly one proceeds");
+            assert_eq!(store.load("demo").unwrap().serial, round + 1);
+        }
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 
     #[test]

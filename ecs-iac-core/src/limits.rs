@@ -79,7 +79,7 @@ impl MemoryOptions {
         match self {
             MemoryOptions::List(values) => values.contains(&memory),
             MemoryOptions::Range { min, max, step } => {
-                (min..=max).contains(&memory) && (memory - min) % step == 0
+                (min..=max).contains(&memory) && (memory - min).is_multiple_of(step)
             }
         }
     }

@@ -304,7 +304,12 @@ impl Aws {
                             ),
                         });
                     }
-                    tokio::time::sleep(self.config.poll_interval).await;
+                    self.pause(
+                        address,
+                        &format!("{what} (`{state}`)"),
+                        self.config.poll_interval,
+                    )
+                    .await?;
                 }
             }
         }

@@ -314,7 +314,7 @@ impl ResourceSpec for Alarm {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         let p = self.metric.period;
-        if !(p == 10 || p == 30 || (p >= 60 && p % 60 == 0)) {
+        if !(p == 10 || p == 30 || (p >= 60 && p.is_multiple_of(60))) {
             cx.error(
                 Rule::AlarmSettings,
                 "Period",
