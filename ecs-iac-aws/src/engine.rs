@@ -819,7 +819,7 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
         .entry(action.address.clone())
         .or_insert_with(|| ResourceState {
             kind: action.kind,
-            operation: action.operation.clone(),
+            operation: action.kind.create_operation().to_string(),
             status: ResourceStatus::Pending,
             id: None,
             attributes: BTreeMap::new(),
@@ -848,7 +848,7 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
                 action.address.clone(),
                 ResourceState {
                     kind: action.kind,
-                    operation: action.operation.clone(),
+                    operation: action.kind.create_operation().to_string(),
                     status: ResourceStatus::Created,
                     id: Some(o.id),
                     attributes: o.attributes,

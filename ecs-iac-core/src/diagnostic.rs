@@ -77,6 +77,7 @@ rules! {
     DuplicateName = "E0002", "duplicate-name", Error, "Two resources share a logical name, or two resources of one kind share an AWS name.";
     UnknownReference = "E0003", "unknown-reference", Error, "A resource refers to a resource that is not part of this stack.";
     DependencyCycle = "E0004", "dependency-cycle", Error, "Resources depend on each other in a cycle, so no creation order exists.";
+    UnknownAttribute = "E0005", "unknown-attribute", Error, "A placeholder (`${name.attribute}`) names a resource the stack does not have, or an attribute its kind does not record.";
     AwsName = "E0010", "aws-name", Error, "An AWS resource name breaks the length or character limits AWS documents for it.";
     CidrMalformed = "E0101", "cidr-malformed", Error, "A CIDR block is not a valid IPv4 network like `10.0.0.0/16`.";
     CidrSize = "E0102", "cidr-size", Error, "A VPC or subnet CIDR block is outside the /16 to /28 sizes AWS allows.";

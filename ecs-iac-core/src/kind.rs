@@ -71,6 +71,22 @@ pub enum Service {
 }
 
 impl Service {
+    /// The calls that set and remove tags on an existing object of the service.
+    pub const fn tag_calls(self) -> &'static str {
+        match self {
+            Service::Ec2 => "CreateTags, DeleteTags",
+            Service::Elbv2 => "AddTags, RemoveTags",
+            Service::Iam => "TagRole, UntagRole",
+            Service::Rds | Service::ElastiCache => "AddTagsToResource, RemoveTagsFromResource",
+            Service::Ecs
+            | Service::SecretsManager
+            | Service::Logs
+            | Service::CloudWatch
+            | Service::ApplicationAutoScaling
+            | Service::ServiceDiscovery => "TagResource, UntagResource",
+        }
+    }
+
     /// The SDK crate's service name (`ec2`, `elasticloadbalancingv2`), as operations show it.
     pub const fn sdk_name(self) -> &'static str {
         match self {
@@ -293,6 +309,9 @@ pub struct KindSpec {
     pub name: &'static str,
     /// The API call that creates the node.
     pub create: &'static str,
+    /// The API call that deletes it (empty for what the stack only reads: it is
+    /// forgotten, never deleted).
+    pub delete: &'static str,
     /// What changes in place, and how.
     pub updates: Updates,
     /// How a replacement runs.
@@ -471,6 +490,39 @@ impl Kind {
         }
     }
 
+    /// The API call that deletes nodes of this kind; `None` for what the stack only
+    /// reads (it is forgotten).
+    pub fn delete_operation(self) -> Option<Operation> {
+        let delete = self.spec().delete;
+        (!delete.is_empty()).then(|| Operation {
+            service: self.service().sdk_name(),
+            action: delete,
+        })
+    }
+
+    /// The calls an in-place change of the fields whose [`FieldChange`]s are `modes`
+    /// makes, for people: `ecs:UpdateService`, `ec2:CreateTags, ec2:DeleteTags`.
+    pub fn update_calls(self, modes: impl IntoIterator<Item = FieldChange>) -> String {
+        let service = self.service().sdk_name();
+        let spec = self.spec();
+        let mut calls: Vec<String> = Vec::new();
+        for mode in modes {
+            let names: &str = match (mode, spec.updates) {
+                (FieldChange::Modify, Updates::Modify { call, .. }) => call,
+                (FieldChange::Upsert, _) => spec.create,
+                (FieldChange::Retag, _) => self.service().tag_calls(),
+                _ => continue,
+            };
+            for name in names.split(", ") {
+                let call = format!("{service}:{name}");
+                if !calls.contains(&call) {
+                    calls.push(call);
+                }
+            }
+        }
+        calls.join(", ")
+    }
+
     /// Whether nodes of this kind hold data ([`KindSpec::stateful`]).
     pub const fn is_stateful(self) -> bool {
         self.spec().stateful
@@ -508,6 +560,7 @@ impl Kind {
                 EcsKind::Cluster => &KindSpec {
                     name: "ecs.cluster",
                     create: "CreateCluster",
+                    delete: "DeleteCluster",
                     updates: Updates::Modify {
                         call: "UpdateCluster, PutClusterCapacityProviders",
                         fields: &[
@@ -529,6 +582,7 @@ impl Kind {
                 EcsKind::TaskDefinition => &KindSpec {
                     name: "ecs.task_definition",
                     create: "RegisterTaskDefinition",
+                    delete: "DeregisterTaskDefinition",
                     updates: Updates::Immutable,
                     replacement: Replacement::CreateThenDelete,
                     stateful: false,
@@ -542,6 +596,7 @@ impl Kind {
                 EcsKind::Service => &KindSpec {
                     name: "ecs.service",
                     create: "CreateService",
+                    delete: "DeleteService",
                     updates: Updates::Modify {
                         call: "UpdateService",
                         fields: &[
@@ -572,6 +627,7 @@ impl Kind {
                 Elbv2Kind::LoadBalancer => &KindSpec {
                     name: "elbv2.load_balancer",
                     create: "CreateLoadBalancer",
+                    delete: "DeleteLoadBalancer",
                     updates: Updates::Modify {
                         call: "SetSecurityGroups, SetSubnets, SetIpAddressType",
                         fields: &["SecurityGroups", "Subnets", "IpAddressType"],
@@ -588,6 +644,7 @@ impl Kind {
                 Elbv2Kind::TargetGroup => &KindSpec {
                     name: "elbv2.target_group",
                     create: "CreateTargetGroup",
+                    delete: "DeleteTargetGroup",
                     updates: Updates::Modify {
                         call: "ModifyTargetGroup",
                         fields: &[
@@ -608,12 +665,13 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn", "full_name"],
+                    attributes: &["id", "arn"],
                     data_source: false,
                 },
                 Elbv2Kind::Listener => &KindSpec {
                     name: "elbv2.listener",
                     create: "CreateListener",
+                    delete: "DeleteListener",
                     updates: Updates::Modify {
                         call: "ModifyListener",
                         fields: &[
@@ -636,6 +694,7 @@ impl Kind {
                 Elbv2Kind::ListenerRule => &KindSpec {
                     name: "elbv2.listener_rule",
                     create: "CreateRule",
+                    delete: "DeleteRule",
                     updates: Updates::Modify {
                         call: "ModifyRule, SetRulePriorities",
                         fields: &["Conditions", "Actions", "Priority"],
@@ -654,6 +713,7 @@ impl Kind {
                 RdsKind::DbSubnetGroup => &KindSpec {
                     name: "rds.db_subnet_group",
                     create: "CreateDBSubnetGroup",
+                    delete: "DeleteDBSubnetGroup",
                     updates: Updates::Modify {
                         call: "ModifyDBSubnetGroup",
                         fields: &["SubnetIds", "DBSubnetGroupDescription"],
@@ -670,6 +730,7 @@ impl Kind {
                 RdsKind::DbInstance => &KindSpec {
                     name: "rds.db_instance",
                     create: "CreateDBInstance",
+                    delete: "DeleteDBInstance",
                     updates: Updates::Modify {
                         call: "ModifyDBInstance",
                         fields: &[
@@ -701,6 +762,7 @@ impl Kind {
                 ElastiCacheKind::CacheSubnetGroup => &KindSpec {
                     name: "elasticache.cache_subnet_group",
                     create: "CreateCacheSubnetGroup",
+                    delete: "DeleteCacheSubnetGroup",
                     updates: Updates::Modify {
                         call: "ModifyCacheSubnetGroup",
                         fields: &["SubnetIds", "CacheSubnetGroupDescription"],
@@ -717,6 +779,7 @@ impl Kind {
                 ElastiCacheKind::ReplicationGroup => &KindSpec {
                     name: "elasticache.replication_group",
                     create: "CreateReplicationGroup",
+                    delete: "DeleteReplicationGroup",
                     updates: Updates::Modify {
                         call: "ModifyReplicationGroup",
                         fields: &[
@@ -742,6 +805,7 @@ impl Kind {
                 IamKind::Role => &KindSpec {
                     name: "iam.role",
                     create: "CreateRole",
+                    delete: "DeleteRole",
                     updates: Updates::Modify {
                         call: "UpdateAssumeRolePolicy, UpdateRole",
                         fields: &[
@@ -762,6 +826,7 @@ impl Kind {
                 IamKind::RolePolicy => &KindSpec {
                     name: "iam.role_policy",
                     create: "PutRolePolicy",
+                    delete: "DeleteRolePolicy",
                     updates: Updates::Upsert {
                         identity: &["RoleName", "PolicyName"],
                     },
@@ -771,12 +836,13 @@ impl Kind {
                     findable: false,
                     tags: Tags::None,
                     retag: false,
-                    attributes: &["id"],
+                    attributes: &["id", "role_name", "policy_name"],
                     data_source: false,
                 },
                 IamKind::RolePolicyAttachment => &KindSpec {
                     name: "iam.role_policy_attachment",
                     create: "AttachRolePolicy",
+                    delete: "DetachRolePolicy",
                     updates: Updates::Immutable,
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -784,13 +850,14 @@ impl Kind {
                     findable: false,
                     tags: Tags::None,
                     retag: false,
-                    attributes: &["id"],
+                    attributes: &["id", "role_name", "policy_arn"],
                     data_source: false,
                 },
             },
             Kind::SecretsManager(SecretsManagerKind::SecretRef) => &KindSpec {
                 name: "secretsmanager.secret_ref",
                 create: "DescribeSecret",
+                delete: "",
                 updates: Updates::Upsert {
                     identity: NO_FIELDS,
                 },
@@ -800,13 +867,14 @@ impl Kind {
                 findable: false,
                 tags: Tags::None,
                 retag: false,
-                attributes: &["id", "arn"],
+                attributes: &["id", "arn", "name"],
                 data_source: true,
             },
             Kind::Logs(k) => match k {
                 LogsKind::LogGroup => &KindSpec {
                     name: "logs.log_group",
                     create: "CreateLogGroup",
+                    delete: "DeleteLogGroup",
                     updates: Updates::Immutable,
                     replacement: Replacement::DeleteThenCreate,
                     stateful: true,
@@ -820,6 +888,7 @@ impl Kind {
                 LogsKind::RetentionPolicy => &KindSpec {
                     name: "logs.retention_policy",
                     create: "PutRetentionPolicy",
+                    delete: "DeleteRetentionPolicy",
                     updates: Updates::Upsert {
                         identity: NO_FIELDS,
                     },
@@ -836,6 +905,7 @@ impl Kind {
             Kind::CloudWatch(CloudWatchKind::Alarm) => &KindSpec {
                 name: "cloudwatch.alarm",
                 create: "PutMetricAlarm",
+                delete: "DeleteAlarms",
                 updates: Updates::Upsert {
                     identity: &["AlarmName"],
                 },
@@ -852,6 +922,7 @@ impl Kind {
                 ApplicationAutoScalingKind::ScalableTarget => &KindSpec {
                     name: "application_autoscaling.scalable_target",
                     create: "RegisterScalableTarget",
+                    delete: "DeregisterScalableTarget",
                     updates: Updates::Upsert {
                         identity: &["ResourceId", "ServiceNamespace", "ScalableDimension"],
                     },
@@ -867,6 +938,7 @@ impl Kind {
                 ApplicationAutoScalingKind::ScalingPolicy => &KindSpec {
                     name: "application_autoscaling.scaling_policy",
                     create: "PutScalingPolicy",
+                    delete: "DeleteScalingPolicy",
                     updates: Updates::Upsert {
                         identity: &[
                             "PolicyName",
@@ -895,6 +967,7 @@ impl Kind {
             Kind::ServiceDiscovery(ServiceDiscoveryKind::HttpNamespace) => &KindSpec {
                 name: "servicediscovery.http_namespace",
                 create: "CreateHttpNamespace",
+                delete: "DeleteNamespace",
                 updates: Updates::Immutable,
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -920,10 +993,16 @@ macro_rules! promote {
 /// The EC2 kinds' specs.
 const fn ec2(k: Ec2Kind) -> &'static KindSpec {
     /// An EC2 object AWS can duplicate, found by its ownership tags, changed only in tags.
-    const fn tagged(name: &'static str, create: &'static str, tags: &'static str) -> KindSpec {
+    const fn tagged(
+        name: &'static str,
+        create: &'static str,
+        delete: &'static str,
+        tags: &'static str,
+    ) -> KindSpec {
         KindSpec {
             name,
             create,
+            delete,
             updates: Updates::Immutable,
             replacement: Replacement::DeleteThenCreate,
             stateful: false,
@@ -939,12 +1018,14 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
     const fn relation(
         name: &'static str,
         create: &'static str,
+        delete: &'static str,
         updates: Updates,
         attributes: &'static [&'static str],
     ) -> KindSpec {
         KindSpec {
             name,
             create,
+            delete,
             updates,
             replacement: Replacement::DeleteThenCreate,
             stateful: false,
@@ -958,19 +1039,43 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
     }
     const RULES: &[&str] = &["IpPermissions"];
     match k {
-        Ec2Kind::Vpc => promote!(tagged("ec2.vpc", "CreateVpc", "vpc")),
-        Ec2Kind::Subnet => promote!(tagged("ec2.subnet", "CreateSubnet", "subnet")),
+        Ec2Kind::Vpc => promote!(tagged("ec2.vpc", "CreateVpc", "DeleteVpc", "vpc")),
+        Ec2Kind::Subnet => promote!(tagged(
+            "ec2.subnet",
+            "CreateSubnet",
+            "DeleteSubnet",
+            "subnet"
+        )),
         Ec2Kind::InternetGateway => promote!(tagged(
             "ec2.internet_gateway",
             "CreateInternetGateway",
+            "DeleteInternetGateway",
             "internet-gateway",
         )),
-        Ec2Kind::ElasticIp => promote!(tagged("ec2.elastic_ip", "AllocateAddress", "elastic-ip")),
+        Ec2Kind::ElasticIp => promote!(KindSpec {
+            attributes: &["id", "allocation_id", "public_ip"],
+            ..tagged(
+                "ec2.elastic_ip",
+                "AllocateAddress",
+                "ReleaseAddress",
+                "elastic-ip"
+            )
+        }),
         Ec2Kind::NatGateway => {
-            promote!(tagged("ec2.nat_gateway", "CreateNatGateway", "natgateway"))
+            promote!(tagged(
+                "ec2.nat_gateway",
+                "CreateNatGateway",
+                "DeleteNatGateway",
+                "natgateway"
+            ))
         }
         Ec2Kind::RouteTable => {
-            promote!(tagged("ec2.route_table", "CreateRouteTable", "route-table"))
+            promote!(tagged(
+                "ec2.route_table",
+                "CreateRouteTable",
+                "DeleteRouteTable",
+                "route-table"
+            ))
         }
         Ec2Kind::SecurityGroup => promote!(KindSpec {
             // A group name is unique in its VPC: a second create is refused, not duplicated.
@@ -978,11 +1083,13 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             ..tagged(
                 "ec2.security_group",
                 "CreateSecurityGroup",
+                "DeleteSecurityGroup",
                 "security-group",
             )
         }),
         Ec2Kind::VpcAttribute => promote!(relation(
             "ec2.vpc_attribute",
+            "ModifyVpcAttribute",
             "ModifyVpcAttribute",
             Updates::Upsert {
                 identity: NO_FIELDS
@@ -992,6 +1099,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
         Ec2Kind::SubnetAttribute => promote!(relation(
             "ec2.subnet_attribute",
             "ModifySubnetAttribute",
+            "ModifySubnetAttribute",
             Updates::Upsert {
                 identity: NO_FIELDS
             },
@@ -1000,12 +1108,14 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
         Ec2Kind::InternetGatewayAttachment => promote!(relation(
             "ec2.internet_gateway_attachment",
             "AttachInternetGateway",
+            "DetachInternetGateway",
             Updates::Immutable,
             &["id", "internet_gateway_id", "vpc_id"],
         )),
         Ec2Kind::Route => promote!(relation(
             "ec2.route",
             "CreateRoute",
+            "DeleteRoute",
             Updates::Modify {
                 call: "ReplaceRoute",
                 fields: &["GatewayId", "NatGatewayId"],
@@ -1015,12 +1125,14 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
         Ec2Kind::RouteTableAssociation => promote!(relation(
             "ec2.route_table_association",
             "AssociateRouteTable",
+            "DisassociateRouteTable",
             Updates::Immutable,
             &["id"],
         )),
         Ec2Kind::SecurityGroupIngress => promote!(relation(
             "ec2.security_group_ingress",
             "AuthorizeSecurityGroupIngress",
+            "RevokeSecurityGroupIngress",
             Updates::Modify {
                 call: "RevokeSecurityGroupIngress, AuthorizeSecurityGroupIngress",
                 fields: RULES,
@@ -1030,6 +1142,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
         Ec2Kind::SecurityGroupEgress => promote!(relation(
             "ec2.security_group_egress",
             "AuthorizeSecurityGroupEgress",
+            "RevokeSecurityGroupEgress",
             Updates::Modify {
                 call: "RevokeSecurityGroupEgress, AuthorizeSecurityGroupEgress",
                 fields: RULES,
@@ -1039,6 +1152,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
         Ec2Kind::SecurityGroupDefaultEgress => promote!(relation(
             "ec2.security_group_default_egress",
             "RevokeSecurityGroupEgress",
+            "AuthorizeSecurityGroupEgress",
             Updates::Immutable,
             &["id", "group_id"],
         )),

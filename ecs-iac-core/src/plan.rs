@@ -190,7 +190,9 @@ pub struct PlannedAction {
     pub address: String,
     /// Node kind.
     pub kind: Kind,
-    /// The API operation that creates the node.
+    /// The API calls this action makes, e.g. `ecs:CreateService` for a create,
+    /// `ecs:UpdateService` for an update, `ec2:DeleteVpc` for a delete, both calls of a
+    /// replacement in the order they run.
     pub operation: String,
     /// The action.
     pub action: Action,
@@ -387,6 +389,7 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
         if action.action != Action::NoOp {
             action.after = Some(node.body);
         }
+        action.operation = calls(&action);
         actions.push(action);
     }
     let mut deletes: Vec<PlannedAction> = prior
@@ -453,7 +456,11 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
     PlannedAction {
         address: address.to_string(),
         kind: r.kind,
-        operation: r.operation.clone(),
+        operation: r
+            .kind
+            .delete_operation()
+            .map(|op| op.to_string())
+            .unwrap_or_else(|| "nothing is deleted: the stack only reads it".to_string()),
         action: Action::Delete,
         before: Some(r.request.clone()),
         after: None,
@@ -536,6 +543,32 @@ fn new_action(node: &Node) -> PlannedAction {
         blocked: None,
         allow_destroy: false,
         state_only: false,
+    }
+}
+
+/// The API calls `action` makes, for people (see [`PlannedAction::operation`]).
+fn calls(action: &PlannedAction) -> String {
+    let kind = action.kind;
+    let create = kind.create_operation().to_string();
+    let delete = kind.delete_operation().map(|op| op.to_string());
+    match action.action {
+        Action::Update => {
+            let modes: BTreeSet<crate::kind::FieldChange> = action
+                .changes
+                .iter()
+                .map(|c| kind.field_change(top_field(&c.path)))
+                .collect();
+            kind.update_calls(modes)
+        }
+        Action::DeleteThenCreate => match delete {
+            Some(delete) => format!("{delete}, {create}"),
+            None => create,
+        },
+        Action::CreateThenDelete => match delete {
+            Some(delete) => format!("{create}, {delete}"),
+            None => create,
+        },
+        Action::Create | Action::Read | Action::NoOp | Action::Delete => action.operation.clone(),
     }
 }
 

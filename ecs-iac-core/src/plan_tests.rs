@@ -351,7 +351,7 @@ fn drift_shows_the_live_value_the_desired_one_and_a_reason() {
     assert_eq!(plan.summary.update, 1);
     let text = plan.render_text();
     assert!(
-        text.contains("  ~ svc  (ecs:CreateService)\n      # `desiredCount` changed outside ecs-iac\n      ~ desiredCount: 5 -> 2  # changed outside ecs-iac\n"),
+        text.contains("  ~ svc  (ecs:UpdateService)\n      # `desiredCount` changed outside ecs-iac\n      ~ desiredCount: 5 -> 2  # changed outside ecs-iac\n"),
         "{text}"
     );
     assert!(text.contains("Drift: 1 resource(s) changed or deleted outside ecs-iac."));
@@ -497,7 +497,7 @@ fn replacing_a_database_is_blocked_without_allow_replacement() {
     assert_eq!(plan.summary.blocked, 1);
     let text = plan.render_text();
     assert!(
-        text.contains("-/+ db  (rds:CreateDBInstance)\n      # `DBName` cannot change in place\n      ! blocked: replacing `db` (rds.db_instance) would destroy its data:"),
+        text.contains("-/+ db  (rds:DeleteDBInstance, rds:CreateDBInstance)\n      # `DBName` cannot change in place\n      ! blocked: replacing `db` (rds.db_instance) would destroy its data:"),
         "{text}"
     );
     assert!(text.contains("Blocked: 1 action(s) would destroy data"));
@@ -579,7 +579,7 @@ fn removing_stateful_resources_is_blocked_unless_applied_with_allow_destroy() {
     assert!(find(&plan, "logs#retention").blocked.is_none());
     assert!(plan
         .render_text()
-        .contains("  - db  (rds:CreateDBInstance)\n      # no longer in the stack\n      ! blocked: deleting `db`"));
+        .contains("  - db  (rds:DeleteDBInstance)\n      # no longer in the stack\n      ! blocked: deleting `db`"));
 
     for address in ["db", "logs"] {
         if let Some(r) = state.resources.get_mut(address) {
@@ -725,7 +725,7 @@ fn a_task_definition_change_replaces_create_before_destroy_shown_variable_by_var
     assert_eq!(paths(svc), ["taskDefinition"]);
     let text = plan.render_text();
     let expected = "\
-+/- task  (ecs:RegisterTaskDefinition)
++/- task  (ecs:RegisterTaskDefinition, ecs:DeregisterTaskDefinition)
       # a revision cannot change: a new revision is registered before the old one is retired
       + containerDefinitions[app].environment[B] = {\"name\":\"B\",\"value\":\"2\"}
       ~ containerDefinitions[app].environment[C].value: \"3\" -> \"30\"  # forces replacement

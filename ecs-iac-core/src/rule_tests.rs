@@ -83,6 +83,15 @@ fn cases() -> Vec<Case> {
                 .add(Cluster::new(if bad { "cluster" } else { "cluster-2" }));
             b.stack
         }),
+        (Rule::UnknownAttribute, |bad| {
+            let mut b = base();
+            let value = if bad { "${vpc.nope}" } else { "${vpc.id}" };
+            b.stack.add(
+                Subnet::private("c", &b.vpc, cidr("10.0.3.0/24"), Az::US_EAST_1A)
+                    .tag("peer-vpc", value),
+            );
+            b.stack
+        }),
         (Rule::UnknownReference, |bad| {
             let mut b = base();
             let mut other = Stack::new("other");

@@ -6,6 +6,7 @@ use crate::kind::Kind;
 use crate::lower::{Cx, Index, Node};
 use crate::stack::Stack;
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every problem of a stack, errors and warnings, in resource order. Nothing stops at
@@ -54,6 +55,7 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
         diagnostics.append(&mut cx.diagnostics);
         nodes.append(&mut cx.nodes);
     }
+    check_placeholders(stack, &nodes, &mut diagnostics);
     match topological_order(&nodes) {
         Ok(order) => {
             let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
@@ -173,6 +175,84 @@ pub struct SynthFile {
     pub path: String,
     /// File contents (pretty JSON with a final newline).
     pub contents: String,
+}
+
+/// Reports every placeholder (`${name.attribute}`, written by hand in an environment
+/// value, a tag, …) that names no node of the stack, or an attribute its kind does not
+/// record: it could never be resolved, and apply would fail after creating other things.
+fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
+    use crate::resolve::placeholders;
+    let kinds: BTreeMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
+    for node in nodes {
+        for p in placeholders(&node.body) {
+            let problem = match (p.address.as_str(), kinds.get(p.address.as_str())) {
+                ("aws", _) if matches!(p.attribute.as_str(), "account_id" | "region") => None,
+                ("aws", _) => Some(format!(
+                    "`${{aws.{}}}` is not a value ecs-iac knows; `${{aws.account_id}}` and `${{aws.region}}` are",
+                    p.attribute
+                )),
+                (_, None) => Some(format!(
+                    "`${{{}.{}}}` names no resource of stack `{}`; pass the resource's reference instead of writing its name",
+                    p.address, p.attribute, stack.name
+                )),
+                (_, Some(kind)) if p.attribute == "secret_value" && *kind == Kind::SECRET_REF => None,
+                (_, Some(kind)) if kind.spec().attributes.contains(&p.attribute.as_str()) => None,
+                (_, Some(kind)) => Some(format!(
+                    "`{}` ({kind}) has no attribute `{}`; it records {}",
+                    p.address,
+                    p.attribute,
+                    kind.spec()
+                        .attributes
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            if let Some(problem) = problem {
+                out.push(Diagnostic::new(
+                    Rule::UnknownAttribute,
+                    format!("{}/{}", stack.name, node.resource),
+                    path_of_placeholder(&node.body, &p.address, &p.attribute),
+                    problem,
+                ));
+            }
+        }
+    }
+}
+
+/// The path of the first string in `body` holding `${address.attribute}`.
+fn path_of_placeholder(body: &Value, address: &str, attribute: &str) -> String {
+    fn walk(value: &Value, path: &mut String, needle: &str) -> bool {
+        match value {
+            Value::String(s) => s.contains(needle),
+            Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(v, path, needle);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            Value::Object(map) => map.iter().any(|(k, v)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                let found = walk(v, path, needle);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut path = String::new();
+    walk(body, &mut path, &format!("${{{address}.{attribute}}}"));
+    path
 }
 
 /// Validates and compiles a stack. Fails with every diagnostic when any is an error.
