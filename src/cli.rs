@@ -26,6 +26,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 #[derive(Debug, Parser)]
 #[command(
     about = "Plan and render an ecs-iac stack",
+    version = concat!("(ecs-iac ", env!("CARGO_PKG_VERSION"), ")"),
     disable_help_subcommand = true
 )]
 struct Cli {
@@ -86,6 +87,8 @@ enum Command {
         ignore_lint_errors: bool,
         #[command(flatten)]
         run: RunArgs,
+        #[command(flatten)]
+        change: ChangeArgs,
     },
     /// Delete every resource of the stack recorded in state.
     Destroy {
@@ -164,13 +167,9 @@ struct RunArgs {
     /// up by its tags before it is created again.
     #[arg(long, default_value_t = 30)]
     settle_seconds: u64,
-    /// Apply RDS and ElastiCache modifications now, not in the next maintenance window.
-    #[arg(long)]
-    apply_immediately: bool,
-    /// Keep old task definition revisions registered after a change (default: the
-    /// revision a change supersedes is deregistered once the service runs the new one).
-    #[arg(long)]
-    keep_replaced: bool,
+    /// How changes are made (`apply` only).
+    #[arg(skip)]
+    change: ChangeArgs,
     /// Minutes one resource may take to become ready or be deleted.
     #[arg(long, default_value_t = 45)]
     wait_minutes: u64,
@@ -182,6 +181,18 @@ struct RunArgs {
     json: bool,
 }
 
+/// How `apply` makes changes.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+struct ChangeArgs {
+    /// Apply RDS and ElastiCache modifications now, not in the next maintenance window.
+    #[arg(long)]
+    apply_immediately: bool,
+    /// Keep old task definition revisions registered after a change (default: the
+    /// revision a change supersedes is deregistered once the service runs the new one).
+    #[arg(long)]
+    keep_replaced: bool,
+}
+
 impl RunArgs {
     fn engine_config(&self) -> EngineConfig {
         EngineConfig {
@@ -189,8 +200,8 @@ impl RunArgs {
             max_attempts: self.max_attempts.max(1),
             poll_interval: std::time::Duration::from_secs(self.poll_seconds.max(1)),
             create_settle: std::time::Duration::from_secs(self.settle_seconds),
-            apply_immediately: self.apply_immediately,
-            keep_replaced: self.keep_replaced,
+            apply_immediately: self.change.apply_immediately,
+            keep_replaced: self.change.keep_replaced,
             wait_deadline: std::time::Duration::from_secs(self.wait_minutes.max(1) * 60),
             ..self.target.engine_config()
         }
@@ -223,6 +234,40 @@ enum StateCommand {
         #[command(flatten)]
         run: RunArgs,
     },
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// Writing the command's output failed (a closed pipe ends the command quietly,
+    /// with status 0).
+    Output(std::io::Error),
+    /// The command could not do its work; the text says why, for a person.
+    Failed(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Output(e) => write!(f, "writing the output: {e}"),
+            CliError::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CliError::Output(e) => Some(e),
+            CliError::Failed(_) => None,
+        }
+    }
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> CliError {
+        CliError::Failed(message)
+    }
 }
 
 /// Runs the command line from the process arguments and returns the exit code.
@@ -259,8 +304,10 @@ where
     };
     match execute(&stack, cli, out, err) {
         Ok(code) => code,
-        Err(message) => {
-            let _ = writeln!(err, "error: {message}");
+        // A closed pipe (`synth | head -1`): the reader has what it wanted.
+        Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
             EXIT_ERROR
         }
     }
@@ -271,8 +318,9 @@ fn execute(
     cli: Cli,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<u8, String> {
+) -> Result<u8, CliError> {
     init_logging(cli.verbose);
+    tracing::debug!(command = ?cli.command, "ecs-iac starting");
     let store = StateStore::new(
         cli.state
             .clone()
@@ -289,7 +337,7 @@ fn execute(
             },
         },
     });
-    let io = |e: std::io::Error| e.to_string();
+    let io = CliError::Output;
     match command {
         Command::Validate { json } => {
             let diagnostics = validate(stack);
@@ -386,8 +434,10 @@ fn execute(
         Command::Apply {
             yes,
             ignore_lint_errors,
-            run,
+            mut run,
+            change,
         } => {
+            run.change = change;
             let synth = compile(stack, err)?;
             refuse_on_lint_errors(stack, ignore_lint_errors, err)?;
             let lock = store.lock().map_err(|e| e.to_string())?;
@@ -402,7 +452,8 @@ fn execute(
                     "the plan would destroy data ({} blocked action(s), marked `! blocked`); \
                      nothing was applied",
                     plan.blocked().count()
-                ));
+                )
+                .into());
             }
             if !plan.has_changes() {
                 return Ok(EXIT_OK);
@@ -458,7 +509,8 @@ fn execute(
                      state: move the file away first",
                     store.path().display(),
                     prior.resources.len()
-                ));
+                )
+                .into());
             }
             let report = run_engine(stack, &run, out, |aws, options| {
                 Box::pin(async move { crate::aws::recover(aws, synth, &lock, options).await })
@@ -470,6 +522,15 @@ fn execute(
             match command {
                 StateCommand::Recover { .. } => {}
                 StateCommand::List => {
+                    if !store.path().exists() {
+                        writeln!(
+                            err,
+                            "no state file at {}: nothing of stack `{}` was applied from here (or pass --state)",
+                            store.path().display(),
+                            stack.name()
+                        )
+                        .map_err(io)?;
+                    }
                     for (address, r) in &state.resources {
                         writeln!(
                             out,
@@ -563,8 +624,8 @@ where
     result
 }
 
-fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8, String> {
-    let io = |e: std::io::Error| e.to_string();
+fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let io = CliError::Output;
     if run.json {
         let summary = serde_json::json!({
             "event": "summary",
@@ -671,8 +732,16 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(log_filter(&directives))
         .with_writer(std::io::stderr)
+        .with_ansi(colors_on_stderr())
         .with_target(false)
         .try_init();
+}
+
+/// Whether stderr may carry ANSI colors: it is a terminal and `NO_COLOR` is unset or
+/// empty (no-color.org).
+pub(crate) fn colors_on_stderr() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// The log filter for `directives` (`RUST_LOG` syntax), with the AWS SDK's runtime

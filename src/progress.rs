@@ -49,6 +49,8 @@ impl Progress {
     pub(crate) fn to_stderr(mode: Mode) -> Progress {
         let output = match mode {
             Mode::Live => Output::Live(ProgressDrawTarget::stderr()),
+            // JSON lines are data for the tool that reads stdout.
+            Mode::Json => Output::Plain(Box::new(std::io::stdout())),
             _ => Output::Plain(Box::new(std::io::stderr())),
         };
         Progress::start(mode, output)
@@ -162,8 +164,13 @@ fn finished_line(event: &Event) -> String {
 
 fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget) {
     let lines = MultiProgress::with_draw_target(target);
-    let style = ProgressStyle::with_template("  {spinner:.cyan} {prefix} ({elapsed}) {wide_msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    let template = if crate::cli::colors_on_stderr() {
+        "  {spinner:.cyan} {prefix} ({elapsed}) {wide_msg}"
+    } else {
+        "  {spinner} {prefix} ({elapsed}) {wide_msg}"
+    };
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner());
     let mut in_work: BTreeMap<String, ProgressBar> = BTreeMap::new();
     loop {
         match events.recv_timeout(TICK) {

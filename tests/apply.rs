@@ -797,7 +797,7 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
     });
 }
 
-fn example_binary(name: &str) -> std::path::PathBuf {
+pub(crate) fn example_binary(name: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let debug = exe
         .parent()

@@ -124,3 +124,96 @@ fn graph_and_state_commands() {
     assert_eq!(code, EXIT_ERROR);
     assert!(err.contains("unrecognized subcommand"), "{err}");
 }
+
+#[test]
+fn version_and_per_command_flags() {
+    let (code, out, _) = run(visitor_book::stack(), &["--version"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(
+        out.contains(&format!("(ecs-iac {})", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    let (_, apply_help, _) = run(visitor_book::stack(), &["apply", "--help"]);
+    assert!(apply_help.contains("--apply-immediately"), "{apply_help}");
+    assert!(apply_help.contains("--keep-replaced"), "{apply_help}");
+    for command in ["destroy", "import", "state recover"] {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.push("--help");
+        let (code, help, _) = run(visitor_book::stack(), &args);
+        assert_eq!(code, EXIT_OK, "{command}");
+        assert!(!help.contains("--apply-immediately"), "{command}: {help}");
+        assert!(!help.contains("--keep-replaced"), "{command}: {help}");
+    }
+    let (code, _, err) = run(visitor_book::stack(), &["destroy", "--apply-immediately"]);
+    assert_eq!(code, EXIT_ERROR, "{err}");
+}
+
+#[test]
+fn state_list_without_a_state_file_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("none.state.json");
+    let (code, out, err) = run(
+        visitor_book::stack(),
+        &["--state", state.to_str().unwrap(), "state", "list"],
+    );
+    assert_eq!(code, EXIT_OK);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("no state file at"), "{err}");
+}
+
+/// A writer whose reader has gone, as `synth | head -1` leaves it.
+struct ClosedPipe;
+
+impl std::io::Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_status_0() {
+    let mut err = Vec::new();
+    let code = run_with(
+        visitor_book::stack(),
+        ["example", "synth"],
+        &mut ClosedPipe,
+        &mut err,
+    );
+    assert_eq!(code, EXIT_OK);
+    assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+    // And through a real pipe closed after the first line.
+    let binary = crate::apply::example_binary("visitor_book");
+    let output = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' synth | head -1",
+            binary.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("error") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn logs_and_progress_carry_no_ansi_escapes_off_a_terminal() {
+    let binary = crate::apply::example_binary("visitor_book");
+    let output = std::process::Command::new(binary)
+        .args(["-vv", "validate"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ecs-iac starting"),
+        "a log line is written: {stderr}"
+    );
+    let all = [output.stdout, output.stderr].concat();
+    assert!(!all.contains(&0x1b), "{}", String::from_utf8_lossy(&all));
+}
