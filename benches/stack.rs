@@ -74,7 +74,7 @@ fn generated(services: usize) -> Stack {
                 .desired_count(2)
                 .subnets([&a, &b])
                 .security_group(&sg)
-                .circuit_breaker(true),
+                .circuit_breaker(CircuitBreaker::OnWithRollback),
         );
     }
     stack

@@ -313,7 +313,7 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
             .subnets([&private_a, &private_b])
             .security_group(&tasks_sg)
             .assign_public_ip(false)
-            .circuit_breaker(true)
+            .circuit_breaker(CircuitBreaker::OnWithRollback)
             .service_connect(connect);
         if let Some((_, tg)) = target_groups.iter().find(|(s, _)| *s == spec.name) {
             if let Some(port) = spec.port {

@@ -232,7 +232,7 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
             .assign_public_ip(false)
             .load_balancer(&tg, "visitor-book", 8000)
             .health_check_grace_period(60)
-            .circuit_breaker(true)
+            .circuit_breaker(CircuitBreaker::OnWithRollback)
             .deployment_percent(200, 100)
             .enable_execute_command(true),
     );

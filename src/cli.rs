@@ -170,6 +170,9 @@ struct RunArgs {
     /// How changes are made (`apply` only).
     #[arg(skip)]
     change: ChangeArgs,
+    /// The run adopts what exists and creates nothing (`state recover`).
+    #[arg(skip)]
+    adopting: bool,
     /// Minutes one resource may take to become ready or be deleted.
     #[arg(long, default_value_t = 45)]
     wait_minutes: u64,
@@ -231,6 +234,10 @@ enum StateCommand {
     /// Rebuild a lost or deleted state file from the ownership tags in the account.
     /// Nothing is created or changed in AWS.
     Recover {
+        /// Accepted as `apply` accepts it, for scripts: recovery creates and changes
+        /// nothing in AWS, so it never asks.
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         run: RunArgs,
     },
@@ -498,8 +505,9 @@ fn execute(
             finish(&report, &run, out)
         }
         Command::State {
-            command: StateCommand::Recover { run },
+            command: StateCommand::Recover { mut run, .. },
         } => {
+            run.adopting = true;
             let synth = compile(stack, err)?;
             let lock = store.lock().map_err(|e| e.to_string())?;
             let prior = load_state(&store, stack)?;
@@ -605,7 +613,7 @@ where
     } else {
         Mode::Lines
     };
-    let progress = Progress::to_stderr(mode);
+    let progress = Progress::to_stderr(mode, run.adopting);
     let options = ApplyOptions {
         handle_ctrl_c: true,
         on_event: progress.sink(),

@@ -30,7 +30,7 @@
 //!             .logs(LogConfig::awslogs(&logs, "shop"))),
 //! );
 //! stack.add(Service::new("shop-service", &cluster, &task).desired_count(2)
-//!     .subnets([&a, &b]).security_group(&sg).circuit_breaker(true));
+//!     .subnets([&a, &b]).security_group(&sg).circuit_breaker(CircuitBreaker::OnWithRollback));
 //!
 //! // Every problem at once, each with address, field path and code.
 //! assert!(validate(&stack).is_empty());

@@ -46,24 +46,31 @@ const TICK: Duration = Duration::from_millis(120);
 
 impl Progress {
     /// Starts a display of `mode` on standard error.
-    pub(crate) fn to_stderr(mode: Mode) -> Progress {
+    pub(crate) fn to_stderr(mode: Mode, adopting: bool) -> Progress {
         let output = match mode {
             Mode::Live => Output::Live(ProgressDrawTarget::stderr()),
             // JSON lines are data for the tool that reads stdout.
             Mode::Json => Output::Plain(Box::new(std::io::stdout())),
             _ => Output::Plain(Box::new(std::io::stderr())),
         };
-        Progress::start(mode, output)
+        Progress::start_with(mode, output, adopting)
     }
 
     /// Starts a display of `mode` on `output`.
+    #[cfg(test)]
     pub(crate) fn start(mode: Mode, output: Output) -> Progress {
+        Progress::start_with(mode, output, false)
+    }
+
+    /// Starts a display of `mode` on `output`; `adopting` (state recovery) says "adopt"
+    /// where a run says "create", since nothing is created.
+    pub(crate) fn start_with(mode: Mode, output: Output, adopting: bool) -> Progress {
         let (sender, events) = mpsc::channel::<Event>();
         let renderer = std::thread::spawn(move || match output {
-            Output::Live(target) => render_live(&events, target),
+            Output::Live(target) => render_live(&events, target, adopting),
             Output::Plain(mut out) => {
                 for event in events {
-                    if let Some(line) = plain_line(mode, &event) {
+                    if let Some(line) = plain_line(mode, &event, adopting) {
                         let _ = writeln!(out, "{line}");
                     }
                 }
@@ -106,8 +113,9 @@ impl Drop for Progress {
 }
 
 /// The verb shown for an action.
-pub(crate) fn verb(action: Action) -> &'static str {
+pub(crate) fn verb(action: Action, adopting: bool) -> &'static str {
     match action {
+        Action::Create if adopting => "adopt",
         Action::Create => "create",
         Action::Update => "update",
         Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
@@ -122,7 +130,7 @@ fn seconds(millis: u128) -> f64 {
 }
 
 /// The line a plain display prints for `event`, if any.
-fn plain_line(mode: Mode, event: &Event) -> Option<String> {
+fn plain_line(mode: Mode, event: &Event, adopting: bool) -> Option<String> {
     match (mode, event) {
         (Mode::Json, event) => serde_json::to_string(event).ok(),
         (Mode::Quiet, Event::Started { .. } | Event::Finished { .. }) => None,
@@ -130,39 +138,39 @@ fn plain_line(mode: Mode, event: &Event) -> Option<String> {
         // it is interrupted or fails.
         (_, Event::Waiting { .. }) => None,
         (_, Event::Started { address, action }) => {
-            Some(format!("  {} {address}: started", verb(*action)))
+            Some(format!("  {} {address}: started", verb(*action, adopting)))
         }
-        (_, event) => Some(finished_line(event)),
+        (_, event) => Some(finished_line(event, adopting)),
     }
 }
 
 /// The permanent line of a finished or failed resource.
-fn finished_line(event: &Event) -> String {
+fn finished_line(event: &Event, adopting: bool) -> String {
     match event {
-        Event::Started { address, action } => format!("  {} {address}", verb(*action)),
+        Event::Started { address, action } => format!("  {} {address}", verb(*action, adopting)),
         Event::Finished {
             address,
             action,
             millis,
-        } => format!("  ✓ {} {address} ({:.1}s)", verb(*action), seconds(*millis)),
+        } => format!("  ✓ {} {address} ({:.1}s)", verb(*action, adopting), seconds(*millis)),
         Event::Failed {
             address,
             action,
             error,
-        } => format!("  ✗ {} {address}: FAILED: {error}", verb(*action)),
+        } => format!("  ✗ {} {address}: FAILED: {error}", verb(*action, adopting)),
         Event::Interrupted {
             address,
             action,
             waiting_for,
         } => format!(
             "  ⏸ {} {address}: interrupted while waiting for {waiting_for}; the next apply picks it up",
-            verb(*action)
+            verb(*action, adopting)
         ),
         Event::Waiting { address, message } => format!("  … {address}: {message}"),
     }
 }
 
-fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget) {
+fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget, adopting: bool) {
     let lines = MultiProgress::with_draw_target(target);
     let template = if crate::cli::colors_on_stderr() {
         "  {spinner:.cyan} {prefix} ({elapsed}) {wide_msg}"
@@ -176,7 +184,7 @@ fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget) {
         match events.recv_timeout(TICK) {
             Ok(Event::Started { address, action }) => {
                 let bar = lines.add(ProgressBar::new_spinner().with_style(style.clone()));
-                bar.set_prefix(format!("{} {address}", verb(action)));
+                bar.set_prefix(format!("{} {address}", verb(action, adopting)));
                 bar.tick();
                 in_work.insert(address, bar);
             }
@@ -198,7 +206,7 @@ fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget) {
                     bar.finish_and_clear();
                     lines.remove(&bar);
                 }
-                let _ = lines.println(finished_line(&event));
+                let _ = lines.println(finished_line(&event, adopting));
             }
             Err(RecvTimeoutError::Timeout) => in_work.values().for_each(ProgressBar::tick),
             Err(RecvTimeoutError::Disconnected) => break,

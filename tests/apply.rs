@@ -989,20 +989,17 @@ fn ctrl_c_stops_the_apply_saves_state_and_a_rerun_converges() {
 
     // The state file is lost: `state recover` rebuilds it and the next plan is empty.
     std::fs::remove_file(&state).unwrap();
-    let recover = example(
-        &moto,
-        &certificate,
-        &state,
-        &["state", "recover", "--quiet"],
-    )
-    .output()
-    .unwrap();
+    let recover = example(&moto, &certificate, &state, &["state", "recover", "--yes"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&recover.stderr);
     assert!(
         recover.status.success(),
-        "{}\n{}",
+        "{}\n{said}",
         String::from_utf8_lossy(&recover.stdout),
-        String::from_utf8_lossy(&recover.stderr)
     );
+    assert!(said.contains("✓ adopt app-vpc"), "{said}");
+    assert!(!said.contains("create"), "recovery creates nothing: {said}");
     let again = example(&moto, &certificate, &state, &["state", "recover"])
         .output()
         .unwrap();

@@ -1,8 +1,9 @@
 //! Synth output of both examples: snapshots of every request, determinism, manifest.
 
 use crate::{fintech, visitor_book};
+use ecs_iac::prelude::*;
 use ecs_iac::Kind;
-use ecs_iac::{synth, Stack, Synth};
+use ecs_iac::Synth;
 use serde_json::Value;
 
 fn all_files(synth: &Synth) -> String {
@@ -117,4 +118,43 @@ fn every_created_resource_carries_ownership_tags() {
             );
         }
     }
+}
+
+#[test]
+fn the_circuit_breaker_setting_says_what_it_does() {
+    let render = |breaker: CircuitBreaker| {
+        let mut stack = Stack::new("cb").region("us-east-1");
+        let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+        let a = stack.add(Subnet::private(
+            "a",
+            &vpc,
+            cidr("10.0.1.0/24"),
+            Az::US_EAST_1A,
+        ));
+        let sg = stack.add(SecurityGroup::new("sg", &vpc));
+        let cluster = stack.add(Cluster::new("cb"));
+        let task = stack.add(
+            TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                .container(Container::new("web", image("nginx:1.27")).port(80)),
+        );
+        stack.add(
+            Service::new("web", &cluster, &task)
+                .subnets([&a])
+                .security_group(&sg)
+                .circuit_breaker(breaker),
+        );
+        let synth = synth(&stack).unwrap();
+        synth.node("web").unwrap().body["deploymentConfiguration"]["deploymentCircuitBreaker"]
+            .clone()
+    };
+    let off = serde_json::json!({"enable": false, "rollback": false});
+    assert_eq!(render(CircuitBreaker::Off), off);
+    assert_eq!(
+        render(CircuitBreaker::On),
+        serde_json::json!({"enable": true, "rollback": false})
+    );
+    assert_eq!(
+        render(CircuitBreaker::OnWithRollback),
+        serde_json::json!({"enable": true, "rollback": true})
+    );
 }

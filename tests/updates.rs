@@ -110,7 +110,7 @@ fn stack(v: &Version, certificate: &str) -> Stack {
             .subnets([&a, &b])
             .security_group(&app_sg)
             .load_balancer(&tg, "web", 8080)
-            .circuit_breaker(true),
+            .circuit_breaker(CircuitBreaker::OnWithRollback),
     );
     stack
 }

@@ -203,7 +203,7 @@ lint_rules! {
         "Run tasks in private subnets with `.assign_public_ip(false)`, reach the internet through NAT or VPC endpoints, and expose them through a load balancer.";
     ServiceNoCircuitBreaker = "L0502", "service-no-circuit-breaker", Warning,
         "A service has no deployment circuit breaker, so a broken deployment keeps replacing tasks forever.",
-        "Add `.circuit_breaker(true)` to stop and roll back failed deployments.";
+        "Add `.circuit_breaker(CircuitBreaker::OnWithRollback)` to stop and roll back failed deployments.";
     ServiceExecEnabled = "L0503", "service-exec-enabled", Note,
         "A service enables ECS Exec: whoever may call `ecs:ExecuteCommand` on it gets a shell in its containers.",
         "Enable it only where needed, restrict `ecs:ExecuteCommand` in IAM and log the sessions; suppress with a reason when intended.";
@@ -1356,7 +1356,7 @@ impl<'a> Lx<'a> {
                 message,
             );
         }
-        if s.circuit_breaker.is_none() {
+        if s.circuit_breaker == crate::resources::CircuitBreaker::Off {
             self.emit(
                 LintRule::ServiceNoCircuitBreaker,
                 "",

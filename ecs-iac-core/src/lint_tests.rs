@@ -96,7 +96,7 @@ fn service(b: &Base, task: &Ref<TaskDefinition>) -> Service {
     Service::new("svc", &b.cluster, task)
         .subnets([&b.a, &b.b])
         .security_group(&b.sg)
-        .circuit_breaker(true)
+        .circuit_breaker(CircuitBreaker::OnWithRollback)
 }
 
 fn public_subnet(b: &mut Base) -> Ref<Subnet> {
@@ -491,7 +491,11 @@ fn cases() -> Vec<Case> {
             let s = Service::new("svc", &b.cluster, &t)
                 .subnets([&b.a, &b.b])
                 .security_group(&b.sg);
-            b.stack.add(if bad { s } else { s.circuit_breaker(true) });
+            b.stack.add(if bad {
+                s
+            } else {
+                s.circuit_breaker(CircuitBreaker::OnWithRollback)
+            });
             b.stack
         }),
         (LintRule::ServiceExecEnabled, |bad| {

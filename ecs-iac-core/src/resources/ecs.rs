@@ -1378,6 +1378,18 @@ pub struct LoadBalancerAttachment {
     port: u16,
 }
 
+/// The ECS deployment circuit breaker of a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CircuitBreaker {
+    /// No breaker: a deployment whose tasks keep failing retries forever (AWS's default).
+    #[default]
+    Off,
+    /// A deployment whose tasks keep failing is stopped and marked failed.
+    On,
+    /// As `On`, and the service rolls back to its last deployment that worked.
+    OnWithRollback,
+}
+
 /// An ECS service on Fargate.
 #[derive(Debug, Clone)]
 pub struct Service {
@@ -1390,7 +1402,7 @@ pub struct Service {
     pub(crate) subnets: Vec<Ref<Subnet>>,
     pub(crate) security_groups: Vec<Ref<SecurityGroup>>,
     pub(crate) assign_public_ip: bool,
-    pub(crate) circuit_breaker: Option<bool>,
+    pub(crate) circuit_breaker: CircuitBreaker,
     pub(crate) maximum_percent: u32,
     pub(crate) minimum_healthy_percent: u32,
     pub(crate) grace_period: Option<u32>,
@@ -1417,7 +1429,7 @@ impl Service {
             subnets: Vec::new(),
             security_groups: Vec::new(),
             assign_public_ip: false,
-            circuit_breaker: None,
+            circuit_breaker: CircuitBreaker::Off,
             maximum_percent: 200,
             minimum_healthy_percent: 100,
             grace_period: None,
@@ -1470,10 +1482,11 @@ impl Service {
         self
     }
 
-    /// The deployment circuit breaker, with or without automatic rollback.
+    /// The deployment circuit breaker: off (the default), on (a failing deployment
+    /// stops), or on with rollback to the last working deployment.
     #[must_use]
-    pub fn circuit_breaker(mut self, rollback: bool) -> Service {
-        self.circuit_breaker = Some(rollback);
+    pub fn circuit_breaker(mut self, breaker: CircuitBreaker) -> Service {
+        self.circuit_breaker = breaker;
         self
     }
 
@@ -1783,8 +1796,8 @@ impl ResourceSpec for Service {
             "healthCheckGracePeriodSeconds": self.grace_period,
             "deploymentConfiguration": {
                 "deploymentCircuitBreaker": {
-                    "enable": self.circuit_breaker.is_some(),
-                    "rollback": self.circuit_breaker.unwrap_or(false),
+                    "enable": self.circuit_breaker != CircuitBreaker::Off,
+                    "rollback": self.circuit_breaker == CircuitBreaker::OnWithRollback,
                 },
                 "maximumPercent": self.maximum_percent,
                 "minimumHealthyPercent": self.minimum_healthy_percent,

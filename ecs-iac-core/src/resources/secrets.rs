@@ -2,7 +2,7 @@
 //! never appears in any output of this crate.
 
 use crate::kind::Kind;
-use crate::lower::{placeholder, tag_setter, Cx};
+use crate::lower::{allow_lint_setter, placeholder, Cx};
 use crate::stack::{Meta, ResourceSpec};
 use serde_json::json;
 
@@ -61,6 +61,6 @@ impl ResourceSpec for SecretRef {
     }
 }
 
-tag_setter!(SecretRef);
+allow_lint_setter!(SecretRef);
 
 impl super::iam::HasArn for SecretRef {}
