@@ -396,8 +396,12 @@ fn execute(
         } => {
             let synth = compile(stack, err)?;
             let prior = load_state(&store, stack)?;
-            let observed = if refresh.refresh {
-                observe(stack, refresh.target.engine_config(), &prior)?
+            let observed = if refresh.refresh && !prior.resources.is_empty() {
+                let session =
+                    Session::connect(stack, refresh.target.engine_config()).map_err(|e| {
+                        format!("{e} (pass --refresh=false to plan from the state file only)")
+                    })?;
+                session.observe(&prior)?
             } else {
                 Observed::none()
             };
@@ -449,7 +453,9 @@ fn execute(
             refuse_on_lint_errors(stack, ignore_lint_errors, err)?;
             let lock = store.lock().map_err(|e| e.to_string())?;
             let prior = load_state(&store, stack)?;
-            let observed = observe(stack, run.engine_config(), &prior)?;
+            // The connection and the identity are checked before the plan is shown.
+            let session = Session::connect(stack, run.engine_config())?;
+            let observed = session.observe(&prior)?;
             let plan = plan_refreshed(synth, &prior, &observed);
             if !run.quiet && !run.json {
                 out.write_all(plan.render_text().as_bytes()).map_err(io)?;
@@ -466,7 +472,7 @@ fn execute(
                 return Ok(EXIT_OK);
             }
             confirm(yes, "apply", out)?;
-            let report = run_engine(stack, &run, out, |aws, options| {
+            let report = session.run_engine(&run, out, |aws, options| {
                 Box::pin(async move { crate::aws::apply(aws, &plan, &lock, prior, options).await })
             })?;
             finish(&report, &run, out)
@@ -483,12 +489,13 @@ fn execute(
                 .map_err(io)?;
                 return Ok(EXIT_OK);
             }
+            let session = Session::connect(stack, run.engine_config())?;
             if !run.quiet && !run.json {
                 let plan = plan_destroy(&prior);
                 out.write_all(plan.render_text().as_bytes()).map_err(io)?;
             }
             confirm(yes, "destroy", out)?;
-            let report = run_engine(stack, &run, out, |aws, options| {
+            let report = session.run_engine(&run, out, |aws, options| {
                 Box::pin(async move { crate::aws::destroy(aws, &lock, prior, options).await })
             })?;
             finish(&report, &run, out)
@@ -497,7 +504,8 @@ fn execute(
             let synth = compile(stack, err)?;
             let lock = store.lock().map_err(|e| e.to_string())?;
             let prior = load_state(&store, stack)?;
-            let report = run_engine(stack, &run, out, |aws, options| {
+            let session = Session::connect(stack, run.engine_config())?;
+            let report = session.run_engine(&run, out, |aws, options| {
                 Box::pin(async move {
                     crate::aws::import(aws, synth, &address, &id, &lock, prior, options).await
                 })
@@ -520,7 +528,8 @@ fn execute(
                 )
                 .into());
             }
-            let report = run_engine(stack, &run, out, |aws, options| {
+            let session = Session::connect(stack, run.engine_config())?;
+            let report = session.run_engine(&run, out, |aws, options| {
                 Box::pin(async move { crate::aws::recover(aws, synth, &lock, options).await })
             })?;
             finish(&report, &run, out)
@@ -590,46 +599,71 @@ type EngineFuture<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<ApplyReport, crate::aws::engine::ApplyError>> + 'a>,
 >;
 
-/// Connects to AWS and runs the engine on a Tokio runtime, printing progress.
-fn run_engine<F>(
-    stack: &Stack,
-    run: &RunArgs,
-    out: &mut dyn Write,
-    job: F,
-) -> Result<ApplyReport, String>
-where
-    F: for<'a> FnOnce(&'a Aws, &'a ApplyOptions) -> EngineFuture<'a>,
-{
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mode = if run.json {
-        Mode::Json
-    } else if run.quiet {
-        Mode::Quiet
-    } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        Mode::Live
-    } else {
-        Mode::Lines
-    };
-    let progress = Progress::to_stderr(mode, run.adopting);
-    let options = ApplyOptions {
-        handle_ctrl_c: true,
-        on_event: progress.sink(),
-        ..ApplyOptions::default()
-    };
-    let config = run.engine_config();
-    let result = runtime.block_on(async {
-        let aws = Aws::connect(config, stack.pinned_region())
-            .await
+/// One connection to AWS for a whole command: one runtime, one `sts:GetCallerIdentity`,
+/// shared by the refresh and the engine.
+struct Session {
+    runtime: tokio::runtime::Runtime,
+    aws: Aws,
+}
+
+impl Session {
+    /// Connects and checks the identity: a missing region, missing or rejected
+    /// credentials or an unreachable endpoint fail here, before any plan is shown.
+    fn connect(stack: &Stack, config: EngineConfig) -> Result<Session, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
             .map_err(|e| e.to_string())?;
-        job(&aws, &options).await.map_err(|e| e.to_string())
-    });
-    drop(options);
-    progress.finish();
-    let _ = out.flush();
-    result
+        let aws = runtime
+            .block_on(Aws::connect(config, stack.pinned_region()))
+            .map_err(|e| e.to_string())?;
+        Ok(Session { runtime, aws })
+    }
+
+    /// Reads the resources of `prior` back from AWS (nothing to read for an empty state).
+    fn observe(&self, prior: &State) -> Result<Observed, String> {
+        if prior.resources.is_empty() {
+            return Ok(Observed::none());
+        }
+        self.runtime
+            .block_on(crate::aws::refresh(&self.aws, prior))
+            .map_err(|e| format!("refresh: {e}"))
+    }
+
+    /// Runs the engine, printing progress.
+    fn run_engine<F>(
+        &self,
+        run: &RunArgs,
+        out: &mut dyn Write,
+        job: F,
+    ) -> Result<ApplyReport, String>
+    where
+        F: for<'a> FnOnce(&'a Aws, &'a ApplyOptions) -> EngineFuture<'a>,
+    {
+        let mode = if run.json {
+            Mode::Json
+        } else if run.quiet {
+            Mode::Quiet
+        } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            Mode::Live
+        } else {
+            Mode::Lines
+        };
+        let progress = Progress::to_stderr(mode, run.adopting);
+        let options = ApplyOptions {
+            handle_ctrl_c: true,
+            on_event: progress.sink(),
+            ..ApplyOptions::default()
+        };
+        let result = self
+            .runtime
+            .block_on(job(&self.aws, &options))
+            .map_err(|e| e.to_string());
+        drop(options);
+        progress.finish();
+        let _ = out.flush();
+        result
+    }
 }
 
 fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
@@ -676,25 +710,6 @@ fn compile(stack: &Stack, err: &mut dyn Write) -> Result<ecs_iac_core::Synth, St
             "stack `{}` has {errors} error(s); nothing was planned",
             stack.name()
         )
-    })
-}
-
-/// Reads the resources of `prior` back from AWS (nothing to read for an empty state).
-fn observe(stack: &Stack, config: EngineConfig, prior: &State) -> Result<Observed, String> {
-    if prior.resources.is_empty() {
-        return Ok(Observed::none());
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let aws = Aws::connect(config, stack.pinned_region())
-            .await
-            .map_err(|e| format!("{e} (pass --refresh=false to plan from the state file only)"))?;
-        crate::aws::refresh(&aws, prior)
-            .await
-            .map_err(|e| format!("refresh: {e}"))
     })
 }
 

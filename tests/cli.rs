@@ -217,3 +217,61 @@ fn logs_and_progress_carry_no_ansi_escapes_off_a_terminal() {
     let all = [output.stdout, output.stderr].concat();
     assert!(!all.contains(&0x1b), "{}", String::from_utf8_lossy(&all));
 }
+
+/// Runs the visitor-book example with a clean AWS environment plus `env`.
+fn example_in(env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("vb.state.json");
+    let mut cmd = std::process::Command::new(crate::apply::example_binary("visitor_book"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .envs(env.iter().copied())
+        .arg("--state")
+        .arg(&state)
+        .args(args)
+        .stdin(std::process::Stdio::null());
+    cmd.output().unwrap()
+}
+
+#[test]
+fn aws_setup_problems_are_one_line_with_the_fix_before_any_plan() {
+    let refused = example_in(
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ],
+        &["apply", "--yes"],
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(refused.stdout.is_empty(), "no plan is shown: {refused:?}");
+    assert!(stderr.contains("sts:GetCallerIdentity"), "{stderr}");
+    assert!(
+        stderr.contains("nothing answers at the endpoint: check --endpoint-url"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("ConnectorError {"),
+        "no debug dump: {stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+
+    let no_credentials = example_in(&[], &["destroy", "--yes"]);
+    let stderr = String::from_utf8_lossy(&no_credentials.stderr);
+    // An empty state has nothing to destroy and needs no connection.
+    assert_eq!(no_credentials.status.code(), Some(0), "{stderr}");
+    let no_credentials = example_in(&[], &["apply", "--yes"]);
+    let stderr = String::from_utf8_lossy(&no_credentials.stderr);
+    assert_eq!(no_credentials.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no AWS credentials were found"), "{stderr}");
+    assert!(stderr.contains("AWS_PROFILE"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

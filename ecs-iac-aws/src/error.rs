@@ -79,6 +79,85 @@ fn request_suffix(id: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// An error and its sources in one line, each cause once (the SDK's debug dumps are for
+/// `-v`).
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        // One line: multi-line causes (the credential chain's list of what it tried)
+        // are joined.
+        let text = e
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ")
+            .replace(":; ", ": ");
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+/// What to do about a problem of the AWS setup (credentials, permissions, endpoint), by
+/// AWS's error code and the causes' text; `None` for other errors.
+fn setup_problem(code: &str, text: &str) -> Option<&'static str> {
+    let t = text.to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| t.contains(n));
+    if has(&[
+        "no credentials",
+        "credentialsnotloaded",
+        "failed to load credentials",
+        "no valid credential",
+    ]) {
+        return Some("no AWS credentials were found (looked in the environment, the shared config and credentials files, SSO, web identity and the instance metadata): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`");
+    }
+    if matches!(
+        code,
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired"
+    ) || has(&["token has expired", "token is expired", "expired token"])
+    {
+        return Some("the credentials have expired: refresh them (`aws sso login`, or new session credentials)");
+    }
+    if matches!(
+        code,
+        "InvalidClientTokenId"
+            | "UnrecognizedClientException"
+            | "SignatureDoesNotMatch"
+            | "AuthFailure"
+            | "InvalidAccessKeyId"
+            | "IncompleteSignature"
+    ) {
+        return Some("the credentials were rejected: check the access key id and secret key (or AWS_PROFILE) in use");
+    }
+    if matches!(
+        code,
+        "AccessDenied"
+            | "AccessDeniedException"
+            | "UnauthorizedOperation"
+            | "AuthorizationError"
+            | "UnauthorizedException"
+    ) {
+        return Some("the identity in use is not allowed this operation: grant it in IAM (`aws sts get-caller-identity` shows which identity that is)");
+    }
+    if has(&["connection refused"]) {
+        return Some("nothing answers at the endpoint: check --endpoint-url / AWS_ENDPOINT_URL, or start the emulator");
+    }
+    if has(&[
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+        "no such host",
+    ]) {
+        return Some("the endpoint's host name does not resolve: check the region, --endpoint-url / AWS_ENDPOINT_URL and the network");
+    }
+    None
+}
+
 /// Error codes that mean "try again later".
 const TRANSIENT_CODES: &[&str] = &[
     "Throttling",
@@ -114,10 +193,10 @@ impl ProviderError {
                 "the call timed out".to_string(),
                 true,
             ),
-            SdkError::DispatchFailure(e) => ("DispatchFailure".to_string(), format!("{e:?}"), true),
-            SdkError::ResponseError(e) => ("ResponseError".to_string(), format!("{e:?}"), true),
-            SdkError::ConstructionFailure(e) => {
-                ("ConstructionFailure".to_string(), format!("{e:?}"), false)
+            SdkError::DispatchFailure(_) => ("DispatchFailure".to_string(), causes(&err), true),
+            SdkError::ResponseError(_) => ("ResponseError".to_string(), causes(&err), true),
+            SdkError::ConstructionFailure(_) => {
+                ("ConstructionFailure".to_string(), causes(&err), false)
             }
             _ => {
                 let code = err.code().unwrap_or("Unknown").to_string();
@@ -129,6 +208,10 @@ impl ProviderError {
                 let transient = server_error || TRANSIENT_CODES.contains(&code.as_str());
                 (code, message, transient)
             }
+        };
+        let message = match setup_problem(&code, &message) {
+            Some(fix) => format!("{message}; {fix}"),
+            None => message,
         };
         let request_id = err.meta().extra("aws_request_id").map(str::to_string);
         ProviderError::Aws {
