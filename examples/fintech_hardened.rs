@@ -106,7 +106,7 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
     );
     let tasks_sg = stack.add(
         SecurityGroup::new("tasks-sg", &vpc)
-            .description("Fake-Fintech tasks: the ALB's targets and each other only")
+            .description("Fake-Fintech tasks: the ALB targets and each other only")
             .ingress_described(Peer::group(&alb_sg), Port::tcp(80), "ALB to frontend")
             .ingress_described(Peer::group(&alb_sg), Port::tcp(3030), "ALB to api-gateway")
             .ingress_described(Peer::itself(), Port::all_tcp(), "service to service")

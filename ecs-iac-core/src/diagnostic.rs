@@ -79,7 +79,10 @@ rules! {
     DependencyCycle = "E0004", "dependency-cycle", Error, "Resources depend on each other in a cycle, so no creation order exists.";
     UnknownAttribute = "E0005", "unknown-attribute", Error, "A placeholder (`${name.attribute}`) names a resource the stack does not have, or an attribute its kind does not record.";
     AwsName = "E0010", "aws-name", Error, "An AWS resource name breaks the length or character limits AWS documents for it.";
-    CidrMalformed = "E0101", "cidr-malformed", Error, "A CIDR block is not a valid IPv4 network like `10.0.0.0/16`.";
+    AwsString = "E0011", "aws-string", Error, "A description, tag, image or variable name breaks the length or character set AWS documents for it, or is empty where AWS needs a value.";
+    DuplicateEntry = "E0012", "duplicate-entry", Error, "A list AWS requires unique (environment or secret names, port names, path patterns) holds the same entry twice.";
+    Arn = "E0013", "arn", Error, "An ARN-typed field holds something that is not an ARN of the right service and resource type.";
+    CidrMalformed = "E0101", "cidr-malformed", Error, "A CIDR block is not a valid IPv4 network like `10.0.0.0/16` (or, for an IPv6 peer, an IPv6 network like `::/0`).";
     CidrSize = "E0102", "cidr-size", Error, "A VPC or subnet CIDR block is outside the /16 to /28 sizes AWS allows.";
     CidrOverlap = "E0103", "cidr-overlap", Error, "Two subnets of one VPC have overlapping CIDR blocks.";
     SubnetOutsideVpc = "E0104", "subnet-outside-vpc", Error, "A subnet's CIDR block is not inside its VPC's CIDR block.";
@@ -87,6 +90,7 @@ rules! {
     SubnetGroupAzs = "E0106", "subnet-group-azs", Error, "A DB subnet group or a load balancer has subnets in fewer than two Availability Zones.";
     CacheSubnetGroupAzs = "W0108", "cache-subnet-group-azs", Warning, "A cache subnet group has subnets in one Availability Zone only, so a replica cannot fail over to another zone.";
     MultiAzNeedsTwoAzs = "E0107", "multi-az", Error, "Multi-AZ is enabled but the placement cannot span two Availability Zones.";
+    AzRegion = "E0109", "az-region", Error, "An Availability Zone belongs to another region than the one the stack is pinned to.";
     FargateCpuMemory = "E0201", "fargate-cpu-memory", Error, "The task's CPU and memory are not a combination Fargate supports.";
     ContainerExceedsTask = "E0202", "container-exceeds-task", Error, "Containers reserve more CPU or memory than their task has.";
     DuplicatePort = "E0203", "duplicate-port", Error, "Two port mappings in one awsvpc task use the same container port and protocol.";

@@ -50,6 +50,7 @@ pub mod net;
 pub mod normalize;
 pub mod plan;
 pub mod refresh;
+mod request_checks;
 pub mod resolve;
 pub mod resources;
 pub mod stack;

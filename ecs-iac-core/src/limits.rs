@@ -252,6 +252,11 @@ pub enum Charset {
     LogGroup,
     /// Any printable ASCII (security group names, alarm names).
     Printable,
+    /// EC2 descriptions (security groups and their rules): letters, digits, spaces and
+    /// `._-:/()#,@[]+=&;{}!$*`.
+    Ec2Description,
+    /// Tag keys and values: letters, digits and spaces in any language, and `_.:/=+-@`.
+    Tag,
 }
 
 impl Charset {
@@ -262,6 +267,10 @@ impl Charset {
             Charset::Iam => c.is_ascii_alphanumeric() || "+=,.@_-".contains(c),
             Charset::LogGroup => c.is_ascii_alphanumeric() || "_-/.#".contains(c),
             Charset::Printable => (' '..='~').contains(&c),
+            Charset::Ec2Description => {
+                c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c)
+            }
+            Charset::Tag => c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c),
         }
     }
 
@@ -272,6 +281,8 @@ impl Charset {
             Charset::Iam => "letters, digits and +=,.@_-",
             Charset::LogGroup => "letters, digits and _-/.#",
             Charset::Printable => "printable ASCII characters",
+            Charset::Ec2Description => "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+            Charset::Tag => "letters, digits, spaces and _.:/=+-@",
         }
     }
 }
@@ -435,6 +446,25 @@ pub const SECURITY_GROUP_NAME: NameRule = rule(
     Charset::Printable,
     "EC2 CreateSecurityGroup",
 );
+/// Security group description. <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html>
+pub const SECURITY_GROUP_DESCRIPTION: NameRule = rule(
+    "Description",
+    255,
+    Charset::Ec2Description,
+    "EC2 CreateSecurityGroup",
+);
+/// Security group rule description. <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html>
+pub const RULE_DESCRIPTION: NameRule = rule(
+    "Description",
+    255,
+    Charset::Ec2Description,
+    "EC2 IpRange, Ipv6Range, UserIdGroupPair",
+);
+/// Tag key (the `aws:` prefix is AWS's own). <https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html>
+pub const TAG_KEY: NameRule = rule("tag key", 128, Charset::Tag, "AWS tagging");
+/// Tag value (may be empty). <https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html>
+pub const TAG_VALUE: NameRule = rule("tag value", 256, Charset::Tag, "AWS tagging");
+
 /// Alarm name. <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>
 pub const ALARM_NAME: NameRule = rule(
     "AlarmName",

@@ -83,6 +83,45 @@ fn cases() -> Vec<Case> {
                 .add(Cluster::new(if bad { "cluster" } else { "cluster-2" }));
             b.stack
         }),
+        (Rule::AwsString, |bad| {
+            let mut b = base();
+            let description = if bad {
+                "naïve ✓".to_string()
+            } else {
+                "web tier".to_string()
+            };
+            b.stack
+                .add(SecurityGroup::new("described", &b.vpc).description(description));
+            b.stack
+        }),
+        (Rule::DuplicateEntry, |bad| {
+            let mut b = base();
+            let second = if bad { "LOG_LEVEL" } else { "MODE" };
+            task(
+                &mut b,
+                TaskDefinition::fargate("t", Fargate::CPU_256_MEM_512)
+                    .container(app().env("LOG_LEVEL", "info").env(second, "x")),
+            );
+            b.stack
+        }),
+        (Rule::Arn, |bad| {
+            let mut b = base();
+            let policy = if bad {
+                ManagedPolicy::arn("AmazonS3ReadOnlyAccess")
+            } else {
+                ManagedPolicy::arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+            };
+            b.stack
+                .add(Role::new("reader", Principal::ecs_tasks()).managed_policy(policy));
+            b.stack
+        }),
+        (Rule::AzRegion, |bad| {
+            let mut b = base();
+            let zone = if bad { Az::EU_WEST_1A } else { Az::US_EAST_1A };
+            b.stack
+                .add(Subnet::private("c", &b.vpc, cidr("10.0.3.0/24"), zone));
+            b.stack
+        }),
         (Rule::UnknownAttribute, |bad| {
             let mut b = base();
             let value = if bad { "${vpc.nope}" } else { "${vpc.id}" };

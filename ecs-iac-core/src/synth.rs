@@ -56,6 +56,7 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
         nodes.append(&mut cx.nodes);
     }
     check_placeholders(stack, &nodes, &mut diagnostics);
+    crate::request_checks::check_requests(stack, &nodes, &mut diagnostics);
     match topological_order(&nodes) {
         Ok(order) => {
             let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();

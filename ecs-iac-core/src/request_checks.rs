@@ -1,0 +1,348 @@
+//! Checks on the rendered requests, by field class rather than by builder: every tag,
+//! every EC2 description, every list AWS requires unique, every ARN-typed field, every
+//! Availability Zone. A new kind rendering such a field is checked without new code.
+
+use crate::diagnostic::{Diagnostic, Rule};
+use crate::kind::{Kind, Tags};
+use crate::limits::{self, NameRule};
+use crate::lower::{Node, ADDRESS_TAG, STACK_TAG};
+use crate::stack::Stack;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Reports every problem of the class checks in `nodes`.
+pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
+    for node in nodes {
+        let mut cx = Checks {
+            address: format!("{}/{}", stack.name, node.resource),
+            out,
+        };
+        cx.tags(node);
+        match node.kind {
+            Kind::SECURITY_GROUP => cx.string(
+                &node.body,
+                "Description",
+                &limits::SECURITY_GROUP_DESCRIPTION,
+            ),
+            Kind::SECURITY_GROUP_INGRESS | Kind::SECURITY_GROUP_EGRESS => cx.rules(&node.body),
+            Kind::SUBNET => cx.zone(stack, &node.body),
+            Kind::TASK_DEFINITION => cx.containers(&node.body),
+            Kind::ROLE_POLICY_ATTACHMENT => {
+                cx.arn(&node.body["PolicyArn"], "PolicyArn", &[("iam", "policy/")]);
+            }
+            Kind::LISTENER => {
+                for (i, c) in items(&node.body["Certificates"]).iter().enumerate() {
+                    cx.arn(
+                        &c["CertificateArn"],
+                        &format!("Certificates[{i}].CertificateArn"),
+                        &[("acm", "certificate/"), ("iam", "server-certificate/")],
+                    );
+                }
+            }
+            Kind::LISTENER_RULE => cx.unique_conditions(&node.body),
+            Kind::ALARM => {
+                for (i, action) in items(&node.body["AlarmActions"]).iter().enumerate() {
+                    cx.arn(
+                        action,
+                        &format!("AlarmActions[{i}]"),
+                        &[
+                            ("sns", ""),
+                            ("autoscaling", ""),
+                            ("automate", ""),
+                            ("ssm", ""),
+                            ("ssm-incidents", ""),
+                            ("lambda", ""),
+                        ],
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn items(value: &Value) -> &[Value] {
+    value.as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// The parts of an ARN (`arn:partition:service:region:account:resource`), `None` when
+/// `text` is not one.
+fn arn_parts(text: &str) -> Option<(&str, &str)> {
+    let mut parts = text.splitn(6, ':');
+    let (
+        Some("arn"),
+        Some(partition),
+        Some(service),
+        Some(_region),
+        Some(_account),
+        Some(resource),
+    ) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    )
+    else {
+        return None;
+    };
+    (partition.starts_with("aws") && !service.is_empty() && !resource.is_empty())
+        .then_some((service, resource))
+}
+
+struct Checks<'a> {
+    address: String,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Checks<'_> {
+    fn error(&mut self, rule: Rule, path: impl Into<String>, message: String) {
+        self.out
+            .push(Diagnostic::new(rule, &self.address, path, message));
+    }
+
+    /// The string at `body[field]`, when there is one, against `rule`.
+    fn string(&mut self, body: &Value, field: &str, rule: &NameRule) {
+        if let Some(text) = body[field].as_str() {
+            self.string_at(text, field, rule);
+        }
+    }
+
+    fn string_at(&mut self, text: &str, path: &str, rule: &NameRule) {
+        // A value filled in at apply (`${vpc.id}`) is checked once it is known, by AWS.
+        if text.contains("${") {
+            return;
+        }
+        if let Some(problem) = rule.check(text) {
+            self.error(Rule::AwsString, path, problem);
+        }
+    }
+
+    /// The stack's own tags (not the ownership tags ecs-iac adds).
+    fn tags(&mut self, node: &Node) {
+        let style = node.kind.spec().tags;
+        let Some(field) = style.field() else { return };
+        let pairs: Vec<(String, String, String)> = match style {
+            Tags::Ec2(_) => items(&node.body[field])
+                .iter()
+                .flat_map(|spec| items(&spec["Tags"]).iter().cloned())
+                .map(|t| pair(&t, "Key", "Value", field))
+                .collect(),
+            Tags::KeyValue => items(&node.body[field])
+                .iter()
+                .map(|t| pair(t, "Key", "Value", field))
+                .collect(),
+            Tags::Ecs => items(&node.body[field])
+                .iter()
+                .map(|t| pair(t, "key", "value", field))
+                .collect(),
+            Tags::Map | Tags::LowerMap => node.body[field]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            let value = v.as_str().unwrap_or_default().to_string();
+                            (k.clone(), value, format!("{field}.{k}"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Tags::None => Vec::new(),
+        };
+        for (key, value, path) in pairs {
+            if key == STACK_TAG || key == ADDRESS_TAG {
+                continue;
+            }
+            if key.to_ascii_lowercase().starts_with("aws:") {
+                self.error(
+                    Rule::AwsString,
+                    &path,
+                    format!("tag key `{key}`: the `aws:` prefix is reserved for AWS's own tags"),
+                );
+                continue;
+            }
+            self.string_at(&key, &path, &limits::TAG_KEY);
+            if !value.is_empty() {
+                self.string_at(&value, &path, &limits::TAG_VALUE);
+            }
+        }
+    }
+
+    /// Rule descriptions and IPv6 blocks of a security group's rules.
+    fn rules(&mut self, body: &Value) {
+        for (i, p) in items(&body["IpPermissions"]).iter().enumerate() {
+            for list in ["IpRanges", "Ipv6Ranges", "UserIdGroupPairs"] {
+                for (j, range) in items(&p[list]).iter().enumerate() {
+                    let path = format!("IpPermissions[{i}].{list}[{j}]");
+                    if let Some(text) = range["Description"].as_str() {
+                        self.string_at(
+                            text,
+                            &format!("{path}.Description"),
+                            &limits::RULE_DESCRIPTION,
+                        );
+                    }
+                    if let Some(block) = range["CidrIpv6"].as_str() {
+                        if block.parse::<ipnet::Ipv6Net>().is_err() {
+                            self.error(
+                                Rule::CidrMalformed,
+                                format!("{path}.CidrIpv6"),
+                                format!("`{block}` is not an IPv6 CIDR block like `::/0` or `2001:db8::/32`"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A subnet's zone is in the stack's pinned region.
+    fn zone(&mut self, stack: &Stack, body: &Value) {
+        let (Some(region), Some(zone)) = (stack.pinned_region(), body["AvailabilityZone"].as_str())
+        else {
+            return;
+        };
+        let in_region = zone
+            .strip_prefix(region)
+            .is_some_and(|rest| rest.len() == 1 && rest.chars().all(|c| c.is_ascii_lowercase()));
+        if !in_region {
+            self.error(
+                Rule::AzRegion,
+                "AvailabilityZone",
+                format!("`{zone}` is not a zone of `{region}`, the stack's region; pick one of `{region}a`, `{region}b`, …"),
+            );
+        }
+    }
+
+    /// Images, variable names, unique names and secret sources of a task's containers.
+    fn containers(&mut self, body: &Value) {
+        for (i, c) in items(&body["containerDefinitions"]).iter().enumerate() {
+            let path = format!("containerDefinitions[{i}]");
+            if c["image"]
+                .as_str()
+                .is_some_and(|image| image.trim().is_empty())
+            {
+                self.error(
+                    Rule::AwsString,
+                    format!("{path}.image"),
+                    "the image is empty; name one, e.g. `image(\"nginx:1.27\")`".into(),
+                );
+            }
+            for list in ["environment", "secrets", "portMappings"] {
+                let mut seen = BTreeSet::new();
+                for (j, entry) in items(&c[list]).iter().enumerate() {
+                    let Some(name) = entry["name"].as_str() else {
+                        continue;
+                    };
+                    let entry_path = format!("{path}.{list}[{j}].name");
+                    if name.is_empty() {
+                        self.error(
+                            Rule::AwsString,
+                            &entry_path,
+                            format!("an entry of `{list}` has an empty name"),
+                        );
+                    } else if !seen.insert(name) {
+                        self.error(
+                            Rule::DuplicateEntry,
+                            &entry_path,
+                            format!("`{name}` is in `{list}` twice; names in it must be unique"),
+                        );
+                    }
+                }
+            }
+            for (j, secret) in items(&c["secrets"]).iter().enumerate() {
+                let from = &secret["valueFrom"];
+                let Some(text) = from.as_str() else { continue };
+                // An SSM parameter of the task's region may be named instead of an ARN.
+                if !text.starts_with("arn:") && (text.starts_with('/') || text.starts_with("${")) {
+                    continue;
+                }
+                self.arn(
+                    from,
+                    &format!("{path}.secrets[{j}].valueFrom"),
+                    &[("secretsmanager", "secret:"), ("ssm", "parameter/")],
+                );
+            }
+        }
+    }
+
+    /// Path patterns and host names of a listener rule's conditions are unique.
+    fn unique_conditions(&mut self, body: &Value) {
+        for (i, c) in items(&body["Conditions"]).iter().enumerate() {
+            for config in ["PathPatternConfig", "HostHeaderConfig"] {
+                let mut seen = BTreeSet::new();
+                for (j, v) in items(&c[config]["Values"]).iter().enumerate() {
+                    let Some(v) = v.as_str() else { continue };
+                    if !seen.insert(v) {
+                        self.error(
+                            Rule::DuplicateEntry,
+                            format!("Conditions[{i}].{config}.Values[{j}]"),
+                            format!("`{v}` is listed twice"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// `value` is an ARN of one of `allowed` (service, resource prefix). Placeholders
+    /// (`${secret.arn}`) are ARNs the stack fills in.
+    fn arn(&mut self, value: &Value, path: &str, allowed: &[(&str, &str)]) {
+        let Some(text) = value.as_str() else { return };
+        if text.starts_with("${") {
+            return;
+        }
+        let fits = arn_parts(text).is_some_and(|(service, resource)| {
+            allowed
+                .iter()
+                .any(|(s, prefix)| service == *s && resource.starts_with(prefix))
+        });
+        if !fits {
+            let wanted: Vec<String> = allowed
+                .iter()
+                .map(|(s, prefix)| format!("`arn:aws:{s}:…:{prefix}…`"))
+                .collect();
+            self.error(
+                Rule::Arn,
+                path,
+                format!(
+                    "`{text}` is not an ARN of the right kind; expected {}",
+                    wanted.join(" or ")
+                ),
+            );
+        }
+    }
+}
+
+fn pair(tag: &Value, key: &str, value: &str, field: &str) -> (String, String, String) {
+    let k = tag[key].as_str().unwrap_or_default().to_string();
+    let v = tag[value].as_str().unwrap_or_default().to_string();
+    let path = format!("{field}[{k:?}]");
+    (k, v, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arn_parts;
+
+    #[test]
+    fn arns_are_parsed_with_their_service_and_resource() {
+        assert_eq!(
+            arn_parts("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"),
+            Some(("secretsmanager", "secret:db-AbCdEf"))
+        );
+        assert_eq!(
+            arn_parts("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"),
+            Some((
+                "iam",
+                "policy/service-role/AmazonECSTaskExecutionRolePolicy"
+            ))
+        );
+        assert_eq!(
+            arn_parts("arn:aws-cn:acm:cn-north-1:1:certificate/x"),
+            Some(("acm", "certificate/x"))
+        );
+        assert_eq!(arn_parts("db-password"), None);
+        assert_eq!(arn_parts("arn:aws:sns"), None);
+    }
+}
