@@ -167,6 +167,22 @@ fn finished_line(event: &Event, adopting: bool) -> String {
             verb(*action, adopting)
         ),
         Event::Waiting { address, message } => format!("  … {address}: {message}"),
+        Event::Stopping {
+            in_flight,
+            abandoned: false,
+        } => format!(
+            "  ■ interrupted: no new work starts; waiting for {} in flight to stop ({}); interrupt again to abandon them",
+            in_flight.len(),
+            in_flight.join(", ")
+        ),
+        Event::Stopping {
+            in_flight,
+            abandoned: true,
+        } => format!(
+            "  ■ interrupted again: abandoned {} ({}); the next apply picks them up",
+            in_flight.len(),
+            in_flight.join(", ")
+        ),
     }
 }
 
@@ -194,6 +210,9 @@ fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget, adopt
                     bar.tick();
                 }
             }
+            Ok(event @ Event::Stopping { .. }) => {
+                let _ = lines.println(finished_line(&event, adopting));
+            }
             Ok(event) => {
                 let address = match &event {
                     Event::Started { address, .. }
@@ -201,6 +220,7 @@ fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget, adopt
                     | Event::Failed { address, .. }
                     | Event::Interrupted { address, .. }
                     | Event::Waiting { address, .. } => address.clone(),
+                    Event::Stopping { .. } => String::new(),
                 };
                 if let Some(bar) = in_work.remove(&address) {
                     bar.finish_and_clear();

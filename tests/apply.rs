@@ -940,6 +940,11 @@ fn interrupted_apply(signal: &str) -> (Moto, String, tempfile::TempDir, std::pat
         interrupted.resources.len()
     );
     assert!(stdout.contains("not started"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("■ interrupted: no new work starts; waiting for"),
+        "says what it waits for: {stderr}"
+    );
     assert!(!dir.path().join("vb.state.json.lock").exists());
     (moto, certificate, dir, state)
 }

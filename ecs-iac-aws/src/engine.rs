@@ -57,6 +57,14 @@ pub enum Event {
         /// What it was waiting for.
         waiting_for: String,
     },
+    /// The run was interrupted: no new work starts; these resources are still in work
+    /// (their waits and retries stop at their next pause).
+    Stopping {
+        /// Addresses still in work.
+        in_flight: Vec<String>,
+        /// Whether a second interrupt abandoned them.
+        abandoned: bool,
+    },
     /// The resource failed.
     Failed {
         /// Node address.
@@ -308,11 +316,14 @@ pub async fn apply(
     // Installed before any work starts.
     let mut interrupts = Interrupts::new(options.handle_ctrl_c);
     let mut interrupts_seen = 0;
+    // Addresses whose work started, for saying what is still in flight.
+    let mut started: Vec<String> = Vec::new();
 
     loop {
         while !options.cancel.load(Ordering::SeqCst) && running.len() < parallelism {
             let Some(i) = ready.pop() else { break };
             let (action, step) = (work[i].action.clone(), work[i].step);
+            started.push(action.address.clone());
             (options.on_event)(&Event::Started {
                 address: action.address.clone(),
                 action: action.action,
@@ -391,6 +402,11 @@ pub async fn apply(
             }
             () = interrupts.next(), if interrupts_seen < 2 => {
                 interrupts_seen += 1;
+                let in_flight: Vec<String> = started
+                    .iter()
+                    .filter(|a| !report.done.iter().any(|(d, _)| d == *a) && !report.failed.iter().any(|(f, _)| f == *a))
+                    .cloned()
+                    .collect();
                 if interrupts_seen == 1 {
                     tracing::warn!(in_flight = running.len(), "interrupted: no new work starts, waits stop; interrupt again to abandon the calls in flight");
                     options.cancel.store(true, Ordering::SeqCst);
@@ -398,6 +414,7 @@ pub async fn apply(
                     tracing::warn!(in_flight = running.len(), "interrupted again: abandoning the calls in flight");
                     running.abort_all();
                 }
+                (options.on_event)(&Event::Stopping { in_flight, abandoned: interrupts_seen > 1 });
             }
         }
     }
