@@ -120,6 +120,7 @@ pub(crate) fn verb(action: Action, adopting: bool) -> &'static str {
         Action::Update => "update",
         Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
         Action::Delete => "delete",
+        Action::Forget => "forget",
         Action::Read => "read",
         Action::NoOp => "keep",
     }

@@ -275,3 +275,170 @@ fn aws_setup_problems_are_one_line_with_the_fix_before_any_plan() {
     assert!(stderr.contains("AWS_PROFILE"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+/// An endpoint that answers every call with the AWS Query error `code` (HTTP `status`).
+fn refusing_endpoint(code: &'static str, status: u16) -> String {
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            if crate::fault_proxy::read_request(&mut conn).is_err() {
+                continue;
+            }
+            let body = format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>refused by the test</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
+            );
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status} Refused\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    endpoint
+}
+
+#[test]
+fn rejected_expired_and_denied_credentials_and_unknown_hosts_say_what_to_do() {
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    for (code, status, fix) in [
+        ("InvalidClientTokenId", 403, "the credentials were rejected"),
+        ("ExpiredToken", 400, "the credentials have expired"),
+        (
+            "AccessDenied",
+            403,
+            "not allowed this operation: grant it in IAM",
+        ),
+    ] {
+        let endpoint = refusing_endpoint(code, status);
+        let mut env = keys.to_vec();
+        env.push(("AWS_ENDPOINT_URL", &endpoint));
+        let out = example_in(&env, &["apply", "--yes"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{code}: {stderr}");
+        assert!(
+            stderr.contains(code) && stderr.contains(fix),
+            "{code}: {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+    let mut env = keys.to_vec();
+    env.push(("AWS_ENDPOINT_URL", "http://ecs-iac-test.invalid"));
+    let out = example_in(&env, &["apply", "--yes"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("host name does not resolve"), "{stderr}");
+}
+
+/// An endpoint that answers STS and never answers anything else (the call hangs), and
+/// counts the calls it holds.
+fn hanging_endpoint() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = held.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for mut conn in listener.incoming().flatten() {
+            let Ok(request) = crate::fault_proxy::read_request(&mut conn) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&request).into_owned();
+            if crate::fault_proxy::operation(&text) == "GetCallerIdentity" {
+                let body = crate::waiters::STS;
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            } else {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                open.push(conn);
+            }
+        }
+    });
+    (endpoint, held)
+}
+
+/// A second Ctrl-C abandons a call in flight (the first lets it finish): the run ends at
+/// once with 130, and what was not done stays in state for the next run.
+#[test]
+fn a_second_ctrl_c_abandons_calls_in_flight() {
+    let (endpoint, held) = hanging_endpoint();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vb.state.json");
+    let store = ecs_iac::aws::StateStore::new(&path);
+    let mut state = State::empty("visitor-book");
+    state.resources.insert(
+        "public-subnet-1".into(),
+        ecs_iac::ResourceState {
+            kind: ecs_iac::Kind::SUBNET,
+            operation: "ec2:CreateSubnet".into(),
+            status: ecs_iac::ResourceStatus::Created,
+            id: Some("subnet-1".into()),
+            attributes: [("id".to_string(), "subnet-1".to_string())].into(),
+            request: serde_json::json!({}),
+            depends_on: Vec::new(),
+            pending_since: None,
+            allow_destroy: true,
+        },
+    );
+    store.lock().unwrap().save(&mut state).unwrap();
+    let child = std::process::Command::new(crate::apply::example_binary("visitor_book"))
+        .args(["--state", path.to_str().unwrap(), "destroy", "--yes"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while held.load(std::sync::atomic::Ordering::SeqCst) == 0
+        && started.elapsed() < std::time::Duration::from_secs(30)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        held.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "DeleteSubnet was sent"
+    );
+    let interrupt = || {
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    assert!(interrupt().success());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(interrupt().success());
+    // A hang guard, not a timing assertion: without the abandon the call hangs for
+    // minutes.
+    let guard_pid = child.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &guard_pid.to_string()])
+            .status();
+    });
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted again: abandoned 1"),
+        "{stderr}"
+    );
+    let after = store.load("visitor-book").unwrap();
+    assert!(
+        after.resources.contains_key("public-subnet-1"),
+        "still in state"
+    );
+}

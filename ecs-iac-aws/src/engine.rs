@@ -176,6 +176,8 @@ enum Step {
     Update,
     /// Delete it.
     Delete,
+    /// Remove it from state only (the stack only read it).
+    Forget,
     /// Delete it, then create it again (the create is a step of its own once the delete
     /// is recorded).
     DeleteThenCreate,
@@ -189,6 +191,7 @@ impl Step {
             Action::Read => Some(Step::Read),
             Action::Update => Some(Step::Update),
             Action::Delete => Some(Step::Delete),
+            Action::Forget => Some(Step::Forget),
             Action::DeleteThenCreate => Some(Step::DeleteThenCreate),
             Action::NoOp => None,
         }
@@ -885,6 +888,7 @@ impl Task {
             Step::Delete | Step::DeleteThenCreate => self.delete().await.map(|_| Done::Deleted),
             Step::Update => self.update().await.map(Done::Created),
             Step::Create | Step::Read => self.create().await.map(Done::Created),
+            Step::Forget => Ok(Done::Deleted),
         }
     }
 

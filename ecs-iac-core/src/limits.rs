@@ -446,6 +446,18 @@ pub const SECURITY_GROUP_NAME: NameRule = rule(
     Charset::Printable,
     "EC2 CreateSecurityGroup",
 );
+/// The ARN format every ARN-typed field is checked against (`arn` rule).
+pub const ARN_FORMAT: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html";
+/// Regions and their Availability Zones (`az-region` rule).
+pub const AVAILABILITY_ZONES: &str =
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html";
+/// Container definitions: environment, secret and port mapping names (`duplicate-entry`).
+pub const CONTAINER_DEFINITION: &str =
+    "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html";
+/// Listener rule conditions: path patterns and host names (`duplicate-entry`).
+pub const RULE_CONDITIONS: &str =
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RuleCondition.html";
+
 /// Security group description. <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html>
 pub const SECURITY_GROUP_DESCRIPTION: NameRule = rule(
     "Description",

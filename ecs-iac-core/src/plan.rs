@@ -34,6 +34,9 @@ pub enum Action {
     CreateThenDelete,
     /// Deleted.
     Delete,
+    /// Forgotten: a resource the stack only reads (an existing secret) leaves the state;
+    /// nothing is sent to AWS.
+    Forget,
     /// Unchanged.
     NoOp,
     /// Looked up (data sources such as existing secrets).
@@ -48,6 +51,7 @@ impl Action {
             Action::DeleteThenCreate => "-/+",
             Action::CreateThenDelete => "+/-",
             Action::Delete => "-",
+            Action::Forget => ".",
             Action::NoOp => " ",
             Action::Read => "<=",
         }
@@ -237,6 +241,9 @@ pub struct Summary {
     pub replace: usize,
     /// Nodes deleted.
     pub delete: usize,
+    /// Nodes the stack only read, forgotten. Serialized only when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub forget: usize,
     /// Nodes unchanged.
     pub no_op: usize,
     /// Lookups.
@@ -416,6 +423,7 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
             Action::Update => summary.update += 1,
             Action::DeleteThenCreate | Action::CreateThenDelete => summary.replace += 1,
             Action::Delete => summary.delete += 1,
+            Action::Forget => summary.forget += 1,
             Action::NoOp => summary.no_op += 1,
             Action::Read => summary.read += 1,
         }
@@ -460,8 +468,12 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
             .kind
             .delete_operation()
             .map(|op| op.to_string())
-            .unwrap_or_else(|| "nothing is deleted: the stack only reads it".to_string()),
-        action: Action::Delete,
+            .unwrap_or_else(|| "forget: the stack only reads it, nothing is sent".to_string()),
+        action: if r.kind.spec().data_source {
+            Action::Forget
+        } else {
+            Action::Delete
+        },
         before: Some(r.request.clone()),
         after: None,
         changes: Vec::new(),
@@ -568,7 +580,9 @@ fn calls(action: &PlannedAction) -> String {
             Some(delete) => format!("{create}, {delete}"),
             None => create,
         },
-        Action::Create | Action::Read | Action::NoOp | Action::Delete => action.operation.clone(),
+        Action::Create | Action::Read | Action::NoOp | Action::Delete | Action::Forget => {
+            action.operation.clone()
+        }
     }
 }
 
@@ -872,7 +886,7 @@ impl Plan {
     }
 
     /// The human view, like `terraform plan`: `+` create, `~` update, `-/+` replace
-    /// (`+/-` when the new one is created first), `-` delete, `<=` read. Unchanged nodes
+    /// (`+/-` when the new one is created first), `-` delete, `.` forget, `<=` read. Unchanged nodes
     /// are not listed unless their state entry changes. A blocked action shows
     /// `! blocked: <why>`; a field changed outside ecs-iac ends with
     /// `# changed outside ecs-iac`.
@@ -938,6 +952,13 @@ impl Plan {
                 "\nPlan: {} to create, {} to update, {} to replace, {} to delete ({} unchanged, {} to read).",
                 s.create, s.update, s.replace, s.delete, s.no_op, s.read
             );
+            if s.forget > 0 {
+                let _ = writeln!(
+                    out,
+                    "Forget: {} resource(s) the stack only reads leave the state; nothing is sent for them.",
+                    s.forget
+                );
+            }
         } else {
             let _ = writeln!(
                 out,

@@ -619,12 +619,27 @@ fn destroy_deletes_everything_and_blocks_nothing() {
     let state = applied(&synth_of(&Knobs::default()));
     let plan = plan_destroy(&state);
     assert_eq!(plan.stack, "t");
-    assert_eq!(plan.summary.delete, state.resources.len());
+    // The secret the stack only reads is forgotten, not deleted.
+    assert_eq!(plan.summary.delete, state.resources.len() - 1);
+    assert_eq!(plan.summary.forget, 1);
     assert!(!plan.is_blocked());
     assert!(plan
         .actions
         .iter()
-        .all(|a| a.action == Action::Delete && a.reasons == ["the stack is destroyed"]));
+        .all(|a| a.reasons == ["the stack is destroyed"]));
+    for a in &plan.actions {
+        let expected = if a.kind == Kind::SECRET_REF {
+            Action::Forget
+        } else {
+            Action::Delete
+        };
+        assert_eq!(a.action, expected, "{}", a.address);
+    }
+    let text = plan.render_text();
+    assert!(
+        text.contains("  . secret  (forget: the stack only reads it, nothing is sent)"),
+        "{text}"
+    );
     let order: Vec<&str> = plan.actions.iter().map(|a| a.address.as_str()).collect();
     let pos = |a: &str| order.iter().position(|x| *x == a);
     assert!(pos("svc") < pos("task") && pos("db") < pos("dbs"));

@@ -40,6 +40,19 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 }
             }
             Kind::LISTENER_RULE => cx.unique_conditions(&node.body),
+            Kind::LOG_GROUP => {
+                cx.arn(&node.body["kmsKeyId"], "kmsKeyId", &[("kms", "key/")]);
+            }
+            Kind::SERVICE => {
+                let services = &node.body["serviceConnectConfiguration"]["services"];
+                for (i, s) in items(services).iter().enumerate() {
+                    cx.arn(
+                        &s["tls"]["issuerCertificateAuthority"]["awsPcaAuthorityArn"],
+                        &format!("serviceConnectConfiguration.services[{i}].tls.issuerCertificateAuthority.awsPcaAuthorityArn"),
+                        &[("acm-pca", "certificate-authority/")],
+                    );
+                }
+            }
             Kind::ALARM => {
                 for (i, action) in items(&node.body["AlarmActions"]).iter().enumerate() {
                     cx.arn(
@@ -209,7 +222,10 @@ impl Checks<'_> {
             self.error(
                 Rule::AzRegion,
                 "AvailabilityZone",
-                format!("`{zone}` is not a zone of `{region}`, the stack's region; pick one of `{region}a`, `{region}b`, …"),
+                format!(
+                    "`{zone}` is not a zone of `{region}`, the stack's region; pick one of `{region}a`, `{region}b`, … ({})",
+                    limits::AVAILABILITY_ZONES
+                ),
             );
         }
     }
@@ -245,7 +261,10 @@ impl Checks<'_> {
                         self.error(
                             Rule::DuplicateEntry,
                             &entry_path,
-                            format!("`{name}` is in `{list}` twice; names in it must be unique"),
+                            format!(
+                                "`{name}` is in `{list}` twice; names in it must be unique ({})",
+                                limits::CONTAINER_DEFINITION
+                            ),
                         );
                     }
                 }
@@ -277,7 +296,7 @@ impl Checks<'_> {
                         self.error(
                             Rule::DuplicateEntry,
                             format!("Conditions[{i}].{config}.Values[{j}]"),
-                            format!("`{v}` is listed twice"),
+                            format!("`{v}` is listed twice ({})", limits::RULE_CONDITIONS),
                         );
                     }
                 }
@@ -306,8 +325,9 @@ impl Checks<'_> {
                 Rule::Arn,
                 path,
                 format!(
-                    "`{text}` is not an ARN of the right kind; expected {}",
-                    wanted.join(" or ")
+                    "`{text}` is not an ARN of the right kind; expected {} ({})",
+                    wanted.join(" or "),
+                    limits::ARN_FORMAT
                 ),
             );
         }
@@ -324,6 +344,27 @@ fn pair(tag: &Value, key: &str, value: &str, field: &str) -> (String, String, St
 #[cfg(test)]
 mod tests {
     use super::arn_parts;
+    use crate::diagnostic::Rule;
+    use crate::prelude::*;
+
+    #[test]
+    fn kms_key_arns_of_log_groups_are_checked() {
+        let errors = |key: &str| {
+            let mut stack = Stack::new("k").region("us-east-1");
+            stack.add(LogGroup::new("logs", "/ecs/k").kms_key(key));
+            validate(&stack)
+                .into_iter()
+                .filter(|d| d.rule == Rule::Arn)
+                .map(|d| d.path)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(errors("alias/logs"), ["kmsKeyId"]);
+        assert_eq!(
+            errors("arn:aws:sns:us-east-1:123456789012:key/1"),
+            ["kmsKeyId"]
+        );
+        assert!(errors("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab").is_empty());
+    }
 
     #[test]
     fn arns_are_parsed_with_their_service_and_resource() {

@@ -808,7 +808,7 @@ async fn update_rules(aws: &Aws, egress: bool, t: &Target<'_>) -> Result<Outcome
                 .send()
                 .await
                 .map(|o| rule_ids(o.security_group_rules()))
-                .map_err(err(a, "AuthorizeSecurityGroupEgress"))?
+                .map_err(err(a, "AuthorizeSecurityGroupEgress"))
         } else {
             c.authorize_security_group_ingress()
                 .group_id(&group)
@@ -816,9 +816,32 @@ async fn update_rules(aws: &Aws, egress: bool, t: &Target<'_>) -> Result<Outcome
                 .send()
                 .await
                 .map(|o| rule_ids(o.security_group_rules()))
-                .map_err(err(a, "AuthorizeSecurityGroupIngress"))?
+                .map_err(err(a, "AuthorizeSecurityGroupIngress"))
         };
-        ids.extend(added);
+        match added {
+            Ok(added) => ids.extend(added),
+            // An earlier authorize (a retried call whose first response was lost) landed
+            // after the rules were read: read them again and accept them when every
+            // requested rule is there.
+            Err(e) if e.is(&["InvalidPermission.Duplicate"]) => {
+                let now = group_rules(aws, a, &group, egress)
+                    .await?
+                    .unwrap_or_default();
+                if desired
+                    .iter()
+                    .all(|rule| now.iter().any(|(_, c)| c == rule))
+                {
+                    ids = now
+                        .iter()
+                        .filter(|(_, rule)| desired.contains(rule))
+                        .map(|(id, _)| id.clone())
+                        .collect();
+                } else {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(Outcome::new(group.clone())
         .with("group_id", group)
