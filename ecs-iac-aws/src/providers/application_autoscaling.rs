@@ -1,6 +1,6 @@
 //! Application Auto Scaling: scalable targets and scaling policies.
 
-use super::{not_supported, Existing, Outcome, Target};
+use super::{Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ApplicationAutoScalingKind;
@@ -216,23 +216,4 @@ pub(super) async fn delete(
     }
 }
 
-/// Nothing of a scalable target or policy changes in place: the kind's create call is an upsert (or it is only read), so the
-/// engine never asks for a modify call.
-pub(super) async fn update(
-    _aws: &Aws,
-    _k: ApplicationAutoScalingKind,
-    t: &Target<'_>,
-    _e: &Existing<'_>,
-) -> Result<Outcome, ProviderError> {
-    Err(not_supported(t.address, t.kind, "modify"))
-}
-
-/// Usable once the call returns.
-pub(super) async fn wait_ready(
-    _aws: &Aws,
-    _k: ApplicationAutoScalingKind,
-    _t: &Target<'_>,
-    _o: &Outcome,
-) -> Result<(), ProviderError> {
-    Ok(())
-}
+no_modify_call_and_nothing_to_wait_for!(ApplicationAutoScalingKind);

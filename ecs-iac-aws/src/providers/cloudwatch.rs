@@ -1,6 +1,6 @@
 //! CloudWatch: metric alarms.
 
-use super::{not_supported, Existing, Outcome, Target};
+use super::{Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::CloudWatchKind;
@@ -130,23 +130,4 @@ pub(super) async fn delete(
     }
 }
 
-/// Nothing of an alarm changes in place: the kind's create call is an upsert (or it is only read), so the
-/// engine never asks for a modify call.
-pub(super) async fn update(
-    _aws: &Aws,
-    _k: CloudWatchKind,
-    t: &Target<'_>,
-    _e: &Existing<'_>,
-) -> Result<Outcome, ProviderError> {
-    Err(not_supported(t.address, t.kind, "modify"))
-}
-
-/// Usable once the call returns.
-pub(super) async fn wait_ready(
-    _aws: &Aws,
-    _k: CloudWatchKind,
-    _t: &Target<'_>,
-    _o: &Outcome,
-) -> Result<(), ProviderError> {
-    Ok(())
-}
+no_modify_call_and_nothing_to_wait_for!(CloudWatchKind);

@@ -1,6 +1,6 @@
 //! ElastiCache: cache subnet groups and replication groups.
 
-use super::{Existing, Outcome, Poll, Target};
+use super::{not_owned, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -18,14 +18,6 @@ fn elasticache_tags(r: &Req<'_>) -> Vec<aws_sdk_elasticache::types::Tag> {
                 .build()
         })
         .collect()
-}
-
-fn not_owned(a: &str, field: &str, name: &str) -> ProviderError {
-    ProviderError::Request {
-        address: a.into(),
-        field: field.into(),
-        problem: format!("`{name}` already exists and is not owned by this stack; choose another name or import it"),
-    }
 }
 
 pub(super) async fn create(

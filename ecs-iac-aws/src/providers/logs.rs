@@ -1,6 +1,6 @@
 //! CloudWatch Logs: log groups and their retention.
 
-use super::{not_supported, owned, Existing, Outcome, Target};
+use super::{owned, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::LogsKind;
@@ -181,23 +181,4 @@ pub(super) async fn delete(aws: &Aws, k: LogsKind, e: &Existing<'_>) -> Result<(
     }
 }
 
-/// Nothing of a log group changes in place: the kind's create call is an upsert (or it is only read), so the
-/// engine never asks for a modify call.
-pub(super) async fn update(
-    _aws: &Aws,
-    _k: LogsKind,
-    t: &Target<'_>,
-    _e: &Existing<'_>,
-) -> Result<Outcome, ProviderError> {
-    Err(not_supported(t.address, t.kind, "modify"))
-}
-
-/// Usable once the call returns.
-pub(super) async fn wait_ready(
-    _aws: &Aws,
-    _k: LogsKind,
-    _t: &Target<'_>,
-    _o: &Outcome,
-) -> Result<(), ProviderError> {
-    Ok(())
-}
+no_modify_call_and_nothing_to_wait_for!(LogsKind);

@@ -22,6 +22,32 @@ macro_rules! sdk_err {
     };
 }
 
+/// Defines `update` and `wait_ready` for a service whose kinds have no modify call (their
+/// create is an upsert, or they are only read) and are usable once the call returns.
+macro_rules! no_modify_call_and_nothing_to_wait_for {
+    ($kind:ty) => {
+        /// Never planned (the kinds change in place by their create call, or not at all).
+        pub(super) async fn update(
+            _aws: &Aws,
+            _k: $kind,
+            t: &Target<'_>,
+            _e: &Existing<'_>,
+        ) -> Result<Outcome, ProviderError> {
+            Err(super::not_supported(t.address, t.kind, "modify"))
+        }
+
+        /// Usable once the call returns.
+        pub(super) async fn wait_ready(
+            _aws: &Aws,
+            _k: $kind,
+            _t: &Target<'_>,
+            _o: &Outcome,
+        ) -> Result<(), ProviderError> {
+            Ok(())
+        }
+    };
+}
+
 mod application_autoscaling;
 mod cloudwatch;
 mod ec2;
@@ -116,6 +142,16 @@ impl Existing<'_> {
                 problem: "missing from state; recover the state or remove the resource by hand"
                     .into(),
             })
+    }
+}
+
+/// The error of a create refused because the name is taken by something this stack does
+/// not own.
+pub(crate) fn not_owned(address: &str, field: &str, name: &str) -> ProviderError {
+    ProviderError::Request {
+        address: address.into(),
+        field: field.into(),
+        problem: format!("`{name}` already exists and is not owned by this stack; choose another name or import it"),
     }
 }
 

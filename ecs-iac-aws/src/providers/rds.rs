@@ -1,6 +1,6 @@
 //! RDS: DB subnet groups and DB instances.
 
-use super::{owned, response, Existing, Outcome, Poll, Target};
+use super::{not_owned, owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -14,14 +14,6 @@ fn rds_tags(r: &Req<'_>) -> Vec<aws_sdk_rds::types::Tag> {
         .into_iter()
         .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
         .collect()
-}
-
-fn not_owned(a: &str, field: &str, name: &str) -> ProviderError {
-    ProviderError::Request {
-        address: a.into(),
-        field: field.into(),
-        problem: format!("`{name}` already exists and is not owned by this stack; choose another name or import it"),
-    }
 }
 
 pub(super) async fn create(

@@ -87,23 +87,4 @@ impl Aws {
     }
 }
 
-/// Nothing of a secret reference changes in place: the kind's create call is an upsert (or it is only read), so the
-/// engine never asks for a modify call.
-pub(super) async fn update(
-    _aws: &Aws,
-    _k: SecretsManagerKind,
-    t: &Target<'_>,
-    _e: &Existing<'_>,
-) -> Result<Outcome, ProviderError> {
-    Err(not_supported(t.address, t.kind, "modify"))
-}
-
-/// Usable once the call returns.
-pub(super) async fn wait_ready(
-    _aws: &Aws,
-    _k: SecretsManagerKind,
-    _t: &Target<'_>,
-    _o: &Outcome,
-) -> Result<(), ProviderError> {
-    Ok(())
-}
+no_modify_call_and_nothing_to_wait_for!(SecretsManagerKind);

@@ -1,6 +1,6 @@
 //! Cloud Map: HTTP namespaces.
 
-use super::{not_supported, owned, response, Existing, Outcome, Poll, Target};
+use super::{owned, response, Existing, Outcome, Poll, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ServiceDiscoveryKind;
@@ -210,23 +210,4 @@ pub(super) async fn delete(
     }
 }
 
-/// Nothing of a namespace changes in place: the kind's create call is an upsert (or it is only read), so the
-/// engine never asks for a modify call.
-pub(super) async fn update(
-    _aws: &Aws,
-    _k: ServiceDiscoveryKind,
-    t: &Target<'_>,
-    _e: &Existing<'_>,
-) -> Result<Outcome, ProviderError> {
-    Err(not_supported(t.address, t.kind, "modify"))
-}
-
-/// Usable once the call returns.
-pub(super) async fn wait_ready(
-    _aws: &Aws,
-    _k: ServiceDiscoveryKind,
-    _t: &Target<'_>,
-    _o: &Outcome,
-) -> Result<(), ProviderError> {
-    Ok(())
-}
+no_modify_call_and_nothing_to_wait_for!(ServiceDiscoveryKind);
