@@ -1,6 +1,6 @@
 //! Application Auto Scaling: scalable targets and scaling policies.
 
-use super::{Existing, Outcome, Target};
+use super::{request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ApplicationAutoScalingKind;
@@ -11,14 +11,6 @@ sdk_err!(
     aws_sdk_applicationautoscaling,
     "applicationautoscaling"
 );
-
-fn request(a: &str, field: &str, problem: impl ToString) -> ProviderError {
-    ProviderError::Request {
-        address: a.into(),
-        field: field.into(),
-        problem: problem.to_string(),
-    }
-}
 
 pub(super) async fn create(
     aws: &Aws,

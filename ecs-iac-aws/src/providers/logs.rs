@@ -1,20 +1,12 @@
 //! CloudWatch Logs: log groups and their retention.
 
-use super::{owned, Existing, Outcome, Target};
+use super::{owned, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::LogsKind;
 use std::collections::HashMap;
 
 sdk_err!(logs_err, aws_sdk_cloudwatchlogs, "logs");
-
-fn request(a: &str, field: &str, problem: impl ToString) -> ProviderError {
-    ProviderError::Request {
-        address: a.into(),
-        field: field.into(),
-        problem: problem.to_string(),
-    }
-}
 
 fn log_group_arn(aws: &Aws, name: &str) -> String {
     format!(

@@ -145,6 +145,15 @@ impl Existing<'_> {
     }
 }
 
+/// The error of a request the provider cannot build: `field` is wrong for `problem`.
+pub(crate) fn request(address: &str, field: &str, problem: impl ToString) -> ProviderError {
+    ProviderError::Request {
+        address: address.into(),
+        field: field.into(),
+        problem: problem.to_string(),
+    }
+}
+
 /// The error of a create refused because the name is taken by something this stack does
 /// not own.
 pub(crate) fn not_owned(address: &str, field: &str, name: &str) -> ProviderError {

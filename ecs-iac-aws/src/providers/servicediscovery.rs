@@ -1,19 +1,11 @@
 //! Cloud Map: HTTP namespaces.
 
-use super::{owned, response, Existing, Outcome, Poll, Target};
+use super::{owned, request, response, Existing, Outcome, Poll, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ServiceDiscoveryKind;
 
 sdk_err!(sd_err, aws_sdk_servicediscovery, "servicediscovery");
-
-fn request(a: &str, field: &str, problem: impl ToString) -> ProviderError {
-    ProviderError::Request {
-        address: a.into(),
-        field: field.into(),
-        problem: problem.to_string(),
-    }
-}
 
 pub(super) async fn create(
     aws: &Aws,
