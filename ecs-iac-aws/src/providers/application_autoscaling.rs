@@ -1,6 +1,6 @@
 //! Application Auto Scaling: scalable targets and scaling policies.
 
-use super::{request, Existing, Outcome, Target};
+use super::{gone_is_deleted, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ApplicationAutoScalingKind;
@@ -194,18 +194,7 @@ pub(super) async fn delete(
             .map(drop)
             .map_err(scaling_err(a, "DeleteScalingPolicy")),
     };
-    match res {
-        Err(x)
-            if x.is(&[
-                "ResourceNotFoundException",
-                "ObjectNotFoundException",
-                "NamespaceNotFound",
-            ]) =>
-        {
-            Ok(())
-        }
-        other => other,
-    }
+    gone_is_deleted(res)
 }
 
 no_modify_call_and_nothing_to_wait_for!(ApplicationAutoScalingKind);

@@ -1,6 +1,6 @@
 //! CloudWatch: metric alarms.
 
-use super::{Existing, Outcome, Target};
+use super::{gone_is_deleted, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::CloudWatchKind;
@@ -116,18 +116,7 @@ pub(super) async fn delete(
             .map(drop)
             .map_err(cw_err(a, "DeleteAlarms")),
     };
-    match res {
-        Err(x)
-            if x.is(&[
-                "ResourceNotFoundException",
-                "ObjectNotFoundException",
-                "NamespaceNotFound",
-            ]) =>
-        {
-            Ok(())
-        }
-        other => other,
-    }
+    gone_is_deleted(res)
 }
 
 no_modify_call_and_nothing_to_wait_for!(CloudWatchKind);

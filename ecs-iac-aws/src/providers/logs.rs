@@ -1,6 +1,6 @@
 //! CloudWatch Logs: log groups and their retention.
 
-use super::{owned, request, Existing, Outcome, Target};
+use super::{gone_is_deleted, owned, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::LogsKind;
@@ -159,18 +159,7 @@ pub(super) async fn delete(aws: &Aws, k: LogsKind, e: &Existing<'_>) -> Result<(
             .map(drop)
             .map_err(logs_err(a, "DeleteRetentionPolicy")),
     };
-    match res {
-        Err(x)
-            if x.is(&[
-                "ResourceNotFoundException",
-                "ObjectNotFoundException",
-                "NamespaceNotFound",
-            ]) =>
-        {
-            Ok(())
-        }
-        other => other,
-    }
+    gone_is_deleted(res)
 }
 
 no_modify_call_and_nothing_to_wait_for!(LogsKind);

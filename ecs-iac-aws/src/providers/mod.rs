@@ -145,6 +145,23 @@ impl Existing<'_> {
     }
 }
 
+/// A delete of the smaller services (logs, alarms, autoscaling, Cloud Map) whose object
+/// is already gone counts as done.
+pub(crate) fn gone_is_deleted(res: Result<(), ProviderError>) -> Result<(), ProviderError> {
+    match res {
+        Err(x)
+            if x.is(&[
+                "ResourceNotFoundException",
+                "ObjectNotFoundException",
+                "NamespaceNotFound",
+            ]) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 /// The error of a request the provider cannot build: `field` is wrong for `problem`.
 pub(crate) fn request(address: &str, field: &str, problem: impl ToString) -> ProviderError {
     ProviderError::Request {

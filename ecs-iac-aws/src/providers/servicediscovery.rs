@@ -1,6 +1,6 @@
 //! Cloud Map: HTTP namespaces.
 
-use super::{owned, request, response, Existing, Outcome, Poll, Target};
+use super::{gone_is_deleted, owned, request, response, Existing, Outcome, Poll, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ServiceDiscoveryKind;
@@ -188,18 +188,7 @@ pub(super) async fn delete(
             Err(x) => Err(x),
         },
     };
-    match res {
-        Err(x)
-            if x.is(&[
-                "ResourceNotFoundException",
-                "ObjectNotFoundException",
-                "NamespaceNotFound",
-            ]) =>
-        {
-            Ok(())
-        }
-        other => other,
-    }
+    gone_is_deleted(res)
 }
 
 no_modify_call_and_nothing_to_wait_for!(ServiceDiscoveryKind);
