@@ -356,7 +356,8 @@ fn execute(
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 writeln!(
                     out,
-                    "{} error(s), {} warning(s)",
+                    "validate `{}`: {} error(s), {} warning(s)",
+                    stack.name(),
                     errors,
                     diagnostics.len() - errors
                 )

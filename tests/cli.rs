@@ -63,11 +63,11 @@ fn validate_lists_every_problem_and_fails() {
     let (code, out, _) = run(stack.clone(), &["validate"]);
     assert_eq!(code, EXIT_ERROR);
     assert!(
-        out.contains("error[E0104 subnet-outside-vpc]: bad/a at CidrBlock"),
+        out.contains("error[E0104 subnet-outside-vpc]: a at CidrBlock"),
         "{out}"
     );
     assert!(
-        out.contains("error[E0302 log-retention]: bad/logs at retentionInDays"),
+        out.contains("error[E0302 log-retention]: logs at retentionInDays"),
         "{out}"
     );
     let (code, _, err) = run(stack.clone(), &["plan"]);

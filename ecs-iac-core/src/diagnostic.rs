@@ -126,7 +126,8 @@ pub struct Diagnostic {
     pub rule: Rule,
     /// How bad it is.
     pub severity: Severity,
-    /// The resource address, `stack/logical-name`.
+    /// The resource address: its logical name, as plans and state write it. Empty for a
+    /// problem of the stack itself (its name).
     pub address: String,
     /// The field, as a path into the rendered request, e.g. `containerDefinitions[0].memory`.
     pub path: String,
@@ -160,17 +161,15 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = self.severity.as_str();
-        write!(
-            f,
-            "{level}[{} {}]: {}",
-            self.rule.code(),
-            self.rule.name(),
-            self.address
-        )?;
-        if !self.path.is_empty() {
-            write!(f, " at {}", self.path)?;
+        write!(f, "{level}[{} {}]: ", self.rule.code(), self.rule.name())?;
+        if !self.address.is_empty() {
+            f.write_str(&self.address)?;
+            if !self.path.is_empty() {
+                write!(f, " at {}", self.path)?;
+            }
+            f.write_str(": ")?;
         }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -224,10 +223,15 @@ mod tests {
 
     #[test]
     fn display_names_rule_address_and_path() {
-        let d = Diagnostic::new(Rule::FargateCpuMemory, "s/task", "memory", "pick 1024");
+        let d = Diagnostic::new(Rule::FargateCpuMemory, "task", "memory", "pick 1024");
         assert_eq!(
             d.to_string(),
-            "error[E0201 fargate-cpu-memory]: s/task at memory: pick 1024"
+            "error[E0201 fargate-cpu-memory]: task at memory: pick 1024"
+        );
+        let stack = Diagnostic::new(Rule::InvalidName, "", "", "stack name `a b` ...");
+        assert_eq!(
+            stack.to_string(),
+            "error[E0001 invalid-name]: stack name `a b` ..."
         );
     }
 }

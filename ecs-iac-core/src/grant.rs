@@ -314,7 +314,7 @@ impl Ref<ReplicationGroup> {
 
 impl Stack {
     fn address_of<T: Resource>(&self, r: &Ref<T>) -> String {
-        format!("{}/{}", self.name, r.name())
+        r.name().to_string()
     }
 
     /// The resource behind `r`, or the error naming it.
@@ -415,7 +415,7 @@ impl Stack {
         service: &Ref<Service>,
     ) -> Result<(), GrantError> {
         let target_group = groups.first().cloned().ok_or(GrantError::NoSecurityGroup {
-            address: format!("{}/{}", self.name, target.name()),
+            address: target.name().to_string(),
             purpose: "allow the service in",
         })?;
         self.need(&target_group)?;

@@ -3,7 +3,7 @@
 //! lint checks that it *should* be deployed.
 //!
 //! Every finding names its rule (a stable kebab-case id such as `sg-open-ingress` and a
-//! code such as `L0101`), a severity, the resource address (`stack/logical-name`), the
+//! code such as `L0101`), a severity, the resource address (its logical name, as in plans), the
 //! request it is about (the node address, e.g. `alb-sg#ingress`), the field path inside
 //! that request (`IpPermissions[0].IpRanges[0].CidrIp`), a message and a remediation.
 //! Messages never quote an environment variable's or option's value.
@@ -32,7 +32,7 @@
 //! let report = lint(&stack);
 //! let first = report.errors().next().unwrap();
 //! assert_eq!(first.rule, LintRule::SgOpenIngressSensitivePort);
-//! assert_eq!(first.address, "demo/db-sg");
+//! assert_eq!(first.address, "db-sg");
 //! assert_eq!(first.request, "db-sg#ingress");
 //! assert_eq!(first.path, "IpPermissions[0].IpRanges[0].CidrIp");
 //! assert!(report.check().is_err()); // apply refuses
@@ -270,7 +270,7 @@ pub struct Finding {
     pub rule: LintRule,
     /// The rule's severity.
     pub severity: Severity,
-    /// The resource address, `stack/logical-name`.
+    /// The resource address: its logical name, as plans and state write it.
     pub address: String,
     /// The request (node address) the path points into, e.g. `alb-sg#ingress`. For
     /// suppression findings, the resource's logical name.
@@ -310,15 +310,14 @@ impl fmt::Display for Finding {
         }
         write!(
             f,
-            "{}[{} {}]: {} at {}",
+            "{}[{} {}]: {}",
             self.severity,
             self.rule.code(),
             self.rule.id(),
-            self.address,
             self.request
         )?;
         if !self.path.is_empty() {
-            write!(f, " {}", self.path)?;
+            write!(f, " at {}", self.path)?;
         }
         write!(f, ": {}", self.message)
     }
@@ -481,14 +480,10 @@ impl LintReport {
                     .iter()
                     .position(|r| *r == f.rule)
                     .unwrap_or_default();
-                let name = f
-                    .address
-                    .strip_prefix(&format!("{}/", self.stack))
-                    .unwrap_or(&f.address);
                 let field = if f.path.is_empty() {
-                    format!("{}/{}", self.stack, f.request)
+                    f.request.clone()
                 } else {
-                    format!("{}/{}.{}", self.stack, f.request, f.path)
+                    format!("{}.{}", f.request, f.path)
                 };
                 let suppressions: Vec<Value> = f
                     .suppressed
@@ -502,12 +497,12 @@ impl LintReport {
                     "message": { "text": f.message },
                     "locations": [{
                         "logicalLocations": [
-                            { "name": name, "fullyQualifiedName": f.address, "kind": "resource" },
+                            { "name": f.address, "fullyQualifiedName": f.address, "kind": "resource" },
                             { "name": f.path, "fullyQualifiedName": field, "kind": "property" },
                         ],
                     }],
                     "partialFingerprints": {
-                        "ecsIacFinding/v1": format!("{}|{}|{}|{}", f.rule.id(), f.address, f.request, f.path),
+                        "ecsIacFinding/v1": format!("{}|{}/{}|{}|{}", f.rule.id(), self.stack, f.address, f.request, f.path),
                     },
                     "suppressions": suppressions,
                     "properties": { "code": f.rule.code(), "request": f.request, "path": f.path },
@@ -551,7 +546,7 @@ pub fn lint(stack: &Stack) -> LintReport {
         lx.check(resource);
         let mut own = lx.findings;
         own.sort_by_key(|f| f.rule);
-        let address = format!("{}/{}", stack.name, meta.name);
+        let address = meta.name.clone();
         let problems = apply_suppressions(&address, meta, &mut own);
         findings.extend(own);
         findings.extend(problems);
@@ -778,7 +773,7 @@ impl<'a> Lx<'a> {
         self.findings.push(Finding {
             rule,
             severity: rule.severity(),
-            address: format!("{}/{}", self.stack.name, self.meta.name),
+            address: self.meta.name.clone(),
             request,
             path: path.into(),
             message,

@@ -152,9 +152,9 @@ pub(crate) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    /// `stack/name`, the address diagnostics name.
+    /// The resource's address, as plan, state and diagnostics write it.
     pub fn address(&self) -> String {
-        format!("{}/{}", self.stack.name, self.meta.name)
+        self.meta.name.clone()
     }
 
     pub fn error(&mut self, rule: Rule, path: impl Into<String>, message: impl Into<String>) {
@@ -341,9 +341,9 @@ pub(crate) struct NodeBuilder<'a> {
 }
 
 impl<'a> NodeBuilder<'a> {
-    /// `stack/resource`, the address diagnostics name.
+    /// The owning resource's address, as diagnostics name it.
     fn owner(&self) -> String {
-        format!("{}/{}", self.stack.name, self.resource)
+        self.resource.to_string()
     }
 
     /// What a plan may do to the node when it holds data.

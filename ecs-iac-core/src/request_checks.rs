@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
     for node in nodes {
         let mut cx = Checks {
-            address: format!("{}/{}", stack.name, node.resource),
+            address: node.resource.to_string(),
             out,
         };
         cx.tags(node);

@@ -70,7 +70,7 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
                 .unwrap_or_default();
             diagnostics.push(Diagnostic::new(
                 Rule::DependencyCycle,
-                format!("{}/{first}", stack.name),
+                first,
                 "",
                 format!(
                     "dependency cycle: {}; remove one of the references or explicit dependencies",
@@ -103,20 +103,23 @@ fn check_names(stack: &Stack, out: &mut Vec<Diagnostic>) {
     {
         out.push(Diagnostic::new(
             Rule::InvalidName,
-            stack.name.clone(),
             "",
-            "a stack name must be 1-128 letters, digits, `-` or `_`",
+            "",
+            format!(
+                "stack name `{}` must be 1-128 letters, digits, `-` or `_`",
+                stack.name
+            ),
         ));
     }
     let mut logical = BTreeSet::new();
     let mut aws: BTreeMap<(Kind, String), &str> = BTreeMap::new();
     for entry in &stack.entries {
         let name = entry.resource.logical_name();
-        let address = format!("{}/{name}", stack.name);
+        let address = name;
         if !valid_logical_name(name) {
             out.push(Diagnostic::new(
                 Rule::InvalidName,
-                &address,
+                address,
                 "",
                 format!("logical name `{name}` must be 1-128 letters, digits, `-`, `_` or `/` (not at the ends)"),
             ));
@@ -124,7 +127,7 @@ fn check_names(stack: &Stack, out: &mut Vec<Diagnostic>) {
         if !logical.insert(name) {
             out.push(Diagnostic::new(
                 Rule::DuplicateName,
-                &address,
+                address,
                 "",
                 format!("another resource is already named `{name}`; logical names are unique in a stack"),
             ));
@@ -135,7 +138,7 @@ fn check_names(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 if first != name {
                     out.push(Diagnostic::new(
                         Rule::DuplicateName,
-                        &address,
+                        address,
                         rule.field,
                         format!("{} `{aws_name}` is also used by `{first}`; AWS names of one kind must differ", rule.field),
                     ));
@@ -213,7 +216,7 @@ fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) 
             if let Some(problem) = problem {
                 out.push(Diagnostic::new(
                     Rule::UnknownAttribute,
-                    format!("{}/{}", stack.name, node.resource),
+                    node.resource.to_string(),
                     path_of_placeholder(&node.body, &p.address, &p.attribute),
                     problem,
                 ));
