@@ -90,6 +90,7 @@ rules! {
     SubnetGroupAzs = "E0106", "subnet-group-azs", Error, "A DB subnet group or a load balancer has subnets in fewer than two Availability Zones.";
     CacheSubnetGroupAzs = "W0108", "cache-subnet-group-azs", Warning, "A cache subnet group has subnets in one Availability Zone only, so a replica cannot fail over to another zone.";
     MultiAzNeedsTwoAzs = "E0107", "multi-az", Error, "Multi-AZ is enabled but the placement cannot span two Availability Zones.";
+    RouteLocal = "E0110", "route-local", Error, "A route's destination is the VPC's own CIDR block, or inside it through an internet gateway: the local route AWS puts in every route table already covers it, and AWS refuses the route.";
     AzRegion = "E0109", "az-region", Error, "An Availability Zone belongs to another region than the one the stack is pinned to.";
     FargateCpuMemory = "E0201", "fargate-cpu-memory", Error, "The task's CPU and memory are not a combination Fargate supports.";
     ContainerExceedsTask = "E0202", "container-exceeds-task", Error, "Containers reserve more CPU or memory than their task has.";

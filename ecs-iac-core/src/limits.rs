@@ -448,6 +448,10 @@ pub const SECURITY_GROUP_NAME: NameRule = rule(
 );
 /// The ARN format every ARN-typed field is checked against (`arn` rule).
 pub const ARN_FORMAT: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html";
+/// Routes more specific than the local route, and which targets they may have
+/// (`route-local` rule).
+pub const LOCAL_ROUTE: &str =
+    "https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html#route-tables-local-route";
 /// Regions and their Availability Zones (`az-region` rule).
 pub const AVAILABILITY_ZONES: &str =
     "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html";

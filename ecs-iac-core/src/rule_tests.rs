@@ -115,6 +115,16 @@ fn cases() -> Vec<Case> {
                 .add(Role::new("reader", Principal::ecs_tasks()).managed_policy(policy));
             b.stack
         }),
+        (Rule::RouteLocal, |bad| {
+            let mut b = base();
+            let igw = b.stack.add(InternetGateway::new("igw", &b.vpc));
+            let destination = if bad { "10.0.8.0/24" } else { "0.0.0.0/0" };
+            b.stack.add(
+                RouteTable::new("rt", &b.vpc)
+                    .route(cidr(destination), RouteTarget::internet_gateway(&igw)),
+            );
+            b.stack
+        }),
         (Rule::AzRegion, |bad| {
             let mut b = base();
             let zone = if bad { Az::EU_WEST_1A } else { Az::US_EAST_1A };

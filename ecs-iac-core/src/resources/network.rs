@@ -442,14 +442,34 @@ impl ResourceSpec for RouteTable {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        for (i, (destination, _)) in self.routes.iter().enumerate() {
+        let vpc_cidr = cx.get(&self.vpc).map(|v| v.cidr.clone());
+        for (i, (destination, target)) in self.routes.iter().enumerate() {
+            let path = format!("routes[{i}].DestinationCidrBlock");
             if let Some(err) = destination.error() {
-                cx.error(
-                    Rule::CidrMalformed,
-                    format!("routes[{i}].DestinationCidrBlock"),
-                    err.to_string(),
-                );
+                cx.error(Rule::CidrMalformed, path, err.to_string());
+                continue;
             }
+            // AWS creates the local route (the VPC's CIDR) in every table. A route may be
+            // more specific than it only towards a NAT gateway (or an appliance), never
+            // through an internet gateway, and never for the VPC's whole block.
+            let Some(vpc_cidr) = &vpc_cidr else { continue };
+            let through_igw = matches!(target, RouteTarget::InternetGateway(_));
+            let relation = if destination.as_str() == vpc_cidr.as_str() {
+                "is"
+            } else if through_igw && destination.is_within(vpc_cidr) {
+                "is inside"
+            } else {
+                continue;
+            };
+            cx.error(
+                Rule::RouteLocal,
+                path,
+                format!(
+                    "{destination} {relation} VPC `{}`'s block {vpc_cidr}, which the local route already covers; route only destinations outside the VPC (see {})",
+                    self.vpc.name(),
+                    crate::limits::LOCAL_ROUTE
+                ),
+            );
         }
         for (i, subnet) in self.subnets.iter().enumerate() {
             if let Some(s) = cx.get(subnet) {
