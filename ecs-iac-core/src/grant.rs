@@ -79,6 +79,7 @@
 use crate::net::Port;
 use crate::resources::*;
 use crate::stack::{AnyRef, Ref, Resource, Stack};
+use crate::value::{Attr, Text};
 use std::collections::BTreeMap;
 
 /// The name of the inline policy holding every IAM grant of a role.
@@ -110,11 +111,13 @@ impl Access {
     }
 }
 
-/// One IAM grant held by a role.
+/// One IAM grant held by a role: `access` to the ARN held in `target`'s attribute
+/// `attribute` (`arn`, or e.g. an RDS instance's `master_user_secret_arn`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RoleGrant {
     pub access: Access,
     pub target: AnyRef,
+    pub attribute: &'static str,
 }
 
 /// The grants policy of a role: one statement per kind of access, resources sorted by
@@ -123,11 +126,12 @@ pub(crate) fn grants_document(grants: &[RoleGrant]) -> Option<PolicyDocument> {
     if grants.is_empty() {
         return None;
     }
-    let mut by_access: BTreeMap<Access, BTreeMap<(String, usize), AnyRef>> = BTreeMap::new();
+    type Key = (String, usize, &'static str);
+    let mut by_access: BTreeMap<Access, BTreeMap<Key, &RoleGrant>> = BTreeMap::new();
     for g in grants {
         by_access.entry(g.access).or_default().insert(
-            (g.target.name().to_string(), g.target.index),
-            g.target.clone(),
+            (g.target.name().to_string(), g.target.index, g.attribute),
+            g,
         );
     }
     let mut document = PolicyDocument::new();
@@ -135,7 +139,13 @@ pub(crate) fn grants_document(grants: &[RoleGrant]) -> Option<PolicyDocument> {
         let mut statement = Statement::allow(access.actions().iter().copied()).sid(access.sid());
         statement
             .resources
-            .extend(targets.into_values().map(PolicyResource::Of));
+            .extend(targets.into_values().map(|g| match g.attribute {
+                "arn" => PolicyResource::Of(g.target.clone()),
+                attribute => PolicyResource::Arn(Text::from(Attr::<crate::value::Arn>::of_any(
+                    g.target.clone(),
+                    attribute,
+                ))),
+            }));
         document = document.statement(statement);
     }
     Some(document)
@@ -153,7 +163,7 @@ enum Reader {
 #[derive(Debug, Clone)]
 enum GrantKind {
     ReadSecret {
-        secret: Ref<SecretRef>,
+        secret: SecretSource,
         reader: Reader,
     },
     WriteLogs {
@@ -243,7 +253,7 @@ impl Ref<SecretRef> {
     /// ```
     pub fn grant_read(&self, task: &Ref<TaskDefinition>) -> Grant {
         Grant(GrantKind::ReadSecret {
-            secret: self.clone(),
+            secret: self.into(),
             reader: Reader::Execution(task.clone()),
         })
     }
@@ -253,7 +263,54 @@ impl Ref<SecretRef> {
     /// ARN. Apply it with [`Stack::grant`].
     pub fn grant_read_to(&self, role: &Ref<Role>) -> Grant {
         Grant(GrantKind::ReadSecret {
-            secret: self.clone(),
+            secret: self.into(),
+            reader: Reader::Role(role.clone()),
+        })
+    }
+}
+
+impl ManagedSecret {
+    /// Lets the task definition `task` inject keys of this secret
+    /// (`Container::secret_key`): `secretsmanager:GetSecretValue` on exactly its ARN (known
+    /// after apply) for the task definition's **execution role**. Apply it with
+    /// [`Stack::grant`]. RDS encrypts it with the `aws/secretsmanager` key unless told
+    /// otherwise, which needs no `kms:Decrypt` grant.
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s").region("us-east-1");
+    /// # let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+    /// # let a = stack.add(Subnet::private("a", &vpc, cidr("10.0.1.0/24"), Az::US_EAST_1A));
+    /// # let b = stack.add(Subnet::private("b", &vpc, cidr("10.0.2.0/24"), Az::US_EAST_1B));
+    /// # let subnets = stack.add(DbSubnetGroup::new("db-subnets", [&a, &b]));
+    /// let db = stack.add(DbInstance::new("db", DbEngine::Postgres, DbInstanceClass::T3_SMALL,
+    ///     20, &subnets, "app", MasterPassword::ManagedBySecretsManager));
+    /// let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+    /// let master = db.master_secret();
+    /// let task = stack.add(TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+    ///     .execution_role(&exec)
+    ///     .container(Container::new("app", image("app:1"))
+    ///         .secret_key("DB_USER", &master, "username")
+    ///         .secret_key("DB_PASSWORD", &master, "password")));
+    /// stack.grant(master.grant_read(&task)).unwrap();
+    /// let synth = synth(&stack).unwrap();
+    /// let secrets = &synth.node("task").unwrap().body["containerDefinitions"][0]["secrets"];
+    /// assert_eq!(secrets[1]["valueFrom"], "${db.master_user_secret_arn}:password::");
+    /// let doc = synth.node("exec#policy:ecs-iac-grants").unwrap().body["PolicyDocument"].as_str().unwrap().to_string();
+    /// assert!(doc.contains(r#""Resource":"${db.master_user_secret_arn}""#));
+    /// ```
+    pub fn grant_read(&self, task: &Ref<TaskDefinition>) -> Grant {
+        Grant(GrantKind::ReadSecret {
+            secret: self.into(),
+            reader: Reader::Execution(task.clone()),
+        })
+    }
+
+    /// Lets `role` read this secret's value itself: `secretsmanager:GetSecretValue` on
+    /// exactly its ARN. Apply it with [`Stack::grant`].
+    pub fn grant_read_to(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::ReadSecret {
+            secret: self.into(),
             reader: Reader::Role(role.clone()),
         })
     }
@@ -355,23 +412,40 @@ impl Stack {
     pub fn grant(&mut self, grant: Grant) -> Result<(), GrantError> {
         match grant.0 {
             GrantKind::ReadSecret { secret, reader } => {
-                self.need(&secret)?;
+                let (target, attribute) = match &secret {
+                    SecretSource::Secret(r) => {
+                        self.need(r)?;
+                        (r.erase(), "arn")
+                    }
+                    SecretSource::Managed(m) => {
+                        let arn = m.arn();
+                        let r = arn.resource();
+                        if self.resolve(r).is_none() {
+                            return Err(GrantError::UnknownReference {
+                                stack: self.name.clone(),
+                                kind: r.kind(),
+                                name: r.name().to_string(),
+                            });
+                        }
+                        (r.clone(), arn.name())
+                    }
+                };
                 let role = match reader {
                     Reader::Role(role) => role,
                     Reader::Execution(task) => {
                         self.need(&task)?.execution_role.clone().ok_or_else(|| {
                             GrantError::NoExecutionRole {
                                 address: self.address_of(&task),
-                                secret: secret.name().to_string(),
+                                secret: secret.owner(),
                             }
                         })?
                     }
                 };
-                self.grant_role(&role, Access::ReadSecret, secret.erase())
+                self.grant_role(&role, Access::ReadSecret, target, attribute)
             }
             GrantKind::WriteLogs { group, role } => {
                 self.need(&group)?;
-                self.grant_role(&role, Access::WriteLogs, group.erase())
+                self.grant_role(&role, Access::WriteLogs, group.erase(), "arn")
             }
             GrantKind::DbFrom { db, service } => {
                 let d = self.need(&db)?;
@@ -395,9 +469,14 @@ impl Stack {
         role: &Ref<Role>,
         access: Access,
         target: AnyRef,
+        attribute: &'static str,
     ) -> Result<(), GrantError> {
         self.need(role)?;
-        let grant = RoleGrant { access, target };
+        let grant = RoleGrant {
+            access,
+            target,
+            attribute,
+        };
         self.modify(role, |mut r| {
             if !r.grants.contains(&grant) {
                 r.grants.push(grant);

@@ -330,10 +330,93 @@ pub struct KindSpec {
     pub tags: Tags,
     /// Tags change in place on the existing object.
     pub retag: bool,
-    /// Attributes the state records, for placeholders (`${name.attribute}`).
-    pub attributes: &'static [&'static str],
+    /// Attributes the state records, for placeholders (`${name.attribute}`) and the
+    /// typed values references give ([`crate::value::Attr`]).
+    pub attributes: &'static [Attribute],
     /// Read, never created, changed or deleted (a resource the stack does not own).
     pub data_source: bool,
+}
+
+/// What an attribute holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttrType {
+    /// A string: an id, a name, a host name.
+    Text,
+    /// A number (a port), recorded as its decimal string.
+    Number,
+    /// An ARN.
+    Arn,
+}
+
+/// One attribute a kind records in the state once AWS has answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    /// The name placeholders use (`${db.address}`).
+    pub name: &'static str,
+    /// What it holds.
+    #[serde(rename = "type")]
+    pub ty: AttrType,
+}
+
+impl Attribute {
+    const fn text(name: &'static str) -> Attribute {
+        Attribute {
+            name,
+            ty: AttrType::Text,
+        }
+    }
+    const fn arn(name: &'static str) -> Attribute {
+        Attribute {
+            name,
+            ty: AttrType::Arn,
+        }
+    }
+    const fn number(name: &'static str) -> Attribute {
+        Attribute {
+            name,
+            ty: AttrType::Number,
+        }
+    }
+}
+
+/// The AWS id every kind records.
+const ID: Attribute = Attribute::text("id");
+/// The ARN.
+const ARN: Attribute = Attribute::arn("arn");
+/// The AWS name (where it differs from the id, or is the id under a clearer name).
+const NAME: Attribute = Attribute::text("name");
+// Attributes of one or a few kinds.
+const ADDRESS: Attribute = Attribute::text("address");
+const ALLOCATION_ID: Attribute = Attribute::text("allocation_id");
+const CANONICAL_HOSTED_ZONE_ID: Attribute = Attribute::text("canonical_hosted_zone_id");
+const DESTINATION: Attribute = Attribute::text("destination");
+const DNS_NAME: Attribute = Attribute::text("dns_name");
+const FAMILY: Attribute = Attribute::text("family");
+const FULL_NAME: Attribute = Attribute::text("full_name");
+const GROUP_ID: Attribute = Attribute::text("group_id");
+const INTERNET_GATEWAY_ID: Attribute = Attribute::text("internet_gateway_id");
+const MASTER_USER_SECRET_ARN: Attribute = Attribute::arn("master_user_secret_arn");
+const POLICY_ARN: Attribute = Attribute::arn("policy_arn");
+const POLICY_NAME: Attribute = Attribute::text("policy_name");
+const PORT: Attribute = Attribute::number("port");
+const PRIMARY_ENDPOINT: Attribute = Attribute::text("primary_endpoint");
+const PUBLIC_IP: Attribute = Attribute::text("public_ip");
+const READER_ENDPOINT: Attribute = Attribute::text("reader_endpoint");
+const RESOURCE_ID: Attribute = Attribute::text("resource_id");
+const REVISION: Attribute = Attribute::number("revision");
+const ROLE_NAME: Attribute = Attribute::text("role_name");
+const ROUTE_TABLE_ID: Attribute = Attribute::text("route_table_id");
+const RULE_IDS: Attribute = Attribute::text("rule_ids");
+const SCALABLE_DIMENSION: Attribute = Attribute::text("scalable_dimension");
+const SERVICE_NAMESPACE: Attribute = Attribute::text("service_namespace");
+const VPC_ID: Attribute = Attribute::text("vpc_id");
+
+impl KindSpec {
+    /// The declared attribute `name`, if the kind records one.
+    pub fn attribute(&self, name: &str) -> Option<Attribute> {
+        self.attributes.iter().copied().find(|a| a.name == name)
+    }
 }
 
 /// Every field forces replacement.
@@ -576,7 +659,7 @@ impl Kind {
                     findable: false,
                     tags: Tags::Ecs,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, NAME],
                     data_source: false,
                 },
                 EcsKind::TaskDefinition => &KindSpec {
@@ -590,7 +673,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::Ecs,
                     retag: false,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, FAMILY, REVISION],
                     data_source: false,
                 },
                 EcsKind::Service => &KindSpec {
@@ -619,7 +702,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::Ecs,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, NAME],
                     data_source: false,
                 },
             },
@@ -638,7 +721,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn", "full_name", "dns_name"],
+                    attributes: &[ID, ARN, FULL_NAME, DNS_NAME, CANONICAL_HOSTED_ZONE_ID],
                     data_source: false,
                 },
                 Elbv2Kind::TargetGroup => &KindSpec {
@@ -665,7 +748,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, FULL_NAME],
                     data_source: false,
                 },
                 Elbv2Kind::Listener => &KindSpec {
@@ -688,7 +771,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN],
                     data_source: false,
                 },
                 Elbv2Kind::ListenerRule => &KindSpec {
@@ -705,7 +788,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN],
                     data_source: false,
                 },
             },
@@ -724,7 +807,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN],
                     data_source: false,
                 },
                 RdsKind::DbInstance => &KindSpec {
@@ -754,7 +837,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, ADDRESS, PORT, MASTER_USER_SECRET_ARN],
                     data_source: false,
                 },
             },
@@ -773,7 +856,7 @@ impl Kind {
                     findable: false,
                     tags: Tags::KeyValue,
                     retag: false,
-                    attributes: &["id"],
+                    attributes: &[ID],
                     data_source: false,
                 },
                 ElastiCacheKind::ReplicationGroup => &KindSpec {
@@ -797,7 +880,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: false,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, PRIMARY_ENDPOINT, READER_ENDPOINT, PORT],
                     data_source: false,
                 },
             },
@@ -820,7 +903,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::KeyValue,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, NAME],
                     data_source: false,
                 },
                 IamKind::RolePolicy => &KindSpec {
@@ -836,7 +919,7 @@ impl Kind {
                     findable: false,
                     tags: Tags::None,
                     retag: false,
-                    attributes: &["id", "role_name", "policy_name"],
+                    attributes: &[ID, ROLE_NAME, POLICY_NAME],
                     data_source: false,
                 },
                 IamKind::RolePolicyAttachment => &KindSpec {
@@ -850,7 +933,7 @@ impl Kind {
                     findable: false,
                     tags: Tags::None,
                     retag: false,
-                    attributes: &["id", "role_name", "policy_arn"],
+                    attributes: &[ID, ROLE_NAME, POLICY_ARN],
                     data_source: false,
                 },
             },
@@ -867,7 +950,7 @@ impl Kind {
                 findable: false,
                 tags: Tags::None,
                 retag: false,
-                attributes: &["id", "arn", "name"],
+                attributes: &[ID, ARN, NAME],
                 data_source: true,
             },
             Kind::Logs(k) => match k {
@@ -882,7 +965,7 @@ impl Kind {
                     findable: true,
                     tags: Tags::LowerMap,
                     retag: true,
-                    attributes: &["id", "arn"],
+                    attributes: &[ID, ARN, NAME],
                     data_source: false,
                 },
                 LogsKind::RetentionPolicy => &KindSpec {
@@ -898,7 +981,7 @@ impl Kind {
                     findable: false,
                     tags: Tags::None,
                     retag: false,
-                    attributes: &["id"],
+                    attributes: &[ID],
                     data_source: false,
                 },
             },
@@ -915,7 +998,7 @@ impl Kind {
                 findable: false,
                 tags: Tags::KeyValue,
                 retag: true,
-                attributes: &["id", "arn"],
+                attributes: &[ID, ARN],
                 data_source: false,
             },
             Kind::ApplicationAutoScaling(k) => match k {
@@ -932,7 +1015,7 @@ impl Kind {
                     findable: false,
                     tags: Tags::Map,
                     retag: true,
-                    attributes: &["id", "arn", "service_namespace", "scalable_dimension"],
+                    attributes: &[ID, ARN, SERVICE_NAMESPACE, SCALABLE_DIMENSION],
                     data_source: false,
                 },
                 ApplicationAutoScalingKind::ScalingPolicy => &KindSpec {
@@ -954,12 +1037,12 @@ impl Kind {
                     tags: Tags::None,
                     retag: false,
                     attributes: &[
-                        "id",
-                        "arn",
-                        "policy_name",
-                        "resource_id",
-                        "service_namespace",
-                        "scalable_dimension",
+                        ID,
+                        ARN,
+                        POLICY_NAME,
+                        RESOURCE_ID,
+                        SERVICE_NAMESPACE,
+                        SCALABLE_DIMENSION,
                     ],
                     data_source: false,
                 },
@@ -975,7 +1058,7 @@ impl Kind {
                 findable: true,
                 tags: Tags::KeyValue,
                 retag: true,
-                attributes: &["id", "arn"],
+                attributes: &[ID, ARN],
                 data_source: false,
             },
         }
@@ -1010,7 +1093,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             findable: true,
             tags: Tags::Ec2(tags),
             retag: true,
-            attributes: &["id"],
+            attributes: &[ID],
             data_source: false,
         }
     }
@@ -1020,7 +1103,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
         create: &'static str,
         delete: &'static str,
         updates: Updates,
-        attributes: &'static [&'static str],
+        attributes: &'static [Attribute],
     ) -> KindSpec {
         KindSpec {
             name,
@@ -1053,7 +1136,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             "internet-gateway",
         )),
         Ec2Kind::ElasticIp => promote!(KindSpec {
-            attributes: &["id", "allocation_id", "public_ip"],
+            attributes: &[ID, ALLOCATION_ID, PUBLIC_IP],
             ..tagged(
                 "ec2.elastic_ip",
                 "AllocateAddress",
@@ -1094,7 +1177,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             Updates::Upsert {
                 identity: NO_FIELDS
             },
-            &["id"],
+            &[ID],
         )),
         Ec2Kind::SubnetAttribute => promote!(relation(
             "ec2.subnet_attribute",
@@ -1103,14 +1186,14 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             Updates::Upsert {
                 identity: NO_FIELDS
             },
-            &["id"],
+            &[ID],
         )),
         Ec2Kind::InternetGatewayAttachment => promote!(relation(
             "ec2.internet_gateway_attachment",
             "AttachInternetGateway",
             "DetachInternetGateway",
             Updates::Immutable,
-            &["id", "internet_gateway_id", "vpc_id"],
+            &[ID, INTERNET_GATEWAY_ID, VPC_ID],
         )),
         Ec2Kind::Route => promote!(relation(
             "ec2.route",
@@ -1120,14 +1203,14 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
                 call: "ReplaceRoute",
                 fields: &["GatewayId", "NatGatewayId"],
             },
-            &["id", "route_table_id", "destination"],
+            &[ID, ROUTE_TABLE_ID, DESTINATION],
         )),
         Ec2Kind::RouteTableAssociation => promote!(relation(
             "ec2.route_table_association",
             "AssociateRouteTable",
             "DisassociateRouteTable",
             Updates::Immutable,
-            &["id"],
+            &[ID],
         )),
         Ec2Kind::SecurityGroupIngress => promote!(relation(
             "ec2.security_group_ingress",
@@ -1137,7 +1220,7 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
                 call: "RevokeSecurityGroupIngress, AuthorizeSecurityGroupIngress",
                 fields: RULES,
             },
-            &["id", "group_id", "rule_ids"],
+            &[ID, GROUP_ID, RULE_IDS],
         )),
         Ec2Kind::SecurityGroupEgress => promote!(relation(
             "ec2.security_group_egress",
@@ -1147,14 +1230,14 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
                 call: "RevokeSecurityGroupEgress, AuthorizeSecurityGroupEgress",
                 fields: RULES,
             },
-            &["id", "group_id", "rule_ids"],
+            &[ID, GROUP_ID, RULE_IDS],
         )),
         Ec2Kind::SecurityGroupDefaultEgress => promote!(relation(
             "ec2.security_group_default_egress",
             "RevokeSecurityGroupEgress",
             "AuthorizeSecurityGroupEgress",
             Updates::Immutable,
-            &["id", "group_id"],
+            &[ID, GROUP_ID],
         )),
     }
 }
@@ -1255,7 +1338,7 @@ mod tests {
             if let Updates::Modify { fields, call } = spec.updates {
                 assert!(!fields.is_empty() && !call.is_empty(), "{k}");
             }
-            assert!(spec.attributes.contains(&"id"), "{k} records no id");
+            assert!(spec.attribute("id").is_some(), "{k} records no id");
         }
     }
 }

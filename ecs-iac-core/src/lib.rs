@@ -56,6 +56,7 @@ pub mod resources;
 pub mod stack;
 pub mod state;
 pub mod synth;
+pub mod value;
 
 #[cfg(test)]
 mod grant_tests;
@@ -66,7 +67,7 @@ mod rule_tests;
 
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
 pub use grant::{Grant, GrantError, GRANTS_POLICY};
-pub use kind::{FieldChange, Kind, KindSpec, Replacement, Service, Updates};
+pub use kind::{AttrType, Attribute, FieldChange, Kind, KindSpec, Replacement, Service, Updates};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use normalize::normalize;
@@ -78,13 +79,14 @@ pub use refresh::{Observation, Observed};
 pub use stack::{AnyRef, AnyResource, Ref, Resource, Stack};
 pub use state::{ResourceState, ResourceStatus, State, StateError, STATE_FORMAT_VERSION};
 pub use synth::{synth, validate, ManifestEntry, Synth, SynthFile};
+pub use value::{Arn, Attr, AttrValue, Text};
 
 /// Everything a stack definition needs, for `use ecs_iac_core::prelude::*`.
 pub mod prelude {
     pub use crate::net::{cidr, Az, Cidr, Port, Protocol};
     pub use crate::resources::*;
     pub use crate::{
-        lint, plan, synth, validate, Diagnostic, Grant, GrantError, LintReport, LintRule, Plan,
-        Ref, Severity, Stack, State, ACCOUNT_ID, REGION,
+        lint, plan, synth, text, validate, Arn, Attr, Diagnostic, Grant, GrantError, LintReport,
+        LintRule, Plan, Ref, Severity, Stack, State, Text, ACCOUNT_ID, REGION,
     };
 }

@@ -1153,7 +1153,7 @@ impl<'a> Lx<'a> {
                 let wildcard = s
                     .resources
                     .iter()
-                    .position(|r| matches!(r, PolicyResource::Arn(a) if a.trim() == "*"));
+                    .position(|r| matches!(r, PolicyResource::Arn(a) if a.as_str().trim() == "*"));
                 if let Some(k) = wildcard {
                     let scoped: Vec<&str> = s
                         .actions
@@ -1175,7 +1175,7 @@ impl<'a> Lx<'a> {
                 }
                 let any_role = s.resources.iter().position(|r| match r {
                     PolicyResource::Arn(a) => {
-                        let a = a.trim();
+                        let a = a.as_str().trim();
                         a == "*" || a.ends_with(":role/*") || a.ends_with(":*")
                     }
                     PolicyResource::Of(_) => false,
@@ -1257,7 +1257,7 @@ impl<'a> Lx<'a> {
                         format!("{base}.environment[{j}].name"),
                         format!("{who}: environment variable `{name}` looks like a secret but its value is plaintext in the task definition (visible to ecs:DescribeTaskDefinition, the plan and the state); the value is not shown here"),
                     );
-                } else if url_has_password(value) {
+                } else if url_has_password(value.as_str()) {
                     self.emit(
                         LintRule::EnvCredentialsInUrl,
                         "",
@@ -1717,13 +1717,13 @@ fn url_has_password(value: &str) -> bool {
 /// Indexes of arguments that pass a secret-looking option with a literal value:
 /// `--password=x`, `TOKEN=x`, or `--password x` (within one argument or across two),
 /// also inside a `CMD-SHELL` string.
-fn secret_args(args: &[String]) -> Vec<usize> {
+fn secret_args<S: AsRef<str>>(args: &[S]) -> Vec<usize> {
     let literal = |v: &str| !v.is_empty() && !v.starts_with('$');
     let mut out = Vec::new();
     let mut pending_flag = false;
     for (k, arg) in args.iter().enumerate() {
         let mut hit = false;
-        let tokens: Vec<&str> = arg.split_whitespace().collect();
+        let tokens: Vec<&str> = arg.as_ref().split_whitespace().collect();
         for (t, token) in tokens.iter().enumerate() {
             if pending_flag && t == 0 && literal(token) && !token.starts_with('-') {
                 hit = true;

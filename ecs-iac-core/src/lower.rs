@@ -107,6 +107,8 @@ pub(crate) struct Index {
     pub forwarders: BTreeMap<usize, Vec<String>>,
     /// VPC index -> internet gateway attachment nodes.
     pub igw_attachments: BTreeMap<usize, Vec<String>>,
+    /// The logical names of the stack's resources.
+    pub resources: std::collections::HashSet<String>,
 }
 
 impl Index {
@@ -114,6 +116,7 @@ impl Index {
         use crate::stack::AnyResource as A;
         let mut index = Index::default();
         for r in stack.resources() {
+            index.resources.insert(r.logical_name().to_string());
             let forwards = match r {
                 A::Listener(l) => l.forwards_to(),
                 A::ListenerRule(l) => l.forwards_to(),
@@ -203,9 +206,12 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Finishes a node with its body.
-    pub fn push(&mut self, node: NodeBuilder<'a>, mut body: Value) {
-        self.diagnostics.extend(node.diagnostics);
+    /// Finishes a node with its body. Every `${resource.attribute}` placeholder in the
+    /// body that names another resource of the stack is a dependency too, so a value
+    /// written into any string field (a tag, a condition) orders the apply.
+    pub fn push(&mut self, mut node: NodeBuilder<'a>, mut body: Value) {
+        self.diagnostics
+            .extend(std::mem::take(&mut node.diagnostics));
         let style = node.kind.spec().tags;
         if let (Some(field), Value::Object(map)) = (style.field(), &mut body) {
             let value = match style {
@@ -216,6 +222,14 @@ impl<'a> Cx<'a> {
                 Tags::None => Value::Null,
             };
             map.insert(field.to_string(), value);
+        }
+        for p in crate::resolve::placeholders(&body) {
+            if p.address != node.address
+                && p.address != "aws"
+                && self.index.resources.contains(p.address.as_str())
+            {
+                node.deps.insert(p.address);
+            }
         }
         self.nodes.push(Node {
             address: node.address,
@@ -401,6 +415,27 @@ impl<'a> NodeBuilder<'a> {
         placeholder(&r.name, attribute)
     }
 
+    /// The text as it renders, recording an edge to every resource it uses and reporting
+    /// one that is not from this stack at `path`.
+    pub fn text(&mut self, path: impl FieldPath, text: &crate::value::Text) -> String {
+        let mut path = Some(path);
+        for (r, _) in text.uses() {
+            if self.stack.resolve(r).is_some() {
+                self.deps.insert(r.name.to_string());
+            } else if let Some(p) = path.take() {
+                let p = p.render();
+                self.unknown(&p, r);
+            }
+        }
+        text.as_str().to_string()
+    }
+
+    /// Reports a problem of this node's resource at `path`.
+    pub fn report(&mut self, rule: Rule, path: String, message: String) {
+        let d = Diagnostic::new(rule, self.owner(), path, message);
+        self.diagnostics.push(d);
+    }
+
     /// Depends on a specific node (e.g. `igw#attachment`).
     pub fn depend_on_node(&mut self, address: String) {
         self.deps.insert(address);
@@ -411,10 +446,11 @@ impl<'a> NodeBuilder<'a> {
 macro_rules! tag_setter {
     ($($ty:ty),* $(,)?) => {$(
         impl $ty {
-            /// Adds a tag. Ownership tags (`ecs-iac:*`) are always added as well.
+            /// Adds a tag. Its value may be known only after apply (`vpc.id()`), which
+            /// orders the apply. Ownership tags (`ecs-iac:*`) are always added as well.
             #[must_use]
-            pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-                self.meta.tags.insert(key.into(), value.into());
+            pub fn tag(mut self, key: impl Into<String>, value: impl Into<crate::value::Text>) -> Self {
+                self.meta.tags.insert(key.into(), value.into().to_string());
                 self
             }
         }

@@ -200,7 +200,7 @@ fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) 
                     p.address, p.attribute, stack.name
                 )),
                 (_, Some(kind)) if p.attribute == "secret_value" && *kind == Kind::SECRET_REF => None,
-                (_, Some(kind)) if kind.spec().attributes.contains(&p.attribute.as_str()) => None,
+                (_, Some(kind)) if kind.spec().attribute(&p.attribute).is_some() => None,
                 (_, Some(kind)) => Some(format!(
                     "`{}` ({kind}) has no attribute `{}`; it records {}",
                     p.address,
@@ -208,7 +208,7 @@ fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) 
                     kind.spec()
                         .attributes
                         .iter()
-                        .map(|a| format!("`{a}`"))
+                        .map(|a| format!("`{}`", a.name))
                         .collect::<Vec<_>>()
                         .join(", ")
                 )),

@@ -9,6 +9,7 @@ use crate::limits::{self, NameRule};
 use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::net::Az;
 use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::value::{Arn, Attr};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -773,3 +774,75 @@ protection_setters!(DbInstance, ReplicationGroup);
 
 impl super::iam::HasArn for DbInstance {}
 impl super::iam::HasArn for ReplicationGroup {}
+
+impl Ref<DbInstance> {
+    /// The host name clients connect to (`Endpoint.Address`), known once the instance is
+    /// available.
+    pub fn endpoint(&self) -> Attr<String> {
+        Attr::of(self, "address")
+    }
+
+    /// The port the instance listens on (`Endpoint.Port`).
+    pub fn port(&self) -> Attr<u16> {
+        Attr::of(self, "port")
+    }
+
+    /// The ARN of the master user's secret RDS manages in Secrets Manager
+    /// ([`MasterPassword::ManagedBySecretsManager`]).
+    pub fn master_secret_arn(&self) -> Attr<Arn> {
+        Attr::of(self, "master_user_secret_arn")
+    }
+
+    /// The master user's secret RDS creates and rotates in Secrets Manager when the
+    /// instance uses [`MasterPassword::ManagedBySecretsManager`]: a JSON secret with the
+    /// keys `username` and `password`. Give its keys to a container with
+    /// [`Container::secret_key`](crate::resources::Container::secret_key) and let the
+    /// task's execution role read it with `stack.grant(db.master_secret().grant_read(&task))`.
+    pub fn master_secret(&self) -> ManagedSecret {
+        ManagedSecret { db: self.clone() }
+    }
+}
+
+/// A secret AWS created and manages for a resource of the stack (today: an RDS
+/// instance's master user secret, from [`Ref::<DbInstance>::master_secret`]). Its ARN is
+/// known after apply; the stack never sees its value.
+#[derive(Debug, Clone)]
+pub struct ManagedSecret {
+    db: Ref<DbInstance>,
+}
+
+impl ManagedSecret {
+    /// The secret's ARN, known after apply.
+    pub fn arn(&self) -> Attr<Arn> {
+        self.db.master_secret_arn()
+    }
+
+    /// Why the secret will never exist (the instance does not let RDS manage its
+    /// password), `None` when it will.
+    pub(crate) fn problem(&self, cx: &Cx<'_>) -> Option<String> {
+        let db = cx.get(&self.db)?;
+        (!matches!(db.master_password, MasterPassword::ManagedBySecretsManager)).then(|| {
+            format!(
+                "`{}` has no managed master secret: it sets its password itself; use `MasterPassword::ManagedBySecretsManager`",
+                self.db.name()
+            )
+        })
+    }
+}
+
+impl Ref<ReplicationGroup> {
+    /// The primary endpoint's host name (writes go here).
+    pub fn primary_endpoint(&self) -> Attr<String> {
+        Attr::of(self, "primary_endpoint")
+    }
+
+    /// The reader endpoint's host name (reads spread over the replicas).
+    pub fn reader_endpoint(&self) -> Attr<String> {
+        Attr::of(self, "reader_endpoint")
+    }
+
+    /// The port of the endpoints.
+    pub fn port(&self) -> Attr<u16> {
+        Attr::of(self, "port")
+    }
+}

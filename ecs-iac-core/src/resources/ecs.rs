@@ -5,12 +5,13 @@ use super::elb::{TargetGroup, TargetType};
 use super::iam::{HasArn, Role};
 use super::network::{SecurityGroup, Subnet};
 use super::observability::LogGroup;
-use super::secrets::SecretRef;
+use super::secrets::SecretSource;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
 use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
 use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::value::{Attr, Text};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -508,7 +509,7 @@ pub struct MountPoint {
 #[derive(Debug, Clone)]
 struct SecretEnv {
     name: String,
-    secret: Ref<SecretRef>,
+    source: SecretSource,
     json_key: Option<String>,
 }
 
@@ -522,15 +523,15 @@ pub struct Container {
     pub(crate) memory_reservation: Option<u32>,
     pub(crate) essential: bool,
     pub(crate) ports: Vec<PortMapping>,
-    pub(crate) environment: Vec<(String, String)>,
+    pub(crate) environment: Vec<(String, Text)>,
     secrets: Vec<SecretEnv>,
     pub(crate) health_check: Option<HealthCheck>,
     pub(crate) logging: Option<LogConfig>,
     pub(crate) depends_on: Vec<(String, ContainerCondition)>,
     pub(crate) mount_points: Vec<MountPoint>,
     pub(crate) firelens: Option<(FirelensType, BTreeMap<String, String>)>,
-    pub(crate) command: Vec<String>,
-    pub(crate) entry_point: Vec<String>,
+    pub(crate) command: Vec<Text>,
+    pub(crate) entry_point: Vec<Text>,
     pub(crate) user: Option<String>,
     pub(crate) readonly_root_filesystem: Option<bool>,
     pub(crate) privileged: bool,
@@ -632,35 +633,41 @@ impl Container {
         self
     }
 
-    /// A plain environment variable. Secret values belong in [`Container::secret`].
+    /// A plain environment variable: a literal, or a value known after apply
+    /// (`db.endpoint()`, `text!("{}:{}", cache.primary_endpoint(), cache.port())`), which
+    /// also makes the task definition wait for its resource. Secret values belong in
+    /// [`Container::secret`].
     #[must_use]
-    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Container {
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<Text>) -> Container {
         self.environment.push((name.into(), value.into()));
         self
     }
 
-    /// An environment variable filled from a secret at task start.
+    /// An environment variable filled from a secret at task start: a [`SecretRef`](crate::resources::SecretRef)
+    /// (`&secret`) or a secret AWS manages for a resource (`&db.master_secret()`).
     #[must_use]
-    pub fn secret(mut self, name: impl Into<String>, secret: &Ref<SecretRef>) -> Container {
+    pub fn secret(mut self, name: impl Into<String>, secret: impl Into<SecretSource>) -> Container {
         self.secrets.push(SecretEnv {
             name: name.into(),
-            secret: secret.clone(),
+            source: secret.into(),
             json_key: None,
         });
         self
     }
 
-    /// An environment variable filled from one JSON key of a secret.
+    /// An environment variable filled from one key of a JSON secret at task start
+    /// (`valueFrom` `ARN:KEY::`), e.g. the `username` and `password` of the master
+    /// secret RDS manages: `.secret_key("DB_PASSWORD", &db.master_secret(), "password")`.
     #[must_use]
     pub fn secret_key(
         mut self,
         name: impl Into<String>,
-        secret: &Ref<SecretRef>,
+        secret: impl Into<SecretSource>,
         json_key: impl Into<String>,
     ) -> Container {
         self.secrets.push(SecretEnv {
             name: name.into(),
-            secret: secret.clone(),
+            source: secret.into(),
             json_key: Some(json_key.into()),
         });
         self
@@ -725,23 +732,23 @@ impl Container {
         self
     }
 
-    /// The command.
+    /// The command. Arguments may hold values known after apply.
     #[must_use]
     pub fn command<I, S>(mut self, args: I) -> Container
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Text>,
     {
         self.command = args.into_iter().map(Into::into).collect();
         self
     }
 
-    /// The entry point.
+    /// The entry point. Arguments may hold values known after apply.
     #[must_use]
     pub fn entry_point<I, S>(mut self, args: I) -> Container
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Text>,
     {
         self.entry_point = args.into_iter().map(Into::into).collect();
         self
@@ -800,7 +807,7 @@ impl Container {
     }
 
     /// Environment variables, in order.
-    pub fn environment(&self) -> &[(String, String)] {
+    pub fn environment(&self) -> &[(String, Text)] {
         &self.environment
     }
 
@@ -826,17 +833,19 @@ impl Container {
         let environment: Vec<Value> = self
             .environment
             .iter()
-            .map(|(k, v)| json!({ "name": k, "value": v }))
+            .enumerate()
+            .map(|(j, (k, v))| {
+                let value = n.text(|| format!("{path}.environment[{j}].value"), v);
+                json!({ "name": k, "value": value })
+            })
             .collect();
         let secrets: Vec<Value> = self
             .secrets
             .iter()
             .enumerate()
             .map(|(j, s)| {
-                let arn = n
-                    .target(|| format!("{path}.secrets[{j}].valueFrom"), &s.secret)
-                    .map(SecretRef::arn)
-                    .unwrap_or_default();
+                let at = || format!("{path}.secrets[{j}].valueFrom");
+                let arn = s.source.render(n, cx, at);
                 let value_from = match &s.json_key {
                     Some(key) => format!("{arn}:{key}::"),
                     None => arn,
@@ -916,10 +925,16 @@ impl Container {
             );
         }
         if !self.command.is_empty() {
-            m.insert("command".into(), json!(self.command));
+            let args: Vec<String> = (self.command.iter().enumerate())
+                .map(|(k, a)| n.text(|| format!("{path}.command[{k}]"), a))
+                .collect();
+            m.insert("command".into(), json!(args));
         }
         if !self.entry_point.is_empty() {
-            m.insert("entryPoint".into(), json!(self.entry_point));
+            let args: Vec<String> = (self.entry_point.iter().enumerate())
+                .map(|(k, a)| n.text(|| format!("{path}.entryPoint[{k}]"), a))
+                .collect();
+            m.insert("entryPoint".into(), json!(args));
         }
         if let Some(u) = &self.user {
             m.insert("user".into(), json!(u));
@@ -1278,6 +1293,25 @@ impl ResourceSpec for TaskDefinition {
 impl HasArn for TaskDefinition {}
 impl HasArn for Cluster {}
 impl HasArn for Namespace {}
+
+impl Ref<Cluster> {
+    /// The cluster's name.
+    pub fn cluster_name(&self) -> Attr<String> {
+        Attr::of(self, "name")
+    }
+}
+
+impl Ref<TaskDefinition> {
+    /// The task definition's family.
+    pub fn family(&self) -> Attr<String> {
+        Attr::of(self, "family")
+    }
+
+    /// The revision number registered by the last apply.
+    pub fn revision(&self) -> Attr<u16> {
+        Attr::of(self, "revision")
+    }
+}
 
 /// One service exposed through Service Connect.
 #[derive(Debug, Clone)]
@@ -1816,6 +1850,13 @@ impl ResourceSpec for Service {
 }
 
 impl HasArn for Service {}
+
+impl Ref<Service> {
+    /// The service's name.
+    pub fn service_name(&self) -> Attr<String> {
+        Attr::of(self, "name")
+    }
+}
 
 /// The `service/<cluster>/<service>` resource id of a service (Application Auto Scaling).
 pub(crate) fn service_resource_id(cx: &Cx<'_>, service: &Service) -> String {

@@ -7,6 +7,7 @@ use crate::kind::Kind;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
 use crate::lower::{tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
+use crate::value::Attr;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -609,5 +610,31 @@ impl ResourceSpec for ListenerRule {
 
 impl HasArn for LoadBalancer {}
 impl HasArn for TargetGroup {}
+
+impl Ref<LoadBalancer> {
+    /// The load balancer's DNS name (point a CNAME or an alias record at it).
+    pub fn dns_name(&self) -> Attr<String> {
+        Attr::of(self, "dns_name")
+    }
+
+    /// The Route 53 hosted zone id of the load balancer's DNS name, for alias records.
+    pub fn canonical_hosted_zone_id(&self) -> Attr<String> {
+        Attr::of(self, "canonical_hosted_zone_id")
+    }
+
+    /// The part of the ARN after `loadbalancer/` (`app/NAME/ID`): the `LoadBalancer`
+    /// dimension of its CloudWatch metrics.
+    pub fn arn_suffix(&self) -> Attr<String> {
+        Attr::of(self, "full_name")
+    }
+}
+
+impl Ref<TargetGroup> {
+    /// The part of the ARN from `targetgroup/` (`targetgroup/NAME/ID`): the `TargetGroup`
+    /// dimension of its CloudWatch metrics.
+    pub fn arn_suffix(&self) -> Attr<String> {
+        Attr::of(self, "full_name")
+    }
+}
 
 tag_setter!(LoadBalancer, TargetGroup, Listener, ListenerRule);

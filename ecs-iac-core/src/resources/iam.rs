@@ -7,6 +7,7 @@ use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
+use crate::value::{Attr, Text};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -56,8 +57,9 @@ pub enum Effect {
 /// A resource a statement applies to.
 #[derive(Debug, Clone)]
 pub enum PolicyResource {
-    /// A literal ARN or pattern (`*`, `arn:aws:s3:::bucket/*`).
-    Arn(String),
+    /// A literal ARN or pattern (`*`, `arn:aws:s3:::bucket/*`), or one composed of
+    /// values known after apply (`text!("{}/*", bucket.arn())`).
+    Arn(Text),
     /// The ARN of a resource of this stack, resolved at apply.
     Of(AnyRef),
 }
@@ -72,7 +74,7 @@ pub struct Statement {
     pub(crate) effect: Effect,
     pub(crate) actions: Vec<String>,
     pub(crate) resources: Vec<PolicyResource>,
-    pub(crate) conditions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    pub(crate) conditions: BTreeMap<String, BTreeMap<String, Vec<Text>>>,
 }
 
 impl Statement {
@@ -115,9 +117,10 @@ impl Statement {
         self
     }
 
-    /// A literal resource ARN or pattern.
+    /// A resource ARN or pattern: a literal, or a value known after apply
+    /// (`db.master_secret_arn()`).
     #[must_use]
-    pub fn resource(mut self, arn: impl Into<String>) -> Statement {
+    pub fn resource(mut self, arn: impl Into<Text>) -> Statement {
         self.resources.push(PolicyResource::Arn(arn.into()));
         self
     }
@@ -130,6 +133,7 @@ impl Statement {
     }
 
     /// A condition, e.g. `condition("StringEquals", "aws:SourceAccount", ["123456789012"])`.
+    /// Values may be known only after apply (`role.arn()`).
     #[must_use]
     pub fn condition<I, S>(
         mut self,
@@ -139,7 +143,7 @@ impl Statement {
     ) -> Statement
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Text>,
     {
         self.conditions
             .entry(operator.into())
@@ -194,19 +198,32 @@ impl PolicyDocument {
                     }),
                 );
                 m.insert("Action".into(), one_or_many(s.actions.clone()));
+                let at = || format!("{path}.Statement[{i}].Resource");
                 let resources: Vec<String> = s
                     .resources
                     .iter()
                     .map(|r| match r {
-                        PolicyResource::Arn(arn) => arn.clone(),
-                        PolicyResource::Of(target) => {
-                            arn_of(cx, node, &format!("{path}.Statement[{i}].Resource"), target)
-                        }
+                        PolicyResource::Arn(arn) => node.text(at, arn),
+                        PolicyResource::Of(target) => arn_of(cx, node, &at(), target),
                     })
                     .collect();
                 m.insert("Resource".into(), one_or_many(resources));
                 if !s.conditions.is_empty() {
-                    m.insert("Condition".into(), json!(s.conditions));
+                    let mut conditions = Map::new();
+                    for (operator, keys) in &s.conditions {
+                        let mut rendered = Map::new();
+                        for (key, values) in keys {
+                            let values: Vec<String> = values
+                                .iter()
+                                .map(|v| {
+                                    node.text(|| format!("{path}.Statement[{i}].Condition"), v)
+                                })
+                                .collect();
+                            rendered.insert(key.clone(), json!(values));
+                        }
+                        conditions.insert(operator.clone(), Value::Object(rendered));
+                    }
+                    m.insert("Condition".into(), Value::Object(conditions));
                 }
                 Value::Object(m)
             })
@@ -497,3 +514,10 @@ impl ResourceSpec for Role {
 tag_setter!(Role);
 
 impl HasArn for Role {}
+
+impl Ref<Role> {
+    /// The role's name in IAM.
+    pub fn role_name(&self) -> Attr<String> {
+        Attr::of(self, "name")
+    }
+}

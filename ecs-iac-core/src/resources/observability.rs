@@ -8,6 +8,7 @@ use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::value::{Attr, Text};
 use serde_json::{json, Value};
 
 /// A CloudWatch Logs log group. Without a retention its events never expire (AWS's default).
@@ -93,6 +94,13 @@ impl ResourceSpec for LogGroup {
 }
 
 impl HasArn for LogGroup {}
+
+impl Ref<LogGroup> {
+    /// The log group's name.
+    pub fn log_group_name(&self) -> Attr<String> {
+        Attr::of(self, "name")
+    }
+}
 protection_setters!(LogGroup);
 
 /// A statistic of a metric.
@@ -124,7 +132,7 @@ impl Statistic {
 
 #[derive(Debug, Clone)]
 enum DimensionValue {
-    Literal(String),
+    Literal(Text),
     LoadBalancer(Ref<LoadBalancer>),
     ClusterOf(Ref<Service>),
     Service(Ref<Service>),
@@ -190,9 +198,9 @@ impl Metric {
         self
     }
 
-    /// A literal dimension.
+    /// A dimension: a literal, or a value known after apply (`tg.arn_suffix()`).
     #[must_use]
-    pub fn dimension(mut self, name: impl Into<String>, value: impl Into<String>) -> Metric {
+    pub fn dimension(mut self, name: impl Into<String>, value: impl Into<Text>) -> Metric {
         self.dimensions
             .push((name.into(), DimensionValue::Literal(value.into())));
         self
@@ -205,7 +213,7 @@ impl Metric {
             .map(|(i, (name, value))| {
                 let path = format!("Dimensions[{i}].Value");
                 let value = match value {
-                    DimensionValue::Literal(v) => v.clone(),
+                    DimensionValue::Literal(v) => n.text(&path, v),
                     DimensionValue::LoadBalancer(lb) => n.attr(&path, lb, "full_name"),
                     DimensionValue::ClusterOf(s) => n
                         .target(&path, s)
@@ -290,8 +298,8 @@ impl Alarm {
 
     /// An action ARN (e.g. an SNS topic) run when the alarm fires.
     #[must_use]
-    pub fn alarm_action(mut self, arn: impl Into<String>) -> Alarm {
-        self.actions.push(arn.into());
+    pub fn alarm_action(mut self, arn: impl Into<Text>) -> Alarm {
+        self.actions.push(arn.into().to_string());
         self
     }
 

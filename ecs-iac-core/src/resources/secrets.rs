@@ -1,9 +1,13 @@
 //! References to Secrets Manager secrets. A reference renders as an ARN; the secret's value
 //! never appears in any output of this crate.
 
+use super::data::ManagedSecret;
+use crate::diagnostic::Rule;
 use crate::kind::Kind;
+use crate::lower::NodeBuilder;
 use crate::lower::{allow_lint_setter, placeholder, Cx};
-use crate::stack::{Meta, ResourceSpec};
+use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::value::{Attr, Text};
 use serde_json::json;
 
 /// An existing Secrets Manager secret, looked up at apply. The stack does not own it.
@@ -64,3 +68,78 @@ impl ResourceSpec for SecretRef {
 allow_lint_setter!(SecretRef);
 
 impl super::iam::HasArn for SecretRef {}
+
+/// Where a container secret (or a grant to read one) comes from: a [`SecretRef`], or a
+/// secret AWS manages for a resource of the stack ([`ManagedSecret`], e.g. an RDS
+/// instance's master user secret).
+#[derive(Debug, Clone)]
+pub enum SecretSource {
+    /// A secret the stack refers to.
+    Secret(Ref<SecretRef>),
+    /// A secret AWS created and manages for a resource of the stack.
+    Managed(ManagedSecret),
+}
+
+impl From<&Ref<SecretRef>> for SecretSource {
+    fn from(r: &Ref<SecretRef>) -> SecretSource {
+        SecretSource::Secret(r.clone())
+    }
+}
+
+impl From<Ref<SecretRef>> for SecretSource {
+    fn from(r: Ref<SecretRef>) -> SecretSource {
+        SecretSource::Secret(r)
+    }
+}
+
+impl From<&ManagedSecret> for SecretSource {
+    fn from(m: &ManagedSecret) -> SecretSource {
+        SecretSource::Managed(m.clone())
+    }
+}
+
+impl From<ManagedSecret> for SecretSource {
+    fn from(m: ManagedSecret) -> SecretSource {
+        SecretSource::Managed(m)
+    }
+}
+
+impl SecretSource {
+    /// The secret's ARN as it renders (literal, or placeholder), recording the edge and
+    /// reporting a reference to another stack, or a managed secret the resource does not
+    /// have, at `path`.
+    pub(crate) fn render(
+        &self,
+        n: &mut NodeBuilder<'_>,
+        cx: &Cx<'_>,
+        path: impl Fn() -> String,
+    ) -> String {
+        match self {
+            SecretSource::Secret(secret) => n
+                .target(path, secret)
+                .map(SecretRef::arn)
+                .unwrap_or_default(),
+            SecretSource::Managed(m) => {
+                if let Some(problem) = m.problem(cx) {
+                    n.report(Rule::UnknownAttribute, path(), problem);
+                }
+                n.text(path, &Text::from(m.arn()))
+            }
+        }
+    }
+
+    /// The logical name of the resource the secret belongs to.
+    pub(crate) fn owner(&self) -> String {
+        match self {
+            SecretSource::Secret(r) => r.name().to_string(),
+            SecretSource::Managed(m) => m.arn().resource().name().to_string(),
+        }
+    }
+}
+
+impl Ref<SecretRef> {
+    /// The secret's name in Secrets Manager.
+    pub fn secret_name(&self) -> Attr<String> {
+        Attr::of(self, "name")
+    }
+}
