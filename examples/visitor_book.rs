@@ -115,12 +115,13 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
         sg.egress(Peer::group(&rds_sg), Port::tcp(5432))
     });
 
-    // Step 2: RDS PostgreSQL, multi-AZ, encrypted; the password stays in Secrets Manager.
+    // Step 2: RDS PostgreSQL, multi-AZ, encrypted. RDS creates the master password and
+    // keeps it in a Secrets Manager secret it manages: nothing to create by hand.
     let db_subnets = stack.add(
         DbSubnetGroup::new("app-db-subnet-group", [&db_1, &db_2])
             .description("Subnet group for our application DB"),
     );
-    stack.add(
+    let db = stack.add(
         DbInstance::new(
             "app-postgres",
             DbEngine::Postgres,
@@ -142,18 +143,17 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
     let cluster =
         stack.add(Cluster::new("app-cluster").container_insights(ContainerInsights::Enabled));
     let logs = stack.add(LogGroup::new("app-logs", "/ecs/visitor-book").retention_days(30));
-    let database_url = stack.add(SecretRef::by_name(
-        "database-url",
-        "visitor-book/database-url",
-    ));
     let execution_role = stack.add(
         Role::new("ecsTaskExecutionRole", Principal::ecs_tasks())
-            .description("Pulls the image, writes logs and reads DATABASE_URL for app-task")
+            .description(
+                "Pulls the image, writes logs and reads the database credentials for app-task",
+            )
             .managed_policy(ManagedPolicy::ecs_task_execution())
             .inline_policy(
-                "read-database-url",
+                "read-database-credentials",
                 PolicyDocument::new().statement(
-                    Statement::allow(["secretsmanager:GetSecretValue"]).resource_of(&database_url),
+                    Statement::allow(["secretsmanager:GetSecretValue"])
+                        .resource(db.master_secret_arn()),
                 ),
             ),
     );
@@ -181,6 +181,13 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
                 ),
             ),
     );
+    // The seed's DATABASE_URL is `postgresql://USER:PASSWORD@HOST:5432/DB`. Its parts
+    // reach the container separately: the host and port from the instance once it exists,
+    // the credentials from the managed secret's JSON keys (injected at task start, never
+    // in the task definition). The application builds the URL at start-up:
+    // `postgresql://${DB_USER}:${DB_PASSWORD}@${DB_HOST}:${DB_PORT}/${DB_NAME}` (with
+    // the password URL-encoded).
+    let credentials = db.master_secret();
     let task = stack.add(
         TaskDefinition::fargate("app-task", Fargate::CPU_512_MEM_1024)
             .execution_role(&execution_role)
@@ -188,7 +195,11 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
             .container(
                 Container::new("visitor-book", Image::ecr("visitor-book", "latest"))
                     .port(8000)
-                    .secret("DATABASE_URL", &database_url)
+                    .env("DB_HOST", db.endpoint())
+                    .env("DB_PORT", db.port())
+                    .env("DB_NAME", "visitorbook")
+                    .secret_key("DB_USER", &credentials, "username")
+                    .secret_key("DB_PASSWORD", &credentials, "password")
                     .logs(LogConfig::awslogs(&logs, "visitor-book")),
             ),
     );

@@ -23,7 +23,8 @@ echo "==> moto server on 127.0.0.1:$port"
 
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-# The stack expects an ACM certificate and the DATABASE_URL secret to exist already.
+# The stack expects an ACM certificate to exist already (a real one is issued for a domain
+# you own; on moto, one is requested here).
 certificate=$(.venv/bin/python scripts/moto_seed.py "$AWS_ENDPOINT_URL" | sed -n 's/^CERTIFICATE_ARN=//p')
 export VISITOR_BOOK_CERTIFICATE_ARN="$certificate"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Seeds a local moto server with what the example stacks expect to exist already:
 an ACM certificate (printed as CERTIFICATE_ARN=...) and the Secrets Manager secrets the
-examples reference. Usage: moto_seed.py ENDPOINT_URL [REGION]"""
+fintech examples reference (visitor-book needs none: its database credentials are the
+secret RDS manages). Usage: moto_seed.py ENDPOINT_URL [REGION]"""
 import sys
 
 import boto3
@@ -14,7 +15,7 @@ acm = boto3.client("acm", **kwargs)
 cert = acm.request_certificate(DomainName="visitor-book.example.com", ValidationMethod="DNS")["CertificateArn"]
 
 secrets = boto3.client("secretsmanager", **kwargs)
-names = ["visitor-book/database-url"] + [
+names = [
     f"fake-fintech/{n}"
     for n in ["openai-api-key", "anthropic-api-key", "database-url", "jwt-secret", "oauth-client-secret", "payment-api-key"]
 ]

@@ -396,7 +396,7 @@ fn execute(
             refresh,
         } => {
             let synth = compile(stack, err)?;
-            let prior = load_state(&store, stack)?;
+            let mut prior = load_state(&store, stack)?;
             let observed = if refresh.refresh && !prior.resources.is_empty() {
                 let session =
                     Session::connect(stack, refresh.target.engine_config()).map_err(|e| {
@@ -406,6 +406,7 @@ fn execute(
             } else {
                 Observed::none()
             };
+            prior.refresh_attributes(&observed);
             let plan = plan_refreshed(synth, &prior, &observed);
             if json {
                 out.write_all(plan.to_json().as_bytes()).map_err(io)?;
@@ -453,10 +454,11 @@ fn execute(
             let synth = compile(stack, err)?;
             refuse_on_lint_errors(stack, ignore_lint_errors, err)?;
             let lock = store.lock().map_err(|e| e.to_string())?;
-            let prior = load_state(&store, stack)?;
+            let mut prior = load_state(&store, stack)?;
             // The connection and the identity are checked before the plan is shown.
             let session = Session::connect(stack, run.engine_config())?;
             let observed = session.observe(&prior)?;
+            prior.refresh_attributes(&observed);
             let plan = plan_refreshed(synth, &prior, &observed);
             if !run.quiet && !run.json {
                 out.write_all(plan.render_text().as_bytes()).map_err(io)?;

@@ -83,7 +83,7 @@ fn visitor_book_applies_converges_and_destroys() {
             .expect("connects");
         assert_eq!(aws.account_id, "123456789012");
         let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
-        assert_eq!(report.done.len(), 56);
+        assert_eq!(report.done.len(), 55);
         assert_eq!(
             store.load("visitor-book").unwrap(),
             report.state,
@@ -181,12 +181,44 @@ fn visitor_book_applies_converges_and_destroys() {
         assert_eq!((task.cpu(), task.memory()), (Some("512"), Some("1024")));
         let container = &task.container_definitions()[0];
         assert_eq!(container.port_mappings()[0].container_port(), Some(8000));
-        let secret_arn = report.state.resources["database-url"].id.clone().unwrap();
+        // The database's address and port as RDS reports them, and the credentials as
+        // keys of the master secret RDS manages: no secret was created beforehand.
+        let endpoint = db.endpoint().expect("RDS reports an endpoint");
+        let mut env: Vec<(&str, &str)> = container
+            .environment()
+            .iter()
+            .filter_map(|kv| Some((kv.name()?, kv.value()?)))
+            .collect();
+        env.sort_unstable();
+        let port = endpoint.port().unwrap().to_string();
         assert_eq!(
-            container.secrets()[0].value_from(),
-            secret_arn.as_str(),
-            "the secret is referenced by its ARN"
+            env,
+            [
+                ("DB_HOST", endpoint.address().unwrap()),
+                ("DB_NAME", "visitorbook"),
+                ("DB_PORT", port.as_str()),
+            ]
         );
+        let master = db
+            .master_user_secret()
+            .and_then(|s| s.secret_arn())
+            .expect("RDS manages the master secret");
+        let mut secrets: Vec<(&str, String)> = container
+            .secrets()
+            .iter()
+            .map(|s| (s.name(), s.value_from().to_string()))
+            .collect();
+        secrets.sort_unstable();
+        assert_eq!(
+            secrets,
+            [
+                ("DB_PASSWORD", format!("{master}:password::")),
+                ("DB_USER", format!("{master}:username::")),
+            ]
+        );
+        let recorded = &report.state.resources["app-postgres"].attributes;
+        assert_eq!(recorded["address"], endpoint.address().unwrap());
+        assert_eq!(recorded["master_user_secret_arn"], master);
         assert_eq!(
             container.image(),
             Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/visitor-book:latest")
@@ -935,7 +967,7 @@ fn interrupted_apply(signal: &str) -> (Moto, String, tempfile::TempDir, std::pat
     );
     let interrupted = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert!(
-        (3..56).contains(&interrupted.resources.len()),
+        (3..55).contains(&interrupted.resources.len()),
         "stopped part way: {} resources saved",
         interrupted.resources.len()
     );
@@ -1057,7 +1089,7 @@ fn a_concurrent_apply_fails_on_the_lock() {
     let first = first.wait_with_output().unwrap();
     assert!(first.status.success());
     let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(saved.resources.len(), 56);
+    assert_eq!(saved.resources.len(), 55);
     assert!(!lock.exists(), "the lock is released");
 }
 
@@ -1113,8 +1145,8 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
         let resumed = apply_stack(&aws, &stack, &lock, saved).await;
         assert_eq!(
             resumed.done.len() + report.done.len(),
-            56 + 1,
-            "only the rest (and the secret lookup again) ran"
+            55,
+            "only the rest ran"
         );
         assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);
     });

@@ -59,9 +59,19 @@ fn visitor_book_matches_seed_002() {
     let c = &task["containerDefinitions"][0];
     assert_eq!(c["portMappings"][0]["containerPort"], 8000);
     assert_eq!(
-        c["secrets"][0],
-        json!({ "name": "DATABASE_URL", "valueFrom": "${database-url.arn}" })
+        c["secrets"],
+        json!([
+            { "name": "DB_USER", "valueFrom": "${app-postgres.master_user_secret_arn}:username::" },
+            { "name": "DB_PASSWORD", "valueFrom": "${app-postgres.master_user_secret_arn}:password::" },
+        ])
     );
+    assert_eq!(
+        c["environment"][0],
+        json!({ "name": "DB_HOST", "value": "${app-postgres.address}" })
+    );
+    assert!(s
+        .node("app-task")
+        .is_some_and(|n| n.depends_on.contains(&"app-postgres".to_string())));
     assert_eq!(
         c["logConfiguration"]["options"]["awslogs-group"],
         "/ecs/visitor-book"

@@ -150,11 +150,11 @@ async fn wait(aws: &Aws, kind: Kind, id: &str, body: serde_json::Value) -> Resul
         },
         changed: &[],
     };
-    let outcome = Outcome {
+    let mut outcome = Outcome {
         id: id.to_string(),
         attributes: BTreeMap::new(),
     };
-    aws.wait_ready(&target, &outcome)
+    aws.wait_ready(&target, &mut outcome)
         .await
         .map_err(|e| e.to_string())
 }

@@ -948,9 +948,9 @@ impl Task {
                 }
                 _ => Instant::now(),
             };
-            if let Some(found) = self.find_settled(&t, settled).await? {
+            if let Some(mut found) = self.find_settled(&t, settled).await? {
                 tracing::info!(address = %self.address, id = %found.id, "adopted after an interrupted create");
-                self.aws.wait_ready(&t, &found).await?;
+                self.aws.wait_ready(&t, &mut found).await?;
                 return Ok(found);
             }
             if self.adopt_only && self.kind.spec().findable {
@@ -968,8 +968,8 @@ impl Task {
         loop {
             let sent = Instant::now();
             match self.aws.create(&t).await.map_err(|e| e.redact(secrets)) {
-                Ok(o) => {
-                    self.aws.wait_ready(&t, &o).await?;
+                Ok(mut o) => {
+                    self.aws.wait_ready(&t, &mut o).await?;
                     return Ok(o);
                 }
                 Err(e) if e.is_transient() && attempt < config.create_attempts => {
@@ -986,8 +986,8 @@ impl Task {
                     } else {
                         Instant::now()
                     };
-                    if let Some(found) = self.find_settled(&t, settled).await? {
-                        self.aws.wait_ready(&t, &found).await?;
+                    if let Some(mut found) = self.find_settled(&t, settled).await? {
+                        self.aws.wait_ready(&t, &mut found).await?;
                         return Ok(found);
                     }
                 }

@@ -17,7 +17,8 @@ use tokio::task::JoinSet;
 /// ([`ProviderError::Several`] when there are more than one).
 pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError> {
     let permits = Arc::new(Semaphore::new(aws.config.parallelism.max(1)));
-    let mut reads: JoinSet<(String, Result<Observation, ProviderError>)> = JoinSet::new();
+    type Read = (Observation, Option<BTreeMap<String, String>>);
+    let mut reads: JoinSet<(String, Result<Read, ProviderError>)> = JoinSet::new();
     let mut observed = Observed {
         account_id: Some(aws.account_id.clone()),
         region: Some(aws.region.clone()),
@@ -77,10 +78,14 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
                 id: &id,
                 attributes: &attributes,
             };
-            let seen = aws.observe(&e, &applied).await.map(|seen| match seen {
-                Some(body) => Observation::Present(body),
-                None => Observation::Missing,
-            });
+            let seen = match aws.observe(&e, &applied).await {
+                Ok(Some(body)) => match aws.attributes(&e).await {
+                    Ok(attributes) => Ok((Observation::Present(body), attributes)),
+                    Err(x) => Err(x),
+                },
+                Ok(None) => Ok((Observation::Missing, None)),
+                Err(x) => Err(x),
+            };
             (address, seen)
         });
     }
@@ -90,7 +95,10 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
             continue;
         };
         match seen {
-            Ok(seen) => {
+            Ok((seen, attributes)) => {
+                if let Some(attributes) = attributes {
+                    observed.attributes.insert(address.clone(), attributes);
+                }
                 observed.resources.insert(address, seen);
             }
             Err(e) => {

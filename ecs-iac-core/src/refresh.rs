@@ -22,6 +22,11 @@ pub struct Observed {
     /// The region the refresh ran in: resolves `${aws.region}` the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Attributes read again per node address (an RDS endpoint, a cache's endpoints),
+    /// for kinds whose attributes AWS can change or that older states lack. They replace
+    /// what the state recorded ([`crate::State::refresh_attributes`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// What a refresh found for one node.

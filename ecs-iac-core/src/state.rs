@@ -107,6 +107,18 @@ pub enum StateError {
 }
 
 impl State {
+    /// Takes the attributes a refresh read again into the recorded resources, so values
+    /// resolve to what AWS reports now (and states written before an attribute was
+    /// recorded gain it). Resources the state does not record are ignored.
+    pub fn refresh_attributes(&mut self, observed: &crate::Observed) {
+        for (address, attributes) in &observed.attributes {
+            if let Some(r) = self.resources.get_mut(address) {
+                r.attributes
+                    .extend(attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+    }
+
     /// The state of a stack that was never applied.
     pub fn empty(stack: impl Into<String>) -> State {
         State {

@@ -987,7 +987,7 @@ pub(super) async fn wait_ready(
     aws: &Aws,
     k: Ec2Kind,
     t: &Target<'_>,
-    o: &Outcome,
+    o: &mut Outcome,
 ) -> Result<(), ProviderError> {
     if k != Ec2Kind::NatGateway {
         return Ok(());

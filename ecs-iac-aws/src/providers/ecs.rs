@@ -331,7 +331,8 @@ pub(super) async fn create(
                 .cluster()
                 .ok_or_else(|| response(a, "ecs:CreateCluster", "cluster"))?;
             let arn = cluster.cluster_arn().unwrap_or_default();
-            Ok(Outcome::new(cluster.cluster_name().unwrap_or_default()).with("arn", arn))
+            let name = cluster.cluster_name().unwrap_or_default();
+            Ok(Outcome::new(name).with("arn", arn).with("name", name))
         }
         EcsKind::TaskDefinition => {
             let containers = r
@@ -407,7 +408,7 @@ pub(super) async fn create(
                         "taskDefinition.taskDefinitionArn",
                     )
                 })?;
-            Ok(Outcome::new(arn).with("arn", arn))
+            Ok(task_definition_outcome(arn))
         }
         EcsKind::Service => {
             let network = service_network(r)?;
@@ -448,7 +449,7 @@ pub(super) async fn create(
                         .service()
                         .and_then(|s| s.service_arn())
                         .ok_or_else(|| response(a, "ecs:CreateService", "service.serviceArn"))?;
-                    Ok(Outcome::new(arn).with("arn", arn))
+                    Ok(service_outcome(arn))
                 }
                 Err(e)
                     if e.is(&["InvalidParameterException"])
@@ -739,7 +740,26 @@ async fn find_task_definition(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcom
         .filter(|d| d.status() == Some(&TaskDefinitionStatus::Active))
         .filter(|_| same_request && owned(tags.iter().copied(), t.stack, t.address))
         .and_then(|d| d.task_definition_arn())
-        .map(|arn| Outcome::new(arn).with("arn", arn)))
+        .map(task_definition_outcome))
+}
+
+/// A task definition revision's id and attributes: its ARN
+/// (`arn:…:task-definition/FAMILY:REVISION`), family and revision.
+fn task_definition_outcome(arn: &str) -> Outcome {
+    let (family, revision) = arn
+        .rsplit_once('/')
+        .and_then(|(_, tail)| tail.rsplit_once(':'))
+        .unwrap_or_default();
+    Outcome::new(arn)
+        .with("arn", arn)
+        .with("family", family)
+        .with("revision", revision)
+}
+
+/// A service's id and attributes: its ARN and name (the ARN's last segment).
+fn service_outcome(arn: &str) -> Outcome {
+    let name = arn.rsplit('/').next().unwrap_or(arn);
+    Outcome::new(arn).with("arn", arn).with("name", name)
 }
 
 pub(super) async fn find(
@@ -775,14 +795,14 @@ pub(super) async fn find(
             )
         })
         .and_then(|s| s.service_arn())
-        .map(|arn| Outcome::new(arn).with("arn", arn)))
+        .map(service_outcome))
 }
 
 pub(super) async fn wait_ready(
     aws: &Aws,
     k: EcsKind,
     t: &Target<'_>,
-    o: &Outcome,
+    o: &mut Outcome,
 ) -> Result<(), ProviderError> {
     if k != EcsKind::Service {
         return Ok(());

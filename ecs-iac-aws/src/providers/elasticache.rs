@@ -220,10 +220,11 @@ pub(super) async fn find(
                 .await
                 .map_err(cache_err(a, "DescribeReplicationGroups"))
             {
-                Ok(out) => Ok(out
-                    .replication_groups()
-                    .first()
-                    .map(|g| Outcome::new(&id).with("arn", g.arn().unwrap_or_default()))),
+                Ok(out) => Ok(out.replication_groups().first().map(|g| {
+                    let mut o = Outcome::new(&id);
+                    record_group(&mut o, g);
+                    o
+                })),
                 Err(e) if e.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) => {
                     Ok(None)
                 }
@@ -238,32 +239,97 @@ pub(super) async fn wait_ready(
     aws: &Aws,
     k: ElastiCacheKind,
     t: &Target<'_>,
-    o: &Outcome,
+    o: &mut Outcome,
 ) -> Result<(), ProviderError> {
     let a = t.address;
     match k {
         ElastiCacheKind::ReplicationGroup => {
+            let id = o.id.clone();
+            let ready = std::sync::Mutex::new(None);
             aws.poll(a, "ElastiCache replication group", || async {
                 let out = aws
                     .c
                     .elasticache
                     .describe_replication_groups()
-                    .replication_group_id(&o.id)
+                    .replication_group_id(&id)
                     .send()
                     .await
                     .map_err(cache_err(a, "DescribeReplicationGroups"))?;
-                Ok(
-                    match out.replication_groups().first().and_then(|g| g.status()) {
-                        Some("available") => Poll::Ready,
-                        Some("create-failed") => Poll::Failed("create-failed".into()),
-                        Some(s) => Poll::Pending(s.to_string()),
-                        None => Poll::Pending("unknown".into()),
-                    },
-                )
+                let group = out.replication_groups().first();
+                Ok(match group.and_then(|g| g.status()) {
+                    Some("available") => {
+                        if let (Some(g), Ok(mut slot)) = (group, ready.lock()) {
+                            *slot = Some(g.clone());
+                        }
+                        Poll::Ready
+                    }
+                    Some("create-failed") => Poll::Failed("create-failed".into()),
+                    Some(s) => Poll::Pending(s.to_string()),
+                    None => Poll::Pending("unknown".into()),
+                })
             })
-            .await
+            .await?;
+            if let Some(g) = ready.into_inner().ok().flatten() {
+                record_group(o, &g);
+            }
+            Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// Records what a replication group reports once available: its ARN, the primary and
+/// reader endpoints (cluster mode disabled) or the configuration endpoint (cluster mode
+/// enabled, as both), and their port.
+fn record_group(o: &mut Outcome, g: &aws_sdk_elasticache::types::ReplicationGroup) {
+    if let Some(arn) = g.arn() {
+        o.attributes.insert("arn".into(), arn.to_string());
+    }
+    let node_group = g.node_groups().first();
+    let primary = g
+        .configuration_endpoint()
+        .or_else(|| node_group.and_then(|n| n.primary_endpoint()));
+    let reader = node_group.and_then(|n| n.reader_endpoint()).or(primary);
+    if let Some(endpoint) = primary {
+        if let Some(address) = endpoint.address() {
+            o.attributes
+                .insert("primary_endpoint".into(), address.to_string());
+        }
+        if let Some(port) = endpoint.port() {
+            o.attributes.insert("port".into(), port.to_string());
+        }
+    }
+    if let Some(address) = reader.and_then(|e| e.address()) {
+        o.attributes
+            .insert("reader_endpoint".into(), address.to_string());
+    }
+}
+
+/// The attributes a replication group reports now (for refresh).
+pub(super) async fn attributes(
+    aws: &Aws,
+    k: ElastiCacheKind,
+    e: &Existing<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    if k != ElastiCacheKind::ReplicationGroup {
+        return Ok(None);
+    }
+    match aws
+        .c
+        .elasticache
+        .describe_replication_groups()
+        .replication_group_id(e.id)
+        .send()
+        .await
+        .map_err(cache_err(e.address, "DescribeReplicationGroups"))
+    {
+        Ok(out) => Ok(out.replication_groups().first().map(|g| {
+            let mut o = Outcome::new(e.id);
+            record_group(&mut o, g);
+            o
+        })),
+        Err(x) if x.is(&["ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"]) => Ok(None),
+        Err(x) => Err(x),
     }
 }
 

@@ -65,11 +65,34 @@ fn full_name(arn: &str) -> String {
         .to_string()
 }
 
-fn lb_outcome(arn: &str, dns: Option<&str>) -> Outcome {
+/// A load balancer's id and attributes: ARN, ARN suffix, DNS name and the hosted zone of
+/// that name.
+fn lb_outcome(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Option<Outcome> {
+    let arn = lb.load_balancer_arn()?;
+    Some(
+        Outcome::new(arn)
+            .with("arn", arn)
+            .with("full_name", full_name(arn))
+            .with("dns_name", lb.dns_name().unwrap_or_default())
+            .with(
+                "canonical_hosted_zone_id",
+                lb.canonical_hosted_zone_id().unwrap_or_default(),
+            ),
+    )
+}
+
+/// `targetgroup/<name>/<id>` from a target group ARN (the CloudWatch `TargetGroup`
+/// dimension).
+fn target_group_suffix(arn: &str) -> String {
+    arn.find("targetgroup/")
+        .map(|i| arn[i..].to_string())
+        .unwrap_or_else(|| arn.to_string())
+}
+
+fn target_group_outcome(arn: &str) -> Outcome {
     Outcome::new(arn)
         .with("arn", arn)
-        .with("full_name", full_name(arn))
-        .with("dns_name", dns.unwrap_or_default())
+        .with("full_name", target_group_suffix(arn))
 }
 
 /// The certificates of a listener request.
@@ -339,14 +362,13 @@ pub(super) async fn create(
                     "LoadBalancers",
                 )
             })?;
-            let arn = lb.load_balancer_arn().ok_or_else(|| {
+            lb_outcome(lb).ok_or_else(|| {
                 response(
                     a,
                     "elasticloadbalancingv2:CreateLoadBalancer",
                     "LoadBalancerArn",
                 )
-            })?;
-            Ok(lb_outcome(arn, lb.dns_name()))
+            })
         }
         Elbv2Kind::TargetGroup => {
             let matcher = r
@@ -394,7 +416,7 @@ pub(super) async fn create(
                         "TargetGroupArn",
                     )
                 })?;
-            Ok(Outcome::new(arn).with("arn", arn))
+            Ok(target_group_outcome(arn))
         }
         Elbv2Kind::Listener => {
             let certificates = listener_certificates(r);
@@ -510,10 +532,7 @@ pub(super) async fn find(
             .await
             .map_err(err(a, "DescribeLoadBalancers"))
         {
-            Ok(out) => out
-                .load_balancers()
-                .first()
-                .and_then(|lb| Some(lb_outcome(lb.load_balancer_arn()?, lb.dns_name()))),
+            Ok(out) => out.load_balancers().first().and_then(lb_outcome),
             Err(e) if e.is(&["LoadBalancerNotFound"]) => None,
             Err(e) => return Err(e),
         },
@@ -528,7 +547,7 @@ pub(super) async fn find(
                 .target_groups()
                 .first()
                 .and_then(|g| g.target_group_arn())
-                .map(|arn| Outcome::new(arn).with("arn", arn)),
+                .map(target_group_outcome),
             Err(e) if e.is(&["TargetGroupNotFound"]) => None,
             Err(e) => return Err(e),
         },
@@ -648,7 +667,7 @@ pub(super) async fn wait_ready(
     _aws: &Aws,
     _k: Elbv2Kind,
     _t: &Target<'_>,
-    _o: &Outcome,
+    _o: &mut Outcome,
 ) -> Result<(), ProviderError> {
     Ok(())
 }

@@ -38,7 +38,9 @@ pub(super) async fn create(
             match res {
                 Ok(out) => {
                     let role = out.role().ok_or_else(|| response(a, "iam:CreateRole", "Role"))?;
-                    Ok(Outcome::new(role.role_name()).with("arn", role.arn()))
+                    Ok(Outcome::new(role.role_name())
+                        .with("arn", role.arn())
+                        .with("name", role.role_name()))
                 }
                 Err(e) if e.is(&["EntityAlreadyExists"]) => match find(aws, k, t).await? {
                     Some(found) => Ok(found),
@@ -228,7 +230,11 @@ pub(super) async fn find(
         t.stack,
         t.address,
     );
-    Ok(mine.then(|| Outcome::new(role.role_name()).with("arn", role.arn())))
+    Ok(mine.then(|| {
+        Outcome::new(role.role_name())
+            .with("arn", role.arn())
+            .with("name", role.role_name())
+    }))
 }
 
 pub(super) async fn delete(aws: &Aws, k: IamKind, e: &Existing<'_>) -> Result<(), ProviderError> {
@@ -270,7 +276,7 @@ pub(super) async fn wait_ready(
     _aws: &Aws,
     _k: IamKind,
     _t: &Target<'_>,
-    _o: &Outcome,
+    _o: &mut Outcome,
 ) -> Result<(), ProviderError> {
     Ok(())
 }

@@ -36,7 +36,9 @@ pub(super) async fn create(
                 .await
                 .map_err(logs_err(a, "CreateLogGroup"));
             match res {
-                Ok(_) => Ok(Outcome::new(&name).with("arn", log_group_arn(aws, &name))),
+                Ok(_) => Ok(Outcome::new(&name)
+                    .with("arn", log_group_arn(aws, &name))
+                    .with("name", &name)),
                 Err(e) if e.is(&["ResourceAlreadyExistsException"]) => {
                     find(aws, k, t).await?.ok_or_else(|| {
                         request(
@@ -127,7 +129,7 @@ pub(super) async fn find(
                             t.address,
                         )
                     });
-                    Ok(mine.then(|| Outcome::new(&name).with("arn", arn)))
+                    Ok(mine.then(|| Outcome::new(&name).with("arn", arn).with("name", &name)))
                 }
                 Err(e) if e.is(&["ResourceNotFoundException"]) => Ok(None),
                 Err(e) => Err(e),

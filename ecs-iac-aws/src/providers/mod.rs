@@ -41,7 +41,7 @@ macro_rules! no_modify_call_and_nothing_to_wait_for {
             _aws: &Aws,
             _k: $kind,
             _t: &Target<'_>,
-            _o: &Outcome,
+            _o: &mut Outcome,
         ) -> Result<(), ProviderError> {
             Ok(())
         }
@@ -243,8 +243,8 @@ impl Aws {
     /// [`Updates`](ecs_iac_core::Updates) are `Modify`), then waits until it is usable
     /// again.
     pub async fn update(&self, t: &Target<'_>, e: &Existing<'_>) -> Result<Outcome, ProviderError> {
-        let outcome = dispatch!(t.kind, update(self, t, e))?;
-        self.wait_ready(t, &outcome).await?;
+        let mut outcome = dispatch!(t.kind, update(self, t, e))?;
+        self.wait_ready(t, &mut outcome).await?;
         Ok(outcome)
     }
 
@@ -258,6 +258,21 @@ impl Aws {
     ) -> Result<Option<Value>, ProviderError> {
         let seen = dispatch!(e.kind, observe(self, e, applied))?;
         Ok(seen.map(|observed| restricted_to(observed, applied)))
+    }
+
+    /// The attributes of the recorded resource `e` that AWS reports now, for kinds whose
+    /// attributes are read again on refresh (RDS instances, ElastiCache replication
+    /// groups: their endpoints); `None` for other kinds and for a resource that is gone.
+    pub async fn attributes(
+        &self,
+        e: &Existing<'_>,
+    ) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+        let found = match e.kind {
+            Kind::Rds(k) => rds::attributes(self, k, e).await?,
+            Kind::ElastiCache(k) => elasticache::attributes(self, k, e).await?,
+            _ => None,
+        };
+        Ok(found.map(|o| o.attributes))
     }
 
     /// Puts this stack's ownership tags on the existing resource `id`, so that
@@ -314,8 +329,14 @@ impl Aws {
         }
     }
 
-    /// Waits until the resource is usable (NAT available, DB available, service steady).
-    pub async fn wait_ready(&self, t: &Target<'_>, outcome: &Outcome) -> Result<(), ProviderError> {
+    /// Waits until the resource is usable (NAT available, DB available, service steady),
+    /// and records in `outcome` the attributes AWS reports only then (an RDS endpoint, a
+    /// cache's endpoints).
+    pub async fn wait_ready(
+        &self,
+        t: &Target<'_>,
+        outcome: &mut Outcome,
+    ) -> Result<(), ProviderError> {
         dispatch!(t.kind, wait_ready(self, t, outcome))
     }
 

@@ -9,6 +9,54 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 sdk_err!(rds_err, aws_sdk_rds, "rds");
 
+/// Records what a DB instance reports once available: its endpoint's address and port,
+/// and the ARN of the master user secret RDS manages.
+fn record_instance(o: &mut Outcome, d: &aws_sdk_rds::types::DbInstance) {
+    if let Some(arn) = d.db_instance_arn() {
+        o.attributes.insert("arn".into(), arn.to_string());
+    }
+    if let Some(endpoint) = d.endpoint() {
+        if let Some(address) = endpoint.address() {
+            o.attributes.insert("address".into(), address.to_string());
+        }
+        if let Some(port) = endpoint.port() {
+            o.attributes.insert("port".into(), port.to_string());
+        }
+    }
+    if let Some(secret) = d.master_user_secret().and_then(|s| s.secret_arn()) {
+        o.attributes
+            .insert("master_user_secret_arn".into(), secret.to_string());
+    }
+}
+
+/// The attributes a DB instance reports now (for refresh).
+pub(super) async fn attributes(
+    aws: &Aws,
+    k: RdsKind,
+    e: &Existing<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    if k != RdsKind::DbInstance {
+        return Ok(None);
+    }
+    let out = aws
+        .c
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(e.id)
+        .send()
+        .await
+        .map_err(rds_err(e.address, "DescribeDBInstances"));
+    match out {
+        Ok(out) => Ok(out.db_instances().first().map(|d| {
+            let mut o = Outcome::new(e.id);
+            record_instance(&mut o, d);
+            o
+        })),
+        Err(x) if x.is(&["DBInstanceNotFound", "DBInstanceNotFoundFault"]) => Ok(None),
+        Err(x) => Err(x),
+    }
+}
+
 fn rds_tags(r: &Req<'_>) -> Vec<aws_sdk_rds::types::Tag> {
     r.tags("Tags")
         .into_iter()
@@ -245,7 +293,9 @@ pub(super) async fn find(
                         .iter()
                         .filter_map(|x| Some((x.key()?, x.value()?)));
                     owned(tags, t.stack, t.address).then(|| {
-                        Outcome::new(&id).with("arn", d.db_instance_arn().unwrap_or_default())
+                        let mut o = Outcome::new(&id);
+                        record_instance(&mut o, d);
+                        o
                     })
                 })),
                 Err(e) if e.is(&["DBInstanceNotFound", "DBInstanceNotFoundFault"]) => Ok(None),
@@ -301,39 +351,45 @@ pub(super) async fn wait_ready(
     aws: &Aws,
     k: RdsKind,
     t: &Target<'_>,
-    o: &Outcome,
+    o: &mut Outcome,
 ) -> Result<(), ProviderError> {
     let a = t.address;
     match k {
         RdsKind::DbInstance => {
+            let id = o.id.clone();
+            let ready = std::sync::Mutex::new(None);
             aws.poll(a, "RDS instance", || async {
                 let out = aws
                     .c
                     .rds
                     .describe_db_instances()
-                    .db_instance_identifier(&o.id)
+                    .db_instance_identifier(&id)
                     .send()
                     .await
                     .map_err(rds_err(a, "DescribeDBInstances"))?;
-                Ok(
-                    match out
-                        .db_instances()
-                        .first()
-                        .and_then(|d| d.db_instance_status())
-                    {
-                        Some("available") => Poll::Ready,
-                        Some(
-                            s @ ("failed"
-                            | "incompatible-parameters"
-                            | "incompatible-network"
-                            | "storage-full"),
-                        ) => Poll::Failed(s.to_string()),
-                        Some(s) => Poll::Pending(s.to_string()),
-                        None => Poll::Pending("unknown".into()),
-                    },
-                )
+                let instance = out.db_instances().first();
+                Ok(match instance.and_then(|d| d.db_instance_status()) {
+                    Some("available") => {
+                        if let (Some(d), Ok(mut slot)) = (instance, ready.lock()) {
+                            *slot = Some(d.clone());
+                        }
+                        Poll::Ready
+                    }
+                    Some(
+                        s @ ("failed"
+                        | "incompatible-parameters"
+                        | "incompatible-network"
+                        | "storage-full"),
+                    ) => Poll::Failed(s.to_string()),
+                    Some(s) => Poll::Pending(s.to_string()),
+                    None => Poll::Pending("unknown".into()),
+                })
             })
-            .await
+            .await?;
+            if let Some(d) = ready.into_inner().ok().flatten() {
+                record_instance(o, &d);
+            }
+            Ok(())
         }
         _ => Ok(()),
     }
