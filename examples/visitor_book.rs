@@ -4,7 +4,10 @@
 //! gateway; a multi-AZ encrypted PostgreSQL RDS instance; an ALB with HTTP→HTTPS redirect
 //! and an HTTPS listener; a Fargate service with circuit breaker, ECS Exec and CPU target
 //! tracking; the security group chain ALB → app:8000 → DB:5432; a 30-day log group;
-//! two alarms; least-privilege IAM roles.
+//! two alarms; least-privilege IAM roles. The container gets the database's endpoint
+//! from the instance and its credentials from the secret RDS manages, so nothing has to
+//! exist beforehand but the certificate. Outputs: the ALB's DNS name, the URL and the
+//! database endpoint (`output` prints them after apply).
 //!
 //! ```text
 //! cargo run --example visitor_book                 # plan (offline, no credentials)
@@ -294,6 +297,20 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
         .description("Alert when ECS CPU is consistently high")
         .alarm_action(&alerts),
     );
+
+    // What a user looks for after the first apply.
+    stack
+        .output("alb-dns-name", alb.dns_name())
+        .description("Point the visitor-book DNS record (CNAME or alias) here");
+    stack
+        .output("url", text!("https://{}/", alb.dns_name()))
+        .description("The application, once DNS points at the load balancer");
+    stack
+        .output(
+            "database-endpoint",
+            text!("{}:{}", db.endpoint(), db.port()),
+        )
+        .description("The PostgreSQL endpoint (reachable from the ECS tasks only)");
     stack
 }
 

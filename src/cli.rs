@@ -109,6 +109,15 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Print the stack's outputs as the last apply recorded them (no AWS call).
+    Output {
+        /// Print only this output's value.
+        name: Option<String>,
+        /// Print JSON: `{"NAME": {"value": …, "description": …}}`, or the one value as a
+        /// JSON string.
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect the state file.
     State {
         #[command(subcommand)]
@@ -515,6 +524,52 @@ fn execute(
             })?;
             finish(&report, &run, out)
         }
+        Command::Output { name, json } => {
+            let state = load_state(&store, stack)?;
+            match name {
+                Some(name) => {
+                    let Some(o) = state.outputs.get(&name) else {
+                        let known: Vec<&str> = state.outputs.keys().map(String::as_str).collect();
+                        return Err(if known.is_empty() {
+                            format!(
+                                "output `{name}`: state {} records no outputs; declare it with `stack.output(..)` and apply",
+                                store.path().display()
+                            )
+                        } else {
+                            format!("no output `{name}`; the state records {}", known.join(", "))
+                        }
+                        .into());
+                    };
+                    if json {
+                        writeln!(out, "{}", serde_json::Value::String(o.value.clone()))
+                    } else {
+                        writeln!(out, "{}", o.value)
+                    }
+                    .map_err(io)?;
+                }
+                None if json => {
+                    let all: serde_json::Map<String, serde_json::Value> = state
+                        .outputs
+                        .iter()
+                        .map(|(name, o)| {
+                            let mut v = serde_json::json!({ "value": o.value });
+                            if let Some(d) = &o.description {
+                                v["description"] = serde_json::Value::String(d.clone());
+                            }
+                            (name.clone(), v)
+                        })
+                        .collect();
+                    writeln!(
+                        out,
+                        "{}",
+                        pretty(&serde_json::Value::Object(all))?.trim_end()
+                    )
+                    .map_err(io)?;
+                }
+                None => print_outputs(&state, out).map_err(io)?,
+            }
+            Ok(EXIT_OK)
+        }
         Command::State {
             command: StateCommand::Recover { mut run, .. },
         } => {
@@ -669,6 +724,18 @@ impl Session {
     }
 }
 
+/// `name = value` per output, after a heading; nothing without outputs.
+fn print_outputs(state: &State, out: &mut dyn Write) -> std::io::Result<()> {
+    if state.outputs.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nOutputs:")?;
+    for (name, o) in &state.outputs {
+        writeln!(out, "  {name} = {}", o.value)?;
+    }
+    Ok(())
+}
+
 fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let io = CliError::Output;
     if run.json {
@@ -679,6 +746,7 @@ fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8
             "skipped": report.skipped.len(),
             "interrupted": report.interrupted,
             "seconds": report.elapsed.as_secs_f64(),
+            "outputs": report.outputs(),
         });
         writeln!(out, "{summary}").map_err(io)?;
     } else {
@@ -695,6 +763,7 @@ fn finish(report: &ApplyReport, run: &RunArgs, out: &mut dyn Write) -> Result<u8
         for (_, error) in &report.failed {
             writeln!(out, "error: {error}").map_err(io)?;
         }
+        print_outputs(&report.state, out).map_err(io)?;
     }
     Ok(if report.interrupted {
         EXIT_INTERRUPTED

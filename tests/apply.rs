@@ -233,6 +233,20 @@ fn visitor_book_applies_converges_and_destroys() {
         assert_eq!(services.services()[0].desired_count(), 2);
 
         let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
+        let lbs = elb
+            .describe_load_balancers()
+            .names("app-alb")
+            .send()
+            .await
+            .unwrap();
+        let lb = &lbs.load_balancers()[0];
+        let outputs = report.outputs();
+        assert_eq!(outputs["alb-dns-name"], lb.dns_name().unwrap());
+        let recorded = &report.state.resources["app-alb"].attributes;
+        assert_eq!(
+            recorded["canonical_hosted_zone_id"],
+            lb.canonical_hosted_zone_id().unwrap()
+        );
         let tg = elb
             .describe_target_groups()
             .names("app-tg")
@@ -1091,6 +1105,54 @@ fn a_concurrent_apply_fails_on_the_lock() {
     let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert_eq!(saved.resources.len(), 55);
     assert!(!lock.exists(), "the lock is released");
+
+    // `output --json` prints what the load balancer and the database report.
+    let out = example(&moto, &certificate, &state, &["output", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outputs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (dns, endpoint) = runtime().block_on(async {
+        let c = sdk(&moto).await;
+        let lbs = aws_sdk_elasticloadbalancingv2::Client::new(&c)
+            .describe_load_balancers()
+            .names("app-alb")
+            .send()
+            .await
+            .unwrap();
+        let db = aws_sdk_rds::Client::new(&c)
+            .describe_db_instances()
+            .db_instance_identifier("app-postgres")
+            .send()
+            .await
+            .unwrap();
+        let endpoint = db.db_instances()[0].endpoint().unwrap().clone();
+        (
+            lbs.load_balancers()[0].dns_name().unwrap().to_string(),
+            format!(
+                "{}:{}",
+                endpoint.address().unwrap(),
+                endpoint.port().unwrap()
+            ),
+        )
+    });
+    assert_eq!(outputs["alb-dns-name"]["value"], dns.as_str());
+    assert_eq!(outputs["url"]["value"], format!("https://{dns}/"));
+    assert_eq!(outputs["database-endpoint"]["value"], endpoint.as_str());
+    assert!(outputs["alb-dns-name"]["description"].is_string());
+    let one = example(&moto, &certificate, &state, &["output", "alb-dns-name"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&one.stdout).trim(), dns);
+    let missing = example(&moto, &certificate, &state, &["output", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no output `nope`"));
 }
 
 /// Cancelling (what Ctrl-C does) stops starting work, lets in-flight calls finish, and

@@ -97,6 +97,7 @@ fn plan_field_change(node: &Node, field: &str) -> ecs_iac::PlannedAction {
     let synth = ecs_iac::Synth {
         stack: "s".into(),
         nodes: vec![desired],
+        outputs: Vec::new(),
     };
     let plan = plan_synth(synth, &state);
     plan.actions

@@ -26,6 +26,16 @@ fn applied(synth: &Synth) -> State {
             },
         );
     }
+    for o in &synth.outputs {
+        state.outputs.insert(
+            o.name.clone(),
+            ecs_iac::OutputValue {
+                value: format!("value of {}", o.name),
+                template: o.value.clone(),
+                description: o.description.clone(),
+            },
+        );
+    }
     state
 }
 

@@ -439,6 +439,7 @@ fn an_interrupt_ends_a_deployment_wait_and_says_what_it_waited_for() {
                     data_source: false,
                     protection: Default::default(),
                 }],
+                outputs: Vec::new(),
             },
             &state,
         );

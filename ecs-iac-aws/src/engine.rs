@@ -120,6 +120,15 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
+    /// The stack's outputs after the run, by name (also in `state.outputs`).
+    pub fn outputs(&self) -> BTreeMap<&str, &str> {
+        self.state
+            .outputs
+            .iter()
+            .map(|(name, o)| (name.as_str(), o.value.as_str()))
+            .collect()
+    }
+
     /// True when everything planned was done.
     pub fn succeeded(&self) -> bool {
         self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted
@@ -435,6 +444,23 @@ pub async fn apply(
     report.interrupted = options.cancel.load(Ordering::SeqCst);
     if report.failed.is_empty() && report.skipped.is_empty() && !report.interrupted {
         retire(aws, &retired, lock, &mut state, options, &mut report).await?;
+    }
+    // The outputs take the values the resources have now; one whose resources did not
+    // get there is left out until an apply resolves it.
+    if !plan.outputs.is_empty() {
+        let outputs = ecs_iac_core::output::resolved(
+            &plan.outputs,
+            &state,
+            Some(&aws.account_id),
+            Some(&aws.region),
+        );
+        if outputs != state.outputs {
+            state.outputs = outputs;
+            lock.save(&mut state).map_err(|source| ApplyError::State {
+                source,
+                unsaved: vec![],
+            })?;
+        }
     }
     report.elapsed = start.elapsed();
     report.state = state;

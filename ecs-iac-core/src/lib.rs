@@ -48,6 +48,7 @@ pub mod lint;
 pub mod lower;
 pub mod net;
 pub mod normalize;
+pub mod output;
 pub mod plan;
 pub mod refresh;
 mod request_checks;
@@ -71,6 +72,7 @@ pub use kind::{AttrType, Attribute, FieldChange, Kind, KindSpec, Replacement, Se
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use normalize::normalize;
+pub use output::{OutputChange, OutputSpec, OutputValue, PlannedOutput};
 pub use plan::{
     plan, plan_destroy, plan_destroy_refreshed, plan_refreshed, plan_synth, Action, Change, Plan,
     PlannedAction, Reason, Summary,

@@ -273,6 +273,9 @@ pub struct Plan {
     pub summary: Summary,
     /// Actions in execution order.
     pub actions: Vec<PlannedAction>,
+    /// What happens to each output (declared ones, then removed ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<crate::output::PlannedOutput>,
 }
 
 /// Plans `stack` against `prior`. Pure: no AWS calls (refresh happens before, in the
@@ -308,7 +311,21 @@ pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
 ///
 /// Update or replace is decided per field as without a refresh.
 pub fn plan_refreshed(desired: Synth, prior: &State, observed: &Observed) -> Plan {
-    build(desired.stack, desired.nodes, prior, observed, Mode::Apply)
+    let mut plan = build(desired.stack, desired.nodes, prior, observed, Mode::Apply);
+    let changing: BTreeSet<String> = plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Action::Create || a.action.is_replace())
+        .map(|a| a.address.clone())
+        .collect();
+    plan.outputs = crate::output::plan(
+        &desired.outputs,
+        prior,
+        &changing,
+        observed.account_id.as_deref(),
+        observed.region.as_deref(),
+    );
+    plan
 }
 
 /// Plans deleting everything `prior` holds, dependents first. Nothing is blocked:
@@ -320,13 +337,15 @@ pub fn plan_destroy(prior: &State) -> Plan {
 /// [`plan_destroy`] with what a refresh found: resources already deleted outside ecs-iac
 /// say so in their reasons (only their state entries go).
 pub fn plan_destroy_refreshed(prior: &State, observed: &Observed) -> Plan {
-    build(
+    let mut plan = build(
         prior.stack.clone(),
         Vec::new(),
         prior,
         observed,
         Mode::Destroy,
-    )
+    );
+    plan.outputs = crate::output::plan(&[], prior, &BTreeSet::new(), None, None);
+    plan
 }
 
 /// Why a plan is made.
@@ -435,6 +454,7 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
         stack,
         summary,
         actions,
+        outputs: Vec::new(),
     }
 }
 
@@ -860,11 +880,16 @@ fn tag_pair(item: &Value) -> (&str, &Value) {
 }
 
 impl Plan {
-    /// Whether applying would change anything (in AWS, or only in the state).
+    /// Whether applying would change anything (in AWS, or only in the state, outputs
+    /// included).
     pub fn has_changes(&self) -> bool {
         self.actions
             .iter()
             .any(|a| a.state_only || !matches!(a.action, Action::NoOp | Action::Read))
+            || self
+                .outputs
+                .iter()
+                .any(crate::output::PlannedOutput::is_change)
     }
 
     /// The blocked actions ([`PlannedAction::blocked`]), in plan order. A plan with any
@@ -943,6 +968,29 @@ impl Plan {
                         );
                     }
                 }
+            }
+        }
+        let changed: Vec<&crate::output::PlannedOutput> =
+            self.outputs.iter().filter(|o| o.is_change()).collect();
+        if !changed.is_empty() {
+            use crate::output::OutputChange as C;
+            let _ = writeln!(out, "\nOutputs:");
+            for o in changed {
+                let shown = |v: &Option<String>| match v {
+                    Some(v) => format!("{v:?}"),
+                    None => "(known after apply)".to_string(),
+                };
+                let _ = match o.change {
+                    C::Add => writeln!(out, "  + {} = {}", o.name, shown(&o.after)),
+                    C::Remove => writeln!(out, "  - {} = {}", o.name, shown(&o.before)),
+                    _ => writeln!(
+                        out,
+                        "  ~ {}: {} -> {}",
+                        o.name,
+                        shown(&o.before),
+                        shown(&o.after)
+                    ),
+                };
             }
         }
         let s = &self.summary;

@@ -648,6 +648,7 @@ fn destroy_deletes_everything_and_blocks_nothing() {
         Synth {
             stack: "t".into(),
             nodes: Vec::new(),
+            outputs: Vec::new(),
         },
         &state,
     );

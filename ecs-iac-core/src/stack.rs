@@ -238,6 +238,7 @@ pub struct Stack {
     pub(crate) name: String,
     pub(crate) region: Option<String>,
     pub(crate) entries: Vec<Entry>,
+    pub(crate) outputs: Vec<crate::output::Output>,
 }
 
 impl Stack {
@@ -248,7 +249,26 @@ impl Stack {
             name: name.into(),
             region: None,
             entries: Vec::new(),
+            outputs: Vec::new(),
         }
+    }
+
+    /// Declares an output: a value the stack exports, such as a load balancer's DNS name
+    /// (`alb.dns_name()`) or a database endpoint. The plan shows it (its value, or "known
+    /// after apply"), apply resolves it and keeps it in the state, and `output` prints it.
+    /// Chain `.description(...)` to say what it is for.
+    pub fn output(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<crate::value::Text>,
+    ) -> &mut crate::output::Output {
+        self.outputs.push(crate::output::Output {
+            name: name.into(),
+            value: value.into(),
+            description: None,
+        });
+        let last = self.outputs.len() - 1;
+        &mut self.outputs[last]
     }
 
     /// Pins the stack to a region: region-specific values (e.g. `awslogs-region`) render

@@ -23,6 +23,9 @@ pub struct State {
     pub stack: String,
     /// Deployed nodes by address.
     pub resources: BTreeMap<String, ResourceState>,
+    /// The stack's outputs as the last apply resolved them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, crate::output::OutputValue>,
 }
 
 /// Whether a node's creation finished.
@@ -127,6 +130,7 @@ impl State {
             serial: 0,
             stack: stack.into(),
             resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
         }
     }
 

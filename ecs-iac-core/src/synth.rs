@@ -56,6 +56,8 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
         nodes.append(&mut cx.nodes);
     }
     check_placeholders(stack, &nodes, &mut diagnostics);
+    crate::output::check(stack, &mut diagnostics);
+    check_output_placeholders(stack, &nodes, &mut diagnostics);
     crate::request_checks::check_requests(stack, &nodes, &mut diagnostics);
     match topological_order(&nodes) {
         Ok(order) => {
@@ -148,13 +150,16 @@ fn check_names(stack: &Stack, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The compiled stack: every API request, in dependency order.
+/// The compiled stack: every API request, in dependency order, and the outputs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Synth {
     /// The stack's name.
     pub stack: String,
     /// The requests, dependencies first.
     pub nodes: Vec<Node>,
+    /// The declared outputs, placeholders unresolved.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<crate::output::OutputSpec>,
 }
 
 /// One row of `manifest.json`.
@@ -189,7 +194,46 @@ fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) 
     let kinds: BTreeMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
     for node in nodes {
         for p in placeholders(&node.body) {
-            let problem = match (p.address.as_str(), kinds.get(p.address.as_str())) {
+            if let Some(problem) = placeholder_problem(stack, &kinds, &p) {
+                out.push(Diagnostic::new(
+                    Rule::UnknownAttribute,
+                    node.resource.to_string(),
+                    path_of_placeholder(&node.body, &p.address, &p.attribute),
+                    problem,
+                ));
+            }
+        }
+    }
+}
+
+/// The same check for the outputs' values.
+fn check_output_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
+    use crate::resolve::placeholders;
+    let kinds: BTreeMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
+    for (i, o) in stack.outputs.iter().enumerate() {
+        let value = Value::String(o.value.as_str().to_string());
+        for p in placeholders(&value) {
+            if let Some(problem) = placeholder_problem(stack, &kinds, &p) {
+                out.push(Diagnostic::new(
+                    Rule::UnknownAttribute,
+                    format!("output:{}", o.name),
+                    format!("outputs[{i}]"),
+                    problem,
+                ));
+            }
+        }
+    }
+}
+
+/// Why the placeholder `p` can never be resolved in `stack` (whose nodes have `kinds`).
+fn placeholder_problem(
+    stack: &Stack,
+    kinds: &BTreeMap<&str, Kind>,
+    p: &crate::resolve::Placeholder,
+) -> Option<String> {
+    {
+        {
+            match (p.address.as_str(), kinds.get(p.address.as_str())) {
                 ("aws", _) if matches!(p.attribute.as_str(), "account_id" | "region") => None,
                 ("aws", _) => Some(format!(
                     "`${{aws.{}}}` is not a value ecs-iac knows; `${{aws.account_id}}` and `${{aws.region}}` are",
@@ -212,14 +256,6 @@ fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) 
                         .collect::<Vec<_>>()
                         .join(", ")
                 )),
-            };
-            if let Some(problem) = problem {
-                out.push(Diagnostic::new(
-                    Rule::UnknownAttribute,
-                    node.resource.to_string(),
-                    path_of_placeholder(&node.body, &p.address, &p.attribute),
-                    problem,
-                ));
             }
         }
     }
@@ -268,6 +304,7 @@ pub fn synth(stack: &Stack) -> Result<Synth, Invalid> {
     Ok(Synth {
         stack: stack.name.clone(),
         nodes,
+        outputs: crate::output::render(stack),
     })
 }
 
@@ -297,7 +334,11 @@ impl Synth {
 
     /// File names per node, unique even when two addresses sanitize alike.
     fn file_names(&self) -> Vec<String> {
-        let mut used = BTreeSet::new();
+        // The names of the files beside the requests are taken.
+        let mut used: BTreeSet<String> = ["manifest.json", "outputs.json"]
+            .into_iter()
+            .map(String::from)
+            .collect();
         self.nodes
             .iter()
             .map(|n| {
@@ -328,8 +369,8 @@ impl Synth {
             .collect()
     }
 
-    /// Every output file: one request body per node plus `manifest.json`. Byte-for-byte
-    /// deterministic.
+    /// Every output file: one request body per node plus `manifest.json` (and
+    /// `outputs.json` when the stack declares outputs). Byte-for-byte deterministic.
     pub fn files(&self) -> Vec<SynthFile> {
         let mut files: Vec<SynthFile> = self
             .nodes
@@ -344,6 +385,12 @@ impl Synth {
             path: "manifest.json".to_string(),
             contents: pretty(&self.manifest()),
         });
+        if !self.outputs.is_empty() {
+            files.push(SynthFile {
+                path: "outputs.json".to_string(),
+                contents: pretty(&self.outputs),
+            });
+        }
         files
     }
 
