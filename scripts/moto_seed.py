@@ -11,8 +11,36 @@ endpoint = sys.argv[1]
 region = sys.argv[2] if len(sys.argv) > 2 else "us-east-1"
 kwargs = dict(endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
 
+# An issued certificate, as a listener needs: a self-signed one, imported (a requested one
+# stays PENDING_VALIDATION, which AWS refuses on a listener).
+import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "visitor-book.example.com")])
+now = datetime.datetime.now(datetime.timezone.utc)
+certificate = (
+    x509.CertificateBuilder()
+    .subject_name(name)
+    .issuer_name(name)
+    .public_key(key.public_key())
+    .serial_number(x509.random_serial_number())
+    .not_valid_before(now - datetime.timedelta(days=1))
+    .not_valid_after(now + datetime.timedelta(days=365))
+    .add_extension(x509.SubjectAlternativeName([x509.DNSName("visitor-book.example.com")]), critical=False)
+    .sign(key, hashes.SHA256())
+)
 acm = boto3.client("acm", **kwargs)
-cert = acm.request_certificate(DomainName="visitor-book.example.com", ValidationMethod="DNS")["CertificateArn"]
+cert = acm.import_certificate(
+    Certificate=certificate.public_bytes(serialization.Encoding.PEM),
+    PrivateKey=key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ),
+)["CertificateArn"]
 
 secrets = boto3.client("secretsmanager", **kwargs)
 names = [

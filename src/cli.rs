@@ -406,14 +406,18 @@ fn execute(
         } => {
             let synth = compile(stack, err)?;
             let mut prior = load_state(&store, stack)?;
-            let observed = if refresh.refresh && !prior.resources.is_empty() {
-                let session =
+            let session = if refresh.refresh && !prior.resources.is_empty() {
+                Some(
                     Session::connect(stack, refresh.target.engine_config()).map_err(|e| {
                         format!("{e} (pass --refresh=false to plan from the state file only)")
-                    })?;
-                session.observe(&prior)?
+                    })?,
+                )
             } else {
-                Observed::none()
+                None
+            };
+            let observed = match &session {
+                Some(session) => session.observe(&prior)?,
+                None => Observed::none(),
             };
             prior.refresh_attributes(&observed);
             let plan = plan_refreshed(synth, &prior, &observed);
@@ -421,6 +425,13 @@ fn execute(
                 out.write_all(plan.to_json().as_bytes()).map_err(io)?;
             } else {
                 out.write_all(plan.render_text().as_bytes()).map_err(io)?;
+            }
+            // Against the account, the plan also reads what apply reads first, and says
+            // what would stop it.
+            if let Some(session) = &session {
+                session
+                    .preflight(&plan, &prior)
+                    .map_err(|e| format!("apply would stop before changing anything: {e}"))?;
             }
             Ok(if detailed_exitcode && plan.has_changes() {
                 EXIT_CHANGES
@@ -483,6 +494,10 @@ fn execute(
             if !plan.has_changes() {
                 return Ok(EXIT_OK);
             }
+            // What apply reads first is checked before asking.
+            session
+                .preflight(&plan, &prior)
+                .map_err(|e| format!("nothing was changed: {e}"))?;
             confirm(yes, "apply", out)?;
             let report = session.run_engine(&run, out, |aws, options| {
                 Box::pin(async move { crate::aws::apply(aws, &plan, &lock, prior, options).await })
@@ -686,6 +701,17 @@ impl Session {
         self.runtime
             .block_on(crate::aws::refresh(&self.aws, prior))
             .map_err(|e| format!("refresh: {e}"))
+    }
+
+    /// Looks up what the plan reads and names without owning, as apply does first.
+    fn preflight(
+        &self,
+        plan: &ecs_iac_core::Plan,
+        prior: &State,
+    ) -> Result<(), crate::aws::ProviderError> {
+        self.runtime
+            .block_on(crate::aws::preflight(&self.aws, plan, prior))
+            .map(drop)
     }
 
     /// Runs the engine, printing progress.

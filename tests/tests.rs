@@ -23,6 +23,7 @@ mod kinds;
 mod lint;
 mod moto;
 mod plan;
+mod preflight;
 mod secrets;
 mod synth;
 mod updates;

@@ -18,6 +18,8 @@ pub(crate) struct Clients {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
     pub discovery: aws_sdk_servicediscovery::Client,
+    pub acm: aws_sdk_acm::Client,
+    pub kms: aws_sdk_kms::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -35,6 +37,8 @@ impl Clients {
             cloudwatch: aws_sdk_cloudwatch::Client::new(c),
             secrets: aws_sdk_secretsmanager::Client::new(c),
             discovery: aws_sdk_servicediscovery::Client::new(c),
+            acm: aws_sdk_acm::Client::new(c),
+            kms: aws_sdk_kms::Client::new(c),
             sts: aws_sdk_sts::Client::new(c),
         }
     }

@@ -149,6 +149,11 @@ pub enum ApplyError {
         /// Why.
         problem: String,
     },
+    /// A resource the stack reads, or a thing its requests name and it does not own,
+    /// does not exist (or its lookup failed): found before the first change, so nothing
+    /// was changed.
+    #[error("nothing was changed: {0}")]
+    Preflight(#[source] ProviderError),
     /// The state could not be saved; the resources done so far are listed.
     #[error("{source}; resources created since the last save: {unsaved:?}")]
     State {
@@ -236,6 +241,27 @@ pub async fn apply(
     if !blocked.is_empty() {
         return Err(ApplyError::Blocked(blocked));
     }
+    // Nothing changes before every read has succeeded: the data sources, and everything
+    // the requests name by ARN without owning it.
+    let checked = crate::preflight::preflight(aws, plan, &state)
+        .await
+        .map_err(ApplyError::Preflight)?;
+    let mut read_done: Vec<(String, Action)> = Vec::new();
+    for (address, outcome) in checked.reads {
+        if let Some(action) = plan.actions.iter().find(|a| a.address == address) {
+            (options.on_event)(&Event::Started {
+                address: address.clone(),
+                action: action.action,
+            });
+            record(&mut state, action, Done::Created(outcome));
+            (options.on_event)(&Event::Finished {
+                address: address.clone(),
+                action: action.action,
+                millis: 0,
+            });
+            read_done.push((address, action.action));
+        }
+    }
     // Changes that only concern state (e.g. `.allow_destroy()` added) are recorded at once.
     let mut touched = false;
     for a in plan.actions.iter().filter(|a| a.state_only) {
@@ -271,6 +297,7 @@ pub async fn apply(
     let mut work: Vec<Work> = plan
         .actions
         .iter()
+        .filter(|a| !read_done.iter().any(|(done, _)| *done == a.address))
         .filter_map(|a| {
             Step::of(a.action).map(|step| Work {
                 action: a.clone(),
@@ -308,7 +335,7 @@ pub async fn apply(
     let mut running: JoinSet<(usize, Result<Done, ProviderError>, Duration)> = JoinSet::new();
     let mut report = ApplyReport {
         state: State::empty(""),
-        done: Vec::new(),
+        done: read_done,
         failed: Vec::new(),
         skipped: Vec::new(),
         interrupted: false,

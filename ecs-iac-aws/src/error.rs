@@ -60,9 +60,35 @@ pub enum ProviderError {
         /// What it was waiting for.
         waiting_for: String,
     },
+    /// Something the stack uses and does not own (a secret, a certificate, a managed
+    /// policy, a KMS key, a role) does not exist, or cannot be used. Found before any
+    /// change is made.
+    #[error("{address}: {what} `{id}` (at `{field}`) does not exist or cannot be used: {detail}{}", used_by_suffix(.used_by))]
+    Missing {
+        /// The address of the first resource that uses it.
+        address: String,
+        /// The field of that resource's request naming it.
+        field: String,
+        /// What it is (`secret`, `ACM certificate`, …).
+        what: &'static str,
+        /// Its name or ARN, as the stack names it.
+        id: String,
+        /// What AWS said.
+        detail: String,
+        /// The resources that use it.
+        used_by: Vec<String>,
+    },
     /// Several independent calls failed (e.g. the reads of a refresh); each is listed.
     #[error("{} calls failed:\n  {}", .0.len(), join_lines(.0))]
     Several(Vec<ProviderError>),
+}
+
+fn used_by_suffix(others: &[String]) -> String {
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!(" (used by {})", others.join(", "))
+    }
 }
 
 fn join_lines(errors: &[ProviderError]) -> String {
@@ -277,7 +303,15 @@ impl ProviderError {
             ProviderError::Several(errors) => {
                 ProviderError::Several(errors.into_iter().map(|e| e.redact(secrets)).collect())
             }
-            other @ ProviderError::Response { .. } => other,
+            other @ (ProviderError::Response { .. } | ProviderError::Missing { .. }) => other,
+        }
+    }
+
+    /// AWS's message (`code: message`), or the whole error for errors AWS did not send.
+    pub fn aws_message(&self) -> String {
+        match self {
+            ProviderError::Aws { code, message, .. } => format!("{code}: {message}"),
+            other => other.to_string(),
         }
     }
 

@@ -40,6 +40,7 @@
 
 pub mod diagnostic;
 mod diff;
+pub mod external;
 pub mod grant;
 pub mod graph;
 pub mod kind;
@@ -67,6 +68,7 @@ mod lint_tests;
 mod rule_tests;
 
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
+pub use external::{external_references, ExternalKind, ExternalRef};
 pub use grant::{Grant, GrantError, GRANTS_POLICY};
 pub use kind::{AttrType, Attribute, FieldChange, Kind, KindSpec, Replacement, Service, Updates};
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};

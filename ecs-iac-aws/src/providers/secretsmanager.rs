@@ -26,6 +26,13 @@ pub(super) async fn create(
             let arn = out
                 .arn()
                 .ok_or_else(|| response(a, "secretsmanager:DescribeSecret", "ARN"))?;
+            if out.deleted_date().is_some() {
+                return Err(super::request(
+                    a,
+                    "SecretId",
+                    format!("secret `{arn}` is scheduled for deletion; restore it (`aws secretsmanager restore-secret`) or point the stack at another one"),
+                ));
+            }
             Ok(Outcome::new(arn)
                 .with("arn", arn)
                 .with("name", out.name().unwrap_or_default()))
