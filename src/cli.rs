@@ -429,9 +429,7 @@ fn execute(
             // Against the account, the plan also reads what apply reads first, and says
             // what would stop it.
             if let Some(session) = &session {
-                session
-                    .preflight(&plan, &prior)
-                    .map_err(|e| format!("apply would stop before changing anything: {e}"))?;
+                session.preflight(&plan, &prior, "apply would stop before changing anything")?;
             }
             Ok(if detailed_exitcode && plan.has_changes() {
                 EXIT_CHANGES
@@ -495,9 +493,7 @@ fn execute(
                 return Ok(EXIT_OK);
             }
             // What apply reads first is checked before asking.
-            session
-                .preflight(&plan, &prior)
-                .map_err(|e| format!("nothing was changed: {e}"))?;
+            session.preflight(&plan, &prior, "nothing was changed")?;
             confirm(yes, "apply", out)?;
             let report = session.run_engine(&run, out, |aws, options| {
                 Box::pin(async move { crate::aws::apply(aws, &plan, &lock, prior, options).await })
@@ -704,14 +700,17 @@ impl Session {
     }
 
     /// Looks up what the plan reads and names without owning, as apply does first.
+    /// Fails with what stops it, after `context`.
     fn preflight(
         &self,
         plan: &ecs_iac_core::Plan,
         prior: &State,
-    ) -> Result<(), crate::aws::ProviderError> {
+        context: &str,
+    ) -> Result<(), String> {
         self.runtime
             .block_on(crate::aws::preflight(&self.aws, plan, prior))
             .map(drop)
+            .map_err(|e| format!("{context}: {e}"))
     }
 
     /// Runs the engine, printing progress.

@@ -63,24 +63,29 @@ pub enum ProviderError {
     /// Something the stack uses and does not own (a secret, a certificate, a managed
     /// policy, a KMS key, a role) does not exist, or cannot be used. Found before any
     /// change is made.
-    #[error("{address}: {what} `{id}` (at `{field}`) does not exist or cannot be used: {detail}{}", used_by_suffix(.used_by))]
-    Missing {
-        /// The address of the first resource that uses it.
-        address: String,
-        /// The field of that resource's request naming it.
-        field: String,
-        /// What it is (`secret`, `ACM certificate`, …).
-        what: &'static str,
-        /// Its name or ARN, as the stack names it.
-        id: String,
-        /// What AWS said.
-        detail: String,
-        /// The resources that use it.
-        used_by: Vec<String>,
-    },
+    #[error("{0}")]
+    Missing(Box<Missing>),
     /// Several independent calls failed (e.g. the reads of a refresh); each is listed.
     #[error("{} calls failed:\n  {}", .0.len(), join_lines(.0))]
     Several(Vec<ProviderError>),
+}
+
+/// Something the stack uses and does not own that is not there ([`ProviderError::Missing`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{address}: {what} `{id}` (at `{field}`) does not exist or cannot be used: {detail}{}", used_by_suffix(.used_by))]
+pub struct Missing {
+    /// The address of the resource whose request names it (or of the lookup).
+    pub address: String,
+    /// The field of that request naming it.
+    pub field: String,
+    /// What it is (`secret`, `ACM certificate`, …).
+    pub what: &'static str,
+    /// Its name or ARN, as the stack names it.
+    pub id: String,
+    /// What AWS said.
+    pub detail: String,
+    /// The resources that use it.
+    pub used_by: Vec<String>,
 }
 
 fn used_by_suffix(others: &[String]) -> String {

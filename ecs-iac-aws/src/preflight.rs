@@ -6,7 +6,7 @@
 
 use crate::body::Req;
 use crate::clients::Aws;
-use crate::error::ProviderError;
+use crate::error::{Missing, ProviderError};
 use crate::providers::{Outcome, Target};
 use ecs_iac_core::{external_references, Action, ExternalKind, ExternalRef, Plan, State};
 use tokio::task::JoinSet;
@@ -189,7 +189,7 @@ fn missing_data_source(
         .filter(|a| a.depends_on.iter().any(|d| d == &read.address))
         .map(|a| a.address.clone())
         .collect();
-    ProviderError::Missing {
+    ProviderError::Missing(Box::new(Missing {
         address: read.address.clone(),
         field: field.to_string(),
         what: match read.kind {
@@ -199,7 +199,7 @@ fn missing_data_source(
         id,
         detail: e.aws_message(),
         used_by: users,
-    }
+    }))
 }
 
 fn internal(e: tokio::task::JoinError) -> ProviderError {
@@ -214,13 +214,15 @@ fn internal(e: tokio::task::JoinError) -> ProviderError {
 /// apply may still be allowed to use the thing.
 async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
     let (address, field) = r.used_by.first().cloned().unwrap_or_default();
-    let missing = |operation: &str, detail: String| ProviderError::Missing {
-        address: address.clone(),
-        field: field.clone(),
-        what: r.kind.describe(),
-        id: r.id.clone(),
-        detail: format!("{operation}: {detail}"),
-        used_by: r.used_by.iter().map(|(a, _)| a.clone()).collect(),
+    let missing = |operation: &str, detail: String| {
+        ProviderError::Missing(Box::new(Missing {
+            address: address.clone(),
+            field: field.clone(),
+            what: r.kind.describe(),
+            id: r.id.clone(),
+            detail: format!("{operation}: {detail}"),
+            used_by: r.used_by.iter().map(|(a, _)| a.clone()).collect(),
+        }))
     };
     let outcome: Result<Option<String>, ProviderError> = match r.kind {
         ExternalKind::Certificate => aws
