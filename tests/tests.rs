@@ -18,6 +18,7 @@ mod apply;
 mod cli;
 mod drift;
 mod examples;
+mod existing;
 mod fault_proxy;
 mod kinds;
 mod lint;

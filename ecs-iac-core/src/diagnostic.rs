@@ -81,6 +81,7 @@ rules! {
     AwsName = "E0010", "aws-name", Error, "An AWS resource name breaks the length or character limits AWS documents for it.";
     AwsString = "E0011", "aws-string", Error, "A description, tag, image or variable name breaks the length or character set AWS documents for it, or is empty where AWS needs a value.";
     DuplicateEntry = "E0012", "duplicate-entry", Error, "A list AWS requires unique (environment or secret names, port names, path patterns) holds the same entry twice.";
+    ExistingResource = "E0014", "existing-resource", Error, "A resource the stack does not own (`::existing`) is given settings that would change it: rules on a security group, DNS settings of a VPC, public IPs of a subnet.";
     Arn = "E0013", "arn", Error, "An ARN-typed field holds something that is not an ARN of the right service and resource type.";
     CidrMalformed = "E0101", "cidr-malformed", Error, "A CIDR block is not a valid IPv4 network like `10.0.0.0/16` (or, for an IPv6 peer, an IPv6 network like `::/0`).";
     CidrSize = "E0102", "cidr-size", Error, "A VPC or subnet CIDR block is outside the /16 to /28 sizes AWS allows.";

@@ -124,6 +124,9 @@ pub enum Ec2Kind {
     SecurityGroupIngress,
     SecurityGroupEgress,
     SecurityGroupDefaultEgress,
+    ExistingVpc,
+    ExistingSubnet,
+    ExistingSecurityGroup,
 }
 
 /// ECS kinds.
@@ -387,6 +390,8 @@ const ARN: Attribute = Attribute::arn("arn");
 /// The AWS name (where it differs from the id, or is the id under a clearer name).
 const NAME: Attribute = Attribute::text("name");
 // Attributes of one or a few kinds.
+const CIDR: Attribute = Attribute::text("cidr");
+const AVAILABILITY_ZONE: Attribute = Attribute::text("availability_zone");
 const ADDRESS: Attribute = Attribute::text("address");
 const ALLOCATION_ID: Attribute = Attribute::text("allocation_id");
 const CANONICAL_HOSTED_ZONE_ID: Attribute = Attribute::text("canonical_hosted_zone_id");
@@ -453,6 +458,12 @@ impl Kind {
     pub const SECURITY_GROUP_EGRESS: Kind = Kind::Ec2(Ec2Kind::SecurityGroupEgress);
     /// The removal of a new security group's default egress rule.
     pub const SECURITY_GROUP_DEFAULT_EGRESS: Kind = Kind::Ec2(Ec2Kind::SecurityGroupDefaultEgress);
+    /// A VPC the stack does not own, looked up by id or tags.
+    pub const EXISTING_VPC: Kind = Kind::Ec2(Ec2Kind::ExistingVpc);
+    /// A subnet the stack does not own, looked up by id or tags.
+    pub const EXISTING_SUBNET: Kind = Kind::Ec2(Ec2Kind::ExistingSubnet);
+    /// A security group the stack does not own, looked up by id, name or tags.
+    pub const EXISTING_SECURITY_GROUP: Kind = Kind::Ec2(Ec2Kind::ExistingSecurityGroup);
     /// An ECS cluster.
     pub const CLUSTER: Kind = Kind::Ecs(EcsKind::Cluster);
     /// An ECS task definition revision.
@@ -515,6 +526,9 @@ impl Kind {
         Kind::SECURITY_GROUP_INGRESS,
         Kind::SECURITY_GROUP_EGRESS,
         Kind::SECURITY_GROUP_DEFAULT_EGRESS,
+        Kind::EXISTING_VPC,
+        Kind::EXISTING_SUBNET,
+        Kind::EXISTING_SECURITY_GROUP,
         Kind::CLUSTER,
         Kind::TASK_DEFINITION,
         Kind::SERVICE,
@@ -1239,6 +1253,42 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             Updates::Immutable,
             &[ID, GROUP_ID],
         )),
+        Ec2Kind::ExistingVpc => promote!(lookup("ec2.existing_vpc", "DescribeVpcs", &[ID, CIDR])),
+        Ec2Kind::ExistingSubnet => promote!(lookup(
+            "ec2.existing_subnet",
+            "DescribeSubnets",
+            &[ID, CIDR, VPC_ID, AVAILABILITY_ZONE]
+        )),
+        Ec2Kind::ExistingSecurityGroup => promote!(lookup(
+            "ec2.existing_security_group",
+            "DescribeSecurityGroups",
+            &[ID, NAME, VPC_ID]
+        )),
+    }
+}
+
+/// A resource the stack does not own, read by `describe` on every plan against the
+/// account and every apply; never changed or deleted (destroy forgets it).
+const fn lookup(
+    name: &'static str,
+    describe: &'static str,
+    attributes: &'static [Attribute],
+) -> KindSpec {
+    KindSpec {
+        name,
+        create: describe,
+        delete: "",
+        updates: Updates::Upsert {
+            identity: NO_FIELDS,
+        },
+        replacement: Replacement::DeleteThenCreate,
+        stateful: false,
+        duplicable: false,
+        findable: false,
+        tags: Tags::None,
+        retag: false,
+        attributes,
+        data_source: true,
     }
 }
 

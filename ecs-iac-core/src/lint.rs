@@ -783,7 +783,8 @@ impl<'a> Lx<'a> {
 
     fn check(&mut self, resource: &'a AnyResource) {
         match resource {
-            AnyResource::SecurityGroup(sg) => self.security_group(sg),
+            // A group the stack does not own is not the stack's to lint.
+            AnyResource::SecurityGroup(sg) if sg.existing.is_none() => self.security_group(sg),
             AnyResource::Subnet(s) if s.map_public_ip => self.emit(
                 LintRule::SubnetPublicIpOnLaunch,
                 "map-public-ip",

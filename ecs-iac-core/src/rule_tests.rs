@@ -115,6 +115,19 @@ fn cases() -> Vec<Case> {
                 .add(Role::new("reader", Principal::ecs_tasks()).managed_policy(policy));
             b.stack
         }),
+        (Rule::ExistingResource, |bad| {
+            let mut b = base();
+            let shared = SecurityGroup::existing("shared", &b.vpc, Lookup::id("sg-0123"));
+            let shared = if bad {
+                shared.ingress(Peer::group(&b.sg), Port::tcp(5432))
+            } else {
+                shared
+            };
+            let shared = b.stack.add(shared);
+            b.stack
+                .modify(&b.sg, |g| g.ingress(Peer::group(&shared), Port::tcp(8080)));
+            b.stack
+        }),
         (Rule::RouteLocal, |bad| {
             let mut b = base();
             let igw = b.stack.add(InternetGateway::new("igw", &b.vpc));

@@ -107,6 +107,9 @@ pub(super) async fn create(
 ) -> Result<Outcome, ProviderError> {
     let (c, a, r) = (&aws.once.ec2, t.address, &t.req);
     match k {
+        Ec2Kind::ExistingVpc | Ec2Kind::ExistingSubnet | Ec2Kind::ExistingSecurityGroup => {
+            super::lookups::ec2(aws, k, t).await
+        }
         Ec2Kind::Vpc => {
             let out = c
                 .create_vpc()
@@ -582,6 +585,10 @@ pub(super) async fn observe(
             field: "kind".into(),
             problem: format!("`{}` is read by its id filter", e.kind),
         }),
+        // Looked up before every apply, never refreshed.
+        Ec2Kind::ExistingVpc | Ec2Kind::ExistingSubnet | Ec2Kind::ExistingSecurityGroup => {
+            Err(not_supported(a, e.kind, "refresh"))
+        }
     }
 }
 
@@ -602,7 +609,10 @@ fn id_filter(k: Ec2Kind) -> Option<&'static str> {
         | Ec2Kind::RouteTableAssociation
         | Ec2Kind::SecurityGroupIngress
         | Ec2Kind::SecurityGroupEgress
-        | Ec2Kind::SecurityGroupDefaultEgress => return None,
+        | Ec2Kind::SecurityGroupDefaultEgress
+        | Ec2Kind::ExistingVpc
+        | Ec2Kind::ExistingSubnet
+        | Ec2Kind::ExistingSecurityGroup => return None,
     })
 }
 
@@ -740,7 +750,10 @@ pub(super) async fn update(
         | Ec2Kind::RouteTable
         | Ec2Kind::RouteTableAssociation
         | Ec2Kind::SecurityGroup
-        | Ec2Kind::SecurityGroupDefaultEgress => Err(not_supported(t.address, t.kind, "modify")),
+        | Ec2Kind::SecurityGroupDefaultEgress
+        | Ec2Kind::ExistingVpc
+        | Ec2Kind::ExistingSubnet
+        | Ec2Kind::ExistingSecurityGroup => Err(not_supported(t.address, t.kind, "modify")),
     }
 }
 
@@ -1148,6 +1161,8 @@ pub(super) async fn delete(aws: &Aws, k: Ec2Kind, e: &Existing<'_>) -> Result<()
             .await
             .map(drop)
             .map_err(err(a, "DisassociateRouteTable")),
+        // Not the stack's: destroy forgets it.
+        Ec2Kind::ExistingVpc | Ec2Kind::ExistingSubnet | Ec2Kind::ExistingSecurityGroup => Ok(()),
         Ec2Kind::SecurityGroup => c
             .delete_security_group()
             .group_id(id)

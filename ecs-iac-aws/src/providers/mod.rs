@@ -56,6 +56,7 @@ mod elasticache;
 mod elbv2;
 mod iam;
 mod logs;
+mod lookups;
 mod rds;
 mod secretsmanager;
 mod servicediscovery;

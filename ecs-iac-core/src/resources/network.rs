@@ -1,5 +1,6 @@
 //! VPC networking: VPC, subnets, gateways, route tables and security groups.
 
+use super::lookup::Lookup;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
@@ -15,6 +16,8 @@ pub struct Vpc {
     pub(crate) cidr: Cidr,
     pub(crate) dns_support: bool,
     pub(crate) dns_hostnames: bool,
+    /// Set for a VPC the stack does not own.
+    pub(crate) existing: Option<Lookup>,
 }
 
 impl Vpc {
@@ -25,6 +28,18 @@ impl Vpc {
             cidr,
             dns_support: true,
             dns_hostnames: false,
+            existing: None,
+        }
+    }
+
+    /// A VPC the stack does not own (`data "aws_vpc"` in Terraform), found by
+    /// `lookup` when planning against the account and before every apply; never changed,
+    /// and forgotten by `destroy`. Its reference is used like an owned VPC's (subnets,
+    /// security groups, target groups in it). Its CIDR block is not known to validation.
+    pub fn existing(name: impl Into<String>, lookup: Lookup) -> Vpc {
+        Vpc {
+            existing: Some(lookup),
+            ..Vpc::new(name, Cidr::unknown())
         }
     }
 
@@ -71,10 +86,23 @@ impl ResourceSpec for Vpc {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        check_cidr(cx, "CidrBlock", &self.cidr);
+        if self.existing.is_none() {
+            check_cidr(cx, "CidrBlock", &self.cidr);
+        } else if !self.dns_support || self.dns_hostnames {
+            cx.error(
+                Rule::ExistingResource,
+                "EnableDnsHostnames",
+                format!("`{}` is a VPC the stack does not own: its DNS settings are not the stack's to change", self.meta.name),
+            );
+        }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(lookup) = &self.existing {
+            let n = cx.node("", Kind::EXISTING_VPC);
+            cx.push(n, lookup.request("VpcIds", &[]));
+            return;
+        }
         let n = cx.node("", Kind::VPC);
         let body = json!({ "CidrBlock": self.cidr.as_str() });
         cx.push(n, body);
@@ -126,6 +154,8 @@ pub struct Subnet {
     pub(crate) az: Az,
     pub(crate) tier: SubnetTier,
     pub(crate) map_public_ip: bool,
+    /// Set for a subnet the stack does not own.
+    pub(crate) existing: Option<Lookup>,
 }
 
 impl Subnet {
@@ -147,7 +177,21 @@ impl Subnet {
             az,
             tier,
             map_public_ip: false,
+            existing: None,
         }
+    }
+
+    /// A subnet of `vpc` the stack does not own, in zone `az`, found by `lookup` (a
+    /// tag lookup is limited to `vpc`); never changed, forgotten by `destroy`. Its
+    /// reference goes wherever an owned subnet's does (services, load balancers, subnet
+    /// groups, route table associations). `az` is what validation checks multi-AZ
+    /// placements with; the lookup fails when AWS reports another zone. It counts as a
+    /// private subnet for lint.
+    pub fn existing(name: impl Into<String>, vpc: &Ref<Vpc>, az: Az, lookup: Lookup) -> Subnet {
+        let mut subnet = Subnet::new(name, vpc, Cidr::unknown(), az, SubnetTier::Private);
+        subnet.meta.tags.clear();
+        subnet.existing = Some(lookup);
+        subnet
     }
 
     /// A public-tier subnet.
@@ -194,6 +238,16 @@ impl ResourceSpec for Subnet {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
+        if self.existing.is_some() {
+            if self.map_public_ip {
+                cx.error(
+                    Rule::ExistingResource,
+                    "MapPublicIpOnLaunch",
+                    format!("`{}` is a subnet the stack does not own: its public IP setting is not the stack's to change", self.meta.name),
+                );
+            }
+            return;
+        }
         check_cidr(cx, "CidrBlock", &self.cidr);
         let Some(vpc) = cx.get(&self.vpc) else { return };
         if self.cidr.net().is_some() && vpc.cidr.net().is_some() && !self.cidr.is_within(&vpc.cidr)
@@ -236,6 +290,16 @@ impl ResourceSpec for Subnet {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(lookup) = &self.existing {
+            let mut n = cx.node("", Kind::EXISTING_SUBNET);
+            let vpc_id = n.attr("Filters", &self.vpc, "id");
+            let scope = [
+                ("vpc-id", vpc_id),
+                ("availability-zone", self.az.as_str().to_string()),
+            ];
+            cx.push(n, lookup.request("SubnetIds", &scope));
+            return;
+        }
         let mut n = cx.node("", Kind::SUBNET);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let body = json!({
@@ -597,6 +661,8 @@ pub struct SecurityGroup {
     pub(crate) ingress: Vec<SecurityGroupRule>,
     pub(crate) egress: Vec<SecurityGroupRule>,
     pub(crate) restrict_egress: bool,
+    /// Set for a group the stack does not own.
+    pub(crate) existing: Option<Lookup>,
 }
 
 impl SecurityGroup {
@@ -610,7 +676,30 @@ impl SecurityGroup {
             ingress: Vec::new(),
             egress: Vec::new(),
             restrict_egress: false,
+            existing: None,
         }
+    }
+
+    /// A security group of `vpc` the stack does not own, found by `lookup`
+    /// (`Lookup::id("sg-…")`, or tags, limited to `vpc`); never changed, forgotten by
+    /// `destroy`. Use its reference as a peer of the stack's own rules
+    /// (`Peer::group(&shared)`), or on services, load balancers, databases. It takes no
+    /// rules of its own: adding one is a validation error (the stack would change it).
+    pub fn existing(name: impl Into<String>, vpc: &Ref<Vpc>, lookup: Lookup) -> SecurityGroup {
+        SecurityGroup {
+            existing: Some(lookup),
+            ..SecurityGroup::new(name, vpc)
+        }
+    }
+
+    /// Like [`SecurityGroup::existing`], found by its group name in `vpc`.
+    pub fn existing_named(
+        name: impl Into<String>,
+        vpc: &Ref<Vpc>,
+        group_name: impl Into<String>,
+    ) -> SecurityGroup {
+        let lookup = Lookup::Filter(vec![("group-name".to_string(), group_name.into())]);
+        SecurityGroup::existing(name, vpc, lookup)
     }
 
     /// The AWS group name (defaults to the logical name).
@@ -804,10 +893,25 @@ impl ResourceSpec for SecurityGroup {
     }
 
     fn aws_name(&self) -> Option<(String, &'static NameRule)> {
-        Some((self.aws_group_name(), &limits::SECURITY_GROUP_NAME))
+        self.existing
+            .is_none()
+            .then(|| (self.aws_group_name(), &limits::SECURITY_GROUP_NAME))
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
+        if self.existing.is_some() {
+            if !self.ingress.is_empty() || !self.egress.is_empty() || self.restrict_egress {
+                cx.error(
+                    Rule::ExistingResource,
+                    "IpPermissions",
+                    format!(
+                        "`{}` is a security group the stack does not own: it takes no rules (a grant or `.ingress`/`.egress`/`.no_egress` would change it); add the rules to a group of the stack instead",
+                        self.meta.name
+                    ),
+                );
+            }
+            return;
+        }
         if self
             .aws_group_name()
             .to_ascii_lowercase()
@@ -824,6 +928,12 @@ impl ResourceSpec for SecurityGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(lookup) = &self.existing {
+            let mut n = cx.node("", Kind::EXISTING_SECURITY_GROUP);
+            let vpc_id = n.attr("Filters", &self.vpc, "id");
+            cx.push(n, lookup.request("GroupIds", &[("vpc-id", vpc_id)]));
+            return;
+        }
         let mut n = cx.node("", Kind::SECURITY_GROUP);
         let vpc_id = n.attr("VpcId", &self.vpc, "id");
         let description = self.meta.description(&self.description);

@@ -1,0 +1,222 @@
+//! Resources the stack refers to and does not own: found by id or tags when applying,
+//! used like owned ones, never changed, forgotten by destroy; a lookup matching none or
+//! several stops apply before any change, naming the lookup.
+
+use crate::apply::{config, runtime, sdk};
+use crate::fault_proxy::{operation, Decide, Fault, FaultProxy};
+use crate::moto::Moto;
+use ecs_iac::aws::engine::ApplyError;
+use ecs_iac::aws::{apply, destroy, ApplyOptions, Aws, StateStore};
+use ecs_iac::prelude::*;
+use std::sync::{Arc, Mutex};
+
+/// A VPC and a subnet made outside the stack, tagged as a shared network team would.
+async fn shared_network(c: &aws_config::SdkConfig) -> (String, String) {
+    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+    let ec2 = aws_sdk_ec2::Client::new(c);
+    let tags = |kind: ResourceType, pairs: &[(&str, &str)]| {
+        let mut spec = TagSpecification::builder().resource_type(kind);
+        for (k, v) in pairs {
+            spec = spec.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        spec.build()
+    };
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.50.0.0/16")
+        .tag_specifications(tags(ResourceType::Vpc, &[("Name", "shared-vpc")]))
+        .send()
+        .await
+        .unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block("10.50.1.0/24")
+        .availability_zone("us-east-1a")
+        .tag_specifications(tags(ResourceType::Subnet, &[("Tier", "app")]))
+        .send()
+        .await
+        .unwrap();
+    let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
+    // Two more VPCs with the same tag, for a lookup that matches several.
+    for cidr in ["10.60.0.0/16", "10.61.0.0/16"] {
+        ec2.create_vpc()
+            .cidr_block(cidr)
+            .tag_specifications(tags(ResourceType::Vpc, &[("Env", "dup")]))
+            .send()
+            .await
+            .unwrap();
+    }
+    (vpc_id, subnet_id)
+}
+
+fn app_stack(vpc_lookup: Lookup) -> Stack {
+    let mut stack = Stack::new("app").region("us-east-1");
+    let vpc = stack.add(Vpc::existing("shared", vpc_lookup));
+    let subnet = stack.add(Subnet::existing(
+        "app-a",
+        &vpc,
+        Az::US_EAST_1A,
+        Lookup::tag("Tier", "app"),
+    ));
+    let default = stack.add(SecurityGroup::existing_named("default-sg", &vpc, "default"));
+    let sg = stack.add(
+        SecurityGroup::new("app-sg", &vpc)
+            .description("app in the shared VPC")
+            .ingress_described(
+                Peer::group(&default),
+                Port::tcp(8443),
+                "from the default group",
+            ),
+    );
+    stack.add(RouteTable::new("app-rt", &vpc).associate(&subnet));
+    stack.output("vpc", vpc.id());
+    stack.output("subnet", subnet.id());
+    let _ = sg;
+    stack
+}
+
+#[test]
+fn existing_vpc_subnet_and_group_are_used_never_changed_and_forgotten() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("app.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let c = sdk(&moto).await;
+        let (vpc_id, subnet_id) = shared_network(&c).await;
+        let stack = app_stack(Lookup::tag("Name", "shared-vpc"));
+        let aws = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .unwrap();
+        let first = plan(&stack, &State::empty("app")).unwrap();
+        let reads: Vec<&str> = first
+            .actions
+            .iter()
+            .filter(|a| a.action == ecs_iac::Action::Read)
+            .map(|a| a.address.as_str())
+            .collect();
+        assert_eq!(reads, ["shared", "app-a", "default-sg"]);
+        let report = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("app"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(report.succeeded(), "{:?}", report.failed);
+        assert_eq!(report.outputs()["vpc"], vpc_id);
+        assert_eq!(report.outputs()["subnet"], subnet_id);
+        let recorded = &report.state.resources["app-a"].attributes;
+        assert_eq!(recorded["cidr"], "10.50.1.0/24");
+        // The group and the route table were made in the shared VPC.
+        let ec2 = aws_sdk_ec2::Client::new(&c);
+        let sg = report.state.resources["app-sg"].id.clone().unwrap();
+        let groups = ec2
+            .describe_security_groups()
+            .group_ids(&sg)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.security_groups()[0].vpc_id(), Some(vpc_id.as_str()));
+        let rt = report.state.resources["app-rt"].id.clone().unwrap();
+        let tables = ec2
+            .describe_route_tables()
+            .route_table_ids(&rt)
+            .send()
+            .await
+            .unwrap();
+        let table = &tables.route_tables()[0];
+        assert_eq!(table.vpc_id(), Some(vpc_id.as_str()));
+        assert_eq!(
+            table.associations()[0].subnet_id(),
+            Some(subnet_id.as_str())
+        );
+        // Nothing to change on the next plan; the lookups are read again.
+        let refreshed = ecs_iac::aws::refresh(&aws, &report.state).await.unwrap();
+        let again = ecs_iac::plan_refreshed(synth(&stack).unwrap(), &report.state, &refreshed);
+        assert!(!again.has_changes(), "{}", again.render_text());
+        // Destroy forgets them: the shared network is still there, the group is gone.
+        let gone = destroy(&aws, &lock, report.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:?}", gone.failed);
+        assert!(gone.state.resources.is_empty());
+        let vpcs = ec2.describe_vpcs().vpc_ids(&vpc_id).send().await.unwrap();
+        assert_eq!(vpcs.vpcs().len(), 1);
+        let subnets = ec2
+            .describe_subnets()
+            .subnet_ids(&subnet_id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(subnets.subnets().len(), 1);
+        assert!(ec2
+            .describe_security_groups()
+            .group_ids(&sg)
+            .send()
+            .await
+            .is_err());
+    });
+}
+
+#[test]
+fn a_lookup_matching_none_or_several_stops_apply_before_any_change() {
+    let moto = Moto::start();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let decide: Arc<Decide> = Arc::new(move |_, request: &str| {
+        if let Ok(mut log) = log.lock() {
+            log.push(operation(request));
+        }
+        Fault::Pass
+    });
+    let proxy = FaultProxy::start(&moto.endpoint, decide);
+    runtime().block_on(async {
+        shared_network(&sdk(&moto).await).await;
+        let mut cfg = config(&moto);
+        cfg.endpoint_url = Some(proxy.endpoint.clone());
+        let aws = Aws::connect(cfg, Some("us-east-1")).await.unwrap();
+        for (lookup, expected) in [
+            (Lookup::tag("Name", "nope"), "VPC `tag:Name=nope`"),
+            (Lookup::tag("Env", "dup"), "matches 2 VPCs"),
+            (
+                Lookup::id("vpc-00000000000000000"),
+                "VPC `vpc-00000000000000000`",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = StateStore::new(dir.path().join("app.state.json"));
+            let lock = store.lock().unwrap();
+            seen.lock().unwrap().clear();
+            let stack = app_stack(lookup);
+            let plan = plan(&stack, &State::empty("app")).unwrap();
+            let err = apply(
+                &aws,
+                &plan,
+                &lock,
+                State::empty("app"),
+                &ApplyOptions::default(),
+            )
+            .await
+            .expect_err("the lookup fails");
+            assert!(matches!(err, ApplyError::Preflight(_)), "{err}");
+            let text = err.to_string();
+            assert!(text.contains(expected) && text.contains("shared"), "{text}");
+            let sent = seen.lock().unwrap().clone();
+            let mutating: Vec<&String> = sent
+                .iter()
+                .filter(|op| {
+                    !["Describe", "Get", "List"]
+                        .iter()
+                        .any(|r| op.starts_with(r))
+                })
+                .collect();
+            assert!(mutating.is_empty(), "sent {mutating:?}");
+            assert!(!store.path().exists());
+        }
+    });
+}
