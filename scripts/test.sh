@@ -26,6 +26,10 @@ for example in visitor_book fintech fintech_hardened; do
     cargo run --quiet --locked --example "$example" -- synth --out "$out"
     "$VENV/bin/python" "$VALIDATE" "$out"
 done
+out=target/synth/two_stacks_network
+rm -rf "$out"
+cargo run --quiet --locked --example two_stacks -- network synth --out "$out"
+"$VENV/bin/python" "$VALIDATE" "$out"
 
 echo "==> the main job (scripts/demo.sh)"
 bash scripts/demo.sh

@@ -298,6 +298,22 @@ pub fn run(stack: Stack) -> ExitCode {
     ))
 }
 
+/// Runs the command line from `args` (the first is the program name), writing to the
+/// process's stdout and stderr: for programs that pick the stack from their own first
+/// arguments.
+pub fn run_with_args<I, T>(stack: Stack, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    ExitCode::from(run_with(
+        stack,
+        args,
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    ))
+}
+
 /// Runs the command line with explicit arguments (the first is the program name) and
 /// output streams; returns the exit code. For tests and embedding tools.
 pub fn run_with<I, T>(stack: Stack, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8

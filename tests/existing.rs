@@ -220,3 +220,75 @@ fn a_lookup_matching_none_or_several_stops_apply_before_any_change() {
         }
     });
 }
+
+/// One stack's outputs as another's inputs: `network` is applied, `app` reads its outputs
+/// from the network's state file and deploys into that VPC; a missing output is an error
+/// naming it.
+#[test]
+fn the_app_stack_deploys_into_the_network_stacks_outputs() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let network_store = StateStore::new(dir.path().join("network.state.json"));
+    let app_store = StateStore::new(dir.path().join("app.state.json"));
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let network = crate::two_stacks::network();
+        let lock = network_store.lock().unwrap();
+        let first = plan(&network, &State::empty("network")).unwrap();
+        let report = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("network"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(report.succeeded(), "{:?}", report.failed);
+        drop(lock);
+        let vpc_id = report.state.resources["vpc"].id.clone().unwrap();
+
+        let outputs = network_store.outputs("network").unwrap();
+        let app = crate::two_stacks::app(&outputs).unwrap();
+        let lock = app_store.lock().unwrap();
+        let second = plan(&app, &State::empty("app")).unwrap();
+        let report = apply(
+            &aws,
+            &second,
+            &lock,
+            State::empty("app"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(report.succeeded(), "{:?}", report.failed);
+        let c = sdk(&moto).await;
+        let sg = report.state.resources["app-sg"].id.clone().unwrap();
+        let groups = aws_sdk_ec2::Client::new(&c)
+            .describe_security_groups()
+            .group_ids(&sg)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.security_groups()[0].vpc_id(), Some(vpc_id.as_str()));
+    });
+    // An output the reader needs and the network does not have.
+    let mut network = State::empty("network");
+    network.outputs.clear();
+    let err =
+        crate::two_stacks::app(&ecs_iac::StackOutputs::from_state(&network, "n.json")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("stack `network` (n.json) has no output `vpc-id`"),
+        "{err}"
+    );
+    let missing = StateStore::new(dir.path().join("nope.state.json"))
+        .outputs("network")
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("apply that stack first"),
+        "{missing}"
+    );
+}

@@ -14,6 +14,10 @@ mod fintech;
 #[path = "../examples/fintech_hardened.rs"]
 mod fintech_hardened;
 
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../examples/two_stacks.rs"]
+mod two_stacks;
+
 mod apply;
 mod cli;
 mod drift;

@@ -94,6 +94,23 @@ impl StateStore {
         Ok(state)
     }
 
+    /// The outputs another stack's state at this path records, to use as inputs
+    /// ([`ecs_iac_core::StackOutputs`]). Reads without taking the lock (the file is
+    /// always replaced whole); a missing file, or one of another stack, is an error.
+    pub fn outputs(&self, stack: &str) -> Result<ecs_iac_core::StackOutputs, StateStoreError> {
+        if !self.path.exists() {
+            return Err(self.io(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no state of stack `{stack}` here: apply that stack first (or pass its state file)"),
+            )));
+        }
+        let state = self.load(stack)?;
+        Ok(ecs_iac_core::StackOutputs::from_state(
+            &state,
+            self.path.display().to_string(),
+        ))
+    }
+
     /// Takes the exclusive lock. Fails at once, naming the holder (pid, host, start time,
     /// command), when another process holds it. The lock is the OS's, on the lock file:
     /// it dies with its holder, so a lock file left by a killed process is simply taken.

@@ -74,7 +74,7 @@ pub use kind::{AttrType, Attribute, FieldChange, Kind, KindSpec, Replacement, Se
 pub use lint::{lint, Finding, LintFailed, LintReport, LintRule, LintSummary};
 pub use lower::{Node, Operation, Protection, ACCOUNT_ID, ADDRESS_TAG, REGION, STACK_TAG};
 pub use normalize::normalize;
-pub use output::{OutputChange, OutputSpec, OutputValue, PlannedOutput};
+pub use output::{InputError, OutputChange, OutputSpec, OutputValue, PlannedOutput, StackOutputs};
 pub use plan::{
     plan, plan_destroy, plan_destroy_refreshed, plan_refreshed, plan_synth, Action, Change, Plan,
     PlannedAction, Reason, Summary,

@@ -422,3 +422,115 @@ mod tests {
         }
     }
 }
+
+/// The outputs of another stack, read from its state: one stack's outputs as another's
+/// inputs (a `network` stack's VPC id for an `app` stack). Read them with
+/// [`StackOutputs::get`], typed by what the reader expects; a missing output is an error
+/// naming the stack and what it does output.
+///
+/// ```
+/// use ecs_iac_core::output::{OutputValue, StackOutputs};
+/// let mut network = ecs_iac_core::State::empty("network");
+/// network.outputs.insert("vpc-id".into(), OutputValue {
+///     value: "vpc-0abc".into(), template: "${vpc.id}".into(), description: None,
+/// });
+/// let inputs = StackOutputs::from_state(&network, "network.state.json");
+/// let vpc: String = inputs.get("vpc-id").unwrap();
+/// assert_eq!(vpc, "vpc-0abc");
+/// let err = inputs.get::<String>("subnet-ids").unwrap_err();
+/// assert!(err.to_string().contains("stack `network` (network.state.json) has no output `subnet-ids`; it outputs `vpc-id`"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackOutputs {
+    stack: String,
+    source: String,
+    values: BTreeMap<String, String>,
+}
+
+/// Why an output of another stack cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// The stack has no such output (not declared, or not applied yet).
+    #[error("stack `{stack}` ({source_name}) has no output `{name}`; it outputs {}", listed(.known))]
+    Missing {
+        /// The stack read.
+        stack: String,
+        /// Where it was read from.
+        source_name: String,
+        /// The output asked for.
+        name: String,
+        /// The outputs it has.
+        known: Vec<String>,
+    },
+    /// The output's value is not what the reader expects.
+    #[error("output `{name}` of stack `{stack}` is `{value}`, not {expected}")]
+    Type {
+        /// The stack read.
+        stack: String,
+        /// The output.
+        name: String,
+        /// Its value.
+        value: String,
+        /// The type asked for.
+        expected: &'static str,
+    },
+}
+
+fn listed(known: &[String]) -> String {
+    if known.is_empty() {
+        "nothing (apply it first, with its outputs declared)".to_string()
+    } else {
+        known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl StackOutputs {
+    /// The outputs `state` records; `source` says where it was read (for messages).
+    pub fn from_state(state: &State, source: impl Into<String>) -> StackOutputs {
+        StackOutputs {
+            stack: state.stack.clone(),
+            source: source.into(),
+            values: state
+                .outputs
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+        }
+    }
+
+    /// The output `name` as a `T` (`String`, a number, anything `FromStr`).
+    pub fn get<T: std::str::FromStr>(&self, name: &str) -> Result<T, InputError> {
+        let value = self.values.get(name).ok_or_else(|| InputError::Missing {
+            stack: self.stack.clone(),
+            source_name: self.source.clone(),
+            name: name.to_string(),
+            known: self.values.keys().cloned().collect(),
+        })?;
+        value.parse().map_err(|_| InputError::Type {
+            stack: self.stack.clone(),
+            name: name.to_string(),
+            value: value.clone(),
+            expected: std::any::type_name::<T>(),
+        })
+    }
+
+    /// The output `name` as a comma-separated list (e.g. subnet ids).
+    pub fn list(&self, name: &str) -> Result<Vec<String>, InputError> {
+        let value: String = self.get(name)?;
+        Ok(value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// The stack's name.
+    pub fn stack(&self) -> &str {
+        &self.stack
+    }
+}
