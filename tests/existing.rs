@@ -39,6 +39,15 @@ async fn shared_network(c: &aws_config::SdkConfig) -> (String, String) {
         .await
         .unwrap();
     let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
+    aws_sdk_iam::Client::new(c)
+        .create_role()
+        .role_name("platform-exec")
+        .assume_role_policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
     // Two more VPCs with the same tag, for a lookup that matches several.
     for cidr in ["10.60.0.0/16", "10.61.0.0/16"] {
         ec2.create_vpc()
@@ -71,6 +80,12 @@ fn app_stack(vpc_lookup: Lookup) -> Stack {
             ),
     );
     stack.add(RouteTable::new("app-rt", &vpc).associate(&subnet));
+    let exec = stack.add(Role::existing("exec", "platform-exec"));
+    stack.add(
+        TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+            .execution_role(&exec)
+            .container(Container::new("app", image("app:1.0.0"))),
+    );
     stack.output("vpc", vpc.id());
     stack.output("subnet", subnet.id());
     let _ = sg;
@@ -97,7 +112,7 @@ fn existing_vpc_subnet_and_group_are_used_never_changed_and_forgotten() {
             .filter(|a| a.action == ecs_iac::Action::Read)
             .map(|a| a.address.as_str())
             .collect();
-        assert_eq!(reads, ["shared", "app-a", "default-sg"]);
+        assert_eq!(reads, ["shared", "app-a", "default-sg", "exec"]);
         let report = apply(
             &aws,
             &first,
@@ -112,6 +127,23 @@ fn existing_vpc_subnet_and_group_are_used_never_changed_and_forgotten() {
         assert_eq!(report.outputs()["subnet"], subnet_id);
         let recorded = &report.state.resources["app-a"].attributes;
         assert_eq!(recorded["cidr"], "10.50.1.0/24");
+        // The task definition runs with the platform's role.
+        let role = aws_sdk_iam::Client::new(&c)
+            .get_role()
+            .role_name("platform-exec")
+            .send()
+            .await
+            .unwrap();
+        let task = aws_sdk_ecs::Client::new(&c)
+            .describe_task_definition()
+            .task_definition("task")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            task.task_definition().unwrap().execution_role_arn(),
+            Some(role.role().unwrap().arn())
+        );
         // The group and the route table were made in the shared VPC.
         let ec2 = aws_sdk_ec2::Client::new(&c);
         let sg = report.state.resources["app-sg"].id.clone().unwrap();
@@ -139,7 +171,8 @@ fn existing_vpc_subnet_and_group_are_used_never_changed_and_forgotten() {
         let refreshed = ecs_iac::aws::refresh(&aws, &report.state).await.unwrap();
         let again = ecs_iac::plan_refreshed(synth(&stack).unwrap(), &report.state, &refreshed);
         assert!(!again.has_changes(), "{}", again.render_text());
-        // Destroy forgets them: the shared network is still there, the group is gone.
+        // Destroy forgets them: the shared network and the role are still there, the
+        // group is gone.
         let gone = destroy(&aws, &lock, report.state, &ApplyOptions::default())
             .await
             .unwrap();
@@ -160,6 +193,12 @@ fn existing_vpc_subnet_and_group_are_used_never_changed_and_forgotten() {
             .send()
             .await
             .is_err());
+        aws_sdk_iam::Client::new(&c)
+            .get_role()
+            .role_name("platform-exec")
+            .send()
+            .await
+            .expect("the role stays");
     });
 }
 

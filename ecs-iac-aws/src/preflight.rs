@@ -179,7 +179,7 @@ fn missing_data_source(
     e: &ProviderError,
 ) -> ProviderError {
     let body = read.after.as_ref();
-    let (field, id) = ["SecretId", "Name", "Id"]
+    let (field, id) = ["SecretId", "RoleName", "Name", "Id"]
         .iter()
         .find_map(|f| Some((*f, body?.get(*f)?.as_str()?.to_string())))
         .unwrap_or(("", read.address.clone()));
@@ -194,6 +194,7 @@ fn missing_data_source(
         field: field.to_string(),
         what: match read.kind {
             ecs_iac_core::Kind::SECRET_REF => "secret",
+            ecs_iac_core::Kind::EXISTING_ROLE => "IAM role",
             _ => "resource",
         },
         id,

@@ -171,6 +171,7 @@ pub enum IamKind {
     Role,
     RolePolicy,
     RolePolicyAttachment,
+    ExistingRole,
 }
 
 /// Secrets Manager kinds.
@@ -492,6 +493,8 @@ impl Kind {
     pub const ROLE_POLICY: Kind = Kind::Iam(IamKind::RolePolicy);
     /// A managed policy attached to a role.
     pub const ROLE_POLICY_ATTACHMENT: Kind = Kind::Iam(IamKind::RolePolicyAttachment);
+    /// An IAM role the stack does not own, looked up by name or ARN.
+    pub const EXISTING_ROLE: Kind = Kind::Iam(IamKind::ExistingRole);
     /// A Secrets Manager secret the stack reads.
     pub const SECRET_REF: Kind = Kind::SecretsManager(SecretsManagerKind::SecretRef);
     /// A log group.
@@ -543,6 +546,7 @@ impl Kind {
         Kind::ROLE,
         Kind::ROLE_POLICY,
         Kind::ROLE_POLICY_ATTACHMENT,
+        Kind::EXISTING_ROLE,
         Kind::SECRET_REF,
         Kind::LOG_GROUP,
         Kind::RETENTION_POLICY,
@@ -936,6 +940,9 @@ impl Kind {
                     attributes: &[ID, ROLE_NAME, POLICY_NAME],
                     data_source: false,
                 },
+                IamKind::ExistingRole => {
+                    &const { lookup("iam.existing_role", "GetRole", &[ID, ARN, NAME]) }
+                }
                 IamKind::RolePolicyAttachment => &KindSpec {
                     name: "iam.role_policy_attachment",
                     create: "AttachRolePolicy",

@@ -793,7 +793,7 @@ impl<'a> Lx<'a> {
             ),
             AnyResource::DbInstance(db) => self.db_instance(db),
             AnyResource::ReplicationGroup(c) => self.cache(c),
-            AnyResource::Role(role) => self.role(role),
+            AnyResource::Role(role) if role.existing.is_none() => self.role(role),
             AnyResource::TaskDefinition(t) => self.task_definition(t),
             AnyResource::Service(s) => self.service(s),
             AnyResource::Cluster(c) if c.insights == ContainerInsights::Disabled => self.emit(

@@ -413,3 +413,102 @@ mod tests {
         assert!(Text::from("literal").is_known());
     }
 }
+
+#[cfg(test)]
+mod propagation {
+    use crate::prelude::*;
+    use crate::{plan_synth, Action, ResourceState, ResourceStatus};
+
+    fn stack(engine: DbEngine) -> Stack {
+        let mut stack = Stack::new("t").region("us-east-1");
+        let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+        let a = stack.add(Subnet::private(
+            "a",
+            &vpc,
+            cidr("10.0.1.0/24"),
+            Az::US_EAST_1A,
+        ));
+        let b = stack.add(Subnet::private(
+            "b",
+            &vpc,
+            cidr("10.0.2.0/24"),
+            Az::US_EAST_1B,
+        ));
+        let subnets = stack.add(DbSubnetGroup::new("dbs", [&a, &b]));
+        let db = stack.add(
+            DbInstance::new(
+                "db",
+                engine,
+                DbInstanceClass::T3_SMALL,
+                20,
+                &subnets,
+                "app",
+                MasterPassword::ManagedBySecretsManager,
+            )
+            .allow_replacement(),
+        );
+        stack.add(
+            TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512).container(
+                Container::new("app", image("app:1"))
+                    .env("DB", text!("{}:{}", db.endpoint(), db.port())),
+            ),
+        );
+        stack.output("db", db.endpoint());
+        stack
+    }
+
+    /// A replaced database gets a new endpoint: the task definition using it is replaced
+    /// too (its environment value is known only after apply), and so is the output.
+    #[test]
+    fn a_replacement_propagates_to_what_uses_its_attributes() {
+        let before = synth(&stack(DbEngine::Postgres)).unwrap();
+        let mut state = State::empty("t");
+        for n in &before.nodes {
+            let mut attributes = std::collections::BTreeMap::new();
+            if n.address == "db" {
+                attributes.insert("address".to_string(), "old.example".to_string());
+                attributes.insert("port".to_string(), "5432".to_string());
+            }
+            state.resources.insert(
+                n.address.clone(),
+                ResourceState {
+                    kind: n.kind,
+                    operation: n.operation.to_string(),
+                    status: ResourceStatus::Created,
+                    id: Some(n.address.clone()),
+                    attributes,
+                    request: n.body.clone(),
+                    depends_on: n.depends_on.clone(),
+                    pending_since: None,
+                    allow_destroy: false,
+                },
+            );
+        }
+        let first = plan_synth(before, &State::empty("t"));
+        state.outputs = crate::output::resolved(&first.outputs, &state, None, None);
+        assert_eq!(state.outputs["db"].value, "old.example");
+        let plan = plan_synth(synth(&stack(DbEngine::MySql)).unwrap(), &state);
+        let action = |a: &str| plan.actions.iter().find(|x| x.address == a).unwrap();
+        assert!(action("db").action.is_replace());
+        let task = action("task");
+        assert_eq!(
+            task.action,
+            Action::CreateThenDelete,
+            "{}",
+            plan.render_text()
+        );
+        assert!(
+            task.changes
+                .iter()
+                .any(|c| c.path.ends_with("environment[DB].value")
+                    && c.after == Some(serde_json::json!("(known after apply)"))),
+            "{:#?}",
+            task.changes
+        );
+        let output = &plan.outputs[0];
+        assert_eq!(
+            (output.before.as_deref(), output.after.as_deref()),
+            (Some("old.example"), None)
+        );
+    }
+}

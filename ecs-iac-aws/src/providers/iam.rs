@@ -15,6 +15,23 @@ pub(super) async fn create(
 ) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
     match k {
+        IamKind::ExistingRole => {
+            let name = r.s("RoleName")?;
+            let out = aws
+                .c
+                .iam
+                .get_role()
+                .role_name(&name)
+                .send()
+                .await
+                .map_err(err(a, "GetRole"))?;
+            let role = out
+                .role()
+                .ok_or_else(|| response(a, "iam:GetRole", "Role"))?;
+            Ok(Outcome::new(role.role_name())
+                .with("arn", role.arn())
+                .with("name", role.role_name()))
+        }
         IamKind::Role => {
             let name = r.s("RoleName")?;
             let tags: Vec<Tag> = r
@@ -113,7 +130,7 @@ pub(super) async fn update(
                 .await
                 .map_err(err(a, "UpdateRole"))?;
         }
-        IamKind::RolePolicy | IamKind::RolePolicyAttachment => {
+        IamKind::RolePolicy | IamKind::RolePolicyAttachment | IamKind::ExistingRole => {
             return Err(not_supported(a, t.kind, "modify"))
         }
     }
@@ -131,6 +148,8 @@ pub(super) async fn observe(
     let a = e.address;
     match k {
         IamKind::Role => {}
+        // Looked up before every apply, never refreshed.
+        IamKind::ExistingRole => return Err(not_supported(a, e.kind, "refresh")),
         IamKind::RolePolicy => {
             let (role, name) = (e.attr("role_name")?, e.attr("policy_name")?);
             return match aws
@@ -240,6 +259,8 @@ pub(super) async fn find(
 pub(super) async fn delete(aws: &Aws, k: IamKind, e: &Existing<'_>) -> Result<(), ProviderError> {
     let (c, a) = (&aws.c.iam, e.address);
     let res = match k {
+        // Not the stack's: destroy forgets it.
+        IamKind::ExistingRole => Ok(()),
         IamKind::Role => c
             .delete_role()
             .role_name(e.id)

@@ -308,6 +308,8 @@ pub struct Role {
     pub(crate) inline: Vec<(String, PolicyDocument)>,
     /// Grants from [`crate::Stack::grant`], rendered as the [`GRANTS_POLICY`] inline policy.
     pub(crate) grants: Vec<RoleGrant>,
+    /// The name or ARN of a role the stack does not own.
+    pub(crate) existing: Option<String>,
 }
 
 impl Role {
@@ -324,6 +326,19 @@ impl Role {
             managed: Vec::new(),
             inline: Vec::new(),
             grants: Vec::new(),
+            existing: None,
+        }
+    }
+
+    /// A role the stack does not own, by its name or ARN (a platform team's
+    /// `ecsTaskExecutionRole`): looked up before every apply, never changed, forgotten by
+    /// `destroy`. Use its reference as a task's execution or task role. It takes no
+    /// policies or grants: adding one is a validation error (the stack would change it).
+    pub fn existing(name: impl Into<String>, name_or_arn: impl Into<String>) -> Role {
+        Role {
+            existing: Some(name_or_arn.into()),
+            trust: Vec::new(),
+            ..Role::new(name, Principal::ecs_tasks())
         }
     }
 
@@ -440,10 +455,29 @@ impl ResourceSpec for Role {
     }
 
     fn aws_name(&self) -> Option<(String, &'static NameRule)> {
-        Some((self.aws_role_name(), &limits::IAM_ROLE_NAME))
+        self.existing
+            .is_none()
+            .then(|| (self.aws_role_name(), &limits::IAM_ROLE_NAME))
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
+        if self.existing.is_some() {
+            if !self.managed.is_empty()
+                || !self.inline.is_empty()
+                || !self.grants.is_empty()
+                || !self.trust.is_empty()
+            {
+                cx.error(
+                    Rule::ExistingResource,
+                    "Policies",
+                    format!(
+                        "`{}` is a role the stack does not own: it takes no policies, grants or trust (the stack would change it); grant to a role of the stack instead",
+                        self.meta.name
+                    ),
+                );
+            }
+            return;
+        }
         for (i, (name, _)) in self.inline.iter().enumerate() {
             if name == GRANTS_POLICY && !self.grants.is_empty() {
                 cx.error(
@@ -472,6 +506,13 @@ impl ResourceSpec for Role {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(id) = &self.existing {
+            // GetRole takes the name: the last segment of an ARN (`role/path/name`).
+            let name = id.rsplit('/').next().unwrap_or(id);
+            let n = cx.node("", Kind::EXISTING_ROLE);
+            cx.push(n, json!({ "RoleName": name }));
+            return;
+        }
         let n = cx.node("", Kind::ROLE);
         let body = json!({
             "RoleName": self.aws_role_name(),

@@ -158,6 +158,16 @@ mod tests {
         let mut stack = Stack::new("t");
         let vpc = stack.add(Vpc::existing("shared", Lookup::id("vpc-1")).dns_hostnames(true));
         stack.add(SecurityGroup::existing("g", &vpc, Lookup::id("sg-1")).no_egress());
+        stack.add(
+            Role::existing("r", "arn:aws:iam::1:role/platform/exec")
+                .managed_policy(ManagedPolicy::ecs_task_execution()),
+        );
+        let fine = Role::existing("ok", "arn:aws:iam::1:role/platform/exec");
+        let mut other = Stack::new("o");
+        other.add(fine);
+        let s = synth(&other).unwrap();
+        assert_eq!(s.node("ok").unwrap().kind, crate::Kind::EXISTING_ROLE);
+        assert_eq!(s.node("ok").unwrap().body, json!({ "RoleName": "exec" }));
         let rules: Vec<_> = validate(&stack)
             .into_iter()
             .map(|d| (d.rule, d.address))
