@@ -176,9 +176,11 @@ mod tests {
             rules.contains(&(crate::Rule::ExistingResource, "shared".to_string())),
             "{rules:?}"
         );
-        assert!(
-            rules.contains(&(crate::Rule::ExistingResource, "g".to_string())),
-            "{rules:?}"
-        );
+        for address in ["g", "r"] {
+            assert!(
+                rules.contains(&(crate::Rule::ExistingResource, address.to_string())),
+                "{rules:?}"
+            );
+        }
     }
 }
