@@ -3,12 +3,11 @@
 //! several stops apply before any change, naming the lookup.
 
 use crate::apply::{config, runtime, sdk};
-use crate::fault_proxy::{operation, Decide, Fault, FaultProxy};
+use crate::fault_proxy::{mutating, recording};
 use crate::moto::Moto;
 use ecs_iac::aws::engine::ApplyError;
 use ecs_iac::aws::{apply, destroy, ApplyOptions, Aws, StateStore};
 use ecs_iac::prelude::*;
-use std::sync::{Arc, Mutex};
 
 /// A VPC and a subnet made outside the stack, tagged as a shared network team would.
 async fn shared_network(c: &aws_config::SdkConfig) -> (String, String) {
@@ -205,15 +204,7 @@ fn existing_vpc_subnet_and_group_are_used_never_changed_and_forgotten() {
 #[test]
 fn a_lookup_matching_none_or_several_stops_apply_before_any_change() {
     let moto = Moto::start();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let decide: Arc<Decide> = Arc::new(move |_, request: &str| {
-        if let Ok(mut log) = log.lock() {
-            log.push(operation(request));
-        }
-        Fault::Pass
-    });
-    let proxy = FaultProxy::start(&moto.endpoint, decide);
+    let (proxy, seen) = recording(&moto);
     runtime().block_on(async {
         shared_network(&sdk(&moto).await).await;
         let mut cfg = config(&moto);
@@ -246,15 +237,7 @@ fn a_lookup_matching_none_or_several_stops_apply_before_any_change() {
             let text = err.to_string();
             assert!(text.contains(expected) && text.contains("shared"), "{text}");
             let sent = seen.lock().unwrap().clone();
-            let mutating: Vec<&String> = sent
-                .iter()
-                .filter(|op| {
-                    !["Describe", "Get", "List"]
-                        .iter()
-                        .any(|r| op.starts_with(r))
-                })
-                .collect();
-            assert!(mutating.is_empty(), "sent {mutating:?}");
+            assert_eq!(mutating(&sent), Vec::<String>::new(), "sent {sent:?}");
             assert!(!store.path().exists());
         }
     });

@@ -191,3 +191,28 @@ pub fn lose_first_create_responses(spare: &'static [&'static str]) -> Arc<Decide
         }
     })
 }
+
+/// A proxy that passes everything and records each request's operation.
+pub fn recording(moto: &crate::moto::Moto) -> (FaultProxy, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let decide: Arc<Decide> = Arc::new(move |_, request: &str| {
+        if let Ok(mut log) = log.lock() {
+            log.push(operation(request));
+        }
+        Fault::Pass
+    });
+    (FaultProxy::start(&moto.endpoint, decide), seen)
+}
+
+/// The operations that change something (everything but reads).
+pub fn mutating(seen: &[String]) -> Vec<String> {
+    seen.iter()
+        .filter(|op| {
+            !["Describe", "Get", "List"]
+                .iter()
+                .any(|read| op.starts_with(read))
+        })
+        .cloned()
+        .collect()
+}

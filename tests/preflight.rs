@@ -3,38 +3,12 @@
 //! front of moto), naming the missing thing and what uses it.
 
 use crate::apply::{config, runtime};
-use crate::fault_proxy::{operation, Decide, Fault, FaultProxy};
+use crate::fault_proxy::{mutating, recording};
 use crate::moto::Moto;
 use crate::visitor_book;
 use ecs_iac::aws::engine::ApplyError;
 use ecs_iac::aws::{apply, ApplyOptions, Aws, ProviderError, StateStore};
 use ecs_iac::prelude::*;
-use std::sync::{Arc, Mutex};
-
-/// A proxy that passes everything and records each request's operation.
-fn recording(moto: &Moto) -> (FaultProxy, Arc<Mutex<Vec<String>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let decide: Arc<Decide> = Arc::new(move |_, request: &str| {
-        if let Ok(mut log) = log.lock() {
-            log.push(operation(request));
-        }
-        Fault::Pass
-    });
-    (FaultProxy::start(&moto.endpoint, decide), seen)
-}
-
-/// The operations that change something (everything but reads).
-fn mutating(seen: &[String]) -> Vec<String> {
-    seen.iter()
-        .filter(|op| {
-            !["Describe", "Get", "List"]
-                .iter()
-                .any(|read| op.starts_with(read))
-        })
-        .cloned()
-        .collect()
-}
 
 /// Applies `stack` through the recording proxy; the error and every operation sent.
 fn apply_through_proxy(moto: &Moto, stack: &Stack) -> (ApplyError, Vec<String>) {
