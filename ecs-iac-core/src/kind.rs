@@ -5,7 +5,7 @@
 //! how ([`Updates`]), how a replacement runs ([`Replacement`]), whether the node holds
 //! data ([`KindSpec::stateful`]), whether AWS can duplicate its create
 //! ([`KindSpec::duplicable`]), how it takes tags ([`Tags`]) and which attributes the
-//! state records. The planner ([`crate::plan`]) and the executor (`ecs-iac-aws`) both
+//! state records. The planner ([`crate::plan()`]) and the executor (`ecs-iac-aws`) both
 //! read it, so a plan only promises what apply does: a change the kind cannot make in
 //! place is a replacement, with the field that forces it as its reason.
 //!
@@ -32,6 +32,15 @@
 //!    moto test of create, refresh, in-place update and delete. `tests/kinds.rs` checks
 //!    that every field the kind renders plans as a replacement or an update the executor
 //!    accepts, and that a `Modify` kind's provider sends its modify call.
+//!
+//! A resource the stack only refers to (`Vpc::existing`, `Role::existing`) is a kind of
+//! its own, defined with `lookup(name, describe_call, attributes)`: a data source that
+//! renders its describe request, is read before every apply (`preflight`), never
+//! refreshed, changed or deleted, and is forgotten by `destroy`. Its builder reuses the
+//! owned resource's type, so its reference goes wherever an owned one does; validation
+//! reports settings that would change it (`E0014 existing-resource`). Its provider
+//! answers `create` with the lookup (exactly one match, else an error naming the lookup)
+//! and its other operations as not supported.
 //!
 //! The effects side is one module per AWS service with one exhaustive `match` per
 //! operation (rather than a trait per kind): the SDK client, error mapping and shared
