@@ -198,6 +198,14 @@ fn a_secret_value_appears_in_no_output() {
     assert!(first.failed[0].1.contains("InvalidParameterValue"));
     assert!(first.failed[0].1.contains("***"), "{}", first.failed[0].1);
     assert!(second.succeeded(), "{:#?}", second.failed);
+    // The cache records its endpoints once available (moto reports them too).
+    let cache = &second.state.resources["cache"].attributes;
+    assert!(
+        ["primary_endpoint", "reader_endpoint", "port"]
+            .iter()
+            .all(|a| cache.get(*a).is_some_and(|v| !v.is_empty())),
+        "{cache:?}"
+    );
     outputs.push(("first apply errors".into(), format!("{:?}", first.failed)));
     outputs.push(("second apply report".into(), format!("{second:?}")));
     outputs.push((
