@@ -967,22 +967,15 @@ impl Kind {
                     data_source: false,
                 },
             },
-            Kind::SecretsManager(SecretsManagerKind::SecretRef) => &KindSpec {
-                name: "secretsmanager.secret_ref",
-                create: "DescribeSecret",
-                delete: "",
-                updates: Updates::Upsert {
-                    identity: NO_FIELDS,
-                },
-                replacement: Replacement::DeleteThenCreate,
-                stateful: false,
-                duplicable: false,
-                findable: false,
-                tags: Tags::None,
-                retag: false,
-                attributes: &[ID, ARN, NAME],
-                data_source: true,
-            },
+            Kind::SecretsManager(SecretsManagerKind::SecretRef) => {
+                &const {
+                    lookup(
+                        "secretsmanager.secret_ref",
+                        "DescribeSecret",
+                        &[ID, ARN, NAME],
+                    )
+                }
+            }
             Kind::Logs(k) => match k {
                 LogsKind::LogGroup => &KindSpec {
                     name: "logs.log_group",

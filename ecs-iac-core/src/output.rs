@@ -287,9 +287,7 @@ pub fn resolved(
 mod tests {
     use super::{resolved, OutputChange, State};
     use crate::prelude::*;
-    use crate::state::{ResourceState, ResourceStatus};
     use crate::{plan_synth, Rule};
-    use std::collections::BTreeMap;
 
     fn stack() -> (Stack, Ref<LogGroup>, Ref<Role>) {
         let mut stack = Stack::new("t").region("us-east-1");
@@ -303,24 +301,13 @@ mod tests {
         let synth = synth(stack).unwrap();
         let mut state = State::empty("t");
         for n in &synth.nodes {
-            let mut attributes = BTreeMap::new();
+            let mut entry = crate::state::applied_entry(n);
             if n.address == "role" {
-                attributes.insert("arn".to_string(), role_arn.to_string());
+                entry
+                    .attributes
+                    .insert("arn".to_string(), role_arn.to_string());
             }
-            state.resources.insert(
-                n.address.clone(),
-                ResourceState {
-                    kind: n.kind,
-                    operation: n.operation.to_string(),
-                    status: ResourceStatus::Created,
-                    id: Some(n.address.clone()),
-                    attributes,
-                    request: n.body.clone(),
-                    depends_on: n.depends_on.clone(),
-                    pending_since: None,
-                    allow_destroy: false,
-                },
-            );
+            state.resources.insert(n.address.clone(), entry);
         }
         state
     }

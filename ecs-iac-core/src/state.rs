@@ -212,6 +212,23 @@ impl State {
     }
 }
 
+/// A state entry for `node` as if it had been applied: created, its address as its id,
+/// no attributes (tests add what they need).
+#[cfg(test)]
+pub(crate) fn applied_entry(node: &crate::Node) -> ResourceState {
+    ResourceState {
+        kind: node.kind,
+        operation: node.operation.to_string(),
+        status: ResourceStatus::Created,
+        id: Some(node.address.clone()),
+        attributes: BTreeMap::new(),
+        request: node.body.clone(),
+        depends_on: node.depends_on.clone(),
+        pending_since: None,
+        allow_destroy: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

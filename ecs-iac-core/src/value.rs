@@ -417,7 +417,7 @@ mod tests {
 #[cfg(test)]
 mod propagation {
     use crate::prelude::*;
-    use crate::{plan_synth, Action, ResourceState, ResourceStatus};
+    use crate::{plan_synth, Action};
 
     fn stack(engine: DbEngine) -> Stack {
         let mut stack = Stack::new("t").region("us-east-1");
@@ -464,25 +464,16 @@ mod propagation {
         let before = synth(&stack(DbEngine::Postgres)).unwrap();
         let mut state = State::empty("t");
         for n in &before.nodes {
-            let mut attributes = std::collections::BTreeMap::new();
+            let mut entry = crate::state::applied_entry(n);
             if n.address == "db" {
-                attributes.insert("address".to_string(), "old.example".to_string());
-                attributes.insert("port".to_string(), "5432".to_string());
+                entry
+                    .attributes
+                    .insert("address".to_string(), "old.example".to_string());
+                entry
+                    .attributes
+                    .insert("port".to_string(), "5432".to_string());
             }
-            state.resources.insert(
-                n.address.clone(),
-                ResourceState {
-                    kind: n.kind,
-                    operation: n.operation.to_string(),
-                    status: ResourceStatus::Created,
-                    id: Some(n.address.clone()),
-                    attributes,
-                    request: n.body.clone(),
-                    depends_on: n.depends_on.clone(),
-                    pending_since: None,
-                    allow_destroy: false,
-                },
-            );
+            state.resources.insert(n.address.clone(), entry);
         }
         let first = plan_synth(before, &State::empty("t"));
         state.outputs = crate::output::resolved(&first.outputs, &state, None, None);

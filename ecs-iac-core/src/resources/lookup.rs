@@ -123,20 +123,9 @@ mod tests {
         );
         let mut state = State::empty("t");
         for n in &s.nodes {
-            state.resources.insert(
-                n.address.clone(),
-                crate::ResourceState {
-                    kind: n.kind,
-                    operation: n.operation.to_string(),
-                    status: crate::ResourceStatus::Created,
-                    id: Some(n.address.clone()),
-                    attributes: Default::default(),
-                    request: n.body.clone(),
-                    depends_on: n.depends_on.clone(),
-                    pending_since: None,
-                    allow_destroy: false,
-                },
-            );
+            state
+                .resources
+                .insert(n.address.clone(), crate::state::applied_entry(n));
         }
         let destroy = plan_destroy(&state);
         let action = |a: &str| {
