@@ -225,6 +225,13 @@ async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
             used_by: r.used_by.iter().map(|(a, _)| a.clone()).collect(),
         }))
     };
+    let operation = match r.kind {
+        ExternalKind::Certificate => "acm:DescribeCertificate",
+        ExternalKind::ManagedPolicy => "iam:GetPolicy",
+        ExternalKind::KmsKey => "kms:DescribeKey",
+        ExternalKind::Role => "iam:GetRole",
+        ExternalKind::Secret => "secretsmanager:DescribeSecret",
+    };
     let outcome: Result<Option<String>, ProviderError> = match r.kind {
         ExternalKind::Certificate => aws
             .c
@@ -243,7 +250,7 @@ async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
                     Some(other) => Some(format!("its status is {other}, not ISSUED")),
                 }
             })
-            .map_err(|e| ProviderError::from_sdk(&address, "acm:DescribeCertificate", e)),
+            .map_err(failed(&address, operation)),
         ExternalKind::ManagedPolicy => aws
             .c
             .iam
@@ -252,7 +259,7 @@ async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
             .send()
             .await
             .map(|_| None)
-            .map_err(|e| ProviderError::from_sdk(&address, "iam:GetPolicy", e)),
+            .map_err(failed(&address, operation)),
         ExternalKind::KmsKey => aws
             .c
             .kms
@@ -270,7 +277,7 @@ async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
                     Some(other) => Some(format!("its key state is {other}, not Enabled")),
                 }
             })
-            .map_err(|e| ProviderError::from_sdk(&address, "kms:DescribeKey", e)),
+            .map_err(failed(&address, operation)),
         ExternalKind::Role => {
             let name = r.id.rsplit('/').next().unwrap_or(&r.id).to_string();
             aws.c
@@ -280,7 +287,7 @@ async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
                 .send()
                 .await
                 .map(|_| None)
-                .map_err(|e| ProviderError::from_sdk(&address, "iam:GetRole", e))
+                .map_err(failed(&address, operation))
         }
         ExternalKind::Secret => aws
             .c
@@ -293,14 +300,7 @@ async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
                 out.deleted_date()
                     .map(|_| "it is scheduled for deletion".to_string())
             })
-            .map_err(|e| ProviderError::from_sdk(&address, "secretsmanager:DescribeSecret", e)),
-    };
-    let operation = match r.kind {
-        ExternalKind::Certificate => "acm:DescribeCertificate",
-        ExternalKind::ManagedPolicy => "iam:GetPolicy",
-        ExternalKind::KmsKey => "kms:DescribeKey",
-        ExternalKind::Role => "iam:GetRole",
-        ExternalKind::Secret => "secretsmanager:DescribeSecret",
+            .map_err(failed(&address, operation)),
     };
     match outcome {
         Ok(None) => Ok(()),
@@ -312,6 +312,20 @@ async fn check(aws: &Aws, r: &ExternalRef) -> Result<(), ProviderError> {
             Ok(())
         }
     }
+}
+
+/// Turns an SDK error of `operation` into a [`ProviderError`] naming `address`.
+fn failed<'a, E>(
+    address: &'a str,
+    operation: &'a str,
+) -> impl FnOnce(
+    aws_sdk_ec2::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> ProviderError
+       + 'a
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    move |e| ProviderError::from_sdk(address, operation, e)
 }
 
 /// The error codes that mean "no such thing" across the services checked.
