@@ -508,11 +508,13 @@ fn execute(
             if !plan.has_changes() {
                 return Ok(EXIT_OK);
             }
-            // What apply reads first is checked before asking.
-            session.preflight(&plan, &prior, "nothing was changed")?;
+            // What apply reads first is checked before asking (and not read again).
+            let checked = session.preflight(&plan, &prior, "nothing was changed")?;
             confirm(yes, "apply", out)?;
             let report = session.run_engine(&run, out, |aws, options| {
-                Box::pin(async move { crate::aws::apply(aws, &plan, &lock, prior, options).await })
+                Box::pin(async move {
+                    crate::aws::apply_checked(aws, &plan, &lock, prior, options, checked).await
+                })
             })?;
             finish(&report, &run, out)
         }
@@ -722,10 +724,9 @@ impl Session {
         plan: &ecs_iac_core::Plan,
         prior: &State,
         context: &str,
-    ) -> Result<(), String> {
+    ) -> Result<crate::aws::Preflight, String> {
         self.runtime
             .block_on(crate::aws::preflight(&self.aws, plan, prior))
-            .map(drop)
             .map_err(|e| format!("{context}: {e}"))
     }
 

@@ -229,23 +229,35 @@ enum Done {
 
 /// Applies `plan` to AWS, starting from `state`, saving through `lock` after every
 /// operation. Returns the state reached even when resources fail.
+///
+/// Nothing changes before every read has succeeded: the data sources, and everything the
+/// requests name by ARN without owning it ([`crate::preflight()`]).
 pub async fn apply(
+    aws: &Aws,
+    plan: &Plan,
+    lock: &StateLock,
+    state: State,
+    options: &ApplyOptions,
+) -> Result<ApplyReport, ApplyError> {
+    refuse_blocked(plan).map_err(ApplyError::Blocked)?;
+    let checked = crate::preflight::preflight(aws, plan, &state)
+        .await
+        .map_err(ApplyError::Preflight)?;
+    apply_checked(aws, plan, lock, state, options, checked).await
+}
+
+/// [`apply`] with the reads [`crate::preflight()`] already made for this plan and state
+/// (the CLI checks before it asks for confirmation), so they are not made twice.
+pub async fn apply_checked(
     aws: &Aws,
     plan: &Plan,
     lock: &StateLock,
     mut state: State,
     options: &ApplyOptions,
+    checked: crate::preflight::Preflight,
 ) -> Result<ApplyReport, ApplyError> {
     let start = Instant::now();
-    let blocked: Vec<String> = plan.blocked().filter_map(|a| a.blocked.clone()).collect();
-    if !blocked.is_empty() {
-        return Err(ApplyError::Blocked(blocked));
-    }
-    // Nothing changes before every read has succeeded: the data sources, and everything
-    // the requests name by ARN without owning it.
-    let checked = crate::preflight::preflight(aws, plan, &state)
-        .await
-        .map_err(ApplyError::Preflight)?;
+    refuse_blocked(plan).map_err(ApplyError::Blocked)?;
     let mut read_done: Vec<(String, Action)> = Vec::new();
     for (address, outcome) in checked.reads {
         if let Some(action) = plan.actions.iter().find(|a| a.address == address) {
@@ -492,6 +504,16 @@ pub async fn apply(
     report.elapsed = start.elapsed();
     report.state = state;
     Ok(report)
+}
+
+/// The reasons of a plan's blocked actions, as the error: nothing may be applied.
+fn refuse_blocked(plan: &Plan) -> Result<(), Vec<String>> {
+    let blocked: Vec<String> = plan.blocked().filter_map(|a| a.blocked.clone()).collect();
+    if blocked.is_empty() {
+        Ok(())
+    } else {
+        Err(blocked)
+    }
 }
 
 /// Interrupt signals as they come: Ctrl-C (SIGINT), and SIGTERM on Unix, which stops a

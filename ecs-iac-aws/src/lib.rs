@@ -20,7 +20,9 @@ pub mod state_store;
 
 pub use clients::Aws;
 pub use config::EngineConfig;
-pub use engine::{apply, destroy, import, recover, ApplyOptions, ApplyReport, Event};
+pub use engine::{
+    apply, apply_checked, destroy, import, recover, ApplyOptions, ApplyReport, Event,
+};
 pub use error::ProviderError;
 pub use preflight::{preflight, Preflight};
 pub use refresh::refresh;
