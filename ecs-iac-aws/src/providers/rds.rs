@@ -38,20 +38,29 @@ pub(super) async fn attributes(
     if k != RdsKind::DbInstance {
         return Ok(None);
     }
-    let out = aws
+    Ok(describe_instance(aws, e.address, e.id).await?.map(|d| {
+        let mut o = Outcome::new(e.id);
+        record_instance(&mut o, &d);
+        o
+    }))
+}
+
+/// The DB instance `id`, `None` when it does not exist.
+async fn describe_instance(
+    aws: &Aws,
+    address: &str,
+    id: &str,
+) -> Result<Option<aws_sdk_rds::types::DbInstance>, ProviderError> {
+    match aws
         .c
         .rds
         .describe_db_instances()
-        .db_instance_identifier(e.id)
+        .db_instance_identifier(id)
         .send()
         .await
-        .map_err(rds_err(e.address, "DescribeDBInstances"));
-    match out {
-        Ok(out) => Ok(out.db_instances().first().map(|d| {
-            let mut o = Outcome::new(e.id);
-            record_instance(&mut o, d);
-            o
-        })),
+        .map_err(rds_err(address, "DescribeDBInstances"))
+    {
+        Ok(out) => Ok(out.db_instances().first().cloned()),
         Err(x) if x.is(&["DBInstanceNotFound", "DBInstanceNotFoundFault"]) => Ok(None),
         Err(x) => Err(x),
     }
@@ -243,20 +252,7 @@ pub(super) async fn observe(
             }
         }
     }
-    let out = aws
-        .c
-        .rds
-        .describe_db_instances()
-        .db_instance_identifier(e.id)
-        .send()
-        .await
-        .map_err(rds_err(a, "DescribeDBInstances"));
-    let out = match out {
-        Ok(out) => out,
-        Err(x) if x.is(&["DBInstanceNotFound", "DBInstanceNotFoundFault"]) => return Ok(None),
-        Err(x) => return Err(x),
-    };
-    Ok(out.db_instances().first().map(|d| {
+    Ok(describe_instance(aws, a, e.id).await?.map(|d| {
         serde_json::json!({
             "DBInstanceClass": d.db_instance_class(),
             "AllocatedStorage": d.allocated_storage(),
@@ -278,29 +274,17 @@ pub(super) async fn find(
     match k {
         RdsKind::DbInstance => {
             let id = r.s("DBInstanceIdentifier")?;
-            match aws
-                .c
-                .rds
-                .describe_db_instances()
-                .db_instance_identifier(&id)
-                .send()
-                .await
-                .map_err(rds_err(a, "DescribeDBInstances"))
-            {
-                Ok(out) => Ok(out.db_instances().first().and_then(|d| {
-                    let tags = d
-                        .tag_list()
-                        .iter()
-                        .filter_map(|x| Some((x.key()?, x.value()?)));
-                    owned(tags, t.stack, t.address).then(|| {
-                        let mut o = Outcome::new(&id);
-                        record_instance(&mut o, d);
-                        o
-                    })
-                })),
-                Err(e) if e.is(&["DBInstanceNotFound", "DBInstanceNotFoundFault"]) => Ok(None),
-                Err(e) => Err(e),
-            }
+            Ok(describe_instance(aws, a, &id).await?.and_then(|d| {
+                let tags = d
+                    .tag_list()
+                    .iter()
+                    .filter_map(|x| Some((x.key()?, x.value()?)));
+                owned(tags, t.stack, t.address).then(|| {
+                    let mut o = Outcome::new(&id);
+                    record_instance(&mut o, &d);
+                    o
+                })
+            }))
         }
         RdsKind::DbSubnetGroup => {
             let name = r.s("DBSubnetGroupName")?;
