@@ -8,6 +8,7 @@ use aws_config::SdkConfig;
 #[derive(Debug, Clone)]
 pub(crate) struct Clients {
     pub ec2: aws_sdk_ec2::Client,
+    pub ecr: aws_sdk_ecr::Client,
     pub ecs: aws_sdk_ecs::Client,
     pub iam: aws_sdk_iam::Client,
     pub rds: aws_sdk_rds::Client,
@@ -20,6 +21,7 @@ pub(crate) struct Clients {
     pub discovery: aws_sdk_servicediscovery::Client,
     pub acm: aws_sdk_acm::Client,
     pub kms: aws_sdk_kms::Client,
+    pub sns: aws_sdk_sns::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -27,6 +29,7 @@ impl Clients {
     fn new(c: &SdkConfig) -> Clients {
         Clients {
             ec2: aws_sdk_ec2::Client::new(c),
+            ecr: aws_sdk_ecr::Client::new(c),
             ecs: aws_sdk_ecs::Client::new(c),
             iam: aws_sdk_iam::Client::new(c),
             rds: aws_sdk_rds::Client::new(c),
@@ -39,6 +42,7 @@ impl Clients {
             discovery: aws_sdk_servicediscovery::Client::new(c),
             acm: aws_sdk_acm::Client::new(c),
             kms: aws_sdk_kms::Client::new(c),
+            sns: aws_sdk_sns::Client::new(c),
             sts: aws_sdk_sts::Client::new(c),
         }
     }

@@ -824,8 +824,9 @@ fn prepare(
     let region = aws.region.clone();
     let lookup = |address: &str, attribute: &str| -> Option<String> {
         match (address, attribute) {
-            ("aws", "account_id") => Some(account.clone()),
-            ("aws", "region") => Some(region.clone()),
+            ("aws", attribute) => {
+                ecs_iac_core::resolve::aws_value(attribute, Some(&account), Some(&region))
+            }
             (_, "secret_value") => Some(format!("${{{address}.secret_value}}")),
             _ => state
                 .resources

@@ -77,6 +77,14 @@ pub enum Service {
     ApplicationAutoScaling,
     /// AWS Cloud Map.
     ServiceDiscovery,
+    /// AWS Certificate Manager.
+    Acm,
+    /// AWS KMS.
+    Kms,
+    /// Amazon SNS.
+    Sns,
+    /// Amazon ECR.
+    Ecr,
 }
 
 impl Service {
@@ -92,7 +100,11 @@ impl Service {
             | Service::Logs
             | Service::CloudWatch
             | Service::ApplicationAutoScaling
-            | Service::ServiceDiscovery => "TagResource, UntagResource",
+            | Service::ServiceDiscovery
+            | Service::Kms
+            | Service::Sns
+            | Service::Ecr => "TagResource, UntagResource",
+            Service::Acm => "AddTagsToCertificate, RemoveTagsFromCertificate",
         }
     }
 
@@ -110,6 +122,10 @@ impl Service {
             Service::CloudWatch => "cloudwatch",
             Service::ApplicationAutoScaling => "applicationautoscaling",
             Service::ServiceDiscovery => "servicediscovery",
+            Service::Acm => "acm",
+            Service::Kms => "kms",
+            Service::Sns => "sns",
+            Service::Ecr => "ecr",
         }
     }
 }
@@ -145,6 +161,7 @@ pub enum EcsKind {
     Cluster,
     TaskDefinition,
     Service,
+    ExistingCluster,
 }
 
 /// Elastic Load Balancing v2 kinds.
@@ -155,6 +172,8 @@ pub enum Elbv2Kind {
     TargetGroup,
     Listener,
     ListenerRule,
+    ExistingLoadBalancer,
+    ExistingListener,
 }
 
 /// RDS kinds.
@@ -219,6 +238,41 @@ pub enum ApplicationAutoScalingKind {
 #[allow(missing_docs)]
 pub enum ServiceDiscoveryKind {
     HttpNamespace,
+    ExistingNamespace,
+}
+
+/// AWS Certificate Manager kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum AcmKind {
+    /// A certificate the stack uses, by ARN.
+    ExistingCertificate,
+    /// The issued certificate for a domain name.
+    CertificateForDomain,
+}
+
+/// AWS KMS kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum KmsKind {
+    /// A key the stack uses, by id, ARN or alias.
+    ExistingKey,
+}
+
+/// Amazon SNS kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum SnsKind {
+    /// A topic the stack uses, by name or ARN.
+    ExistingTopic,
+}
+
+/// Amazon ECR kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum EcrKind {
+    /// A repository the stack uses, by name.
+    ExistingRepository,
 }
 
 /// The kind of a node: one AWS object a request creates.
@@ -236,6 +290,10 @@ pub enum Kind {
     CloudWatch(CloudWatchKind),
     ApplicationAutoScaling(ApplicationAutoScalingKind),
     ServiceDiscovery(ServiceDiscoveryKind),
+    Acm(AcmKind),
+    Kms(KmsKind),
+    Sns(SnsKind),
+    Ecr(EcrKind),
 }
 
 /// How a kind's changed fields reach AWS.
@@ -407,6 +465,9 @@ const ALLOCATION_ID: Attribute = Attribute::text("allocation_id");
 const CANONICAL_HOSTED_ZONE_ID: Attribute = Attribute::text("canonical_hosted_zone_id");
 const DESTINATION: Attribute = Attribute::text("destination");
 const DNS_NAME: Attribute = Attribute::text("dns_name");
+const DOMAIN_NAME: Attribute = Attribute::text("domain_name");
+const LOAD_BALANCER_ARN: Attribute = Attribute::arn("load_balancer_arn");
+const URI: Attribute = Attribute::text("uri");
 const FAMILY: Attribute = Attribute::text("family");
 const FULL_NAME: Attribute = Attribute::text("full_name");
 const GROUP_ID: Attribute = Attribute::text("group_id");
@@ -520,6 +581,25 @@ impl Kind {
         Kind::ApplicationAutoScaling(ApplicationAutoScalingKind::ScalingPolicy);
     /// A Cloud Map HTTP namespace.
     pub const HTTP_NAMESPACE: Kind = Kind::ServiceDiscovery(ServiceDiscoveryKind::HttpNamespace);
+    /// A Cloud Map namespace the stack uses but does not own.
+    pub const EXISTING_NAMESPACE: Kind =
+        Kind::ServiceDiscovery(ServiceDiscoveryKind::ExistingNamespace);
+    /// An ECS cluster the stack uses but does not own.
+    pub const EXISTING_CLUSTER: Kind = Kind::Ecs(EcsKind::ExistingCluster);
+    /// A load balancer the stack uses but does not own.
+    pub const EXISTING_LOAD_BALANCER: Kind = Kind::Elbv2(Elbv2Kind::ExistingLoadBalancer);
+    /// A listener the stack adds rules to but does not own.
+    pub const EXISTING_LISTENER: Kind = Kind::Elbv2(Elbv2Kind::ExistingListener);
+    /// An ACM certificate the stack uses, by ARN.
+    pub const EXISTING_CERTIFICATE: Kind = Kind::Acm(AcmKind::ExistingCertificate);
+    /// The issued ACM certificate for a domain name.
+    pub const CERTIFICATE_FOR_DOMAIN: Kind = Kind::Acm(AcmKind::CertificateForDomain);
+    /// A KMS key the stack uses but does not own.
+    pub const EXISTING_KMS_KEY: Kind = Kind::Kms(KmsKind::ExistingKey);
+    /// An SNS topic the stack uses but does not own.
+    pub const EXISTING_TOPIC: Kind = Kind::Sns(SnsKind::ExistingTopic);
+    /// An ECR repository the stack uses but does not own.
+    pub const EXISTING_REPOSITORY: Kind = Kind::Ecr(EcrKind::ExistingRepository);
 
     /// Every kind.
     pub const ALL: &'static [Kind] = &[
@@ -563,6 +643,15 @@ impl Kind {
         Kind::SCALABLE_TARGET,
         Kind::SCALING_POLICY,
         Kind::HTTP_NAMESPACE,
+        Kind::EXISTING_NAMESPACE,
+        Kind::EXISTING_CLUSTER,
+        Kind::EXISTING_LOAD_BALANCER,
+        Kind::EXISTING_LISTENER,
+        Kind::EXISTING_CERTIFICATE,
+        Kind::CERTIFICATE_FOR_DOMAIN,
+        Kind::EXISTING_KMS_KEY,
+        Kind::EXISTING_TOPIC,
+        Kind::EXISTING_REPOSITORY,
     ];
 
     /// The AWS service.
@@ -579,6 +668,10 @@ impl Kind {
             Kind::CloudWatch(_) => Service::CloudWatch,
             Kind::ApplicationAutoScaling(_) => Service::ApplicationAutoScaling,
             Kind::ServiceDiscovery(_) => Service::ServiceDiscovery,
+            Kind::Acm(_) => Service::Acm,
+            Kind::Kms(_) => Service::Kms,
+            Kind::Sns(_) => Service::Sns,
+            Kind::Ecr(_) => Service::Ecr,
         }
     }
 
@@ -732,6 +825,9 @@ impl Kind {
                     attributes: &[ID, ARN, NAME],
                     data_source: false,
                 },
+                EcsKind::ExistingCluster => {
+                    &const { lookup("ecs.existing_cluster", "DescribeClusters", &[ID, ARN, NAME]) }
+                }
             },
             Kind::Elbv2(k) => match k {
                 Elbv2Kind::LoadBalancer => &KindSpec {
@@ -818,6 +914,24 @@ impl Kind {
                     attributes: &[ID, ARN],
                     data_source: false,
                 },
+                Elbv2Kind::ExistingLoadBalancer => {
+                    &const {
+                        lookup(
+                            "elbv2.existing_load_balancer",
+                            "DescribeLoadBalancers",
+                            &[ID, ARN, FULL_NAME, DNS_NAME, CANONICAL_HOSTED_ZONE_ID],
+                        )
+                    }
+                }
+                Elbv2Kind::ExistingListener => {
+                    &const {
+                        lookup(
+                            "elbv2.existing_listener",
+                            "DescribeListeners",
+                            &[ID, ARN, LOAD_BALANCER_ARN, PORT],
+                        )
+                    }
+                }
             },
             Kind::Rds(k) => match k {
                 RdsKind::DbSubnetGroup => &KindSpec {
@@ -1084,6 +1198,48 @@ impl Kind {
                 attributes: &[ID, ARN],
                 data_source: false,
             },
+            Kind::ServiceDiscovery(ServiceDiscoveryKind::ExistingNamespace) => {
+                &const {
+                    lookup(
+                        "servicediscovery.existing_namespace",
+                        "ListNamespaces",
+                        &[ID, ARN, NAME],
+                    )
+                }
+            }
+            Kind::Acm(AcmKind::ExistingCertificate) => {
+                &const {
+                    lookup(
+                        "acm.existing_certificate",
+                        "DescribeCertificate",
+                        &[ID, ARN, DOMAIN_NAME],
+                    )
+                }
+            }
+            Kind::Acm(AcmKind::CertificateForDomain) => {
+                &const {
+                    lookup(
+                        "acm.certificate_for_domain",
+                        "SearchCertificates",
+                        &[ID, ARN, DOMAIN_NAME],
+                    )
+                }
+            }
+            Kind::Kms(KmsKind::ExistingKey) => {
+                &const { lookup("kms.existing_key", "DescribeKey", &[ID, ARN]) }
+            }
+            Kind::Sns(SnsKind::ExistingTopic) => {
+                &const { lookup("sns.existing_topic", "GetTopicAttributes", &[ID, ARN, NAME]) }
+            }
+            Kind::Ecr(EcrKind::ExistingRepository) => {
+                &const {
+                    lookup(
+                        "ecr.existing_repository",
+                        "DescribeRepositories",
+                        &[ID, ARN, NAME, URI],
+                    )
+                }
+            }
         }
     }
 }

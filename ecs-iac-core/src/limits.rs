@@ -257,6 +257,10 @@ pub enum Charset {
     Ec2Description,
     /// Tag keys and values: letters, digits and spaces in any language, and `_.:/=+-@`.
     Tag,
+    /// ECR repository names: lower-case letters, digits and `._-/`.
+    EcrRepository,
+    /// SNS topic names: letters, digits, `-`, `_` (and `.` of a `.fifo` suffix).
+    SnsTopic,
 }
 
 impl Charset {
@@ -271,6 +275,10 @@ impl Charset {
                 c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c)
             }
             Charset::Tag => c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c),
+            Charset::EcrRepository => {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c)
+            }
+            Charset::SnsTopic => c.is_ascii_alphanumeric() || "-_.".contains(c),
         }
     }
 
@@ -283,6 +291,8 @@ impl Charset {
             Charset::Printable => "printable ASCII characters",
             Charset::Ec2Description => "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
             Charset::Tag => "letters, digits, spaces and _.:/=+-@",
+            Charset::EcrRepository => "lower-case letters, digits and ._-/",
+            Charset::SnsTopic => "letters, digits, - and _ (and a .fifo suffix)",
         }
     }
 }
@@ -403,6 +413,15 @@ pub const LOG_GROUP_NAME: NameRule = rule(
     Charset::LogGroup,
     "CloudWatch Logs CreateLogGroup",
 );
+/// ECR repository name. <https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html>
+pub const ECR_REPOSITORY_NAME: NameRule = rule(
+    "repositoryName",
+    256,
+    Charset::EcrRepository,
+    "ECR CreateRepository",
+);
+/// SNS topic name. <https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html>
+pub const SNS_TOPIC_NAME: NameRule = rule("Name", 256, Charset::SnsTopic, "SNS CreateTopic");
 /// DB instance identifier. <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>
 pub const DB_INSTANCE_ID: NameRule = NameRule {
     starts_with_letter: true,

@@ -796,12 +796,17 @@ impl<'a> Lx<'a> {
             AnyResource::Role(role) if role.existing.is_none() => self.role(role),
             AnyResource::TaskDefinition(t) => self.task_definition(t),
             AnyResource::Service(s) => self.service(s),
-            AnyResource::Cluster(c) if c.insights == ContainerInsights::Disabled => self.emit(
-                LintRule::ClusterInsightsDisabled,
-                "",
-                "settings[0].value",
-                "Container Insights is disabled; task and service metrics are not collected".into(),
-            ),
+            AnyResource::Cluster(c)
+                if c.existing.is_none() && c.insights == ContainerInsights::Disabled =>
+            {
+                self.emit(
+                    LintRule::ClusterInsightsDisabled,
+                    "",
+                    "settings[0].value",
+                    "Container Insights is disabled; task and service metrics are not collected"
+                        .into(),
+                )
+            }
             AnyResource::LogGroup(g) => {
                 if g.retention_days.is_none() {
                     self.emit(
@@ -826,7 +831,7 @@ impl<'a> Lx<'a> {
                     );
                 }
             }
-            AnyResource::Listener(l) => self.listener(l),
+            AnyResource::Listener(l) if l.existing.is_none() => self.listener(l),
             _ => {}
         }
     }
@@ -1508,7 +1513,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 /// Why the image is not pinned, `None` when it has a version tag or a digest.
 fn unpinned_image(image: &Image) -> Option<&'static str> {
     let tag = match image {
-        Image::Ecr { tag, .. } => tag.trim().to_string(),
+        Image::Ecr { tag, .. } | Image::Repository { tag, .. } => tag.trim().to_string(),
         Image::Uri(uri) => {
             if uri.contains('@') {
                 return None;
@@ -1532,6 +1537,7 @@ fn image_text(image: &Image) -> String {
     match image {
         Image::Uri(u) => u.clone(),
         Image::Ecr { repository, tag } => format!("{repository}:{tag} (ECR)"),
+        Image::Repository { repository, tag } => format!("{}:{tag} (ECR)", repository.name()),
     }
 }
 

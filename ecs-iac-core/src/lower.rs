@@ -21,6 +21,9 @@ pub const ADDRESS_TAG: &str = "ecs-iac:address";
 pub const ACCOUNT_ID: &str = "${aws.account_id}";
 /// Placeholder for the region, resolved at apply (used when the stack pins no region).
 pub const REGION: &str = "${aws.region}";
+/// Placeholder for the partition (`aws`, `aws-cn`, …), resolved at apply (used when the
+/// stack pins no region).
+pub const PARTITION: &str = "${aws.partition}";
 
 /// An AWS API operation, e.g. `ecs:RegisterTaskDefinition`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -177,6 +180,14 @@ impl<'a> Cx<'a> {
             .unwrap_or_else(|| REGION.to_string())
     }
 
+    /// The ARN partition: the pinned region's, or the `${aws.partition}` placeholder.
+    pub fn partition(&self) -> String {
+        match &self.stack.region {
+            Some(region) => crate::resolve::partition(region).to_string(),
+            None => PARTITION.to_string(),
+        }
+    }
+
     /// Starts the node for `part` (`""` for the resource's main request).
     pub fn node(&self, part: &str, kind: Kind) -> NodeBuilder<'a> {
         let address = if part.is_empty() {
@@ -212,6 +223,16 @@ impl<'a> Cx<'a> {
     pub fn push(&mut self, mut node: NodeBuilder<'a>, mut body: Value) {
         self.diagnostics
             .extend(std::mem::take(&mut node.diagnostics));
+        if node.data_source && !self.meta.tags.is_empty() {
+            self.error(
+                Rule::ExistingResource,
+                "Tags",
+                format!(
+                    "`{}` is not owned by the stack: its tags are not the stack's to set",
+                    self.meta.name
+                ),
+            );
+        }
         let style = node.kind.spec().tags;
         if let (Some(field), Value::Object(map)) = (style.field(), &mut body) {
             let value = match style {

@@ -250,8 +250,7 @@ pub fn resolve(
     region: Option<&str>,
 ) -> Option<String> {
     let lookup = |address: &str, attribute: &str| match (address, attribute) {
-        ("aws", "account_id") => account_id.map(str::to_string),
-        ("aws", "region") => region.map(str::to_string),
+        ("aws", attribute) => crate::resolve::aws_value(attribute, account_id, region),
         _ => state.attribute(address, attribute),
     };
     crate::resolve::resolve_str(template, &lookup).ok()

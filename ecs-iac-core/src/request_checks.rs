@@ -40,6 +40,31 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 }
             }
             Kind::LISTENER_RULE => cx.unique_conditions(&node.body),
+            Kind::EXISTING_CERTIFICATE => {
+                let allowed = [("acm", "certificate/")];
+                cx.arn(&node.body["CertificateArn"], "CertificateArn", &allowed);
+            }
+            Kind::EXISTING_LOAD_BALANCER => {
+                for (i, arn) in items(&node.body["LoadBalancerArns"]).iter().enumerate() {
+                    let allowed = [("elasticloadbalancing", "loadbalancer/")];
+                    cx.arn(arn, &format!("LoadBalancerArns[{i}]"), &allowed);
+                }
+            }
+            Kind::EXISTING_LISTENER => {
+                for (i, arn) in items(&node.body["ListenerArns"]).iter().enumerate() {
+                    let allowed = [("elasticloadbalancing", "listener/")];
+                    cx.arn(arn, &format!("ListenerArns[{i}]"), &allowed);
+                }
+            }
+            Kind::EXISTING_TOPIC => cx.arn(&node.body["TopicArn"], "TopicArn", &[("sns", "")]),
+            Kind::EXISTING_KMS_KEY
+                if node.body["KeyId"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("arn:")) =>
+            {
+                let allowed = [("kms", "key/"), ("kms", "alias/")];
+                cx.arn(&node.body["KeyId"], "KeyId", &allowed);
+            }
             Kind::LOG_GROUP => {
                 cx.arn(&node.body["kmsKeyId"], "kmsKeyId", &[("kms", "key/")]);
             }

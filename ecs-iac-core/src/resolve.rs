@@ -3,6 +3,41 @@
 
 use serde_json::Value;
 
+/// The AWS partition of `region`: `aws-cn` for China, `aws-us-gov` for GovCloud,
+/// `aws-iso*` for the isolated regions, `aws` for the rest. ARNs start with it.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else {
+        "aws"
+    }
+}
+
+/// The value of `${aws.ATTRIBUTE}` (`account_id`, `region`, `partition`) for the account
+/// and region a run talks to, when they are known.
+pub fn aws_value(
+    attribute: &str,
+    account_id: Option<&str>,
+    region: Option<&str>,
+) -> Option<String> {
+    match attribute {
+        "account_id" => account_id.map(str::to_string),
+        "region" => region.map(str::to_string),
+        "partition" => region.map(|r| partition(r).to_string()),
+        _ => None,
+    }
+}
+
 /// One placeholder: the address before the last `.` and the attribute after it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Placeholder {

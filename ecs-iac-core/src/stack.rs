@@ -222,6 +222,10 @@ resource_kinds! {
     ScalableTarget(ScalableTarget) = SCALABLE_TARGET;
     ScalingPolicy(ScalingPolicy) = SCALING_POLICY;
     Alarm(Alarm) = ALARM;
+    Certificate(Certificate) = EXISTING_CERTIFICATE;
+    KmsKey(KmsKey) = EXISTING_KMS_KEY;
+    Topic(Topic) = EXISTING_TOPIC;
+    Repository(Repository) = EXISTING_REPOSITORY;
 }
 
 #[derive(Debug, Clone)]

@@ -197,8 +197,7 @@ impl State {
         region: Option<&str>,
     ) -> Value {
         let lookup = |address: &str, attribute: &str| match (address, attribute) {
-            ("aws", "account_id") => account_id.map(str::to_string),
-            ("aws", "region") => region.map(str::to_string),
+            ("aws", attribute) => crate::resolve::aws_value(attribute, account_id, region),
             _ => self.attribute(address, attribute),
         };
         crate::resolve::resolve_known(request, &lookup)

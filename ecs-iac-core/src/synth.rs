@@ -234,9 +234,13 @@ fn placeholder_problem(
     {
         {
             match (p.address.as_str(), kinds.get(p.address.as_str())) {
-                ("aws", _) if matches!(p.attribute.as_str(), "account_id" | "region") => None,
+                ("aws", _)
+                    if matches!(p.attribute.as_str(), "account_id" | "region" | "partition") =>
+                {
+                    None
+                }
                 ("aws", _) => Some(format!(
-                    "`${{aws.{}}}` is not a value ecs-iac knows; `${{aws.account_id}}` and `${{aws.region}}` are",
+                    "`${{aws.{}}}` is not a value ecs-iac knows; `${{aws.account_id}}`, `${{aws.region}}` and `${{aws.partition}}` are",
                     p.attribute
                 )),
                 (_, None) => Some(format!(

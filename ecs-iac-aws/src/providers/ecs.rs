@@ -297,6 +297,7 @@ pub(super) async fn create(
 ) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
     match k {
+        EcsKind::ExistingCluster => super::lookups::ecs_cluster(aws, t).await,
         EcsKind::Cluster => {
             let settings = cluster_settings(r);
             let defaults = match r.obj("serviceConnectDefaults") {
@@ -598,7 +599,9 @@ pub(super) async fn update(
             }
             Ok(e.unchanged())
         }
-        EcsKind::TaskDefinition => Err(not_supported(a, t.kind, "modify")),
+        EcsKind::TaskDefinition | EcsKind::ExistingCluster => {
+            Err(not_supported(a, t.kind, "modify"))
+        }
     }
 }
 
@@ -626,6 +629,8 @@ pub(super) async fn observe(
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let (c, a) = (&aws.c.ecs, e.address);
     match k {
+        // Looked up before every apply, never refreshed.
+        EcsKind::ExistingCluster => Err(not_supported(a, e.kind, "refresh")),
         EcsKind::Service => {
             let out = c
                 .describe_services()
@@ -769,7 +774,7 @@ pub(super) async fn find(
 ) -> Result<Option<Outcome>, ProviderError> {
     match k {
         EcsKind::TaskDefinition => return find_task_definition(aws, t).await,
-        EcsKind::Cluster => return Ok(None),
+        EcsKind::Cluster | EcsKind::ExistingCluster => return Ok(None),
         EcsKind::Service => {}
     }
     let (a, r) = (t.address, &t.req);
@@ -910,6 +915,8 @@ pub(super) async fn delete(aws: &Aws, k: EcsKind, e: &Existing<'_>) -> Result<()
         ])
     };
     let res = match k {
+        // Not owned: forgetting it is all a destroy does.
+        EcsKind::ExistingCluster => Ok(()),
         EcsKind::Cluster => c
             .delete_cluster()
             .cluster(e.id)

@@ -1,6 +1,6 @@
 //! Elastic Load Balancing v2: Application Load Balancers, target groups, listeners, rules.
 
-use super::{owned, response, Existing, Outcome, Poll, Target};
+use super::{not_supported, owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -67,7 +67,9 @@ fn full_name(arn: &str) -> String {
 
 /// A load balancer's id and attributes: ARN, ARN suffix, DNS name and the hosted zone of
 /// that name.
-fn lb_outcome(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Option<Outcome> {
+pub(super) fn lb_outcome(
+    lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer,
+) -> Option<Outcome> {
     let arn = lb.load_balancer_arn()?;
     Some(
         Outcome::new(arn)
@@ -144,6 +146,9 @@ pub(super) async fn update(
 ) -> Result<Outcome, ProviderError> {
     let (a, r, c) = (t.address, &t.req, &aws.c.elbv2);
     match k {
+        Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => {
+            return Err(not_supported(a, t.kind, "modify"));
+        }
         Elbv2Kind::LoadBalancer => {
             let changed = |field: &str| t.changed.iter().any(|c| c == field);
             if changed("SecurityGroups") {
@@ -260,6 +265,10 @@ pub(super) async fn observe(
         ])
     };
     let seen = match k {
+        // Looked up before every apply, never refreshed.
+        Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => {
+            return Err(not_supported(a, e.kind, "refresh"));
+        }
         Elbv2Kind::TargetGroup => c
             .describe_target_groups()
             .target_group_arns(e.id)
@@ -327,6 +336,8 @@ pub(super) async fn create(
     // name (or port, or priority) and tags before trying again.
     let (c, a, r) = (&aws.once.elbv2, t.address, &t.req);
     match k {
+        Elbv2Kind::ExistingLoadBalancer => super::lookups::load_balancer(aws, t).await,
+        Elbv2Kind::ExistingListener => super::lookups::listener(aws, t).await,
         Elbv2Kind::LoadBalancer => {
             let out = c
                 .create_load_balancer()
@@ -525,6 +536,7 @@ pub(super) async fn find(
 ) -> Result<Option<Outcome>, ProviderError> {
     let (c, a, r) = (&aws.c.elbv2, t.address, &t.req);
     let found = match k {
+        Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => return Ok(None),
         Elbv2Kind::LoadBalancer => match c
             .describe_load_balancers()
             .names(r.s("Name")?)
@@ -594,6 +606,8 @@ pub(super) async fn delete(aws: &Aws, k: Elbv2Kind, e: &Existing<'_>) -> Result<
         "RuleNotFound",
     ];
     let res = match k {
+        // Not owned: forgetting it is all a destroy does.
+        Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => Ok(()),
         Elbv2Kind::LoadBalancer => {
             match c
                 .delete_load_balancer()

@@ -48,18 +48,59 @@ macro_rules! no_modify_call_and_nothing_to_wait_for {
     };
 }
 
+/// Defines every operation but `create` (the lookup) for a service whose kinds the stack
+/// only reads: they are looked up before every apply, and never refreshed, changed,
+/// waited for or deleted (destroy forgets them).
+macro_rules! only_read {
+    ($kind:ty) => {
+        /// Nothing to adopt: the lookup runs again.
+        pub(super) async fn find(
+            _aws: &Aws,
+            _k: $kind,
+            _t: &Target<'_>,
+        ) -> Result<Option<Outcome>, ProviderError> {
+            Ok(None)
+        }
+
+        /// Never planned: what the stack reads is looked up on every apply instead.
+        pub(super) async fn observe(
+            _aws: &Aws,
+            _k: $kind,
+            e: &Existing<'_>,
+            _applied: &serde_json::Value,
+        ) -> Result<Option<serde_json::Value>, ProviderError> {
+            Err(super::not_supported(e.address, e.kind, "refresh"))
+        }
+
+        /// Not the stack's to delete: destroy forgets it.
+        pub(super) async fn delete(
+            _aws: &Aws,
+            _k: $kind,
+            _e: &Existing<'_>,
+        ) -> Result<(), ProviderError> {
+            Ok(())
+        }
+
+        no_modify_call_and_nothing_to_wait_for!($kind);
+    };
+}
+
+mod acm;
 mod application_autoscaling;
 mod cloudwatch;
 mod ec2;
+mod ecr;
 mod ecs;
 mod elasticache;
 mod elbv2;
 mod iam;
+mod kms;
 mod logs;
 mod lookups;
 mod rds;
 mod secretsmanager;
 mod servicediscovery;
+mod sns;
 mod tags;
 
 use crate::body::Req;
@@ -208,6 +249,10 @@ macro_rules! dispatch {
             Kind::CloudWatch(k) => cloudwatch::$op($aws, k $(, $arg)*).await,
             Kind::ApplicationAutoScaling(k) => application_autoscaling::$op($aws, k $(, $arg)*).await,
             Kind::ServiceDiscovery(k) => servicediscovery::$op($aws, k $(, $arg)*).await,
+            Kind::Acm(k) => acm::$op($aws, k $(, $arg)*).await,
+            Kind::Kms(k) => kms::$op($aws, k $(, $arg)*).await,
+            Kind::Sns(k) => sns::$op($aws, k $(, $arg)*).await,
+            Kind::Ecr(k) => ecr::$op($aws, k $(, $arg)*).await,
         }
     };
 }

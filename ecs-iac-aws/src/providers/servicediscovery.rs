@@ -1,6 +1,8 @@
 //! Cloud Map: HTTP namespaces.
 
-use super::{gone_is_deleted, owned, request, response, Existing, Outcome, Poll, Target};
+use super::{
+    gone_is_deleted, not_supported, owned, request, response, Existing, Outcome, Poll, Target,
+};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ServiceDiscoveryKind;
@@ -14,6 +16,7 @@ pub(super) async fn create(
 ) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
     match k {
+        ServiceDiscoveryKind::ExistingNamespace => super::lookups::namespace(aws, t).await,
         ServiceDiscoveryKind::HttpNamespace => {
             use aws_sdk_servicediscovery::types::Tag;
             let name = r.s("Name")?;
@@ -105,6 +108,8 @@ pub(super) async fn observe(
     _applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     match k {
+        // Looked up before every apply, never refreshed.
+        ServiceDiscoveryKind::ExistingNamespace => Err(not_supported(e.address, e.kind, "refresh")),
         ServiceDiscoveryKind::HttpNamespace => match aws
             .c
             .discovery
@@ -128,6 +133,7 @@ pub(super) async fn find(
 ) -> Result<Option<Outcome>, ProviderError> {
     let (a, r) = (t.address, &t.req);
     match k {
+        ServiceDiscoveryKind::ExistingNamespace => Ok(None),
         ServiceDiscoveryKind::HttpNamespace => {
             let name = r.s("Name")?;
             let out = aws
@@ -172,6 +178,8 @@ pub(super) async fn delete(
 ) -> Result<(), ProviderError> {
     let (a, id) = (e.address, e.id);
     let res = match k {
+        // Not owned: forgetting it is all a destroy does.
+        ServiceDiscoveryKind::ExistingNamespace => Ok(()),
         ServiceDiscoveryKind::HttpNamespace => match aws
             .c
             .discovery

@@ -309,7 +309,7 @@ pub(crate) async fn retag(
                     })?;
             }
         }
-        Kind::SecretsManager(_) => {
+        Kind::SecretsManager(_) | Kind::Acm(_) | Kind::Kms(_) | Kind::Sns(_) | Kind::Ecr(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),
                 field: "tags".into(),

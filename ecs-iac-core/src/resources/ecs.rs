@@ -1,6 +1,7 @@
 //! ECS: clusters, Fargate task definitions with their containers, services, and the
 //! Cloud Map namespaces Service Connect uses.
 
+use super::ecr::Repository;
 use super::elb::{TargetGroup, TargetType};
 use super::iam::{HasArn, Role};
 use super::network::{SecurityGroup, Subnet};
@@ -21,6 +22,8 @@ pub struct Namespace {
     pub(crate) meta: Meta,
     pub(crate) namespace_name: String,
     pub(crate) description: Option<String>,
+    /// Set for a namespace the stack does not own ([`Namespace::existing`]).
+    pub(crate) existing: bool,
 }
 
 impl Namespace {
@@ -30,6 +33,15 @@ impl Namespace {
             meta: Meta::new(name),
             namespace_name: namespace_name.into(),
             description: None,
+            existing: false,
+        }
+    }
+
+    /// A namespace the stack uses but does not own (HTTP or DNS), found by its name.
+    pub fn existing(name: impl Into<String>, namespace_name: impl Into<String>) -> Namespace {
+        Namespace {
+            existing: true,
+            ..Namespace::http(name, namespace_name)
         }
     }
 
@@ -50,9 +62,24 @@ impl ResourceSpec for Namespace {
         Some((self.namespace_name.clone(), &limits::NAMESPACE_NAME))
     }
 
-    fn validate(&self, _cx: &mut Cx<'_>) {}
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if self.existing && self.description.is_some() {
+            cx.error(
+                Rule::ExistingResource,
+                "Description",
+                format!("`{}` is a namespace the stack does not own: its description is not the stack's to set", self.meta.name),
+            );
+        }
+    }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if self.existing {
+            let n = cx.node("", Kind::EXISTING_NAMESPACE);
+            let filter =
+                json!({ "Name": "NAME", "Values": [self.namespace_name], "Condition": "EQ" });
+            cx.push(n, json!({ "Filters": [filter] }));
+            return;
+        }
         let n = cx.node("", Kind::HTTP_NAMESPACE);
         let body = json!({ "Name": self.namespace_name, "Description": self.description });
         cx.push(n, body);
@@ -104,6 +131,8 @@ pub struct Cluster {
     pub(crate) capacity_providers: Vec<String>,
     pub(crate) default_strategy: Vec<CapacityProviderStrategy>,
     pub(crate) service_connect_namespace: Option<Ref<Namespace>>,
+    /// The AWS name of a cluster the stack does not own ([`Cluster::existing`]).
+    pub(crate) existing: Option<String>,
 }
 
 impl Cluster {
@@ -115,6 +144,16 @@ impl Cluster {
             capacity_providers: Vec::new(),
             default_strategy: Vec::new(),
             service_connect_namespace: None,
+            existing: None,
+        }
+    }
+
+    /// A cluster the stack runs services in but does not own, found by its name
+    /// (`DescribeClusters`; it must be `ACTIVE`).
+    pub fn existing(name: impl Into<String>, cluster_name: impl Into<String>) -> Cluster {
+        Cluster {
+            existing: Some(cluster_name.into()),
+            ..Cluster::new(name)
         }
     }
 
@@ -152,7 +191,10 @@ impl Cluster {
 
     /// The cluster's AWS name.
     pub fn cluster_name(&self) -> String {
-        self.meta.name.replace('/', "-")
+        match &self.existing {
+            Some(name) => name.clone(),
+            None => self.meta.name.replace('/', "-"),
+        }
     }
 }
 
@@ -165,9 +207,26 @@ impl ResourceSpec for Cluster {
         Some((self.cluster_name(), &limits::ECS_CLUSTER_NAME))
     }
 
-    fn validate(&self, _cx: &mut Cx<'_>) {}
+    fn validate(&self, cx: &mut Cx<'_>) {
+        let changes = self.insights != ContainerInsights::Disabled
+            || !self.capacity_providers.is_empty()
+            || !self.default_strategy.is_empty()
+            || self.service_connect_namespace.is_some();
+        if self.existing.is_some() && changes {
+            cx.error(
+                Rule::ExistingResource,
+                "settings",
+                format!("`{}` is a cluster the stack does not own: Container Insights, capacity providers and Service Connect defaults are not the stack's to set", self.meta.name),
+            );
+        }
+    }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(name) = &self.existing {
+            let n = cx.node("", Kind::EXISTING_CLUSTER);
+            cx.push(n, json!({ "clusters": [name] }));
+            return;
+        }
         let mut n = cx.node("", Kind::CLUSTER);
         let insights = match self.insights {
             ContainerInsights::Disabled => "disabled",
@@ -269,6 +328,13 @@ pub enum Image {
         /// Tag.
         tag: String,
     },
+    /// An image of a repository of the stack ([`Image::from_repository`]).
+    Repository {
+        /// The repository.
+        repository: Ref<Repository>,
+        /// Tag.
+        tag: String,
+    },
 }
 
 /// An image by full reference.
@@ -285,9 +351,26 @@ impl Image {
         }
     }
 
-    fn render(&self, region: &str) -> String {
+    /// The image with `tag` of `repository`: its URI follows the repository's
+    /// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG`), and the task depends on it.
+    pub fn from_repository(repository: &Ref<Repository>, tag: impl Into<String>) -> Image {
+        Image::Repository {
+            repository: repository.clone(),
+            tag: tag.into(),
+        }
+    }
+
+    /// Pulled from a private ECR repository (so the task needs an execution role).
+    pub(crate) fn is_private_ecr(&self) -> bool {
+        matches!(self, Image::Ecr { .. } | Image::Repository { .. })
+    }
+
+    fn render(&self, n: &mut NodeBuilder<'_>, path: &str, region: &str) -> String {
         match self {
             Image::Uri(u) => u.clone(),
+            Image::Repository { repository, tag } => {
+                format!("{}:{tag}", n.attr(path, repository, "uri"))
+            }
             Image::Ecr { repository, tag } => {
                 format!("{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}")
             }
@@ -855,7 +938,8 @@ impl Container {
             .collect();
         let mut m = Map::new();
         m.insert("name".into(), json!(self.name));
-        m.insert("image".into(), json!(self.image.render(&cx.region())));
+        let image = self.image.render(n, &format!("{path}.image"), &cx.region());
+        m.insert("image".into(), json!(image));
         m.insert("essential".into(), json!(self.essential));
         if let Some(cpu) = self.cpu {
             m.insert("cpu".into(), json!(cpu));
@@ -1222,7 +1306,7 @@ impl ResourceSpec for TaskDefinition {
                 } else if matches!(c.logging, Some(LogConfig::AwsLogs { .. })) {
                     needs_execution_role =
                         Some((format!("{path}.logConfiguration"), "writes awslogs"));
-                } else if matches!(c.image, Image::Ecr { .. }) {
+                } else if c.image.is_private_ecr() {
                     needs_execution_role =
                         Some((format!("{path}.image"), "pulls from private ECR"));
                 }

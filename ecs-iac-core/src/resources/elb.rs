@@ -7,7 +7,7 @@ use crate::kind::Kind;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
 use crate::lower::{tag_setter, Cx, NodeBuilder};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
-use crate::value::Attr;
+use crate::value::{Attr, Text};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -27,6 +27,9 @@ pub struct LoadBalancer {
     pub(crate) subnets: Vec<Ref<Subnet>>,
     pub(crate) security_groups: Vec<Ref<SecurityGroup>>,
     pub(crate) scheme: Scheme,
+    /// The name or ARN of a load balancer the stack does not own
+    /// ([`LoadBalancer::existing`]).
+    pub(crate) existing: Option<String>,
 }
 
 impl LoadBalancer {
@@ -41,6 +44,16 @@ impl LoadBalancer {
             subnets: subnets.into_iter().cloned().collect(),
             security_groups: security_groups.into_iter().cloned().collect(),
             scheme: Scheme::InternetFacing,
+            existing: None,
+        }
+    }
+
+    /// A load balancer the stack uses but does not own (a shared ALB it adds listener
+    /// rules to), found by its name or ARN. Its listeners: [`Listener::existing`].
+    pub fn existing(name: impl Into<String>, name_or_arn: impl Into<String>) -> LoadBalancer {
+        LoadBalancer {
+            existing: Some(name_or_arn.into()),
+            ..LoadBalancer::application(name, [], [])
         }
     }
 
@@ -68,10 +81,24 @@ impl ResourceSpec for LoadBalancer {
     }
 
     fn aws_name(&self) -> Option<(String, &'static NameRule)> {
-        Some((self.lb_name(), &limits::LOAD_BALANCER_NAME))
+        match &self.existing {
+            Some(id) if id.starts_with("arn:") => None,
+            Some(name) => Some((name.clone(), &limits::LOAD_BALANCER_NAME)),
+            None => Some((self.lb_name(), &limits::LOAD_BALANCER_NAME)),
+        }
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
+        if self.existing.is_some() {
+            if self.scheme != Scheme::InternetFacing {
+                cx.error(
+                    Rule::ExistingResource,
+                    "Scheme",
+                    format!("`{}` is a load balancer the stack does not own: its scheme is not the stack's to set", self.meta.name),
+                );
+            }
+            return;
+        }
         if self.lb_name().starts_with("internal-") {
             cx.error(
                 Rule::AwsName,
@@ -95,6 +122,16 @@ impl ResourceSpec for LoadBalancer {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(id) = &self.existing {
+            let n = cx.node("", Kind::EXISTING_LOAD_BALANCER);
+            let field = if id.starts_with("arn:") {
+                "LoadBalancerArns"
+            } else {
+                "Names"
+            };
+            cx.push(n, json!({ field: [id] }));
+            return;
+        }
         let mut n = cx.node("", Kind::LOAD_BALANCER);
         let subnets: Vec<String> = self
             .subnets
@@ -370,9 +407,11 @@ pub struct Listener {
     pub(crate) load_balancer: Ref<LoadBalancer>,
     pub(crate) protocol: HttpProtocol,
     pub(crate) port: u16,
-    pub(crate) certificate_arn: Option<String>,
+    pub(crate) certificate_arn: Option<Text>,
     pub(crate) ssl_policy: Option<String>,
     pub(crate) default_action: ListenerAction,
+    /// The ARN of a listener the stack does not own ([`Listener::existing`]).
+    pub(crate) existing: Option<String>,
 }
 
 impl Listener {
@@ -391,15 +430,17 @@ impl Listener {
             certificate_arn: None,
             ssl_policy: None,
             default_action,
+            existing: None,
         }
     }
 
-    /// An HTTPS listener with an ACM certificate.
+    /// An HTTPS listener with an ACM certificate: its ARN, or `cert.arn()` of a
+    /// [`Certificate`](super::Certificate) the stack looks up.
     pub fn https(
         name: impl Into<String>,
         load_balancer: &Ref<LoadBalancer>,
         port: u16,
-        certificate_arn: impl Into<String>,
+        certificate_arn: impl Into<Text>,
         default_action: ListenerAction,
     ) -> Listener {
         Listener {
@@ -410,6 +451,20 @@ impl Listener {
             certificate_arn: Some(certificate_arn.into()),
             ssl_policy: Some("ELBSecurityPolicy-TLS13-1-2-2021-06".to_string()),
             default_action,
+            existing: None,
+        }
+    }
+
+    /// A listener of `load_balancer` the stack adds rules to but does not own, by its
+    /// ARN (`arn:aws:elasticloadbalancing:…:listener/app/NAME/ID/ID`).
+    pub fn existing(
+        name: impl Into<String>,
+        load_balancer: &Ref<LoadBalancer>,
+        listener_arn: impl Into<String>,
+    ) -> Listener {
+        Listener {
+            existing: Some(listener_arn.into()),
+            ..Listener::http(name, load_balancer, 0, ListenerAction::RedirectToHttps)
         }
     }
 
@@ -445,12 +500,26 @@ impl ResourceSpec for Listener {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
+        if self.existing.is_some() {
+            if self.ssl_policy.is_some() {
+                cx.error(
+                    Rule::ExistingResource,
+                    "SslPolicy",
+                    format!("`{}` is a listener the stack does not own: its TLS policy is not the stack's to set", self.meta.name),
+                );
+            }
+            return;
+        }
         match (self.protocol, &self.certificate_arn) {
-            (HttpProtocol::Https, Some(arn)) if !arn.starts_with("arn:") => cx.error(
-                Rule::ListenerCertificate,
-                "Certificates[0].CertificateArn",
-                format!("`{arn}` is not an ARN; pass the ACM certificate's ARN"),
-            ),
+            (HttpProtocol::Https, Some(arn))
+                if arn.is_known() && !arn.as_str().starts_with("arn:") =>
+            {
+                cx.error(
+                    Rule::ListenerCertificate,
+                    "Certificates[0].CertificateArn",
+                    format!("`{arn}` is not an ARN; pass the ACM certificate's ARN"),
+                )
+            }
             (HttpProtocol::Https, None) => cx.error(
                 Rule::ListenerCertificate,
                 "Certificates",
@@ -469,14 +538,25 @@ impl ResourceSpec for Listener {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(arn) = &self.existing {
+            let mut n = cx.node("", Kind::EXISTING_LISTENER);
+            // Read after its load balancer: the edge, not a request field.
+            n.target("LoadBalancerArn", &self.load_balancer);
+            cx.push(n, json!({ "ListenerArns": [arn] }));
+            return;
+        }
         let mut n = cx.node("", Kind::LISTENER);
         let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
         let action = self.default_action.render(&mut n, "DefaultActions[0]");
+        let certificate = self
+            .certificate_arn
+            .as_ref()
+            .map(|arn| n.text("Certificates[0].CertificateArn", arn));
         let body = json!({
             "LoadBalancerArn": lb,
             "Protocol": self.protocol.as_str(),
             "Port": self.port,
-            "Certificates": self.certificate_arn.as_ref().map(|arn| json!([{ "CertificateArn": arn }])),
+            "Certificates": certificate.map(|arn| json!([{ "CertificateArn": arn }])),
             "SslPolicy": if self.protocol == HttpProtocol::Https { self.ssl_policy.clone() } else { None },
             "DefaultActions": [action],
         });

@@ -254,7 +254,8 @@ fn arn_of(cx: &Cx<'_>, node: &mut NodeBuilder<'_>, path: &str, target: &AnyRef) 
         // Secrets Manager appends a random suffix to secret ARNs.
         A::SecretRef(_) => placeholder(target.name(), "arn"),
         A::LogGroup(g) => format!(
-            "arn:aws:logs:{}:{}:log-group:{}:*",
+            "arn:{}:logs:{}:{}:log-group:{}:*",
+            cx.partition(),
             cx.region(),
             crate::lower::ACCOUNT_ID,
             g.log_group_name
@@ -262,6 +263,9 @@ fn arn_of(cx: &Cx<'_>, node: &mut NodeBuilder<'_>, path: &str, target: &AnyRef) 
         _ => placeholder(target.name(), "arn"),
     }
 }
+
+/// How [`ManagedPolicy::aws`] names a policy before the partition is known.
+const AWS_MANAGED: &str = "arn:aws:iam::aws:policy/";
 
 /// An AWS managed or customer managed policy to attach.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,7 +275,7 @@ impl ManagedPolicy {
     /// An AWS managed policy by its path and name, e.g.
     /// `service-role/AmazonECSTaskExecutionRolePolicy`.
     pub fn aws(name: &str) -> ManagedPolicy {
-        ManagedPolicy(format!("arn:aws:iam::aws:policy/{name}"))
+        ManagedPolicy(format!("{AWS_MANAGED}{name}"))
     }
 
     /// `service-role/AmazonECSTaskExecutionRolePolicy`: pull images, write awslogs.
@@ -287,6 +291,15 @@ impl ManagedPolicy {
     /// The policy ARN.
     pub fn as_arn(&self) -> &str {
         &self.0
+    }
+
+    /// The ARN in `partition`: an AWS managed policy ([`ManagedPolicy::aws`]) exists in
+    /// every partition under the same path.
+    pub(crate) fn arn_in(&self, partition: &str) -> String {
+        match self.0.strip_prefix(AWS_MANAGED) {
+            Some(rest) if partition != "aws" => format!("arn:{partition}:iam::aws:policy/{rest}"),
+            _ => self.0.clone(),
+        }
     }
 
     pub(crate) fn short_name(&self) -> &str {
@@ -530,7 +543,7 @@ impl ResourceSpec for Role {
             );
             cx.push(
                 n,
-                json!({ "RoleName": role_name, "PolicyArn": policy.as_arn() }),
+                json!({ "RoleName": role_name, "PolicyArn": policy.arn_in(&cx.partition()) }),
             );
         }
         for (i, (name, document)) in self.inline.iter().enumerate() {

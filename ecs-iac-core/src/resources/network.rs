@@ -194,6 +194,37 @@ impl Subnet {
         subnet
     }
 
+    /// One existing subnet per zone of `zones`, each found by `lookup` in `vpc` and that
+    /// zone: e.g. the private subnets of a shared VPC, `Lookup::tag("Tier", "private")`.
+    /// Each is named `NAME-ZONE` (`private-us-east-1a`) and must match exactly one subnet.
+    ///
+    /// ```
+    /// use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("app").region("us-east-1");
+    /// let vpc = stack.add(Vpc::existing("shared", Lookup::tag("Name", "shared")));
+    /// let private: Vec<_> = Subnet::existing_in_zones(
+    ///     "private",
+    ///     &vpc,
+    ///     [Az::US_EAST_1A, Az::US_EAST_1B],
+    ///     Lookup::tag("Tier", "private"),
+    /// )
+    /// .into_iter()
+    /// .map(|s| stack.add(s))
+    /// .collect();
+    /// assert_eq!(private[1].name(), "private-us-east-1b");
+    /// ```
+    pub fn existing_in_zones(
+        name: &str,
+        vpc: &Ref<Vpc>,
+        zones: impl IntoIterator<Item = Az>,
+        lookup: Lookup,
+    ) -> Vec<Subnet> {
+        zones
+            .into_iter()
+            .map(|az| Subnet::existing(format!("{name}-{az}"), vpc, az, lookup.clone()))
+            .collect()
+    }
+
     /// A public-tier subnet.
     pub fn public(name: impl Into<String>, vpc: &Ref<Vpc>, cidr: Cidr, az: Az) -> Subnet {
         Subnet::new(name, vpc, cidr, az, SubnetTier::Public)

@@ -17,7 +17,7 @@ pub struct LogGroup {
     pub(crate) meta: Meta,
     pub(crate) log_group_name: String,
     pub(crate) retention_days: Option<u32>,
-    pub(crate) kms_key_arn: Option<String>,
+    pub(crate) kms_key_arn: Option<Text>,
     pub(crate) protection: Protection,
 }
 
@@ -40,9 +40,11 @@ impl LogGroup {
         self
     }
 
-    /// Encrypts events with a KMS key.
+    /// Encrypts events with a KMS key: its ARN, or `key.arn()` of a
+    /// [`KmsKey`](super::KmsKey) the stack looks up. (The key policy must let
+    /// `logs.REGION.amazonaws.com` use it.)
     #[must_use]
-    pub fn kms_key(mut self, arn: impl Into<String>) -> LogGroup {
+    pub fn kms_key(mut self, arn: impl Into<Text>) -> LogGroup {
         self.kms_key_arn = Some(arn.into());
         self
     }
@@ -80,8 +82,9 @@ impl ResourceSpec for LogGroup {
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", Kind::LOG_GROUP).protection(self.protection);
-        let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": self.kms_key_arn });
+        let mut n = cx.node("", Kind::LOG_GROUP).protection(self.protection);
+        let key = self.kms_key_arn.as_ref().map(|k| n.text("kmsKeyId", k));
+        let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": key });
         cx.push(n, body);
         if let Some(days) = self.retention_days {
             let n = cx.node("retention", Kind::RETENTION_POLICY);

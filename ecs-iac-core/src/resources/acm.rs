@@ -1,0 +1,103 @@
+//! ACM certificates the stack uses: by ARN, or the issued certificate for a domain name.
+//! The stack does not request or own certificates; it reads them before every apply.
+
+use super::iam::HasArn;
+use crate::diagnostic::Rule;
+use crate::kind::Kind;
+use crate::lower::{allow_lint_setter, Cx};
+use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::value::Attr;
+use serde_json::json;
+
+/// An existing ACM certificate (for an HTTPS listener: `cert.arn()`).
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub(crate) meta: Meta,
+    pub(crate) lookup: CertificateLookup,
+}
+
+/// How a [`Certificate`] is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CertificateLookup {
+    /// `DescribeCertificate` by ARN.
+    Arn(String),
+    /// `SearchCertificates`: the issued certificate whose names include the domain.
+    Domain(String),
+}
+
+impl Certificate {
+    /// The certificate with this ARN (`arn:aws:acm:REGION:ACCOUNT:certificate/ID`).
+    pub fn existing(name: impl Into<String>, arn: impl Into<String>) -> Certificate {
+        Certificate {
+            meta: Meta::new(name),
+            lookup: CertificateLookup::Arn(arn.into()),
+        }
+    }
+
+    /// The issued certificate of the stack's region whose subject alternative names
+    /// include `domain` (`api.example.com`, or `*.example.com` for a wildcard). Exactly
+    /// one must match: a second one (a renewal imported beside the old) is an error
+    /// naming both ARNs.
+    pub fn for_domain(name: impl Into<String>, domain: impl Into<String>) -> Certificate {
+        Certificate {
+            meta: Meta::new(name),
+            lookup: CertificateLookup::Domain(domain.into()),
+        }
+    }
+}
+
+impl ResourceSpec for Certificate {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if let CertificateLookup::Domain(domain) = &self.lookup {
+            let fine = !domain.is_empty()
+                && domain.len() <= 253
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '*'));
+            if !fine {
+                cx.error(
+                    Rule::AwsString,
+                    "FilterStatement",
+                    format!("`{domain}` is not a domain name (letters, digits, `-`, `.`, a leading `*.`; at most 253 characters)"),
+                );
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        match &self.lookup {
+            CertificateLookup::Arn(arn) => {
+                let n = cx.node("", Kind::EXISTING_CERTIFICATE);
+                cx.push(n, json!({ "CertificateArn": arn }));
+            }
+            CertificateLookup::Domain(domain) => {
+                let n = cx.node("", Kind::CERTIFICATE_FOR_DOMAIN);
+                let san = json!({ "SubjectAlternativeName": {
+                    "DnsName": { "Value": domain, "ComparisonOperator": "EQUALS" }
+                }});
+                cx.push(
+                    n,
+                    json!({ "FilterStatement": { "And": [
+                        { "Filter": { "X509AttributeFilter": san } },
+                        { "Filter": { "AcmCertificateMetadataFilter": { "Status": "ISSUED" } } },
+                    ]}}),
+                );
+            }
+        }
+    }
+}
+
+allow_lint_setter!(Certificate);
+
+impl HasArn for Certificate {}
+
+impl Ref<Certificate> {
+    /// The certificate's primary domain name.
+    pub fn domain_name(&self) -> Attr<String> {
+        Attr::of(self, "domain_name")
+    }
+}
