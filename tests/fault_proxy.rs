@@ -209,7 +209,7 @@ pub fn recording(moto: &crate::moto::Moto) -> (FaultProxy, Arc<Mutex<Vec<String>
 pub fn mutating(seen: &[String]) -> Vec<String> {
     seen.iter()
         .filter(|op| {
-            !["Describe", "Get", "List"]
+            !["Describe", "Get", "List", "Search"]
                 .iter()
                 .any(|read| op.starts_with(read))
         })

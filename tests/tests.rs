@@ -28,6 +28,7 @@ mod kinds;
 mod lint;
 mod moto;
 mod plan;
+mod platform;
 mod preflight;
 mod secrets;
 mod synth;

@@ -15,19 +15,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// One canned answer: content type and body (HTTP 200, or 400 for an EC2 error document).
-type Answer = (&'static str, String);
+pub(crate) type Answer = (&'static str, String);
 
 /// A scripted AWS endpoint: `answer(operation, n)` answers the n-th call (from 0) of
 /// each operation other than STS's, which it answers itself.
-struct ScriptedAws {
+pub(crate) struct ScriptedAws {
     endpoint: String,
     calls: Arc<AtomicUsize>,
     /// Every request other than STS's, head and body, in order.
-    requests: Arc<std::sync::Mutex<Vec<String>>>,
+    pub(crate) requests: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ScriptedAws {
-    fn start(answer: impl Fn(&str, usize) -> Answer + Send + Sync + 'static) -> ScriptedAws {
+    pub(crate) fn start(
+        answer: impl Fn(&str, usize) -> Answer + Send + Sync + 'static,
+    ) -> ScriptedAws {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let calls = Arc::new(AtomicUsize::new(0));
@@ -66,7 +68,7 @@ impl ScriptedAws {
         }
     }
 
-    async fn connect(&self, wait_deadline: Duration) -> Aws {
+    pub(crate) async fn connect(&self, wait_deadline: Duration) -> Aws {
         self.connect_with(wait_deadline, false).await
     }
 

@@ -165,6 +165,11 @@ async fn read_wave(
             Ok((i, Err(e))) if e.is(NOT_FOUND) => {
                 errors.push(missing_data_source(plan, data_sources[i], &e));
             }
+            // A lookup that found nothing, named by the lookup: add what uses it.
+            Ok((i, Err(ProviderError::Missing(mut missing)))) => {
+                missing.used_by = users_of(plan, &data_sources[i].address);
+                errors.push(ProviderError::Missing(missing));
+            }
             Ok((_, Err(e))) => errors.push(e),
             Err(e) => errors.push(internal(e)),
         }
@@ -183,12 +188,7 @@ fn missing_data_source(
         .iter()
         .find_map(|f| Some((*f, body?.get(*f)?.as_str()?.to_string())))
         .unwrap_or(("", read.address.clone()));
-    let users: Vec<String> = plan
-        .actions
-        .iter()
-        .filter(|a| a.depends_on.iter().any(|d| d == &read.address))
-        .map(|a| a.address.clone())
-        .collect();
+    let users = users_of(plan, &read.address);
     ProviderError::Missing(Box::new(Missing {
         address: read.address.clone(),
         field: field.to_string(),
@@ -201,6 +201,15 @@ fn missing_data_source(
         detail: e.aws_message(),
         used_by: users,
     }))
+}
+
+/// The addresses of the plan's actions that depend on `address`.
+fn users_of(plan: &Plan, address: &str) -> Vec<String> {
+    plan.actions
+        .iter()
+        .filter(|a| a.depends_on.iter().any(|d| d == address))
+        .map(|a| a.address.clone())
+        .collect()
 }
 
 fn internal(e: tokio::task::JoinError) -> ProviderError {

@@ -125,8 +125,8 @@ fn arn_parts(text: &str) -> Option<(&str, &str)> {
     else {
         return None;
     };
-    (partition.starts_with("aws") && !service.is_empty() && !resource.is_empty())
-        .then_some((service, resource))
+    let partition_fits = partition.starts_with("aws") || partition == crate::lower::PARTITION;
+    (partition_fits && !service.is_empty() && !resource.is_empty()).then_some((service, resource))
 }
 
 struct Checks<'a> {

@@ -172,4 +172,278 @@ mod tests {
             );
         }
     }
+
+    /// The platform a team deploys onto: a cluster, a load balancer and its listener, a
+    /// namespace, a certificate, a key, a topic and a repository, none of them owned.
+    fn platform_stack(region: &str) -> Stack {
+        let mut stack = Stack::new("t").region(region);
+        let vpc = stack.add(Vpc::existing("shared", Lookup::tag("Name", "shared")));
+        let subnets: Vec<Ref<Subnet>> = Subnet::existing_in_zones(
+            "app",
+            &vpc,
+            [Az::US_EAST_1A, Az::US_EAST_1B],
+            Lookup::tag("Tier", "app"),
+        )
+        .into_iter()
+        .map(|s| stack.add(s))
+        .collect();
+        let sg = stack.add(SecurityGroup::existing_named("app-sg", &vpc, "app"));
+        let cluster = stack.add(Cluster::existing("platform", "platform-cluster"));
+        let alb = stack.add(LoadBalancer::existing("edge", "edge-alb"));
+        let https = stack.add(Listener::existing(
+            "edge-https",
+            &alb,
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
+        ));
+        let ns = stack.add(Namespace::existing("ns", "platform.local"));
+        let cert = stack.add(Certificate::for_domain("cert", "*.example.com"));
+        let key = stack.add(KmsKey::alias("logs-key", "alias/platform-logs"));
+        let alerts = stack.add(Topic::existing("alerts", "platform-alerts"));
+        let repo = stack.add(Repository::existing("repo", "platform/app"));
+        let logs = stack.add(
+            LogGroup::new("logs", "/ecs/app")
+                .retention_days(30)
+                .kms_key(key.arn()),
+        );
+        let exec = stack.add(
+            Role::new("exec", Principal::ecs_tasks())
+                .description("Pulls the image and writes logs for task")
+                .managed_policy(ManagedPolicy::ecs_task_execution())
+                .inline_policy(
+                    "logs",
+                    PolicyDocument::new().statement(
+                        Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents"])
+                            .resource_of(&logs),
+                    ),
+                ),
+        );
+        let task = stack.add(
+            TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+                .execution_role(&exec)
+                .container(
+                    Container::new("app", Image::from_repository(&repo, "1.0.0"))
+                        .port(8080)
+                        .env("CERT_DOMAIN", cert.domain_name())
+                        .logs(LogConfig::awslogs(&logs, "app")),
+                ),
+        );
+        let tg = stack.add(TargetGroup::new("tg", HttpProtocol::Http, 8080, &vpc));
+        stack.add(
+            ListenerRule::new("api", &https, 10, ListenerAction::forward(&tg))
+                .path_patterns(["/api/*"]),
+        );
+        stack.add(Listener::https(
+            "edge-8443",
+            &alb,
+            8443,
+            cert.arn(),
+            ListenerAction::forward(&tg),
+        ));
+        let service = stack.add(
+            Service::new("svc", &cluster, &task)
+                .subnets(subnets.iter())
+                .security_group(&sg)
+                .load_balancer(&tg, "app", 8080)
+                .service_connect(ServiceConnect::new(&ns)),
+        );
+        stack.add(
+            Alarm::new(
+                "cpu",
+                Metric::ecs_service(&service, "CPUUtilization"),
+                Comparison::GreaterThan,
+                85.0,
+                3,
+            )
+            .alarm_action(alerts.arn()),
+        );
+        stack
+    }
+
+    #[test]
+    fn platform_resources_are_looked_up_and_their_attributes_flow_into_the_stack() {
+        let stack = platform_stack("us-east-1");
+        assert_eq!(validate(&stack), vec![]);
+        let s = synth(&stack).unwrap();
+        let node = |a: &str| s.node(a).unwrap();
+        let expected = [
+            ("app-us-east-1a", Kind::EXISTING_SUBNET),
+            ("app-us-east-1b", Kind::EXISTING_SUBNET),
+            ("platform", Kind::EXISTING_CLUSTER),
+            ("edge", Kind::EXISTING_LOAD_BALANCER),
+            ("edge-https", Kind::EXISTING_LISTENER),
+            ("ns", Kind::EXISTING_NAMESPACE),
+            ("cert", Kind::CERTIFICATE_FOR_DOMAIN),
+            ("logs-key", Kind::EXISTING_KMS_KEY),
+            ("alerts", Kind::EXISTING_TOPIC),
+            ("repo", Kind::EXISTING_REPOSITORY),
+        ];
+        for (address, kind) in expected {
+            assert_eq!(node(address).kind, kind, "{address}");
+        }
+        assert_eq!(
+            node("platform").body,
+            json!({"clusters": ["platform-cluster"]})
+        );
+        assert_eq!(node("edge").body, json!({"Names": ["edge-alb"]}));
+        assert_eq!(
+            node("ns").body,
+            json!({"Filters": [{"Name": "NAME", "Values": ["platform.local"], "Condition": "EQ"}]})
+        );
+        assert_eq!(
+            node("logs-key").body,
+            json!({"KeyId": "alias/platform-logs"})
+        );
+        assert_eq!(
+            node("alerts").body,
+            json!({"TopicArn": "arn:aws:sns:us-east-1:${aws.account_id}:platform-alerts"})
+        );
+        assert_eq!(
+            node("repo").body,
+            json!({"repositoryNames": ["platform/app"]})
+        );
+        assert_eq!(
+            node("cert").body["FilterStatement"]["And"][0]["Filter"]["X509AttributeFilter"]
+                ["SubjectAlternativeName"]["DnsName"]["Value"],
+            "*.example.com"
+        );
+        assert_eq!(
+            node("app-us-east-1b").body["Filters"][1],
+            json!({"Name": "availability-zone", "Values": ["us-east-1b"]})
+        );
+        // Their attributes are the values the owned resources are made with.
+        let container = &node("task").body["containerDefinitions"][0];
+        assert_eq!(container["image"], "${repo.uri}:1.0.0");
+        assert_eq!(container["environment"][0]["value"], "${cert.domain_name}");
+        assert_eq!(node("logs").body["kmsKeyId"], "${logs-key.arn}");
+        assert_eq!(node("api").body["ListenerArn"], "${edge-https.arn}");
+        assert_eq!(node("edge-8443").body["LoadBalancerArn"], "${edge.arn}");
+        assert_eq!(
+            node("edge-8443").body["Certificates"][0]["CertificateArn"],
+            "${cert.arn}"
+        );
+        // The existing cluster's name is known before apply.
+        assert_eq!(node("svc").body["cluster"], "platform-cluster");
+        assert_eq!(
+            node("svc").body["serviceConnectConfiguration"]["namespace"],
+            "${ns.arn}"
+        );
+        assert_eq!(node("cpu").body["AlarmActions"], json!(["${alerts.arn}"]));
+        // Offline they are read; destroy forgets them.
+        let plan = crate::plan(&stack, &State::empty("t")).unwrap();
+        for (address, _) in expected {
+            let action = plan
+                .actions
+                .iter()
+                .find(|x| x.address == address)
+                .unwrap()
+                .action;
+            assert_eq!(action, Action::Read, "{address}");
+        }
+        let mut state = State::empty("t");
+        for n in &s.nodes {
+            state
+                .resources
+                .insert(n.address.clone(), crate::state::applied_entry(n));
+        }
+        let destroy = plan_destroy(&state);
+        for (address, _) in expected {
+            let action = destroy
+                .actions
+                .iter()
+                .find(|x| x.address == address)
+                .unwrap()
+                .action;
+            assert_eq!(action, Action::Forget, "{address}");
+        }
+    }
+
+    #[test]
+    fn outside_the_aws_partition_arns_follow_the_region() {
+        let stack = platform_stack("cn-north-1");
+        let s = synth(&stack).unwrap();
+        assert_eq!(
+            s.node("alerts").unwrap().body["TopicArn"],
+            "arn:aws-cn:sns:cn-north-1:${aws.account_id}:platform-alerts"
+        );
+        // Every ARN the stack makes is in `aws-cn` (the listener's ARN is the user's).
+        let bodies: Vec<_> = s
+            .nodes
+            .iter()
+            .filter(|n| n.kind != Kind::EXISTING_LISTENER)
+            .map(|n| &n.body)
+            .collect();
+        let text = serde_json::to_string(&bodies).unwrap();
+        assert!(
+            !text.contains("arn:aws:"),
+            "an `aws` partition ARN in a China stack: {text}"
+        );
+        assert!(
+            text.contains(
+                "arn:aws-cn:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("arn:aws-cn:logs:cn-north-1:"), "{text}");
+        // A stack without a region resolves the partition at apply.
+        let mut unpinned = Stack::new("u");
+        unpinned.add(Topic::existing("alerts", "a"));
+        let s = synth(&unpinned).unwrap();
+        assert_eq!(
+            s.node("alerts").unwrap().body["TopicArn"],
+            "arn:${aws.partition}:sns:${aws.region}:${aws.account_id}:a"
+        );
+        assert_eq!(crate::resolve::partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(crate::resolve::partition("eu-central-1"), "aws");
+    }
+
+    #[test]
+    fn existing_platform_resources_take_no_settings_tags_or_malformed_arns() {
+        let mut stack = Stack::new("t").region("us-east-1");
+        let alb = stack.add(LoadBalancer::existing("lb", "lb").scheme(Scheme::Internal));
+        stack.add(
+            Listener::existing(
+                "l",
+                &alb,
+                "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/1/2",
+            )
+            .ssl_policy("p"),
+        );
+        stack.add(LoadBalancer::existing("tagged", "x").tag("team", "web"));
+        stack.add(Cluster::existing("c", "c").container_insights(ContainerInsights::Enabled));
+        stack.add(Namespace::existing("ns", "x.local").description("d"));
+        stack.add(Certificate::existing(
+            "bad-cert",
+            "arn:aws:iam::1:server-certificate/x",
+        ));
+        stack.add(Listener::existing(
+            "bad-listener",
+            &alb,
+            "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/lb/1",
+        ));
+        stack.add(KmsKey::existing(
+            "bad-key",
+            "arn:aws:kms:us-east-1:1:secret/x",
+        ));
+        stack.add(Certificate::for_domain("bad-domain", "not a domain"));
+        let found: Vec<_> = validate(&stack)
+            .into_iter()
+            .map(|d| (d.rule, d.address))
+            .collect();
+        for address in ["lb", "l", "tagged", "c", "ns"] {
+            assert!(
+                found.contains(&(crate::Rule::ExistingResource, address.to_string())),
+                "{address}: {found:?}"
+            );
+        }
+        for address in ["bad-cert", "bad-listener", "bad-key"] {
+            assert!(
+                found.contains(&(crate::Rule::Arn, address.to_string())),
+                "{address}: {found:?}"
+            );
+        }
+        assert!(
+            found.contains(&(crate::Rule::AwsString, "bad-domain".to_string())),
+            "{found:?}"
+        );
+    }
 }
