@@ -57,13 +57,7 @@ pub(super) async fn create(
                 .send()
                 .await
                 .map_err(cw_err(a, "PutMetricAlarm"))?;
-            Ok(Outcome::new(&name).with(
-                "arn",
-                format!(
-                    "arn:aws:cloudwatch:{}:{}:alarm:{name}",
-                    aws.region, aws.account_id
-                ),
-            ))
+            Ok(Outcome::new(&name).with("arn", aws.arn("cloudwatch", &format!("alarm:{name}"))))
         }
     }
 }

@@ -9,10 +9,7 @@ use std::collections::HashMap;
 sdk_err!(logs_err, aws_sdk_cloudwatchlogs, "logs");
 
 fn log_group_arn(aws: &Aws, name: &str) -> String {
-    format!(
-        "arn:aws:logs:{}:{}:log-group:{name}",
-        aws.region, aws.account_id
-    )
+    aws.arn("logs", &format!("log-group:{name}"))
 }
 
 pub(super) async fn create(

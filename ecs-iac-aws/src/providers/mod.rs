@@ -468,25 +468,7 @@ fn restricted_to(observed: Value, applied: &Value) -> Value {
     }
 }
 
-/// The AWS partition of `region`: `aws-cn` for China, `aws-us-gov` for GovCloud,
-/// `aws-iso*` for the isolated regions, `aws` elsewhere.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else if region.starts_with("eu-isoe-") {
-        "aws-iso-e"
-    } else if region.starts_with("us-isof-") {
-        "aws-iso-f"
-    } else {
-        "aws"
-    }
-}
+pub use ecs_iac_core::resolve::partition;
 
 /// A stable 64-bit FNV-1a hash of `bytes`, in hex: the same on every Rust release and
 /// machine (unlike `std`'s `DefaultHasher`), for idempotency tokens and request hashes.
