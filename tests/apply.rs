@@ -521,7 +521,7 @@ async fn assert_refreshed_plan_is_empty(aws: &Aws, stack: &Stack, state: &State)
 }
 
 /// IAM returns policy documents URL-encoded.
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -19,7 +19,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 /// The kinds the examples do not render: an ElastiCache replication group and its subnet
-/// group, and a public subnet's attribute.
+/// group, a public subnet's attribute, an ECR repository and its lifecycle policy.
 fn cache_stack() -> Stack {
     let mut stack = Stack::new("cache").region("us-east-1");
     let vpc = stack.add(Vpc::new("vpc", cidr("10.9.0.0/16")));
@@ -37,6 +37,11 @@ fn cache_stack() -> Stack {
     ));
     stack.add(
         Subnet::public("public", &vpc, cidr("10.9.3.0/24"), Az::US_EAST_1A).map_public_ip(true),
+    );
+    stack.add(
+        Repository::new("repo", "cache/app")
+            .tag_mutability(TagMutability::Immutable)
+            .lifecycle(LifecycleRule::keep_last(10)),
     );
     let subnets = stack.add(CacheSubnetGroup::new("cache-subnets", [&a, &b]));
     stack.add(ReplicationGroup::new(

@@ -19,6 +19,7 @@ mod fintech_hardened;
 mod two_stacks;
 
 mod apply;
+mod around;
 mod cli;
 mod drift;
 mod examples;

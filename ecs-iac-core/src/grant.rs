@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `secret.grant_read(&task)` | `secretsmanager:GetSecretValue` on the secret's ARN, to the task definition's **execution role** (the role ECS uses to inject `Container::secret`s) |
 //! | `secret.grant_read_to(&role)` | the same, to any role (e.g. a task role whose application reads the secret itself) |
+//! | `repo.grant_pull(&role)` | `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` on the repository's ARN, and `ecr:GetAuthorizationToken` (which has no resource) on `*` |
 //! | `log_group.grant_write(&role)` | `logs:CreateLogStream` and `logs:PutLogEvents` on `arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*` |
 //! | `db.allow_from(&service)` | one ingress rule on the database's security group: TCP on the database's port (configured, or the engine's default 5432/3306), from the service's security group |
 //! | `cache.allow_from(&service)` | the same for an ElastiCache replication group (port 6379 unless configured) |
@@ -92,6 +93,8 @@ pub(crate) enum Access {
     ReadSecret,
     /// Write events to a log group.
     WriteLogs,
+    /// Pull images from an ECR repository.
+    PullImages,
 }
 
 impl Access {
@@ -100,6 +103,11 @@ impl Access {
         match self {
             Access::ReadSecret => &["secretsmanager:GetSecretValue"],
             Access::WriteLogs => &["logs:CreateLogStream", "logs:PutLogEvents"],
+            Access::PullImages => &[
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ],
         }
     }
 
@@ -107,6 +115,7 @@ impl Access {
         match self {
             Access::ReadSecret => "ReadSecrets",
             Access::WriteLogs => "WriteLogs",
+            Access::PullImages => "PullImages",
         }
     }
 }
@@ -135,6 +144,14 @@ pub(crate) fn grants_document(grants: &[RoleGrant]) -> Option<PolicyDocument> {
         );
     }
     let mut document = PolicyDocument::new();
+    if by_access.contains_key(&Access::PullImages) {
+        // A registry login token is not scoped to a repository.
+        document = document.statement(
+            Statement::allow(["ecr:GetAuthorizationToken"])
+                .sid("EcrLogin")
+                .resource("*"),
+        );
+    }
     for (access, targets) in by_access {
         let mut statement = Statement::allow(access.actions().iter().copied()).sid(access.sid());
         statement
@@ -168,6 +185,10 @@ enum GrantKind {
     },
     WriteLogs {
         group: Ref<LogGroup>,
+        role: Ref<Role>,
+    },
+    PullImages {
+        repository: Ref<Repository>,
         role: Ref<Role>,
     },
     DbFrom {
@@ -344,6 +365,34 @@ impl Ref<LogGroup> {
     }
 }
 
+impl Ref<Repository> {
+    /// Lets `role` pull this repository's images (a task definition's execution role
+    /// pulls them): `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage` and
+    /// `ecr:GetDownloadUrlForLayer` on exactly the repository's ARN, and
+    /// `ecr:GetAuthorizationToken`, which AWS only grants on `*`. Apply it with
+    /// [`Stack::grant`].
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s").region("eu-west-1");
+    /// let repo = stack.add(Repository::new("repo", "shop/api"));
+    /// let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+    /// stack.grant(repo.grant_pull(&exec)).unwrap();
+    /// let synth = synth(&stack).unwrap();
+    /// let policy = &synth.node("exec#policy:ecs-iac-grants").unwrap().body["PolicyDocument"];
+    /// let document: serde_json::Value = serde_json::from_str(policy.as_str().unwrap()).unwrap();
+    /// assert_eq!(document["Statement"][0]["Action"], "ecr:GetAuthorizationToken");
+    /// assert_eq!(document["Statement"][0]["Resource"], "*");
+    /// assert_eq!(document["Statement"][1]["Resource"], "${repo.arn}");
+    /// ```
+    pub fn grant_pull(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::PullImages {
+            repository: self.clone(),
+            role: role.clone(),
+        })
+    }
+}
+
 impl Ref<DbInstance> {
     /// Lets the tasks of `service` connect to this database: one ingress rule on the
     /// database's first security group, TCP on exactly the database's port (the
@@ -446,6 +495,10 @@ impl Stack {
             GrantKind::WriteLogs { group, role } => {
                 self.need(&group)?;
                 self.grant_role(&role, Access::WriteLogs, group.erase(), "arn")
+            }
+            GrantKind::PullImages { repository, role } => {
+                self.need(&repository)?;
+                self.grant_role(&role, Access::PullImages, repository.erase(), "arn")
             }
             GrantKind::DbFrom { db, service } => {
                 let d = self.need(&db)?;

@@ -271,6 +271,10 @@ pub enum SnsKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
 pub enum EcrKind {
+    /// A repository the stack owns.
+    Repository,
+    /// A repository's lifecycle policy.
+    LifecyclePolicy,
     /// A repository the stack uses, by name.
     ExistingRepository,
 }
@@ -354,6 +358,8 @@ pub enum Tags {
     KeyValue,
     /// `"tags": [{"key", "value"}]` (ECS).
     Ecs,
+    /// `"tags": [{"Key", "Value"}]` (ECR).
+    LowerKeyValue,
     /// `"tags": {"key": "value"}` (CloudWatch Logs).
     LowerMap,
     /// `"Tags": {"key": "value"}` (Application Auto Scaling).
@@ -367,7 +373,7 @@ impl Tags {
             Tags::None => None,
             Tags::Ec2(_) => Some("TagSpecifications"),
             Tags::KeyValue | Tags::Map => Some("Tags"),
-            Tags::Ecs | Tags::LowerMap => Some("tags"),
+            Tags::Ecs | Tags::LowerMap | Tags::LowerKeyValue => Some("tags"),
         }
     }
 }
@@ -600,6 +606,10 @@ impl Kind {
     pub const EXISTING_TOPIC: Kind = Kind::Sns(SnsKind::ExistingTopic);
     /// An ECR repository the stack uses but does not own.
     pub const EXISTING_REPOSITORY: Kind = Kind::Ecr(EcrKind::ExistingRepository);
+    /// An ECR repository the stack owns.
+    pub const REPOSITORY: Kind = Kind::Ecr(EcrKind::Repository);
+    /// An ECR repository's lifecycle policy.
+    pub const LIFECYCLE_POLICY: Kind = Kind::Ecr(EcrKind::LifecyclePolicy);
 
     /// Every kind.
     pub const ALL: &'static [Kind] = &[
@@ -652,6 +662,8 @@ impl Kind {
         Kind::EXISTING_KMS_KEY,
         Kind::EXISTING_TOPIC,
         Kind::EXISTING_REPOSITORY,
+        Kind::REPOSITORY,
+        Kind::LIFECYCLE_POLICY,
     ];
 
     /// The AWS service.
@@ -1231,6 +1243,40 @@ impl Kind {
             Kind::Sns(SnsKind::ExistingTopic) => {
                 &const { lookup("sns.existing_topic", "GetTopicAttributes", &[ID, ARN, NAME]) }
             }
+            Kind::Ecr(EcrKind::Repository) => &KindSpec {
+                name: "ecr.repository",
+                create: "CreateRepository",
+                delete: "DeleteRepository",
+                updates: Updates::Modify {
+                    call: "PutImageTagMutability, PutImageScanningConfiguration",
+                    fields: &["imageTagMutability", "imageScanningConfiguration"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                // Its images are data.
+                stateful: true,
+                duplicable: false,
+                findable: true,
+                tags: Tags::LowerKeyValue,
+                retag: true,
+                attributes: &[ID, ARN, NAME, URI],
+                data_source: false,
+            },
+            Kind::Ecr(EcrKind::LifecyclePolicy) => &KindSpec {
+                name: "ecr.lifecycle_policy",
+                create: "PutLifecyclePolicy",
+                delete: "DeleteLifecyclePolicy",
+                updates: Updates::Upsert {
+                    identity: &["repositoryName"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID],
+                data_source: false,
+            },
             Kind::Ecr(EcrKind::ExistingRepository) => {
                 &const {
                     lookup(

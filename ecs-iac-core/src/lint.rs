@@ -225,6 +225,12 @@ lint_rules! {
     ListenerWeakTls = "L0509", "listener-weak-tls", Warning,
         "An HTTPS listener uses a TLS policy that still allows TLS 1.0 or 1.1.",
         "Use `ELBSecurityPolicy-TLS13-1-2-2021-06` (the default here) or another TLS 1.2+ policy.";
+    RepositoryNoScanOnPush = "L0601", "ecr-no-scan-on-push", Warning,
+        "An ECR repository does not scan images for vulnerabilities when they are pushed.",
+        "Leave `.scan_on_push(true)` (the default), or scan with Amazon Inspector's enhanced scanning.";
+    RepositoryMutableTags = "L0602", "ecr-mutable-tags", Warning,
+        "An ECR repository lets a tag be pushed again, so the image a task runs can change under the same tag.",
+        "Add `.tag_mutability(TagMutability::Immutable)` and deploy by version tag or digest.";
     SuppressionUnknownRule = "L0901", "suppression-unknown-rule", Error,
         "An `allow_lint` names a rule that does not exist, or one of the suppression rules, which cannot be suppressed.",
         "Use a rule id from `LintRule::ALL` (e.g. `sg-open-ingress`) or its code (e.g. `L0101`).";
@@ -832,6 +838,30 @@ impl<'a> Lx<'a> {
                 }
             }
             AnyResource::Listener(l) if l.existing.is_none() => self.listener(l),
+            AnyResource::Repository(r) if r.is_owned() => {
+                if !r.scans_on_push() {
+                    self.emit(
+                        LintRule::RepositoryNoScanOnPush,
+                        "",
+                        "imageScanningConfiguration.scanOnPush",
+                        format!(
+                            "repository `{}` does not scan images on push",
+                            r.get_repository_name()
+                        ),
+                    );
+                }
+                if r.get_tag_mutability() == TagMutability::Mutable {
+                    self.emit(
+                        LintRule::RepositoryMutableTags,
+                        "",
+                        "imageTagMutability",
+                        format!(
+                            "repository `{}` has mutable tags: pushing `1.4.2` again replaces the image tasks run",
+                            r.get_repository_name()
+                        ),
+                    );
+                }
+            }
             _ => {}
         }
     }

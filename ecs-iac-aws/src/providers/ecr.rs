@@ -1,19 +1,313 @@
-//! ECR: repositories the stack pulls from (it never creates, changes or deletes them).
+//! ECR: repositories the stack owns (and their lifecycle policies), and existing ones it
+//! only pulls from.
 
-use super::{lookups, Existing, Outcome, Target};
+use super::{gone_is_deleted, lookups, not_supported, owned, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
+use aws_sdk_ecr::types::{
+    EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability, Tag,
+};
 use ecs_iac_core::kind::EcrKind;
 
-/// Looks the resource up (exactly one match).
+sdk_err!(ecr_err, aws_sdk_ecr, "ecr");
+
+/// The outcome of a repository AWS described.
+fn repository_outcome(r: &aws_sdk_ecr::types::Repository) -> Outcome {
+    let name = r.repository_name().unwrap_or_default();
+    Outcome::new(name)
+        .with("arn", r.repository_arn().unwrap_or_default())
+        .with("name", name)
+        .with("uri", r.repository_uri().unwrap_or_default())
+}
+
+/// The repository's scanning setting of a request.
+fn scanning(t: &Target<'_>) -> ImageScanningConfiguration {
+    let scan = t
+        .req
+        .obj("imageScanningConfiguration")
+        .and_then(|c| c.ob("scanOnPush"))
+        .unwrap_or(false);
+    ImageScanningConfiguration::builder()
+        .scan_on_push(scan)
+        .build()
+}
+
 pub(super) async fn create(
     aws: &Aws,
     k: EcrKind,
     t: &Target<'_>,
 ) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
     match k {
         EcrKind::ExistingRepository => lookups::repository(aws, t).await,
+        EcrKind::Repository => {
+            let name = r.s("repositoryName")?;
+            let encryption = match r.obj("encryptionConfiguration") {
+                Some(e) => Some(
+                    EncryptionConfiguration::builder()
+                        .encryption_type(EncryptionType::from(e.s("encryptionType")?.as_str()))
+                        .set_kms_key(e.os("kmsKey"))
+                        .build()
+                        .map_err(|x| request(a, "encryptionConfiguration", x))?,
+                ),
+                None => None,
+            };
+            let tags = r
+                .tags("tags")
+                .into_iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|x| request(a, "tags", x))?;
+            let res = aws
+                .once
+                .ecr
+                .create_repository()
+                .repository_name(&name)
+                .set_image_tag_mutability(
+                    r.os("imageTagMutability")
+                        .map(|m| ImageTagMutability::from(m.as_str())),
+                )
+                .image_scanning_configuration(scanning(t))
+                .set_encryption_configuration(encryption)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(ecr_err(a, "CreateRepository"));
+            match res {
+                Ok(out) => out
+                    .repository()
+                    .map(repository_outcome)
+                    .ok_or_else(|| super::response(a, "ecr:CreateRepository", "repository")),
+                Err(e) if e.is(&["RepositoryAlreadyExistsException"]) => {
+                    find(aws, k, t).await?.ok_or_else(|| {
+                        request(
+                            a,
+                            "repositoryName",
+                            format!(
+                                "repository `{name}` already exists and is not owned by this stack; import it or pick another name"
+                            ),
+                        )
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        EcrKind::LifecyclePolicy => {
+            let name = r.s("repositoryName")?;
+            aws.c
+                .ecr
+                .put_lifecycle_policy()
+                .repository_name(&name)
+                .lifecycle_policy_text(r.s("lifecyclePolicyText")?)
+                .send()
+                .await
+                .map_err(ecr_err(a, "PutLifecyclePolicy"))?;
+            Ok(Outcome::new(&name))
+        }
     }
 }
 
-only_read!(EcrKind);
+/// Changes a repository's tag mutability and scanning in place (the fields that
+/// changed), or puts its lifecycle policy again.
+pub(super) async fn update(
+    aws: &Aws,
+    k: EcrKind,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r, c) = (t.address, &t.req, &aws.c.ecr);
+    match k {
+        EcrKind::Repository => {
+            let changed = |field: &str| t.changed.iter().any(|c| c == field);
+            if changed("imageTagMutability") {
+                c.put_image_tag_mutability()
+                    .repository_name(e.id)
+                    .image_tag_mutability(ImageTagMutability::from(
+                        r.s("imageTagMutability")?.as_str(),
+                    ))
+                    .send()
+                    .await
+                    .map_err(ecr_err(a, "PutImageTagMutability"))?;
+            }
+            if changed("imageScanningConfiguration") {
+                c.put_image_scanning_configuration()
+                    .repository_name(e.id)
+                    .image_scanning_configuration(scanning(t))
+                    .send()
+                    .await
+                    .map_err(ecr_err(a, "PutImageScanningConfiguration"))?;
+            }
+            Ok(e.unchanged())
+        }
+        EcrKind::LifecyclePolicy => create(aws, k, t).await,
+        EcrKind::ExistingRepository => Err(not_supported(a, t.kind, "modify")),
+    }
+}
+
+/// Lifecycle policy text as JSON with sorted keys and no whitespace, as the core renders
+/// it, so a reformatted answer is not drift.
+fn canonical_policy(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| text.to_string())
+}
+
+/// What AWS has now for a repository (tag mutability, scanning, encryption) or its
+/// lifecycle policy; `None` when it is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    k: EcrKind,
+    e: &Existing<'_>,
+    applied: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let (c, a) = (&aws.c.ecr, e.address);
+    match k {
+        EcrKind::Repository => {
+            let out = c
+                .describe_repositories()
+                .repository_names(e.id)
+                .send()
+                .await
+                .map_err(ecr_err(a, "DescribeRepositories"));
+            let out = match out {
+                Err(x) if x.is(&["RepositoryNotFoundException"]) => return Ok(None),
+                other => other?,
+            };
+            Ok(out.repositories().first().map(|repo| {
+                let mut encryption = serde_json::Map::new();
+                if let Some(enc) = repo.encryption_configuration() {
+                    encryption.insert(
+                        "encryptionType".into(),
+                        enc.encryption_type().as_str().into(),
+                    );
+                    // The key AWS picked for `aws/ecr` is not drift.
+                    let asked = applied["encryptionConfiguration"]["kmsKey"].is_string();
+                    if let (true, Some(key)) = (asked, enc.kms_key()) {
+                        encryption.insert("kmsKey".into(), key.into());
+                    }
+                }
+                let mut seen = serde_json::json!({
+                    "repositoryName": repo.repository_name(),
+                    "imageTagMutability": repo.image_tag_mutability().map(|m| m.as_str()),
+                    "imageScanningConfiguration": {
+                        "scanOnPush": repo
+                            .image_scanning_configuration()
+                            .is_some_and(|s| s.scan_on_push()),
+                    },
+                });
+                if !encryption.is_empty() {
+                    seen["encryptionConfiguration"] = encryption.into();
+                }
+                seen
+            }))
+        }
+        EcrKind::LifecyclePolicy => {
+            let out = c
+                .get_lifecycle_policy()
+                .repository_name(e.id)
+                .send()
+                .await
+                .map_err(ecr_err(a, "GetLifecyclePolicy"));
+            match out {
+                Err(x)
+                    if x.is(&[
+                        "LifecyclePolicyNotFoundException",
+                        "RepositoryNotFoundException",
+                    ]) =>
+                {
+                    Ok(None)
+                }
+                Err(x) => Err(x),
+                Ok(out) => Ok(Some(serde_json::json!({
+                    "repositoryName": out.repository_name(),
+                    "lifecyclePolicyText": out.lifecycle_policy_text().map(canonical_policy),
+                }))),
+            }
+        }
+        EcrKind::ExistingRepository => Err(not_supported(a, e.kind, "refresh")),
+    }
+}
+
+/// The repository of this stack and address, by its name and ownership tags.
+pub(super) async fn find(
+    aws: &Aws,
+    k: EcrKind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    if k != EcrKind::Repository {
+        return Ok(None);
+    }
+    let (c, a) = (&aws.c.ecr, t.address);
+    let out = c
+        .describe_repositories()
+        .repository_names(t.req.s("repositoryName")?)
+        .send()
+        .await
+        .map_err(ecr_err(a, "DescribeRepositories"));
+    let out = match out {
+        Err(x) if x.is(&["RepositoryNotFoundException"]) => return Ok(None),
+        other => other?,
+    };
+    let Some(repo) = out.repositories().first() else {
+        return Ok(None);
+    };
+    let tags = c
+        .list_tags_for_resource()
+        .resource_arn(repo.repository_arn().unwrap_or_default())
+        .send()
+        .await
+        .map_err(ecr_err(a, "ListTagsForResource"))?;
+    let mine = owned(
+        tags.tags().iter().map(|x| (x.key(), x.value())),
+        t.stack,
+        t.address,
+    );
+    Ok(mine.then(|| repository_outcome(repo)))
+}
+
+/// Deletes a repository (AWS refuses while it holds images: the error says what to do)
+/// or its lifecycle policy. An existing repository is only forgotten.
+pub(super) async fn delete(aws: &Aws, k: EcrKind, e: &Existing<'_>) -> Result<(), ProviderError> {
+    let (c, a) = (&aws.c.ecr, e.address);
+    let res = match k {
+        EcrKind::ExistingRepository => return Ok(()),
+        EcrKind::Repository => c
+            .delete_repository()
+            .repository_name(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(ecr_err(a, "DeleteRepository")),
+        EcrKind::LifecyclePolicy => c
+            .delete_lifecycle_policy()
+            .repository_name(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(ecr_err(a, "DeleteLifecyclePolicy")),
+    };
+    match res {
+        Err(x) if x.is(&["RepositoryNotFoundException", "LifecyclePolicyNotFoundException"]) => {
+            Ok(())
+        }
+        Err(x) if x.is(&["RepositoryNotEmptyException"]) => Err(request(
+            a,
+            "repositoryName",
+            format!(
+                "repository `{}` still holds images and AWS deletes only empty repositories; delete its images (`aws ecr batch-delete-image`) and run again",
+                e.id
+            ),
+        )),
+        other => gone_is_deleted(other),
+    }
+}
+
+/// Usable once the call returns.
+pub(super) async fn wait_ready(
+    _aws: &Aws,
+    _k: EcrKind,
+    _t: &Target<'_>,
+    _o: &mut Outcome,
+) -> Result<(), ProviderError> {
+    Ok(())
+}

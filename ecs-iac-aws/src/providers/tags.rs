@@ -309,6 +309,35 @@ pub(crate) async fn retag(
                     })?;
             }
         }
+        Kind::Ecr(_) if e.kind.spec().retag => {
+            let resource = recorded_arn("ecr", format!("repository/{id}"));
+            let c = &aws.c.ecr;
+            if add {
+                let tags = set
+                    .iter()
+                    .map(|(k, v)| aws_sdk_ecr::types::Tag::builder().key(k).value(v).build())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|x| ProviderError::Request {
+                        address: address.to_string(),
+                        field: "tags".into(),
+                        problem: x.to_string(),
+                    })?;
+                c.tag_resource()
+                    .resource_arn(&resource)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "ecr:TagResource", e))?;
+            }
+            if keys {
+                c.untag_resource()
+                    .resource_arn(&resource)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "ecr:UntagResource", e))?;
+            }
+        }
         Kind::SecretsManager(_) | Kind::Acm(_) | Kind::Kms(_) | Kind::Sns(_) | Kind::Ecr(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),

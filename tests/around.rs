@@ -1,0 +1,262 @@
+//! The AWS around the services, on moto, checked value by value through independent
+//! describe calls: ECR repositories (settings, lifecycle policy, tags, pull grants),
+//! their drift and in-place changes, the protection of their images.
+
+use crate::apply::{config, runtime, sdk};
+use crate::moto::Moto;
+use ecs_iac::aws::{apply, destroy, ApplyOptions, Aws, StateStore};
+use ecs_iac::prelude::*;
+use ecs_iac::Action;
+
+/// A repository and a task pulling from it; `second` turns scanning on and retags. (The
+/// SDK sends `scanOnPush: false` as an empty object, which AWS reads as `false` and moto
+/// ignores, so the change tested here is the one moto applies.)
+fn registry_stack(second: bool, encryption: RepositoryEncryption) -> Stack {
+    let mut stack = Stack::new("registry").region("us-east-1");
+    let repo = stack.add(
+        Repository::new("api-repo", "shop/api")
+            .tag_mutability(TagMutability::Immutable)
+            .scan_on_push(second)
+            .encryption(encryption)
+            .lifecycle(LifecycleRule::keep_last(30))
+            .lifecycle(LifecycleRule::expire_untagged_after_days(14))
+            .tag("team", if second { "platform" } else { "shop" }),
+    );
+    let exec =
+        stack.add(Role::new("exec", Principal::ecs_tasks()).description("Pulls the api image"));
+    stack.grant(repo.grant_pull(&exec)).unwrap();
+    stack.add(
+        TaskDefinition::fargate("api", Fargate::CPU_256_MEM_512)
+            .execution_role(&exec)
+            .container(Container::new(
+                "api",
+                Image::from_repository(&repo, "1.4.2"),
+            )),
+    );
+    stack
+}
+
+#[test]
+fn a_repository_is_created_pulled_from_kept_in_line_and_deleted_only_when_empty() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("registry.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let c = sdk(&moto).await;
+        let ecr = aws_sdk_ecr::Client::new(&c);
+        let stack = registry_stack(false, RepositoryEncryption::Aes256);
+        assert_eq!(validate(&stack), vec![]);
+        let first = plan(&stack, &State::empty("registry")).unwrap();
+        let applied = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("registry"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+
+        // What AWS has, read independently.
+        let repos = ecr
+            .describe_repositories()
+            .repository_names("shop/api")
+            .send()
+            .await
+            .unwrap();
+        let repo = &repos.repositories()[0];
+        assert_eq!(
+            repo.image_tag_mutability(),
+            Some(&aws_sdk_ecr::types::ImageTagMutability::Immutable)
+        );
+        assert!(!repo.image_scanning_configuration().unwrap().scan_on_push());
+        assert_eq!(
+            repo.encryption_configuration().unwrap().encryption_type(),
+            &aws_sdk_ecr::types::EncryptionType::Aes256
+        );
+        let recorded = &applied.state.resources["api-repo"].attributes;
+        assert_eq!(recorded["uri"], repo.repository_uri().unwrap());
+        assert_eq!(recorded["arn"], repo.repository_arn().unwrap());
+        let policy = ecr
+            .get_lifecycle_policy()
+            .repository_name("shop/api")
+            .send()
+            .await
+            .unwrap();
+        let policy: serde_json::Value =
+            serde_json::from_str(policy.lifecycle_policy_text().unwrap()).unwrap();
+        // The untagged rule comes first, as ECR requires of a rule for any image.
+        assert_eq!(policy["rules"][0]["selection"]["tagStatus"], "untagged");
+        assert_eq!(policy["rules"][0]["selection"]["countNumber"], 14);
+        assert_eq!(policy["rules"][1]["rulePriority"], 2);
+        assert_eq!(
+            policy["rules"][1]["selection"]["countType"],
+            "imageCountMoreThan"
+        );
+        let tags = ecr
+            .list_tags_for_resource()
+            .resource_arn(repo.repository_arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let team = tags.tags().iter().find(|t| t.key() == "team").unwrap();
+        assert_eq!(team.value(), "shop");
+        let task = aws_sdk_ecs::Client::new(&c)
+            .describe_task_definition()
+            .task_definition("api")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            task.task_definition().unwrap().container_definitions()[0].image(),
+            Some(format!("{}:1.4.2", repo.repository_uri().unwrap()).as_str())
+        );
+        let grants = aws_sdk_iam::Client::new(&c)
+            .get_role_policy()
+            .role_name("exec")
+            .policy_name("ecs-iac-grants")
+            .send()
+            .await
+            .unwrap();
+        let document: serde_json::Value =
+            serde_json::from_str(&crate::apply::percent_decode(grants.policy_document())).unwrap();
+        assert_eq!(
+            document["Statement"][0]["Action"],
+            "ecr:GetAuthorizationToken"
+        );
+        assert_eq!(document["Statement"][0]["Resource"], "*");
+        assert_eq!(
+            document["Statement"][1]["Resource"],
+            repo.repository_arn().unwrap()
+        );
+
+        // Nothing to do twice in a row.
+        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+
+        // Drift: someone makes the tags mutable; the plan shows it and apply puts it back.
+        ecr.put_image_tag_mutability()
+            .repository_name("shop/api")
+            .image_tag_mutability(aws_sdk_ecr::types::ImageTagMutability::Mutable)
+            .send()
+            .await
+            .unwrap();
+        let drift = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        let repo_action = drift
+            .actions
+            .iter()
+            .find(|a| a.address == "api-repo")
+            .unwrap();
+        assert_eq!(
+            repo_action.action,
+            Action::Update,
+            "{}",
+            drift.render_text()
+        );
+        assert!(
+            drift.render_text().contains("imageTagMutability"),
+            "{}",
+            drift.render_text()
+        );
+        let fixed = apply(&aws, &drift, &lock, applied.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+
+        // A change of scanning and tags is made in place; encryption would replace the
+        // repository and its images, which is blocked.
+        let v2 = registry_stack(true, RepositoryEncryption::Aes256);
+        let change = crate::drift::live_plan(&aws, &v2, &fixed.state).await;
+        assert_eq!(change.summary.replace, 0, "{}", change.render_text());
+        let changed = apply(&aws, &change, &lock, fixed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        let repos = ecr
+            .describe_repositories()
+            .repository_names("shop/api")
+            .send()
+            .await
+            .unwrap();
+        let repo = &repos.repositories()[0];
+        assert!(repo.image_scanning_configuration().unwrap().scan_on_push());
+        assert_eq!(
+            repo.image_tag_mutability(),
+            Some(&aws_sdk_ecr::types::ImageTagMutability::Immutable)
+        );
+        let tags = ecr
+            .list_tags_for_resource()
+            .resource_arn(repo.repository_arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let team = tags.tags().iter().find(|t| t.key() == "team").unwrap();
+        assert_eq!(team.value(), "platform");
+        let again = crate::drift::live_plan(&aws, &v2, &changed.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+        let kms = registry_stack(true, RepositoryEncryption::Kms(None));
+        let blocked = crate::drift::live_plan(&aws, &kms, &changed.state).await;
+        let repo_action = blocked
+            .actions
+            .iter()
+            .find(|a| a.address == "api-repo")
+            .unwrap();
+        assert!(
+            repo_action
+                .blocked
+                .as_deref()
+                .is_some_and(|b| b.contains("encryptionConfiguration")),
+            "{}",
+            blocked.render_text()
+        );
+
+        // A repository holding an image is not deleted: destroy says what to do, and
+        // deletes it once empty.
+        ecr.put_image()
+            .repository_name("shop/api")
+            .image_tag("1.4.2")
+            .image_manifest(MANIFEST)
+            .send()
+            .await
+            .unwrap();
+        let refused = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        let failure = format!("{:?}", refused.failed);
+        assert!(
+            failure.contains("still holds images") && failure.contains("batch-delete-image"),
+            "{failure}"
+        );
+        assert!(refused.state.resources.contains_key("api-repo"));
+        ecr.batch_delete_image()
+            .repository_name("shop/api")
+            .image_ids(
+                aws_sdk_ecr::types::ImageIdentifier::builder()
+                    .image_tag("1.4.2")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let gone = destroy(&aws, &lock, refused.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        assert!(gone.state.resources.is_empty());
+        let err = ecr
+            .describe_repositories()
+            .repository_names("shop/api")
+            .send()
+            .await
+            .expect_err("the repository is gone");
+        assert!(format!("{err:?}").contains("RepositoryNotFoundException"));
+    });
+}
+
+/// A minimal Docker image manifest, for an image to exist in the repository.
+const MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":32654,"digest":"sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f"}]}"#;
