@@ -274,17 +274,25 @@ pub fn stack() -> Stack {
             )
             .retention_days(14),
         );
-        let mut app = Container::new(
-            spec.name,
-            Image::ecr(format!("fake-fintech/{}", spec.name), "latest"),
-        )
-        .memory_reservation(spec.size.memory - 128)
-        .env("SERVICE_NAME", spec.name)
-        .env("LOG_LEVEL", "info")
-        .env("LOG_FILE", format!("/var/log/app/{}.log", spec.name))
-        .env("AWS_REGION", REGION_NAME)
-        .mount("app-logs", "/var/log/app", false)
-        .logs(LogConfig::awslogs(&logs, "ecs"));
+        // Seed 000's prerequisite: a repository per service, scanned on push.
+        let repo = stack.add(
+            Repository::new(
+                format!("repo/{}", spec.name),
+                format!("fake-fintech/{}", spec.name),
+            )
+            .allow_lint(
+                "ecr-mutable-tags",
+                "the seed deploys the moving `latest` tag",
+            ),
+        );
+        let mut app = Container::new(spec.name, Image::from_repository(&repo, "latest"))
+            .memory_reservation(spec.size.memory - 128)
+            .env("SERVICE_NAME", spec.name)
+            .env("LOG_LEVEL", "info")
+            .env("LOG_FILE", format!("/var/log/app/{}.log", spec.name))
+            .env("AWS_REGION", REGION_NAME)
+            .mount("app-logs", "/var/log/app", false)
+            .logs(LogConfig::awslogs(&logs, "ecs"));
         if let Some(port) = spec.port {
             app = app
                 .named_port("http", port, AppProtocol::Http)

@@ -269,7 +269,12 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
 
     // Monitoring. The seed names the metric `4XXError`, which is API Gateway's; an ALB
     // reports target 4XX responses as `HTTPCode_Target_4XX_Count`.
-    let alerts = format!("arn:aws:sns:{REGION_NAME}:{account}:app-alerts");
+    // The topic the seed's alarms notify (`arn:aws:sns:…:app-alerts`), made here.
+    // CloudWatch cannot publish to a topic under the AWS managed `aws/sns` key.
+    let alerts = stack.add(Topic::new("app-alerts", "app-alerts").allow_lint(
+        "sns-unencrypted",
+        "CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key",
+    ));
     stack.add(
         Alarm::new(
             "api-high-error-rate",
@@ -282,7 +287,7 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
         )
         .description("Alert when API error rate exceeds threshold")
         .treat_missing_data("notBreaching")
-        .alarm_action(&alerts),
+        .alarm_action(alerts.arn()),
     );
     stack.add(
         Alarm::new(
@@ -295,7 +300,7 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
             3,
         )
         .description("Alert when ECS CPU is consistently high")
-        .alarm_action(&alerts),
+        .alarm_action(alerts.arn()),
     );
 
     // What a user looks for after the first apply.

@@ -83,7 +83,7 @@ fn visitor_book_applies_converges_and_destroys() {
             .expect("connects");
         assert_eq!(aws.account_id, "123456789012");
         let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
-        assert_eq!(report.done.len(), 55);
+        assert_eq!(report.done.len(), 56);
         assert_eq!(
             store.load("visitor-book").unwrap(),
             report.state,
@@ -231,6 +231,25 @@ fn visitor_book_applies_converges_and_destroys() {
             .await
             .unwrap();
         assert_eq!(services.services()[0].desired_count(), 2);
+        // Both alarms notify the topic the stack made.
+        let topic = aws_sdk_sns::Client::new(&c)
+            .get_topic_attributes()
+            .topic_arn("arn:aws:sns:us-east-1:123456789012:app-alerts")
+            .send()
+            .await
+            .expect("the app-alerts topic exists");
+        let topic_arn = topic.attributes().unwrap()["TopicArn"].clone();
+        let alarms = aws_sdk_cloudwatch::Client::new(&c)
+            .describe_alarms()
+            .alarm_names("api-high-error-rate")
+            .alarm_names("ecs-high-cpu")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(alarms.metric_alarms().len(), 2);
+        for alarm in alarms.metric_alarms() {
+            assert_eq!(alarm.alarm_actions(), std::slice::from_ref(&topic_arn));
+        }
 
         let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
         let lbs = elb
@@ -416,6 +435,29 @@ fn fintech_applies_converges_and_destroys() {
             .secrets()
             .iter()
             .all(|s| s.value_from().starts_with("arn:aws:secretsmanager:")));
+        // A repository per service, scanned on push; the task runs its image.
+        let ecr = aws_sdk_ecr::Client::new(&c);
+        let repos = ecr
+            .describe_repositories()
+            .set_repository_names(Some(
+                names.iter().map(|n| format!("fake-fintech/{n}")).collect(),
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(repos.repositories().len(), 10);
+        assert!(repos.repositories().iter().all(|r| r
+            .image_scanning_configuration()
+            .is_some_and(|s| s.scan_on_push())));
+        let llm_repo = repos
+            .repositories()
+            .iter()
+            .find(|r| r.repository_name() == Some("fake-fintech/llm-service"))
+            .unwrap();
+        assert_eq!(
+            llm.container_definitions()[0].image(),
+            Some(format!("{}:latest", llm_repo.repository_uri().unwrap()).as_str())
+        );
         assert!(!plan(&stack, &report.state).unwrap().has_changes());
         let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
             .await
@@ -981,7 +1023,7 @@ fn interrupted_apply(signal: &str) -> (Moto, String, tempfile::TempDir, std::pat
     );
     let interrupted = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert!(
-        (3..55).contains(&interrupted.resources.len()),
+        (3..56).contains(&interrupted.resources.len()),
         "stopped part way: {} resources saved",
         interrupted.resources.len()
     );
@@ -1103,7 +1145,7 @@ fn a_concurrent_apply_fails_on_the_lock() {
     let first = first.wait_with_output().unwrap();
     assert!(first.status.success());
     let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(saved.resources.len(), 55);
+    assert_eq!(saved.resources.len(), 56);
     assert!(!lock.exists(), "the lock is released");
 
     // `output --json` prints what the load balancer and the database report.
@@ -1207,7 +1249,7 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
         let resumed = apply_stack(&aws, &stack, &lock, saved).await;
         assert_eq!(
             resumed.done.len() + report.done.len(),
-            55,
+            56,
             "only the rest ran"
         );
         assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);

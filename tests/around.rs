@@ -260,3 +260,195 @@ fn a_repository_is_created_pulled_from_kept_in_line_and_deleted_only_when_empty(
 
 /// A minimal Docker image manifest, for an image to exist in the repository.
 const MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":32654,"digest":"sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f"}]}"#;
+
+/// A topic with subscriptions, an alarm notifying it and a role allowed to publish to it;
+/// `second` renames its sender and drops a subscription.
+fn alerts_stack(second: bool) -> Stack {
+    let mut stack = Stack::new("alerts").region("us-east-1");
+    let mut topic = Topic::new("alerts", "app-alerts")
+        .display_name(if second { "Shop alerts" } else { "App alerts" })
+        .kms_key("alias/aws/sns")
+        .subscribe(Subscription::email("oncall@example.com"))
+        .tag("team", "shop");
+    if !second {
+        topic = topic.subscribe(Subscription::https("https://hooks.example.com/sns"));
+    }
+    let topic = stack.add(topic);
+    let app =
+        stack.add(Role::new("publisher", Principal::ecs_tasks()).description("Publishes events"));
+    stack.grant(topic.grant_publish(&app)).unwrap();
+    stack.add(
+        Alarm::new(
+            "errors",
+            Metric::new("Shop", "Errors")
+                .statistic(Statistic::Sum)
+                .period(60),
+            Comparison::GreaterThan,
+            10.0,
+            1,
+        )
+        .alarm_action(topic.arn()),
+    );
+    stack
+}
+
+#[test]
+fn a_topic_with_subscriptions_is_notified_by_alarms_and_kept_in_line() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("alerts.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let c = sdk(&moto).await;
+        let sns = aws_sdk_sns::Client::new(&c);
+        let stack = alerts_stack(false);
+        assert_eq!(validate(&stack), vec![]);
+        let first = plan(&stack, &State::empty("alerts")).unwrap();
+        let applied = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("alerts"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let arn = applied.state.resources["alerts"].id.clone().unwrap();
+        assert_eq!(arn, "arn:aws:sns:us-east-1:123456789012:app-alerts");
+
+        let attrs = sns
+            .get_topic_attributes()
+            .topic_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        let attrs = attrs.attributes().unwrap();
+        assert_eq!(attrs["DisplayName"], "App alerts");
+        assert_eq!(attrs["KmsMasterKeyId"], "alias/aws/sns");
+        let subs = sns
+            .list_subscriptions_by_topic()
+            .topic_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        let mut endpoints: Vec<(&str, &str)> = subs
+            .subscriptions()
+            .iter()
+            .map(|s| (s.protocol().unwrap(), s.endpoint().unwrap()))
+            .collect();
+        endpoints.sort_unstable();
+        assert_eq!(
+            endpoints,
+            [
+                ("email", "oncall@example.com"),
+                ("https", "https://hooks.example.com/sns")
+            ]
+        );
+        let tags = sns
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        assert!(tags
+            .tags()
+            .iter()
+            .any(|t| t.key() == "team" && t.value() == "shop"));
+        let alarms = aws_sdk_cloudwatch::Client::new(&c)
+            .describe_alarms()
+            .alarm_names("errors")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            alarms.metric_alarms()[0].alarm_actions(),
+            std::slice::from_ref(&arn)
+        );
+        let grants = aws_sdk_iam::Client::new(&c)
+            .get_role_policy()
+            .role_name("publisher")
+            .policy_name("ecs-iac-grants")
+            .send()
+            .await
+            .unwrap();
+        let document: serde_json::Value =
+            serde_json::from_str(&crate::apply::percent_decode(grants.policy_document())).unwrap();
+        assert_eq!(document["Statement"][0]["Action"], "sns:Publish");
+        assert_eq!(document["Statement"][0]["Resource"], arn.as_str());
+
+        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+
+        // Drift: the display name changed outside; apply puts it back.
+        sns.set_topic_attributes()
+            .topic_arn(&arn)
+            .attribute_name("DisplayName")
+            .attribute_value("Changed by hand")
+            .send()
+            .await
+            .unwrap();
+        let drift = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        assert_eq!(drift.summary.update, 1, "{}", drift.render_text());
+        let fixed = apply(&aws, &drift, &lock, applied.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+        let attrs = sns
+            .get_topic_attributes()
+            .topic_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(attrs.attributes().unwrap()["DisplayName"], "App alerts");
+
+        // A new display name changes in place; the dropped subscription is removed.
+        let v2 = alerts_stack(true);
+        let change = crate::drift::live_plan(&aws, &v2, &fixed.state).await;
+        assert_eq!(
+            (
+                change.summary.update,
+                change.summary.delete,
+                change.summary.replace
+            ),
+            (1, 1, 0),
+            "{}",
+            change.render_text()
+        );
+        let changed = apply(&aws, &change, &lock, fixed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        assert_eq!(
+            changed.state.resources["alerts"].id.as_deref(),
+            Some(arn.as_str())
+        );
+        let attrs = sns
+            .get_topic_attributes()
+            .topic_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(attrs.attributes().unwrap()["DisplayName"], "Shop alerts");
+        let subs = sns
+            .list_subscriptions_by_topic()
+            .topic_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        let protocols: Vec<_> = subs.subscriptions().iter().map(|s| s.protocol()).collect();
+        assert_eq!(protocols, [Some("email")]);
+        let again = crate::drift::live_plan(&aws, &v2, &changed.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+
+        let gone = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        let topics = sns.list_topics().send().await.unwrap();
+        assert!(topics.topics().is_empty(), "{topics:?}");
+    });
+}

@@ -19,7 +19,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 /// The kinds the examples do not render: an ElastiCache replication group and its subnet
-/// group, a public subnet's attribute, an ECR repository and its lifecycle policy.
+/// group, a public subnet's attribute, an ECR repository and its lifecycle policy, an SNS
+/// subscription.
 fn cache_stack() -> Stack {
     let mut stack = Stack::new("cache").region("us-east-1");
     let vpc = stack.add(Vpc::new("vpc", cidr("10.9.0.0/16")));
@@ -42,6 +43,11 @@ fn cache_stack() -> Stack {
         Repository::new("repo", "cache/app")
             .tag_mutability(TagMutability::Immutable)
             .lifecycle(LifecycleRule::keep_last(10)),
+    );
+    stack.add(
+        Topic::new("topic", "cache-events")
+            .display_name("Cache events")
+            .subscribe(Subscription::email("ops@example.com")),
     );
     let subnets = stack.add(CacheSubnetGroup::new("cache-subnets", [&a, &b]));
     stack.add(ReplicationGroup::new(

@@ -8,6 +8,7 @@
 //! | `secret.grant_read(&task)` | `secretsmanager:GetSecretValue` on the secret's ARN, to the task definition's **execution role** (the role ECS uses to inject `Container::secret`s) |
 //! | `secret.grant_read_to(&role)` | the same, to any role (e.g. a task role whose application reads the secret itself) |
 //! | `repo.grant_pull(&role)` | `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` on the repository's ARN, and `ecr:GetAuthorizationToken` (which has no resource) on `*` |
+//! | `topic.grant_publish(&role)` | `sns:Publish` on the topic's ARN |
 //! | `log_group.grant_write(&role)` | `logs:CreateLogStream` and `logs:PutLogEvents` on `arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*` |
 //! | `db.allow_from(&service)` | one ingress rule on the database's security group: TCP on the database's port (configured, or the engine's default 5432/3306), from the service's security group |
 //! | `cache.allow_from(&service)` | the same for an ElastiCache replication group (port 6379 unless configured) |
@@ -95,6 +96,8 @@ pub(crate) enum Access {
     WriteLogs,
     /// Pull images from an ECR repository.
     PullImages,
+    /// Publish to an SNS topic.
+    Publish,
 }
 
 impl Access {
@@ -108,6 +111,7 @@ impl Access {
                 "ecr:BatchGetImage",
                 "ecr:GetDownloadUrlForLayer",
             ],
+            Access::Publish => &["sns:Publish"],
         }
     }
 
@@ -116,6 +120,7 @@ impl Access {
             Access::ReadSecret => "ReadSecrets",
             Access::WriteLogs => "WriteLogs",
             Access::PullImages => "PullImages",
+            Access::Publish => "PublishToTopics",
         }
     }
 }
@@ -189,6 +194,10 @@ enum GrantKind {
     },
     PullImages {
         repository: Ref<Repository>,
+        role: Ref<Role>,
+    },
+    Publish {
+        topic: Ref<Topic>,
         role: Ref<Role>,
     },
     DbFrom {
@@ -393,6 +402,31 @@ impl Ref<Repository> {
     }
 }
 
+impl Ref<Topic> {
+    /// Lets `role` publish to this topic: `sns:Publish` on exactly its ARN. Apply it with
+    /// [`Stack::grant`]. (A topic encrypted with a customer managed key also needs
+    /// `kms:GenerateDataKey` and `kms:Decrypt` on that key.)
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s").region("eu-west-1");
+    /// let topic = stack.add(Topic::new("events", "order-events"));
+    /// let app = stack.add(Role::new("app", Principal::ecs_tasks()));
+    /// stack.grant(topic.grant_publish(&app)).unwrap();
+    /// let synth = synth(&stack).unwrap();
+    /// let policy = &synth.node("app#policy:ecs-iac-grants").unwrap().body["PolicyDocument"];
+    /// let document: serde_json::Value = serde_json::from_str(policy.as_str().unwrap()).unwrap();
+    /// assert_eq!(document["Statement"][0]["Action"], "sns:Publish");
+    /// assert_eq!(document["Statement"][0]["Resource"], "${events.arn}");
+    /// ```
+    pub fn grant_publish(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::Publish {
+            topic: self.clone(),
+            role: role.clone(),
+        })
+    }
+}
+
 impl Ref<DbInstance> {
     /// Lets the tasks of `service` connect to this database: one ingress rule on the
     /// database's first security group, TCP on exactly the database's port (the
@@ -499,6 +533,10 @@ impl Stack {
             GrantKind::PullImages { repository, role } => {
                 self.need(&repository)?;
                 self.grant_role(&role, Access::PullImages, repository.erase(), "arn")
+            }
+            GrantKind::Publish { topic, role } => {
+                self.need(&topic)?;
+                self.grant_role(&role, Access::Publish, topic.erase(), "arn")
             }
             GrantKind::DbFrom { db, service } => {
                 let d = self.need(&db)?;

@@ -263,7 +263,11 @@ pub enum KmsKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
 pub enum SnsKind {
-    /// A topic the stack uses, by name or ARN.
+    /// A topic the stack owns.
+    Topic,
+    /// A subscription to a topic the stack owns.
+    Subscription,
+    /// A topic the stack notifies, by name or ARN.
     ExistingTopic,
 }
 
@@ -604,6 +608,10 @@ impl Kind {
     pub const EXISTING_KMS_KEY: Kind = Kind::Kms(KmsKind::ExistingKey);
     /// An SNS topic the stack uses but does not own.
     pub const EXISTING_TOPIC: Kind = Kind::Sns(SnsKind::ExistingTopic);
+    /// An SNS topic the stack owns.
+    pub const TOPIC: Kind = Kind::Sns(SnsKind::Topic);
+    /// A subscription to an SNS topic.
+    pub const SUBSCRIPTION: Kind = Kind::Sns(SnsKind::Subscription);
     /// An ECR repository the stack uses but does not own.
     pub const EXISTING_REPOSITORY: Kind = Kind::Ecr(EcrKind::ExistingRepository);
     /// An ECR repository the stack owns.
@@ -661,6 +669,8 @@ impl Kind {
         Kind::CERTIFICATE_FOR_DOMAIN,
         Kind::EXISTING_KMS_KEY,
         Kind::EXISTING_TOPIC,
+        Kind::TOPIC,
+        Kind::SUBSCRIPTION,
         Kind::EXISTING_REPOSITORY,
         Kind::REPOSITORY,
         Kind::LIFECYCLE_POLICY,
@@ -1240,6 +1250,39 @@ impl Kind {
             Kind::Kms(KmsKind::ExistingKey) => {
                 &const { lookup("kms.existing_key", "DescribeKey", &[ID, ARN]) }
             }
+            Kind::Sns(SnsKind::Topic) => &KindSpec {
+                name: "sns.topic",
+                // Idempotent by name: a second call returns the topic's ARN.
+                create: "CreateTopic",
+                delete: "DeleteTopic",
+                updates: Updates::Modify {
+                    call: "SetTopicAttributes",
+                    fields: &["Attributes"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: true,
+                tags: Tags::KeyValue,
+                retag: true,
+                attributes: &[ID, ARN, NAME],
+                data_source: false,
+            },
+            Kind::Sns(SnsKind::Subscription) => &KindSpec {
+                name: "sns.subscription",
+                // Idempotent by topic, protocol and endpoint.
+                create: "Subscribe",
+                delete: "Unsubscribe",
+                updates: Updates::Immutable,
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID, ARN],
+                data_source: false,
+            },
             Kind::Sns(SnsKind::ExistingTopic) => {
                 &const { lookup("sns.existing_topic", "GetTopicAttributes", &[ID, ARN, NAME]) }
             }

@@ -231,6 +231,9 @@ lint_rules! {
     RepositoryMutableTags = "L0602", "ecr-mutable-tags", Warning,
         "An ECR repository lets a tag be pushed again, so the image a task runs can change under the same tag.",
         "Add `.tag_mutability(TagMutability::Immutable)` and deploy by version tag or digest.";
+    TopicUnencrypted = "L0603", "sns-unencrypted", Note,
+        "An SNS topic does not encrypt its messages at rest.",
+        "Add `.kms_key(\"alias/aws/sns\")`, or a customer managed key whose policy lets the publishers (e.g. `cloudwatch.amazonaws.com`) use it.";
     SuppressionUnknownRule = "L0901", "suppression-unknown-rule", Error,
         "An `allow_lint` names a rule that does not exist, or one of the suppression rules, which cannot be suppressed.",
         "Use a rule id from `LintRule::ALL` (e.g. `sg-open-ingress`) or its code (e.g. `L0101`).";
@@ -838,6 +841,12 @@ impl<'a> Lx<'a> {
                 }
             }
             AnyResource::Listener(l) if l.existing.is_none() => self.listener(l),
+            AnyResource::Topic(t) if t.is_owned() && !t.is_encrypted() => self.emit(
+                LintRule::TopicUnencrypted,
+                "",
+                "Attributes.KmsMasterKeyId",
+                format!("topic `{}` stores messages unencrypted", t.topic_name()),
+            ),
             AnyResource::Repository(r) if r.is_owned() => {
                 if !r.scans_on_push() {
                     self.emit(

@@ -599,6 +599,36 @@ fn cases() -> Vec<Case> {
             );
             b.stack
         }),
+        (LintRule::RepositoryNoScanOnPush, |bad| {
+            let mut b = base();
+            b.stack.add(
+                Repository::new("repo", "shop/api")
+                    .tag_mutability(TagMutability::Immutable)
+                    .scan_on_push(!bad),
+            );
+            b.stack
+        }),
+        (LintRule::RepositoryMutableTags, |bad| {
+            let mut b = base();
+            let mutability = if bad {
+                TagMutability::Mutable
+            } else {
+                TagMutability::Immutable
+            };
+            b.stack
+                .add(Repository::new("repo", "shop/api").tag_mutability(mutability));
+            b.stack
+        }),
+        (LintRule::TopicUnencrypted, |bad| {
+            let mut b = base();
+            let topic = Topic::new("alerts", "alerts");
+            b.stack.add(if bad {
+                topic
+            } else {
+                topic.kms_key("alias/aws/sns")
+            });
+            b.stack
+        }),
         (LintRule::SuppressionUnused, |bad| {
             let mut b = base();
             let peer = if bad {

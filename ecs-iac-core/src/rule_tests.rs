@@ -531,6 +531,15 @@ fn cases() -> Vec<Case> {
             );
             b.stack
         }),
+        (Rule::RepositoryLifecycle, |bad| {
+            let mut b = base();
+            b.stack.add(
+                Repository::new("repo", "shop/api")
+                    .tag_mutability(TagMutability::Immutable)
+                    .lifecycle(LifecycleRule::keep_last(if bad { 0 } else { 30 })),
+            );
+            b.stack
+        }),
         (Rule::VpcMismatch, |bad| {
             let mut b = base();
             let other = b.stack.add(Vpc::new("vpc2", cidr("10.1.0.0/16")));

@@ -1,19 +1,256 @@
-//! SNS: topics the stack uses (it never creates, changes or deletes them).
+//! SNS: topics the stack owns and their subscriptions, and existing topics it only
+//! notifies.
 
-use super::{lookups, Existing, Outcome, Target};
+use super::{gone_is_deleted, lookups, not_supported, owned, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::SnsKind;
 
-/// Looks the resource up (exactly one match).
+sdk_err!(sns_err, aws_sdk_sns, "sns");
+
+/// The topic attributes the stack sets; the others (policy, owner, counts) are AWS's.
+const MANAGED_ATTRIBUTES: [&str; 2] = ["DisplayName", "KmsMasterKeyId"];
+
+/// The topic's outcome from its ARN.
+fn topic_outcome(arn: &str) -> Outcome {
+    let name = arn.rsplit(':').next().unwrap_or_default();
+    Outcome::new(arn).with("arn", arn).with("name", name)
+}
+
 pub(super) async fn create(
     aws: &Aws,
     k: SnsKind,
     t: &Target<'_>,
 ) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
     match k {
         SnsKind::ExistingTopic => lookups::topic(aws, t).await,
+        SnsKind::Topic => {
+            let name = r.s("Name")?;
+            // CreateTopic returns the existing topic's ARN for a name already taken, so a
+            // topic someone else made is adopted only when its tags say it is ours.
+            if let Some(found) = find(aws, k, t).await? {
+                return Ok(found);
+            }
+            let taken = aws
+                .c
+                .sns
+                .get_topic_attributes()
+                .topic_arn(aws.arn("sns", &name))
+                .send()
+                .await
+                .map_err(sns_err(a, "GetTopicAttributes"));
+            match taken {
+                Ok(_) => {
+                    return Err(request(
+                        a,
+                        "Name",
+                        format!("topic `{name}` already exists and is not owned by this stack; import it or pick another name"),
+                    ))
+                }
+                Err(e) if e.is(&["NotFound", "NotFoundException"]) => {}
+                Err(e) => return Err(e),
+            }
+            let tags = r
+                .tags("Tags")
+                .into_iter()
+                .map(|(k, v)| aws_sdk_sns::types::Tag::builder().key(k).value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|x| request(a, "Tags", x))?;
+            let attributes = r.obj("Attributes").map(|attrs| {
+                MANAGED_ATTRIBUTES
+                    .iter()
+                    .filter_map(|key| Some((key.to_string(), attrs.os(key)?)))
+                    .collect()
+            });
+            let out = aws
+                .once
+                .sns
+                .create_topic()
+                .name(&name)
+                .set_attributes(attributes)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(sns_err(a, "CreateTopic"))?;
+            let arn = out
+                .topic_arn()
+                .ok_or_else(|| super::response(a, "sns:CreateTopic", "TopicArn"))?;
+            Ok(topic_outcome(arn))
+        }
+        SnsKind::Subscription => {
+            let out = aws
+                .c
+                .sns
+                .subscribe()
+                .topic_arn(r.s("TopicArn")?)
+                .protocol(r.s("Protocol")?)
+                .endpoint(r.s("Endpoint")?)
+                .return_subscription_arn(true)
+                .send()
+                .await
+                .map_err(sns_err(a, "Subscribe"))?;
+            let arn = out
+                .subscription_arn()
+                .ok_or_else(|| super::response(a, "sns:Subscribe", "SubscriptionArn"))?;
+            Ok(Outcome::new(arn).with("arn", arn))
+        }
     }
 }
 
-only_read!(SnsKind);
+/// Sets each managed topic attribute to its desired value, or clears it (`""`) when the
+/// stack no longer sets it and AWS still has one.
+pub(super) async fn update(
+    aws: &Aws,
+    k: SnsKind,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, c) = (t.address, &aws.c.sns);
+    if k != SnsKind::Topic {
+        return Err(not_supported(a, t.kind, "modify"));
+    }
+    let current = c
+        .get_topic_attributes()
+        .topic_arn(e.id)
+        .send()
+        .await
+        .map_err(sns_err(a, "GetTopicAttributes"))?;
+    let current = current.attributes().cloned().unwrap_or_default();
+    let desired = t.req.obj("Attributes");
+    for key in MANAGED_ATTRIBUTES {
+        let want = desired.as_ref().and_then(|d| d.os(key)).unwrap_or_default();
+        let have = current.get(key).cloned().unwrap_or_default();
+        if want != have {
+            c.set_topic_attributes()
+                .topic_arn(e.id)
+                .attribute_name(key)
+                .attribute_value(want)
+                .send()
+                .await
+                .map_err(sns_err(a, "SetTopicAttributes"))?;
+        }
+    }
+    Ok(e.unchanged())
+}
+
+/// What AWS has now: a topic's name and managed attributes (those it has a value for),
+/// or that a subscription exists; `None` when it is gone.
+pub(super) async fn observe(
+    aws: &Aws,
+    k: SnsKind,
+    e: &Existing<'_>,
+    _applied: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let (c, a) = (&aws.c.sns, e.address);
+    let gone = ["NotFound", "NotFoundException"];
+    match k {
+        SnsKind::Topic => {
+            let out = c
+                .get_topic_attributes()
+                .topic_arn(e.id)
+                .send()
+                .await
+                .map_err(sns_err(a, "GetTopicAttributes"));
+            let out = match out {
+                Err(x) if x.is(&gone) => return Ok(None),
+                other => other?,
+            };
+            let attrs = out.attributes().cloned().unwrap_or_default();
+            let managed: serde_json::Map<String, serde_json::Value> = MANAGED_ATTRIBUTES
+                .iter()
+                .filter_map(|key| {
+                    let v = attrs.get(*key).filter(|v| !v.is_empty())?;
+                    Some((key.to_string(), v.clone().into()))
+                })
+                .collect();
+            let name = e.id.rsplit(':').next().unwrap_or_default();
+            let mut seen = serde_json::json!({ "Name": name });
+            if !managed.is_empty() {
+                seen["Attributes"] = managed.into();
+            }
+            Ok(Some(seen))
+        }
+        SnsKind::Subscription => {
+            let out = c
+                .get_subscription_attributes()
+                .subscription_arn(e.id)
+                .send()
+                .await
+                .map_err(sns_err(a, "GetSubscriptionAttributes"));
+            match out {
+                Err(x) if x.is(&gone) => Ok(None),
+                Err(x) => Err(x),
+                Ok(_) => Ok(Some(serde_json::json!({}))),
+            }
+        }
+        SnsKind::ExistingTopic => Err(not_supported(a, e.kind, "refresh")),
+    }
+}
+
+/// The topic of this stack and address: the name's ARN, if its tags say it is ours.
+pub(super) async fn find(
+    aws: &Aws,
+    k: SnsKind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    if k != SnsKind::Topic {
+        return Ok(None);
+    }
+    let arn = aws.arn("sns", &t.req.s("Name")?);
+    let tags = aws
+        .c
+        .sns
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .map_err(sns_err(t.address, "ListTagsForResource"));
+    let tags = match tags {
+        Err(x) if x.is(&["NotFound", "NotFoundException", "ResourceNotFound"]) => return Ok(None),
+        other => other?,
+    };
+    let mine = owned(
+        tags.tags().iter().map(|x| (x.key(), x.value())),
+        t.stack,
+        t.address,
+    );
+    Ok(mine.then(|| topic_outcome(&arn)))
+}
+
+/// Deletes a topic (with its subscriptions) or one subscription; an existing topic is
+/// only forgotten.
+pub(super) async fn delete(aws: &Aws, k: SnsKind, e: &Existing<'_>) -> Result<(), ProviderError> {
+    let (c, a) = (&aws.c.sns, e.address);
+    let res = match k {
+        SnsKind::ExistingTopic => return Ok(()),
+        SnsKind::Topic => c
+            .delete_topic()
+            .topic_arn(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sns_err(a, "DeleteTopic")),
+        SnsKind::Subscription => c
+            .unsubscribe()
+            .subscription_arn(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sns_err(a, "Unsubscribe")),
+    };
+    match res {
+        Err(x) if x.is(&["NotFound", "NotFoundException"]) => Ok(()),
+        other => gone_is_deleted(other),
+    }
+}
+
+/// Usable once the call returns.
+pub(super) async fn wait_ready(
+    _aws: &Aws,
+    _k: SnsKind,
+    _t: &Target<'_>,
+    _o: &mut Outcome,
+) -> Result<(), ProviderError> {
+    Ok(())
+}

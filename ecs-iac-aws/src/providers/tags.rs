@@ -338,6 +338,34 @@ pub(crate) async fn retag(
                     .map_err(|e| ProviderError::from_sdk(address, "ecr:UntagResource", e))?;
             }
         }
+        Kind::Sns(_) if e.kind.spec().retag => {
+            let c = &aws.c.sns;
+            if add {
+                let tags = set
+                    .iter()
+                    .map(|(k, v)| aws_sdk_sns::types::Tag::builder().key(k).value(v).build())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|x| ProviderError::Request {
+                        address: address.to_string(),
+                        field: "Tags".into(),
+                        problem: x.to_string(),
+                    })?;
+                c.tag_resource()
+                    .resource_arn(id)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "sns:TagResource", e))?;
+            }
+            if keys {
+                c.untag_resource()
+                    .resource_arn(id)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "sns:UntagResource", e))?;
+            }
+        }
         Kind::SecretsManager(_) | Kind::Acm(_) | Kind::Kms(_) | Kind::Sns(_) | Kind::Ecr(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),

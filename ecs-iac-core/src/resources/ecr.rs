@@ -23,8 +23,11 @@ use serde_json::json;
 ///         .lifecycle(LifecycleRule::expire_untagged_after_days(14))
 ///         .lifecycle(LifecycleRule::keep_last(30)),
 /// );
+/// let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+/// stack.grant(repo.grant_pull(&exec)).unwrap();
 /// let task = stack.add(
 ///     TaskDefinition::fargate("api", Fargate::CPU_256_MEM_512)
+///         .execution_role(&exec)
 ///         .container(Container::new("api", Image::from_repository(&repo, "1.4.2"))),
 /// );
 /// let synth = synth(&stack).unwrap();
