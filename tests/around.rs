@@ -452,3 +452,203 @@ fn a_topic_with_subscriptions_is_notified_by_alarms_and_kept_in_line() {
         assert!(topics.topics().is_empty(), "{topics:?}");
     });
 }
+
+/// A key with an alias, used by a log group and a topic and granted to a role;
+/// `second` describes it differently.
+fn keys_stack(second: bool) -> Stack {
+    let mut stack = Stack::new("keys").region("us-east-1");
+    let key = stack.add(
+        KmsKey::new("data-key")
+            .description(if second {
+                "shop data (v2)"
+            } else {
+                "shop data"
+            })
+            .alias("alias/shop-data")
+            .allow_cloudwatch_logs()
+            .allow_service("sns.amazonaws.com")
+            .tag("team", "shop"),
+    );
+    stack.add(
+        LogGroup::new("logs", "/ecs/shop")
+            .retention_days(30)
+            .kms_key(key.arn()),
+    );
+    stack.add(Topic::new("events", "shop-events").kms_key(key.arn()));
+    let reader =
+        stack.add(Role::new("reader", Principal::ecs_tasks()).description("Reads shop data"));
+    stack.grant(key.grant_decrypt(&reader)).unwrap();
+    stack
+}
+
+#[test]
+fn a_key_with_alias_and_rotation_encrypts_logs_and_topics_and_is_scheduled_for_deletion() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("keys.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let c = sdk(&moto).await;
+        let kms = aws_sdk_kms::Client::new(&c);
+        let stack = keys_stack(false);
+        assert_eq!(validate(&stack), vec![]);
+        let first = plan(&stack, &State::empty("keys")).unwrap();
+        let applied = apply(
+            &aws,
+            &first,
+            &lock,
+            State::empty("keys"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let key_id = applied.state.resources["data-key"].id.clone().unwrap();
+        let key_arn = applied.state.resources["data-key"].attributes["arn"].clone();
+
+        let meta = kms.describe_key().key_id(&key_id).send().await.unwrap();
+        let meta = meta.key_metadata().unwrap();
+        assert!(meta.enabled());
+        assert_eq!(meta.description(), Some("shop data"));
+        assert_eq!(meta.arn(), Some(key_arn.as_str()));
+        let rotation = kms
+            .get_key_rotation_status()
+            .key_id(&key_id)
+            .send()
+            .await
+            .unwrap();
+        assert!(rotation.key_rotation_enabled());
+        let by_alias = kms
+            .describe_key()
+            .key_id("alias/shop-data")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(by_alias.key_metadata().unwrap().key_id(), key_id);
+        let policy = kms
+            .get_key_policy()
+            .key_id(&key_id)
+            .policy_name("default")
+            .send()
+            .await
+            .unwrap();
+        let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+        let principals: Vec<String> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Principal"].to_string())
+            .collect();
+        assert!(
+            principals.contains(&r#"{"AWS":"arn:aws:iam::123456789012:root"}"#.to_string())
+                && principals
+                    .contains(&r#"{"Service":"logs.us-east-1.amazonaws.com"}"#.to_string()),
+            "{principals:?}"
+        );
+        let tags = kms
+            .list_resource_tags()
+            .key_id(&key_id)
+            .send()
+            .await
+            .unwrap();
+        assert!(tags
+            .tags()
+            .iter()
+            .any(|t| t.tag_key() == "team" && t.tag_value() == "shop"));
+        let groups = aws_sdk_cloudwatchlogs::Client::new(&c)
+            .describe_log_groups()
+            .log_group_name_prefix("/ecs/shop")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups()[0].kms_key_id(), Some(key_arn.as_str()));
+        let topic = aws_sdk_sns::Client::new(&c)
+            .get_topic_attributes()
+            .topic_arn("arn:aws:sns:us-east-1:123456789012:shop-events")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(topic.attributes().unwrap()["KmsMasterKeyId"], key_arn);
+        let grants = aws_sdk_iam::Client::new(&c)
+            .get_role_policy()
+            .role_name("reader")
+            .policy_name("ecs-iac-grants")
+            .send()
+            .await
+            .unwrap();
+        let document: serde_json::Value =
+            serde_json::from_str(&crate::apply::percent_decode(grants.policy_document())).unwrap();
+        assert_eq!(document["Statement"][0]["Action"], "kms:Decrypt");
+        assert_eq!(document["Statement"][0]["Resource"], key_arn.as_str());
+
+        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+
+        // Rotation turned off outside: the plan turns it on again.
+        kms.disable_key_rotation()
+            .key_id(&key_id)
+            .send()
+            .await
+            .unwrap();
+        let drift = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        assert!(drift.has_changes(), "{}", drift.render_text());
+        let fixed = apply(&aws, &drift, &lock, applied.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+        let rotation = kms
+            .get_key_rotation_status()
+            .key_id(&key_id)
+            .send()
+            .await
+            .unwrap();
+        assert!(rotation.key_rotation_enabled());
+
+        // A new description changes in place: the key (and what it encrypted) stays.
+        let v2 = keys_stack(true);
+        let change = crate::drift::live_plan(&aws, &v2, &fixed.state).await;
+        assert_eq!(
+            (change.summary.update, change.summary.replace),
+            (1, 0),
+            "{}",
+            change.render_text()
+        );
+        let changed = apply(&aws, &change, &lock, fixed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        assert_eq!(
+            changed.state.resources["data-key"].id.as_deref(),
+            Some(key_id.as_str())
+        );
+        let meta = kms.describe_key().key_id(&key_id).send().await.unwrap();
+        assert_eq!(
+            meta.key_metadata().unwrap().description(),
+            Some("shop data (v2)")
+        );
+        let again = crate::drift::live_plan(&aws, &v2, &changed.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+
+        // Destroy schedules the key's deletion and removes its alias.
+        let gone = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        let meta = kms.describe_key().key_id(&key_id).send().await.unwrap();
+        assert_eq!(
+            meta.key_metadata().unwrap().key_state(),
+            Some(&aws_sdk_kms::types::KeyState::PendingDeletion)
+        );
+        let aliases = kms.list_aliases().send().await.unwrap();
+        assert!(
+            aliases
+                .aliases()
+                .iter()
+                .all(|a| a.alias_name() != Some("alias/shop-data")),
+            "{aliases:?}"
+        );
+    });
+}

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 /// The kinds the examples do not render: an ElastiCache replication group and its subnet
 /// group, a public subnet's attribute, an ECR repository and its lifecycle policy, an SNS
-/// subscription.
+/// subscription, a KMS key with its rotation and alias.
 fn cache_stack() -> Stack {
     let mut stack = Stack::new("cache").region("us-east-1");
     let vpc = stack.add(Vpc::new("vpc", cidr("10.9.0.0/16")));
@@ -48,6 +48,11 @@ fn cache_stack() -> Stack {
         Topic::new("topic", "cache-events")
             .display_name("Cache events")
             .subscribe(Subscription::email("ops@example.com")),
+    );
+    stack.add(
+        KmsKey::new("key")
+            .description("cache data")
+            .alias("alias/cache-data"),
     );
     let subnets = stack.add(CacheSubnetGroup::new("cache-subnets", [&a, &b]));
     stack.add(ReplicationGroup::new(

@@ -191,7 +191,7 @@ fn app(listener_arn: &str, certificate_arn: &str) -> Stack {
     let http = stack.add(Listener::existing("http", &alb, listener_arn));
     let ns = stack.add(Namespace::existing("ns", "platform.local"));
     let cert = stack.add(Certificate::existing("cert", certificate_arn));
-    let key = stack.add(KmsKey::alias("logs-key", "alias/platform-logs"));
+    let key = stack.add(KmsKey::existing("logs-key", "alias/platform-logs"));
     let alerts = stack.add(Topic::existing("alerts", "platform-alerts"));
     let repo = stack.add(Repository::existing("repo", "platform/app"));
     let logs = stack.add(

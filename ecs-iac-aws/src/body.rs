@@ -101,8 +101,10 @@ impl<'a> Req<'a> {
             Some(Value::Array(items)) => items
                 .iter()
                 .filter_map(|t| {
-                    let k = t.get("Key").or_else(|| t.get("key"))?.as_str()?;
-                    let v = t.get("Value").or_else(|| t.get("value"))?.as_str()?;
+                    let k = t.get("Key").or_else(|| t.get("key"));
+                    let k = k.or_else(|| t.get("TagKey"))?.as_str()?;
+                    let v = t.get("Value").or_else(|| t.get("value"));
+                    let v = v.or_else(|| t.get("TagValue"))?.as_str()?;
                     Some((k.to_string(), v.to_string()))
                 })
                 .collect(),

@@ -9,6 +9,7 @@
 //! | `secret.grant_read_to(&role)` | the same, to any role (e.g. a task role whose application reads the secret itself) |
 //! | `repo.grant_pull(&role)` | `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` on the repository's ARN, and `ecr:GetAuthorizationToken` (which has no resource) on `*` |
 //! | `topic.grant_publish(&role)` | `sns:Publish` on the topic's ARN |
+//! | `key.grant_decrypt(&role)` | `kms:Decrypt` on the key's ARN |
 //! | `log_group.grant_write(&role)` | `logs:CreateLogStream` and `logs:PutLogEvents` on `arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*` |
 //! | `db.allow_from(&service)` | one ingress rule on the database's security group: TCP on the database's port (configured, or the engine's default 5432/3306), from the service's security group |
 //! | `cache.allow_from(&service)` | the same for an ElastiCache replication group (port 6379 unless configured) |
@@ -98,6 +99,8 @@ pub(crate) enum Access {
     PullImages,
     /// Publish to an SNS topic.
     Publish,
+    /// Decrypt with a KMS key.
+    Decrypt,
 }
 
 impl Access {
@@ -112,6 +115,7 @@ impl Access {
                 "ecr:GetDownloadUrlForLayer",
             ],
             Access::Publish => &["sns:Publish"],
+            Access::Decrypt => &["kms:Decrypt"],
         }
     }
 
@@ -121,6 +125,7 @@ impl Access {
             Access::WriteLogs => "WriteLogs",
             Access::PullImages => "PullImages",
             Access::Publish => "PublishToTopics",
+            Access::Decrypt => "DecryptWithKeys",
         }
     }
 }
@@ -198,6 +203,10 @@ enum GrantKind {
     },
     Publish {
         topic: Ref<Topic>,
+        role: Ref<Role>,
+    },
+    Decrypt {
+        key: Ref<KmsKey>,
         role: Ref<Role>,
     },
     DbFrom {
@@ -402,6 +411,32 @@ impl Ref<Repository> {
     }
 }
 
+impl Ref<KmsKey> {
+    /// Lets `role` decrypt with this key: `kms:Decrypt` on exactly its ARN (e.g. an
+    /// execution role reading secrets the key encrypts). Apply it with [`Stack::grant`].
+    /// The key policy must let IAM policies grant its use, as the policy of a
+    /// [`KmsKey::new`] key does.
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s").region("eu-west-1");
+    /// let key = stack.add(KmsKey::new("secrets-key"));
+    /// let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+    /// stack.grant(key.grant_decrypt(&exec)).unwrap();
+    /// let synth = synth(&stack).unwrap();
+    /// let policy = &synth.node("exec#policy:ecs-iac-grants").unwrap().body["PolicyDocument"];
+    /// let document: serde_json::Value = serde_json::from_str(policy.as_str().unwrap()).unwrap();
+    /// assert_eq!(document["Statement"][0]["Action"], "kms:Decrypt");
+    /// assert_eq!(document["Statement"][0]["Resource"], "${secrets-key.arn}");
+    /// ```
+    pub fn grant_decrypt(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::Decrypt {
+            key: self.clone(),
+            role: role.clone(),
+        })
+    }
+}
+
 impl Ref<Topic> {
     /// Lets `role` publish to this topic: `sns:Publish` on exactly its ARN. Apply it with
     /// [`Stack::grant`]. (A topic encrypted with a customer managed key also needs
@@ -537,6 +572,10 @@ impl Stack {
             GrantKind::Publish { topic, role } => {
                 self.need(&topic)?;
                 self.grant_role(&role, Access::Publish, topic.erase(), "arn")
+            }
+            GrantKind::Decrypt { key, role } => {
+                self.need(&key)?;
+                self.grant_role(&role, Access::Decrypt, key.erase(), "arn")
             }
             GrantKind::DbFrom { db, service } => {
                 let d = self.need(&db)?;

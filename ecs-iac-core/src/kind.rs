@@ -255,6 +255,12 @@ pub enum AcmKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
 pub enum KmsKind {
+    /// A symmetric encryption key the stack owns.
+    Key,
+    /// Yearly automatic rotation of a key's material.
+    KeyRotation,
+    /// An alias naming a key the stack owns.
+    Alias,
     /// A key the stack uses, by id, ARN or alias.
     ExistingKey,
 }
@@ -364,6 +370,8 @@ pub enum Tags {
     Ecs,
     /// `"tags": [{"Key", "Value"}]` (ECR).
     LowerKeyValue,
+    /// `"Tags": [{"TagKey", "TagValue"}]` (KMS).
+    Kms,
     /// `"tags": {"key": "value"}` (CloudWatch Logs).
     LowerMap,
     /// `"Tags": {"key": "value"}` (Application Auto Scaling).
@@ -376,7 +384,7 @@ impl Tags {
         match self {
             Tags::None => None,
             Tags::Ec2(_) => Some("TagSpecifications"),
-            Tags::KeyValue | Tags::Map => Some("Tags"),
+            Tags::KeyValue | Tags::Map | Tags::Kms => Some("Tags"),
             Tags::Ecs | Tags::LowerMap | Tags::LowerKeyValue => Some("tags"),
         }
     }
@@ -604,6 +612,12 @@ impl Kind {
     pub const EXISTING_CERTIFICATE: Kind = Kind::Acm(AcmKind::ExistingCertificate);
     /// The issued ACM certificate for a domain name.
     pub const CERTIFICATE_FOR_DOMAIN: Kind = Kind::Acm(AcmKind::CertificateForDomain);
+    /// A KMS key the stack owns.
+    pub const KMS_KEY: Kind = Kind::Kms(KmsKind::Key);
+    /// A KMS key's automatic rotation.
+    pub const KEY_ROTATION: Kind = Kind::Kms(KmsKind::KeyRotation);
+    /// A KMS alias.
+    pub const KMS_ALIAS: Kind = Kind::Kms(KmsKind::Alias);
     /// A KMS key the stack uses but does not own.
     pub const EXISTING_KMS_KEY: Kind = Kind::Kms(KmsKind::ExistingKey);
     /// An SNS topic the stack uses but does not own.
@@ -668,6 +682,9 @@ impl Kind {
         Kind::EXISTING_CERTIFICATE,
         Kind::CERTIFICATE_FOR_DOMAIN,
         Kind::EXISTING_KMS_KEY,
+        Kind::KMS_KEY,
+        Kind::KEY_ROTATION,
+        Kind::KMS_ALIAS,
         Kind::EXISTING_TOPIC,
         Kind::TOPIC,
         Kind::SUBSCRIPTION,
@@ -1247,6 +1264,59 @@ impl Kind {
                     )
                 }
             }
+            Kind::Kms(KmsKind::Key) => &KindSpec {
+                name: "kms.key",
+                create: "CreateKey",
+                // Deletion is scheduled (7 to 30 days), never immediate.
+                delete: "ScheduleKeyDeletion",
+                updates: Updates::Modify {
+                    call: "UpdateKeyDescription, PutKeyPolicy",
+                    fields: &["Description", "Policy"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                // What it encrypted cannot be read without it.
+                stateful: true,
+                // No idempotency token: a lost response is found by tags.
+                duplicable: true,
+                findable: true,
+                tags: Tags::Kms,
+                retag: true,
+                attributes: &[ID, ARN],
+                data_source: false,
+            },
+            Kind::Kms(KmsKind::KeyRotation) => &KindSpec {
+                name: "kms.key_rotation",
+                create: "EnableKeyRotation",
+                delete: "DisableKeyRotation",
+                updates: Updates::Upsert {
+                    identity: &["KeyId"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID],
+                data_source: false,
+            },
+            Kind::Kms(KmsKind::Alias) => &KindSpec {
+                name: "kms.alias",
+                create: "CreateAlias",
+                delete: "DeleteAlias",
+                updates: Updates::Modify {
+                    call: "UpdateAlias",
+                    fields: &["TargetKeyId"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID, ARN],
+                data_source: false,
+            },
             Kind::Kms(KmsKind::ExistingKey) => {
                 &const { lookup("kms.existing_key", "DescribeKey", &[ID, ARN]) }
             }

@@ -234,6 +234,9 @@ lint_rules! {
     TopicUnencrypted = "L0603", "sns-unencrypted", Note,
         "An SNS topic does not encrypt its messages at rest.",
         "Add `.kms_key(\"alias/aws/sns\")`, or a customer managed key whose policy lets the publishers (e.g. `cloudwatch.amazonaws.com`) use it.";
+    KeyNoRotation = "L0604", "kms-no-rotation", Warning,
+        "A customer managed KMS key does not rotate its key material.",
+        "Leave `.rotation(true)` (the default): KMS rotates the material yearly and keeps old versions for decryption.";
     SuppressionUnknownRule = "L0901", "suppression-unknown-rule", Error,
         "An `allow_lint` names a rule that does not exist, or one of the suppression rules, which cannot be suppressed.",
         "Use a rule id from `LintRule::ALL` (e.g. `sg-open-ingress`) or its code (e.g. `L0101`).";
@@ -846,6 +849,12 @@ impl<'a> Lx<'a> {
                 "",
                 "Attributes.KmsMasterKeyId",
                 format!("topic `{}` stores messages unencrypted", t.topic_name()),
+            ),
+            AnyResource::KmsKey(k) if k.is_owned() && !k.rotates() => self.emit(
+                LintRule::KeyNoRotation,
+                "",
+                "rotation",
+                "the key's material never rotates".into(),
             ),
             AnyResource::Repository(r) if r.is_owned() => {
                 if !r.scans_on_push() {

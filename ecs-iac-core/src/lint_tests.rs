@@ -629,6 +629,11 @@ fn cases() -> Vec<Case> {
             });
             b.stack
         }),
+        (LintRule::KeyNoRotation, |bad| {
+            let mut b = base();
+            b.stack.add(KmsKey::new("key").rotation(!bad));
+            b.stack
+        }),
         (LintRule::SuppressionUnused, |bad| {
             let mut b = base();
             let peer = if bad {

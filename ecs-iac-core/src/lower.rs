@@ -240,6 +240,7 @@ impl<'a> Cx<'a> {
                 Tags::KeyValue | Tags::LowerKeyValue => self.key_value_tags(),
                 Tags::Ecs => self.ecs_tags(),
                 Tags::Map | Tags::LowerMap => self.map_tags(),
+                Tags::Kms => pairs(&self.tags(false), "TagKey", "TagValue"),
                 Tags::None => Value::Null,
             };
             map.insert(field.to_string(), value);

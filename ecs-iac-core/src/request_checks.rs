@@ -175,6 +175,10 @@ impl Checks<'_> {
                 .iter()
                 .map(|t| pair(t, "key", "value", field))
                 .collect(),
+            Tags::Kms => items(&node.body[field])
+                .iter()
+                .map(|t| pair(t, "TagKey", "TagValue", field))
+                .collect(),
             Tags::Map | Tags::LowerMap => node.body[field]
                 .as_object()
                 .map(|m| {

@@ -366,6 +366,39 @@ pub(crate) async fn retag(
                     .map_err(|e| ProviderError::from_sdk(address, "sns:UntagResource", e))?;
             }
         }
+        Kind::Kms(_) if e.kind.spec().retag => {
+            let c = &aws.c.kms;
+            if add {
+                let tags = set
+                    .iter()
+                    .map(|(k, v)| {
+                        aws_sdk_kms::types::Tag::builder()
+                            .tag_key(k)
+                            .tag_value(v)
+                            .build()
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|x| ProviderError::Request {
+                        address: address.to_string(),
+                        field: "Tags".into(),
+                        problem: x.to_string(),
+                    })?;
+                c.tag_resource()
+                    .key_id(id)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "kms:TagResource", e))?;
+            }
+            if keys {
+                c.untag_resource()
+                    .key_id(id)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "kms:UntagResource", e))?;
+            }
+        }
         Kind::SecretsManager(_) | Kind::Acm(_) | Kind::Kms(_) | Kind::Sns(_) | Kind::Ecr(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),

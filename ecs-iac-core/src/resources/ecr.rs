@@ -339,7 +339,7 @@ mod tests {
     #[test]
     fn a_repository_renders_its_settings_and_a_lifecycle_policy_in_ecr_order() {
         let mut stack = Stack::new("s").region("eu-west-1");
-        let key = stack.add(KmsKey::alias("key", "alias/ecr"));
+        let key = stack.add(KmsKey::existing("key", "alias/ecr"));
         stack.add(
             Repository::new("repo", "shop/api")
                 .tag_mutability(TagMutability::Immutable)

@@ -1,34 +1,182 @@
-//! KMS keys the stack uses but does not own (found by key id, ARN or alias).
+//! KMS keys: owned symmetric keys (key policy, rotation, an alias) and existing ones the
+//! stack only uses (found by key id, ARN or alias). Wherever a kind takes a key (log
+//! groups, SNS topics, ECR repositories) it takes `key.arn()`.
 
-use super::iam::HasArn;
+use super::iam::{HasArn, Role};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{allow_lint_setter, Cx};
+use crate::lower::{protection_setters, tag_setter, Cx, Protection, ACCOUNT_ID};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
 use serde_json::json;
 
-/// An existing KMS key (for a log group: `.kms_key(key.arn())`).
+/// The KMS actions a service or role needs to encrypt and decrypt with a key.
+const USE_ACTIONS: [&str; 5] = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+];
+
+/// A KMS key.
+///
+/// ```
+/// use ecs_iac_core::prelude::*;
+///
+/// let mut stack = Stack::new("shop").region("eu-west-1");
+/// let key = stack.add(
+///     KmsKey::new("logs-key")
+///         .description("Encrypts the shop's logs")
+///         .alias("alias/shop-logs")
+///         .allow_cloudwatch_logs(),
+/// );
+/// stack.add(LogGroup::new("logs", "/ecs/shop").retention_days(30).kms_key(key.arn()));
+/// let synth = synth(&stack).unwrap();
+/// assert_eq!(synth.node("logs-key#rotation").unwrap().body["KeyId"], "${logs-key.id}");
+/// assert_eq!(synth.node("logs-key#alias").unwrap().body["AliasName"], "alias/shop-logs");
+/// assert_eq!(synth.node("logs").unwrap().body["kmsKeyId"], "${logs-key.arn}");
+/// ```
 #[derive(Debug, Clone)]
 pub struct KmsKey {
     pub(crate) meta: Meta,
-    pub(crate) key: String,
+    /// For an existing key: its id, ARN or alias.
+    pub(crate) existing: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) rotation: bool,
+    pub(crate) alias: Option<String>,
+    pub(crate) services: Vec<String>,
+    pub(crate) logs_service: bool,
+    pub(crate) roles: Vec<Ref<Role>>,
+    pub(crate) protection: Protection,
 }
 
 impl KmsKey {
-    /// The key `key`: its id (`1234abcd-…`), its ARN, an alias (`alias/app-logs`) or an
-    /// alias ARN. `DescribeKey` resolves an alias to the key it points at.
-    pub fn existing(name: impl Into<String>, key: impl Into<String>) -> KmsKey {
+    /// A symmetric encryption key the stack owns, rotated yearly. Its key policy lets the
+    /// account's IAM policies grant its use (AWS's default key policy) plus the services
+    /// and roles allowed with [`KmsKey::allow_service`] and [`KmsKey::allow_role`]. What
+    /// it encrypted is unreadable once it is gone: a plan that would replace or delete it
+    /// is blocked unless `.allow_replacement()` / `.allow_destroy()`, and deleting it
+    /// schedules the deletion (AWS's 30 days), which can be cancelled.
+    pub fn new(name: impl Into<String>) -> KmsKey {
         KmsKey {
             meta: Meta::new(name),
-            key: key.into(),
+            existing: None,
+            description: None,
+            rotation: true,
+            alias: None,
+            services: Vec::new(),
+            logs_service: false,
+            roles: Vec::new(),
+            protection: Protection::default(),
         }
     }
 
-    /// The key the alias `alias` points at (`app-logs` or `alias/app-logs`).
-    pub fn alias(name: impl Into<String>, alias: &str) -> KmsKey {
-        let alias = alias.strip_prefix("alias/").unwrap_or(alias);
-        KmsKey::existing(name, format!("alias/{alias}"))
+    /// The key `key`: its id (`1234abcd-…`), its ARN, an alias (`alias/app-logs`) or an
+    /// alias ARN. `DescribeKey` resolves an alias to the key it points at. Looked up
+    /// before every apply, never changed, forgotten by `destroy`.
+    pub fn existing(name: impl Into<String>, key: impl Into<String>) -> KmsKey {
+        KmsKey {
+            existing: Some(key.into()),
+            ..KmsKey::new(name)
+        }
+    }
+
+    /// What the key is for (at most 8192 characters).
+    #[must_use]
+    pub fn description(mut self, description: impl Into<String>) -> KmsKey {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Yearly automatic rotation of the key material (on by default).
+    #[must_use]
+    pub fn rotation(mut self, enabled: bool) -> KmsKey {
+        self.rotation = enabled;
+        self
+    }
+
+    /// An alias naming the key (`alias/shop-logs`; `alias/aws/…` is AWS's).
+    #[must_use]
+    pub fn alias(mut self, alias: impl Into<String>) -> KmsKey {
+        let alias = alias.into();
+        self.alias = Some(if alias.starts_with("alias/") {
+            alias
+        } else {
+            format!("alias/{alias}")
+        });
+        self
+    }
+
+    /// Lets an AWS service principal (`sns.amazonaws.com`, `cloudwatch.amazonaws.com`)
+    /// encrypt and decrypt with the key.
+    #[must_use]
+    pub fn allow_service(mut self, service: impl Into<String>) -> KmsKey {
+        self.services.push(service.into());
+        self
+    }
+
+    /// Lets CloudWatch Logs of the stack's region (`logs.REGION.amazonaws.com`) use the
+    /// key, as a log group encrypted with it requires.
+    #[must_use]
+    pub fn allow_cloudwatch_logs(mut self) -> KmsKey {
+        self.logs_service = true;
+        self
+    }
+
+    /// Lets a role of the stack encrypt and decrypt with the key through the key policy
+    /// (without an IAM grant). For decrypting only, prefer `key.grant_decrypt(&role)`.
+    #[must_use]
+    pub fn allow_role(mut self, role: &Ref<Role>) -> KmsKey {
+        self.roles.push(role.clone());
+        self
+    }
+
+    /// Whether the stack owns it (not [`KmsKey::existing`]).
+    pub fn is_owned(&self) -> bool {
+        self.existing.is_none()
+    }
+
+    /// Whether the key material rotates yearly.
+    pub fn rotates(&self) -> bool {
+        self.rotation
+    }
+
+    /// The key policy: the account root (so IAM policies can grant use), then each
+    /// allowed service and role.
+    fn policy(&self, cx: &Cx<'_>, node: &mut crate::lower::NodeBuilder<'_>) -> String {
+        let mut statements = vec![json!({
+            "Sid": "EnableIamPolicies",
+            "Effect": "Allow",
+            "Principal": { "AWS": format!("arn:{}:iam::{ACCOUNT_ID}:root", cx.partition()) },
+            "Action": "kms:*",
+            "Resource": "*",
+        })];
+        let mut services = self.services.clone();
+        if self.logs_service {
+            services.push(format!("logs.{}.amazonaws.com", cx.region()));
+        }
+        for service in services {
+            statements.push(json!({
+                "Sid": format!("AllowService{}", service.split('.').next().unwrap_or_default()),
+                "Effect": "Allow",
+                "Principal": { "Service": service },
+                "Action": USE_ACTIONS,
+                "Resource": "*",
+            }));
+        }
+        for (i, role) in self.roles.iter().enumerate() {
+            node.target(&format!("Policy.Statement[roles][{i}]"), role);
+            let arn = crate::lower::placeholder(role.name(), "arn");
+            statements.push(json!({
+                "Sid": format!("AllowRole{i}"),
+                "Effect": "Allow",
+                "Principal": { "AWS": arn },
+                "Action": USE_ACTIONS,
+                "Resource": "*",
+            }));
+        }
+        json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
     }
 }
 
@@ -38,22 +186,89 @@ impl ResourceSpec for KmsKey {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        if self.key.is_empty() || self.key.len() > 2048 || self.key == "alias/" {
-            cx.error(
-                Rule::AwsString,
-                "KeyId",
-                "a key is named by its id, ARN or `alias/NAME`; this one is empty or longer than 2048 characters",
-            );
+        if let Some(key) = &self.existing {
+            if key.is_empty() || key.len() > 2048 || key == "alias/" {
+                cx.error(
+                    Rule::AwsString,
+                    "KeyId",
+                    "a key is named by its id, ARN or `alias/NAME`; this one is empty or longer than 2048 characters",
+                );
+            }
+            let changed = self.description.is_some()
+                || !self.rotation
+                || self.alias.is_some()
+                || !self.services.is_empty()
+                || self.logs_service
+                || !self.roles.is_empty()
+                || self.protection != Protection::default();
+            if changed {
+                cx.error(
+                    Rule::ExistingResource,
+                    "KeyId",
+                    format!(
+                        "`{}` is an existing key: its policy, alias and rotation are not the stack's to change; use `KmsKey::new` for one the stack owns",
+                        self.meta.name
+                    ),
+                );
+            }
+            return;
+        }
+        if let Some(d) = &self.description {
+            if d.chars().count() > 8192 {
+                cx.error(
+                    Rule::AwsString,
+                    "Description",
+                    "a key description has at most 8192 characters".to_string(),
+                );
+            }
+        }
+        if let Some(alias) = &self.alias {
+            let name = &alias["alias/".len()..];
+            let fine = !name.is_empty()
+                && alias.len() <= 256
+                && !name.starts_with("aws/")
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'));
+            if !fine {
+                cx.error(
+                    Rule::AwsName,
+                    "AliasName",
+                    format!("`{alias}` is not an alias KMS accepts: `alias/` then letters, digits, `/`, `_` and `-` (at most 256 in all), not `alias/aws/…`"),
+                );
+            }
         }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let n = cx.node("", Kind::EXISTING_KMS_KEY);
-        cx.push(n, json!({ "KeyId": self.key }));
+        if let Some(key) = &self.existing {
+            let n = cx.node("", Kind::EXISTING_KMS_KEY);
+            cx.push(n, json!({ "KeyId": key }));
+            return;
+        }
+        let mut n = cx.node("", Kind::KMS_KEY).protection(self.protection);
+        let policy = self.policy(cx, &mut n);
+        let body = json!({
+            "Description": self.description,
+            "KeyUsage": "ENCRYPT_DECRYPT",
+            "KeySpec": "SYMMETRIC_DEFAULT",
+            "Policy": policy,
+        });
+        cx.push(n, body);
+        let key_id = crate::lower::placeholder(&self.meta.name, "id");
+        if self.rotation {
+            let n = cx.node("rotation", Kind::KEY_ROTATION);
+            cx.push(n, json!({ "KeyId": key_id }));
+        }
+        if let Some(alias) = &self.alias {
+            let n = cx.node("alias", Kind::KMS_ALIAS);
+            cx.push(n, json!({ "AliasName": alias, "TargetKeyId": key_id }));
+        }
     }
 }
 
-allow_lint_setter!(KmsKey);
+tag_setter!(KmsKey);
+protection_setters!(KmsKey);
 
 impl HasArn for KmsKey {}
 
@@ -61,5 +276,101 @@ impl Ref<KmsKey> {
     /// The key id (`1234abcd-12ab-34cd-56ef-1234567890ab`), also for an alias.
     pub fn key_id(&self) -> Attr<String> {
         Attr::of(self, "id")
+    }
+}
+
+/// A key's policy text as the request has it, for tests.
+#[cfg(test)]
+fn policy_of(body: &serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(body["Policy"].as_str().unwrap_or("null")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::policy_of;
+    use crate::prelude::*;
+    use crate::{Kind, LintRule, Rule};
+
+    #[test]
+    fn a_key_renders_its_policy_rotation_and_alias() {
+        let mut stack = Stack::new("s").region("eu-west-1");
+        let app = stack.add(Role::new("app", Principal::ecs_tasks()));
+        let key = stack.add(
+            KmsKey::new("key")
+                .description("app data")
+                .alias("app-data")
+                .allow_cloudwatch_logs()
+                .allow_service("sns.amazonaws.com")
+                .allow_role(&app)
+                .tag("team", "shop"),
+        );
+        stack.add(Topic::new("t", "t").kms_key(key.arn()));
+        assert_eq!(validate(&stack), vec![]);
+        let s = synth(&stack).unwrap();
+        let node = s.node("key").unwrap();
+        assert_eq!(node.kind, Kind::KMS_KEY);
+        assert_eq!(node.body["Tags"][0]["TagKey"], "ecs-iac:address");
+        assert!(node.depends_on.contains(&"app".to_string()));
+        let policy = policy_of(&node.body);
+        let principals: Vec<_> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Principal"].clone())
+            .collect();
+        assert_eq!(
+            principals,
+            [
+                serde_json::json!({"AWS": "arn:aws:iam::${aws.account_id}:root"}),
+                serde_json::json!({"Service": "sns.amazonaws.com"}),
+                serde_json::json!({"Service": "logs.eu-west-1.amazonaws.com"}),
+                serde_json::json!({"AWS": "${app.arn}"}),
+            ]
+        );
+        assert_eq!(
+            s.node("key#alias").unwrap().body["AliasName"],
+            "alias/app-data"
+        );
+        assert_eq!(s.node("key#rotation").unwrap().kind, Kind::KEY_ROTATION);
+        assert_eq!(
+            s.node("t").unwrap().body["Attributes"]["KmsMasterKeyId"],
+            "${key.arn}"
+        );
+        // Description and policy change in place; the alias moves in place.
+        assert!(!Kind::KMS_KEY.forces_replacement("Policy"));
+        assert!(Kind::KMS_KEY.forces_replacement("KeySpec"));
+        assert!(!Kind::KMS_ALIAS.forces_replacement("TargetKeyId"));
+        assert!(Kind::KMS_KEY.is_stateful());
+    }
+
+    #[test]
+    fn bad_aliases_and_settings_on_an_existing_key_are_errors_and_lint_wants_rotation() {
+        let mut stack = Stack::new("s");
+        stack.add(KmsKey::new("aws-alias").alias("alias/aws/logs"));
+        stack.add(KmsKey::new("bad-alias").alias("has space"));
+        stack.add(KmsKey::existing("theirs", "alias/platform").rotation(false));
+        stack.add(KmsKey::new("static").rotation(false));
+        let found: Vec<_> = validate(&stack)
+            .into_iter()
+            .map(|d| (d.rule, d.address))
+            .collect();
+        for (rule, address) in [
+            (Rule::AwsName, "aws-alias"),
+            (Rule::AwsName, "bad-alias"),
+            (Rule::ExistingResource, "theirs"),
+        ] {
+            assert!(found.contains(&(rule, address.to_string())), "{found:?}");
+        }
+        assert!(!found.iter().any(|(_, a)| a == "static"), "{found:?}");
+        let mut clean = Stack::new("c");
+        clean.add(KmsKey::new("static").rotation(false));
+        clean.add(KmsKey::new("rotating"));
+        let flagged: Vec<_> = lint(&clean)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == LintRule::KeyNoRotation)
+            .map(|f| f.address)
+            .collect();
+        assert_eq!(flagged, ["static"]);
     }
 }

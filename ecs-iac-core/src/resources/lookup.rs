@@ -197,7 +197,7 @@ mod tests {
         ));
         let ns = stack.add(Namespace::existing("ns", "platform.local"));
         let cert = stack.add(Certificate::for_domain("cert", "*.example.com"));
-        let key = stack.add(KmsKey::alias("logs-key", "alias/platform-logs"));
+        let key = stack.add(KmsKey::existing("logs-key", "alias/platform-logs"));
         let alerts = stack.add(Topic::existing("alerts", "platform-alerts"));
         let repo = stack.add(Repository::existing("repo", "platform/app"));
         let logs = stack.add(
