@@ -861,7 +861,9 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
     runtime().block_on(async {
         let mut cfg = config(&moto);
         cfg.endpoint_url = Some(proxy.endpoint.clone());
-        cfg.create_backoff = Duration::from_millis(20);
+        // Short, but long enough (1.5 s over five attempts) for the emulator to take new
+        // connections again when a burst of parallel creates briefly overloads it.
+        cfg.create_backoff = Duration::from_millis(100);
         cfg.attempt_timeout = crate::fault_proxy::SLOW / 2;
         cfg.operation_timeout = crate::fault_proxy::SLOW * 8;
         let aws = Aws::connect(cfg, stack.pinned_region())
