@@ -53,7 +53,6 @@ pub fn stack() -> Stack {
 /// The stack with a given ACM certificate for the HTTPS listener.
 pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
     let mut stack = Stack::new("fake-fintech-hardened").region(REGION_NAME);
-    let account = ACCOUNT_ID;
 
     // Network: the ALB and the NAT gateway are public, the tasks private.
     let vpc = stack.add(Vpc::new("vpc", cidr("10.30.0.0/16")).dns_hostnames(true));
@@ -134,26 +133,18 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
             .service_connect_defaults(&namespace),
     );
 
-    // IAM: the execution role pulls only this stack's repositories; grants below add
-    // exactly the secrets and log groups each task uses.
+    // IAM: grants below give the execution role exactly the repositories, secrets and
+    // log groups each task uses.
     let execution_role = stack.add(
         Role::new("execution-role", Principal::ecs_tasks())
-            .description("Pulls Fake-Fintech images; grants add its secrets and log groups")
-            .inline_policy(
-                "pull-images",
-                PolicyDocument::new()
-                    .statement(Statement::allow(["ecr:GetAuthorizationToken"]).resource("*"))
-                    .statement(
-                        Statement::allow([
-                            "ecr:BatchCheckLayerAvailability",
-                            "ecr:GetDownloadUrlForLayer",
-                            "ecr:BatchGetImage",
-                        ])
-                        .resource(format!(
-                            "arn:aws:ecr:{REGION_NAME}:{account}:repository/fake-fintech/*"
-                        )),
-                    ),
-            ),
+            .description("Pulls Fake-Fintech images; grants add its secrets and log groups"),
+    );
+    // Logs are encrypted with a key of the stack's own, rotated yearly.
+    let logs_key = stack.add(
+        KmsKey::new("logs-key")
+            .description("Encrypts the Fake-Fintech hardened log groups")
+            .alias("alias/fake-fintech-hardened-logs")
+            .allow_cloudwatch_logs(),
     );
     let llm_role = stack.add(
         Role::new("llm-service-task-role", Principal::ecs_tasks())
@@ -226,22 +217,31 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
                 format!("logs/{}", spec.name),
                 format!("/ecs/fake-fintech-hardened/{}", spec.name),
             )
-            .retention_days(30),
+            .retention_days(30)
+            .kms_key(logs_key.arn()),
         );
-        let mut app = Container::new(
-            spec.name,
-            Image::ecr(format!("fake-fintech/{}", spec.name), RELEASE),
-        )
-        .memory_reservation(spec.size.memory - 128)
-        .user("1000:1000")
-        .readonly_root_filesystem(true)
-        .env("SERVICE_NAME", spec.name)
-        .env("LOG_LEVEL", "info")
-        .env("LOG_FILE", format!("/var/log/app/{}.log", spec.name))
-        .env("AWS_REGION", REGION_NAME)
-        .mount("app-logs", "/var/log/app", false)
-        .mount("tmp", "/tmp", false)
-        .logs(LogConfig::awslogs(&logs, "ecs"));
+        // One repository per service: scanned on push, tags immutable.
+        let repo = stack.add(
+            Repository::new(
+                format!("repo/{}", spec.name),
+                format!("fake-fintech-hardened/{}", spec.name),
+            )
+            .tag_mutability(TagMutability::Immutable)
+            .lifecycle(LifecycleRule::expire_untagged_after_days(14))
+            .lifecycle(LifecycleRule::keep_last(50)),
+        );
+        grant(&mut stack, repo.grant_pull(&execution_role));
+        let mut app = Container::new(spec.name, Image::from_repository(&repo, RELEASE))
+            .memory_reservation(spec.size.memory - 128)
+            .user("1000:1000")
+            .readonly_root_filesystem(true)
+            .env("SERVICE_NAME", spec.name)
+            .env("LOG_LEVEL", "info")
+            .env("LOG_FILE", format!("/var/log/app/{}.log", spec.name))
+            .env("AWS_REGION", REGION_NAME)
+            .mount("app-logs", "/var/log/app", false)
+            .mount("tmp", "/tmp", false)
+            .logs(LogConfig::awslogs(&logs, "ecs"));
         let check = match spec.port {
             Some(port) => format!("curl -f http://localhost:{port}/health || exit 1"),
             // The background worker touches this file after every successful cycle.

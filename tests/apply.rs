@@ -536,10 +536,40 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
         let app = &llm.task_definition().unwrap().container_definitions()[0];
         assert_eq!(app.user(), Some("1000:1000"));
         assert_eq!(app.readonly_root_filesystem(), Some(true));
-        assert!(app
-            .image()
-            .unwrap()
-            .ends_with("fake-fintech/llm-service:1.4.2"));
+        // The image comes from the stack's own repository: immutable tags, scanned.
+        let repos = aws_sdk_ecr::Client::new(&c)
+            .describe_repositories()
+            .repository_names("fake-fintech-hardened/llm-service")
+            .send()
+            .await
+            .unwrap();
+        let repo = &repos.repositories()[0];
+        assert_eq!(
+            repo.image_tag_mutability(),
+            Some(&aws_sdk_ecr::types::ImageTagMutability::Immutable)
+        );
+        assert_eq!(
+            app.image(),
+            Some(format!("{}:1.4.2", repo.repository_uri().unwrap()).as_str())
+        );
+        let pull = statements
+            .iter()
+            .find(|s| s["Sid"] == "PullImages")
+            .unwrap();
+        assert_eq!(pull["Resource"].as_array().unwrap().len(), 10);
+        // Its logs are encrypted with the stack's key.
+        let key_arn = &report.state.resources["logs-key"].attributes["arn"];
+        let groups = aws_sdk_cloudwatchlogs::Client::new(&c)
+            .describe_log_groups()
+            .log_group_name_prefix("/ecs/fake-fintech-hardened/")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups().len(), 10);
+        assert!(groups
+            .log_groups()
+            .iter()
+            .all(|g| g.kms_key_id() == Some(key_arn.as_str())));
         assert!(!plan(&stack, &report.state).unwrap().has_changes());
         assert_refreshed_plan_is_empty(&aws, &stack, &report.state).await;
         let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())

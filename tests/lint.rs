@@ -76,7 +76,7 @@ fn lint_command_formats_and_exit_codes() {
     let (code, out, _) = run(fintech_hardened::stack(), &["lint"]);
     assert_eq!(code, EXIT_OK, "{out}");
     assert!(
-        out.ends_with("0 error(s), 0 warning(s), 19 note(s), 0 suppressed\n"),
+        out.ends_with("0 error(s), 0 warning(s), 9 note(s), 0 suppressed\n"),
         "{out}"
     );
     let (code, _, _) = run(visitor_book::stack(), &["lint", "--deny-warnings"]);
