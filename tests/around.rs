@@ -8,6 +8,18 @@ use ecs_iac::aws::{apply, destroy, ApplyOptions, Aws, StateStore};
 use ecs_iac::prelude::*;
 use ecs_iac::Action;
 
+/// The grants policy document IAM holds for `role`.
+async fn grants_of(c: &aws_config::SdkConfig, role: &str) -> serde_json::Value {
+    let grants = aws_sdk_iam::Client::new(c)
+        .get_role_policy()
+        .role_name(role)
+        .policy_name("ecs-iac-grants")
+        .send()
+        .await
+        .unwrap();
+    serde_json::from_str(&crate::apply::percent_decode(grants.policy_document())).unwrap()
+}
+
 /// A repository and a task pulling from it; `second` turns scanning on and retags. (The
 /// SDK sends `scanOnPush: false` as an empty object, which AWS reads as `false` and moto
 /// ignores, so the change tested here is the one moto applies.)
@@ -116,15 +128,7 @@ fn a_repository_is_created_pulled_from_kept_in_line_and_deleted_only_when_empty(
             task.task_definition().unwrap().container_definitions()[0].image(),
             Some(format!("{}:1.4.2", repo.repository_uri().unwrap()).as_str())
         );
-        let grants = aws_sdk_iam::Client::new(&c)
-            .get_role_policy()
-            .role_name("exec")
-            .policy_name("ecs-iac-grants")
-            .send()
-            .await
-            .unwrap();
-        let document: serde_json::Value =
-            serde_json::from_str(&crate::apply::percent_decode(grants.policy_document())).unwrap();
+        let document = grants_of(&c, "exec").await;
         assert_eq!(
             document["Statement"][0]["Action"],
             "ecr:GetAuthorizationToken"
@@ -368,15 +372,7 @@ fn a_topic_with_subscriptions_is_notified_by_alarms_and_kept_in_line() {
             alarms.metric_alarms()[0].alarm_actions(),
             std::slice::from_ref(&arn)
         );
-        let grants = aws_sdk_iam::Client::new(&c)
-            .get_role_policy()
-            .role_name("publisher")
-            .policy_name("ecs-iac-grants")
-            .send()
-            .await
-            .unwrap();
-        let document: serde_json::Value =
-            serde_json::from_str(&crate::apply::percent_decode(grants.policy_document())).unwrap();
+        let document = grants_of(&c, "publisher").await;
         assert_eq!(document["Statement"][0]["Action"], "sns:Publish");
         assert_eq!(document["Statement"][0]["Resource"], arn.as_str());
 
@@ -572,15 +568,7 @@ fn a_key_with_alias_and_rotation_encrypts_logs_and_topics_and_is_scheduled_for_d
             .await
             .unwrap();
         assert_eq!(topic.attributes().unwrap()["KmsMasterKeyId"], key_arn);
-        let grants = aws_sdk_iam::Client::new(&c)
-            .get_role_policy()
-            .role_name("reader")
-            .policy_name("ecs-iac-grants")
-            .send()
-            .await
-            .unwrap();
-        let document: serde_json::Value =
-            serde_json::from_str(&crate::apply::percent_decode(grants.policy_document())).unwrap();
+        let document = grants_of(&c, "reader").await;
         assert_eq!(document["Statement"][0]["Action"], "kms:Decrypt");
         assert_eq!(document["Statement"][0]["Resource"], key_arn.as_str());
 

@@ -26,10 +26,10 @@
 //! egress rule to the database's group is added as well; with AWS's default allow-all
 //! egress nothing is added there.
 //!
-//! Not covered: a secret encrypted with a customer managed KMS key also needs
-//! `kms:Decrypt` on that key for the same role; add that statement yourself (the key is
-//! not part of the stack's model). Secrets under the default `aws/secretsmanager` key
-//! need nothing more.
+//! A secret encrypted with a customer managed KMS key
+//! (`SecretRef::by_name(..).encrypted_with(&key)`) also gets `kms:Decrypt` on that key
+//! for the same role. Secrets under the default `aws/secretsmanager` key need nothing
+//! more.
 //!
 //! ```
 //! use ecs_iac_core::prelude::*;
@@ -274,8 +274,9 @@ impl Ref<SecretRef> {
     /// Lets the task definition `task` inject this secret (`Container::secret`): adds
     /// `secretsmanager:GetSecretValue` on exactly this secret's ARN to the task
     /// definition's **execution role**, the role ECS uses to fetch secrets when a task
-    /// starts. Apply it with [`Stack::grant`]. A secret encrypted with a customer managed
-    /// KMS key also needs `kms:Decrypt` on that key, which this does not add.
+    /// starts. Apply it with [`Stack::grant`]. For a secret
+    /// [`encrypted_with`](SecretRef::encrypted_with) a customer managed key, it adds
+    /// `kms:Decrypt` on that key too.
     ///
     /// ```
     /// # use ecs_iac_core::prelude::*;
@@ -548,6 +549,10 @@ impl Stack {
                         (r.clone(), arn.name())
                     }
                 };
+                let key = match &secret {
+                    SecretSource::Secret(r) => self.need(r)?.kms_key.clone(),
+                    SecretSource::Managed(_) => None,
+                };
                 let role = match reader {
                     Reader::Role(role) => role,
                     Reader::Execution(task) => {
@@ -559,6 +564,10 @@ impl Stack {
                         })?
                     }
                 };
+                if let Some(key) = key {
+                    self.need(&key)?;
+                    self.grant_role(&role, Access::Decrypt, key.erase(), "arn")?;
+                }
                 self.grant_role(&role, Access::ReadSecret, target, attribute)
             }
             GrantKind::WriteLogs { group, role } => {

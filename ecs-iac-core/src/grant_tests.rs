@@ -408,3 +408,43 @@ fn grants_show_in_the_plan_as_their_own_request() {
         .any(|a| a.address == format!("exec#policy:{GRANTS_POLICY}")));
     let _ = (&f.app_sg, &f.api_key);
 }
+
+#[test]
+fn reading_a_secret_under_a_customer_key_also_grants_decrypt_on_that_key() {
+    let mut stack = Stack::new("g").region("us-east-1");
+    let key = stack.add(KmsKey::existing("secrets-key", "alias/platform-secrets"));
+    let secret = stack.add(SecretRef::by_name("token", "g/token").encrypted_with(&key));
+    let plain = stack.add(SecretRef::by_name("plain", "g/plain"));
+    let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+    let task = stack.add(
+        TaskDefinition::fargate("task", Fargate::CPU_256_MEM_512)
+            .execution_role(&exec)
+            .container(
+                Container::new("app", image("app:1.0.0"))
+                    .secret("TOKEN", &secret)
+                    .secret("PLAIN", &plain),
+            ),
+    );
+    stack.grant(secret.grant_read(&task)).unwrap();
+    stack.grant(plain.grant_read(&task)).unwrap();
+    assert_eq!(
+        grants_policy(&stack, "exec"),
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ReadSecrets",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": ["${plain.arn}", "${token.arn}"],
+                },
+                {
+                    "Sid": "DecryptWithKeys",
+                    "Effect": "Allow",
+                    "Action": "kms:Decrypt",
+                    "Resource": "${secrets-key.arn}",
+                },
+            ],
+        })
+    );
+}

@@ -207,7 +207,16 @@ pub(super) async fn find(
         .await
         .map_err(sns_err(t.address, "ListTagsForResource"));
     let tags = match tags {
-        Err(x) if x.is(&["NotFound", "NotFoundException", "ResourceNotFound"]) => return Ok(None),
+        Err(x)
+            if x.is(&[
+                "NotFound",
+                "NotFoundException",
+                "ResourceNotFound",
+                "ResourceNotFoundException",
+            ]) =>
+        {
+            return Ok(None)
+        }
         other => other?,
     };
     let mine = owned(

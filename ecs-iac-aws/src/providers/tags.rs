@@ -7,6 +7,45 @@ use crate::error::ProviderError;
 use ecs_iac_core::kind::{ElastiCacheKind, RdsKind};
 use ecs_iac_core::Kind;
 
+/// Sets the tags `set` and removes the keys `remove` with a service's `TagResource` and
+/// `UntagResource`, naming the resource with `$target($id)` and building each tag with
+/// `$tag::builder().$key(k).$value(v).build()` (fallible in these SDKs).
+macro_rules! tag_resource {
+    ($client:expr, $target:ident($id:expr), $tag:path { $key:ident, $value:ident }, $field:literal,
+     $service:literal, ($address:expr, $set:expr, $remove:expr)) => {{
+        let (c, address) = (&$client, $address);
+        if !$set.is_empty() {
+            let tags = $set
+                .iter()
+                .map(|(k, v)| <$tag>::builder().$key(k).$value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|x| ProviderError::Request {
+                    address: address.to_string(),
+                    field: $field.into(),
+                    problem: x.to_string(),
+                })?;
+            c.tag_resource()
+                .$target($id)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(|e| {
+                    ProviderError::from_sdk(address, concat!($service, ":TagResource"), e)
+                })?;
+        }
+        if !$remove.is_empty() {
+            c.untag_resource()
+                .$target($id)
+                .set_tag_keys(Some($remove.to_vec()))
+                .send()
+                .await
+                .map_err(|e| {
+                    ProviderError::from_sdk(address, concat!($service, ":UntagResource"), e)
+                })?;
+        }
+    }};
+}
+
 /// Sets the tags `set` and removes the keys `remove` on the recorded resource `e`.
 pub(crate) async fn retag(
     aws: &Aws,
@@ -273,131 +312,45 @@ pub(crate) async fn retag(
         }
         Kind::ServiceDiscovery(_) => {
             let resource = e.attr("arn")?;
-            let c = &aws.c.discovery;
-            if add {
-                let tags = set
-                    .iter()
-                    .map(|(k, v)| {
-                        aws_sdk_servicediscovery::types::Tag::builder()
-                            .key(k)
-                            .value(v)
-                            .build()
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|x| ProviderError::Request {
-                        address: address.to_string(),
-                        field: "Tags".into(),
-                        problem: x.to_string(),
-                    })?;
-                c.tag_resource()
-                    .resource_arn(&resource)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        ProviderError::from_sdk(address, "servicediscovery:TagResource", e)
-                    })?;
-            }
-            if keys {
-                c.untag_resource()
-                    .resource_arn(&resource)
-                    .set_tag_keys(Some(remove.to_vec()))
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        ProviderError::from_sdk(address, "servicediscovery:UntagResource", e)
-                    })?;
-            }
+            tag_resource!(
+                aws.c.discovery,
+                resource_arn(&resource),
+                aws_sdk_servicediscovery::types::Tag { key, value },
+                "Tags",
+                "servicediscovery",
+                (address, set, remove)
+            );
         }
         Kind::Ecr(_) if e.kind.spec().retag => {
             let resource = recorded_arn("ecr", format!("repository/{id}"));
-            let c = &aws.c.ecr;
-            if add {
-                let tags = set
-                    .iter()
-                    .map(|(k, v)| aws_sdk_ecr::types::Tag::builder().key(k).value(v).build())
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|x| ProviderError::Request {
-                        address: address.to_string(),
-                        field: "tags".into(),
-                        problem: x.to_string(),
-                    })?;
-                c.tag_resource()
-                    .resource_arn(&resource)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "ecr:TagResource", e))?;
-            }
-            if keys {
-                c.untag_resource()
-                    .resource_arn(&resource)
-                    .set_tag_keys(Some(remove.to_vec()))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "ecr:UntagResource", e))?;
-            }
+            tag_resource!(
+                aws.c.ecr,
+                resource_arn(&resource),
+                aws_sdk_ecr::types::Tag { key, value },
+                "tags",
+                "ecr",
+                (address, set, remove)
+            );
         }
         Kind::Sns(_) if e.kind.spec().retag => {
-            let c = &aws.c.sns;
-            if add {
-                let tags = set
-                    .iter()
-                    .map(|(k, v)| aws_sdk_sns::types::Tag::builder().key(k).value(v).build())
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|x| ProviderError::Request {
-                        address: address.to_string(),
-                        field: "Tags".into(),
-                        problem: x.to_string(),
-                    })?;
-                c.tag_resource()
-                    .resource_arn(id)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "sns:TagResource", e))?;
-            }
-            if keys {
-                c.untag_resource()
-                    .resource_arn(id)
-                    .set_tag_keys(Some(remove.to_vec()))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "sns:UntagResource", e))?;
-            }
+            tag_resource!(
+                aws.c.sns,
+                resource_arn(id),
+                aws_sdk_sns::types::Tag { key, value },
+                "Tags",
+                "sns",
+                (address, set, remove)
+            );
         }
         Kind::Kms(_) if e.kind.spec().retag => {
-            let c = &aws.c.kms;
-            if add {
-                let tags = set
-                    .iter()
-                    .map(|(k, v)| {
-                        aws_sdk_kms::types::Tag::builder()
-                            .tag_key(k)
-                            .tag_value(v)
-                            .build()
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|x| ProviderError::Request {
-                        address: address.to_string(),
-                        field: "Tags".into(),
-                        problem: x.to_string(),
-                    })?;
-                c.tag_resource()
-                    .key_id(id)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "kms:TagResource", e))?;
-            }
-            if keys {
-                c.untag_resource()
-                    .key_id(id)
-                    .set_tag_keys(Some(remove.to_vec()))
-                    .send()
-                    .await
-                    .map_err(|e| ProviderError::from_sdk(address, "kms:UntagResource", e))?;
-            }
+            tag_resource!(
+                aws.c.kms,
+                key_id(id),
+                aws_sdk_kms::types::Tag { tag_key, tag_value },
+                "Tags",
+                "kms",
+                (address, set, remove)
+            );
         }
         Kind::SecretsManager(_) | Kind::Acm(_) | Kind::Kms(_) | Kind::Sns(_) | Kind::Ecr(_) => {
             return Err(ProviderError::Request {

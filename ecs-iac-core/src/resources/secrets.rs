@@ -16,6 +16,8 @@ pub struct SecretRef {
     pub(crate) meta: Meta,
     pub(crate) secret_id: String,
     pub(crate) is_arn: bool,
+    /// The customer managed key the secret is encrypted with, if any.
+    pub(crate) kms_key: Option<Ref<super::KmsKey>>,
 }
 
 impl SecretRef {
@@ -25,6 +27,7 @@ impl SecretRef {
             meta: Meta::new(name),
             secret_id: secret_name.into(),
             is_arn: false,
+            kms_key: None,
         }
     }
 
@@ -34,7 +37,20 @@ impl SecretRef {
             meta: Meta::new(name),
             secret_id: arn.into(),
             is_arn: true,
+            kms_key: None,
         }
+    }
+
+    /// Says the secret is encrypted with this customer managed key (a [`KmsKey`] of the
+    /// stack, owned or existing): `grant_read` then also grants `kms:Decrypt` on it,
+    /// which reading the secret needs. Secrets under the default `aws/secretsmanager` key
+    /// need nothing.
+    ///
+    /// [`KmsKey`]: super::KmsKey
+    #[must_use]
+    pub fn encrypted_with(mut self, key: &Ref<super::KmsKey>) -> SecretRef {
+        self.kms_key = Some(key.clone());
+        self
     }
 
     /// The ARN as it renders: the literal ARN, or the `${name.arn}` placeholder.
