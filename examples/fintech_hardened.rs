@@ -169,11 +169,11 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
         .collect();
 
     // The public entry: an internet-facing ALB, HTTPS only.
-    let alb = stack.add(LoadBalancer::application(
-        "alb",
-        [&public_a, &public_b],
-        [&alb_sg],
-    ));
+    // Headers with invalid names are dropped at the edge (request smuggling defence).
+    let alb = stack.add(
+        LoadBalancer::application("alb", [&public_a, &public_b], [&alb_sg])
+            .drop_invalid_header_fields(true),
+    );
     let target_groups: Vec<(&str, Ref<TargetGroup>)> = PUBLIC
         .iter()
         .map(|(service, port, _)| {

@@ -640,3 +640,122 @@ fn a_key_with_alias_and_rotation_encrypts_logs_and_topics_and_is_scheduled_for_d
         );
     });
 }
+
+/// An internal ALB with its attributes set; `protected` turns deletion protection on,
+/// `idle` is its idle timeout.
+fn alb_stack(protected: bool, idle: u32) -> Stack {
+    let mut stack = Stack::new("edge").region("us-east-1");
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.12.0.0/16")));
+    let a = stack.add(Subnet::private(
+        "a",
+        &vpc,
+        cidr("10.12.1.0/24"),
+        Az::US_EAST_1A,
+    ));
+    let b = stack.add(Subnet::private(
+        "b",
+        &vpc,
+        cidr("10.12.2.0/24"),
+        Az::US_EAST_1B,
+    ));
+    let sg = stack.add(SecurityGroup::new("alb-sg", &vpc).description("edge load balancer"));
+    stack.add(
+        LoadBalancer::application("alb", [&a, &b], [&sg])
+            .scheme(Scheme::Internal)
+            .deletion_protection(protected)
+            .drop_invalid_header_fields(true)
+            .idle_timeout_seconds(idle),
+    );
+    stack
+}
+
+#[test]
+fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_removal() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("edge.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let c = sdk(&moto).await;
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
+        let stack = alb_stack(true, 120);
+        assert_eq!(validate(&stack), vec![]);
+        let first = plan(&stack, &State::empty("edge")).unwrap();
+        let applied = apply(&aws, &first, &lock, State::empty("edge"), &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let arn = applied.state.resources["alb"].id.clone().unwrap();
+        let attributes = |out: &aws_sdk_elasticloadbalancingv2::operation::describe_load_balancer_attributes::DescribeLoadBalancerAttributesOutput, key: &str| {
+            out.attributes()
+                .iter()
+                .find(|x| x.key() == Some(key))
+                .and_then(|x| x.value())
+                .map(str::to_string)
+        };
+        let out = elb
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(attributes(&out, "deletion_protection.enabled").as_deref(), Some("true"));
+        assert_eq!(attributes(&out, "idle_timeout.timeout_seconds").as_deref(), Some("120"));
+        assert_eq!(
+            attributes(&out, "routing.http.drop_invalid_header_fields.enabled").as_deref(),
+            Some("true")
+        );
+        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        assert!(!again.has_changes(), "{}", again.render_text());
+
+        // A new idle timeout is an in-place change of the attributes, not of the ALB.
+        let v2 = alb_stack(true, 300);
+        let change = crate::drift::live_plan(&aws, &v2, &applied.state).await;
+        assert_eq!(
+            (change.summary.update, change.summary.replace),
+            (1, 0),
+            "{}",
+            change.render_text()
+        );
+        let changed = apply(&aws, &change, &lock, applied.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        let out = elb
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(attributes(&out, "idle_timeout.timeout_seconds").as_deref(), Some("300"));
+
+        // Removing the protected ALB from the stack is blocked at plan time.
+        let empty = Stack::new("edge").region("us-east-1");
+        let removal = plan(&empty, &changed.state).unwrap();
+        let blocked: Vec<_> = removal
+            .actions
+            .iter()
+            .filter_map(|a| a.blocked.as_deref())
+            .collect();
+        assert!(
+            blocked.iter().any(|b| b.contains("deletion protection")),
+            "{}",
+            removal.render_text()
+        );
+        // Turned off first, the stack destroys cleanly.
+        let off = plan(&alb_stack(false, 300), &changed.state).unwrap();
+        let unprotected = apply(&aws, &off, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(unprotected.succeeded(), "{:#?}", unprotected.failed);
+        let gone = destroy(&aws, &lock, unprotected.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        let lbs = elb.describe_load_balancers().send().await.unwrap();
+        assert!(lbs.load_balancers().is_empty());
+    });
+}

@@ -112,6 +112,7 @@ rules! {
     DeploymentPercent = "E0309", "deployment-percent", Error, "Deployment percentages allow no progress (maximum below 100 or minimum above maximum).";
     DbStorage = "E0401", "db-storage", Error, "RDS allocated storage or backup retention is outside the bounds AWS documents.";
     CacheSettings = "E0402", "cache-settings", Error, "An ElastiCache replication group has replicas, failover, multi-AZ or auth settings AWS rejects.";
+    LoadBalancerAttributes = "E0310", "load-balancer-attributes", Error, "A load balancer attribute is outside what AWS accepts (an idle timeout outside 1 to 4000 seconds).";
     RepositoryLifecycle = "E0501", "repository-lifecycle", Error, "An ECR lifecycle rule counts 0 days or images, or two rules of a repository's lifecycle policy select the same images.";
     VpcMismatch = "E0403", "vpc-mismatch", Error, "Resources that must share a VPC (subnets, security groups, target groups) are in different VPCs.";
 }

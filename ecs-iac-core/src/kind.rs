@@ -169,6 +169,7 @@ pub enum EcsKind {
 #[allow(missing_docs)]
 pub enum Elbv2Kind {
     LoadBalancer,
+    LoadBalancerAttributes,
     TargetGroup,
     Listener,
     ListenerRule,
@@ -561,6 +562,8 @@ impl Kind {
     pub const SERVICE: Kind = Kind::Ecs(EcsKind::Service);
     /// A load balancer.
     pub const LOAD_BALANCER: Kind = Kind::Elbv2(Elbv2Kind::LoadBalancer);
+    /// A load balancer's attributes (deletion protection, idle timeout, header handling).
+    pub const LOAD_BALANCER_ATTRIBUTES: Kind = Kind::Elbv2(Elbv2Kind::LoadBalancerAttributes);
     /// A target group.
     pub const TARGET_GROUP: Kind = Kind::Elbv2(Elbv2Kind::TargetGroup);
     /// A listener.
@@ -657,6 +660,7 @@ impl Kind {
         Kind::TASK_DEFINITION,
         Kind::SERVICE,
         Kind::LOAD_BALANCER,
+        Kind::LOAD_BALANCER_ATTRIBUTES,
         Kind::TARGET_GROUP,
         Kind::LISTENER,
         Kind::LISTENER_RULE,
@@ -869,6 +873,24 @@ impl Kind {
                 }
             },
             Kind::Elbv2(k) => match k {
+                Elbv2Kind::LoadBalancerAttributes => &KindSpec {
+                    name: "elbv2.load_balancer_attributes",
+                    create: "ModifyLoadBalancerAttributes",
+                    // Puts the attributes back to AWS's defaults (deletion protection
+                    // excepted: turning it off is the stack's explicit step).
+                    delete: "ModifyLoadBalancerAttributes",
+                    updates: Updates::Upsert {
+                        identity: &["LoadBalancerArn"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::None,
+                    retag: false,
+                    attributes: &[ID],
+                    data_source: false,
+                },
                 Elbv2Kind::LoadBalancer => &KindSpec {
                     name: "elbv2.load_balancer",
                     create: "CreateLoadBalancer",

@@ -508,10 +508,17 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
 /// AWS refuses to delete a DB instance applied with deletion protection: the delete is
 /// blocked up front, saying how to lift it, rather than failing half way through.
 fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<String> {
-    let protected = r.kind == Kind::DB_INSTANCE
-        && r.status == ResourceStatus::Created
-        && !gone
-        && r.request.get("DeletionProtection") == Some(&Value::Bool(true));
+    let on = match r.kind {
+        Kind::DB_INSTANCE => r.request.get("DeletionProtection") == Some(&Value::Bool(true)),
+        // A load balancer's protection is in its attributes node, deleted before it.
+        Kind::LOAD_BALANCER_ATTRIBUTES => r.request["Attributes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a["Key"] == "deletion_protection.enabled" && a["Value"] == "true"),
+        _ => false,
+    };
+    let protected = on && r.status == ResourceStatus::Created && !gone;
     protected.then(|| {
         format!(
             "`{address}` has deletion protection on (`DeletionProtection`): AWS refuses to delete it; apply it with `.deletion_protection(false)` first"

@@ -531,6 +531,15 @@ fn cases() -> Vec<Case> {
             );
             b.stack
         }),
+        (Rule::LoadBalancerAttributes, |bad| {
+            let mut b = base();
+            let alb_sg = b.stack.add(SecurityGroup::new("alb-sg", &b.vpc));
+            b.stack.add(
+                LoadBalancer::application("alb", [&b.a, &b.b], [&alb_sg])
+                    .idle_timeout_seconds(if bad { 0 } else { 120 }),
+            );
+            b.stack
+        }),
         (Rule::RepositoryLifecycle, |bad| {
             let mut b = base();
             b.stack.add(

@@ -149,6 +149,7 @@ pub(super) async fn update(
         Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => {
             return Err(not_supported(a, t.kind, "modify"));
         }
+        Elbv2Kind::LoadBalancerAttributes => return create(aws, k, t).await,
         Elbv2Kind::LoadBalancer => {
             let changed = |field: &str| t.changed.iter().any(|c| c == field);
             if changed("SecurityGroups") {
@@ -253,7 +254,7 @@ pub(super) async fn observe(
     aws: &Aws,
     k: Elbv2Kind,
     e: &Existing<'_>,
-    _applied: &serde_json::Value,
+    applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let (c, a) = (&aws.c.elbv2, e.address);
     let gone = |x: &ProviderError| {
@@ -269,6 +270,32 @@ pub(super) async fn observe(
         Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => {
             return Err(not_supported(a, e.kind, "refresh"));
         }
+        // The attributes the stack sets, in its order, as AWS has them now.
+        Elbv2Kind::LoadBalancerAttributes => c
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(e.id)
+            .send()
+            .await
+            .map_err(err(a, "DescribeLoadBalancerAttributes"))
+            .map(|out| {
+                let keys = applied["Attributes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let seen: Vec<serde_json::Value> = keys
+                    .iter()
+                    .filter_map(|k| {
+                        let key = k["Key"].as_str()?;
+                        let value = out
+                            .attributes()
+                            .iter()
+                            .find(|x| x.key() == Some(key))?
+                            .value()?;
+                        Some(serde_json::json!({ "Key": key, "Value": value }))
+                    })
+                    .collect();
+                Some(serde_json::json!({ "LoadBalancerArn": e.id, "Attributes": seen }))
+            }),
         Elbv2Kind::TargetGroup => c
             .describe_target_groups()
             .target_group_arns(e.id)
@@ -337,6 +364,11 @@ pub(super) async fn create(
     let (c, a, r) = (&aws.once.elbv2, t.address, &t.req);
     match k {
         Elbv2Kind::ExistingLoadBalancer => super::lookups::load_balancer(aws, t).await,
+        Elbv2Kind::LoadBalancerAttributes => {
+            let arn = r.s("LoadBalancerArn")?;
+            modify_attributes(aws, a, &arn, attribute_pairs(r)).await?;
+            Ok(Outcome::new(&arn))
+        }
         Elbv2Kind::ExistingListener => super::lookups::listener(aws, t).await,
         Elbv2Kind::LoadBalancer => {
             let out = c
@@ -536,7 +568,9 @@ pub(super) async fn find(
 ) -> Result<Option<Outcome>, ProviderError> {
     let (c, a, r) = (&aws.c.elbv2, t.address, &t.req);
     let found = match k {
-        Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => return Ok(None),
+        Elbv2Kind::ExistingLoadBalancer
+        | Elbv2Kind::ExistingListener
+        | Elbv2Kind::LoadBalancerAttributes => return Ok(None),
         Elbv2Kind::LoadBalancer => match c
             .describe_load_balancers()
             .names(r.s("Name")?)
@@ -608,6 +642,18 @@ pub(super) async fn delete(aws: &Aws, k: Elbv2Kind, e: &Existing<'_>) -> Result<
     let res = match k {
         // Not owned: forgetting it is all a destroy does.
         Elbv2Kind::ExistingLoadBalancer | Elbv2Kind::ExistingListener => Ok(()),
+        // Back to AWS's defaults; deletion protection stays as it is (the plan refuses to
+        // remove it while it is on).
+        Elbv2Kind::LoadBalancerAttributes => {
+            let defaults = vec![
+                ("idle_timeout.timeout_seconds".to_string(), "60".to_string()),
+                (
+                    "routing.http.drop_invalid_header_fields.enabled".to_string(),
+                    "false".to_string(),
+                ),
+            ];
+            modify_attributes(aws, a, id, defaults).await
+        }
         Elbv2Kind::LoadBalancer => {
             match c
                 .delete_load_balancer()
@@ -677,6 +723,40 @@ pub(super) async fn delete(aws: &Aws, k: Elbv2Kind, e: &Existing<'_>) -> Result<
 }
 
 /// Load balancers, target groups, listeners and rules are usable once created.
+/// The `Attributes` of a `ModifyLoadBalancerAttributes` request, as key/value pairs.
+fn attribute_pairs(r: &Req<'_>) -> Vec<(String, String)> {
+    r.arr("Attributes")
+        .iter()
+        .filter_map(|x| {
+            let x = r.at(x);
+            Some((x.os("Key")?, x.os("Value")?))
+        })
+        .collect()
+}
+
+/// Sets the load balancer's attributes `pairs`.
+async fn modify_attributes(
+    aws: &Aws,
+    address: &str,
+    arn: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<(), ProviderError> {
+    use aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute;
+    let attributes = pairs
+        .into_iter()
+        .map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build())
+        .collect();
+    aws.c
+        .elbv2
+        .modify_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .set_attributes(Some(attributes))
+        .send()
+        .await
+        .map(drop)
+        .map_err(err(address, "ModifyLoadBalancerAttributes"))
+}
+
 pub(super) async fn wait_ready(
     _aws: &Aws,
     _k: Elbv2Kind,

@@ -30,6 +30,9 @@ pub struct LoadBalancer {
     /// The name or ARN of a load balancer the stack does not own
     /// ([`LoadBalancer::existing`]).
     pub(crate) existing: Option<String>,
+    pub(crate) deletion_protection: Option<bool>,
+    pub(crate) drop_invalid_header_fields: Option<bool>,
+    pub(crate) idle_timeout_seconds: Option<u32>,
 }
 
 impl LoadBalancer {
@@ -45,7 +48,52 @@ impl LoadBalancer {
             security_groups: security_groups.into_iter().cloned().collect(),
             scheme: Scheme::InternetFacing,
             existing: None,
+            deletion_protection: None,
+            drop_invalid_header_fields: None,
+            idle_timeout_seconds: None,
         }
+    }
+
+    /// Deletion protection: AWS refuses to delete the load balancer while it is on, and a
+    /// plan that would is blocked (apply with `false` first).
+    #[must_use]
+    pub fn deletion_protection(mut self, enabled: bool) -> LoadBalancer {
+        self.deletion_protection = Some(enabled);
+        self
+    }
+
+    /// Drops HTTP headers whose names are not valid (request smuggling defence; off in
+    /// AWS by default).
+    #[must_use]
+    pub fn drop_invalid_header_fields(mut self, enabled: bool) -> LoadBalancer {
+        self.drop_invalid_header_fields = Some(enabled);
+        self
+    }
+
+    /// Seconds a connection may be idle (1 to 4000; AWS's default is 60).
+    #[must_use]
+    pub fn idle_timeout_seconds(mut self, seconds: u32) -> LoadBalancer {
+        self.idle_timeout_seconds = Some(seconds);
+        self
+    }
+
+    /// The attributes the stack sets, as `ModifyLoadBalancerAttributes` takes them,
+    /// sorted by key.
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(on) = self.deletion_protection {
+            out.push(("deletion_protection.enabled", on.to_string()));
+        }
+        if let Some(seconds) = self.idle_timeout_seconds {
+            out.push(("idle_timeout.timeout_seconds", seconds.to_string()));
+        }
+        if let Some(on) = self.drop_invalid_header_fields {
+            out.push((
+                "routing.http.drop_invalid_header_fields.enabled",
+                on.to_string(),
+            ));
+        }
+        out
     }
 
     /// A load balancer the stack uses but does not own (a shared ALB it adds listener
@@ -89,7 +137,23 @@ impl ResourceSpec for LoadBalancer {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
+        if let Some(seconds) = self.idle_timeout_seconds {
+            if !(1..=4000).contains(&seconds) {
+                cx.error(
+                    Rule::LoadBalancerAttributes,
+                    "Attributes.idle_timeout.timeout_seconds",
+                    format!("an idle timeout of {seconds} s is outside the 1 to 4000 seconds AWS allows"),
+                );
+            }
+        }
         if self.existing.is_some() {
+            if !self.attributes().is_empty() {
+                cx.error(
+                    Rule::ExistingResource,
+                    "Attributes",
+                    format!("`{}` is a load balancer the stack does not own: its attributes are not the stack's to set", self.meta.name),
+                );
+            }
             if self.scheme != Scheme::InternetFacing {
                 cx.error(
                     Rule::ExistingResource,
@@ -154,6 +218,21 @@ impl ResourceSpec for LoadBalancer {
             "IpAddressType": "ipv4",
         });
         cx.push(n, body);
+        let attributes = self.attributes();
+        if !attributes.is_empty() {
+            let n = cx.node("attributes", Kind::LOAD_BALANCER_ATTRIBUTES);
+            let attributes: Vec<Value> = attributes
+                .into_iter()
+                .map(|(key, value)| json!({ "Key": key, "Value": value }))
+                .collect();
+            cx.push(
+                n,
+                json!({
+                    "LoadBalancerArn": crate::lower::placeholder(&self.meta.name, "arn"),
+                    "Attributes": attributes,
+                }),
+            );
+        }
     }
 }
 
