@@ -25,9 +25,16 @@
 //!    of its own (not a follow-up request such as `#ingress`).
 //! 3. In `ecs-iac-aws/src/providers/<service>.rs`, answer the new variant in every
 //!    operation's `match` (create, find, update, observe, wait_ready, delete; retag in
-//!    `tags.rs`): the matches are exhaustive, so it does not compile until each is
+//!    `tags.rs`, where `tag_resource!` covers services with `TagResource` and
+//!    `UntagResource`): the matches are exhaustive, so it does not compile until each is
 //!    answered. A new service also needs its SDK crate, its client in `clients.rs` and an
-//!    arm in `providers::dispatch!`.
+//!    arm in `providers::dispatch!`. A new tag shape is a [`Tags`] variant, rendered in
+//!    `lower.rs` and checked in `request_checks.rs`.
+//!
+//!    Settings AWS keeps beside the resource (a key's rotation, a repository's lifecycle
+//!    policy, a load balancer's attributes) are follow-up nodes of their own
+//!    (`KEY#rotation`, `REPO#lifecycle`, `ALB#attributes`), usually `Upsert` kinds whose
+//!    delete puts AWS's default back.
 //! 4. Tests: a failing and a passing validation case per rule, a synth snapshot, and a
 //!    moto test of create, refresh, in-place update and delete. `tests/kinds.rs` checks
 //!    that every field the kind renders plans as a replacement or an update the executor
