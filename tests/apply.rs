@@ -43,7 +43,13 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-async fn apply_stack(aws: &Aws, stack: &Stack, lock: &StateLock, prior: State) -> ApplyReport {
+/// Plans `stack` from `prior` and applies it; fails the test unless every action succeeded.
+pub(crate) async fn apply_stack(
+    aws: &Aws,
+    stack: &Stack,
+    lock: &StateLock,
+    prior: State,
+) -> ApplyReport {
     let plan = plan(stack, &prior).expect("valid stack");
     let report = apply(aws, &plan, lock, prior, &ApplyOptions::default())
         .await

@@ -62,17 +62,8 @@ fn a_repository_is_created_pulled_from_kept_in_line_and_deleted_only_when_empty(
         let ecr = aws_sdk_ecr::Client::new(&c);
         let stack = registry_stack(false, RepositoryEncryption::Aes256);
         assert_eq!(validate(&stack), vec![]);
-        let first = plan(&stack, &State::empty("registry")).unwrap();
-        let applied = apply(
-            &aws,
-            &first,
-            &lock,
-            State::empty("registry"),
-            &ApplyOptions::default(),
-        )
-        .await
-        .unwrap();
-        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let applied =
+            crate::apply::apply_stack(&aws, &stack, &lock, State::empty("registry")).await;
 
         // What AWS has, read independently.
         let repos = ecr
@@ -310,17 +301,7 @@ fn a_topic_with_subscriptions_is_notified_by_alarms_and_kept_in_line() {
         let sns = aws_sdk_sns::Client::new(&c);
         let stack = alerts_stack(false);
         assert_eq!(validate(&stack), vec![]);
-        let first = plan(&stack, &State::empty("alerts")).unwrap();
-        let applied = apply(
-            &aws,
-            &first,
-            &lock,
-            State::empty("alerts"),
-            &ApplyOptions::default(),
-        )
-        .await
-        .unwrap();
-        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("alerts")).await;
         let arn = applied.state.resources["alerts"].id.clone().unwrap();
         assert_eq!(arn, "arn:aws:sns:us-east-1:123456789012:app-alerts");
 
@@ -491,17 +472,7 @@ fn a_key_with_alias_and_rotation_encrypts_logs_and_topics_and_is_scheduled_for_d
         let kms = aws_sdk_kms::Client::new(&c);
         let stack = keys_stack(false);
         assert_eq!(validate(&stack), vec![]);
-        let first = plan(&stack, &State::empty("keys")).unwrap();
-        let applied = apply(
-            &aws,
-            &first,
-            &lock,
-            State::empty("keys"),
-            &ApplyOptions::default(),
-        )
-        .await
-        .unwrap();
-        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("keys")).await;
         let key_id = applied.state.resources["data-key"].id.clone().unwrap();
         let key_arn = applied.state.resources["data-key"].attributes["arn"].clone();
 
@@ -683,11 +654,8 @@ fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_remov
         let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
         let stack = alb_stack(true, 120);
         assert_eq!(validate(&stack), vec![]);
-        let first = plan(&stack, &State::empty("edge")).unwrap();
-        let applied = apply(&aws, &first, &lock, State::empty("edge"), &ApplyOptions::default())
-            .await
-            .unwrap();
-        assert!(applied.succeeded(), "{:#?}", applied.failed);
+        let applied =
+            crate::apply::apply_stack(&aws, &stack, &lock, State::empty("edge")).await;
         let arn = applied.state.resources["alb"].id.clone().unwrap();
         let attributes = |out: &aws_sdk_elasticloadbalancingv2::operation::describe_load_balancer_attributes::DescribeLoadBalancerAttributesOutput, key: &str| {
             out.attributes()

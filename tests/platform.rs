@@ -263,17 +263,7 @@ fn an_app_deploys_onto_an_existing_platform_and_destroy_leaves_the_platform() {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
             .unwrap();
-        let first = plan(&stack, &State::empty("app")).unwrap();
-        let report = apply(
-            &aws,
-            &first,
-            &lock,
-            State::empty("app"),
-            &ApplyOptions::default(),
-        )
-        .await
-        .unwrap();
-        assert!(report.succeeded(), "{:?}", report.failed);
+        let report = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("app")).await;
         assert_eq!(report.outputs()["image-repository"], p.repository_uri);
         assert_eq!(report.outputs()["namespace"], p.namespace_id);
         let recorded = |a: &str, attr: &str| report.state.resources[a].attributes[attr].clone();
