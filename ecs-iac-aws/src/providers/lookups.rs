@@ -379,10 +379,9 @@ pub(super) async fn certificate(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Pr
             return Err(sought.missing(format!("the certificate is {status}, not ISSUED")));
         }
     }
-    let matches = vec![Outcome::new(&arn)
+    Ok(Outcome::new(&arn)
         .with("arn", &arn)
-        .with("domain_name", cert.domain_name().unwrap_or_default())];
-    sought.exactly_one(matches)
+        .with("domain_name", cert.domain_name().unwrap_or_default()))
 }
 
 /// The issued certificate whose subject alternative names include the domain of the
@@ -482,8 +481,7 @@ pub(super) async fn kms_key(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provid
             .unwrap_or_default();
         return Err(sought.missing(format!("the key is {state}, not enabled")));
     }
-    let matches = vec![Outcome::new(meta.key_id()).with("arn", meta.arn().unwrap_or_default())];
-    sought.exactly_one(matches)
+    Ok(Outcome::new(meta.key_id()).with("arn", meta.arn().unwrap_or_default()))
 }
 
 /// The SNS topic `TopicArn`.
@@ -511,9 +509,7 @@ pub(super) async fn topic(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provider
         .cloned()
         .unwrap_or(arn);
     let name = arn.rsplit(':').next().unwrap_or_default().to_string();
-    sought.exactly_one(vec![Outcome::new(&arn)
-        .with("arn", &arn)
-        .with("name", name)])
+    Ok(Outcome::new(&arn).with("arn", &arn).with("name", name))
 }
 
 /// The ECR repository `repositoryNames[0]`.

@@ -29,27 +29,17 @@ pub(super) async fn create(
             let name = r.s("Name")?;
             // CreateTopic returns the existing topic's ARN for a name already taken, so a
             // topic someone else made is adopted only when its tags say it is ours.
-            if let Some(found) = find(aws, k, t).await? {
-                return Ok(found);
-            }
-            let taken = aws
-                .c
-                .sns
-                .get_topic_attributes()
-                .topic_arn(aws.arn("sns", &name))
-                .send()
-                .await
-                .map_err(sns_err(a, "GetTopicAttributes"));
-            match taken {
-                Ok(_) => {
+            let arn = aws.arn("sns", &name);
+            match ownership(aws, t, &arn).await? {
+                Some(true) => return Ok(topic_outcome(&arn)),
+                Some(false) => {
                     return Err(request(
                         a,
                         "Name",
                         format!("topic `{name}` already exists and is not owned by this stack; import it or pick another name"),
                     ))
                 }
-                Err(e) if e.is(&["NotFound", "NotFoundException"]) => {}
-                Err(e) => return Err(e),
+                None => {}
             }
             let tags = r
                 .tags("Tags")
@@ -198,11 +188,17 @@ pub(super) async fn find(
         return Ok(None);
     }
     let arn = aws.arn("sns", &t.req.s("Name")?);
+    Ok((ownership(aws, t, &arn).await? == Some(true)).then(|| topic_outcome(&arn)))
+}
+
+/// Whether the topic `arn` is this stack's and address's by its tags; `None` when no
+/// topic has that ARN.
+async fn ownership(aws: &Aws, t: &Target<'_>, arn: &str) -> Result<Option<bool>, ProviderError> {
     let tags = aws
         .c
         .sns
         .list_tags_for_resource()
-        .resource_arn(&arn)
+        .resource_arn(arn)
         .send()
         .await
         .map_err(sns_err(t.address, "ListTagsForResource"));
@@ -219,12 +215,11 @@ pub(super) async fn find(
         }
         other => other?,
     };
-    let mine = owned(
+    Ok(Some(owned(
         tags.tags().iter().map(|x| (x.key(), x.value())),
         t.stack,
         t.address,
-    );
-    Ok(mine.then(|| topic_outcome(&arn)))
+    )))
 }
 
 /// Deletes a topic (with its subscriptions) or one subscription; an existing topic is
