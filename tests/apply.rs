@@ -591,7 +591,7 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
 
 /// A plan against what AWS reports has no changes, on two refreshes in a row (nothing
 /// AWS fills in or reorders shows as a change).
-async fn assert_refreshed_plan_is_empty(aws: &Aws, stack: &Stack, state: &State) {
+pub(crate) async fn assert_refreshed_plan_is_empty(aws: &Aws, stack: &Stack, state: &State) {
     for _ in 0..2 {
         let refreshed = crate::drift::live_plan(aws, stack, state).await;
         assert!(!refreshed.has_changes(), "{}", refreshed.render_text());

@@ -131,8 +131,7 @@ fn a_repository_is_created_pulled_from_kept_in_line_and_deleted_only_when_empty(
         );
 
         // Nothing to do twice in a row.
-        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
-        assert!(!again.has_changes(), "{}", again.render_text());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
 
         // Drift: someone makes the tags mutable; the plan shows it and apply puts it back.
         ecr.put_image_tag_mutability()
@@ -192,8 +191,7 @@ fn a_repository_is_created_pulled_from_kept_in_line_and_deleted_only_when_empty(
             .unwrap();
         let team = tags.tags().iter().find(|t| t.key() == "team").unwrap();
         assert_eq!(team.value(), "platform");
-        let again = crate::drift::live_plan(&aws, &v2, &changed.state).await;
-        assert!(!again.has_changes(), "{}", again.render_text());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &changed.state).await;
         let kms = registry_stack(true, RepositoryEncryption::Kms(None));
         let blocked = crate::drift::live_plan(&aws, &kms, &changed.state).await;
         let repo_action = blocked
@@ -357,8 +355,7 @@ fn a_topic_with_subscriptions_is_notified_by_alarms_and_kept_in_line() {
         assert_eq!(document["Statement"][0]["Action"], "sns:Publish");
         assert_eq!(document["Statement"][0]["Resource"], arn.as_str());
 
-        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
-        assert!(!again.has_changes(), "{}", again.render_text());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
 
         // Drift: the display name changed outside; apply puts it back.
         sns.set_topic_attributes()
@@ -418,8 +415,7 @@ fn a_topic_with_subscriptions_is_notified_by_alarms_and_kept_in_line() {
             .unwrap();
         let protocols: Vec<_> = subs.subscriptions().iter().map(|s| s.protocol()).collect();
         assert_eq!(protocols, [Some("email")]);
-        let again = crate::drift::live_plan(&aws, &v2, &changed.state).await;
-        assert!(!again.has_changes(), "{}", again.render_text());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &changed.state).await;
 
         let gone = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
             .await
@@ -543,8 +539,7 @@ fn a_key_with_alias_and_rotation_encrypts_logs_and_topics_and_is_scheduled_for_d
         assert_eq!(document["Statement"][0]["Action"], "kms:Decrypt");
         assert_eq!(document["Statement"][0]["Resource"], key_arn.as_str());
 
-        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
-        assert!(!again.has_changes(), "{}", again.render_text());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
 
         // Rotation turned off outside: the plan turns it on again.
         kms.disable_key_rotation()
@@ -588,8 +583,7 @@ fn a_key_with_alias_and_rotation_encrypts_logs_and_topics_and_is_scheduled_for_d
             meta.key_metadata().unwrap().description(),
             Some("shop data (v2)")
         );
-        let again = crate::drift::live_plan(&aws, &v2, &changed.state).await;
-        assert!(!again.has_changes(), "{}", again.render_text());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &changed.state).await;
 
         // Destroy schedules the key's deletion and removes its alias.
         let gone = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
@@ -676,8 +670,7 @@ fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_remov
             attributes(&out, "routing.http.drop_invalid_header_fields.enabled").as_deref(),
             Some("true")
         );
-        let again = crate::drift::live_plan(&aws, &stack, &applied.state).await;
-        assert!(!again.has_changes(), "{}", again.render_text());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
 
         // A new idle timeout is an in-place change of the attributes, not of the ALB.
         let v2 = alb_stack(true, 300);
