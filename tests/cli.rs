@@ -386,6 +386,7 @@ fn a_second_ctrl_c_abandons_calls_in_flight() {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: true,
+            deletion_window_days: None,
         },
     );
     store.lock().unwrap().save(&mut state).unwrap();

@@ -330,6 +330,7 @@ fn an_elasticache_modify_sends_the_changes_and_waits_until_available() {
             kind: Kind::REPLICATION_GROUP,
             id: "cache",
             attributes: &attributes,
+            deletion_window_days: None,
         };
         aws.update(&target, &recorded).await.unwrap();
     });
@@ -410,6 +411,7 @@ fn created(address: &str, kind: Kind, id: &str, body: serde_json::Value) -> ecs_
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: true,
+            deletion_window_days: None,
         },
     );
     state
@@ -440,6 +442,7 @@ fn an_interrupt_ends_a_deployment_wait_and_says_what_it_waited_for() {
                     depends_on: Vec::new(),
                     data_source: false,
                     protection: Default::default(),
+                    initial_value: None,
                 }],
                 outputs: Vec::new(),
             },

@@ -8,6 +8,7 @@ use crate::error::ProviderError;
 use crate::providers::{Existing, Outcome, Target};
 use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::resolve::{placeholders, resolve};
+use ecs_iac_core::resources::SecretValue;
 use ecs_iac_core::{
     plan_destroy, plan_synth, Action, FieldChange, Kind, Plan, PlannedAction, ResourceState,
     ResourceStatus, State, Synth,
@@ -279,6 +280,7 @@ pub async fn apply_checked(
     for a in plan.actions.iter().filter(|a| a.state_only) {
         if let Some(r) = state.resources.get_mut(&a.address) {
             r.allow_destroy = a.allow_destroy;
+            r.deletion_window_days = a.deletion_window_days;
             touched = true;
         }
     }
@@ -712,6 +714,7 @@ fn to_look_up(node: &ecs_iac_core::Node) -> ResourceState {
         depends_on: node.depends_on.clone(),
         pending_since: None,
         allow_destroy: node.protection.allow_destroy,
+        deletion_window_days: node.protection.deletion_window_days,
     }
 }
 
@@ -741,6 +744,8 @@ struct Task {
     body: Value,
     /// Secret values to fetch: (address, secret id).
     secrets: Vec<(String, String)>,
+    /// The value a secret is created with, produced just before its create is sent.
+    initial_value: Option<SecretValue>,
     /// The recorded resource, for deletes and replacements.
     existing: Option<ResourceState>,
     /// A previous create was interrupted: look for the resource before creating.
@@ -880,6 +885,7 @@ fn prepare(
         changed,
         body,
         secrets,
+        initial_value: action.initial_value.clone(),
         existing,
         adopt_first,
         pending_since,
@@ -923,6 +929,7 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: false,
+            deletion_window_days: None,
         });
     // A create already journaled keeps its first time: its request may still be in flight.
     if entry.status != ResourceStatus::Pending || entry.pending_since.is_none() {
@@ -930,6 +937,7 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
     }
     entry.status = ResourceStatus::Pending;
     entry.allow_destroy = action.allow_destroy;
+    entry.deletion_window_days = action.deletion_window_days;
     entry.request = action.after.clone().unwrap_or(Value::Null);
     entry.depends_on = action.depends_on.clone();
 }
@@ -952,6 +960,7 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
                     depends_on: action.depends_on.clone(),
                     pending_since: None,
                     allow_destroy: action.allow_destroy,
+                    deletion_window_days: action.deletion_window_days,
                 },
             );
         }
@@ -976,7 +985,7 @@ impl Task {
                 self.aws.secret_value(&self.address, id).await?,
             );
         }
-        let body = if values.is_empty() {
+        let mut body = if values.is_empty() {
             self.body.clone()
         } else {
             let lookup = |address: &str, attribute: &str| {
@@ -990,6 +999,15 @@ impl Task {
                 problem: e.to_string(),
             })?
         };
+        let mut values: Vec<String> = values.into_values().collect();
+        // Adopting only (import, recover) never creates: no value is needed.
+        if let Some(source) = self.initial_value.as_ref().filter(|_| !self.adopt_only) {
+            let value = self.aws.produce_secret_value(&self.address, source).await?;
+            if let Value::Object(fields) = &mut body {
+                fields.insert("SecretString".into(), Value::String(value.clone()));
+            }
+            values.push(value);
+        }
         let t = Target {
             stack: &self.stack,
             address: &self.address,
@@ -1001,7 +1019,7 @@ impl Task {
             changed: &self.changed,
         };
         // AWS error messages may echo request parameters: secret values never leave here.
-        let secret_values: Vec<&str> = values.values().map(String::as_str).collect();
+        let secret_values: Vec<&str> = values.iter().map(String::as_str).collect();
         self.create_resolved(&t, &secret_values)
             .await
             .map_err(|e| e.redact(&secret_values))
@@ -1113,6 +1131,7 @@ impl Task {
             kind: existing.kind,
             id,
             attributes: &existing.attributes,
+            deletion_window_days: existing.deletion_window_days,
         };
         let outcome = match upserted {
             Some(outcome) => outcome,
@@ -1227,6 +1246,7 @@ impl Task {
             kind: existing.kind,
             id,
             attributes,
+            deletion_window_days: existing.deletion_window_days,
         };
         let config = &self.aws.config;
         let start = Instant::now();

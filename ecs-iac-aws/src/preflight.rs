@@ -83,6 +83,7 @@ pub async fn preflight(aws: &Aws, plan: &Plan, state: &State) -> Result<Prefligh
                         depends_on: Vec::new(),
                         pending_since: None,
                         allow_destroy: false,
+                        deletion_window_days: None,
                     },
                 );
             }
@@ -93,6 +94,7 @@ pub async fn preflight(aws: &Aws, plan: &Plan, state: &State) -> Result<Prefligh
         }
         pending = later;
     }
+    errors.extend(unreadable_secret_values(plan));
     while let Some(joined) = checks.join_next().await {
         match joined {
             Ok(Ok(())) => {}
@@ -114,6 +116,24 @@ pub async fn preflight(aws: &Aws, plan: &Plan, state: &State) -> Result<Prefligh
             Err(ProviderError::Several(errors))
         }
     }
+}
+
+/// The secrets the plan creates whose value comes from an environment variable or a file
+/// that cannot be read now (unset, empty, missing): reported before anything is created,
+/// so a run never stops half way for want of a value. The values read are dropped.
+fn unreadable_secret_values(plan: &Plan) -> Vec<ProviderError> {
+    plan.actions
+        .iter()
+        .filter_map(|a| {
+            let source = a.initial_value.as_ref()?;
+            let problem = crate::providers::read_local_value(source)?.err()?;
+            Some(ProviderError::Request {
+                address: a.address.clone(),
+                field: "SecretString".into(),
+                problem: format!("{problem}: the secret is created with it"),
+            })
+        })
+        .collect()
 }
 
 /// Runs the lookups `wave` of `data_sources` in parallel, with placeholders resolved

@@ -87,6 +87,7 @@ mod tests {
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
             data_source: false,
             protection: Default::default(),
+            initial_value: None,
         }
     }
 

@@ -216,6 +216,10 @@ pub enum IamKind {
 pub enum SecretsManagerKind {
     /// A secret the stack reads but does not own.
     SecretRef,
+    /// A secret the stack owns (its value is set at apply, never planned or stored).
+    Secret,
+    /// A secret's resource policy.
+    ResourcePolicy,
 }
 
 /// CloudWatch Logs kinds.
@@ -595,6 +599,10 @@ impl Kind {
     pub const EXISTING_ROLE: Kind = Kind::Iam(IamKind::ExistingRole);
     /// A Secrets Manager secret the stack reads.
     pub const SECRET_REF: Kind = Kind::SecretsManager(SecretsManagerKind::SecretRef);
+    /// A Secrets Manager secret the stack owns.
+    pub const SECRET: Kind = Kind::SecretsManager(SecretsManagerKind::Secret);
+    /// A secret's resource policy.
+    pub const SECRET_POLICY: Kind = Kind::SecretsManager(SecretsManagerKind::ResourcePolicy);
     /// A log group.
     pub const LOG_GROUP: Kind = Kind::Logs(LogsKind::LogGroup);
     /// A log group's retention.
@@ -680,6 +688,8 @@ impl Kind {
         Kind::ROLE_POLICY_ATTACHMENT,
         Kind::EXISTING_ROLE,
         Kind::SECRET_REF,
+        Kind::SECRET,
+        Kind::SECRET_POLICY,
         Kind::LOG_GROUP,
         Kind::RETENTION_POLICY,
         Kind::ALARM,
@@ -1158,6 +1168,42 @@ impl Kind {
                     )
                 }
             }
+            Kind::SecretsManager(SecretsManagerKind::Secret) => &KindSpec {
+                name: "secretsmanager.secret",
+                create: "CreateSecret",
+                // With the recovery window the stack sets (AWS's default: 30 days).
+                delete: "DeleteSecret",
+                updates: Updates::Modify {
+                    call: "UpdateSecret",
+                    fields: &["Description", "KmsKeyId"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                // Its value is generated or read once: a new secret has another one.
+                stateful: true,
+                // Names are unique in an account and region.
+                duplicable: false,
+                findable: true,
+                tags: Tags::KeyValue,
+                retag: true,
+                attributes: &[ID, ARN, NAME],
+                data_source: false,
+            },
+            Kind::SecretsManager(SecretsManagerKind::ResourcePolicy) => &KindSpec {
+                name: "secretsmanager.resource_policy",
+                create: "PutResourcePolicy",
+                delete: "DeleteResourcePolicy",
+                updates: Updates::Upsert {
+                    identity: &["SecretId"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID],
+                data_source: false,
+            },
             Kind::Logs(k) => match k {
                 LogsKind::LogGroup => &KindSpec {
                     name: "logs.log_group",

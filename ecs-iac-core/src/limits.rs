@@ -261,6 +261,8 @@ pub enum Charset {
     EcrRepository,
     /// SNS topic names: letters, digits, `-`, `_` (and `.` of a `.fifo` suffix).
     SnsTopic,
+    /// Secrets Manager secret names: letters, digits and `/_+=.@-`.
+    SecretName,
 }
 
 impl Charset {
@@ -279,6 +281,7 @@ impl Charset {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c)
             }
             Charset::SnsTopic => c.is_ascii_alphanumeric() || "-_.".contains(c),
+            Charset::SecretName => c.is_ascii_alphanumeric() || "/_+=.@-".contains(c),
         }
     }
 
@@ -293,6 +296,7 @@ impl Charset {
             Charset::Tag => "letters, digits, spaces and _.:/=+-@",
             Charset::EcrRepository => "lower-case letters, digits and ._-/",
             Charset::SnsTopic => "letters, digits, - and _ (and a .fifo suffix)",
+            Charset::SecretName => "letters, digits and /_+=.@-",
         }
     }
 }
@@ -419,6 +423,13 @@ pub const ECR_REPOSITORY_NAME: NameRule = rule(
     256,
     Charset::EcrRepository,
     "ECR CreateRepository",
+);
+/// Secret name. <https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html>
+pub const SECRET_NAME: NameRule = rule(
+    "Name",
+    512,
+    Charset::SecretName,
+    "Secrets Manager CreateSecret",
 );
 /// SNS topic name. <https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html>
 pub const SNS_TOPIC_NAME: NameRule = rule("Name", 256, Charset::SnsTopic, "SNS CreateTopic");

@@ -223,7 +223,12 @@ pub const NUMERIC_FIELDS: &[&str] = &[
 
 /// Fields holding an IAM policy document (JSON text, or URL-encoded JSON text as IAM
 /// returns it).
-pub const POLICY_FIELDS: &[&str] = &["PolicyDocument", "AssumeRolePolicyDocument", "Policy"];
+pub const POLICY_FIELDS: &[&str] = &[
+    "PolicyDocument",
+    "AssumeRolePolicyDocument",
+    "Policy",
+    "ResourcePolicy",
+];
 
 /// The canonical form of `body`, a request of a node of kind `kind` (or AWS's report of
 /// the resource rendered in that shape). See the [module documentation](self) for what

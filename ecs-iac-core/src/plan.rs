@@ -109,6 +109,22 @@ pub enum Reason {
     AllowDestroyAdded,
     /// `.allow_destroy()` was removed: only the state changes.
     AllowDestroyRemoved,
+    /// The deletion (recovery) window changed: only the state changes.
+    DeletionWindowChanged {
+        /// The window the state had (`None`: AWS's default).
+        from: Option<u8>,
+        /// The window it records now.
+        to: Option<u8>,
+    },
+}
+
+/// A deletion window as plans show it.
+fn window(days: Option<u8>) -> String {
+    match days {
+        None => "AWS's default (30 days)".to_string(),
+        Some(0) => "none (deleted at once)".to_string(),
+        Some(d) => format!("{d} days"),
+    }
 }
 
 impl std::fmt::Display for Reason {
@@ -137,6 +153,12 @@ impl std::fmt::Display for Reason {
             ),
             Reason::AllowDestroyRemoved => f.write_str(
                 "`.allow_destroy()` removed: the state records it; nothing changes in AWS",
+            ),
+            Reason::DeletionWindowChanged { from, to } => write!(
+                f,
+                "deletion window {} -> {}: the state records it for the delete; nothing changes in AWS",
+                window(*from),
+                window(*to)
             ),
         }
     }
@@ -223,6 +245,17 @@ pub struct PlannedAction {
     /// records it in [`ResourceState::allow_destroy`]. Serialized only when true.
     #[serde(skip_serializing_if = "is_false")]
     pub allow_destroy: bool,
+    /// The deletion window a delete of the node uses ([`Protection::deletion_window_days`]):
+    /// the resource's for nodes of the stack, the state's record for deletes. Serialized
+    /// only when set.
+    ///
+    /// [`Protection::deletion_window_days`]: crate::lower::Protection::deletion_window_days
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_window_days: Option<u8>,
+    /// The value a secret is created with, produced at apply
+    /// ([`crate::lower::Node::initial_value`]); only on creates and replacements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_value: Option<crate::resources::SecretValue>,
     /// A [`Action::NoOp`] whose state entry still changes (its `allow_destroy` differs
     /// from the state's): nothing is sent to AWS, apply only records it. Serialized only
     /// when true.
@@ -501,6 +534,8 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
         depends_on: r.depends_on.clone(),
         blocked,
         allow_destroy: r.allow_destroy,
+        deletion_window_days: r.deletion_window_days,
+        initial_value: None,
         state_only: false,
     }
 }
@@ -530,6 +565,13 @@ fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<St
 /// `allow_destroy` for the state (a change of it alone is a state-only change).
 fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
     action.allow_destroy = node.protection.allow_destroy;
+    action.deletion_window_days = node.protection.deletion_window_days;
+    if matches!(
+        action.action,
+        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete
+    ) {
+        action.initial_value = node.initial_value.clone();
+    }
     match action.action {
         Action::DeleteThenCreate | Action::CreateThenDelete
             if node.kind.is_stateful() && !node.protection.allow_replacement =>
@@ -553,15 +595,24 @@ fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
             let recorded = prior
                 .resources
                 .get(&node.address)
-                .filter(|r| r.status == ResourceStatus::Created)
-                .map(|r| r.allow_destroy);
-            if recorded.is_some_and(|r| r != node.protection.allow_destroy) {
+                .filter(|r| r.status == ResourceStatus::Created);
+            if recorded.is_some_and(|r| r.allow_destroy != node.protection.allow_destroy) {
                 action.state_only = true;
                 action.reasons.push(if node.protection.allow_destroy {
                     Reason::AllowDestroyAdded
                 } else {
                     Reason::AllowDestroyRemoved
                 });
+            }
+            let to = node.protection.deletion_window_days;
+            if let Some(from) = recorded
+                .map(|r| r.deletion_window_days)
+                .filter(|from| *from != to)
+            {
+                action.state_only = true;
+                action
+                    .reasons
+                    .push(Reason::DeletionWindowChanged { from, to });
             }
         }
         _ => {}
@@ -581,6 +632,8 @@ fn new_action(node: &Node) -> PlannedAction {
         depends_on: node.depends_on.clone(),
         blocked: None,
         allow_destroy: false,
+        deletion_window_days: None,
+        initial_value: None,
         state_only: false,
     }
 }

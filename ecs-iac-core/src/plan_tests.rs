@@ -168,6 +168,7 @@ fn applied(synth: &Synth) -> State {
                 depends_on: n.depends_on.clone(),
                 pending_since: None,
                 allow_destroy: n.protection.allow_destroy,
+                deletion_window_days: n.protection.deletion_window_days,
             },
         );
     }
@@ -189,6 +190,7 @@ fn applied(synth: &Synth) -> State {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: false,
+            deletion_window_days: None,
         },
     );
     state
@@ -705,7 +707,8 @@ fn protection_never_renders_into_requests() {
         protected.node("db").map(|n| n.protection),
         Some(Protection {
             allow_replacement: true,
-            allow_destroy: true
+            allow_destroy: true,
+            deletion_window_days: None,
         })
     );
 }

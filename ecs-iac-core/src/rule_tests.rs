@@ -549,6 +549,36 @@ fn cases() -> Vec<Case> {
             );
             b.stack
         }),
+        (Rule::SecretSettings, |bad| {
+            let mut b = base();
+            let password = Password::new(32).exclude_punctuation().exclude_numbers();
+            let password = if bad {
+                password.exclude_uppercase().exclude_lowercase()
+            } else {
+                password
+            };
+            b.stack.add(
+                Secret::new("api-key", "shop/api-key", SecretValue::generated(password))
+                    .recovery_window_days(if bad { 3 } else { 7 }),
+            );
+            b.stack
+        }),
+        (Rule::PolicyPrincipal, |bad| {
+            let mut b = base();
+            let read = Statement::allow(["secretsmanager:GetSecretValue"]);
+            let read = if bad {
+                read
+            } else {
+                read.principal(Principal::Aws(
+                    "arn:aws:iam::123456789012:role/auditor".into(),
+                ))
+            };
+            b.stack.add(
+                Secret::new("api-key", "shop/api-key", SecretValue::from_env("API_KEY"))
+                    .policy(read),
+            );
+            b.stack
+        }),
         (Rule::VpcMismatch, |bad| {
             let mut b = base();
             let other = b.stack.add(Vpc::new("vpc2", cidr("10.1.0.0/16")));

@@ -209,7 +209,7 @@ resource_kinds! {
     CacheSubnetGroup(CacheSubnetGroup) = CACHE_SUBNET_GROUP;
     ReplicationGroup(ReplicationGroup) = REPLICATION_GROUP;
     Role(Role) = ROLE;
-    SecretRef(SecretRef) = SECRET_REF;
+    Secret(Secret) = SECRET_REF;
     LogGroup(LogGroup) = LOG_GROUP;
     Namespace(Namespace) = HTTP_NAMESPACE;
     Cluster(Cluster) = CLUSTER;

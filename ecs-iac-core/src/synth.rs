@@ -247,7 +247,12 @@ fn placeholder_problem(
                     "`${{{}.{}}}` names no resource of stack `{}`; pass the resource's reference instead of writing its name",
                     p.address, p.attribute, stack.name
                 )),
-                (_, Some(kind)) if p.attribute == "secret_value" && *kind == Kind::SECRET_REF => None,
+                (_, Some(kind))
+                    if p.attribute == "secret_value"
+                        && matches!(*kind, Kind::SECRET_REF | Kind::SECRET) =>
+                {
+                    None
+                }
                 (_, Some(kind)) if kind.spec().attribute(&p.attribute).is_some() => None,
                 (_, Some(kind)) => Some(format!(
                     "`{}` ({kind}) has no attribute `{}`; it records {}",

@@ -99,6 +99,7 @@ mod logs;
 mod lookups;
 mod rds;
 mod secretsmanager;
+pub(crate) use secretsmanager::read_local_value;
 mod servicediscovery;
 mod sns;
 mod tags;
@@ -163,6 +164,9 @@ pub struct Existing<'a> {
     pub id: &'a str,
     /// Recorded attributes.
     pub attributes: &'a BTreeMap<String, String>,
+    /// The deletion window the state records for the delete
+    /// ([`ecs_iac_core::ResourceState::deletion_window_days`]).
+    pub deletion_window_days: Option<u8>,
 }
 
 impl Existing<'_> {
@@ -340,6 +344,7 @@ impl Aws {
             kind,
             id,
             attributes: &attributes,
+            deletion_window_days: None,
         };
         self.retag(&e, &owned, &[]).await
     }

@@ -1,11 +1,20 @@
-//! Secrets Manager: secrets the stack reads (never creates or changes) and their values.
+//! Secrets Manager: secrets the stack creates (with a value produced at apply) and their
+//! resource policies, secrets it only reads, and secret values for requests that need
+//! them. No value is ever logged, recorded or put in an error.
 
-use super::{not_supported, response, Existing, Outcome, Target};
+use super::{gone_is_deleted, not_supported, owned, request, response, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::SecretsManagerKind;
+use ecs_iac_core::resources::SecretValue;
 
 sdk_err!(secrets_err, aws_sdk_secretsmanager, "secretsmanager");
+
+/// The errors of a secret that does not exist.
+const GONE: [&str; 1] = ["ResourceNotFoundException"];
+
+/// The key Secrets Manager uses when a secret names none.
+const DEFAULT_KEY: &str = "alias/aws/secretsmanager";
 
 pub(super) async fn create(
     aws: &Aws,
@@ -13,11 +22,10 @@ pub(super) async fn create(
     t: &Target<'_>,
 ) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
+    let c = &aws.c.secrets;
     match k {
         SecretsManagerKind::SecretRef => {
-            let out = aws
-                .c
-                .secrets
+            let out = c
                 .describe_secret()
                 .secret_id(r.s("SecretId")?)
                 .send()
@@ -27,7 +35,7 @@ pub(super) async fn create(
                 .arn()
                 .ok_or_else(|| response(a, "secretsmanager:DescribeSecret", "ARN"))?;
             if out.deleted_date().is_some() {
-                return Err(super::request(
+                return Err(request(
                     a,
                     "SecretId",
                     format!("secret `{arn}` is scheduled for deletion; restore it (`aws secretsmanager restore-secret`) or point the stack at another one"),
@@ -37,38 +45,311 @@ pub(super) async fn create(
                 .with("arn", arn)
                 .with("name", out.name().unwrap_or_default()))
         }
+        SecretsManagerKind::Secret => {
+            let name = r.s("Name")?;
+            let value = r.os("SecretString").ok_or_else(|| {
+                request(a, "SecretString", "no value was produced for the secret")
+            })?;
+            let tags = r
+                .tags("Tags")
+                .into_iter()
+                .map(|(k, v)| {
+                    aws_sdk_secretsmanager::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                })
+                .collect();
+            let out = c
+                .create_secret()
+                .name(&name)
+                .set_description(r.os("Description"))
+                .set_kms_key_id(r.os("KmsKeyId"))
+                .secret_string(value)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(secrets_err(a, "CreateSecret"));
+            match out {
+                Ok(out) => {
+                    let arn = out
+                        .arn()
+                        .ok_or_else(|| response(a, "secretsmanager:CreateSecret", "ARN"))?;
+                    Ok(secret_outcome(arn, &name))
+                }
+                // The name is taken: by this stack (a create whose answer was lost), by a
+                // secret scheduled for deletion, or by someone else's.
+                Err(x) if x.is(&["ResourceExistsException", "InvalidRequestException"]) => {
+                    match ownership(aws, t, &name).await? {
+                        Some(Taken::Ours(found)) => Ok(found),
+                        Some(Taken::Deleted(arn)) => Err(request(
+                            a,
+                            "Name",
+                            format!("secret `{name}` ({arn}) is scheduled for deletion and keeps its name until then; restore it (`aws secretsmanager restore-secret --secret-id {name}`) and import it, delete it for good (`aws secretsmanager delete-secret --secret-id {name} --force-delete-without-recovery`), or pick another name"),
+                        )),
+                        Some(Taken::Theirs) => Err(request(
+                            a,
+                            "Name",
+                            format!("secret `{name}` already exists and is not owned by this stack; import it or pick another name"),
+                        )),
+                        None => Err(x),
+                    }
+                }
+                Err(x) => Err(x),
+            }
+        }
+        SecretsManagerKind::ResourcePolicy => {
+            let secret = r.s("SecretId")?;
+            c.put_resource_policy()
+                .secret_id(&secret)
+                .resource_policy(r.s("ResourcePolicy")?)
+                .set_block_public_policy(r.ob("BlockPublicPolicy"))
+                .send()
+                .await
+                .map_err(secrets_err(a, "PutResourcePolicy"))?;
+            Ok(Outcome::new(secret))
+        }
     }
 }
 
-/// A secret the stack only reads is not refreshed: it is looked up on every apply.
+/// A created secret's outcome.
+fn secret_outcome(arn: &str, name: &str) -> Outcome {
+    Outcome::new(arn).with("arn", arn).with("name", name)
+}
+
+/// Who holds a secret name.
+enum Taken {
+    /// This stack and address, live.
+    Ours(Outcome),
+    /// A secret scheduled for deletion (anyone's).
+    Deleted(String),
+    /// Another stack or a person.
+    Theirs,
+}
+
+/// Who holds the secret name `name`; `None` when no secret has it.
+async fn ownership(aws: &Aws, t: &Target<'_>, name: &str) -> Result<Option<Taken>, ProviderError> {
+    let out = aws
+        .c
+        .secrets
+        .describe_secret()
+        .secret_id(name)
+        .send()
+        .await
+        .map_err(secrets_err(t.address, "DescribeSecret"));
+    let out = match out {
+        Err(x) if x.is(&GONE) => return Ok(None),
+        other => other?,
+    };
+    let arn = out
+        .arn()
+        .ok_or_else(|| response(t.address, "secretsmanager:DescribeSecret", "ARN"))?;
+    if out.deleted_date().is_some() {
+        return Ok(Some(Taken::Deleted(arn.to_string())));
+    }
+    let ours = owned(
+        out.tags()
+            .iter()
+            .map(|x| (x.key().unwrap_or_default(), x.value().unwrap_or_default())),
+        t.stack,
+        t.address,
+    );
+    Ok(Some(if ours {
+        Taken::Ours(secret_outcome(arn, name))
+    } else {
+        Taken::Theirs
+    }))
+}
+
+/// Changes a secret's description and key (`UpdateSecret`, without a value: the value
+/// stays; a new key re-encrypts it).
+pub(super) async fn update(
+    aws: &Aws,
+    k: SecretsManagerKind,
+    t: &Target<'_>,
+    e: &Existing<'_>,
+) -> Result<Outcome, ProviderError> {
+    let (a, r) = (t.address, &t.req);
+    if k != SecretsManagerKind::Secret {
+        return Err(not_supported(a, t.kind, "modify"));
+    }
+    let changed = |field: &str| t.changed.iter().any(|c| c == field);
+    let mut call = aws.c.secrets.update_secret().secret_id(e.id);
+    if changed("Description") {
+        call = call.description(r.os("Description").unwrap_or_default());
+    }
+    if changed("KmsKeyId") {
+        call = call.kms_key_id(r.os("KmsKeyId").unwrap_or_else(|| DEFAULT_KEY.into()));
+    }
+    call.send()
+        .await
+        .map_err(secrets_err(a, "UpdateSecret"))?;
+    Ok(e.unchanged())
+}
+
+/// What AWS has now: a secret's name, description and key, or a resource policy; `None`
+/// when it is gone or scheduled for deletion.
 pub(super) async fn observe(
-    _aws: &Aws,
+    aws: &Aws,
     k: SecretsManagerKind,
     e: &Existing<'_>,
-    _applied: &serde_json::Value,
+    applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
+    let (c, a) = (&aws.c.secrets, e.address);
     match k {
-        SecretsManagerKind::SecretRef => Err(not_supported(e.address, e.kind, "refresh")),
+        SecretsManagerKind::SecretRef => Err(not_supported(a, e.kind, "refresh")),
+        SecretsManagerKind::Secret => {
+            let out = c
+                .describe_secret()
+                .secret_id(e.id)
+                .send()
+                .await
+                .map_err(secrets_err(a, "DescribeSecret"));
+            let out = match out {
+                Err(x) if x.is(&GONE) => return Ok(None),
+                other => other?,
+            };
+            if out.deleted_date().is_some() {
+                return Ok(None);
+            }
+            let mut seen = serde_json::json!({ "Name": out.name() });
+            if let Some(d) = out.description().filter(|d| !d.is_empty()) {
+                seen["Description"] = d.into();
+            }
+            if let Some(key) = out.kms_key_id().filter(|k| *k != DEFAULT_KEY) {
+                seen["KmsKeyId"] = same_key(applied["KmsKeyId"].as_str(), key).into();
+            }
+            Ok(Some(seen))
+        }
+        SecretsManagerKind::ResourcePolicy => {
+            let out = c
+                .get_resource_policy()
+                .secret_id(e.id)
+                .send()
+                .await
+                .map_err(secrets_err(a, "GetResourcePolicy"));
+            let out = match out {
+                Err(x) if x.is(&GONE) => return Ok(None),
+                other => other?,
+            };
+            // Whether public policies are blocked is not reported back.
+            Ok(out.resource_policy().map(|policy| {
+                serde_json::json!({
+                    "SecretId": e.id,
+                    "ResourcePolicy": policy,
+                    "BlockPublicPolicy": applied["BlockPublicPolicy"],
+                })
+            }))
+        }
     }
 }
 
-/// Adopted by sending the create call again, which creates or overwrites.
+/// The key AWS reports, in the form the request gave it when both name the same key
+/// (an ARN and its key id, or an alias AWS reports as given).
+fn same_key(asked: Option<&str>, reported: &str) -> String {
+    match asked {
+        Some(asked)
+            if asked == reported
+                || reported.ends_with(&format!("/{asked}"))
+                || asked.ends_with(&format!("/{reported}")) =>
+        {
+            asked.to_string()
+        }
+        _ => reported.to_string(),
+    }
+}
+
+/// The secret of this stack and address, by its name and ownership tags.
 pub(super) async fn find(
+    aws: &Aws,
+    k: SecretsManagerKind,
+    t: &Target<'_>,
+) -> Result<Option<Outcome>, ProviderError> {
+    if k != SecretsManagerKind::Secret {
+        return Ok(None);
+    }
+    match ownership(aws, t, &t.req.s("Name")?).await? {
+        Some(Taken::Ours(found)) => Ok(Some(found)),
+        _ => Ok(None),
+    }
+}
+
+/// Deletes a secret with the recovery window the state records (none: AWS's 30 days;
+/// 0: at once), or removes a resource policy. A secret the stack reads is only
+/// forgotten.
+pub(super) async fn delete(
+    aws: &Aws,
+    k: SecretsManagerKind,
+    e: &Existing<'_>,
+) -> Result<(), ProviderError> {
+    let (c, a) = (&aws.c.secrets, e.address);
+    let res = match k {
+        SecretsManagerKind::SecretRef => return Ok(()),
+        SecretsManagerKind::Secret => {
+            let call = c.delete_secret().secret_id(e.id);
+            let call = match e.deletion_window_days {
+                Some(0) => call.force_delete_without_recovery(true),
+                Some(days) => call.recovery_window_in_days(i64::from(days)),
+                None => call,
+            };
+            call.send()
+                .await
+                .map(drop)
+                .map_err(secrets_err(a, "DeleteSecret"))
+        }
+        SecretsManagerKind::ResourcePolicy => c
+            .delete_resource_policy()
+            .secret_id(e.id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(secrets_err(a, "DeleteResourcePolicy")),
+    };
+    match res {
+        Err(x) if x.is(&GONE) => Ok(()),
+        other => gone_is_deleted(other),
+    }
+}
+
+/// Usable once the call returns.
+pub(super) async fn wait_ready(
     _aws: &Aws,
     _k: SecretsManagerKind,
     _t: &Target<'_>,
-) -> Result<Option<Outcome>, ProviderError> {
-    Ok(None)
+    _o: &mut Outcome,
+) -> Result<(), ProviderError> {
+    Ok(())
 }
 
-/// A secret the stack reads is not its to delete: destroy forgets it.
-pub(super) async fn delete(
-    _aws: &Aws,
-    k: SecretsManagerKind,
-    _e: &Existing<'_>,
-) -> Result<(), ProviderError> {
-    match k {
-        SecretsManagerKind::SecretRef => Ok(()),
+/// Reads a secret value from an environment variable or file, or says why it cannot:
+/// `Err(problem)` never holds the value.
+pub(crate) fn read_local_value(source: &SecretValue) -> Option<Result<String, String>> {
+    match source {
+        SecretValue::Generated(_) => None,
+        SecretValue::Env { variable } => Some(match std::env::var(variable) {
+            Ok(v) if !v.is_empty() => Ok(v),
+            Ok(_) => Err(format!("the environment variable `{variable}` is empty")),
+            Err(std::env::VarError::NotPresent) => {
+                Err(format!("the environment variable `{variable}` is not set"))
+            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+                "the environment variable `{variable}` is not valid UTF-8"
+            )),
+        }),
+        SecretValue::File { path } => Some(match std::fs::read_to_string(path) {
+            Ok(v) => {
+                let v = v
+                    .strip_suffix("\r\n")
+                    .or_else(|| v.strip_suffix('\n'))
+                    .unwrap_or(&v);
+                if v.is_empty() {
+                    Err(format!("the file `{}` is empty", path.display()))
+                } else {
+                    Ok(v.to_string())
+                }
+            }
+            Err(e) => Err(format!("the file `{}` cannot be read: {e}", path.display())),
+        }),
     }
 }
 
@@ -92,6 +373,40 @@ impl Aws {
             .map(str::to_string)
             .ok_or_else(|| response(address, "secretsmanager:GetSecretValue", "SecretString"))
     }
-}
 
-no_modify_call_and_nothing_to_wait_for!(SecretsManagerKind);
+    /// The value the secret at `address` is created with: a password from
+    /// `GetRandomPassword`, or an environment variable or file read now. Kept in memory
+    /// only; never logged or written.
+    pub async fn produce_secret_value(
+        &self,
+        address: &str,
+        source: &SecretValue,
+    ) -> Result<String, ProviderError> {
+        if let Some(local) = read_local_value(source) {
+            return local.map_err(|problem| request(address, "SecretString", problem));
+        }
+        let SecretValue::Generated(p) = source else {
+            return Err(request(address, "SecretString", "no value source"));
+        };
+        let out = self
+            .c
+            .secrets
+            .get_random_password()
+            .password_length(i64::from(p.length))
+            .set_exclude_characters(
+                (!p.exclude_characters.is_empty()).then(|| p.exclude_characters.clone()),
+            )
+            .exclude_punctuation(p.exclude_punctuation)
+            .exclude_numbers(p.exclude_numbers)
+            .exclude_uppercase(p.exclude_uppercase)
+            .exclude_lowercase(p.exclude_lowercase)
+            .include_space(p.include_space)
+            .require_each_included_type(p.require_each_included_type)
+            .send()
+            .await
+            .map_err(secrets_err(address, "GetRandomPassword"))?;
+        out.random_password()
+            .map(str::to_string)
+            .ok_or_else(|| response(address, "secretsmanager:GetRandomPassword", "RandomPassword"))
+    }
+}

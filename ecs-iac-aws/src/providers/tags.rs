@@ -352,6 +352,31 @@ pub(crate) async fn retag(
                 (address, set, remove)
             );
         }
+        Kind::SecretsManager(_) if e.kind.spec().retag => {
+            let c = &aws.c.secrets;
+            if !set.is_empty() {
+                let tags = set
+                    .iter()
+                    .map(|(k, v)| aws_sdk_secretsmanager::types::Tag::builder().key(k).value(v).build())
+                    .collect();
+                c.tag_resource()
+                    .secret_id(id)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "secretsmanager:TagResource", e))?;
+            }
+            if !remove.is_empty() {
+                c.untag_resource()
+                    .secret_id(id)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "secretsmanager:UntagResource", e)
+                    })?;
+            }
+        }
         Kind::SecretsManager(_) | Kind::Acm(_) | Kind::Kms(_) | Kind::Sns(_) | Kind::Ecr(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),

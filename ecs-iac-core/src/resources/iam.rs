@@ -72,6 +72,7 @@ pub trait HasArn: Resource {}
 pub struct Statement {
     pub(crate) sid: Option<String>,
     pub(crate) effect: Effect,
+    pub(crate) principals: Vec<Principal>,
     pub(crate) actions: Vec<String>,
     pub(crate) resources: Vec<PolicyResource>,
     pub(crate) conditions: BTreeMap<String, BTreeMap<String, Vec<Text>>>,
@@ -104,6 +105,7 @@ impl Statement {
         Statement {
             sid: None,
             effect,
+            principals: Vec::new(),
             actions: actions.into_iter().map(Into::into).collect(),
             resources: Vec::new(),
             conditions: BTreeMap::new(),
@@ -114,6 +116,15 @@ impl Statement {
     #[must_use]
     pub fn sid(mut self, sid: impl Into<String>) -> Statement {
         self.sid = Some(sid.into());
+        self
+    }
+
+    /// Who the statement applies to, in a resource policy (a secret's, a bucket's): an
+    /// account or role ARN, a service, `Principal::Any` with a condition. Identity
+    /// policies (a role's) take none: their principal is the role.
+    #[must_use]
+    pub fn principal(mut self, principal: Principal) -> Statement {
+        self.principals.push(principal);
         self
     }
 
@@ -177,6 +188,29 @@ impl PolicyDocument {
         self
     }
 
+    /// The index of each statement that names a principal.
+    pub(crate) fn with_principals(&self) -> impl Iterator<Item = usize> + '_ {
+        self.statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.principals.is_empty())
+            .map(|(i, _)| i)
+    }
+
+    /// Reports each statement without a principal at `path.Statement[i]`, as a resource
+    /// policy needs one in every statement.
+    pub(crate) fn require_principals(&self, cx: &mut Cx<'_>, path: &str) {
+        for (i, s) in self.statements.iter().enumerate() {
+            if s.principals.is_empty() {
+                cx.error(
+                    Rule::PolicyPrincipal,
+                    format!("{path}.Statement[{i}].Principal"),
+                    "a resource policy statement says whom it applies to: add `.principal(...)` (e.g. `Principal::Aws(role ARN)`, or `Principal::Any` with a condition)",
+                );
+            }
+        }
+    }
+
     /// Renders the document as the JSON string IAM takes, resolving stack references
     /// to ARN placeholders and recording them as edges on `node`.
     pub(crate) fn render(&self, cx: &Cx<'_>, node: &mut NodeBuilder<'_>, path: &str) -> String {
@@ -197,6 +231,9 @@ impl PolicyDocument {
                         "Deny"
                     }),
                 );
+                if !s.principals.is_empty() {
+                    m.insert("Principal".into(), principals_json(&s.principals));
+                }
                 m.insert("Action".into(), one_or_many(s.actions.clone()));
                 let at = || format!("{path}.Statement[{i}].Resource");
                 let resources: Vec<String> = s
@@ -207,7 +244,14 @@ impl PolicyDocument {
                         PolicyResource::Of(target) => arn_of(cx, node, &at(), target),
                     })
                     .collect();
-                m.insert("Resource".into(), one_or_many(resources));
+                if !resources.is_empty() {
+                    m.insert("Resource".into(), one_or_many(resources));
+                } else if !s.principals.is_empty() {
+                    // A resource policy applies to the resource it is attached to.
+                    m.insert("Resource".into(), json!("*"));
+                } else {
+                    m.insert("Resource".into(), json!([]));
+                }
                 if !s.conditions.is_empty() {
                     let mut conditions = Map::new();
                     for (operator, keys) in &s.conditions {
@@ -233,6 +277,30 @@ impl PolicyDocument {
     }
 }
 
+/// A statement's `Principal`: `"*"` for anyone, else one entry per principal type, a
+/// string for one value and a list for several.
+fn principals_json(principals: &[Principal]) -> Value {
+    if principals.contains(&Principal::Any) {
+        return json!("*");
+    }
+    let mut by_type: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for p in principals {
+        let (key, value) = match p {
+            Principal::Service(s) => ("Service", s),
+            Principal::Aws(a) => ("AWS", a),
+            Principal::Federated(f) => ("Federated", f),
+            Principal::Any => continue,
+        };
+        by_type.entry(key).or_default().push(value.clone());
+    }
+    Value::Object(
+        by_type
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), one_or_many(v)))
+            .collect(),
+    )
+}
+
 fn one_or_many(items: Vec<String>) -> Value {
     if items.len() == 1 {
         json!(items[0])
@@ -250,9 +318,9 @@ fn arn_of(cx: &Cx<'_>, node: &mut NodeBuilder<'_>, path: &str, target: &AnyRef) 
     };
     node.depend_on_node(target.name().to_string());
     match resource {
-        A::SecretRef(s) if s.is_arn => s.secret_id.clone(),
+        A::Secret(s) if s.is_arn => s.secret_id.clone(),
         // Secrets Manager appends a random suffix to secret ARNs.
-        A::SecretRef(_) => placeholder(target.name(), "arn"),
+        A::Secret(_) => placeholder(target.name(), "arn"),
         A::LogGroup(g) => format!(
             "arn:{}:logs:{}:{}:log-group:{}:*",
             cx.partition(),
@@ -491,7 +559,14 @@ impl ResourceSpec for Role {
             }
             return;
         }
-        for (i, (name, _)) in self.inline.iter().enumerate() {
+        for (i, (name, document)) in self.inline.iter().enumerate() {
+            for j in document.with_principals() {
+                cx.error(
+                    Rule::PolicyPrincipal,
+                    format!("inlinePolicies[{i}].Statement[{j}].Principal"),
+                    "a role's policy applies to the role: IAM refuses a `Principal` in it (principals belong in resource policies and the trust policy)",
+                );
+            }
             if name == GRANTS_POLICY && !self.grants.is_empty() {
                 cx.error(
                     Rule::DuplicateName,

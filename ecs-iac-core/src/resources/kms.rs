@@ -132,6 +132,15 @@ impl KmsKey {
         self
     }
 
+    /// How many days a deleted key can still be recovered (`cancel-key-deletion`) before
+    /// AWS destroys it: 7 to 30 (AWS's default: 30). The state records it, so the delete
+    /// uses it even after the key has left the stack.
+    #[must_use]
+    pub fn deletion_window_days(mut self, days: u8) -> KmsKey {
+        self.protection.deletion_window_days = Some(days);
+        self
+    }
+
     /// Whether the stack owns it (not [`KmsKey::existing`]).
     pub fn is_owned(&self) -> bool {
         self.existing.is_none()
@@ -219,6 +228,15 @@ impl ResourceSpec for KmsKey {
                     Rule::AwsString,
                     "Description",
                     "a key description has at most 8192 characters".to_string(),
+                );
+            }
+        }
+        if let Some(days) = self.protection.deletion_window_days {
+            if !(7..=30).contains(&days) {
+                cx.error(
+                    Rule::AwsString,
+                    "PendingWindowInDays",
+                    format!("a {days}-day deletion window; KMS waits 7 to 30 days before deleting a key"),
                 );
             }
         }
