@@ -42,7 +42,9 @@ pub struct Spec {
     pub secrets: &'static [(&'static str, &'static str)],
 }
 
-/// Secrets (logical name, Secrets Manager name). Values live only in Secrets Manager.
+/// Secrets (logical name, Secrets Manager name), created by the stack (seed 000's
+/// `aws secretsmanager create-secret` prerequisites). Values live only in Secrets
+/// Manager: see [`secret_value`].
 pub const SECRETS: &[(&str, &str)] = &[
     ("openai-api-key", "fake-fintech/openai-api-key"),
     ("anthropic-api-key", "fake-fintech/anthropic-api-key"),
@@ -174,7 +176,33 @@ pub const SERVICES: &[Spec] = &[
 ];
 
 /// The Fake-Fintech stack.
+/// Where each secret's value comes from at apply: the JWT signing key is generated; the
+/// keys other parties issue (LLM providers, OAuth, payments) and the database URL are
+/// read from `FAKE_FINTECH_<NAME>` variables, e.g. `FAKE_FINTECH_OPENAI_API_KEY`
+/// (apply stops before changing anything when one is unset).
+pub fn secret_value(logical: &str) -> SecretValue {
+    if logical == "jwt-secret" {
+        SecretValue::generated(Password::new(64).exclude_punctuation())
+    } else {
+        SecretValue::from_env(secret_variable(logical))
+    }
+}
+
+/// The environment variable a secret's value is read from (`FAKE_FINTECH_OPENAI_API_KEY`).
+pub fn secret_variable(logical: &str) -> String {
+    format!(
+        "FAKE_FINTECH_{}",
+        logical.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+/// The stack, with its secrets' values from [`secret_value`].
 pub fn stack() -> Stack {
+    stack_with_secret_values(secret_value)
+}
+
+/// The stack, with each secret's value (by logical name) from `value`.
+pub fn stack_with_secret_values(value: impl Fn(&str) -> SecretValue) -> Stack {
     let mut stack = Stack::new("fake-fintech").region(REGION_NAME);
     let account = ACCOUNT_ID;
 
@@ -215,12 +243,16 @@ pub fn stack() -> Stack {
             .service_connect_defaults(&namespace),
     );
 
-    let secrets: Vec<(&str, Ref<SecretRef>)> = SECRETS
+    let secrets: Vec<(&str, Ref<Secret>)> = SECRETS
         .iter()
         .map(|(logical, name)| {
             (
                 *logical,
-                stack.add(SecretRef::by_name(format!("secret/{logical}"), *name)),
+                stack.add(
+                    Secret::new(format!("secret/{logical}"), *name, value(logical))
+                        .description(format!("Fake-Fintech {logical}"))
+                        .recovery_window_days(7),
+                ),
             )
         })
         .collect();

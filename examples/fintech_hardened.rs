@@ -52,6 +52,12 @@ pub fn stack() -> Stack {
 
 /// The stack with a given ACM certificate for the HTTPS listener.
 pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
+    stack_with(certificate_arn, fintech::secret_value)
+}
+
+/// The stack with a given certificate, and each secret's value (by logical name) from
+/// `value`.
+pub fn stack_with(certificate_arn: &str, value: impl Fn(&str) -> SecretValue) -> Stack {
     let mut stack = Stack::new("fake-fintech-hardened").region(REGION_NAME);
 
     // Network: the ALB and the NAT gateway are public, the tasks private.
@@ -158,12 +164,24 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
                 ),
             ),
     );
-    let secrets: Vec<(&str, Ref<SecretRef>)> = SECRETS
+    // Secrets are created by the stack, encrypted with a key of its own: reading one
+    // needs `kms:Decrypt` on it too, which `grant_read` adds.
+    let secrets_key = stack.add(
+        KmsKey::new("secrets-key")
+            .description("Encrypts the Fake-Fintech hardened secrets")
+            .alias("alias/fake-fintech-hardened-secrets"),
+    );
+    let secrets: Vec<(&str, Ref<Secret>)> = SECRETS
         .iter()
         .map(|(logical, name)| {
+            let name = name.replace("fake-fintech/", "fake-fintech-hardened/");
             (
                 *logical,
-                stack.add(SecretRef::by_name(format!("secret/{logical}"), *name)),
+                stack.add(
+                    Secret::new(format!("secret/{logical}"), name, value(logical))
+                        .description(format!("Fake-Fintech {logical}"))
+                        .encrypted_with(&secrets_key),
+                ),
             )
         })
         .collect();

@@ -383,11 +383,25 @@ fn visitor_book_applies_converges_and_destroys() {
     });
 }
 
+/// Fake-Fintech's secret values as files written to `dir` (the generated one stays
+/// generated), instead of the environment variables its `main` reads.
+pub(crate) fn fintech_secret_files(
+    dir: &std::path::Path,
+) -> impl Fn(&str) -> ecs_iac::prelude::SecretValue + '_ {
+    for (logical, _) in fintech::SECRETS {
+        std::fs::write(dir.join(logical), format!("test value of {logical}\n")).unwrap();
+    }
+    move |logical| match fintech::secret_value(logical) {
+        generated @ SecretValue::Generated(_) => generated,
+        _ => SecretValue::from_file(dir.join(logical)),
+    }
+}
+
 #[test]
 fn fintech_applies_converges_and_destroys() {
     let moto = Moto::start();
-    moto.seed();
-    let stack = fintech::stack();
+    let values = tempfile::tempdir().unwrap();
+    let stack = fintech::stack_with_secret_values(fintech_secret_files(values.path()));
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("ft.state.json"));
     let lock = store.lock().unwrap();
@@ -484,7 +498,9 @@ fn fintech_applies_converges_and_destroys() {
 #[test]
 fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
     let moto = Moto::start();
-    let stack = crate::fintech_hardened::stack_with_certificate(&moto.seed());
+    let values = tempfile::tempdir().unwrap();
+    let stack =
+        crate::fintech_hardened::stack_with(&moto.seed(), fintech_secret_files(values.path()));
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("fh.state.json"));
     let lock = store.lock().unwrap();
@@ -516,11 +532,9 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
             6,
             "each of the six secrets, by its exact ARN"
         );
-        assert!(secrets
-            .iter()
-            .all(|arn| arn.as_str().unwrap().starts_with(
-                "arn:aws:secretsmanager:us-east-1:123456789012:secret:fake-fintech/"
-            )));
+        assert!(secrets.iter().all(|arn| arn.as_str().unwrap().starts_with(
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:fake-fintech-hardened/"
+        )));
         let write = statements.iter().find(|s| s["Sid"] == "WriteLogs").unwrap();
         assert_eq!(write["Resource"].as_array().unwrap().len(), 10);
         let ecs = aws_sdk_ecs::Client::new(&c);

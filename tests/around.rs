@@ -720,3 +720,315 @@ fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_remov
         assert!(lbs.load_balancers().is_empty());
     });
 }
+
+/// Secrets the stack creates: one generated, one read from a file, encrypted with a key
+/// of the stack and readable by a task; `second` changes the description and the
+/// recovery window.
+fn vault_stack(second: bool, file: &std::path::Path) -> Stack {
+    let mut stack = Stack::new("vault").region("us-east-1");
+    let key = stack.add(KmsKey::new("secrets-key").deletion_window_days(7));
+    let generated = stack.add(
+        Secret::new(
+            "db-password",
+            "vault/db-password",
+            SecretValue::generated(Password::new(24).exclude_punctuation()),
+        )
+        .description(if second {
+            "rotated by hand"
+        } else {
+            "the app's DB password"
+        })
+        .encrypted_with(&key)
+        .recovery_window_days(if second { 14 } else { 7 })
+        .policy(
+            Statement::allow(["secretsmanager:GetSecretValue"])
+                .principal(Principal::Aws("arn:aws:iam::123456789012:root".into())),
+        )
+        .tag("team", "shop"),
+    );
+    let from_file = stack.add(
+        Secret::new("api-key", "vault/api-key", SecretValue::from_file(file))
+            .delete_without_recovery(),
+    );
+    let exec = stack.add(Role::new("exec", Principal::ecs_tasks()));
+    let task = stack.add(
+        TaskDefinition::fargate("app", Fargate::CPU_256_MEM_512)
+            .execution_role(&exec)
+            .container(
+                Container::new("app", image("nginx:1.27"))
+                    .secret("DB_PASSWORD", &generated)
+                    .secret("API_KEY", &from_file),
+            ),
+    );
+    stack.grant(generated.grant_read(&task)).unwrap();
+    stack.grant(from_file.grant_read(&task)).unwrap();
+    stack
+}
+
+#[test]
+fn secrets_the_stack_creates_get_their_value_at_apply_and_never_show_it() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("api-key.txt");
+    std::fs::write(&file, "Api-Key-From-File-91c2\n").unwrap();
+    let state_path = dir.path().join("vault.state.json");
+    let store = StateStore::new(&state_path);
+    let lock = store.lock().unwrap();
+    // What is sent to Secrets Manager's DeleteSecret (moto only models the window).
+    let deletes = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = deletes.clone();
+    let proxy = crate::fault_proxy::FaultProxy::start(
+        &moto.endpoint,
+        std::sync::Arc::new(move |_, request: &str| {
+            if request.contains("secretsmanager.DeleteSecret") {
+                if let Some(body) = request.split("\r\n\r\n").nth(1) {
+                    log.lock().unwrap().push(body.to_string());
+                }
+            }
+            crate::fault_proxy::Fault::Pass
+        }),
+    );
+    runtime().block_on(async {
+        let mut cfg = config(&moto);
+        cfg.endpoint_url = Some(proxy.endpoint.clone());
+        let aws = Aws::connect(cfg, Some("us-east-1")).await.unwrap();
+        let c = sdk(&moto).await;
+        let sm = aws_sdk_secretsmanager::Client::new(&c);
+        let stack = vault_stack(false, &file);
+        assert_eq!(validate(&stack), vec![]);
+        let planned = plan(&stack, &State::empty("vault")).unwrap();
+        let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("vault")).await;
+
+        // The values, read independently: generated as asked, and the file's contents.
+        let password = sm
+            .get_secret_value()
+            .secret_id("vault/db-password")
+            .send()
+            .await
+            .unwrap();
+        let password = password.secret_string().unwrap().to_string();
+        assert_eq!(password.len(), 24, "{password}");
+        assert!(password.chars().all(|c| c.is_ascii_alphanumeric()));
+        let api_key = sm
+            .get_secret_value()
+            .secret_id("vault/api-key")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api_key.secret_string(), Some("Api-Key-From-File-91c2"));
+        // Neither value is in the plan or the state.
+        let saved = std::fs::read_to_string(&state_path).unwrap();
+        let plan_json = serde_json::to_string(&planned).unwrap();
+        for text in [&saved, &plan_json, &planned.render_text()] {
+            assert!(!text.contains(&password) && !text.contains("Api-Key-From-File"));
+        }
+        assert!(
+            planned.render_text().contains("generated at apply"),
+            "{}",
+            planned.render_text()
+        );
+
+        // Settings, read independently.
+        let described = sm
+            .describe_secret()
+            .secret_id("vault/db-password")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(described.description(), Some("the app's DB password"));
+        let key_arn = &applied.state.resources["secrets-key"].attributes["arn"];
+        assert_eq!(described.kms_key_id(), Some(key_arn.as_str()));
+        assert!(described
+            .tags()
+            .iter()
+            .any(|t| t.key() == Some("team") && t.value() == Some("shop")));
+        let recorded = &applied.state.resources["db-password"];
+        assert_eq!(recorded.attributes["arn"], described.arn().unwrap());
+        assert_eq!(recorded.deletion_window_days, Some(7));
+        let policy = sm
+            .get_resource_policy()
+            .secret_id("vault/db-password")
+            .send()
+            .await
+            .unwrap();
+        let policy: serde_json::Value =
+            serde_json::from_str(policy.resource_policy().unwrap()).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Principal"]["AWS"],
+            "arn:aws:iam::123456789012:root"
+        );
+        // The task's execution role reads both, and decrypts with the key.
+        let document = grants_of(&c, "exec").await.to_string();
+        for needed in [
+            described.arn().unwrap(),
+            api_key.arn().unwrap(),
+            key_arn.as_str(),
+            "kms:Decrypt",
+        ] {
+            assert!(document.contains(needed), "{needed} in {document}");
+        }
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
+
+        // Drift: the description is changed by hand; apply puts it back, in place.
+        sm.update_secret()
+            .secret_id("vault/db-password")
+            .description("changed by hand")
+            .send()
+            .await
+            .unwrap();
+        let drift = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        let action = drift
+            .actions
+            .iter()
+            .find(|a| a.address == "db-password")
+            .unwrap();
+        assert_eq!(action.action, Action::Update, "{}", drift.render_text());
+        let fixed = apply(&aws, &drift, &lock, applied.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+
+        // A new description changes in place; a new recovery window only changes the
+        // state. The value stays.
+        let v2 = vault_stack(true, &file);
+        let change = crate::drift::live_plan(&aws, &v2, &fixed.state).await;
+        assert_eq!(change.summary.replace, 0, "{}", change.render_text());
+        assert!(
+            change
+                .render_text()
+                .contains("deletion window 7 days -> 14 days"),
+            "{}",
+            change.render_text()
+        );
+        let changed = apply(&aws, &change, &lock, fixed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        let described = sm
+            .describe_secret()
+            .secret_id("vault/db-password")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(described.description(), Some("rotated by hand"));
+        assert_eq!(
+            changed.state.resources["db-password"].deletion_window_days,
+            Some(14)
+        );
+        let still = sm
+            .get_secret_value()
+            .secret_id("vault/db-password")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(still.secret_string(), Some(password.as_str()));
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &changed.state).await;
+
+        // Destroy: the generated secret is kept recoverable for 14 days, the one with no
+        // recovery window is gone at once.
+        let gone = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        let mut sent: Vec<serde_json::Value> = deletes
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| serde_json::from_str(b).unwrap())
+            .collect();
+        sent.sort_by_key(|b| b["SecretId"].to_string());
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert_eq!(sent[0]["ForceDeleteWithoutRecovery"], true, "{sent:?}");
+        assert_eq!(sent[1]["RecoveryWindowInDays"], 14, "{sent:?}");
+        let deleted = sm
+            .describe_secret()
+            .secret_id("vault/db-password")
+            .send()
+            .await
+            .unwrap();
+        assert!(deleted.deleted_date().is_some());
+        let err = sm
+            .describe_secret()
+            .secret_id("vault/api-key")
+            .send()
+            .await
+            .expect_err("deleted without recovery");
+        assert!(format!("{err:?}").contains("ResourceNotFoundException"));
+
+        // A new apply finds the name held by the deleted secret and says what to do.
+        let again = plan(&vault_stack(false, &file), &State::empty("vault")).unwrap();
+        let report = apply(
+            &aws,
+            &again,
+            &lock,
+            State::empty("vault"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        let failure = format!("{:?}", report.failed);
+        assert!(
+            failure.contains("scheduled for deletion") && failure.contains("restore-secret"),
+            "{failure}"
+        );
+        destroy(&aws, &lock, report.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn a_secret_whose_value_cannot_be_read_stops_apply_before_anything_is_created() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("unset.state.json"));
+    let lock = store.lock().unwrap();
+    let mut stack = Stack::new("unset").region("us-east-1");
+    stack.add(Vpc::new("vpc", cidr("10.4.0.0/16")));
+    stack.add(Secret::new(
+        "token",
+        "unset/token",
+        SecretValue::from_env("ECS_IAC_TEST_VARIABLE_NEVER_SET"),
+    ));
+    stack.add(Secret::new(
+        "cert",
+        "unset/cert",
+        SecretValue::from_file(dir.path().join("missing.pem")),
+    ));
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let planned = plan(&stack, &State::empty("unset")).unwrap();
+        let err = apply(
+            &aws,
+            &planned,
+            &lock,
+            State::empty("unset"),
+            &ApplyOptions::default(),
+        )
+        .await
+        .expect_err("preflight refuses");
+        let text = err.to_string();
+        for expected in [
+            "token",
+            "ECS_IAC_TEST_VARIABLE_NEVER_SET` is not set",
+            "cert",
+            "missing.pem",
+            "SecretString",
+        ] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+        let c = sdk(&moto).await;
+        let vpcs = aws_sdk_ec2::Client::new(&c)
+            .describe_vpcs()
+            .send()
+            .await
+            .unwrap();
+        assert!(vpcs
+            .vpcs()
+            .iter()
+            .all(|v| v.cidr_block() != Some("10.4.0.0/16")));
+        assert!(store.load("unset").unwrap().resources.is_empty());
+    });
+}

@@ -14,8 +14,9 @@ use ecs_iac::{plan_refreshed, synth, Action, Plan};
 #[test]
 fn drift_shows_exactly_and_apply_puts_it_back() {
     let moto = Moto::start();
-    moto.seed();
-    let stack = fintech::stack();
+    let values = tempfile::tempdir().unwrap();
+    let stack =
+        fintech::stack_with_secret_values(crate::apply::fintech_secret_files(values.path()));
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("ff.state.json"));
     let lock = store.lock().unwrap();

@@ -54,6 +54,18 @@ fn cache_stack() -> Stack {
             .description("cache data")
             .alias("alias/cache-data"),
     );
+    stack.add(
+        Secret::new(
+            "cache-token",
+            "cache/token",
+            SecretValue::generated(Password::new(32)),
+        )
+        .description("cache AUTH token")
+        .policy(
+            Statement::allow(["secretsmanager:GetSecretValue"])
+                .principal(Principal::Aws("arn:aws:iam::123456789012:root".into())),
+        ),
+    );
     let subnets = stack.add(CacheSubnetGroup::new("cache-subnets", [&a, &b]));
     stack.add(ReplicationGroup::new(
         "sessions",

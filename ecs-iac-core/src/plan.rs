@@ -566,6 +566,19 @@ fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<St
 fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
     action.allow_destroy = node.protection.allow_destroy;
     action.deletion_window_days = node.protection.deletion_window_days;
+    let to = node.protection.deletion_window_days;
+    let from = prior
+        .resources
+        .get(&node.address)
+        .filter(|r| r.status == ResourceStatus::Created)
+        .map(|r| r.deletion_window_days)
+        .filter(|from| *from != to);
+    if let (Some(from), Action::NoOp | Action::Update) = (from, action.action) {
+        action.state_only |= action.action == Action::NoOp;
+        action
+            .reasons
+            .push(Reason::DeletionWindowChanged { from, to });
+    }
     if matches!(
         action.action,
         Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete
@@ -603,16 +616,6 @@ fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
                 } else {
                     Reason::AllowDestroyRemoved
                 });
-            }
-            let to = node.protection.deletion_window_days;
-            if let Some(from) = recorded
-                .map(|r| r.deletion_window_days)
-                .filter(|from| *from != to)
-            {
-                action.state_only = true;
-                action
-                    .reasons
-                    .push(Reason::DeletionWindowChanged { from, to });
             }
         }
         _ => {}
@@ -994,6 +997,9 @@ impl Plan {
                 for (path, value) in a.after.as_ref().map(leaves).unwrap_or_default() {
                     let _ = writeln!(out, "      + {path} = {value}");
                 }
+            }
+            if let Some(source) = &a.initial_value {
+                let _ = writeln!(out, "      + SecretString = ({})", source.describe());
             }
             for c in &a.changes {
                 let render = |v: &Option<Value>| {

@@ -271,7 +271,7 @@ mod tests {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: false,
-        deletion_window_days: None,
+            deletion_window_days: None,
         }
     }
 

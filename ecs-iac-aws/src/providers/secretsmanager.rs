@@ -181,9 +181,7 @@ pub(super) async fn update(
     if changed("KmsKeyId") {
         call = call.kms_key_id(r.os("KmsKeyId").unwrap_or_else(|| DEFAULT_KEY.into()));
     }
-    call.send()
-        .await
-        .map_err(secrets_err(a, "UpdateSecret"))?;
+    call.send().await.map_err(secrets_err(a, "UpdateSecret"))?;
     Ok(e.unchanged())
 }
 
@@ -405,8 +403,12 @@ impl Aws {
             .send()
             .await
             .map_err(secrets_err(address, "GetRandomPassword"))?;
-        out.random_password()
-            .map(str::to_string)
-            .ok_or_else(|| response(address, "secretsmanager:GetRandomPassword", "RandomPassword"))
+        out.random_password().map(str::to_string).ok_or_else(|| {
+            response(
+                address,
+                "secretsmanager:GetRandomPassword",
+                "RandomPassword",
+            )
+        })
     }
 }

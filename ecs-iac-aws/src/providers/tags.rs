@@ -357,14 +357,21 @@ pub(crate) async fn retag(
             if !set.is_empty() {
                 let tags = set
                     .iter()
-                    .map(|(k, v)| aws_sdk_secretsmanager::types::Tag::builder().key(k).value(v).build())
+                    .map(|(k, v)| {
+                        aws_sdk_secretsmanager::types::Tag::builder()
+                            .key(k)
+                            .value(v)
+                            .build()
+                    })
                     .collect();
                 c.tag_resource()
                     .secret_id(id)
                     .set_tags(Some(tags))
                     .send()
                     .await
-                    .map_err(|e| ProviderError::from_sdk(address, "secretsmanager:TagResource", e))?;
+                    .map_err(|e| {
+                        ProviderError::from_sdk(address, "secretsmanager:TagResource", e)
+                    })?;
             }
             if !remove.is_empty() {
                 c.untag_resource()

@@ -99,8 +99,12 @@ impl SecretValue {
     /// Where the value comes from, for people (never the value).
     pub fn describe(&self) -> String {
         match self {
-            SecretValue::Generated(p) => format!("a {}-character password generated at apply", p.length),
-            SecretValue::Env { variable } => format!("the environment variable `{variable}` at apply"),
+            SecretValue::Generated(p) => {
+                format!("a {}-character password generated at apply", p.length)
+            }
+            SecretValue::Env { variable } => {
+                format!("the environment variable `{variable}` at apply")
+            }
             SecretValue::File { path } => format!("the file `{}` at apply", path.display()),
         }
     }
@@ -213,7 +217,10 @@ impl Password {
         ];
         let included = classes.iter().filter(|(on, _)| *on).count();
         if included == 0 {
-            return Some("every character class is excluded: nothing is left to generate a password from".into());
+            return Some(
+                "every character class is excluded: nothing is left to generate a password from"
+                    .into(),
+            );
         }
         if self.require_each_included_type && usize::from(self.length) < included {
             return Some(format!(
