@@ -522,3 +522,131 @@ impl Ref<Secret> {
         Attr::of(self, "name")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+    use crate::{Action, Kind, Rule};
+
+    fn owned() -> Secret {
+        Secret::new("token", "shop/token", SecretValue::from_env("SHOP_TOKEN"))
+    }
+
+    #[test]
+    fn an_owned_secret_renders_its_key_and_policy_and_plans_no_value() {
+        let mut stack = Stack::new("s").region("eu-west-1");
+        let key = stack.add(KmsKey::new("key"));
+        stack.add(
+            owned().encrypted_with(&key).policy(
+                Statement::allow(["secretsmanager:GetSecretValue"])
+                    .principal(Principal::Aws("arn:aws:iam::123456789012:root".into())),
+            ),
+        );
+        assert_eq!(validate(&stack), vec![]);
+        let s = synth(&stack).unwrap();
+        let node = s.node("token").unwrap();
+        assert_eq!(node.kind, Kind::SECRET);
+        assert_eq!(node.body["KmsKeyId"], "${key.arn}");
+        assert!(node.depends_on.contains(&"key".to_string()));
+        let policy = s.node("token#policy").unwrap();
+        assert_eq!(policy.body["SecretId"], "${token.arn}");
+        assert_eq!(policy.body["BlockPublicPolicy"], true);
+        let document: serde_json::Value =
+            serde_json::from_str(policy.body["ResourcePolicy"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            document["Statement"][0]["Principal"]["AWS"],
+            "arn:aws:iam::123456789012:root"
+        );
+        assert_eq!(document["Statement"][0]["Resource"], "*");
+        let planned = plan(&stack, &State::empty("s")).unwrap();
+        let create = planned
+            .actions
+            .iter()
+            .find(|a| a.address == "token")
+            .unwrap();
+        assert_eq!(create.action, Action::Create);
+        assert_eq!(
+            create.initial_value,
+            Some(SecretValue::from_env("SHOP_TOKEN"))
+        );
+        assert!(create.after.as_ref().unwrap().get("SecretString").is_none());
+        assert!(planned
+            .render_text()
+            .contains("SecretString = (the environment variable `SHOP_TOKEN` at apply)"));
+        assert!(Kind::SECRET.is_stateful());
+        assert!(!Kind::SECRET.forces_replacement("Description"));
+        assert!(Kind::SECRET.forces_replacement("Name"));
+    }
+
+    #[test]
+    fn settings_on_an_existing_secret_and_principals_in_a_role_policy_are_errors() {
+        let mut stack = Stack::new("s");
+        stack.add(Secret::by_name("theirs", "shared/token").description("not ours"));
+        stack.add(owned().policy(Statement::allow(["secretsmanager:GetSecretValue"])));
+        stack.add(
+            Role::new("app", Principal::ecs_tasks()).inline_policy(
+                "read",
+                PolicyDocument::new().statement(
+                    Statement::allow(["s3:GetObject"])
+                        .principal(Principal::Any)
+                        .resource("*"),
+                ),
+            ),
+        );
+        let found: Vec<_> = validate(&stack)
+            .into_iter()
+            .map(|d| (d.rule, d.address, d.path))
+            .collect();
+        for expected in [
+            (Rule::ExistingResource, "theirs", "SecretId"),
+            (
+                Rule::PolicyPrincipal,
+                "token",
+                "ResourcePolicy.Statement[0].Principal",
+            ),
+            (
+                Rule::PolicyPrincipal,
+                "app",
+                "inlinePolicies[0].Statement[0].Principal",
+            ),
+        ] {
+            let expected = (expected.0, expected.1.to_string(), expected.2.to_string());
+            assert!(found.contains(&expected), "{expected:?} in {found:?}");
+        }
+    }
+
+    #[test]
+    fn a_changed_recovery_window_is_a_state_only_change() {
+        let mut stack = Stack::new("s");
+        stack.add(owned().recovery_window_days(7));
+        let synth = synth(&stack).unwrap();
+        let mut state = State::empty("s");
+        for n in &synth.nodes {
+            state.resources.insert(
+                n.address.clone(),
+                crate::ResourceState {
+                    kind: n.kind,
+                    operation: n.operation.to_string(),
+                    status: crate::ResourceStatus::Created,
+                    id: Some("arn:aws:secretsmanager:eu-west-1:1:secret:shop/token-AbCdEf".into()),
+                    attributes: Default::default(),
+                    request: n.body.clone(),
+                    depends_on: n.depends_on.clone(),
+                    pending_since: None,
+                    allow_destroy: false,
+                    deletion_window_days: None,
+                },
+            );
+        }
+        let planned = crate::plan_synth(synth, &state);
+        let action = &planned.actions[0];
+        assert_eq!(action.action, Action::NoOp);
+        assert!(action.state_only);
+        assert_eq!(action.deletion_window_days, Some(7));
+        assert!(planned
+            .render_text()
+            .contains("deletion window AWS's default (30 days) -> 7 days"));
+        // Nothing to produce: the secret exists.
+        assert_eq!(action.initial_value, None);
+    }
+}
