@@ -844,7 +844,7 @@ fn secrets_the_stack_creates_get_their_value_at_apply_and_never_show_it() {
             .any(|t| t.key() == Some("team") && t.value() == Some("shop")));
         let recorded = &applied.state.resources["db-password"];
         assert_eq!(recorded.attributes["arn"], described.arn().unwrap());
-        assert_eq!(recorded.deletion_window_days, Some(7));
+        assert_eq!(recorded.deletion.window_days, Some(7));
         let policy = sm
             .get_resource_policy()
             .secret_id("vault/db-password")
@@ -896,7 +896,7 @@ fn secrets_the_stack_creates_get_their_value_at_apply_and_never_show_it() {
         assert!(
             change
                 .render_text()
-                .contains("deletion window 7 days -> 14 days"),
+                .contains("deletion: a 7-day window -> a 14-day window"),
             "{}",
             change.render_text()
         );
@@ -912,7 +912,7 @@ fn secrets_the_stack_creates_get_their_value_at_apply_and_never_show_it() {
             .unwrap();
         assert_eq!(described.description(), Some("rotated by hand"));
         assert_eq!(
-            changed.state.resources["db-password"].deletion_window_days,
+            changed.state.resources["db-password"].deletion.window_days,
             Some(14)
         );
         let still = sm

@@ -386,7 +386,7 @@ fn a_second_ctrl_c_abandons_calls_in_flight() {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: true,
-            deletion_window_days: None,
+            deletion: Default::default(),
         },
     );
     store.lock().unwrap().save(&mut state).unwrap();

@@ -118,7 +118,7 @@ fn plan_field_change(node: &Node, field: &str) -> ecs_iac::PlannedAction {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: false,
-            deletion_window_days: None,
+            deletion: Default::default(),
         },
     );
     let mut desired = node.clone();
@@ -244,7 +244,7 @@ fn every_kind_with_a_modify_call_has_one_in_its_provider() {
                 kind: node.kind,
                 id: "id",
                 attributes: &attributes,
-                deletion_window_days: None,
+                deletion: Default::default(),
             };
             let before = seen.lock().unwrap().len();
             let result = aws.update(&target, &existing).await;

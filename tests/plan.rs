@@ -23,7 +23,7 @@ fn applied(synth: &Synth) -> State {
                 depends_on: n.depends_on.clone(),
                 pending_since: None,
                 allow_destroy: false,
-                deletion_window_days: n.protection.deletion_window_days,
+                deletion: n.protection.deletion,
             },
         );
     }

@@ -330,7 +330,7 @@ fn an_elasticache_modify_sends_the_changes_and_waits_until_available() {
             kind: Kind::REPLICATION_GROUP,
             id: "cache",
             attributes: &attributes,
-            deletion_window_days: None,
+            deletion: Default::default(),
         };
         aws.update(&target, &recorded).await.unwrap();
     });
@@ -411,7 +411,7 @@ fn created(address: &str, kind: Kind, id: &str, body: serde_json::Value) -> ecs_
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: true,
-            deletion_window_days: None,
+            deletion: Default::default(),
         },
     );
     state

@@ -280,7 +280,7 @@ pub async fn apply_checked(
     for a in plan.actions.iter().filter(|a| a.state_only) {
         if let Some(r) = state.resources.get_mut(&a.address) {
             r.allow_destroy = a.allow_destroy;
-            r.deletion_window_days = a.deletion_window_days;
+            r.deletion = a.deletion;
             touched = true;
         }
     }
@@ -714,7 +714,7 @@ fn to_look_up(node: &ecs_iac_core::Node) -> ResourceState {
         depends_on: node.depends_on.clone(),
         pending_since: None,
         allow_destroy: node.protection.allow_destroy,
-        deletion_window_days: node.protection.deletion_window_days,
+        deletion: node.protection.deletion,
     }
 }
 
@@ -929,7 +929,7 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: false,
-            deletion_window_days: None,
+            deletion: Default::default(),
         });
     // A create already journaled keeps its first time: its request may still be in flight.
     if entry.status != ResourceStatus::Pending || entry.pending_since.is_none() {
@@ -937,7 +937,7 @@ fn journal_pending(state: &mut State, action: &PlannedAction) {
     }
     entry.status = ResourceStatus::Pending;
     entry.allow_destroy = action.allow_destroy;
-    entry.deletion_window_days = action.deletion_window_days;
+    entry.deletion = action.deletion;
     entry.request = action.after.clone().unwrap_or(Value::Null);
     entry.depends_on = action.depends_on.clone();
 }
@@ -960,7 +960,7 @@ fn record(state: &mut State, action: &PlannedAction, outcome: Done) {
                     depends_on: action.depends_on.clone(),
                     pending_since: None,
                     allow_destroy: action.allow_destroy,
-                    deletion_window_days: action.deletion_window_days,
+                    deletion: action.deletion,
                 },
             );
         }
@@ -1131,7 +1131,7 @@ impl Task {
             kind: existing.kind,
             id,
             attributes: &existing.attributes,
-            deletion_window_days: existing.deletion_window_days,
+            deletion: existing.deletion,
         };
         let outcome = match upserted {
             Some(outcome) => outcome,
@@ -1246,7 +1246,7 @@ impl Task {
             kind: existing.kind,
             id,
             attributes,
-            deletion_window_days: existing.deletion_window_days,
+            deletion: existing.deletion,
         };
         let config = &self.aws.config;
         let start = Instant::now();

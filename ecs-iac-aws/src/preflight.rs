@@ -83,7 +83,7 @@ pub async fn preflight(aws: &Aws, plan: &Plan, state: &State) -> Result<Prefligh
                         depends_on: Vec::new(),
                         pending_since: None,
                         allow_destroy: false,
-                        deletion_window_days: None,
+                        deletion: Default::default(),
                     },
                 );
             }

@@ -77,7 +77,7 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
                 kind,
                 id: &id,
                 attributes: &attributes,
-                deletion_window_days: None,
+                deletion: Default::default(),
             };
             let seen = match aws.observe(&e, &applied).await {
                 Ok(Some(body)) => match aws.attributes(&e).await {

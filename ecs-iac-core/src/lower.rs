@@ -85,10 +85,44 @@ pub struct Protection {
     /// Removing the resource from the stack may delete it (once a plan with this set has
     /// been applied, the state records it).
     pub allow_destroy: bool,
+    /// How a delete runs, where AWS offers a choice ([`Deletion`]).
+    pub deletion: Deletion,
+}
+
+/// How a delete runs, for kinds where AWS offers a choice. The state records it, so a
+/// delete after the resource has left the stack still follows it; a change of it alone
+/// is a state-only change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct Deletion {
     /// Days AWS keeps a deleted secret or key recoverable before it is gone (7 to 30;
-    /// `Some(0)`: a secret is deleted at once). `None`: AWS's default, 30 days. The state
-    /// records it, so a delete after the resource left the stack still uses it.
-    pub deletion_window_days: Option<u8>,
+    /// `Some(0)`: a secret is deleted at once). `None`: AWS's default, 30 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_days: Option<u8>,
+    /// What the resource holds (a bucket's objects) may be deleted with it; otherwise a
+    /// delete of a resource that is not empty is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty_first: bool,
+}
+
+impl Deletion {
+    /// True when AWS's defaults apply.
+    pub fn is_default(&self) -> bool {
+        *self == Deletion::default()
+    }
+}
+
+impl std::fmt::Display for Deletion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.window_days {
+            None => f.write_str("AWS's default window")?,
+            Some(0) => f.write_str("no recovery window")?,
+            Some(d) => write!(f, "a {d}-day window")?,
+        }
+        if self.empty_first {
+            f.write_str(", emptied first")?;
+        }
+        Ok(())
+    }
 }
 
 impl Protection {

@@ -109,22 +109,13 @@ pub enum Reason {
     AllowDestroyAdded,
     /// `.allow_destroy()` was removed: only the state changes.
     AllowDestroyRemoved,
-    /// The deletion (recovery) window changed: only the state changes.
-    DeletionWindowChanged {
-        /// The window the state had (`None`: AWS's default).
-        from: Option<u8>,
-        /// The window it records now.
-        to: Option<u8>,
+    /// How a delete runs changed (recovery window, emptying): only the state changes.
+    DeletionChanged {
+        /// What the state had.
+        from: crate::lower::Deletion,
+        /// What it records now.
+        to: crate::lower::Deletion,
     },
-}
-
-/// A deletion window as plans show it.
-fn window(days: Option<u8>) -> String {
-    match days {
-        None => "AWS's default (30 days)".to_string(),
-        Some(0) => "none (deleted at once)".to_string(),
-        Some(d) => format!("{d} days"),
-    }
 }
 
 impl std::fmt::Display for Reason {
@@ -154,11 +145,9 @@ impl std::fmt::Display for Reason {
             Reason::AllowDestroyRemoved => f.write_str(
                 "`.allow_destroy()` removed: the state records it; nothing changes in AWS",
             ),
-            Reason::DeletionWindowChanged { from, to } => write!(
+            Reason::DeletionChanged { from, to } => write!(
                 f,
-                "deletion window {} -> {}: the state records it for the delete; nothing changes in AWS",
-                window(*from),
-                window(*to)
+                "deletion: {from} -> {to}: the state records it for the delete; nothing changes in AWS"
             ),
         }
     }
@@ -245,13 +234,12 @@ pub struct PlannedAction {
     /// records it in [`ResourceState::allow_destroy`]. Serialized only when true.
     #[serde(skip_serializing_if = "is_false")]
     pub allow_destroy: bool,
-    /// The deletion window a delete of the node uses ([`Protection::deletion_window_days`]):
-    /// the resource's for nodes of the stack, the state's record for deletes. Serialized
-    /// only when set.
+    /// How a delete of the node runs ([`Deletion`]): the resource's for nodes of the
+    /// stack, the state's record for deletes. Serialized only when not AWS's default.
     ///
-    /// [`Protection::deletion_window_days`]: crate::lower::Protection::deletion_window_days
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deletion_window_days: Option<u8>,
+    /// [`Deletion`]: crate::lower::Deletion
+    #[serde(skip_serializing_if = "crate::lower::Deletion::is_default")]
+    pub deletion: crate::lower::Deletion,
     /// The value a secret is created with, produced at apply
     /// ([`crate::lower::Node::initial_value`]); only on creates and replacements.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -534,7 +522,7 @@ fn planned_delete(address: &str, r: &ResourceState, gone: bool, mode: Mode) -> P
         depends_on: r.depends_on.clone(),
         blocked,
         allow_destroy: r.allow_destroy,
-        deletion_window_days: r.deletion_window_days,
+        deletion: r.deletion,
         initial_value: None,
         state_only: false,
     }
@@ -565,19 +553,17 @@ fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<St
 /// `allow_destroy` for the state (a change of it alone is a state-only change).
 fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
     action.allow_destroy = node.protection.allow_destroy;
-    action.deletion_window_days = node.protection.deletion_window_days;
-    let to = node.protection.deletion_window_days;
+    action.deletion = node.protection.deletion;
+    let to = node.protection.deletion;
     let from = prior
         .resources
         .get(&node.address)
         .filter(|r| r.status == ResourceStatus::Created)
-        .map(|r| r.deletion_window_days)
+        .map(|r| r.deletion)
         .filter(|from| *from != to);
     if let (Some(from), Action::NoOp | Action::Update) = (from, action.action) {
         action.state_only |= action.action == Action::NoOp;
-        action
-            .reasons
-            .push(Reason::DeletionWindowChanged { from, to });
+        action.reasons.push(Reason::DeletionChanged { from, to });
     }
     if matches!(
         action.action,
@@ -635,7 +621,7 @@ fn new_action(node: &Node) -> PlannedAction {
         depends_on: node.depends_on.clone(),
         blocked: None,
         allow_destroy: false,
-        deletion_window_days: None,
+        deletion: Default::default(),
         initial_value: None,
         state_only: false,
     }

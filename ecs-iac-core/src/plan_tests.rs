@@ -168,7 +168,7 @@ fn applied(synth: &Synth) -> State {
                 depends_on: n.depends_on.clone(),
                 pending_since: None,
                 allow_destroy: n.protection.allow_destroy,
-                deletion_window_days: n.protection.deletion_window_days,
+                deletion: n.protection.deletion,
             },
         );
     }
@@ -190,7 +190,7 @@ fn applied(synth: &Synth) -> State {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: false,
-            deletion_window_days: None,
+            deletion: Default::default(),
         },
     );
     state
@@ -708,7 +708,7 @@ fn protection_never_renders_into_requests() {
         Some(Protection {
             allow_replacement: true,
             allow_destroy: true,
-            deletion_window_days: None,
+            deletion: Default::default(),
         })
     );
 }

@@ -70,11 +70,10 @@ pub struct ResourceState {
     /// then delete it even when it holds data. Absent (false) in older state documents.
     #[serde(default, skip_serializing_if = "is_false")]
     pub allow_destroy: bool,
-    /// The deletion window the node was last applied with
-    /// ([`crate::lower::Protection::deletion_window_days`]), for its delete. Absent in
-    /// older state documents and for kinds without one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deletion_window_days: Option<u8>,
+    /// How the node's delete runs, as last applied ([`crate::lower::Deletion`]). Absent
+    /// in older state documents and when AWS's defaults apply.
+    #[serde(default, skip_serializing_if = "crate::lower::Deletion::is_default")]
+    pub deletion: crate::lower::Deletion,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -230,7 +229,7 @@ pub(crate) fn applied_entry(node: &crate::Node) -> ResourceState {
         depends_on: node.depends_on.clone(),
         pending_since: None,
         allow_destroy: false,
-        deletion_window_days: None,
+        deletion: Default::default(),
     }
 }
 
@@ -271,7 +270,7 @@ mod tests {
             depends_on: Vec::new(),
             pending_since: None,
             allow_destroy: false,
-            deletion_window_days: None,
+            deletion: Default::default(),
         }
     }
 

@@ -295,7 +295,7 @@ pub(super) async fn delete(aws: &Aws, k: KmsKind, e: &Existing<'_>) -> Result<()
         KmsKind::Key => c
             .schedule_key_deletion()
             .key_id(e.id)
-            .set_pending_window_in_days(e.deletion_window_days.map(i32::from))
+            .set_pending_window_in_days(e.deletion.window_days.map(i32::from))
             .send()
             .await
             .map(drop)

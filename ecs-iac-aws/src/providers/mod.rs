@@ -164,9 +164,9 @@ pub struct Existing<'a> {
     pub id: &'a str,
     /// Recorded attributes.
     pub attributes: &'a BTreeMap<String, String>,
-    /// The deletion window the state records for the delete
-    /// ([`ecs_iac_core::ResourceState::deletion_window_days`]).
-    pub deletion_window_days: Option<u8>,
+    /// How the delete runs, as the state records it
+    /// ([`ecs_iac_core::ResourceState::deletion`]).
+    pub deletion: ecs_iac_core::lower::Deletion,
 }
 
 impl Existing<'_> {
@@ -344,7 +344,7 @@ impl Aws {
             kind,
             id,
             attributes: &attributes,
-            deletion_window_days: None,
+            deletion: Default::default(),
         };
         self.retag(&e, &owned, &[]).await
     }

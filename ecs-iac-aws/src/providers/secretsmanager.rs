@@ -285,7 +285,7 @@ pub(super) async fn delete(
         SecretsManagerKind::SecretRef => return Ok(()),
         SecretsManagerKind::Secret => {
             let call = c.delete_secret().secret_id(e.id);
-            let call = match e.deletion_window_days {
+            let call = match e.deletion.window_days {
                 Some(0) => call.force_delete_without_recovery(true),
                 Some(days) => call.recovery_window_in_days(i64::from(days)),
                 None => call,

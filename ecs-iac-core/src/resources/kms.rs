@@ -137,7 +137,7 @@ impl KmsKey {
     /// uses it even after the key has left the stack.
     #[must_use]
     pub fn deletion_window_days(mut self, days: u8) -> KmsKey {
-        self.protection.deletion_window_days = Some(days);
+        self.protection.deletion.window_days = Some(days);
         self
     }
 
@@ -231,7 +231,7 @@ impl ResourceSpec for KmsKey {
                 );
             }
         }
-        if let Some(days) = self.protection.deletion_window_days {
+        if let Some(days) = self.protection.deletion.window_days {
             if !(7..=30).contains(&days) {
                 cx.error(
                     Rule::AwsString,

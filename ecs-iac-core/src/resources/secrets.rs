@@ -35,7 +35,7 @@ use std::path::PathBuf;
 /// assert_eq!(node.body["Name"], "shop/api-key");
 /// // The value is produced at apply: neither the request nor the plan holds it.
 /// assert!(node.body.get("SecretString").is_none());
-/// assert_eq!(node.protection.deletion_window_days, Some(7));
+/// assert_eq!(node.protection.deletion.window_days, Some(7));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Secret {
@@ -296,7 +296,7 @@ impl Secret {
     /// secret has left the stack.
     #[must_use]
     pub fn recovery_window_days(mut self, days: u8) -> Secret {
-        self.protection.deletion_window_days = Some(days);
+        self.protection.deletion.window_days = Some(days);
         self
     }
 
@@ -304,7 +304,7 @@ impl Secret {
     /// so its name is free again at once: for short-lived stacks.
     #[must_use]
     pub fn delete_without_recovery(mut self) -> Secret {
-        self.protection.deletion_window_days = Some(0);
+        self.protection.deletion.window_days = Some(0);
         self
     }
 
@@ -394,7 +394,7 @@ impl ResourceSpec for Secret {
         if let Some(problem) = problem {
             cx.error(Rule::SecretSettings, "SecretString", problem);
         }
-        if let Some(days) = self.protection.deletion_window_days {
+        if let Some(days) = self.protection.deletion.window_days {
             if days != 0 && !(7..=30).contains(&days) {
                 cx.error(
                     Rule::SecretSettings,
@@ -634,7 +634,7 @@ mod tests {
                     depends_on: n.depends_on.clone(),
                     pending_since: None,
                     allow_destroy: false,
-                    deletion_window_days: None,
+                    deletion: Default::default(),
                 },
             );
         }
@@ -642,10 +642,10 @@ mod tests {
         let action = &planned.actions[0];
         assert_eq!(action.action, Action::NoOp);
         assert!(action.state_only);
-        assert_eq!(action.deletion_window_days, Some(7));
+        assert_eq!(action.deletion.window_days, Some(7));
         assert!(planned
             .render_text()
-            .contains("deletion window AWS's default (30 days) -> 7 days"));
+            .contains("deletion: AWS's default window -> a 7-day window"));
         // Nothing to produce: the secret exists.
         assert_eq!(action.initial_value, None);
     }
