@@ -115,6 +115,7 @@ rules! {
     LoadBalancerAttributes = "E0310", "load-balancer-attributes", Error, "A load balancer attribute is outside what AWS accepts (an idle timeout outside 1 to 4000 seconds).";
     RepositoryLifecycle = "E0501", "repository-lifecycle", Error, "An ECR lifecycle rule counts 0 days or images, or two rules of a repository's lifecycle policy select the same images.";
     SecretSettings = "E0502", "secret-settings", Error, "A secret's generated password, value source or recovery window is outside what Secrets Manager accepts (length 1 to 4096, some character class left, a named variable or file, 7 to 30 days).";
+    BucketSettings = "E0503", "bucket-settings", Error, "An S3 lifecycle rule does nothing, counts 0 days, moves objects to a class sooner than S3 allows or expires them before they move, or a bucket has more than 1000 rules.";
     PolicyPrincipal = "E0015", "policy-principal", Error, "A resource policy statement names no principal, or a role's (identity) policy statement names one: AWS refuses both.";
     VpcMismatch = "E0403", "vpc-mismatch", Error, "Resources that must share a VPC (subnets, security groups, target groups) are in different VPCs.";
 }

@@ -10,6 +10,8 @@
 //! | `repo.grant_pull(&role)` | `ecr:BatchCheckLayerAvailability`, `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` on the repository's ARN, and `ecr:GetAuthorizationToken` (which has no resource) on `*` |
 //! | `topic.grant_publish(&role)` | `sns:Publish` on the topic's ARN |
 //! | `key.grant_decrypt(&role)` | `kms:Decrypt` on the key's ARN |
+//! | `bucket.grant_read(&role)` | `s3:ListBucket` on the bucket's ARN and `s3:GetObject` on its objects (`ARN/*`); `kms:Decrypt` on the bucket's key if it has one of the stack |
+//! | `bucket.grant_write(&role)` | `s3:PutObject` on its objects; `kms:GenerateDataKey` on the bucket's key if it has one of the stack |
 //! | `log_group.grant_write(&role)` | `logs:CreateLogStream` and `logs:PutLogEvents` on `arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*` |
 //! | `db.allow_from(&service)` | one ingress rule on the database's security group: TCP on the database's port (configured, or the engine's default 5432/3306), from the service's security group |
 //! | `cache.allow_from(&service)` | the same for an ElastiCache replication group (port 6379 unless configured) |
@@ -101,6 +103,14 @@ pub(crate) enum Access {
     Publish,
     /// Decrypt with a KMS key.
     Decrypt,
+    /// Encrypt new data with a KMS key.
+    GenerateDataKey,
+    /// List a bucket's objects.
+    ListBucket,
+    /// Read a bucket's objects.
+    ReadObjects,
+    /// Write a bucket's objects.
+    WriteObjects,
 }
 
 impl Access {
@@ -116,6 +126,10 @@ impl Access {
             ],
             Access::Publish => &["sns:Publish"],
             Access::Decrypt => &["kms:Decrypt"],
+            Access::GenerateDataKey => &["kms:GenerateDataKey"],
+            Access::ListBucket => &["s3:ListBucket"],
+            Access::ReadObjects => &["s3:GetObject"],
+            Access::WriteObjects => &["s3:PutObject"],
         }
     }
 
@@ -126,6 +140,10 @@ impl Access {
             Access::PullImages => "PullImages",
             Access::Publish => "PublishToTopics",
             Access::Decrypt => "DecryptWithKeys",
+            Access::GenerateDataKey => "EncryptWithKeys",
+            Access::ListBucket => "ListBuckets",
+            Access::ReadObjects => "ReadObjects",
+            Access::WriteObjects => "WriteObjects",
         }
     }
 }
@@ -138,6 +156,9 @@ pub(crate) struct RoleGrant {
     pub target: AnyRef,
     pub attribute: &'static str,
 }
+
+/// The pseudo-attribute of a grant on a bucket's objects (`ARN/*`).
+const OBJECTS: &str = "objects";
 
 /// The grants policy of a role: one statement per kind of access, resources sorted by
 /// logical name and deduplicated. `None` when the role has no grants.
@@ -168,6 +189,11 @@ pub(crate) fn grants_document(grants: &[RoleGrant]) -> Option<PolicyDocument> {
             .resources
             .extend(targets.into_values().map(|g| match g.attribute {
                 "arn" => PolicyResource::Of(g.target.clone()),
+                // A bucket's objects.
+                OBJECTS => PolicyResource::Arn(Text::from(format!(
+                    "{}/*",
+                    crate::lower::placeholder(g.target.name(), "arn")
+                ))),
                 attribute => PolicyResource::Arn(Text::from(Attr::<crate::value::Arn>::of_any(
                     g.target.clone(),
                     attribute,
@@ -208,6 +234,11 @@ enum GrantKind {
     Decrypt {
         key: Ref<KmsKey>,
         role: Ref<Role>,
+    },
+    Objects {
+        bucket: Ref<Bucket>,
+        role: Ref<Role>,
+        write: bool,
     },
     DbFrom {
         db: Ref<DbInstance>,
@@ -438,6 +469,45 @@ impl Ref<KmsKey> {
     }
 }
 
+impl Ref<Bucket> {
+    /// Lets `role` read the bucket: `s3:ListBucket` on it and `s3:GetObject` on its
+    /// objects, plus `kms:Decrypt` on its key when it is encrypted with a key of the
+    /// stack. Apply it with [`Stack::grant`].
+    ///
+    /// ```
+    /// # use ecs_iac_core::prelude::*;
+    /// let mut stack = Stack::new("s").region("eu-west-1");
+    /// let bucket = stack.add(Bucket::new("assets", "shop-assets-0042"));
+    /// let app = stack.add(Role::new("app", Principal::ecs_tasks()));
+    /// stack.grant(bucket.grant_read(&app)).unwrap();
+    /// let synth = synth(&stack).unwrap();
+    /// let policy = &synth.node("app#policy:ecs-iac-grants").unwrap().body["PolicyDocument"];
+    /// let document: serde_json::Value = serde_json::from_str(policy.as_str().unwrap()).unwrap();
+    /// assert_eq!(document["Statement"][0]["Action"], "s3:ListBucket");
+    /// assert_eq!(document["Statement"][0]["Resource"], "${assets.arn}");
+    /// assert_eq!(document["Statement"][1]["Action"], "s3:GetObject");
+    /// assert_eq!(document["Statement"][1]["Resource"], "${assets.arn}/*");
+    /// ```
+    pub fn grant_read(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::Objects {
+            bucket: self.clone(),
+            role: role.clone(),
+            write: false,
+        })
+    }
+
+    /// Lets `role` write objects to the bucket: `s3:PutObject` on its objects, plus
+    /// `kms:GenerateDataKey` on its key when it is encrypted with a key of the stack.
+    /// Apply it with [`Stack::grant`].
+    pub fn grant_write(&self, role: &Ref<Role>) -> Grant {
+        Grant(GrantKind::Objects {
+            bucket: self.clone(),
+            role: role.clone(),
+            write: true,
+        })
+    }
+}
+
 impl Ref<Topic> {
     /// Lets `role` publish to this topic: `sns:Publish` on exactly its ARN. Apply it with
     /// [`Stack::grant`]. (A topic encrypted with a customer managed key also needs
@@ -585,6 +655,31 @@ impl Stack {
             GrantKind::Decrypt { key, role } => {
                 self.need(&key)?;
                 self.grant_role(&role, Access::Decrypt, key.erase(), "arn")
+            }
+            GrantKind::Objects {
+                bucket,
+                role,
+                write,
+            } => {
+                let key = match &self.need(&bucket)?.encryption {
+                    BucketEncryption::Kms(key) => Some(key.clone()),
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    self.need(&key)?;
+                    let access = if write {
+                        Access::GenerateDataKey
+                    } else {
+                        Access::Decrypt
+                    };
+                    self.grant_role(&role, access, key.erase(), "arn")?;
+                }
+                if write {
+                    self.grant_role(&role, Access::WriteObjects, bucket.erase(), OBJECTS)
+                } else {
+                    self.grant_role(&role, Access::ListBucket, bucket.erase(), "arn")?;
+                    self.grant_role(&role, Access::ReadObjects, bucket.erase(), OBJECTS)
+                }
             }
             GrantKind::DbFrom { db, service } => {
                 let d = self.need(&db)?;

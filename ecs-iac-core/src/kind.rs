@@ -92,6 +92,8 @@ pub enum Service {
     Sns,
     /// Amazon ECR.
     Ecr,
+    /// Amazon S3.
+    S3,
 }
 
 impl Service {
@@ -111,6 +113,7 @@ impl Service {
             | Service::Kms
             | Service::Sns
             | Service::Ecr => "TagResource, UntagResource",
+            Service::S3 => "PutBucketTagging",
             Service::Acm => "AddTagsToCertificate, RemoveTagsFromCertificate",
         }
     }
@@ -133,6 +136,7 @@ impl Service {
             Service::Kms => "kms",
             Service::Sns => "sns",
             Service::Ecr => "ecr",
+            Service::S3 => "s3",
         }
     }
 }
@@ -301,6 +305,26 @@ pub enum EcrKind {
     ExistingRepository,
 }
 
+/// Amazon S3 kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum S3Kind {
+    /// A bucket the stack owns.
+    Bucket,
+    /// A bucket's tags.
+    BucketTagging,
+    /// A bucket's block-public-access settings.
+    PublicAccessBlock,
+    /// A bucket's default encryption.
+    BucketEncryption,
+    /// A bucket's versioning.
+    BucketVersioning,
+    /// A bucket's lifecycle rules.
+    BucketLifecycle,
+    /// A bucket's policy.
+    BucketPolicy,
+}
+
 /// The kind of a node: one AWS object a request creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
@@ -320,6 +344,7 @@ pub enum Kind {
     Kms(KmsKind),
     Sns(SnsKind),
     Ecr(EcrKind),
+    S3(S3Kind),
 }
 
 /// How a kind's changed fields reach AWS.
@@ -508,6 +533,7 @@ const POLICY_NAME: Attribute = Attribute::text("policy_name");
 const PORT: Attribute = Attribute::number("port");
 const PRIMARY_ENDPOINT: Attribute = Attribute::text("primary_endpoint");
 const PUBLIC_IP: Attribute = Attribute::text("public_ip");
+const REGIONAL_DOMAIN_NAME: Attribute = Attribute::text("regional_domain_name");
 const READER_ENDPOINT: Attribute = Attribute::text("reader_endpoint");
 const RESOURCE_ID: Attribute = Attribute::text("resource_id");
 const REVISION: Attribute = Attribute::number("revision");
@@ -651,6 +677,21 @@ impl Kind {
     /// An ECR repository's lifecycle policy.
     pub const LIFECYCLE_POLICY: Kind = Kind::Ecr(EcrKind::LifecyclePolicy);
 
+    /// An S3 bucket.
+    pub const BUCKET: Kind = Kind::S3(S3Kind::Bucket);
+    /// An S3 bucket's tags.
+    pub const BUCKET_TAGGING: Kind = Kind::S3(S3Kind::BucketTagging);
+    /// An S3 bucket's block-public-access settings.
+    pub const PUBLIC_ACCESS_BLOCK: Kind = Kind::S3(S3Kind::PublicAccessBlock);
+    /// An S3 bucket's default encryption.
+    pub const BUCKET_ENCRYPTION: Kind = Kind::S3(S3Kind::BucketEncryption);
+    /// An S3 bucket's versioning.
+    pub const BUCKET_VERSIONING: Kind = Kind::S3(S3Kind::BucketVersioning);
+    /// An S3 bucket's lifecycle rules.
+    pub const BUCKET_LIFECYCLE: Kind = Kind::S3(S3Kind::BucketLifecycle);
+    /// An S3 bucket's policy.
+    pub const BUCKET_POLICY: Kind = Kind::S3(S3Kind::BucketPolicy);
+
     /// Every kind.
     pub const ALL: &'static [Kind] = &[
         Kind::VPC,
@@ -712,6 +753,13 @@ impl Kind {
         Kind::EXISTING_REPOSITORY,
         Kind::REPOSITORY,
         Kind::LIFECYCLE_POLICY,
+        Kind::BUCKET,
+        Kind::BUCKET_TAGGING,
+        Kind::PUBLIC_ACCESS_BLOCK,
+        Kind::BUCKET_ENCRYPTION,
+        Kind::BUCKET_VERSIONING,
+        Kind::BUCKET_LIFECYCLE,
+        Kind::BUCKET_POLICY,
     ];
 
     /// The AWS service.
@@ -732,6 +780,7 @@ impl Kind {
             Kind::Kms(_) => Service::Kms,
             Kind::Sns(_) => Service::Sns,
             Kind::Ecr(_) => Service::Ecr,
+            Kind::S3(_) => Service::S3,
         }
     }
 
@@ -1474,7 +1523,103 @@ impl Kind {
                     )
                 }
             }
+            Kind::S3(S3Kind::Bucket) => &KindSpec {
+                name: "s3.bucket",
+                create: "CreateBucket",
+                delete: "DeleteBucket",
+                updates: Updates::Modify {
+                    call: "PutBucketOwnershipControls",
+                    fields: &["ObjectOwnership"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                // Its objects are data.
+                stateful: true,
+                // Names are unique across AWS.
+                duplicable: false,
+                findable: true,
+                // The ownership tags go in `CreateBucketConfiguration.Tags`; the tag set
+                // is the `#tags` node's.
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID, ARN, NAME, REGIONAL_DOMAIN_NAME],
+                data_source: false,
+            },
+            Kind::S3(S3Kind::BucketTagging) => {
+                &const {
+                    bucket_setting(
+                        "s3.bucket_tagging",
+                        "PutBucketTagging",
+                        "DeleteBucketTagging",
+                    )
+                }
+            }
+            Kind::S3(S3Kind::PublicAccessBlock) => {
+                &const {
+                    bucket_setting(
+                        "s3.public_access_block",
+                        "PutPublicAccessBlock",
+                        "DeletePublicAccessBlock",
+                    )
+                }
+            }
+            Kind::S3(S3Kind::BucketEncryption) => {
+                &const {
+                    bucket_setting(
+                        "s3.bucket_encryption",
+                        "PutBucketEncryption",
+                        // Back to SSE-S3, which S3 applies to every bucket.
+                        "DeleteBucketEncryption",
+                    )
+                }
+            }
+            Kind::S3(S3Kind::BucketVersioning) => {
+                &const {
+                    bucket_setting(
+                        "s3.bucket_versioning",
+                        "PutBucketVersioning",
+                        // A versioned bucket can only be suspended.
+                        "PutBucketVersioning",
+                    )
+                }
+            }
+            Kind::S3(S3Kind::BucketLifecycle) => {
+                &const {
+                    bucket_setting(
+                        "s3.bucket_lifecycle",
+                        "PutBucketLifecycleConfiguration",
+                        "DeleteBucketLifecycle",
+                    )
+                }
+            }
+            Kind::S3(S3Kind::BucketPolicy) => {
+                &const { bucket_setting("s3.bucket_policy", "PutBucketPolicy", "DeleteBucketPolicy") }
+            }
         }
+    }
+}
+
+/// A bucket setting S3 keeps beside the bucket: put again to change, removed (or, for
+/// versioning, suspended) by its delete call.
+const fn bucket_setting(
+    name: &'static str,
+    create: &'static str,
+    delete: &'static str,
+) -> KindSpec {
+    KindSpec {
+        name,
+        create,
+        delete,
+        updates: Updates::Upsert {
+            identity: &["Bucket"],
+        },
+        replacement: Replacement::DeleteThenCreate,
+        stateful: false,
+        duplicable: false,
+        findable: false,
+        tags: Tags::None,
+        retag: false,
+        attributes: &[ID],
+        data_source: false,
     }
 }
 

@@ -237,6 +237,12 @@ lint_rules! {
     KeyNoRotation = "L0604", "kms-no-rotation", Warning,
         "A customer managed KMS key does not rotate its key material.",
         "Leave `.rotation(true)` (the default): KMS rotates the material yearly and keeps old versions for decryption.";
+    BucketPublicAccess = "L0605", "s3-public-access", Error,
+        "An S3 bucket turns off one of the four block-public-access settings, so a policy or ACL can make it public.",
+        "Leave `.public_access_block(PublicAccessBlock::ALL)` (the default); serve public content through CloudFront with origin access control instead.";
+    BucketNoTlsPolicy = "L0606", "s3-no-tls-policy", Warning,
+        "An S3 bucket's policy does not deny requests made without TLS.",
+        "Add `.deny_insecure_transport()`: it denies every request with `aws:SecureTransport` false.";
     SuppressionUnknownRule = "L0901", "suppression-unknown-rule", Error,
         "An `allow_lint` names a rule that does not exist, or one of the suppression rules, which cannot be suppressed.",
         "Use a rule id from `LintRule::ALL` (e.g. `sg-open-ingress`) or its code (e.g. `L0101`).";
@@ -850,6 +856,27 @@ impl<'a> Lx<'a> {
                 "Attributes.KmsMasterKeyId",
                 format!("topic `{}` stores messages unencrypted", t.topic_name()),
             ),
+            AnyResource::Bucket(b) => {
+                if !b.blocks_public_access() {
+                    self.emit(
+                        LintRule::BucketPublicAccess,
+                        "public-access-block",
+                        "PublicAccessBlockConfiguration",
+                        format!(
+                            "bucket `{}` does not block all public access",
+                            b.bucket_name()
+                        ),
+                    );
+                }
+                if !b.requires_tls() {
+                    self.emit(
+                        LintRule::BucketNoTlsPolicy,
+                        "",
+                        "Policy",
+                        format!("bucket `{}` accepts requests without TLS", b.bucket_name()),
+                    );
+                }
+            }
             AnyResource::KmsKey(k) if k.is_owned() && !k.rotates() => self.emit(
                 LintRule::KeyNoRotation,
                 "",

@@ -634,6 +634,29 @@ fn cases() -> Vec<Case> {
             b.stack.add(KmsKey::new("key").rotation(!bad));
             b.stack
         }),
+        (LintRule::BucketPublicAccess, |bad| {
+            let mut b = base();
+            let block = PublicAccessBlock {
+                block_public_policy: !bad,
+                ..PublicAccessBlock::ALL
+            };
+            b.stack.add(
+                Bucket::new("bucket", "lint-bucket-0042")
+                    .deny_insecure_transport()
+                    .public_access_block(block),
+            );
+            b.stack
+        }),
+        (LintRule::BucketNoTlsPolicy, |bad| {
+            let mut b = base();
+            let bucket = Bucket::new("bucket", "lint-bucket-0042");
+            b.stack.add(if bad {
+                bucket
+            } else {
+                bucket.deny_insecure_transport()
+            });
+            b.stack
+        }),
         (LintRule::SuppressionUnused, |bad| {
             let mut b = base();
             let peer = if bad {

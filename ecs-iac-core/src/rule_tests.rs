@@ -563,6 +563,19 @@ fn cases() -> Vec<Case> {
             );
             b.stack
         }),
+        (Rule::BucketSettings, |bad| {
+            let mut b = base();
+            let rule = BucketLifecycleRule::new("archive").prefix("logs/");
+            let rule = if bad {
+                rule.transition(7, StorageClass::StandardIa)
+            } else {
+                rule.transition(30, StorageClass::StandardIa)
+                    .expire_after_days(365)
+            };
+            b.stack
+                .add(Bucket::new("log-bucket", "shop-logs-0042").lifecycle(rule));
+            b.stack
+        }),
         (Rule::PolicyPrincipal, |bad| {
             let mut b = base();
             let read = Statement::allow(["secretsmanager:GetSecretValue"]);

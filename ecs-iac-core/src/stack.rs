@@ -226,6 +226,7 @@ resource_kinds! {
     KmsKey(KmsKey) = EXISTING_KMS_KEY;
     Topic(Topic) = EXISTING_TOPIC;
     Repository(Repository) = EXISTING_REPOSITORY;
+    Bucket(Bucket) = BUCKET;
 }
 
 #[derive(Debug, Clone)]
