@@ -66,6 +66,12 @@ fn cache_stack() -> Stack {
                 .principal(Principal::Aws("arn:aws:iam::123456789012:root".into())),
         ),
     );
+    stack.add(
+        Bucket::new("cache-dumps", "cache-dumps-0042")
+            .versioning(true)
+            .deny_insecure_transport()
+            .lifecycle(BucketLifecycleRule::new("expire").expire_after_days(30)),
+    );
     let subnets = stack.add(CacheSubnetGroup::new("cache-subnets", [&a, &b]));
     stack.add(ReplicationGroup::new(
         "sessions",

@@ -22,6 +22,7 @@ pub(crate) struct Clients {
     pub acm: aws_sdk_acm::Client,
     pub kms: aws_sdk_kms::Client,
     pub sns: aws_sdk_sns::Client,
+    pub s3: aws_sdk_s3::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -43,6 +44,13 @@ impl Clients {
             acm: aws_sdk_acm::Client::new(c),
             kms: aws_sdk_kms::Client::new(c),
             sns: aws_sdk_sns::Client::new(c),
+            // A custom endpoint (an emulator, a VPC endpoint) is reached by path, not by
+            // the bucket's own host name.
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(c)
+                    .force_path_style(c.endpoint_url().is_some())
+                    .build(),
+            ),
             sts: aws_sdk_sts::Client::new(c),
         }
     }

@@ -98,6 +98,7 @@ mod kms;
 mod logs;
 mod lookups;
 mod rds;
+mod s3;
 mod secretsmanager;
 pub(crate) use secretsmanager::read_local_value;
 mod servicediscovery;
@@ -257,6 +258,7 @@ macro_rules! dispatch {
             Kind::Kms(k) => kms::$op($aws, k $(, $arg)*).await,
             Kind::Sns(k) => sns::$op($aws, k $(, $arg)*).await,
             Kind::Ecr(k) => ecr::$op($aws, k $(, $arg)*).await,
+            Kind::S3(k) => s3::$op($aws, k $(, $arg)*).await,
         }
     };
 }

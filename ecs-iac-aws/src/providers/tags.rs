@@ -384,7 +384,12 @@ pub(crate) async fn retag(
                     })?;
             }
         }
-        Kind::SecretsManager(_) | Kind::Acm(_) | Kind::Kms(_) | Kind::Sns(_) | Kind::Ecr(_) => {
+        Kind::SecretsManager(_)
+        | Kind::Acm(_)
+        | Kind::Kms(_)
+        | Kind::Sns(_)
+        | Kind::Ecr(_)
+        | Kind::S3(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),
                 field: "tags".into(),
