@@ -612,6 +612,15 @@ pub(crate) async fn assert_refreshed_plan_is_empty(aws: &Aws, stack: &Stack, sta
     }
 }
 
+/// An S3 client for moto (path-style addressing against its endpoint).
+pub(crate) fn s3_client(c: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(c)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
 /// IAM returns policy documents URL-encoded.
 pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();

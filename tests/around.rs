@@ -1083,11 +1083,7 @@ fn a_bucket_is_created_locked_down_kept_in_line_and_deleted_only_when_allowed_to
         let mut c = sdk(&moto).await.into_builder();
         c.set_region(Some(aws_config::Region::new("eu-west-1")));
         let c = c.build();
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&c)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = crate::apply::s3_client(&c);
         let stack = bucket_stack(false);
         assert_eq!(validate(&stack), vec![]);
         let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("store")).await;
@@ -1321,5 +1317,218 @@ fn a_bucket_is_created_locked_down_kept_in_line_and_deleted_only_when_allowed_to
             .await
             .expect_err("the bucket is gone");
         assert!(format!("{err:?}").contains("NotFound"), "{err:?}");
+    });
+}
+
+/// A multi-region trail with log file validation, a key of the stack and Insights,
+/// delivering to a bucket of the stack; step 1 moves its logs under a prefix, step 2
+/// also drops an Insights type.
+fn audit_stack(step: u8) -> Stack {
+    let mut stack = Stack::new("audit").region("us-east-1");
+    let logs = stack.add(
+        Bucket::new("audit-logs", format!("audit-logs-{ACCOUNT_ID}"))
+            .deny_insecure_transport()
+            .empty_on_delete(),
+    );
+    let key = stack.add(KmsKey::new("trail-key").description("audit logs"));
+    let trail = Trail::new("trail", "app-trail", &logs)
+        .kms_key(&key)
+        .insight(InsightType::ApiCallRate)
+        .tag("team", "security");
+    let trail = if step >= 1 {
+        trail.key_prefix("cloudtrail")
+    } else {
+        trail
+    };
+    stack.add(if step >= 2 {
+        trail
+    } else {
+        trail.insight(InsightType::ApiErrorRate)
+    });
+    stack
+}
+
+#[test]
+fn a_trail_delivers_to_its_bucket_with_the_policies_it_needs_and_is_kept_in_line() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("audit.state.json"));
+    let lock = store.lock().unwrap();
+    // What is sent as Insights selectors: moto appends them where AWS replaces them.
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = sent.clone();
+    let proxy = crate::fault_proxy::FaultProxy::start(
+        &moto.endpoint,
+        std::sync::Arc::new(move |_, request: &str| {
+            if request.contains("CloudTrail_20131101.PutInsightSelectors") {
+                if let Some(body) = request.split("\r\n\r\n").nth(1) {
+                    log.lock().unwrap().push(body.to_string());
+                }
+            }
+            crate::fault_proxy::Fault::Pass
+        }),
+    );
+    runtime().block_on(async {
+        let mut cfg = config(&moto);
+        cfg.endpoint_url = Some(proxy.endpoint.clone());
+        let aws = Aws::connect(cfg, Some("us-east-1")).await.unwrap();
+        let c = sdk(&moto).await;
+        let ct = aws_sdk_cloudtrail::Client::new(&c);
+        let stack = audit_stack(0);
+        assert_eq!(validate(&stack), vec![]);
+        let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("audit")).await;
+        let bucket = format!("audit-logs-{}", aws.account_id);
+
+        let trail = ct.get_trail().name("app-trail").send().await.unwrap();
+        let trail = trail.trail().unwrap();
+        assert_eq!(trail.s3_bucket_name(), Some(bucket.as_str()));
+        assert_eq!(trail.is_multi_region_trail(), Some(true));
+        assert_eq!(trail.log_file_validation_enabled(), Some(true));
+        let key_arn = &applied.state.resources["trail-key"].attributes["arn"];
+        assert_eq!(trail.kms_key_id(), Some(key_arn.as_str()));
+        let status = ct
+            .get_trail_status()
+            .name("app-trail")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status.is_logging(), Some(true));
+        let insights = ct
+            .get_insight_selectors()
+            .trail_name("app-trail")
+            .send()
+            .await
+            .unwrap();
+        let mut kinds: Vec<_> = insights
+            .insight_selectors()
+            .iter()
+            .map(|s| s.insight_type().unwrap().as_str().to_string())
+            .collect();
+        kinds.sort();
+        assert_eq!(kinds, ["ApiCallRateInsight", "ApiErrorRateInsight"]);
+        let trail_arn = trail.trail_arn().unwrap();
+        let tags = ct
+            .list_tags()
+            .resource_id_list(trail_arn)
+            .send()
+            .await
+            .unwrap();
+        assert!(tags.resource_tag_list()[0]
+            .tags_list()
+            .iter()
+            .any(|t| t.key() == "team" && t.value() == Some("security")));
+        // The bucket policy lets exactly this trail write, the key policy lets it encrypt.
+        let policy = crate::apply::s3_client(&c)
+            .get_bucket_policy()
+            .bucket(&bucket)
+            .send()
+            .await
+            .unwrap();
+        let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+        let write = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "AWSCloudTrailWrite-app-trail")
+            .unwrap();
+        assert_eq!(
+            write["Resource"],
+            format!("arn:aws:s3:::{bucket}/AWSLogs/{}/*", aws.account_id)
+        );
+        assert_eq!(
+            write["Condition"]["StringEquals"]["aws:SourceArn"],
+            serde_json::json!([trail_arn])
+        );
+        let key_policy = aws_sdk_kms::Client::new(&c)
+            .get_key_policy()
+            .key_id(key_arn)
+            .policy_name("default")
+            .send()
+            .await
+            .unwrap();
+        assert!(key_policy
+            .policy()
+            .unwrap()
+            .contains("AllowCloudTrailEncrypt-app-trail"));
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
+
+        // Drift: logging stopped by hand; apply starts it again.
+        ct.stop_logging().name("app-trail").send().await.unwrap();
+        let drift = crate::drift::live_plan(&aws, &stack, &applied.state).await;
+        let logging = drift
+            .actions
+            .iter()
+            .find(|a| a.address == "trail#logging")
+            .unwrap();
+        assert_eq!(logging.action, Action::Create, "{}", drift.render_text());
+        let fixed = apply(&aws, &drift, &lock, applied.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(fixed.succeeded(), "{:#?}", fixed.failed);
+        let status = ct
+            .get_trail_status()
+            .name("app-trail")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status.is_logging(), Some(true));
+
+        // A key prefix changes in place (and the bucket policy follows it).
+        let v2 = audit_stack(1);
+        let change = crate::drift::live_plan(&aws, &v2, &fixed.state).await;
+        assert_eq!(change.summary.replace, 0, "{}", change.render_text());
+        let changed = apply(&aws, &change, &lock, fixed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        let trail = ct.get_trail().name("app-trail").send().await.unwrap();
+        assert_eq!(trail.trail().unwrap().s3_key_prefix(), Some("cloudtrail"));
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &changed.state).await;
+
+        // An Insights type goes: the selectors are sent again, without it.
+        sent.lock().unwrap().clear();
+        let v3 = audit_stack(2);
+        let change = plan(&v3, &changed.state).unwrap();
+        let insights = change
+            .actions
+            .iter()
+            .find(|a| a.address == "trail#insights")
+            .unwrap();
+        assert_eq!(insights.action, Action::Update, "{}", change.render_text());
+        let changed = apply(
+            &aws,
+            &change,
+            &lock,
+            changed.state,
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        let bodies: Vec<serde_json::Value> = sent
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| serde_json::from_str(b).unwrap())
+            .collect();
+        assert_eq!(
+            bodies,
+            [serde_json::json!({
+                "TrailName": "app-trail",
+                "InsightSelectors": [{ "InsightType": "ApiCallRateInsight" }]
+            })]
+        );
+
+        let gone = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        let err = ct
+            .get_trail()
+            .name("app-trail")
+            .send()
+            .await
+            .expect_err("the trail is gone");
+        assert!(format!("{err:?}").contains("TrailNotFound"), "{err:?}");
     });
 }

@@ -123,6 +123,8 @@ impl<'a> Req<'a> {
             self.ec2_tags()
         } else if self.body.get("Tags").is_some() {
             self.tags("Tags")
+        } else if self.body.get("TagsList").is_some() {
+            self.tags("TagsList")
         } else {
             self.tags("tags")
         }

@@ -23,6 +23,7 @@ pub(crate) struct Clients {
     pub kms: aws_sdk_kms::Client,
     pub sns: aws_sdk_sns::Client,
     pub s3: aws_sdk_s3::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -51,6 +52,7 @@ impl Clients {
                     .force_path_style(c.endpoint_url().is_some())
                     .build(),
             ),
+            cloudtrail: aws_sdk_cloudtrail::Client::new(c),
             sts: aws_sdk_sts::Client::new(c),
         }
     }

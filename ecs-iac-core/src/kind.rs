@@ -94,6 +94,8 @@ pub enum Service {
     Ecr,
     /// Amazon S3.
     S3,
+    /// AWS CloudTrail.
+    CloudTrail,
 }
 
 impl Service {
@@ -114,6 +116,7 @@ impl Service {
             | Service::Sns
             | Service::Ecr => "TagResource, UntagResource",
             Service::S3 => "PutBucketTagging",
+            Service::CloudTrail => "AddTags, RemoveTags",
             Service::Acm => "AddTagsToCertificate, RemoveTagsFromCertificate",
         }
     }
@@ -137,6 +140,7 @@ impl Service {
             Service::Sns => "sns",
             Service::Ecr => "ecr",
             Service::S3 => "s3",
+            Service::CloudTrail => "cloudtrail",
         }
     }
 }
@@ -325,6 +329,18 @@ pub enum S3Kind {
     BucketPolicy,
 }
 
+/// AWS CloudTrail kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum CloudTrailKind {
+    /// A trail the stack owns.
+    Trail,
+    /// A trail's logging, started.
+    TrailLogging,
+    /// A trail's Insights selectors.
+    InsightSelectors,
+}
+
 /// The kind of a node: one AWS object a request creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
@@ -345,6 +361,7 @@ pub enum Kind {
     Sns(SnsKind),
     Ecr(EcrKind),
     S3(S3Kind),
+    CloudTrail(CloudTrailKind),
 }
 
 /// How a kind's changed fields reach AWS.
@@ -409,6 +426,8 @@ pub enum Tags {
     LowerKeyValue,
     /// `"Tags": [{"TagKey", "TagValue"}]` (KMS).
     Kms,
+    /// `"TagsList": [{"Key", "Value"}]` (CloudTrail).
+    TagsList,
     /// `"tags": {"key": "value"}` (CloudWatch Logs).
     LowerMap,
     /// `"Tags": {"key": "value"}` (Application Auto Scaling).
@@ -422,6 +441,7 @@ impl Tags {
             Tags::None => None,
             Tags::Ec2(_) => Some("TagSpecifications"),
             Tags::KeyValue | Tags::Map | Tags::Kms => Some("Tags"),
+            Tags::TagsList => Some("TagsList"),
             Tags::Ecs | Tags::LowerMap | Tags::LowerKeyValue => Some("tags"),
         }
     }
@@ -692,6 +712,13 @@ impl Kind {
     /// An S3 bucket's policy.
     pub const BUCKET_POLICY: Kind = Kind::S3(S3Kind::BucketPolicy);
 
+    /// A CloudTrail trail.
+    pub const TRAIL: Kind = Kind::CloudTrail(CloudTrailKind::Trail);
+    /// A trail's logging.
+    pub const TRAIL_LOGGING: Kind = Kind::CloudTrail(CloudTrailKind::TrailLogging);
+    /// A trail's Insights selectors.
+    pub const INSIGHT_SELECTORS: Kind = Kind::CloudTrail(CloudTrailKind::InsightSelectors);
+
     /// Every kind.
     pub const ALL: &'static [Kind] = &[
         Kind::VPC,
@@ -760,6 +787,9 @@ impl Kind {
         Kind::BUCKET_VERSIONING,
         Kind::BUCKET_LIFECYCLE,
         Kind::BUCKET_POLICY,
+        Kind::TRAIL,
+        Kind::TRAIL_LOGGING,
+        Kind::INSIGHT_SELECTORS,
     ];
 
     /// The AWS service.
@@ -781,6 +811,7 @@ impl Kind {
             Kind::Sns(_) => Service::Sns,
             Kind::Ecr(_) => Service::Ecr,
             Kind::S3(_) => Service::S3,
+            Kind::CloudTrail(_) => Service::CloudTrail,
         }
     }
 
@@ -1594,6 +1625,65 @@ impl Kind {
             Kind::S3(S3Kind::BucketPolicy) => {
                 &const { bucket_setting("s3.bucket_policy", "PutBucketPolicy", "DeleteBucketPolicy") }
             }
+            Kind::CloudTrail(CloudTrailKind::Trail) => &KindSpec {
+                name: "cloudtrail.trail",
+                create: "CreateTrail",
+                delete: "DeleteTrail",
+                updates: Updates::Modify {
+                    call: "UpdateTrail",
+                    fields: &[
+                        "S3BucketName",
+                        "S3KeyPrefix",
+                        "IsMultiRegionTrail",
+                        "EnableLogFileValidation",
+                        "IncludeGlobalServiceEvents",
+                        "KmsKeyId",
+                    ],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                // The logs are the bucket's; a trail holds none.
+                stateful: false,
+                // Names are unique in an account and region.
+                duplicable: false,
+                findable: true,
+                tags: Tags::TagsList,
+                retag: true,
+                attributes: &[ID, ARN, NAME],
+                data_source: false,
+            },
+            Kind::CloudTrail(CloudTrailKind::TrailLogging) => &KindSpec {
+                name: "cloudtrail.trail_logging",
+                create: "StartLogging",
+                delete: "StopLogging",
+                updates: Updates::Upsert {
+                    identity: &["Name"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID],
+                data_source: false,
+            },
+            Kind::CloudTrail(CloudTrailKind::InsightSelectors) => &KindSpec {
+                name: "cloudtrail.insight_selectors",
+                create: "PutInsightSelectors",
+                // The same call with no selectors.
+                delete: "PutInsightSelectors",
+                updates: Updates::Upsert {
+                    identity: &["TrailName"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID],
+                data_source: false,
+            },
         }
     }
 }

@@ -243,6 +243,12 @@ lint_rules! {
     BucketNoTlsPolicy = "L0606", "s3-no-tls-policy", Warning,
         "An S3 bucket's policy does not deny requests made without TLS.",
         "Add `.deny_insecure_transport()`: it denies every request with `aws:SecureTransport` false.";
+    TrailNoLogValidation = "L0607", "cloudtrail-no-log-validation", Warning,
+        "A CloudTrail trail does not write digest files, so a changed or deleted log file goes unnoticed.",
+        "Leave `.log_file_validation(true)` (the default) and check logs with `aws cloudtrail validate-logs`.";
+    TrailSingleRegion = "L0608", "cloudtrail-single-region", Warning,
+        "A CloudTrail trail records one region only: activity in the others is not audited.",
+        "Leave `.multi_region(true)` (the default).";
     SuppressionUnknownRule = "L0901", "suppression-unknown-rule", Error,
         "An `allow_lint` names a rule that does not exist, or one of the suppression rules, which cannot be suppressed.",
         "Use a rule id from `LintRule::ALL` (e.g. `sg-open-ingress`) or its code (e.g. `L0101`).";
@@ -856,6 +862,24 @@ impl<'a> Lx<'a> {
                 "Attributes.KmsMasterKeyId",
                 format!("topic `{}` stores messages unencrypted", t.topic_name()),
             ),
+            AnyResource::Trail(t) => {
+                if !t.validates_log_files() {
+                    self.emit(
+                        LintRule::TrailNoLogValidation,
+                        "",
+                        "EnableLogFileValidation",
+                        format!("trail `{}` does not validate its log files", t.trail_name()),
+                    );
+                }
+                if !t.is_multi_region() {
+                    self.emit(
+                        LintRule::TrailSingleRegion,
+                        "",
+                        "IsMultiRegionTrail",
+                        format!("trail `{}` records one region only", t.trail_name()),
+                    );
+                }
+            }
             AnyResource::Bucket(b) => {
                 if !b.blocks_public_access() {
                     self.emit(

@@ -647,6 +647,24 @@ fn cases() -> Vec<Case> {
             );
             b.stack
         }),
+        (LintRule::TrailNoLogValidation, |bad| {
+            let mut b = base();
+            let logs = b
+                .stack
+                .add(Bucket::new("trail-logs", "lint-trail-logs-0042").deny_insecure_transport());
+            b.stack
+                .add(Trail::new("trail", "lint-trail", &logs).log_file_validation(!bad));
+            b.stack
+        }),
+        (LintRule::TrailSingleRegion, |bad| {
+            let mut b = base();
+            let logs = b
+                .stack
+                .add(Bucket::new("trail-logs", "lint-trail-logs-0042").deny_insecure_transport());
+            b.stack
+                .add(Trail::new("trail", "lint-trail", &logs).multi_region(!bad));
+            b.stack
+        }),
         (LintRule::BucketNoTlsPolicy, |bad| {
             let mut b = base();
             let bucket = Bucket::new("bucket", "lint-bucket-0042");

@@ -167,7 +167,7 @@ impl Checks<'_> {
                 .flat_map(|spec| items(&spec["Tags"]).iter().cloned())
                 .map(|t| pair(&t, "Key", "Value", field))
                 .collect(),
-            Tags::KeyValue | Tags::LowerKeyValue => items(&node.body[field])
+            Tags::KeyValue | Tags::LowerKeyValue | Tags::TagsList => items(&node.body[field])
                 .iter()
                 .map(|t| pair(t, "Key", "Value", field))
                 .collect(),

@@ -227,6 +227,7 @@ resource_kinds! {
     Topic(Topic) = EXISTING_TOPIC;
     Repository(Repository) = EXISTING_REPOSITORY;
     Bucket(Bucket) = BUCKET;
+    Trail(Trail) = TRAIL;
 }
 
 #[derive(Debug, Clone)]

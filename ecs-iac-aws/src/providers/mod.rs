@@ -87,6 +87,7 @@ macro_rules! only_read {
 
 mod acm;
 mod application_autoscaling;
+mod cloudtrail;
 mod cloudwatch;
 mod ec2;
 mod ecr;
@@ -259,6 +260,7 @@ macro_rules! dispatch {
             Kind::Sns(k) => sns::$op($aws, k $(, $arg)*).await,
             Kind::Ecr(k) => ecr::$op($aws, k $(, $arg)*).await,
             Kind::S3(k) => s3::$op($aws, k $(, $arg)*).await,
+            Kind::CloudTrail(k) => cloudtrail::$op($aws, k $(, $arg)*).await,
         }
     };
 }

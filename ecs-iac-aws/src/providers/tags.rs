@@ -384,7 +384,51 @@ pub(crate) async fn retag(
                     })?;
             }
         }
+        Kind::CloudTrail(_) if e.kind.spec().retag => {
+            let c = &aws.c.cloudtrail;
+            let to_tags = |pairs: Vec<aws_sdk_cloudtrail::types::Tag>| Some(pairs);
+            if !set.is_empty() {
+                let tags = set
+                    .iter()
+                    .map(|(k, v)| {
+                        aws_sdk_cloudtrail::types::Tag::builder()
+                            .key(k)
+                            .value(v)
+                            .build()
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|x| ProviderError::Request {
+                        address: address.to_string(),
+                        field: "TagsList".into(),
+                        problem: x.to_string(),
+                    })?;
+                c.add_tags()
+                    .resource_id(id)
+                    .set_tags_list(to_tags(tags))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "cloudtrail:AddTags", e))?;
+            }
+            if !remove.is_empty() {
+                let keys = remove
+                    .iter()
+                    .map(|k| aws_sdk_cloudtrail::types::Tag::builder().key(k).build())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|x| ProviderError::Request {
+                        address: address.to_string(),
+                        field: "TagsList".into(),
+                        problem: x.to_string(),
+                    })?;
+                c.remove_tags()
+                    .resource_id(id)
+                    .set_tags_list(to_tags(keys))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "cloudtrail:RemoveTags", e))?;
+            }
+        }
         Kind::SecretsManager(_)
+        | Kind::CloudTrail(_)
         | Kind::Acm(_)
         | Kind::Kms(_)
         | Kind::Sns(_)

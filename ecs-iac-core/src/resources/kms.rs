@@ -185,6 +185,36 @@ impl KmsKey {
                 "Resource": "*",
             }));
         }
+        // What the stack's trails need to encrypt their logs with the key.
+        for trail in cx.stack.resources().filter_map(|r| match r {
+            crate::stack::AnyResource::Trail(t) if t.encrypts_with(&self.meta.name) => Some(t),
+            _ => None,
+        }) {
+            let source = trail.arn_in(cx);
+            statements.push(json!({
+                "Sid": format!("AllowCloudTrailEncrypt-{}", trail.trail_name()),
+                "Effect": "Allow",
+                "Principal": { "Service": "cloudtrail.amazonaws.com" },
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": { "aws:SourceArn": source },
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": format!(
+                            "arn:{}:cloudtrail:*:{ACCOUNT_ID}:trail/*",
+                            cx.partition()
+                        ),
+                    },
+                },
+            }));
+            statements.push(json!({
+                "Sid": format!("AllowCloudTrailDescribe-{}", trail.trail_name()),
+                "Effect": "Allow",
+                "Principal": { "Service": "cloudtrail.amazonaws.com" },
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+            }));
+        }
         json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
     }
 }

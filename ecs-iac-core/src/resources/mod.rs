@@ -1,6 +1,7 @@
 //! The typed resources a stack is built from, one module per AWS area.
 
 pub mod acm;
+pub mod cloudtrail;
 pub mod data;
 pub mod ecr;
 pub mod ecs;
@@ -16,6 +17,7 @@ pub mod secrets;
 pub mod sns;
 
 pub use acm::*;
+pub use cloudtrail::*;
 pub use data::*;
 pub use ecr::*;
 pub use ecs::*;

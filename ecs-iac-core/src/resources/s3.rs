@@ -290,7 +290,9 @@ impl BucketLifecycleRule {
 
 impl Bucket {
     /// A bucket the stack owns, named `bucket_name`: 3 to 63 lower-case letters, digits,
-    /// `.` and `-`, unique across all of AWS.
+    /// `.` and `-`, unique across all of AWS. It may hold `${aws.account_id}` (e.g.
+    /// `"app-logs-${aws.account_id}"`, [`ACCOUNT_ID`](crate::ACCOUNT_ID)) and
+    /// `${aws.region}`, filled in at apply.
     pub fn new(name: impl Into<String>, bucket_name: impl Into<String>) -> Bucket {
         Bucket {
             meta: Meta::new(name),
@@ -431,6 +433,33 @@ impl Bucket {
                     ),
             );
         }
+        // What the stack's trails need to deliver here (as CloudTrail documents it).
+        for trail in cx.stack.resources().filter_map(|r| match r {
+            crate::stack::AnyResource::Trail(t) if t.delivers_to(&self.meta.name) => Some(t),
+            _ => None,
+        }) {
+            let source = trail.arn_in(cx);
+            document = document
+                .statement(
+                    Statement::allow(["s3:GetBucketAcl"])
+                        .sid(format!("AWSCloudTrailAclCheck-{}", trail.trail_name()))
+                        .principal(Principal::service("cloudtrail.amazonaws.com"))
+                        .resource(arn.clone())
+                        .condition("StringEquals", "aws:SourceArn", [source.clone()]),
+                )
+                .statement(
+                    Statement::allow(["s3:PutObject"])
+                        .sid(format!("AWSCloudTrailWrite-{}", trail.trail_name()))
+                        .principal(Principal::service("cloudtrail.amazonaws.com"))
+                        .resource(format!("{arn}/{}", trail.log_objects()))
+                        .condition(
+                            "StringEquals",
+                            "s3:x-amz-acl",
+                            ["bucket-owner-full-control"],
+                        )
+                        .condition("StringEquals", "aws:SourceArn", [source]),
+                );
+        }
         for statement in &self.policy.statements {
             let mut statement = statement.clone();
             if statement.resources.is_empty() {
@@ -442,8 +471,13 @@ impl Bucket {
     }
 }
 
-/// Whether `name` is a bucket name S3 accepts; the problem otherwise.
+/// Whether `name` is a bucket name S3 accepts; the problem otherwise. `${aws.account_id}`
+/// and `${aws.region}` are checked as the values they stand for.
 fn bucket_name_problem(name: &str) -> Option<String> {
+    let shown = name;
+    let name = &name
+        .replace("${aws.account_id}", "123456789012")
+        .replace("${aws.region}", "us-east-1");
     let fine_chars = name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
@@ -465,7 +499,7 @@ fn bucket_name_problem(name: &str) -> Option<String> {
         && !name.contains("..")
         && !looks_like_ip
         && !reserved;
-    (!ok).then(|| format!("`{name}` is not a bucket name S3 accepts: 3 to 63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit, no `..`, not an IP address, no reserved prefix (`xn--`, `sthree-`) or suffix (`-s3alias`, `--ol-s3`)"))
+    (!ok).then(|| format!("`{shown}` is not a bucket name S3 accepts: 3 to 63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit, no `..`, not an IP address, no reserved prefix (`xn--`, `sthree-`) or suffix (`-s3alias`, `--ol-s3`)"))
 }
 
 impl ResourceSpec for Bucket {
