@@ -4,7 +4,9 @@
 //! gateway; a multi-AZ encrypted PostgreSQL RDS instance; an ALB with HTTP→HTTPS redirect
 //! and an HTTPS listener; a Fargate service with circuit breaker, ECS Exec and CPU target
 //! tracking; the security group chain ALB → app:8000 → DB:5432; a 30-day log group;
-//! two alarms; least-privilege IAM roles. The container gets the database's endpoint
+//! two alarms notifying the `app-alerts` topic; least-privilege IAM roles; the app bucket
+//! (public access blocked, unencrypted uploads denied) and a multi-region CloudTrail
+//! trail with log file validation, KMS and Insights into an audit bucket. The container gets the database's endpoint
 //! from the instance and its credentials from the secret RDS manages, so nothing has to
 //! exist beforehand but the certificate. Outputs: the ALB's DNS name, the URL and the
 //! database endpoint (`output` prints them after apply).
@@ -301,6 +303,41 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
         )
         .description("Alert when ECS CPU is consistently high")
         .alarm_action(alerts.arn()),
+    );
+
+    // Seed 002's S3 bucket security: public access blocked, uploads without
+    // server-side encryption denied (`DenyUnencryptedObjectUploads`), TLS only. Bucket
+    // names are global: the account id keeps this one unique.
+    stack.add(
+        Bucket::new("app-bucket", format!("visitor-book-app-{ACCOUNT_ID}"))
+            .deny_unencrypted_uploads()
+            .deny_insecure_transport(),
+    );
+
+    // Seed 002's CloudTrail: multi-region, log file validation, KMS, Insights, logging
+    // started. The seed passes `alias/aws/s3`, which CloudTrail refuses (it needs a
+    // customer managed key): the trail gets a key of its own, whose policy lets
+    // CloudTrail encrypt. The library writes the bucket policy CloudTrail requires.
+    let audit_logs = stack.add(
+        Bucket::new("app-audit-logs", format!("visitor-book-audit-{ACCOUNT_ID}"))
+            .versioning(true)
+            .deny_insecure_transport()
+            .lifecycle(
+                BucketLifecycleRule::new("archive")
+                    .transition(90, StorageClass::Glacier)
+                    .expire_after_days(365),
+            ),
+    );
+    let trail_key = stack.add(
+        KmsKey::new("trail-key")
+            .description("Encrypts the visitor-book CloudTrail logs")
+            .alias("alias/visitor-book-trail"),
+    );
+    stack.add(
+        Trail::new("app-trail", "app-trail", &audit_logs)
+            .kms_key(&trail_key)
+            .insight(InsightType::ApiCallRate)
+            .insight(InsightType::ApiErrorRate),
     );
 
     // What a user looks for after the first apply.

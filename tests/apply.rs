@@ -89,7 +89,7 @@ fn visitor_book_applies_converges_and_destroys() {
             .expect("connects");
         assert_eq!(aws.account_id, "123456789012");
         let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
-        assert_eq!(report.done.len(), 56);
+        assert_eq!(report.done.len(), 74);
         assert_eq!(
             store.load("visitor-book").unwrap(),
             report.state,
@@ -879,10 +879,62 @@ async fn count_all(c: &aws_config::SdkConfig) -> Vec<(&'static str, usize)> {
                 .service_arns()
                 .len(),
         ),
+        ("kms keys", customer_keys(c).await),
+        (
+            "trails",
+            aws_sdk_cloudtrail::Client::new(c)
+                .describe_trails()
+                .send()
+                .await
+                .unwrap()
+                .trail_list()
+                .len(),
+        ),
+        (
+            "buckets",
+            s3_client(c)
+                .list_buckets()
+                .send()
+                .await
+                .unwrap()
+                .buckets()
+                .len(),
+        ),
+        (
+            "topics",
+            aws_sdk_sns::Client::new(c)
+                .list_topics()
+                .send()
+                .await
+                .unwrap()
+                .topics()
+                .len(),
+        ),
     ]
 }
 
-const VISITOR_BOOK_COUNTS: [(&str, usize); 12] = [
+/// The visitor-book stack's KMS keys not scheduled for deletion (KMS has no delete; moto
+/// also lists the AWS managed keys it makes on first use, e.g. `aws/rds`).
+async fn customer_keys(c: &aws_config::SdkConfig) -> usize {
+    let kms = aws_sdk_kms::Client::new(c);
+    let mut count = 0;
+    for key in kms.list_keys().send().await.unwrap().keys() {
+        let id = key.key_id().unwrap();
+        let tags = kms.list_resource_tags().key_id(id).send().await.unwrap();
+        let ours = tags
+            .tags()
+            .iter()
+            .any(|t| t.tag_key() == "ecs-iac:stack" && t.tag_value() == "visitor-book");
+        let described = kms.describe_key().key_id(id).send().await.unwrap();
+        let state = described.key_metadata().unwrap().key_state();
+        if ours && state != Some(&aws_sdk_kms::types::KeyState::PendingDeletion) {
+            count += 1;
+        }
+    }
+    count
+}
+
+const VISITOR_BOOK_COUNTS: [(&str, usize); 16] = [
     ("vpcs", 1),
     ("subnets", 6),
     ("security groups", 3),
@@ -895,6 +947,10 @@ const VISITOR_BOOK_COUNTS: [(&str, usize); 12] = [
     ("roles", 2),
     ("log groups", 1),
     ("services", 1),
+    ("kms keys", 1),
+    ("trails", 1),
+    ("buckets", 2),
+    ("topics", 1),
 ];
 
 /// Every create whose response is lost after AWS did the work, responses that come after
@@ -1088,7 +1144,7 @@ fn interrupted_apply(signal: &str) -> (Moto, String, tempfile::TempDir, std::pat
     );
     let interrupted = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert!(
-        (3..56).contains(&interrupted.resources.len()),
+        (3..74).contains(&interrupted.resources.len()),
         "stopped part way: {} resources saved",
         interrupted.resources.len()
     );
@@ -1210,7 +1266,7 @@ fn a_concurrent_apply_fails_on_the_lock() {
     let first = first.wait_with_output().unwrap();
     assert!(first.status.success());
     let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(saved.resources.len(), 56);
+    assert_eq!(saved.resources.len(), 74);
     assert!(!lock.exists(), "the lock is released");
 
     // `output --json` prints what the load balancer and the database report.
@@ -1314,7 +1370,7 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
         let resumed = apply_stack(&aws, &stack, &lock, saved).await;
         assert_eq!(
             resumed.done.len() + report.done.len(),
-            56,
+            74,
             "only the rest ran"
         );
         assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);

@@ -246,7 +246,9 @@ pub(super) async fn observe(
                 .iter()
                 .filter_map(|s| s.insight_type().map(|t| t.as_str()))
                 .collect();
+            // A set: AWS lists each type once (moto repeats the ones put again).
             kinds.sort_unstable();
+            kinds.dedup();
             if kinds.is_empty() {
                 return Ok(None);
             }
