@@ -148,6 +148,17 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
     let cluster =
         stack.add(Cluster::new("app-cluster").container_insights(ContainerInsights::Enabled));
     let logs = stack.add(LogGroup::new("app-logs", "/ecs/visitor-book").retention_days(30));
+    // Seed 002's centralized logging: every event of the app's log group goes to the
+    // Lambda function `LogsToOpenSearch`, which the seed does not build either: it is
+    // referred to by ARN and must let `logs.amazonaws.com` invoke it.
+    stack.add(SubscriptionFilter::new(
+        "app-logs-filter",
+        &logs,
+        "app-logs-filter",
+        LogDestination::lambda(format!(
+            "arn:aws:lambda:{REGION_NAME}:{ACCOUNT_ID}:function:LogsToOpenSearch"
+        )),
+    ));
     let execution_role = stack.add(
         Role::new("ecsTaskExecutionRole", Principal::ecs_tasks())
             .description(

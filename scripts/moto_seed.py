@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Seeds a local moto server with what the example stacks expect to exist already:
-an ACM certificate (printed as CERTIFICATE_ARN=...) and the Secrets Manager secrets the
+an ACM certificate (printed as CERTIFICATE_ARN=...), the Secrets Manager secrets the
 fintech examples reference (visitor-book needs none: its database credentials are the
-secret RDS manages). Usage: moto_seed.py ENDPOINT_URL [REGION]"""
+secret RDS manages), and the Lambda function `LogsToOpenSearch` that visitor-book's
+subscription filter streams its logs to (seed 002 does not build it either). Usage:
+moto_seed.py ENDPOINT_URL [REGION]"""
 import sys
 
 import boto3
@@ -52,5 +54,27 @@ for name in names:
         secrets.create_secret(Name=name, SecretString=f"placeholder value of {name}")
     except secrets.exceptions.ResourceExistsException:
         pass
+
+# The function seed 002's subscription filter delivers to, with the role it runs as.
+import io
+import json
+import zipfile
+
+iam = boto3.client("iam", **kwargs)
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+try:
+    role = iam.create_role(RoleName="logs-to-opensearch-lambda", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+except iam.exceptions.EntityAlreadyExistsException:
+    role = iam.get_role(RoleName="logs-to-opensearch-lambda")["Role"]["Arn"]
+code = io.BytesIO()
+with zipfile.ZipFile(code, "w") as z:
+    z.writestr("index.py", "def handler(event, context):\n    return None\n")
+lambda_ = boto3.client("lambda", **kwargs)
+try:
+    lambda_.create_function(
+        FunctionName="LogsToOpenSearch", Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": code.getvalue()}
+    )
+except lambda_.exceptions.ResourceConflictException:
+    pass
 
 print(f"CERTIFICATE_ARN={cert}")

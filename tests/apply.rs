@@ -89,7 +89,7 @@ fn visitor_book_applies_converges_and_destroys() {
             .expect("connects");
         assert_eq!(aws.account_id, "123456789012");
         let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
-        assert_eq!(report.done.len(), 74);
+        assert_eq!(report.done.len(), 75);
         assert_eq!(
             store.load("visitor-book").unwrap(),
             report.state,
@@ -100,6 +100,56 @@ fn visitor_book_applies_converges_and_destroys() {
         let c = sdk(&moto).await;
         let ec2 = aws_sdk_ec2::Client::new(&c);
         assert_eq!(tagged_vpcs(&ec2, "visitor-book").await, 1);
+        // Seed 002's tasks 2 and 3: the app's logs stream to `LogsToOpenSearch`, the
+        // trail records every region into the audit bucket, the app bucket is locked.
+        let filters = aws_sdk_cloudwatchlogs::Client::new(&c)
+            .describe_subscription_filters()
+            .log_group_name("/ecs/visitor-book")
+            .send()
+            .await
+            .unwrap();
+        let filter = &filters.subscription_filters()[0];
+        assert_eq!(filter.filter_name(), Some("app-logs-filter"));
+        assert_eq!(
+            filter.destination_arn(),
+            Some("arn:aws:lambda:us-east-1:123456789012:function:LogsToOpenSearch")
+        );
+        let trail = aws_sdk_cloudtrail::Client::new(&c)
+            .get_trail()
+            .name("app-trail")
+            .send()
+            .await
+            .unwrap();
+        let trail = trail.trail().unwrap();
+        assert_eq!(
+            trail.s3_bucket_name(),
+            Some("visitor-book-audit-123456789012")
+        );
+        assert_eq!(trail.is_multi_region_trail(), Some(true));
+        assert_eq!(trail.log_file_validation_enabled(), Some(true));
+        let s3 = s3_client(&c);
+        let policy = s3
+            .get_bucket_policy()
+            .bucket("visitor-book-app-123456789012")
+            .send()
+            .await
+            .unwrap();
+        assert!(policy
+            .policy()
+            .unwrap()
+            .contains("DenyUnencryptedObjectUploads"));
+        let block = s3
+            .get_public_access_block()
+            .bucket("visitor-book-app-123456789012")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            block
+                .public_access_block_configuration()
+                .and_then(|b| b.block_public_policy()),
+            Some(true)
+        );
         let vpc_id = report.state.resources["app-vpc"].id.clone().unwrap();
         let subnets = ec2
             .describe_subnets()
@@ -856,6 +906,8 @@ async fn count_all(c: &aws_config::SdkConfig) -> Vec<(&'static str, usize)> {
                 .roles()
                 .iter()
                 .filter(|r| !r.path().starts_with("/aws-service-role/"))
+                // The Lambda function's role `moto_seed.py` makes.
+                .filter(|r| r.role_name() != "logs-to-opensearch-lambda")
                 .count(),
         ),
         (
@@ -1144,7 +1196,7 @@ fn interrupted_apply(signal: &str) -> (Moto, String, tempfile::TempDir, std::pat
     );
     let interrupted = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert!(
-        (3..74).contains(&interrupted.resources.len()),
+        (3..75).contains(&interrupted.resources.len()),
         "stopped part way: {} resources saved",
         interrupted.resources.len()
     );
@@ -1266,7 +1318,7 @@ fn a_concurrent_apply_fails_on_the_lock() {
     let first = first.wait_with_output().unwrap();
     assert!(first.status.success());
     let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(saved.resources.len(), 74);
+    assert_eq!(saved.resources.len(), 75);
     assert!(!lock.exists(), "the lock is released");
 
     // `output --json` prints what the load balancer and the database report.
@@ -1370,7 +1422,7 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
         let resumed = apply_stack(&aws, &stack, &lock, saved).await;
         assert_eq!(
             resumed.done.len() + report.done.len(),
-            74,
+            75,
             "only the rest ran"
         );
         assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);

@@ -236,6 +236,7 @@ pub enum SecretsManagerKind {
 pub enum LogsKind {
     LogGroup,
     RetentionPolicy,
+    SubscriptionFilter,
 }
 
 /// CloudWatch kinds.
@@ -653,6 +654,8 @@ impl Kind {
     pub const LOG_GROUP: Kind = Kind::Logs(LogsKind::LogGroup);
     /// A log group's retention.
     pub const RETENTION_POLICY: Kind = Kind::Logs(LogsKind::RetentionPolicy);
+    /// A log group's subscription filter.
+    pub const SUBSCRIPTION_FILTER: Kind = Kind::Logs(LogsKind::SubscriptionFilter);
     /// A CloudWatch metric alarm.
     pub const ALARM: Kind = Kind::CloudWatch(CloudWatchKind::Alarm);
     /// An Application Auto Scaling scalable target.
@@ -760,6 +763,7 @@ impl Kind {
         Kind::SECRET_POLICY,
         Kind::LOG_GROUP,
         Kind::RETENTION_POLICY,
+        Kind::SUBSCRIPTION_FILTER,
         Kind::ALARM,
         Kind::SCALABLE_TARGET,
         Kind::SCALING_POLICY,
@@ -1297,6 +1301,23 @@ impl Kind {
                     tags: Tags::LowerMap,
                     retag: true,
                     attributes: &[ID, ARN, NAME],
+                    data_source: false,
+                },
+                LogsKind::SubscriptionFilter => &KindSpec {
+                    name: "logs.subscription_filter",
+                    // Creates or overwrites the filter of that name.
+                    create: "PutSubscriptionFilter",
+                    delete: "DeleteSubscriptionFilter",
+                    updates: Updates::Upsert {
+                        identity: &["logGroupName", "filterName"],
+                    },
+                    replacement: Replacement::DeleteThenCreate,
+                    stateful: false,
+                    duplicable: false,
+                    findable: false,
+                    tags: Tags::None,
+                    retag: false,
+                    attributes: &[ID],
                     data_source: false,
                 },
                 LogsKind::RetentionPolicy => &KindSpec {

@@ -228,6 +228,7 @@ resource_kinds! {
     Repository(Repository) = EXISTING_REPOSITORY;
     Bucket(Bucket) = BUCKET;
     Trail(Trail) = TRAIL;
+    SubscriptionFilter(SubscriptionFilter) = SUBSCRIPTION_FILTER;
 }
 
 #[derive(Debug, Clone)]

@@ -1,4 +1,4 @@
-//! CloudWatch Logs: log groups and their retention.
+//! CloudWatch Logs: log groups, their retention and their subscription filters.
 
 use super::{gone_is_deleted, owned, request, Existing, Outcome, Target};
 use crate::clients::Aws;
@@ -50,6 +50,22 @@ pub(super) async fn create(
                 Err(e) => Err(e),
             }
         }
+        LogsKind::SubscriptionFilter => {
+            let (group, filter) = (r.s("logGroupName")?, r.s("filterName")?);
+            aws.c
+                .logs
+                .put_subscription_filter()
+                .log_group_name(&group)
+                .filter_name(&filter)
+                .filter_pattern(r.os("filterPattern").unwrap_or_default())
+                .destination_arn(r.s("destinationArn")?)
+                .set_role_arn(r.os("roleArn"))
+                .set_distribution(r.os("distribution").map(|d| d.as_str().into()))
+                .send()
+                .await
+                .map_err(logs_err(a, "PutSubscriptionFilter"))?;
+            Ok(Outcome::new(format!("{group}:{filter}")))
+        }
         LogsKind::RetentionPolicy => {
             let name = r.s("logGroupName")?;
             aws.c
@@ -74,8 +90,11 @@ pub(super) async fn observe(
     applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
     let a = e.address;
+    if k == LogsKind::SubscriptionFilter {
+        return observe_filter(aws, e, applied).await;
+    }
     let name = match k {
-        LogsKind::LogGroup => e.id.to_string(),
+        LogsKind::SubscriptionFilter | LogsKind::LogGroup => e.id.to_string(),
         LogsKind::RetentionPolicy => applied["logGroupName"].as_str().unwrap_or(e.id).to_string(),
     };
     let out = aws
@@ -95,8 +114,54 @@ pub(super) async fn observe(
             "logGroupName": name,
             "retentionInDays": g.retention_in_days(),
         }),
-        LogsKind::LogGroup => serde_json::json!({}),
+        LogsKind::SubscriptionFilter | LogsKind::LogGroup => serde_json::json!({}),
     }))
+}
+
+/// A filter's id: `LOG_GROUP:FILTER` (neither holds a `:`).
+fn filter_id(id: &str) -> (&str, &str) {
+    id.split_once(':').unwrap_or((id, ""))
+}
+
+/// What a subscription filter is now, in the request's shape; `None` when it (or its log
+/// group) is gone.
+async fn observe_filter(
+    aws: &Aws,
+    e: &Existing<'_>,
+    applied: &serde_json::Value,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    let (group, filter) = filter_id(e.id);
+    let out = aws
+        .c
+        .logs
+        .describe_subscription_filters()
+        .log_group_name(group)
+        .filter_name_prefix(filter)
+        .send()
+        .await
+        .map_err(logs_err(e.address, "DescribeSubscriptionFilters"));
+    let out = match out {
+        Err(x) if x.is(&["ResourceNotFoundException"]) => return Ok(None),
+        other => other?,
+    };
+    Ok(out
+        .subscription_filters()
+        .iter()
+        .find(|f| f.filter_name() == Some(filter))
+        .map(|f| {
+            serde_json::json!({
+                "logGroupName": group,
+                "filterName": filter,
+                "filterPattern": f.filter_pattern().unwrap_or_default(),
+                "destinationArn": f.destination_arn(),
+                "roleArn": f.role_arn().filter(|r| !r.is_empty()),
+                // AWS reports its default, `ByLogStream`, for a request without one.
+                "distribution": f
+                    .distribution()
+                    .map(|d| d.as_str())
+                    .filter(|d| *d != "ByLogStream" || applied.get("distribution").is_some()),
+            })
+        }))
 }
 
 pub(super) async fn find(
@@ -148,6 +213,22 @@ pub(super) async fn delete(aws: &Aws, k: LogsKind, e: &Existing<'_>) -> Result<(
             .await
             .map(drop)
             .map_err(logs_err(a, "DeleteLogGroup")),
+        LogsKind::SubscriptionFilter => {
+            let (group, filter) = filter_id(id);
+            match aws
+                .c
+                .logs
+                .delete_subscription_filter()
+                .log_group_name(group)
+                .filter_name(filter)
+                .send()
+                .await
+                .map_err(logs_err(a, "DeleteSubscriptionFilter"))
+            {
+                Err(x) if x.is(&["ResourceNotFoundException"]) => Ok(()),
+                other => other.map(drop),
+            }
+        }
         LogsKind::RetentionPolicy => aws
             .c
             .logs
