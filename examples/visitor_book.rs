@@ -5,8 +5,10 @@
 //! and an HTTPS listener; a Fargate service with circuit breaker, ECS Exec and CPU target
 //! tracking; the security group chain ALB → app:8000 → DB:5432; a 30-day log group;
 //! two alarms notifying the `app-alerts` topic; least-privilege IAM roles; the app bucket
-//! (public access blocked, unencrypted uploads denied) and a multi-region CloudTrail
-//! trail with log file validation, KMS and Insights into an audit bucket. The container gets the database's endpoint
+//! (public access blocked, unencrypted uploads denied); a multi-region CloudTrail trail
+//! with log file validation, KMS and Insights into an audit bucket; the OpenSearch
+//! domain `app-logs` with `LogDeliveryRole` and the log group's subscription filter to
+//! the (existing) `LogsToOpenSearch` function. The container gets the database's endpoint
 //! from the instance and its credentials from the secret RDS manages, so nothing has to
 //! exist beforehand but the certificate. Outputs: the ALB's DNS name, the URL and the
 //! database endpoint (`output` prints them after apply).
@@ -148,9 +150,40 @@ pub fn stack_with_certificate(certificate_arn: &str) -> Stack {
     let cluster =
         stack.add(Cluster::new("app-cluster").container_insights(ContainerInsights::Enabled));
     let logs = stack.add(LogGroup::new("app-logs", "/ecs/visitor-book").retention_days(30));
-    // Seed 002's centralized logging: every event of the app's log group goes to the
-    // Lambda function `LogsToOpenSearch`, which the seed does not build either: it is
-    // referred to by ARN and must let `logs.amazonaws.com` invoke it.
+    // Seed 002's centralized logging: the OpenSearch domain `app-logs` (encrypted at
+    // rest and between nodes, HTTPS only, fine-grained access control) which
+    // `LogDeliveryRole` may write to. The seed types the master password into the
+    // command (`Password123!`); here it is generated into a secret at apply.
+    let log_delivery = stack.add(
+        Role::new(
+            "log-delivery-role",
+            Principal::service("lambda.amazonaws.com"),
+        )
+        .role_name("LogDeliveryRole")
+        .description("Ships visitor-book logs into OpenSearch"),
+    );
+    let search_admin = stack.add(
+        Secret::new(
+            "app-logs-admin",
+            "visitor-book/opensearch-admin",
+            SecretValue::generated(Password::new(32).exclude_characters("\"'\\/@")),
+        )
+        .description("Master user password of the app-logs OpenSearch domain")
+        .recovery_window_days(7),
+    );
+    stack.add(
+        OpenSearchDomain::new("app-logs-domain", "app-logs", "OpenSearch_1.3")
+            .instances("r6g.large.search", 2)
+            .gp3_storage_gib(100)
+            .master_user(MasterUser::internal("admin", &search_admin))
+            .access_policy(
+                Statement::allow(["es:*"])
+                    .principal(Principal::Aws(log_delivery.arn().to_string())),
+            ),
+    );
+    // Every event of the app's log group goes to the Lambda function
+    // `LogsToOpenSearch`, which the seed does not build either: it is referred to by ARN
+    // and must let `logs.amazonaws.com` invoke it.
     stack.add(SubscriptionFilter::new(
         "app-logs-filter",
         &logs,

@@ -89,7 +89,7 @@ fn visitor_book_applies_converges_and_destroys() {
             .expect("connects");
         assert_eq!(aws.account_id, "123456789012");
         let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
-        assert_eq!(report.done.len(), 75);
+        assert_eq!(report.done.len(), 78);
         assert_eq!(
             store.load("visitor-book").unwrap(),
             report.state,
@@ -996,7 +996,7 @@ const VISITOR_BOOK_COUNTS: [(&str, usize); 16] = [
     ("listeners", 2),
     ("target groups", 1),
     ("db instances", 1),
-    ("roles", 2),
+    ("roles", 3),
     ("log groups", 1),
     ("services", 1),
     ("kms keys", 1),
@@ -1196,7 +1196,7 @@ fn interrupted_apply(signal: &str) -> (Moto, String, tempfile::TempDir, std::pat
     );
     let interrupted = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert!(
-        (3..75).contains(&interrupted.resources.len()),
+        (3..78).contains(&interrupted.resources.len()),
         "stopped part way: {} resources saved",
         interrupted.resources.len()
     );
@@ -1318,7 +1318,7 @@ fn a_concurrent_apply_fails_on_the_lock() {
     let first = first.wait_with_output().unwrap();
     assert!(first.status.success());
     let saved = State::from_json(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(saved.resources.len(), 75);
+    assert_eq!(saved.resources.len(), 78);
     assert!(!lock.exists(), "the lock is released");
 
     // `output --json` prints what the load balancer and the database report.
@@ -1422,7 +1422,7 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
         let resumed = apply_stack(&aws, &stack, &lock, saved).await;
         assert_eq!(
             resumed.done.len() + report.done.len(),
-            75,
+            78,
             "only the rest ran"
         );
         assert_eq!(count_all(&sdk(&moto).await).await, VISITOR_BOOK_COUNTS);

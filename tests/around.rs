@@ -1532,3 +1532,176 @@ fn a_trail_delivers_to_its_bucket_with_the_policies_it_needs_and_is_kept_in_line
         assert!(format!("{err:?}").contains("TrailNotFound"), "{err:?}");
     });
 }
+
+/// An OpenSearch domain whose master password is generated into a secret at apply, with
+/// an access policy for a role of the stack; `second` adds an instance.
+fn search_stack(second: bool) -> Stack {
+    let mut stack = Stack::new("search").region("us-east-1");
+    let writer = stack.add(Role::new(
+        "log-writer",
+        Principal::service("lambda.amazonaws.com"),
+    ));
+    let admin = stack.add(
+        Secret::new(
+            "search-admin",
+            "search/admin",
+            SecretValue::generated(Password::new(24).exclude_characters("\"'\\/@")),
+        )
+        .delete_without_recovery(),
+    );
+    let key = stack.add(KmsKey::new("search-key"));
+    stack.add(
+        OpenSearchDomain::new("logs-domain", "app-logs", "OpenSearch_2.13")
+            .instances("r6g.large.search", if second { 3 } else { 2 })
+            .gp3_storage_gib(100)
+            .kms_key(&key)
+            .master_user(MasterUser::internal("admin", &admin))
+            .access_policy(
+                Statement::allow(["es:ESHttpPost", "es:ESHttpPut"])
+                    .principal(Principal::Aws(writer.arn().to_string())),
+            )
+            .tag("team", "observability"),
+    );
+    stack
+}
+
+#[test]
+fn an_opensearch_domain_gets_its_master_password_from_a_secret_and_changes_in_place() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let state_path = dir.path().join("search.state.json");
+    let store = StateStore::new(&state_path);
+    let lock = store.lock().unwrap();
+    // The CreateDomain request as sent: the one place the password may appear.
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = sent.clone();
+    let proxy = crate::fault_proxy::FaultProxy::start(
+        &moto.endpoint,
+        std::sync::Arc::new(move |_, request: &str| {
+            if request.starts_with("POST /2021-01-01/opensearch/domain ") {
+                if let Some(body) = request.split("\r\n\r\n").nth(1) {
+                    log.lock().unwrap().push(body.to_string());
+                }
+            }
+            crate::fault_proxy::Fault::Pass
+        }),
+    );
+    runtime().block_on(async {
+        let mut cfg = config(&moto);
+        cfg.endpoint_url = Some(proxy.endpoint.clone());
+        let aws = Aws::connect(cfg, Some("us-east-1")).await.unwrap();
+        let c = sdk(&moto).await;
+        let search = aws_sdk_opensearch::Client::new(&c);
+        let stack = search_stack(false);
+        assert_eq!(validate(&stack), vec![]);
+        let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("search")).await;
+
+        let domain = search
+            .describe_domain()
+            .domain_name("app-logs")
+            .send()
+            .await
+            .unwrap();
+        let d = domain.domain_status().unwrap();
+        assert_eq!(d.engine_version(), Some("OpenSearch_2.13"));
+        let cluster = d.cluster_config().unwrap();
+        assert_eq!(cluster.instance_count(), Some(2));
+        assert_eq!(
+            cluster.instance_type().map(|t| t.as_str()),
+            Some("r6g.large.search")
+        );
+        assert_eq!(d.ebs_options().unwrap().volume_size(), Some(100));
+        assert_eq!(
+            d.node_to_node_encryption_options().unwrap().enabled(),
+            Some(true)
+        );
+        let key_arn = &applied.state.resources["search-key"].attributes["arn"];
+        assert_eq!(
+            d.encryption_at_rest_options().unwrap().kms_key_id(),
+            Some(key_arn.as_str())
+        );
+        assert_eq!(
+            d.domain_endpoint_options().unwrap().enforce_https(),
+            Some(true)
+        );
+        let policy: serde_json::Value = serde_json::from_str(d.access_policies().unwrap()).unwrap();
+        let writer_arn = &applied.state.resources["log-writer"].attributes["arn"];
+        assert_eq!(
+            policy["Statement"][0]["Principal"]["AWS"],
+            writer_arn.as_str()
+        );
+        assert_eq!(
+            applied.state.resources["logs-domain"].attributes["endpoint"],
+            d.endpoint().unwrap()
+        );
+        // The password went to OpenSearch as the secret's value, and nowhere else.
+        let password = aws_sdk_secretsmanager::Client::new(&c)
+            .get_secret_value()
+            .secret_id("search/admin")
+            .send()
+            .await
+            .unwrap()
+            .secret_string()
+            .unwrap()
+            .to_string();
+        let bodies = sent.lock().unwrap().clone();
+        assert_eq!(bodies.len(), 1, "{bodies:?}");
+        let body: serde_json::Value = serde_json::from_str(&bodies[0]).unwrap();
+        assert_eq!(
+            body["AdvancedSecurityOptions"]["MasterUserOptions"]["MasterUserPassword"],
+            password.as_str()
+        );
+        assert!(!std::fs::read_to_string(&state_path)
+            .unwrap()
+            .contains(&password));
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
+
+        // One more instance: in place.
+        let v2 = search_stack(true);
+        let change = crate::drift::live_plan(&aws, &v2, &applied.state).await;
+        let action = change
+            .actions
+            .iter()
+            .find(|a| a.address == "logs-domain")
+            .unwrap();
+        assert_eq!(action.action, Action::Update, "{}", change.render_text());
+        let changed = apply(
+            &aws,
+            &change,
+            &lock,
+            applied.state,
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        let domain = search
+            .describe_domain()
+            .domain_name("app-logs")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            domain
+                .domain_status()
+                .unwrap()
+                .cluster_config()
+                .unwrap()
+                .instance_count(),
+            Some(3)
+        );
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &changed.state).await;
+
+        let gone = destroy(&aws, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        let err = search
+            .describe_domain()
+            .domain_name("app-logs")
+            .send()
+            .await
+            .expect_err("the domain is gone");
+        assert!(format!("{err:?}").contains("ResourceNotFound"), "{err:?}");
+    });
+}

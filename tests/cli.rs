@@ -43,7 +43,7 @@ fn synth_out_writes_every_request_and_the_manifest() {
         &["synth", "--out", out_dir.to_str().unwrap()],
     );
     assert_eq!(code, EXIT_OK, "{err}");
-    assert!(out.contains("wrote 77 files"), "{out}");
+    assert!(out.contains("wrote 80 files"), "{out}");
     let manifest = std::fs::read_to_string(out_dir.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"operation\": \"ecs:RegisterTaskDefinition\""));
     assert!(out_dir.join("app-task.json").exists());

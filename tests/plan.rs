@@ -44,7 +44,7 @@ fn applied(synth: &Synth) -> State {
 fn visitor_book_plan_text_snapshot() {
     let stack = visitor_book::stack();
     let plan = plan(&stack, &State::empty("visitor-book")).unwrap();
-    assert_eq!(plan.summary.create, 75);
+    assert_eq!(plan.summary.create, 78);
     assert!(plan
         .actions
         .iter()
@@ -73,7 +73,7 @@ fn plan_against_the_applied_state_has_no_changes() {
 fn json_view_is_the_same_value() {
     let plan = plan(&visitor_book::stack(), &State::empty("visitor-book")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
-    assert_eq!(json["summary"]["create"], 75);
+    assert_eq!(json["summary"]["create"], 78);
     assert_eq!(json["actions"][0]["address"], "app-vpc");
     assert_eq!(json["actions"][0]["action"], "create");
     assert_eq!(

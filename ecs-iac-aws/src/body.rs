@@ -125,6 +125,8 @@ impl<'a> Req<'a> {
             self.tags("Tags")
         } else if self.body.get("TagsList").is_some() {
             self.tags("TagsList")
+        } else if self.body.get("TagList").is_some() {
+            self.tags("TagList")
         } else {
             self.tags("tags")
         }

@@ -24,6 +24,7 @@ pub(crate) struct Clients {
     pub sns: aws_sdk_sns::Client,
     pub s3: aws_sdk_s3::Client,
     pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub opensearch: aws_sdk_opensearch::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -53,6 +54,7 @@ impl Clients {
                     .build(),
             ),
             cloudtrail: aws_sdk_cloudtrail::Client::new(c),
+            opensearch: aws_sdk_opensearch::Client::new(c),
             sts: aws_sdk_sts::Client::new(c),
         }
     }

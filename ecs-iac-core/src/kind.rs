@@ -96,6 +96,8 @@ pub enum Service {
     S3,
     /// AWS CloudTrail.
     CloudTrail,
+    /// Amazon OpenSearch Service.
+    OpenSearch,
 }
 
 impl Service {
@@ -116,7 +118,7 @@ impl Service {
             | Service::Sns
             | Service::Ecr => "TagResource, UntagResource",
             Service::S3 => "PutBucketTagging",
-            Service::CloudTrail => "AddTags, RemoveTags",
+            Service::CloudTrail | Service::OpenSearch => "AddTags, RemoveTags",
             Service::Acm => "AddTagsToCertificate, RemoveTagsFromCertificate",
         }
     }
@@ -141,6 +143,7 @@ impl Service {
             Service::Ecr => "ecr",
             Service::S3 => "s3",
             Service::CloudTrail => "cloudtrail",
+            Service::OpenSearch => "opensearch",
         }
     }
 }
@@ -342,6 +345,14 @@ pub enum CloudTrailKind {
     InsightSelectors,
 }
 
+/// Amazon OpenSearch Service kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum OpenSearchKind {
+    /// A domain the stack owns.
+    Domain,
+}
+
 /// The kind of a node: one AWS object a request creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
@@ -363,6 +374,7 @@ pub enum Kind {
     Ecr(EcrKind),
     S3(S3Kind),
     CloudTrail(CloudTrailKind),
+    OpenSearch(OpenSearchKind),
 }
 
 /// How a kind's changed fields reach AWS.
@@ -427,8 +439,9 @@ pub enum Tags {
     LowerKeyValue,
     /// `"Tags": [{"TagKey", "TagValue"}]` (KMS).
     Kms,
-    /// `"TagsList": [{"Key", "Value"}]` (CloudTrail).
-    TagsList,
+    /// `[{"Key", "Value"}]` in the named field (`TagsList` of CloudTrail, `TagList` of
+    /// OpenSearch).
+    KeyValueList(&'static str),
     /// `"tags": {"key": "value"}` (CloudWatch Logs).
     LowerMap,
     /// `"Tags": {"key": "value"}` (Application Auto Scaling).
@@ -442,7 +455,7 @@ impl Tags {
             Tags::None => None,
             Tags::Ec2(_) => Some("TagSpecifications"),
             Tags::KeyValue | Tags::Map | Tags::Kms => Some("Tags"),
-            Tags::TagsList => Some("TagsList"),
+            Tags::KeyValueList(field) => Some(field),
             Tags::Ecs | Tags::LowerMap | Tags::LowerKeyValue => Some("tags"),
         }
     }
@@ -554,6 +567,8 @@ const POLICY_NAME: Attribute = Attribute::text("policy_name");
 const PORT: Attribute = Attribute::number("port");
 const PRIMARY_ENDPOINT: Attribute = Attribute::text("primary_endpoint");
 const PUBLIC_IP: Attribute = Attribute::text("public_ip");
+const ENDPOINT: Attribute = Attribute::text("endpoint");
+const DOMAIN_ID: Attribute = Attribute::text("domain_id");
 const REGIONAL_DOMAIN_NAME: Attribute = Attribute::text("regional_domain_name");
 const READER_ENDPOINT: Attribute = Attribute::text("reader_endpoint");
 const RESOURCE_ID: Attribute = Attribute::text("resource_id");
@@ -722,6 +737,9 @@ impl Kind {
     /// A trail's Insights selectors.
     pub const INSIGHT_SELECTORS: Kind = Kind::CloudTrail(CloudTrailKind::InsightSelectors);
 
+    /// An OpenSearch Service domain.
+    pub const OPENSEARCH_DOMAIN: Kind = Kind::OpenSearch(OpenSearchKind::Domain);
+
     /// Every kind.
     pub const ALL: &'static [Kind] = &[
         Kind::VPC,
@@ -794,6 +812,7 @@ impl Kind {
         Kind::TRAIL,
         Kind::TRAIL_LOGGING,
         Kind::INSIGHT_SELECTORS,
+        Kind::OPENSEARCH_DOMAIN,
     ];
 
     /// The AWS service.
@@ -816,6 +835,7 @@ impl Kind {
             Kind::Ecr(_) => Service::Ecr,
             Kind::S3(_) => Service::S3,
             Kind::CloudTrail(_) => Service::CloudTrail,
+            Kind::OpenSearch(_) => Service::OpenSearch,
         }
     }
 
@@ -1667,7 +1687,7 @@ impl Kind {
                 // Names are unique in an account and region.
                 duplicable: false,
                 findable: true,
-                tags: Tags::TagsList,
+                tags: Tags::KeyValueList("TagsList"),
                 retag: true,
                 attributes: &[ID, ARN, NAME],
                 data_source: false,
@@ -1703,6 +1723,33 @@ impl Kind {
                 tags: Tags::None,
                 retag: false,
                 attributes: &[ID],
+                data_source: false,
+            },
+            Kind::OpenSearch(OpenSearchKind::Domain) => &KindSpec {
+                name: "opensearch.domain",
+                create: "CreateDomain",
+                delete: "DeleteDomain",
+                updates: Updates::Modify {
+                    call: "UpdateDomainConfig",
+                    fields: &[
+                        "ClusterConfig",
+                        "EBSOptions",
+                        "AccessPolicies",
+                        "DomainEndpointOptions",
+                        "AdvancedSecurityOptions",
+                        "NodeToNodeEncryptionOptions",
+                        "EncryptionAtRestOptions",
+                    ],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                // Its indices are data.
+                stateful: true,
+                // Names are unique in an account and region.
+                duplicable: false,
+                findable: true,
+                tags: Tags::KeyValueList("TagList"),
+                retag: true,
+                attributes: &[ID, ARN, NAME, ENDPOINT, DOMAIN_ID],
                 data_source: false,
             },
         }

@@ -249,6 +249,15 @@ lint_rules! {
     TrailSingleRegion = "L0608", "cloudtrail-single-region", Warning,
         "A CloudTrail trail records one region only: activity in the others is not audited.",
         "Leave `.multi_region(true)` (the default).";
+    OpenSearchLiteralPassword = "L0609", "opensearch-literal-password", Error,
+        "An OpenSearch domain's master password is written in the code, so it is in every plan, state file and review.",
+        "Use `MasterUser::internal(name, &secret)` with a `Secret::new(.., SecretValue::generated(..))`: the value is read at apply only.";
+    OpenSearchUnencrypted = "L0610", "opensearch-unencrypted", Error,
+        "An OpenSearch domain does not encrypt data at rest or traffic between its nodes.",
+        "Leave `.encryption_at_rest(true)` and `.node_to_node_encryption(true)` (the defaults); add `.kms_key(&key)` for a key of your own.";
+    OpenSearchWeakHttps = "L0611", "opensearch-weak-https", Error,
+        "An OpenSearch domain accepts plain HTTP or TLS older than 1.2.",
+        "Leave `.https(true, TlsPolicy::Tls12Pfs)` (the default).";
     SuppressionUnknownRule = "L0901", "suppression-unknown-rule", Error,
         "An `allow_lint` names a rule that does not exist, or one of the suppression rules, which cannot be suppressed.",
         "Use a rule id from `LintRule::ALL` (e.g. `sg-open-ingress`) or its code (e.g. `L0101`).";
@@ -862,6 +871,37 @@ impl<'a> Lx<'a> {
                 "Attributes.KmsMasterKeyId",
                 format!("topic `{}` stores messages unencrypted", t.topic_name()),
             ),
+            AnyResource::OpenSearchDomain(d) => {
+                let name = d.domain_name();
+                if d.has_literal_password() {
+                    self.emit(
+                        LintRule::OpenSearchLiteralPassword,
+                        "",
+                        "AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword",
+                        format!("domain `{name}` has its master password in the code"),
+                    );
+                }
+                if !d.encrypts_at_rest() || !d.encrypts_between_nodes() {
+                    self.emit(
+                        LintRule::OpenSearchUnencrypted,
+                        "",
+                        if d.encrypts_at_rest() {
+                            "NodeToNodeEncryptionOptions.Enabled"
+                        } else {
+                            "EncryptionAtRestOptions.Enabled"
+                        },
+                        format!("domain `{name}` stores or moves data unencrypted"),
+                    );
+                }
+                if !d.requires_modern_https() {
+                    self.emit(
+                        LintRule::OpenSearchWeakHttps,
+                        "",
+                        "DomainEndpointOptions",
+                        format!("domain `{name}` accepts plain HTTP or TLS older than 1.2"),
+                    );
+                }
+            }
             AnyResource::Trail(t) => {
                 if !t.validates_log_files() {
                     self.emit(

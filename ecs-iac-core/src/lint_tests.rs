@@ -665,6 +665,46 @@ fn cases() -> Vec<Case> {
                 .add(Trail::new("trail", "lint-trail", &logs).multi_region(!bad));
             b.stack
         }),
+        (LintRule::OpenSearchLiteralPassword, |bad| {
+            let mut b = base();
+            let admin = b.stack.add(Secret::new(
+                "admin",
+                "lint/admin",
+                SecretValue::generated(Password::new(32)),
+            ));
+            let user = if bad {
+                MasterUser::InternalWithLiteralPassword {
+                    name: "admin".into(),
+                    password: "Password123!".into(),
+                }
+            } else {
+                MasterUser::internal("admin", &admin)
+            };
+            b.stack.add(
+                OpenSearchDomain::new("search", "lint-logs", "OpenSearch_2.13").master_user(user),
+            );
+            b.stack
+        }),
+        (LintRule::OpenSearchUnencrypted, |bad| {
+            let mut b = base();
+            b.stack.add(
+                OpenSearchDomain::new("search", "lint-logs", "OpenSearch_2.13")
+                    .node_to_node_encryption(!bad),
+            );
+            b.stack
+        }),
+        (LintRule::OpenSearchWeakHttps, |bad| {
+            let mut b = base();
+            let policy = if bad {
+                TlsPolicy::Tls10
+            } else {
+                TlsPolicy::Tls12
+            };
+            b.stack.add(
+                OpenSearchDomain::new("search", "lint-logs", "OpenSearch_2.13").https(true, policy),
+            );
+            b.stack
+        }),
         (LintRule::BucketNoTlsPolicy, |bad| {
             let mut b = base();
             let bucket = Bucket::new("bucket", "lint-bucket-0042");

@@ -281,7 +281,9 @@ impl<'a> Cx<'a> {
         if let (Some(field), Value::Object(map)) = (style.field(), &mut body) {
             let value = match style {
                 Tags::Ec2(resource_type) => self.ec2_tags(resource_type),
-                Tags::KeyValue | Tags::LowerKeyValue | Tags::TagsList => self.key_value_tags(),
+                Tags::KeyValue | Tags::LowerKeyValue | Tags::KeyValueList(_) => {
+                    self.key_value_tags()
+                }
                 Tags::Ecs => self.ecs_tags(),
                 Tags::Map | Tags::LowerMap => self.map_tags(),
                 Tags::Kms => pairs(&self.tags(false), "TagKey", "TagValue"),

@@ -228,6 +228,7 @@ pub const POLICY_FIELDS: &[&str] = &[
     "AssumeRolePolicyDocument",
     "Policy",
     "ResourcePolicy",
+    "AccessPolicies",
 ];
 
 /// The canonical form of `body`, a request of a node of kind `kind` (or AWS's report of

@@ -167,10 +167,12 @@ impl Checks<'_> {
                 .flat_map(|spec| items(&spec["Tags"]).iter().cloned())
                 .map(|t| pair(&t, "Key", "Value", field))
                 .collect(),
-            Tags::KeyValue | Tags::LowerKeyValue | Tags::TagsList => items(&node.body[field])
-                .iter()
-                .map(|t| pair(t, "Key", "Value", field))
-                .collect(),
+            Tags::KeyValue | Tags::LowerKeyValue | Tags::KeyValueList(_) => {
+                items(&node.body[field])
+                    .iter()
+                    .map(|t| pair(t, "Key", "Value", field))
+                    .collect()
+            }
             Tags::Ecs => items(&node.body[field])
                 .iter()
                 .map(|t| pair(t, "key", "value", field))

@@ -229,6 +229,7 @@ resource_kinds! {
     Bucket(Bucket) = BUCKET;
     Trail(Trail) = TRAIL;
     SubscriptionFilter(SubscriptionFilter) = SUBSCRIPTION_FILTER;
+    OpenSearchDomain(OpenSearchDomain) = OPENSEARCH_DOMAIN;
 }
 
 #[derive(Debug, Clone)]

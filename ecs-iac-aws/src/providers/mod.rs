@@ -98,6 +98,7 @@ mod iam;
 mod kms;
 mod logs;
 mod lookups;
+mod opensearch;
 mod rds;
 mod s3;
 mod secretsmanager;
@@ -261,6 +262,7 @@ macro_rules! dispatch {
             Kind::Ecr(k) => ecr::$op($aws, k $(, $arg)*).await,
             Kind::S3(k) => s3::$op($aws, k $(, $arg)*).await,
             Kind::CloudTrail(k) => cloudtrail::$op($aws, k $(, $arg)*).await,
+            Kind::OpenSearch(k) => opensearch::$op($aws, k $(, $arg)*).await,
         }
     };
 }

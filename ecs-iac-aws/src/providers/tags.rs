@@ -427,6 +427,40 @@ pub(crate) async fn retag(
                     .map_err(|e| ProviderError::from_sdk(address, "cloudtrail:RemoveTags", e))?;
             }
         }
+        Kind::OpenSearch(_) => {
+            let c = &aws.c.opensearch;
+            let arn = e.attr("arn")?;
+            if !set.is_empty() {
+                let tags = set
+                    .iter()
+                    .map(|(k, v)| {
+                        aws_sdk_opensearch::types::Tag::builder()
+                            .key(k)
+                            .value(v)
+                            .build()
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|x| ProviderError::Request {
+                        address: address.to_string(),
+                        field: "TagList".into(),
+                        problem: x.to_string(),
+                    })?;
+                c.add_tags()
+                    .arn(&arn)
+                    .set_tag_list(Some(tags))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "opensearch:AddTags", e))?;
+            }
+            if !remove.is_empty() {
+                c.remove_tags()
+                    .arn(&arn)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| ProviderError::from_sdk(address, "opensearch:RemoveTags", e))?;
+            }
+        }
         Kind::SecretsManager(_)
         | Kind::CloudTrail(_)
         | Kind::Acm(_)
