@@ -554,13 +554,12 @@ fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<St
 fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
     action.allow_destroy = node.protection.allow_destroy;
     action.deletion = node.protection.deletion;
-    let to = node.protection.deletion;
-    let from = prior
+    let recorded = prior
         .resources
         .get(&node.address)
-        .filter(|r| r.status == ResourceStatus::Created)
-        .map(|r| r.deletion)
-        .filter(|from| *from != to);
+        .filter(|r| r.status == ResourceStatus::Created);
+    let to = node.protection.deletion;
+    let from = recorded.map(|r| r.deletion).filter(|from| *from != to);
     if let (Some(from), Action::NoOp | Action::Update) = (from, action.action) {
         action.state_only |= action.action == Action::NoOp;
         action.reasons.push(Reason::DeletionChanged { from, to });
@@ -590,19 +589,15 @@ fn protect(node: &Node, prior: &State, action: &mut PlannedAction) {
                 fields.join(", ")
             ));
         }
-        Action::NoOp => {
-            let recorded = prior
-                .resources
-                .get(&node.address)
-                .filter(|r| r.status == ResourceStatus::Created);
-            if recorded.is_some_and(|r| r.allow_destroy != node.protection.allow_destroy) {
-                action.state_only = true;
-                action.reasons.push(if node.protection.allow_destroy {
-                    Reason::AllowDestroyAdded
-                } else {
-                    Reason::AllowDestroyRemoved
-                });
-            }
+        Action::NoOp
+            if recorded.is_some_and(|r| r.allow_destroy != node.protection.allow_destroy) =>
+        {
+            action.state_only = true;
+            action.reasons.push(if node.protection.allow_destroy {
+                Reason::AllowDestroyAdded
+            } else {
+                Reason::AllowDestroyRemoved
+            });
         }
         _ => {}
     }

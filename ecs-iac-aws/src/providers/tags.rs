@@ -386,7 +386,6 @@ pub(crate) async fn retag(
         }
         Kind::CloudTrail(_) if e.kind.spec().retag => {
             let c = &aws.c.cloudtrail;
-            let to_tags = |pairs: Vec<aws_sdk_cloudtrail::types::Tag>| Some(pairs);
             if !set.is_empty() {
                 let tags = set
                     .iter()
@@ -404,7 +403,7 @@ pub(crate) async fn retag(
                     })?;
                 c.add_tags()
                     .resource_id(id)
-                    .set_tags_list(to_tags(tags))
+                    .set_tags_list(Some(tags))
                     .send()
                     .await
                     .map_err(|e| ProviderError::from_sdk(address, "cloudtrail:AddTags", e))?;
@@ -421,7 +420,7 @@ pub(crate) async fn retag(
                     })?;
                 c.remove_tags()
                     .resource_id(id)
-                    .set_tags_list(to_tags(keys))
+                    .set_tags_list(Some(keys))
                     .send()
                     .await
                     .map_err(|e| ProviderError::from_sdk(address, "cloudtrail:RemoveTags", e))?;

@@ -538,9 +538,10 @@ impl ResourceSpec for Bucket {
     fn lower(&self, cx: &mut Cx<'_>) {
         let name = &self.bucket_name;
         let region = cx.region();
+        let tags = cx.tags(false);
         let ownership_tags: Vec<Value> = [crate::STACK_TAG, crate::ADDRESS_TAG]
             .iter()
-            .map(|key| json!({ "Key": key, "Value": cx.tags(false)[*key] }))
+            .map(|key| json!({ "Key": key, "Value": tags[*key] }))
             .collect();
         let mut configuration = json!({ "Tags": ownership_tags });
         // us-east-1 takes no location constraint (the provider drops it when a region
@@ -558,8 +559,7 @@ impl ResourceSpec for Bucket {
             }),
         );
         // Every follow-up names the bucket by its name: known now, ordered after it.
-        let tag_set: Vec<Value> = cx
-            .tags(false)
+        let tag_set: Vec<Value> = tags
             .into_iter()
             .map(|(k, v)| json!({ "Key": k, "Value": v }))
             .collect();
