@@ -13,6 +13,8 @@
 //! * images pinned to a version, containers as a non-root user on a read-only root
 //!   filesystem, health checks on every essential container, circuit breakers on every
 //!   service, 30-day log retention, Container Insights;
+//! * a WAF web ACL in front of the ALB (AWS managed rule groups and a rate limit), and
+//!   the ALB's access logs in a private, TLS-only bucket;
 //! * the seed's shell tool is off and model signatures are verified.
 //!
 //! ```text
@@ -186,11 +188,35 @@ pub fn stack_with(certificate_arn: &str, value: impl Fn(&str) -> SecretValue) ->
         })
         .collect();
 
+    // The ALB's access logs: a private bucket (SSE-S3, the only encryption access logs
+    // support), TLS only, logs kept 90 days. The library writes the policy that lets the
+    // region's Elastic Load Balancing deliver them.
+    let alb_logs = stack.add(
+        Bucket::new(
+            "alb-logs",
+            format!("fake-fintech-hardened-alb-logs-{ACCOUNT_ID}"),
+        )
+        .deny_insecure_transport()
+        .lifecycle(BucketLifecycleRule::new("expire").expire_after_days(90)),
+    );
+
     // The public entry: an internet-facing ALB, HTTPS only.
     // Headers with invalid names are dropped at the edge (request smuggling defence).
     let alb = stack.add(
         LoadBalancer::application("alb", [&public_a, &public_b], [&alb_sg])
-            .drop_invalid_header_fields(true),
+            .drop_invalid_header_fields(true)
+            .access_logs(AccessLogs::to(&alb_logs).prefix("alb")),
+    );
+
+    // A web ACL in front of it (seed 001): AWS's baseline and known-bad-input rule
+    // groups, and at most 2000 requests per client address in five minutes.
+    stack.add(
+        WebAcl::regional("web-acl", "fake-fintech-hardened")
+            .description("Fake-Fintech public entry")
+            .rule(WafRule::managed(ManagedRuleGroup::Common))
+            .rule(WafRule::managed(ManagedRuleGroup::KnownBadInputs))
+            .rule(WafRule::rate_limit("per-client-rate", 2000))
+            .protect(&alb),
     );
     let target_groups: Vec<(&str, Ref<TargetGroup>)> = PUBLIC
         .iter()

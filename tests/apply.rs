@@ -640,6 +640,30 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
             .log_groups()
             .iter()
             .all(|g| g.kms_key_id() == Some(key_arn.as_str())));
+        // The ALB is behind the web ACL and logs to the stack's bucket.
+        let alb_arn = report.state.resources["alb"].id.clone().unwrap();
+        let waf = aws_sdk_wafv2::Client::new(&c);
+        let protecting = waf
+            .get_web_acl_for_resource()
+            .resource_arn(&alb_arn)
+            .send()
+            .await
+            .unwrap();
+        let acl = protecting.web_acl().expect("the ALB has a web ACL");
+        assert_eq!(acl.name(), "fake-fintech-hardened");
+        assert_eq!(acl.rules().len(), 3);
+        let attributes = aws_sdk_elasticloadbalancingv2::Client::new(&c)
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(&alb_arn)
+            .send()
+            .await
+            .unwrap();
+        let logs_to = attributes
+            .attributes()
+            .iter()
+            .find(|a| a.key() == Some("access_logs.s3.bucket"))
+            .and_then(|a| a.value());
+        assert_eq!(logs_to, Some("fake-fintech-hardened-alb-logs-123456789012"));
         assert!(!plan(&stack, &report.state).unwrap().has_changes());
         assert_refreshed_plan_is_empty(&aws, &stack, &report.state).await;
         let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
@@ -650,6 +674,13 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
             tagged_vpcs(&aws_sdk_ec2::Client::new(&c), "fake-fintech-hardened").await,
             0
         );
+        let acls = waf
+            .list_web_acls()
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        assert!(acls.web_acls().is_empty(), "{acls:?}");
     });
 }
 

@@ -1,6 +1,8 @@
 //! The AWS around the services, on moto, checked value by value through independent
 //! describe calls: ECR repositories (settings, lifecycle policy, tags, pull grants),
-//! their drift and in-place changes, the protection of their images.
+//! their drift and in-place changes, the protection of their images; and the rest of
+//! the AWS beside the services (topics, keys, secrets, buckets, trails, domains, web
+//! ACLs and load balancer access logs).
 
 use crate::apply::{config, runtime, sdk};
 use crate::moto::Moto;
@@ -718,6 +720,260 @@ fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_remov
         assert!(gone.succeeded(), "{:#?}", gone.failed);
         let lbs = elb.describe_load_balancers().send().await.unwrap();
         assert!(lbs.load_balancers().is_empty());
+    });
+}
+
+/// An internal ALB behind a web ACL (two AWS managed rule groups and a rate limit of
+/// `limit` requests per client) writing its access logs to a bucket of the stack.
+fn shield_stack(limit: u64) -> Stack {
+    let mut stack = Stack::new("shield").region("us-east-1");
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.13.0.0/16")));
+    let a = stack.add(Subnet::private(
+        "a",
+        &vpc,
+        cidr("10.13.1.0/24"),
+        Az::US_EAST_1A,
+    ));
+    let b = stack.add(Subnet::private(
+        "b",
+        &vpc,
+        cidr("10.13.2.0/24"),
+        Az::US_EAST_1B,
+    ));
+    let sg = stack.add(SecurityGroup::new("alb-sg", &vpc).description("shielded load balancer"));
+    let logs = stack.add(Bucket::new("alb-logs", "shield-alb-logs-0042").deny_insecure_transport());
+    let alb = stack.add(
+        LoadBalancer::application("alb", [&a, &b], [&sg])
+            .scheme(Scheme::Internal)
+            .access_logs(AccessLogs::to(&logs).prefix("edge")),
+    );
+    stack.add(
+        WebAcl::regional("web-acl", "shield-web-acl")
+            .description("managed rules and a per-client rate limit")
+            .rule(WafRule::managed(ManagedRuleGroup::Common))
+            .rule(WafRule::managed(ManagedRuleGroup::KnownBadInputs).count_only())
+            .rule(WafRule::rate_limit("per-client", limit))
+            .protect(&alb),
+    );
+    stack
+}
+
+#[test]
+fn a_web_acl_protects_its_load_balancer_whose_access_logs_reach_a_bucket_that_allows_them() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("shield.state.json"));
+    let lock = store.lock().unwrap();
+    runtime().block_on(async {
+        let aws = Aws::connect(config(&moto), Some("us-east-1"))
+            .await
+            .unwrap();
+        let c = sdk(&moto).await;
+        let waf = aws_sdk_wafv2::Client::new(&c);
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
+        let stack = shield_stack(2000);
+        assert_eq!(validate(&stack), vec![]);
+        let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("shield")).await;
+        let acl_arn = applied.state.resources["web-acl"].attributes["arn"].clone();
+        let alb_arn = applied.state.resources["alb"].id.clone().unwrap();
+        let acl_id = applied.state.resources["web-acl"].attributes["web_acl_id"].clone();
+        let rate_limit = |acl: &aws_sdk_wafv2::types::WebAcl| {
+            acl.rules()
+                .iter()
+                .find_map(|r| r.statement()?.rate_based_statement().map(|s| s.limit()))
+        };
+
+        // The web ACL as AWS holds it, read independently.
+        let got = waf
+            .get_web_acl()
+            .name("shield-web-acl")
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .id(&acl_id)
+            .send()
+            .await
+            .unwrap();
+        let acl = got.web_acl().unwrap();
+        assert_eq!(acl.arn(), acl_arn);
+        assert!(acl.default_action().unwrap().allow().is_some());
+        let names: Vec<(&str, i32)> = acl
+            .rules()
+            .iter()
+            .map(|r| (r.name(), r.priority()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("AWS-AWSManagedRulesCommonRuleSet", 0),
+                ("AWS-AWSManagedRulesKnownBadInputsRuleSet", 1),
+                ("per-client", 2)
+            ]
+        );
+        assert!(acl.rules()[1].override_action().unwrap().count().is_some());
+        assert!(acl.rules()[0].override_action().unwrap().none().is_some());
+        assert_eq!(rate_limit(acl), Some(2000));
+        // It protects the load balancer.
+        let protecting = waf
+            .get_web_acl_for_resource()
+            .resource_arn(&alb_arn)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            protecting.web_acl().map(|a| a.arn()),
+            Some(acl_arn.as_str())
+        );
+
+        // Access logs go to the bucket, under the prefix, and its policy lets ELB write
+        // there (us-east-1's ELB account, only under the prefix's AWSLogs/ACCOUNT).
+        let out = elb
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(&alb_arn)
+            .send()
+            .await
+            .unwrap();
+        let attribute = |key: &str| {
+            out.attributes()
+                .iter()
+                .find(|x| x.key() == Some(key))
+                .and_then(|x| x.value())
+                .map(str::to_string)
+        };
+        assert_eq!(attribute("access_logs.s3.enabled").as_deref(), Some("true"));
+        assert_eq!(
+            attribute("access_logs.s3.bucket").as_deref(),
+            Some("shield-alb-logs-0042")
+        );
+        assert_eq!(attribute("access_logs.s3.prefix").as_deref(), Some("edge"));
+        let policy = crate::apply::s3_client(&c)
+            .get_bucket_policy()
+            .bucket("shield-alb-logs-0042")
+            .send()
+            .await
+            .unwrap();
+        let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+        let elb_statement = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "AWSElbAccessLogs-alb")
+            .expect("a statement for the load balancer's logs");
+        assert_eq!(elb_statement["Effect"], "Allow");
+        assert_eq!(
+            elb_statement["Principal"]["AWS"],
+            "arn:aws:iam::127311923021:root"
+        );
+        assert_eq!(elb_statement["Action"], "s3:PutObject");
+        assert_eq!(
+            elb_statement["Resource"],
+            "arn:aws:s3:::shield-alb-logs-0042/edge/AWSLogs/123456789012/*"
+        );
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
+
+        // A new rate limit is an in-place UpdateWebACL: same ACL, same ARN.
+        let v2 = shield_stack(1000);
+        let change = crate::drift::live_plan(&aws, &v2, &applied.state).await;
+        assert_eq!(
+            (
+                change.summary.update,
+                change.summary.replace,
+                change.summary.create
+            ),
+            (1, 0, 0),
+            "{}",
+            change.render_text()
+        );
+        assert!(change
+            .actions
+            .iter()
+            .any(|a| a.address == "web-acl" && a.action == Action::Update));
+        let changed = apply(
+            &aws,
+            &change,
+            &lock,
+            applied.state,
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert!(changed.succeeded(), "{:#?}", changed.failed);
+        assert_eq!(
+            changed.state.resources["web-acl"].attributes["arn"],
+            acl_arn
+        );
+        let got = waf
+            .get_web_acl()
+            .name("shield-web-acl")
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .id(&acl_id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rate_limit(got.web_acl().unwrap()), Some(1000));
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &changed.state).await;
+
+        // Blocking by default outside the stack is drift the next plan puts back.
+        let acl = got.web_acl().unwrap();
+        waf.update_web_acl()
+            .name("shield-web-acl")
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .id(&acl_id)
+            .lock_token(got.lock_token().unwrap())
+            .default_action(
+                aws_sdk_wafv2::types::DefaultAction::builder()
+                    .block(aws_sdk_wafv2::types::BlockAction::builder().build())
+                    .build(),
+            )
+            .set_rules(Some(acl.rules().to_vec()))
+            .set_visibility_config(acl.visibility_config().cloned())
+            .send()
+            .await
+            .unwrap();
+        let drift = crate::drift::live_plan(&aws, &v2, &changed.state).await;
+        assert_eq!(drift.summary.update, 1, "{}", drift.render_text());
+        assert!(
+            drift.render_text().contains("Block"),
+            "{}",
+            drift.render_text()
+        );
+        let repaired = apply(&aws, &drift, &lock, changed.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(repaired.succeeded(), "{:#?}", repaired.failed);
+        let got = waf.get_web_acl().arn(&acl_arn).send().await.unwrap();
+        assert!(got
+            .web_acl()
+            .unwrap()
+            .default_action()
+            .unwrap()
+            .allow()
+            .is_some());
+        crate::apply::assert_refreshed_plan_is_empty(&aws, &v2, &repaired.state).await;
+
+        // Destroy removes the association, the ACL, the ALB and the bucket.
+        let gone = destroy(&aws, &lock, repaired.state, &ApplyOptions::default())
+            .await
+            .unwrap();
+        assert!(gone.succeeded(), "{:#?}", gone.failed);
+        let acls = waf
+            .list_web_acls()
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        assert!(acls.web_acls().is_empty(), "{acls:?}");
+        assert!(elb
+            .describe_load_balancers()
+            .send()
+            .await
+            .unwrap()
+            .load_balancers()
+            .is_empty());
+        let buckets = crate::apply::s3_client(&c)
+            .list_buckets()
+            .send()
+            .await
+            .unwrap();
+        assert!(buckets.buckets().is_empty(), "{buckets:?}");
     });
 }
 

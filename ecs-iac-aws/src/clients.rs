@@ -25,6 +25,7 @@ pub(crate) struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub cloudtrail: aws_sdk_cloudtrail::Client,
     pub opensearch: aws_sdk_opensearch::Client,
+    pub wafv2: aws_sdk_wafv2::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -55,6 +56,7 @@ impl Clients {
             ),
             cloudtrail: aws_sdk_cloudtrail::Client::new(c),
             opensearch: aws_sdk_opensearch::Client::new(c),
+            wafv2: aws_sdk_wafv2::Client::new(c),
             sts: aws_sdk_sts::Client::new(c),
         }
     }

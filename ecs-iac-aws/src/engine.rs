@@ -176,6 +176,7 @@ const IN_USE: &[&str] = &[
     "ClusterContainsServicesException",
     "ClusterContainsTasksException",
     "InvalidParameterException",
+    "WAFAssociatedItemException",
 ];
 
 /// What the executor does to one resource: a plan's action without its no-ops, and with

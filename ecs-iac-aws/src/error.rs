@@ -206,6 +206,8 @@ const TRANSIENT_CODES: &[&str] = &[
     "InternalServerError",
     "ServerException",
     "ServiceException",
+    // WAF: a web ACL just created is not yet usable everywhere (AssociateWebACL).
+    "WAFUnavailableEntityException",
 ];
 
 impl ProviderError {

@@ -112,9 +112,10 @@ rules! {
     DeploymentPercent = "E0309", "deployment-percent", Error, "Deployment percentages allow no progress (maximum below 100 or minimum above maximum).";
     DbStorage = "E0401", "db-storage", Error, "RDS allocated storage or backup retention is outside the bounds AWS documents.";
     CacheSettings = "E0402", "cache-settings", Error, "An ElastiCache replication group has replicas, failover, multi-AZ or auth settings AWS rejects.";
-    LoadBalancerAttributes = "E0310", "load-balancer-attributes", Error, "A load balancer attribute is outside what AWS accepts (an idle timeout outside 1 to 4000 seconds).";
+    LoadBalancerAttributes = "E0310", "load-balancer-attributes", Error, "A load balancer attribute is outside what AWS accepts: an idle timeout outside 1 to 4000 seconds, or access logs with a bad prefix, to a bucket without SSE-S3, or in a stack without a pinned region.";
     RepositoryLifecycle = "E0501", "repository-lifecycle", Error, "An ECR lifecycle rule counts 0 days or images, or two rules of a repository's lifecycle policy select the same images.";
     SecretSettings = "E0502", "secret-settings", Error, "A secret's generated password, value source or recovery window is outside what Secrets Manager accepts (length 1 to 4096, some character class left, a named variable or file, 7 to 30 days).";
+    WebAclSettings = "E0504", "web-acl-settings", Error, "A web ACL's description, metric name, rule names, rate limit, evaluation window, capacity or protected load balancers are outside what AWS WAF accepts.";
     BucketSettings = "E0503", "bucket-settings", Error, "An S3 lifecycle rule does nothing, counts 0 days, moves objects to a class sooner than S3 allows or expires them before they move, or a bucket has more than 1000 rules.";
     PolicyPrincipal = "E0015", "policy-principal", Error, "A resource policy statement names no principal, or a role's (identity) policy statement names one: AWS refuses both.";
     VpcMismatch = "E0403", "vpc-mismatch", Error, "Resources that must share a VPC (subnets, security groups, target groups) are in different VPCs.";

@@ -98,6 +98,8 @@ pub enum Service {
     CloudTrail,
     /// Amazon OpenSearch Service.
     OpenSearch,
+    /// AWS WAF (v2).
+    Wafv2,
 }
 
 impl Service {
@@ -116,7 +118,8 @@ impl Service {
             | Service::ServiceDiscovery
             | Service::Kms
             | Service::Sns
-            | Service::Ecr => "TagResource, UntagResource",
+            | Service::Ecr
+            | Service::Wafv2 => "TagResource, UntagResource",
             Service::S3 => "PutBucketTagging",
             Service::CloudTrail | Service::OpenSearch => "AddTags, RemoveTags",
             Service::Acm => "AddTagsToCertificate, RemoveTagsFromCertificate",
@@ -144,6 +147,7 @@ impl Service {
             Service::S3 => "s3",
             Service::CloudTrail => "cloudtrail",
             Service::OpenSearch => "opensearch",
+            Service::Wafv2 => "wafv2",
         }
     }
 }
@@ -353,6 +357,16 @@ pub enum OpenSearchKind {
     Domain,
 }
 
+/// AWS WAF (v2) kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum Wafv2Kind {
+    /// A web ACL the stack owns.
+    WebAcl,
+    /// A web ACL in front of a resource (a load balancer).
+    WebAclAssociation,
+}
+
 /// The kind of a node: one AWS object a request creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
@@ -375,6 +389,7 @@ pub enum Kind {
     S3(S3Kind),
     CloudTrail(CloudTrailKind),
     OpenSearch(OpenSearchKind),
+    Wafv2(Wafv2Kind),
 }
 
 /// How a kind's changed fields reach AWS.
@@ -569,6 +584,7 @@ const PRIMARY_ENDPOINT: Attribute = Attribute::text("primary_endpoint");
 const PUBLIC_IP: Attribute = Attribute::text("public_ip");
 const ENDPOINT: Attribute = Attribute::text("endpoint");
 const DOMAIN_ID: Attribute = Attribute::text("domain_id");
+const WEB_ACL_ID: Attribute = Attribute::text("web_acl_id");
 const REGIONAL_DOMAIN_NAME: Attribute = Attribute::text("regional_domain_name");
 const READER_ENDPOINT: Attribute = Attribute::text("reader_endpoint");
 const RESOURCE_ID: Attribute = Attribute::text("resource_id");
@@ -740,6 +756,11 @@ impl Kind {
     /// An OpenSearch Service domain.
     pub const OPENSEARCH_DOMAIN: Kind = Kind::OpenSearch(OpenSearchKind::Domain);
 
+    /// A WAF web ACL.
+    pub const WEB_ACL: Kind = Kind::Wafv2(Wafv2Kind::WebAcl);
+    /// A WAF web ACL's association with a resource.
+    pub const WEB_ACL_ASSOCIATION: Kind = Kind::Wafv2(Wafv2Kind::WebAclAssociation);
+
     /// Every kind.
     pub const ALL: &'static [Kind] = &[
         Kind::VPC,
@@ -813,6 +834,8 @@ impl Kind {
         Kind::TRAIL_LOGGING,
         Kind::INSIGHT_SELECTORS,
         Kind::OPENSEARCH_DOMAIN,
+        Kind::WEB_ACL,
+        Kind::WEB_ACL_ASSOCIATION,
     ];
 
     /// The AWS service.
@@ -836,6 +859,7 @@ impl Kind {
             Kind::S3(_) => Service::S3,
             Kind::CloudTrail(_) => Service::CloudTrail,
             Kind::OpenSearch(_) => Service::OpenSearch,
+            Kind::Wafv2(_) => Service::Wafv2,
         }
     }
 
@@ -1750,6 +1774,41 @@ impl Kind {
                 tags: Tags::KeyValueList("TagList"),
                 retag: true,
                 attributes: &[ID, ARN, NAME, ENDPOINT, DOMAIN_ID],
+                data_source: false,
+            },
+            Kind::Wafv2(Wafv2Kind::WebAcl) => &KindSpec {
+                name: "wafv2.web_acl",
+                create: "CreateWebACL",
+                delete: "DeleteWebACL",
+                updates: Updates::Modify {
+                    // Sends the whole ACL, under the lock token GetWebACL gives.
+                    call: "UpdateWebACL",
+                    fields: &["DefaultAction", "Description", "Rules", "VisibilityConfig"],
+                },
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                // Names are unique in a scope, account and region.
+                duplicable: false,
+                findable: true,
+                tags: Tags::KeyValue,
+                retag: true,
+                attributes: &[ID, ARN, NAME, WEB_ACL_ID],
+                data_source: false,
+            },
+            Kind::Wafv2(Wafv2Kind::WebAclAssociation) => &KindSpec {
+                name: "wafv2.web_acl_association",
+                create: "AssociateWebACL",
+                delete: "DisassociateWebACL",
+                // Another web ACL or resource is another association.
+                updates: Updates::Immutable,
+                replacement: Replacement::DeleteThenCreate,
+                stateful: false,
+                // Associating again is harmless.
+                duplicable: false,
+                findable: false,
+                tags: Tags::None,
+                retag: false,
+                attributes: &[ID],
                 data_source: false,
             },
         }

@@ -258,6 +258,9 @@ lint_rules! {
     OpenSearchWeakHttps = "L0611", "opensearch-weak-https", Error,
         "An OpenSearch domain accepts plain HTTP or TLS older than 1.2.",
         "Leave `.https(true, TlsPolicy::Tls12Pfs)` (the default).";
+    AlbWithoutWebAcl = "L0612", "alb-no-web-acl", Warning,
+        "An internet-facing Application Load Balancer has no web ACL, so nothing filters common exploits or floods before they reach the services.",
+        "Put a `WebAcl::regional(..)` with `WafRule::managed(ManagedRuleGroup::Common)`, `KnownBadInputs` and a `WafRule::rate_limit(..)` in front of it: `.protect(&alb)`.";
     SuppressionUnknownRule = "L0901", "suppression-unknown-rule", Error,
         "An `allow_lint` names a rule that does not exist, or one of the suppression rules, which cannot be suppressed.",
         "Use a rule id from `LintRule::ALL` (e.g. `sg-open-ingress`) or its code (e.g. `L0101`).";
@@ -871,6 +874,23 @@ impl<'a> Lx<'a> {
                 "Attributes.KmsMasterKeyId",
                 format!("topic `{}` stores messages unencrypted", t.topic_name()),
             ),
+            AnyResource::LoadBalancer(lb)
+                if lb.is_owned()
+                    && lb.get_scheme() == Scheme::InternetFacing
+                    && !self.stack.resources().any(
+                        |r| matches!(r, AnyResource::WebAcl(acl) if acl.protects(&lb.meta.name)),
+                    ) =>
+            {
+                self.emit(
+                    LintRule::AlbWithoutWebAcl,
+                    "",
+                    "Scheme",
+                    format!(
+                        "internet-facing load balancer `{}` has no web ACL",
+                        lb.meta.name
+                    ),
+                );
+            }
             AnyResource::OpenSearchDomain(d) => {
                 let name = d.domain_name();
                 if d.has_literal_password() {

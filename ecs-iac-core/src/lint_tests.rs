@@ -152,6 +152,11 @@ fn alb(b: &mut Base) -> (Ref<LoadBalancer>, Ref<TargetGroup>) {
     let lb = b
         .stack
         .add(LoadBalancer::application("lb", [&b.a, &b.b], [&alb_sg]));
+    b.stack.add(
+        WebAcl::regional("web-acl", "lint-web-acl")
+            .rule(WafRule::managed(ManagedRuleGroup::Common))
+            .protect(&lb),
+    );
     let tg = b
         .stack
         .add(TargetGroup::new("tg", HttpProtocol::Http, 8080, &b.vpc));
@@ -691,6 +696,26 @@ fn cases() -> Vec<Case> {
                 OpenSearchDomain::new("search", "lint-logs", "OpenSearch_2.13")
                     .node_to_node_encryption(!bad),
             );
+            b.stack
+        }),
+        (LintRule::AlbWithoutWebAcl, |bad| {
+            let mut b = base();
+            let lb = b
+                .stack
+                .add(LoadBalancer::application("lb", [&b.a, &b.b], [&b.sg]));
+            // An internal load balancer needs none.
+            b.stack.add(
+                LoadBalancer::application("internal-lb", [&b.a, &b.b], [&b.sg])
+                    .scheme(Scheme::Internal),
+            );
+            if !bad {
+                b.stack.add(
+                    WebAcl::regional("web-acl", "lint-web-acl")
+                        .rule(WafRule::managed(ManagedRuleGroup::Common))
+                        .rule(WafRule::rate_limit("per-ip", 1000))
+                        .protect(&lb),
+                );
+            }
             b.stack
         }),
         (LintRule::OpenSearchWeakHttps, |bad| {

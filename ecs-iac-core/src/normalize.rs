@@ -19,6 +19,10 @@
 //! - writes numbers one way: an integral float is an integer (`80.0` → `80`), and in the
 //!   fields of [`NUMERIC_FIELDS`], where APIs mix numbers and numeric strings (ECS task
 //!   `cpu`/`memory` are strings, ports are numbers), a numeric string is a number;
+//! - writes a union whose chosen member is an empty object ([`UNION_FIELDS`]: a WAF
+//!   `DefaultAction` `{"Allow": {}}`, a rule's `Action` or `OverrideAction`) as the
+//!   member's name (`"Allow"`), so that a switch from one member to another is a change
+//!   of one value rather than two members each present on one side only;
 //! - drops fields equal to the value AWS fills in when a request leaves them out
 //!   ([`AWS_DEFAULTS`], and an RDS `Port` equal to its engine's default port), so a
 //!   request that omits them and AWS's report that shows them compare equal.
@@ -231,6 +235,25 @@ pub const POLICY_FIELDS: &[&str] = &[
     "AccessPolicies",
 ];
 
+/// Unions (exactly one member set) whose members are empty objects, by kind and path
+/// (list elements as `[]`): normalized to the set member's name.
+pub const UNION_FIELDS: &[(Kind, &str)] = &[
+    (Kind::WEB_ACL, "DefaultAction"),
+    (Kind::WEB_ACL, "Rules[].Action"),
+    (Kind::WEB_ACL, "Rules[].OverrideAction"),
+];
+
+/// The set member's name when `value`, at `schema` under `kind`, is a union of
+/// [`UNION_FIELDS`] holding one empty member.
+fn union_member(kind: Kind, schema: &str, value: &Map<String, Value>) -> Option<Value> {
+    if !UNION_FIELDS.contains(&(kind, schema)) || value.len() != 1 {
+        return None;
+    }
+    let (member, inner) = value.iter().next()?;
+    let empty = inner.as_object().is_some_and(Map::is_empty);
+    empty.then(|| Value::String(member.clone()))
+}
+
 /// The canonical form of `body`, a request of a node of kind `kind` (or AWS's report of
 /// the resource rendered in that shape). See the [module documentation](self) for what
 /// changes. Pure and idempotent: `normalize(k, &normalize(k, b)) == normalize(k, b)`.
@@ -246,6 +269,12 @@ fn normalize_at(kind: Kind, schema: &mut String, field: &str, value: &Value) -> 
         if let Some(document) = policy_document(value) {
             return document;
         }
+    }
+    if let Some(member) = value
+        .as_object()
+        .and_then(|m| union_member(kind, schema, m))
+    {
+        return member;
     }
     match value {
         Value::Object(map) => {
@@ -637,6 +666,27 @@ mod tests {
         let once = normalize(kind, body);
         assert_eq!(normalize(kind, &once), once, "not idempotent for {body}");
         once
+    }
+
+    #[test]
+    fn waf_actions_compare_by_the_member_set() {
+        let acl = |default: &str, action: &str| {
+            json!({
+                "DefaultAction": { default: {} },
+                "Rules": [{ "Name": "r", "Action": { action: {} }, "OverrideAction": null }],
+            })
+        };
+        let allow = idempotent(Kind::WEB_ACL, &acl("Allow", "Block"));
+        assert_eq!(
+            allow,
+            json!({"DefaultAction": "Allow", "Rules": [{"Name": "r", "Action": "Block"}]})
+        );
+        assert_ne!(allow, idempotent(Kind::WEB_ACL, &acl("Block", "Block")));
+        // A member with settings, or another kind's object, stays as it is.
+        let custom = json!({"DefaultAction": {"Block": {"CustomResponse": {"ResponseCode": 403}}}});
+        assert_eq!(idempotent(Kind::WEB_ACL, &custom), custom);
+        let other = json!({"DefaultAction": {"Allow": {}}});
+        assert_eq!(idempotent(Kind::LOG_GROUP, &other), other);
     }
 
     #[test]

@@ -540,6 +540,25 @@ fn cases() -> Vec<Case> {
             );
             b.stack
         }),
+        (Rule::WebAclSettings, |bad| {
+            let mut b = base();
+            let alb_sg = b.stack.add(SecurityGroup::new("alb-sg", &b.vpc));
+            let alb = b
+                .stack
+                .add(LoadBalancer::application("alb", [&b.a, &b.b], [&alb_sg]));
+            let rate = WafRule::rate_limit("per-ip", if bad { 5 } else { 100 });
+            b.stack.add(
+                WebAcl::regional("web-acl", "t-web-acl")
+                    .rule(WafRule::managed(ManagedRuleGroup::Common))
+                    .rule(if bad { rate.window_seconds(30) } else { rate })
+                    .protect(&alb),
+            );
+            if bad {
+                b.stack
+                    .add(WebAcl::regional("other-acl", "t-other-acl").protect(&alb));
+            }
+            b.stack
+        }),
         (Rule::RepositoryLifecycle, |bad| {
             let mut b = base();
             b.stack.add(
@@ -644,6 +663,37 @@ fn every_rule_has_a_failing_and_a_passing_case() {
             "{rule}: the fixed stack still has problems: {diagnostics:#?}"
         );
     }
+}
+
+#[test]
+fn access_logs_need_an_sse_s3_bucket_a_valid_prefix_and_a_pinned_region() {
+    let build = |region: Option<&str>, encryption: BucketEncryption, prefix: &str| {
+        let mut b = base();
+        if region.is_none() {
+            b.stack.region = None;
+        }
+        let alb_sg = b.stack.add(SecurityGroup::new("alb-sg", &b.vpc));
+        let logs = b
+            .stack
+            .add(Bucket::new("alb-logs", "t-alb-logs-0042").encryption(encryption));
+        b.stack.add(
+            LoadBalancer::application("alb", [&b.a, &b.b], [&alb_sg])
+                .access_logs(AccessLogs::to(&logs).prefix(prefix)),
+        );
+        b.stack
+    };
+    let fine = build(Some("us-east-1"), BucketEncryption::S3Managed, "alb/app");
+    assert!(validate(&fine).is_empty(), "{:#?}", validate(&fine));
+    let bad = build(None, BucketEncryption::AwsManagedKms, "alb/AWSLogs/");
+    let found = fired(&bad, Rule::LoadBalancerAttributes);
+    let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(found.len(), 3, "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains("`alb/AWSLogs/`")));
+    assert!(messages.iter().any(|m| m.contains("region pinned")));
+    assert!(messages.iter().any(|m| m.contains("SSE-S3")));
+    assert!(found
+        .iter()
+        .all(|d| d.address == "alb" && d.path.starts_with("Attributes.access_logs.s3.")));
 }
 
 #[test]

@@ -230,6 +230,7 @@ resource_kinds! {
     Trail(Trail) = TRAIL;
     SubscriptionFilter(SubscriptionFilter) = SUBSCRIPTION_FILTER;
     OpenSearchDomain(OpenSearchDomain) = OPENSEARCH_DOMAIN;
+    WebAcl(WebAcl) = WEB_ACL;
 }
 
 #[derive(Debug, Clone)]

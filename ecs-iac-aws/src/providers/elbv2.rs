@@ -651,6 +651,7 @@ pub(super) async fn delete(aws: &Aws, k: Elbv2Kind, e: &Existing<'_>) -> Result<
                     "routing.http.drop_invalid_header_fields.enabled".to_string(),
                     "false".to_string(),
                 ),
+                ("access_logs.s3.enabled".to_string(), "false".to_string()),
             ];
             modify_attributes(aws, a, id, defaults).await
         }

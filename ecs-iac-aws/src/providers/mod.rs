@@ -106,6 +106,7 @@ pub(crate) use secretsmanager::read_local_value;
 mod servicediscovery;
 mod sns;
 mod tags;
+mod wafv2;
 
 use crate::body::Req;
 use crate::clients::Aws;
@@ -263,6 +264,7 @@ macro_rules! dispatch {
             Kind::S3(k) => s3::$op($aws, k $(, $arg)*).await,
             Kind::CloudTrail(k) => cloudtrail::$op($aws, k $(, $arg)*).await,
             Kind::OpenSearch(k) => opensearch::$op($aws, k $(, $arg)*).await,
+            Kind::Wafv2(k) => wafv2::$op($aws, k $(, $arg)*).await,
         }
     };
 }

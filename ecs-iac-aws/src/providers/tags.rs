@@ -352,6 +352,16 @@ pub(crate) async fn retag(
                 (address, set, remove)
             );
         }
+        Kind::Wafv2(_) if e.kind.spec().retag => {
+            tag_resource!(
+                aws.c.wafv2,
+                resource_arn(id),
+                aws_sdk_wafv2::types::Tag { key, value },
+                "Tags",
+                "wafv2",
+                (address, set, remove)
+            );
+        }
         Kind::SecretsManager(_) if e.kind.spec().retag => {
             let c = &aws.c.secrets;
             if !set.is_empty() {
@@ -466,7 +476,8 @@ pub(crate) async fn retag(
         | Kind::Kms(_)
         | Kind::Sns(_)
         | Kind::Ecr(_)
-        | Kind::S3(_) => {
+        | Kind::S3(_)
+        | Kind::Wafv2(_) => {
             return Err(ProviderError::Request {
                 address: address.to_string(),
                 field: "tags".into(),

@@ -1,11 +1,12 @@
 //! Application Load Balancers, target groups, listeners and listener rules.
 
-use super::iam::HasArn;
+use super::iam::{HasArn, Principal};
 use super::network::{SecurityGroup, Subnet, Vpc};
+use super::s3::{Bucket, BucketEncryption};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
 use crate::value::{Attr, Text};
 use serde_json::{json, Value};
@@ -33,6 +34,115 @@ pub struct LoadBalancer {
     pub(crate) deletion_protection: Option<bool>,
     pub(crate) drop_invalid_header_fields: Option<bool>,
     pub(crate) idle_timeout_seconds: Option<u32>,
+    pub(crate) access_logs: Option<AccessLogs>,
+}
+
+/// Where a load balancer writes its access logs ([`LoadBalancer::access_logs`]): a bucket
+/// of the stack, whose policy gains the statement that lets the region's Elastic Load
+/// Balancing deliver them.
+///
+/// ```
+/// use ecs_iac_core::prelude::*;
+///
+/// let mut stack = Stack::new("shop").region("eu-west-1");
+/// let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+/// let a = stack.add(Subnet::public("a", &vpc, cidr("10.0.1.0/24"), Az::EU_WEST_1A));
+/// let b = stack.add(Subnet::public("b", &vpc, cidr("10.0.2.0/24"), Az::EU_WEST_1B));
+/// let sg = stack.add(SecurityGroup::new("alb-sg", &vpc));
+/// let logs = stack.add(Bucket::new("alb-logs", "shop-alb-logs-0042"));
+/// stack.add(
+///     LoadBalancer::application("alb", [&a, &b], [&sg])
+///         .access_logs(AccessLogs::to(&logs).prefix("alb")),
+/// );
+/// let synth = synth(&stack).unwrap();
+/// let attributes = &synth.node("alb#attributes").unwrap();
+/// let set = attributes.body["Attributes"].to_string();
+/// assert!(set.contains(r#"{"Key":"access_logs.s3.bucket","Value":"shop-alb-logs-0042"}"#));
+/// assert!(set.contains(r#"{"Key":"access_logs.s3.prefix","Value":"alb"}"#));
+/// // eu-west-1's Elastic Load Balancing account may write under the prefix, and the
+/// // attributes wait for the policy.
+/// let policy = synth.node("alb-logs#policy").unwrap().body["Policy"].as_str().unwrap().to_string();
+/// assert!(policy.contains("arn:aws:iam::156460612806:root"));
+/// assert!(policy.contains("arn:aws:s3:::shop-alb-logs-0042/alb/AWSLogs/"));
+/// assert!(attributes.depends_on.contains(&"alb-logs#policy".to_string()));
+/// ```
+#[derive(Debug, Clone)]
+pub struct AccessLogs {
+    pub(crate) bucket: Ref<Bucket>,
+    pub(crate) prefix: Option<String>,
+}
+
+impl AccessLogs {
+    /// Access logs to `bucket`, under `AWSLogs/ACCOUNT/elasticloadbalancing/REGION/...`.
+    /// The bucket must use SSE-S3, the only encryption access logs support.
+    pub fn to(bucket: &Ref<Bucket>) -> AccessLogs {
+        AccessLogs {
+            bucket: bucket.clone(),
+            prefix: None,
+        }
+    }
+
+    /// Log files go under `prefix/` in the bucket (no leading or trailing `/`, and not
+    /// containing `AWSLogs`, which AWS adds itself).
+    #[must_use]
+    pub fn prefix(mut self, prefix: impl Into<String>) -> AccessLogs {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// Whether the logs go to the bucket named `bucket` (its logical name).
+    pub(crate) fn delivers_to(&self, bucket: &str) -> bool {
+        self.bucket.name() == bucket
+    }
+
+    /// Where Elastic Load Balancing writes in the bucket: `[prefix/]AWSLogs/ACCOUNT/*`.
+    pub(crate) fn log_objects(&self) -> String {
+        match &self.prefix {
+            Some(prefix) => format!("{prefix}/AWSLogs/{ACCOUNT_ID}/*"),
+            None => format!("AWSLogs/{ACCOUNT_ID}/*"),
+        }
+    }
+}
+
+/// The Elastic Load Balancing accounts that deliver access logs in the regions opened
+/// before August 2022; later regions deliver as the service principal
+/// `logdelivery.elasticloadbalancing.amazonaws.com` (AWS's "Enable access logs for your
+/// Application Load Balancer").
+const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
+    ("af-south-1", "098369216593"),
+    ("ap-east-1", "754344448648"),
+    ("ap-northeast-1", "582318560864"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-south-1", "718504428378"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ca-central-1", "985666609251"),
+    ("cn-north-1", "638102146993"),
+    ("cn-northwest-1", "037604701340"),
+    ("eu-central-1", "054676820928"),
+    ("eu-north-1", "897822967062"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-west-3", "009996457667"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-gov-east-1", "190560391635"),
+    ("us-gov-west-1", "048591011584"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+];
+
+/// Who writes a load balancer's access logs in `region`: the region's Elastic Load
+/// Balancing account, or the log delivery service principal where there is none.
+pub(crate) fn log_delivery_principal(region: &str, partition: &str) -> Principal {
+    match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == region) {
+        Some((_, account)) => Principal::Aws(format!("arn:{partition}:iam::{account}:root")),
+        None => Principal::service("logdelivery.elasticloadbalancing.amazonaws.com"),
+    }
 }
 
 impl LoadBalancer {
@@ -51,6 +161,7 @@ impl LoadBalancer {
             deletion_protection: None,
             drop_invalid_header_fields: None,
             idle_timeout_seconds: None,
+            access_logs: None,
         }
     }
 
@@ -77,23 +188,37 @@ impl LoadBalancer {
         self
     }
 
-    /// The attributes the stack sets, as `ModifyLoadBalancerAttributes` takes them,
-    /// sorted by key.
-    fn attributes(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        if let Some(on) = self.deletion_protection {
-            out.push(("deletion_protection.enabled", on.to_string()));
-        }
-        if let Some(seconds) = self.idle_timeout_seconds {
-            out.push(("idle_timeout.timeout_seconds", seconds.to_string()));
-        }
-        if let Some(on) = self.drop_invalid_header_fields {
-            out.push((
-                "routing.http.drop_invalid_header_fields.enabled",
-                on.to_string(),
-            ));
-        }
-        out
+    /// Writes access logs to a bucket of the stack ([`AccessLogs::to`]); the bucket's
+    /// policy gains the statement that lets the region's Elastic Load Balancing write
+    /// them, and the attributes wait for it. The stack's region must be pinned.
+    #[must_use]
+    pub fn access_logs(mut self, logs: AccessLogs) -> LoadBalancer {
+        self.access_logs = Some(logs);
+        self
+    }
+
+    /// Whether any attribute is set: then the stack manages all of them (an unset one
+    /// is AWS's default).
+    fn sets_attributes(&self) -> bool {
+        self.deletion_protection.is_some()
+            || self.drop_invalid_header_fields.is_some()
+            || self.idle_timeout_seconds.is_some()
+            || self.access_logs.is_some()
+    }
+
+    /// Whether the load balancer writes access logs to the bucket named `bucket`.
+    pub(crate) fn logs_to(&self, bucket: &str) -> Option<&AccessLogs> {
+        self.access_logs.as_ref().filter(|l| l.delivers_to(bucket))
+    }
+
+    /// Whether it writes access logs.
+    pub fn writes_access_logs(&self) -> bool {
+        self.access_logs.is_some()
+    }
+
+    /// Whether the stack owns it (rather than only referring to it).
+    pub fn is_owned(&self) -> bool {
+        self.existing.is_none()
     }
 
     /// A load balancer the stack uses but does not own (a shared ALB it adds listener
@@ -123,6 +248,42 @@ impl LoadBalancer {
     }
 }
 
+impl LoadBalancer {
+    fn validate_access_logs(&self, logs: &AccessLogs, cx: &mut Cx<'_>) {
+        let rule = Rule::LoadBalancerAttributes;
+        if let Some(prefix) = &logs.prefix {
+            if prefix.is_empty()
+                || prefix.starts_with('/')
+                || prefix.ends_with('/')
+                || prefix.contains("AWSLogs")
+                || prefix.len() > 1024
+            {
+                cx.error(
+                    rule,
+                    "Attributes.access_logs.s3.prefix",
+                    format!("`{prefix}` is not an access log prefix AWS accepts: 1 to 1024 characters, no leading or trailing `/`, not containing `AWSLogs` (AWS adds it)"),
+                );
+            }
+        }
+        if cx.stack.region.is_none() {
+            cx.error(
+                rule,
+                "Attributes.access_logs.s3.bucket",
+                "access logs need the stack's region pinned (`Stack::region`): the bucket policy names the region's Elastic Load Balancing account",
+            );
+        }
+        if let Some(bucket) = cx.get(&logs.bucket) {
+            if !matches!(bucket.encryption, BucketEncryption::S3Managed) {
+                cx.error(
+                    rule,
+                    "Attributes.access_logs.s3.bucket",
+                    format!("bucket `{}` uses SSE-KMS; load balancer access logs can only go to a bucket with SSE-S3 (`BucketEncryption::S3Managed`)", logs.bucket.name()),
+                );
+            }
+        }
+    }
+}
+
 impl ResourceSpec for LoadBalancer {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -146,8 +307,11 @@ impl ResourceSpec for LoadBalancer {
                 );
             }
         }
+        if let Some(logs) = &self.access_logs {
+            self.validate_access_logs(logs, cx);
+        }
         if self.existing.is_some() {
-            if !self.attributes().is_empty() {
+            if self.sets_attributes() {
                 cx.error(
                     Rule::ExistingResource,
                     "Attributes",
@@ -218,9 +382,42 @@ impl ResourceSpec for LoadBalancer {
             "IpAddressType": "ipv4",
         });
         cx.push(n, body);
-        let attributes = self.attributes();
-        if !attributes.is_empty() {
-            let n = cx.node("attributes", Kind::LOAD_BALANCER_ATTRIBUTES);
+        if self.sets_attributes() {
+            let mut n = cx.node("attributes", Kind::LOAD_BALANCER_ATTRIBUTES);
+            // Every attribute the stack manages, so that one removed from the code goes
+            // back to AWS's default rather than staying as it was.
+            let mut attributes = vec![
+                (
+                    "deletion_protection.enabled",
+                    self.deletion_protection.unwrap_or(false).to_string(),
+                ),
+                (
+                    "idle_timeout.timeout_seconds",
+                    self.idle_timeout_seconds.unwrap_or(60).to_string(),
+                ),
+                (
+                    "routing.http.drop_invalid_header_fields.enabled",
+                    self.drop_invalid_header_fields.unwrap_or(false).to_string(),
+                ),
+                (
+                    "access_logs.s3.enabled",
+                    self.access_logs.is_some().to_string(),
+                ),
+            ];
+            if let Some(logs) = &self.access_logs {
+                let bucket = n
+                    .target("Attributes.access_logs.s3.bucket", &logs.bucket)
+                    .map(|b| b.bucket_name.clone())
+                    .unwrap_or_default();
+                // Enabling access logs checks that the bucket policy lets ELB write.
+                n.depend_on_node(format!("{}#policy", logs.bucket.name()));
+                attributes.push(("access_logs.s3.bucket", bucket));
+                attributes.push((
+                    "access_logs.s3.prefix",
+                    logs.prefix.clone().unwrap_or_default(),
+                ));
+            }
+            attributes.sort();
             let attributes: Vec<Value> = attributes
                 .into_iter()
                 .map(|(key, value)| json!({ "Key": key, "Value": value }))

@@ -17,6 +17,7 @@ pub mod s3;
 pub mod scaling;
 pub mod secrets;
 pub mod sns;
+pub mod waf;
 
 pub use acm::*;
 pub use cloudtrail::*;
@@ -35,3 +36,4 @@ pub use s3::*;
 pub use scaling::*;
 pub use secrets::*;
 pub use sns::*;
+pub use waf::*;

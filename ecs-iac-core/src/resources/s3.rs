@@ -460,6 +460,23 @@ impl Bucket {
                         .condition("StringEquals", "aws:SourceArn", [source]),
                 );
         }
+        // What the stack's load balancers need to deliver their access logs here.
+        for (lb, logs) in cx.stack.resources().filter_map(|r| match r {
+            crate::stack::AnyResource::LoadBalancer(lb) => {
+                lb.logs_to(&self.meta.name).map(|logs| (lb, logs))
+            }
+            _ => None,
+        }) {
+            document = document.statement(
+                Statement::allow(["s3:PutObject"])
+                    .sid(format!("AWSElbAccessLogs-{}", lb.lb_name()))
+                    .principal(super::elb::log_delivery_principal(
+                        &cx.region(),
+                        &cx.partition(),
+                    ))
+                    .resource(format!("{arn}/{}", logs.log_objects())),
+            );
+        }
         for statement in &self.policy.statements {
             let mut statement = statement.clone();
             if statement.resources.is_empty() {

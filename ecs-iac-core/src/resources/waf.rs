@@ -1,0 +1,543 @@
+//! AWS WAF (v2) regional web ACLs: AWS managed rule groups and rate-based rules, in
+//! front of the stack's load balancers.
+
+use super::elb::LoadBalancer;
+use crate::diagnostic::Rule;
+use crate::kind::Kind;
+use crate::lower::{placeholder, tag_setter, Cx, ACCOUNT_ID};
+use crate::stack::{Meta, Ref, ResourceSpec};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// A regional web ACL: its rules run in order, and a request no rule blocks gets the
+/// default action.
+///
+/// ```
+/// use ecs_iac_core::prelude::*;
+///
+/// let mut stack = Stack::new("shop").region("eu-west-1");
+/// let vpc = stack.add(Vpc::new("vpc", cidr("10.0.0.0/16")));
+/// let a = stack.add(Subnet::public("a", &vpc, cidr("10.0.1.0/24"), Az::EU_WEST_1A));
+/// let b = stack.add(Subnet::public("b", &vpc, cidr("10.0.2.0/24"), Az::EU_WEST_1B));
+/// let sg = stack.add(SecurityGroup::new("alb-sg", &vpc));
+/// let alb = stack.add(LoadBalancer::application("alb", [&a, &b], [&sg]));
+/// stack.add(
+///     WebAcl::regional("web-acl", "shop-web-acl")
+///         .rule(WafRule::managed(ManagedRuleGroup::Common))
+///         .rule(WafRule::managed(ManagedRuleGroup::KnownBadInputs))
+///         .rule(WafRule::rate_limit("per-ip", 2000))
+///         .protect(&alb),
+/// );
+/// let synth = synth(&stack).unwrap();
+/// let acl = &synth.node("web-acl").unwrap().body;
+/// assert_eq!(acl["Scope"], "REGIONAL");
+/// assert_eq!(acl["Rules"][1]["Statement"]["ManagedRuleGroupStatement"]["Name"], "AWSManagedRulesKnownBadInputsRuleSet");
+/// assert_eq!(acl["Rules"][2]["Statement"]["RateBasedStatement"]["Limit"], 2000);
+/// let association = &synth.node("web-acl#alb").unwrap().body;
+/// assert_eq!(
+///     association["ResourceArn"],
+///     "arn:aws:elasticloadbalancing:eu-west-1:${aws.account_id}:loadbalancer/${alb.full_name}"
+/// );
+/// assert_eq!(
+///     association["WebACLArn"],
+///     "arn:aws:wafv2:eu-west-1:${aws.account_id}:regional/webacl/shop-web-acl/${web-acl.web_acl_id}"
+/// );
+/// ```
+#[derive(Debug, Clone)]
+pub struct WebAcl {
+    pub(crate) meta: Meta,
+    pub(crate) acl_name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) block_by_default: bool,
+    pub(crate) rules: Vec<WafRule>,
+    pub(crate) metric_name: Option<String>,
+    pub(crate) protects: Vec<Ref<LoadBalancer>>,
+}
+
+/// An AWS managed rule group (vendor `AWS`), by the name AWS gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ManagedRuleGroup {
+    /// `AWSManagedRulesCommonRuleSet`: the OWASP-style baseline (700 WCU).
+    Common,
+    /// `AWSManagedRulesKnownBadInputsRuleSet`: request patterns known to be invalid or
+    /// exploit attempts, such as Log4j (200 WCU).
+    KnownBadInputs,
+    /// `AWSManagedRulesSQLiRuleSet`: SQL injection (200 WCU).
+    SqlInjection,
+    /// `AWSManagedRulesAmazonIpReputationList`: addresses Amazon threat intelligence
+    /// flags (25 WCU).
+    AmazonIpReputation,
+    /// `AWSManagedRulesAnonymousIpList`: VPNs, proxies, Tor and hosting providers (50 WCU).
+    AnonymousIp,
+    /// `AWSManagedRulesAdminProtectionRuleSet`: requests to admin pages (100 WCU).
+    AdminProtection,
+    /// `AWSManagedRulesLinuxRuleSet`: Linux-specific local file inclusion (200 WCU).
+    LinuxOs,
+    /// `AWSManagedRulesUnixRuleSet`: POSIX-specific exploits (100 WCU).
+    PosixOs,
+}
+
+impl ManagedRuleGroup {
+    /// The group's name, as `ManagedRuleGroupStatement.Name` takes it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ManagedRuleGroup::Common => "AWSManagedRulesCommonRuleSet",
+            ManagedRuleGroup::KnownBadInputs => "AWSManagedRulesKnownBadInputsRuleSet",
+            ManagedRuleGroup::SqlInjection => "AWSManagedRulesSQLiRuleSet",
+            ManagedRuleGroup::AmazonIpReputation => "AWSManagedRulesAmazonIpReputationList",
+            ManagedRuleGroup::AnonymousIp => "AWSManagedRulesAnonymousIpList",
+            ManagedRuleGroup::AdminProtection => "AWSManagedRulesAdminProtectionRuleSet",
+            ManagedRuleGroup::LinuxOs => "AWSManagedRulesLinuxRuleSet",
+            ManagedRuleGroup::PosixOs => "AWSManagedRulesUnixRuleSet",
+        }
+    }
+
+    /// The web ACL capacity units (WCU) the group uses, as AWS documents them.
+    pub const fn capacity(self) -> u32 {
+        match self {
+            ManagedRuleGroup::Common => 700,
+            ManagedRuleGroup::KnownBadInputs
+            | ManagedRuleGroup::SqlInjection
+            | ManagedRuleGroup::LinuxOs => 200,
+            ManagedRuleGroup::AmazonIpReputation => 25,
+            ManagedRuleGroup::AnonymousIp => 50,
+            ManagedRuleGroup::AdminProtection | ManagedRuleGroup::PosixOs => 100,
+        }
+    }
+}
+
+/// One rule of a web ACL.
+#[derive(Debug, Clone)]
+pub struct WafRule {
+    pub(crate) name: String,
+    pub(crate) statement: WafStatement,
+    pub(crate) count_only: bool,
+    /// Rules of a managed group that only count what they match.
+    pub(crate) counted_rules: Vec<String>,
+}
+
+/// What a rule inspects.
+#[derive(Debug, Clone)]
+pub(crate) enum WafStatement {
+    /// An AWS managed rule group.
+    Managed { group: ManagedRuleGroup },
+    /// At most `limit` requests per client IP address in `window_seconds`.
+    RateLimit { limit: u64, window_seconds: u32 },
+}
+
+/// The evaluation windows a rate-based rule may use.
+const RATE_WINDOWS: [u32; 4] = [60, 120, 300, 600];
+/// The web ACL capacity units a rate-based rule uses (without a scope-down statement).
+const RATE_RULE_CAPACITY: u32 = 2;
+/// The most WCU a web ACL may use.
+const MAX_CAPACITY: u32 = 5000;
+
+impl WafRule {
+    /// Runs an AWS managed rule group, named `AWS-<group name>` as the console names it;
+    /// its rules block what they match.
+    pub fn managed(group: ManagedRuleGroup) -> WafRule {
+        WafRule {
+            name: format!("AWS-{}", group.name()),
+            statement: WafStatement::Managed { group },
+            count_only: false,
+            counted_rules: Vec::new(),
+        }
+    }
+
+    /// Blocks a client IP address that sends more than `limit` requests in five minutes
+    /// (10 to 2,000,000,000).
+    pub fn rate_limit(name: impl Into<String>, limit: u64) -> WafRule {
+        WafRule {
+            name: name.into(),
+            statement: WafStatement::RateLimit {
+                limit,
+                window_seconds: 300,
+            },
+            count_only: false,
+            counted_rules: Vec::new(),
+        }
+    }
+
+    /// Counts matches instead of blocking them (to try a rule before enforcing it).
+    #[must_use]
+    pub fn count_only(mut self) -> WafRule {
+        self.count_only = true;
+        self
+    }
+
+    /// For a managed rule group: the group's rule `rule` only counts what it matches
+    /// (a `RuleActionOverrides` entry), the others still block.
+    #[must_use]
+    pub fn count_rule(mut self, rule: impl Into<String>) -> WafRule {
+        self.counted_rules.push(rule.into());
+        self
+    }
+
+    /// For a rate-based rule: the window the requests are counted over, in seconds
+    /// (60, 120, 300 or 600; 300 by default).
+    #[must_use]
+    pub fn window_seconds(mut self, seconds: u32) -> WafRule {
+        if let WafStatement::RateLimit { window_seconds, .. } = &mut self.statement {
+            *window_seconds = seconds;
+        }
+        self
+    }
+
+    /// The rule's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The AWS managed rule group it runs, if it runs one.
+    pub fn managed_group(&self) -> Option<ManagedRuleGroup> {
+        match &self.statement {
+            WafStatement::Managed { group } => Some(*group),
+            WafStatement::RateLimit { .. } => None,
+        }
+    }
+
+    /// Whether it only counts.
+    pub fn is_count_only(&self) -> bool {
+        self.count_only
+    }
+
+    fn capacity(&self) -> u32 {
+        match &self.statement {
+            WafStatement::Managed { group } => group.capacity(),
+            WafStatement::RateLimit { .. } => RATE_RULE_CAPACITY,
+        }
+    }
+
+    /// The rule as `CreateWebACL` takes it, at `priority`.
+    fn render(&self, priority: usize) -> Value {
+        let visibility = visibility(&self.name);
+        match &self.statement {
+            WafStatement::Managed { group } => {
+                let mut statement = json!({ "VendorName": "AWS", "Name": group.name() });
+                if !self.counted_rules.is_empty() {
+                    let overrides: Vec<Value> = self
+                        .counted_rules
+                        .iter()
+                        .map(|r| json!({ "Name": r, "ActionToUse": { "Count": {} } }))
+                        .collect();
+                    statement["RuleActionOverrides"] = Value::Array(overrides);
+                }
+                json!({
+                    "Name": self.name,
+                    "Priority": priority,
+                    "Statement": { "ManagedRuleGroupStatement": statement },
+                    "OverrideAction": if self.count_only { json!({ "Count": {} }) } else { json!({ "None": {} }) },
+                    "VisibilityConfig": visibility,
+                })
+            }
+            WafStatement::RateLimit {
+                limit,
+                window_seconds,
+            } => json!({
+                "Name": self.name,
+                "Priority": priority,
+                "Statement": { "RateBasedStatement": {
+                    "Limit": limit,
+                    "EvaluationWindowSec": window_seconds,
+                    "AggregateKeyType": "IP",
+                } },
+                "Action": if self.count_only { json!({ "Count": {} }) } else { json!({ "Block": {} }) },
+                "VisibilityConfig": visibility,
+            }),
+        }
+    }
+}
+
+/// Sampled requests and CloudWatch metrics on, under `metric`.
+fn visibility(metric: &str) -> Value {
+    json!({
+        "SampledRequestsEnabled": true,
+        "CloudWatchMetricsEnabled": true,
+        "MetricName": metric,
+    })
+}
+
+/// Whether `name` is a WAF name: 1 to 128 letters, digits, `_` and `-`.
+fn is_waf_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl WebAcl {
+    /// A regional web ACL named `acl_name` (for load balancers and API Gateway stages)
+    /// that allows what no rule blocks.
+    pub fn regional(name: impl Into<String>, acl_name: impl Into<String>) -> WebAcl {
+        WebAcl {
+            meta: Meta::new(name),
+            acl_name: acl_name.into(),
+            description: None,
+            block_by_default: false,
+            rules: Vec::new(),
+            metric_name: None,
+            protects: Vec::new(),
+        }
+    }
+
+    /// Blocks what no rule allows (an allow list), instead of allowing it.
+    #[must_use]
+    pub fn block_by_default(mut self) -> WebAcl {
+        self.block_by_default = true;
+        self
+    }
+
+    /// A description (1 to 256 characters).
+    #[must_use]
+    pub fn description(mut self, text: impl Into<String>) -> WebAcl {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// Adds a rule after the ones added before (its priority is its position).
+    #[must_use]
+    pub fn rule(mut self, rule: WafRule) -> WebAcl {
+        self.rules.push(rule);
+        self
+    }
+
+    /// The CloudWatch metric name of the ACL's default action (its name by default).
+    #[must_use]
+    pub fn metric_name(mut self, metric: impl Into<String>) -> WebAcl {
+        self.metric_name = Some(metric.into());
+        self
+    }
+
+    /// Puts the web ACL in front of an Application Load Balancer (owned or existing);
+    /// a load balancer has at most one web ACL.
+    #[must_use]
+    pub fn protect(mut self, load_balancer: &Ref<LoadBalancer>) -> WebAcl {
+        self.protects.push(load_balancer.clone());
+        self
+    }
+
+    /// The web ACL's name.
+    pub fn acl_name(&self) -> &str {
+        &self.acl_name
+    }
+
+    /// Its rules, in order.
+    pub fn rules(&self) -> &[WafRule] {
+        &self.rules
+    }
+
+    /// Whether it protects the load balancer named `load_balancer` (its logical name).
+    pub fn protects(&self, load_balancer: &str) -> bool {
+        self.protects.iter().any(|lb| lb.name() == load_balancer)
+    }
+
+    /// The capacity units (WCU) its rules use.
+    pub fn capacity(&self) -> u32 {
+        self.rules.iter().map(WafRule::capacity).sum()
+    }
+}
+
+impl ResourceSpec for WebAcl {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        if !is_waf_name(&self.acl_name) {
+            cx.error(
+                Rule::AwsName,
+                "Name",
+                format!(
+                    "`{}` is not a web ACL name WAF accepts: 1 to 128 letters, digits, `_` and `-`",
+                    self.acl_name
+                ),
+            );
+        }
+        let rule = Rule::WebAclSettings;
+        if let Some(text) = &self.description {
+            let fine = (1..=256).contains(&text.chars().count())
+                && text
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == ' ' || "_+=:#@/-,.".contains(c))
+                && !text.starts_with(' ')
+                && !text.ends_with(' ');
+            if !fine {
+                cx.error(
+                    rule,
+                    "Description",
+                    "a web ACL description has 1 to 256 letters, digits, spaces and `_+=:#@/-,.`, and does not start or end with a space",
+                );
+            }
+        }
+        if let Some(metric) = &self.metric_name {
+            let fine = (1..=255).contains(&metric.len())
+                && metric
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_#:.-/".contains(c))
+                && metric != "All"
+                && metric != "Default_Action";
+            if !fine {
+                cx.error(
+                    rule,
+                    "VisibilityConfig.MetricName",
+                    format!("`{metric}` is not a metric name WAF accepts: 1 to 255 letters, digits and `_#:.-/`, not `All` or `Default_Action`"),
+                );
+            }
+        }
+        let mut names = BTreeSet::new();
+        let mut groups = BTreeSet::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            if !is_waf_name(&r.name) {
+                cx.error(
+                    rule,
+                    format!("Rules[{i}].Name"),
+                    format!("`{}` is not a rule name WAF accepts: 1 to 128 letters, digits, `_` and `-`", r.name),
+                );
+            }
+            if !names.insert(r.name.as_str()) {
+                cx.error(
+                    rule,
+                    format!("Rules[{i}].Name"),
+                    format!(
+                        "two rules are named `{}`; rule names are unique in a web ACL",
+                        r.name
+                    ),
+                );
+            }
+            match &r.statement {
+                WafStatement::Managed { group } => {
+                    if !groups.insert(*group) {
+                        cx.error(
+                            rule,
+                            format!("Rules[{i}].Statement.ManagedRuleGroupStatement"),
+                            format!("`{}` runs twice in this web ACL", group.name()),
+                        );
+                    }
+                }
+                WafStatement::RateLimit {
+                    limit,
+                    window_seconds,
+                } => {
+                    if !(10..=2_000_000_000).contains(limit) {
+                        cx.error(
+                            rule,
+                            format!("Rules[{i}].Statement.RateBasedStatement.Limit"),
+                            format!("a rate limit of {limit} is outside the 10 to 2,000,000,000 requests WAF allows"),
+                        );
+                    }
+                    if let Some(counted) = r.counted_rules.first() {
+                        cx.error(
+                            rule,
+                            format!("Rules[{i}].Statement.RateBasedStatement"),
+                            format!("rule `{}` is a rate-based rule: it has no rule `{counted}` to count (`count_rule` is for managed rule groups)", r.name),
+                        );
+                    }
+                    if !RATE_WINDOWS.contains(window_seconds) {
+                        cx.error(
+                            rule,
+                            format!("Rules[{i}].Statement.RateBasedStatement.EvaluationWindowSec"),
+                            format!("a rate-based rule counts over 60, 120, 300 or 600 seconds, not {window_seconds}"),
+                        );
+                    }
+                }
+            }
+        }
+        if self.capacity() > MAX_CAPACITY {
+            cx.error(
+                rule,
+                "Rules",
+                format!(
+                    "the rules use {} WCU; a web ACL may use at most {MAX_CAPACITY}",
+                    self.capacity()
+                ),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (i, lb) in self.protects.iter().enumerate() {
+            if !seen.insert(lb.name()) {
+                cx.error(
+                    rule,
+                    format!("protect[{i}]"),
+                    format!(
+                        "load balancer `{}` is protected twice by this web ACL",
+                        lb.name()
+                    ),
+                );
+                continue;
+            }
+            let others: Vec<&str> = cx
+                .stack
+                .resources()
+                .filter_map(|r| match r {
+                    crate::stack::AnyResource::WebAcl(other)
+                        if other.meta.name != self.meta.name && other.protects(lb.name()) =>
+                    {
+                        Some(other.meta.name.as_str())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if let Some(other) = others.first() {
+                cx.error(
+                    rule,
+                    format!("protect[{i}]"),
+                    format!("load balancer `{}` is also protected by web ACL `{other}`; a load balancer has at most one web ACL", lb.name()),
+                );
+            }
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        let n = cx.node("", Kind::WEB_ACL);
+        let rules: Vec<Value> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.render(i))
+            .collect();
+        let default_action = if self.block_by_default {
+            json!({ "Block": {} })
+        } else {
+            json!({ "Allow": {} })
+        };
+        cx.push(
+            n,
+            json!({
+                "Name": self.acl_name,
+                "Scope": "REGIONAL",
+                "DefaultAction": default_action,
+                "Description": self.description,
+                "Rules": rules,
+                "VisibilityConfig": visibility(self.metric_name.as_deref().unwrap_or(&self.acl_name)),
+            }),
+        );
+        // Both ARNs are spelled out from their known parts (AWS's ARN formats for a
+        // regional web ACL and an application load balancer) rather than as a bare
+        // `${name.arn}`: the synth output then shows the real shape of the request, and
+        // meets the API's 20-character minimum for both members.
+        let (partition, region) = (cx.partition(), cx.region());
+        let web_acl_arn = format!(
+            "arn:{partition}:wafv2:{region}:{ACCOUNT_ID}:regional/webacl/{}/{}",
+            self.acl_name,
+            placeholder(&self.meta.name, "web_acl_id"),
+        );
+        for lb in &self.protects {
+            let mut n = cx.node(lb.name(), Kind::WEB_ACL_ASSOCIATION);
+            let full_name = n.attr("ResourceArn", lb, "full_name");
+            cx.push(
+                n,
+                json!({
+                    "WebACLArn": web_acl_arn,
+                    "ResourceArn": format!(
+                        "arn:{partition}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{full_name}"
+                    ),
+                }),
+            );
+        }
+    }
+}
+
+tag_setter!(WebAcl);
+
+impl super::iam::HasArn for WebAcl {}
