@@ -546,17 +546,12 @@ fn cases() -> Vec<Case> {
             let alb = b
                 .stack
                 .add(LoadBalancer::application("alb", [&b.a, &b.b], [&alb_sg]));
-            let rate = WafRule::rate_limit("per-ip", if bad { 5 } else { 100 });
             b.stack.add(
                 WebAcl::regional("web-acl", "t-web-acl")
                     .rule(WafRule::managed(ManagedRuleGroup::Common))
-                    .rule(if bad { rate.window_seconds(30) } else { rate })
+                    .rule(WafRule::rate_limit("per-ip", if bad { 9 } else { 10 }))
                     .protect(&alb),
             );
-            if bad {
-                b.stack
-                    .add(WebAcl::regional("other-acl", "t-other-acl").protect(&alb));
-            }
             b.stack
         }),
         (Rule::RepositoryLifecycle, |bad| {
@@ -694,6 +689,101 @@ fn access_logs_need_an_sse_s3_bucket_a_valid_prefix_and_a_pinned_region() {
     assert!(found
         .iter()
         .all(|d| d.address == "alb" && d.path.starts_with("Attributes.access_logs.s3.")));
+}
+
+/// Each web ACL limit on its own: exactly one E0504 finding, at its field.
+#[test]
+fn web_acl_settings_are_checked_one_by_one() {
+    let check = |acl: WebAcl, second: Option<WebAcl>| {
+        let mut b = base();
+        let alb_sg = b.stack.add(SecurityGroup::new("alb-sg", &b.vpc));
+        let alb = b
+            .stack
+            .add(LoadBalancer::application("alb", [&b.a, &b.b], [&alb_sg]));
+        b.stack.add(acl.protect(&alb));
+        if let Some(other) = second {
+            b.stack.add(other.protect(&alb));
+        }
+        fired(&b.stack, Rule::WebAclSettings)
+            .into_iter()
+            .map(|d| d.path)
+            .collect::<Vec<_>>()
+    };
+    let acl = || WebAcl::regional("web-acl", "t-web-acl");
+    let rate = |limit| WafRule::rate_limit("per-ip", limit);
+    let common = || WafRule::managed(ManagedRuleGroup::Common);
+    let fine = acl()
+        .description("managed rules, rate 10/5 min")
+        .metric_name("t-web-acl")
+        .rule(common().count_rule("SizeRestrictions_BODY"))
+        .rule(rate(10).window_seconds(60));
+    assert_eq!(check(fine, None), Vec::<String>::new());
+    let cases: Vec<(WebAcl, &str)> = vec![
+        (acl().description("ab"), "Description"),
+        (acl().description("règles"), "Description"),
+        (acl().metric_name("All"), "VisibilityConfig.MetricName"),
+        (
+            acl().rule(rate(9)),
+            "Rules[0].Statement.RateBasedStatement.Limit",
+        ),
+        (
+            acl().rule(rate(100).window_seconds(30)),
+            "Rules[0].Statement.RateBasedStatement.EvaluationWindowSec",
+        ),
+        (
+            acl().rule(rate(100).count_rule("x")),
+            "Rules[0].Statement.RateBasedStatement",
+        ),
+        (
+            acl().rule(common().window_seconds(60)),
+            "Rules[0].Statement.ManagedRuleGroupStatement",
+        ),
+        (acl().rule(rate(100)).rule(rate(200)), "Rules[1].Name"),
+        (
+            acl()
+                .rule(common())
+                .rule(WafRule::managed(ManagedRuleGroup::Common)),
+            "Rules[1].Name",
+        ),
+    ];
+    for (bad, path) in cases {
+        let found = check(bad, None);
+        assert!(found.iter().any(|p| p == path), "{path}: {found:?}");
+    }
+    // The same group twice under two names: one finding, at the statement.
+    let twice = acl().rule(common()).rule(WafRule {
+        name: "again".into(),
+        ..common()
+    });
+    assert_eq!(
+        check(twice, None),
+        ["Rules[1].Statement.ManagedRuleGroupStatement"]
+    );
+    // 2501 rate-based rules use 5002 WCU, over the 5000 a web ACL may use.
+    let mut big = acl();
+    for i in 0..2501 {
+        big = big.rule(WafRule::rate_limit(format!("r{i}"), 100));
+    }
+    assert_eq!(check(big, None), ["Rules"]);
+    // A load balancer has one web ACL: each of the two names the other.
+    let other = WebAcl::regional("other-acl", "t-other-acl");
+    assert_eq!(check(acl(), Some(other)), ["protect[0]", "protect[0]"]);
+}
+
+#[test]
+fn access_logs_cannot_go_to_a_bucket_that_denies_unencrypted_uploads() {
+    let mut b = base();
+    let alb_sg = b.stack.add(SecurityGroup::new("alb-sg", &b.vpc));
+    let logs = b
+        .stack
+        .add(Bucket::new("alb-logs", "t-alb-logs-0042").deny_unencrypted_uploads());
+    b.stack.add(
+        LoadBalancer::application("alb", [&b.a, &b.b], [&alb_sg])
+            .access_logs(AccessLogs::to(&logs)),
+    );
+    let found = fired(&b.stack, Rule::LoadBalancerAttributes);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.contains("encryption header"));
 }
 
 #[test]

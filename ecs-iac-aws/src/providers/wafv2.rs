@@ -325,8 +325,9 @@ pub(super) async fn update(
             .scope(waf::Scope::Regional)
             .lock_token(token)
             .default_action(default_action(r)?)
-            // An empty description clears it.
-            .description(r.os("Description").unwrap_or_default())
+            // UpdateWebACL replaces the whole ACL: no description clears it (WAF refuses
+            // an empty one).
+            .set_description(r.os("Description"))
             .set_rules(Some(rules(r)?))
             .visibility_config(visibility(
                 r.obj("VisibilityConfig"),

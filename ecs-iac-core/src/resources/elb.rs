@@ -117,6 +117,7 @@ const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
     ("ap-south-1", "718504428378"),
     ("ap-southeast-1", "114774131450"),
     ("ap-southeast-2", "783225319266"),
+    ("ap-southeast-3", "589379963580"),
     ("ca-central-1", "985666609251"),
     ("cn-north-1", "638102146993"),
     ("cn-northwest-1", "037604701340"),
@@ -278,6 +279,13 @@ impl LoadBalancer {
                     rule,
                     "Attributes.access_logs.s3.bucket",
                     format!("bucket `{}` uses SSE-KMS; load balancer access logs can only go to a bucket with SSE-S3 (`BucketEncryption::S3Managed`)", logs.bucket.name()),
+                );
+            }
+            if bucket.deny_unencrypted_uploads {
+                cx.error(
+                    rule,
+                    "Attributes.access_logs.s3.bucket",
+                    format!("bucket `{}` denies uploads without an encryption header, and Elastic Load Balancing sends none: its logs would be refused. Drop `deny_unencrypted_uploads` (the bucket's default SSE-S3 encryption encrypts them)", logs.bucket.name()),
                 );
             }
         }

@@ -2,7 +2,7 @@
 //! to a Lambda function, a Kinesis data stream, a Firehose stream or a logs destination.
 
 use super::iam::{Principal, Role};
-use super::observability::LogGroup;
+use super::logs::LogGroup;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{allow_lint_setter, placeholder, Cx};

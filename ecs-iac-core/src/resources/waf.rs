@@ -115,6 +115,8 @@ pub struct WafRule {
     pub(crate) count_only: bool,
     /// Rules of a managed group that only count what they match.
     pub(crate) counted_rules: Vec<String>,
+    /// A window asked of a rule that is not rate-based (reported by validation).
+    pub(crate) misplaced_window: Option<u32>,
 }
 
 /// What a rule inspects.
@@ -142,6 +144,7 @@ impl WafRule {
             statement: WafStatement::Managed { group },
             count_only: false,
             counted_rules: Vec::new(),
+            misplaced_window: None,
         }
     }
 
@@ -156,6 +159,7 @@ impl WafRule {
             },
             count_only: false,
             counted_rules: Vec::new(),
+            misplaced_window: None,
         }
     }
 
@@ -178,8 +182,9 @@ impl WafRule {
     /// (60, 120, 300 or 600; 300 by default).
     #[must_use]
     pub fn window_seconds(mut self, seconds: u32) -> WafRule {
-        if let WafStatement::RateLimit { window_seconds, .. } = &mut self.statement {
-            *window_seconds = seconds;
+        match &mut self.statement {
+            WafStatement::RateLimit { window_seconds, .. } => *window_seconds = seconds,
+            WafStatement::Managed { .. } => self.misplaced_window = Some(seconds),
         }
         self
     }
@@ -356,17 +361,18 @@ impl ResourceSpec for WebAcl {
         }
         let rule = Rule::WebAclSettings;
         if let Some(text) = &self.description {
-            let fine = (1..=256).contains(&text.chars().count())
+            // WAF's pattern: `^[\w+=:#@/\-,\.][\w+=:#@/\-,\.\s]+[\w+=:#@/\-,\.]$`.
+            let fine = (3..=256).contains(&text.len())
                 && text
                     .chars()
-                    .all(|c| c.is_alphanumeric() || c == ' ' || "_+=:#@/-,.".contains(c))
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || "_+=:#@/-,.".contains(c))
                 && !text.starts_with(' ')
                 && !text.ends_with(' ');
             if !fine {
                 cx.error(
                     rule,
                     "Description",
-                    "a web ACL description has 1 to 256 letters, digits, spaces and `_+=:#@/-,.`, and does not start or end with a space",
+                    "a web ACL description has 3 to 256 ASCII letters, digits, spaces and `_+=:#@/-,.`, and does not start or end with a space",
                 );
             }
         }
@@ -407,6 +413,13 @@ impl ResourceSpec for WebAcl {
             }
             match &r.statement {
                 WafStatement::Managed { group } => {
+                    if let Some(window) = r.misplaced_window {
+                        cx.error(
+                            rule,
+                            format!("Rules[{i}].Statement.ManagedRuleGroupStatement"),
+                            format!("rule `{}` runs a managed rule group: it has no window to count over (`window_seconds({window})` is for rate-based rules)", r.name),
+                        );
+                    }
                     if !groups.insert(*group) {
                         cx.error(
                             rule,

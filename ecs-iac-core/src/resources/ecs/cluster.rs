@@ -1,0 +1,186 @@
+//! ECS clusters: Container Insights, capacity providers, the Service Connect default.
+
+use crate::diagnostic::Rule;
+use crate::kind::Kind;
+use crate::limits::{self, NameRule};
+use crate::lower::Cx;
+use crate::resources::iam::HasArn;
+use crate::resources::servicediscovery::Namespace;
+use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::value::Attr;
+use serde_json::{json, Value};
+
+/// CloudWatch Container Insights level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerInsights {
+    /// Off (AWS's default).
+    Disabled,
+    /// Standard metrics.
+    Enabled,
+    /// Enhanced observability.
+    Enhanced,
+}
+
+/// A capacity provider and its share of tasks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapacityProviderStrategy {
+    /// `FARGATE` or `FARGATE_SPOT` (or an Auto Scaling group provider name).
+    pub provider: String,
+    /// Relative weight.
+    pub weight: u32,
+    /// Tasks placed here before weights apply.
+    pub base: u32,
+}
+
+impl CapacityProviderStrategy {
+    /// A strategy item.
+    pub fn new(provider: impl Into<String>, weight: u32, base: u32) -> CapacityProviderStrategy {
+        CapacityProviderStrategy {
+            provider: provider.into(),
+            weight,
+            base,
+        }
+    }
+
+    pub(super) fn to_json(&self) -> Value {
+        json!({ "capacityProvider": self.provider, "weight": self.weight, "base": self.base })
+    }
+}
+
+/// An ECS cluster.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub(crate) meta: Meta,
+    pub(crate) insights: ContainerInsights,
+    pub(crate) capacity_providers: Vec<String>,
+    pub(crate) default_strategy: Vec<CapacityProviderStrategy>,
+    pub(crate) service_connect_namespace: Option<Ref<Namespace>>,
+    /// The AWS name of a cluster the stack does not own ([`Cluster::existing`]).
+    pub(crate) existing: Option<String>,
+}
+
+impl Cluster {
+    /// A cluster; its AWS name is the logical name.
+    pub fn new(name: impl Into<String>) -> Cluster {
+        Cluster {
+            meta: Meta::new(name),
+            insights: ContainerInsights::Disabled,
+            capacity_providers: Vec::new(),
+            default_strategy: Vec::new(),
+            service_connect_namespace: None,
+            existing: None,
+        }
+    }
+
+    /// A cluster the stack runs services in but does not own, found by its name
+    /// (`DescribeClusters`; it must be `ACTIVE`).
+    pub fn existing(name: impl Into<String>, cluster_name: impl Into<String>) -> Cluster {
+        Cluster {
+            existing: Some(cluster_name.into()),
+            ..Cluster::new(name)
+        }
+    }
+
+    /// Container Insights.
+    #[must_use]
+    pub fn container_insights(mut self, level: ContainerInsights) -> Cluster {
+        self.insights = level;
+        self
+    }
+
+    /// Associates `FARGATE` and `FARGATE_SPOT` (or other providers) with the cluster.
+    #[must_use]
+    pub fn capacity_providers<I, S>(mut self, providers: I) -> Cluster
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.capacity_providers = providers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The default capacity provider strategy for services that set none.
+    #[must_use]
+    pub fn default_strategy(mut self, item: CapacityProviderStrategy) -> Cluster {
+        self.default_strategy.push(item);
+        self
+    }
+
+    /// The default Service Connect namespace.
+    #[must_use]
+    pub fn service_connect_defaults(mut self, namespace: &Ref<Namespace>) -> Cluster {
+        self.service_connect_namespace = Some(namespace.clone());
+        self
+    }
+
+    /// The cluster's AWS name.
+    pub fn cluster_name(&self) -> String {
+        match &self.existing {
+            Some(name) => name.clone(),
+            None => self.meta.name.replace('/', "-"),
+        }
+    }
+}
+
+impl ResourceSpec for Cluster {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn aws_name(&self) -> Option<(String, &'static NameRule)> {
+        Some((self.cluster_name(), &limits::ECS_CLUSTER_NAME))
+    }
+
+    fn validate(&self, cx: &mut Cx<'_>) {
+        let changes = self.insights != ContainerInsights::Disabled
+            || !self.capacity_providers.is_empty()
+            || !self.default_strategy.is_empty()
+            || self.service_connect_namespace.is_some();
+        if self.existing.is_some() && changes {
+            cx.error(
+                Rule::ExistingResource,
+                "settings",
+                format!("`{}` is a cluster the stack does not own: Container Insights, capacity providers and Service Connect defaults are not the stack's to set", self.meta.name),
+            );
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx<'_>) {
+        if let Some(name) = &self.existing {
+            let n = cx.node("", Kind::EXISTING_CLUSTER);
+            cx.push(n, json!({ "clusters": [name] }));
+            return;
+        }
+        let mut n = cx.node("", Kind::CLUSTER);
+        let insights = match self.insights {
+            ContainerInsights::Disabled => "disabled",
+            ContainerInsights::Enabled => "enabled",
+            ContainerInsights::Enhanced => "enhanced",
+        };
+        let defaults = self.service_connect_namespace.as_ref().map(
+            |ns| json!({ "namespace": n.attr("serviceConnectDefaults.namespace", ns, "arn") }),
+        );
+        let strategy: Vec<Value> = self
+            .default_strategy
+            .iter()
+            .map(CapacityProviderStrategy::to_json)
+            .collect();
+        let body = json!({
+            "clusterName": self.cluster_name(),
+            "settings": [{ "name": "containerInsights", "value": insights }],
+            "capacityProviders": if self.capacity_providers.is_empty() { None } else { Some(&self.capacity_providers) },
+            "defaultCapacityProviderStrategy": if strategy.is_empty() { None } else { Some(strategy) },
+            "serviceConnectDefaults": defaults,
+        });
+        cx.push(n, body);
+    }
+}
+
+impl HasArn for Cluster {}
+
+impl Ref<Cluster> {
+    /// The cluster's name.
+    pub fn cluster_name(&self) -> Attr<String> {
+        Attr::of(self, "name")
+    }
+}
