@@ -652,18 +652,11 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
         let acl = protecting.web_acl().expect("the ALB has a web ACL");
         assert_eq!(acl.name(), "fake-fintech-hardened");
         assert_eq!(acl.rules().len(), 3);
-        let attributes = aws_sdk_elasticloadbalancingv2::Client::new(&c)
-            .describe_load_balancer_attributes()
-            .load_balancer_arn(&alb_arn)
-            .send()
-            .await
-            .unwrap();
-        let logs_to = attributes
-            .attributes()
-            .iter()
-            .find(|a| a.key() == Some("access_logs.s3.bucket"))
-            .and_then(|a| a.value());
-        assert_eq!(logs_to, Some("fake-fintech-hardened-alb-logs-123456789012"));
+        let attributes = load_balancer_attributes(&c, &alb_arn).await;
+        assert_eq!(
+            attributes["access_logs.s3.bucket"],
+            "fake-fintech-hardened-alb-logs-123456789012"
+        );
         assert!(!plan(&stack, &report.state).unwrap().has_changes());
         assert_refreshed_plan_is_empty(&aws, &stack, &report.state).await;
         let destroyed = destroy(&aws, &lock, report.state, &ApplyOptions::default())
@@ -691,6 +684,23 @@ pub(crate) async fn assert_refreshed_plan_is_empty(aws: &Aws, stack: &Stack, sta
         let refreshed = crate::drift::live_plan(aws, stack, state).await;
         assert!(!refreshed.has_changes(), "{}", refreshed.render_text());
     }
+}
+
+/// A load balancer's attributes as Elastic Load Balancing reports them, by key.
+pub(crate) async fn load_balancer_attributes(
+    c: &aws_config::SdkConfig,
+    arn: &str,
+) -> std::collections::BTreeMap<String, String> {
+    aws_sdk_elasticloadbalancingv2::Client::new(c)
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .send()
+        .await
+        .unwrap()
+        .attributes()
+        .iter()
+        .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
+        .collect()
 }
 
 /// An S3 client for moto (path-style addressing against its endpoint).

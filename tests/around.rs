@@ -4,7 +4,7 @@
 //! the AWS beside the services (topics, keys, secrets, buckets, trails, domains, web
 //! ACLs and load balancer access logs).
 
-use crate::apply::{config, runtime, sdk};
+use crate::apply::{config, load_balancer_attributes, runtime, sdk};
 use crate::moto::Moto;
 use ecs_iac::aws::{apply, destroy, ApplyOptions, Aws, StateStore};
 use ecs_iac::prelude::*;
@@ -650,27 +650,14 @@ fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_remov
         let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
         let stack = alb_stack(true, 120);
         assert_eq!(validate(&stack), vec![]);
-        let applied =
-            crate::apply::apply_stack(&aws, &stack, &lock, State::empty("edge")).await;
+        let applied = crate::apply::apply_stack(&aws, &stack, &lock, State::empty("edge")).await;
         let arn = applied.state.resources["alb"].id.clone().unwrap();
-        let attributes = |out: &aws_sdk_elasticloadbalancingv2::operation::describe_load_balancer_attributes::DescribeLoadBalancerAttributesOutput, key: &str| {
-            out.attributes()
-                .iter()
-                .find(|x| x.key() == Some(key))
-                .and_then(|x| x.value())
-                .map(str::to_string)
-        };
-        let out = elb
-            .describe_load_balancer_attributes()
-            .load_balancer_arn(&arn)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(attributes(&out, "deletion_protection.enabled").as_deref(), Some("true"));
-        assert_eq!(attributes(&out, "idle_timeout.timeout_seconds").as_deref(), Some("120"));
+        let attributes = load_balancer_attributes(&c, &arn).await;
+        assert_eq!(attributes["deletion_protection.enabled"], "true");
+        assert_eq!(attributes["idle_timeout.timeout_seconds"], "120");
         assert_eq!(
-            attributes(&out, "routing.http.drop_invalid_header_fields.enabled").as_deref(),
-            Some("true")
+            attributes["routing.http.drop_invalid_header_fields.enabled"],
+            "true"
         );
         crate::apply::assert_refreshed_plan_is_empty(&aws, &stack, &applied.state).await;
 
@@ -683,17 +670,18 @@ fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_remov
             "{}",
             change.render_text()
         );
-        let changed = apply(&aws, &change, &lock, applied.state, &ApplyOptions::default())
-            .await
-            .unwrap();
+        let changed = apply(
+            &aws,
+            &change,
+            &lock,
+            applied.state,
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
         assert!(changed.succeeded(), "{:#?}", changed.failed);
-        let out = elb
-            .describe_load_balancer_attributes()
-            .load_balancer_arn(&arn)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(attributes(&out, "idle_timeout.timeout_seconds").as_deref(), Some("300"));
+        let attributes = load_balancer_attributes(&c, &arn).await;
+        assert_eq!(attributes["idle_timeout.timeout_seconds"], "300");
 
         // Removing the protected ALB from the stack is blocked at plan time.
         let empty = Stack::new("edge").region("us-east-1");
@@ -825,25 +813,10 @@ fn a_web_acl_protects_its_load_balancer_whose_access_logs_reach_a_bucket_that_al
 
         // Access logs go to the bucket, under the prefix, and its policy lets ELB write
         // there (us-east-1's ELB account, only under the prefix's AWSLogs/ACCOUNT).
-        let out = elb
-            .describe_load_balancer_attributes()
-            .load_balancer_arn(&alb_arn)
-            .send()
-            .await
-            .unwrap();
-        let attribute = |key: &str| {
-            out.attributes()
-                .iter()
-                .find(|x| x.key() == Some(key))
-                .and_then(|x| x.value())
-                .map(str::to_string)
-        };
-        assert_eq!(attribute("access_logs.s3.enabled").as_deref(), Some("true"));
-        assert_eq!(
-            attribute("access_logs.s3.bucket").as_deref(),
-            Some("shield-alb-logs-0042")
-        );
-        assert_eq!(attribute("access_logs.s3.prefix").as_deref(), Some("edge"));
+        let attributes = load_balancer_attributes(&c, &alb_arn).await;
+        assert_eq!(attributes["access_logs.s3.enabled"], "true");
+        assert_eq!(attributes["access_logs.s3.bucket"], "shield-alb-logs-0042");
+        assert_eq!(attributes["access_logs.s3.prefix"], "edge");
         let policy = crate::apply::s3_client(&c)
             .get_bucket_policy()
             .bucket("shield-alb-logs-0042")

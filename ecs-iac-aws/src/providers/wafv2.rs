@@ -188,6 +188,25 @@ fn tags(r: &Req<'_>) -> Result<Vec<waf::Tag>, ProviderError> {
         .map_err(|x| request(r.address, "Tags", x))
 }
 
+/// What `CreateWebACL` and `UpdateWebACL` both send, decoded once from the request.
+struct AclSettings {
+    default_action: waf::DefaultAction,
+    description: Option<String>,
+    rules: Vec<waf::Rule>,
+    visibility: waf::VisibilityConfig,
+}
+
+impl AclSettings {
+    fn of(r: &Req<'_>, a: &str) -> Result<AclSettings, ProviderError> {
+        Ok(AclSettings {
+            default_action: default_action(r)?,
+            description: r.os("Description"),
+            rules: rules(r)?,
+            visibility: visibility(r.obj("VisibilityConfig"), "VisibilityConfig", a)?,
+        })
+    }
+}
+
 fn acl_outcome(arn: &str, name: &str, id: &str) -> Outcome {
     Outcome::new(arn)
         .with("arn", arn)
@@ -204,20 +223,17 @@ pub(super) async fn create(
     match k {
         Wafv2Kind::WebAcl => {
             let name = r.s("Name")?;
+            let settings = AclSettings::of(r, a)?;
             let out = aws
                 .once
                 .wafv2
                 .create_web_acl()
                 .name(&name)
                 .scope(waf::Scope::Regional)
-                .default_action(default_action(r)?)
-                .set_description(r.os("Description"))
-                .set_rules(Some(rules(r)?))
-                .visibility_config(visibility(
-                    r.obj("VisibilityConfig"),
-                    "VisibilityConfig",
-                    a,
-                )?)
+                .default_action(settings.default_action)
+                .set_description(settings.description)
+                .set_rules(Some(settings.rules))
+                .visibility_config(settings.visibility)
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
@@ -304,6 +320,7 @@ pub(super) async fn update(
     if k != Wafv2Kind::WebAcl {
         return Err(not_supported(a, t.kind, "modify"));
     }
+    let settings = AclSettings::of(r, a)?;
     let mut attempt = 1;
     loop {
         let Some((acl, token)) = current(aws, a, e.id).await? else {
@@ -324,16 +341,12 @@ pub(super) async fn update(
             .id(acl.id())
             .scope(waf::Scope::Regional)
             .lock_token(token)
-            .default_action(default_action(r)?)
+            .default_action(settings.default_action.clone())
             // UpdateWebACL replaces the whole ACL: no description clears it (WAF refuses
             // an empty one).
-            .set_description(r.os("Description"))
-            .set_rules(Some(rules(r)?))
-            .visibility_config(visibility(
-                r.obj("VisibilityConfig"),
-                "VisibilityConfig",
-                a,
-            )?)
+            .set_description(settings.description.clone())
+            .set_rules(Some(settings.rules.clone()))
+            .visibility_config(settings.visibility.clone())
             .send()
             .await
             .map_err(waf_err(a, "UpdateWebACL"));
