@@ -1,7 +1,7 @@
 //! The AWS SDK clients of every service the engine uses.
 
 use crate::config::EngineConfig;
-use crate::error::ProviderError;
+use crate::error::{ConnectError, ProviderError};
 use aws_config::SdkConfig;
 
 /// One client per service.
@@ -155,36 +155,25 @@ impl Aws {
     pub async fn connect(
         config: EngineConfig,
         stack_region: Option<&str>,
-    ) -> Result<Aws, ProviderError> {
+    ) -> Result<Aws, ConnectError> {
         let retrying = config.sdk_config(stack_region, config.max_attempts).await;
         let once = config.sdk_config(stack_region, 1).await;
-        let region =
-            retrying
-                .region()
-                .map(ToString::to_string)
-                .ok_or_else(|| ProviderError::Request {
-                    address: "(config)".into(),
-                    field: "region".into(),
-                    problem:
-                        "no region: set AWS_REGION, a profile region, or pin one with Stack::region"
-                            .into(),
-                })?;
+        let region = retrying
+            .region()
+            .map(ToString::to_string)
+            .ok_or(ConnectError::NoRegion)?;
         let c = Clients::new(&retrying);
-        let identity = c
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| ProviderError::from_sdk("(account)", "sts:GetCallerIdentity", e))?;
-        let account_id =
-            identity
-                .account()
-                .map(str::to_string)
-                .ok_or_else(|| ProviderError::Response {
-                    address: "(account)".into(),
-                    operation: "sts:GetCallerIdentity".into(),
-                    field: "Account".into(),
-                })?;
+        let identity = c.sts.get_caller_identity().send().await.map_err(|e| {
+            ConnectError::Identity(ProviderError::from_sdk(
+                "(account)",
+                "sts:GetCallerIdentity",
+                e,
+            ))
+        })?;
+        let account_id = identity
+            .account()
+            .map(str::to_string)
+            .ok_or(ConnectError::NoAccount)?;
         Ok(Aws {
             c,
             once: Clients::new(&once),

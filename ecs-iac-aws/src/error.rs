@@ -70,6 +70,22 @@ pub enum ProviderError {
     Several(Vec<ProviderError>),
 }
 
+/// Why the engine could not connect to AWS: a configuration problem (region, credentials,
+/// endpoint, identity), found before any resource is read or changed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConnectError {
+    /// No region is configured and the stack pins none.
+    #[error("no region: set AWS_REGION, a profile region, or pin one with Stack::region")]
+    NoRegion,
+    /// Asking STS who the credentials belong to failed; the error says what to do
+    /// (missing, expired or rejected credentials, an endpoint that does not answer).
+    #[error(transparent)]
+    Identity(ProviderError),
+    /// STS answered without an account id.
+    #[error("sts:GetCallerIdentity answered without `Account`")]
+    NoAccount,
+}
+
 /// Something the stack uses and does not own that is not there ([`ProviderError::Missing`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{address}: {what} `{id}` (at `{field}`) does not exist or cannot be used: {detail}{}", used_by_suffix(.used_by))]

@@ -23,7 +23,7 @@ pub use config::EngineConfig;
 pub use engine::{
     apply, apply_checked, destroy, import, recover, ApplyOptions, ApplyReport, Event,
 };
-pub use error::ProviderError;
+pub use error::{ConnectError, ProviderError};
 pub use preflight::{preflight, Preflight};
 pub use refresh::refresh;
 pub use state_store::{StateLock, StateStore, StateStoreError};

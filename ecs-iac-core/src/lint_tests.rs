@@ -1,6 +1,9 @@
 //! One failing and one passing case per lint rule, like `rule_tests.rs`. Each case builds
 //! the same stack twice: with the problem (the rule must report an active finding) and
 //! with it fixed (no active finding of any rule). The base stack is lint-clean.
+//!
+//! Why this room is long: one failing and one passing case for each of the lint rules,
+//! side by side, so a rule's two cases are read together.
 
 use crate::lint::{lint, Finding, LintReport, LintRule};
 use crate::prelude::*;

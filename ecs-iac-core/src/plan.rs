@@ -1,5 +1,10 @@
 //! Plans: what applying a stack would do to a prior state, as data, with a human and a
 //! JSON view of the same value.
+//!
+//! Why this room is long (about 1,100 lines): the plan's data types, the diff of desired and
+//! recorded state per node, protection and replacement decisions and the two views (text
+//! and JSON) of one value; the text view is kept here so that what is shown is what the
+//! data says. Its tests live in `plan_tests.rs`.
 
 use crate::diagnostic::Invalid;
 use crate::diff;

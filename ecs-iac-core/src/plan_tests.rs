@@ -1,5 +1,8 @@
 //! Plans against refreshed state: drift, resources deleted outside ecs-iac, protected
 //! stateful resources, create-before-destroy task definitions and keyed change paths.
+//!
+//! Why this room is long: it holds the plan's cases against refreshed state, each a small
+//! stack with its expected plan; they read best in one place.
 
 use super::*;
 use crate::lower::Protection;

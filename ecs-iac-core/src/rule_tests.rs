@@ -1,5 +1,8 @@
 //! One failing and one passing case per validation rule. Each case builds the same stack
 //! twice: with the problem (the rule must fire) and with it fixed (no error at all).
+//!
+//! Why this room is long: one failing and one passing case for each validation rule, side
+//! by side, so a rule's two cases are read together.
 
 use crate::prelude::*;
 use crate::{Diagnostic, Rule};

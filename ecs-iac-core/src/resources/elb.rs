@@ -1,4 +1,8 @@
 //! Application Load Balancers, target groups, listeners and listener rules.
+//!
+//! Why this room is long (about 1,000 lines): load balancer, target groups, listeners,
+//! listener rules and their attributes (access logs, deletion protection) reference one
+//! another and share the validation of ports, protocols and certificates.
 
 use super::iam::{HasArn, Principal};
 use super::network::{SecurityGroup, Subnet, Vpc};

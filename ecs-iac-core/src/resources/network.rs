@@ -1,4 +1,9 @@
 //! VPC networking: VPC, subnets, gateways, route tables and security groups.
+//!
+//! Why this room is long (about 1,000 lines): the VPC builders validate against each other
+//! (subnet CIDRs inside the VPC, routes to gateways of the same VPC, security group rules
+//! naming peers of the same stack), so VPC, subnets, gateways, route tables and security
+//! groups share helpers that would otherwise cross files.
 
 use super::lookup::Lookup;
 use crate::diagnostic::Rule;
