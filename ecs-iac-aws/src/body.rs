@@ -21,6 +21,21 @@ impl<'a> Req<'a> {
         }
     }
 
+    /// The body as a typed request ([`ecs_iac_core::request`]). A field of the wrong type
+    /// fails with its path (`deploymentConfiguration.maximumPercent`).
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, ProviderError> {
+        serde_path_to_error::deserialize(self.body).map_err(|e| ProviderError::Request {
+            address: self.address.to_string(),
+            field: e.path().to_string(),
+            problem: e.inner().to_string(),
+        })
+    }
+
+    /// A field the request must have (`value`, named `field`), or an error naming it.
+    pub fn required<T>(&self, value: Option<T>, field: &str) -> Result<T, ProviderError> {
+        value.ok_or_else(|| self.missing(field, "a value is required"))
+    }
+
     /// A required string.
     pub fn s(&self, field: &str) -> Result<String, ProviderError> {
         self.body
@@ -151,4 +166,50 @@ pub fn strings(value: Option<&Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecs_iac_core::requests::ecs::CreateService;
+    use serde_json::json;
+
+    #[test]
+    fn a_typed_request_decodes_and_a_wrong_field_is_named_by_its_path() {
+        let body = json!({
+            "serviceName": "web",
+            "desiredCount": 2,
+            "deploymentConfiguration": {"maximumPercent": 200},
+            "Tags": [{"key": "a", "value": "b"}],
+        });
+        let r = Req {
+            address: "web",
+            body: &body,
+        };
+        let q: CreateService = r.decode().unwrap();
+        assert_eq!(q.service_name.as_deref(), Some("web"));
+        assert_eq!(q.desired_count, Some(2));
+        assert_eq!(
+            q.deployment_configuration.unwrap().maximum_percent,
+            Some(200)
+        );
+        assert_eq!(q.cluster, None);
+
+        let body = json!({"deploymentConfiguration": {"maximumPercent": "lots"}});
+        let r = Req {
+            address: "web",
+            body: &body,
+        };
+        let Err(ProviderError::Request { address, field, .. }) = r.decode::<CreateService>() else {
+            panic!("a string where a number belongs must fail");
+        };
+        assert_eq!(address, "web");
+        assert_eq!(field, "deploymentConfiguration.maximumPercent");
+        assert_eq!(
+            r.required(None::<String>, CreateService::FIELD.service_name)
+                .unwrap_err()
+                .to_string(),
+            "web: request field `serviceName`: a value is required"
+        );
+    }
 }

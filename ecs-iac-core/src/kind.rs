@@ -60,6 +60,8 @@
 //! the compiler refuses a kind with an unanswered question.
 
 use crate::lower::Operation;
+use crate::requests::ecs::CreateService;
+use crate::requests::rds::CreateDbInstance;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -996,17 +998,17 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "UpdateService",
                         fields: &[
-                            "taskDefinition",
-                            "desiredCount",
-                            "capacityProviderStrategy",
-                            "platformVersion",
-                            "networkConfiguration",
-                            "healthCheckGracePeriodSeconds",
-                            "deploymentConfiguration",
-                            "enableExecuteCommand",
-                            "enableECSManagedTags",
-                            "propagateTags",
-                            "serviceConnectConfiguration",
+                            CreateService::FIELD.task_definition,
+                            CreateService::FIELD.desired_count,
+                            CreateService::FIELD.capacity_provider_strategy,
+                            CreateService::FIELD.platform_version,
+                            CreateService::FIELD.network_configuration,
+                            CreateService::FIELD.health_check_grace_period_seconds,
+                            CreateService::FIELD.deployment_configuration,
+                            CreateService::FIELD.enable_execute_command,
+                            CreateService::FIELD.enable_ecs_managed_tags,
+                            CreateService::FIELD.propagate_tags,
+                            CreateService::FIELD.service_connect_configuration,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,
@@ -1169,18 +1171,18 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "ModifyDBInstance",
                         fields: &[
-                            "DBInstanceClass",
-                            "AllocatedStorage",
-                            "StorageType",
-                            "EngineVersion",
-                            "MultiAZ",
-                            "BackupRetentionPeriod",
-                            "DeletionProtection",
-                            "PubliclyAccessible",
-                            "VpcSecurityGroupIds",
-                            "DBParameterGroupName",
-                            "ManageMasterUserPassword",
-                            "Port",
+                            CreateDbInstance::FIELD.db_instance_class,
+                            CreateDbInstance::FIELD.allocated_storage,
+                            CreateDbInstance::FIELD.storage_type,
+                            CreateDbInstance::FIELD.engine_version,
+                            CreateDbInstance::FIELD.multi_az,
+                            CreateDbInstance::FIELD.backup_retention_period,
+                            CreateDbInstance::FIELD.deletion_protection,
+                            CreateDbInstance::FIELD.publicly_accessible,
+                            CreateDbInstance::FIELD.vpc_security_group_ids,
+                            CreateDbInstance::FIELD.db_parameter_group_name,
+                            CreateDbInstance::FIELD.manage_master_user_password,
+                            CreateDbInstance::FIELD.port,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,

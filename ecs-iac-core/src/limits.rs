@@ -216,7 +216,7 @@ pub fn rds_storage_bounds(storage_type: &str) -> Bounds {
 ///
 /// Source: <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>
 pub const RDS_BACKUP_RETENTION: Bounds = Bounds {
-    field: "BackupRetentionPeriod",
+    field: crate::requests::rds::CreateDbInstance::FIELD.backup_retention_period,
     min: 0,
     max: 35,
 };

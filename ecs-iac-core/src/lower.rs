@@ -261,6 +261,16 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Finishes a node with a typed request body ([`crate::request`]).
+    pub fn push_request<R: serde::Serialize>(&mut self, node: NodeBuilder<'a>, request: &R) {
+        // Infallible: request structs hold only strings, numbers, booleans, lists, JSON
+        // values and structs, never a map with non-string keys, which is all that
+        // `to_value` can fail on.
+        #[allow(clippy::expect_used)]
+        let body = serde_json::to_value(request).expect("a request struct renders as JSON");
+        self.push(node, body);
+    }
+
     /// Finishes a node with its body. Every `${resource.attribute}` placeholder in the
     /// body that names another resource of the stack is a dependency too, so a value
     /// written into any string field (a tag, a condition) orders the apply.

@@ -59,6 +59,8 @@
 //! the tables from the rewrites would separate each rule from the code that applies it.
 
 use crate::kind::Kind;
+use crate::requests::ecs::{CreateService, DeploymentConfiguration};
+use crate::requests::rds::CreateDbInstance;
 use serde_json::{Map, Number, Value};
 
 /// A value AWS fills in for a field a request leaves out.
@@ -206,13 +208,13 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     "Port",
     "HealthCheckPort",
     "retentionInDays",
-    "desiredCount",
-    "healthCheckGracePeriodSeconds",
-    "maximumPercent",
-    "minimumHealthyPercent",
+    CreateService::FIELD.desired_count,
+    CreateService::FIELD.health_check_grace_period_seconds,
+    DeploymentConfiguration::FIELD.maximum_percent,
+    DeploymentConfiguration::FIELD.minimum_healthy_percent,
     "sizeInGiB",
-    "AllocatedStorage",
-    "BackupRetentionPeriod",
+    CreateDbInstance::FIELD.allocated_storage,
+    CreateDbInstance::FIELD.backup_retention_period,
     "NumCacheClusters",
     "MaxSessionDuration",
     "Threshold",

@@ -4,7 +4,7 @@
 //! field the core renders into the SDK's builders and back for observe, which belongs
 //! beside the cluster, task definition and service calls that send and read them.
 
-use super::{not_supported, owned, response, Existing, Outcome, Poll, Target};
+use super::{not_supported, observed, owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -21,7 +21,11 @@ use aws_sdk_ecs::types::{
     TransportProtocol, Volume,
 };
 use ecs_iac_core::kind::EcsKind;
+use ecs_iac_core::requests::ecs as req;
 use std::collections::HashMap;
+
+/// The AWS names of a service's request fields.
+const F: req::CreateServiceFields = req::CreateService::FIELD;
 
 sdk_err!(err, aws_sdk_ecs, "ecs");
 
@@ -416,32 +420,28 @@ pub(super) async fn create(
             Ok(task_definition_outcome(arn))
         }
         EcsKind::Service => {
-            let network = service_network(r)?;
-            let lbs = service_load_balancers(r);
-            let deployment = service_deployment(r);
+            let q: req::CreateService = r.decode()?;
+            let name = r.required(q.service_name, F.service_name)?;
             let res = aws
                 .once
                 .ecs
                 .create_service()
-                .set_cluster(r.os("cluster"))
-                .service_name(r.s("serviceName")?)
-                .set_task_definition(r.os("taskDefinition"))
-                .set_desired_count(r.oi("desiredCount"))
-                .set_launch_type(r.os("launchType").map(|l| LaunchType::from(l.as_str())))
-                .set_capacity_provider_strategy(strategy(r, "capacityProviderStrategy")?)
-                .set_platform_version(r.os("platformVersion"))
-                .set_network_configuration(network)
-                .set_load_balancers((!lbs.is_empty()).then_some(lbs))
-                .set_health_check_grace_period_seconds(r.oi("healthCheckGracePeriodSeconds"))
-                .set_deployment_configuration(deployment)
-                .set_enable_execute_command(r.ob("enableExecuteCommand"))
-                .set_enable_ecs_managed_tags(r.ob("enableECSManagedTags"))
-                .set_propagate_tags(
-                    r.os("propagateTags")
-                        .map(|p| PropagateTags::from(p.as_str())),
-                )
+                .set_cluster(q.cluster)
+                .service_name(name)
+                .set_task_definition(q.task_definition)
+                .set_desired_count(q.desired_count)
+                .set_launch_type(q.launch_type.map(|l| LaunchType::from(l.as_str())))
+                .set_capacity_provider_strategy(service_strategy(a, q.capacity_provider_strategy)?)
+                .set_platform_version(q.platform_version)
+                .set_network_configuration(service_network(a, q.network_configuration)?)
+                .set_load_balancers(service_load_balancers(q.load_balancers))
+                .set_health_check_grace_period_seconds(q.health_check_grace_period_seconds)
+                .set_deployment_configuration(service_deployment(q.deployment_configuration))
+                .set_enable_execute_command(q.enable_execute_command)
+                .set_enable_ecs_managed_tags(q.enable_ecs_managed_tags)
+                .set_propagate_tags(q.propagate_tags.map(|p| PropagateTags::from(p.as_str())))
                 .set_service_connect_configuration(service_connect(
-                    r.obj("serviceConnectConfiguration"),
+                    r.obj(F.service_connect_configuration),
                 )?)
                 .set_tags(Some(tags(r)))
                 .client_token(client_token(t))
@@ -469,23 +469,20 @@ pub(super) async fn create(
 }
 
 /// The awsvpc network configuration of a service request.
-fn service_network(r: &Req<'_>) -> Result<Option<NetworkConfiguration>, ProviderError> {
-    let Some(v) = r
-        .obj("networkConfiguration")
-        .and_then(|n| n.obj("awsvpcConfiguration"))
-    else {
+fn service_network(
+    address: &str,
+    network: Option<req::NetworkConfiguration>,
+) -> Result<Option<NetworkConfiguration>, ProviderError> {
+    let Some(v) = network.and_then(|n| n.awsvpc_configuration) else {
         return Ok(None);
     };
     let vpc = built(
-        r.address,
-        "networkConfiguration",
+        address,
+        F.network_configuration,
         AwsVpcConfiguration::builder()
-            .set_subnets(Some(v.ss("subnets")))
-            .set_security_groups(Some(v.ss("securityGroups")).filter(|g| !g.is_empty()))
-            .set_assign_public_ip(
-                v.os("assignPublicIp")
-                    .map(|x| AssignPublicIp::from(x.as_str())),
-            )
+            .set_subnets(v.subnets)
+            .set_security_groups(v.security_groups.filter(|g| !g.is_empty()))
+            .set_assign_public_ip(v.assign_public_ip.map(|x| AssignPublicIp::from(x.as_str())))
             .build(),
     )?;
     Ok(Some(
@@ -495,36 +492,65 @@ fn service_network(r: &Req<'_>) -> Result<Option<NetworkConfiguration>, Provider
     ))
 }
 
-/// The load balancer attachments of a service request.
-fn service_load_balancers(r: &Req<'_>) -> Vec<LoadBalancer> {
-    r.arr("loadBalancers")
-        .iter()
+/// The load balancer attachments of a service request (`None` when there are none).
+fn service_load_balancers(lbs: Option<Vec<req::LoadBalancer>>) -> Option<Vec<LoadBalancer>> {
+    let lbs: Vec<LoadBalancer> = lbs
+        .unwrap_or_default()
+        .into_iter()
         .map(|l| {
-            let l = r.at(l);
             LoadBalancer::builder()
-                .set_target_group_arn(l.os("targetGroupArn"))
-                .set_container_name(l.os("containerName"))
-                .set_container_port(l.oi("containerPort"))
+                .set_target_group_arn(l.target_group_arn)
+                .set_container_name(l.container_name)
+                .set_container_port(l.container_port)
                 .build()
         })
-        .collect()
+        .collect();
+    (!lbs.is_empty()).then_some(lbs)
 }
 
 /// The deployment configuration (circuit breaker, percentages) of a service request.
-fn service_deployment(r: &Req<'_>) -> Option<DeploymentConfiguration> {
-    r.obj("deploymentConfiguration").map(|d| {
-        let breaker = d.obj("deploymentCircuitBreaker").map(|b| {
+fn service_deployment(
+    deployment: Option<req::DeploymentConfiguration>,
+) -> Option<DeploymentConfiguration> {
+    deployment.map(|d| {
+        let breaker = d.deployment_circuit_breaker.map(|b| {
             DeploymentCircuitBreaker::builder()
-                .enable(b.ob("enable").unwrap_or(false))
-                .rollback(b.ob("rollback").unwrap_or(false))
+                .enable(b.enable.unwrap_or(false))
+                .rollback(b.rollback.unwrap_or(false))
                 .build()
         });
         DeploymentConfiguration::builder()
             .set_deployment_circuit_breaker(breaker)
-            .set_maximum_percent(d.oi("maximumPercent"))
-            .set_minimum_healthy_percent(d.oi("minimumHealthyPercent"))
+            .set_maximum_percent(d.maximum_percent)
+            .set_minimum_healthy_percent(d.minimum_healthy_percent)
             .build()
     })
+}
+
+/// A service's capacity provider strategy (`None` when it has none).
+fn service_strategy(
+    address: &str,
+    items: Option<Vec<req::CapacityProviderStrategyItem>>,
+) -> Result<Option<Vec<CapacityProviderStrategyItem>>, ProviderError> {
+    let items = items.unwrap_or_default();
+    if items.is_empty() {
+        return Ok(None);
+    }
+    items
+        .into_iter()
+        .map(|i| {
+            built(
+                address,
+                F.capacity_provider_strategy,
+                CapacityProviderStrategyItem::builder()
+                    .set_capacity_provider(i.capacity_provider)
+                    .set_weight(i.weight)
+                    .set_base(i.base)
+                    .build(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// Changes a service in place to match its request: task definition revision, desired
@@ -539,26 +565,24 @@ pub(super) async fn update(
     let (a, r) = (t.address, &t.req);
     match k {
         EcsKind::Service => {
+            let q: req::CreateService = r.decode()?;
             aws.c
                 .ecs
                 .update_service()
-                .set_cluster(r.os("cluster"))
+                .set_cluster(q.cluster)
                 .service(e.id)
-                .set_task_definition(r.os("taskDefinition"))
-                .set_desired_count(r.oi("desiredCount"))
-                .set_capacity_provider_strategy(strategy(r, "capacityProviderStrategy")?)
-                .set_platform_version(r.os("platformVersion"))
-                .set_network_configuration(service_network(r)?)
-                .set_health_check_grace_period_seconds(r.oi("healthCheckGracePeriodSeconds"))
-                .set_deployment_configuration(service_deployment(r))
-                .set_enable_execute_command(r.ob("enableExecuteCommand"))
-                .set_enable_ecs_managed_tags(r.ob("enableECSManagedTags"))
-                .set_propagate_tags(
-                    r.os("propagateTags")
-                        .map(|p| PropagateTags::from(p.as_str())),
-                )
+                .set_task_definition(q.task_definition)
+                .set_desired_count(q.desired_count)
+                .set_capacity_provider_strategy(service_strategy(a, q.capacity_provider_strategy)?)
+                .set_platform_version(q.platform_version)
+                .set_network_configuration(service_network(a, q.network_configuration)?)
+                .set_health_check_grace_period_seconds(q.health_check_grace_period_seconds)
+                .set_deployment_configuration(service_deployment(q.deployment_configuration))
+                .set_enable_execute_command(q.enable_execute_command)
+                .set_enable_ecs_managed_tags(q.enable_ecs_managed_tags)
+                .set_propagate_tags(q.propagate_tags.map(|p| PropagateTags::from(p.as_str())))
                 .set_service_connect_configuration(service_connect(
-                    r.obj("serviceConnectConfiguration"),
+                    r.obj(F.service_connect_configuration),
                 )?)
                 .send()
                 .await
@@ -638,22 +662,21 @@ pub(super) async fn observe(
         EcsKind::Service => {
             let out = c
                 .describe_services()
-                .set_cluster(applied["cluster"].as_str().map(str::to_string))
+                .set_cluster(applied[F.cluster].as_str().map(str::to_string))
                 .services(e.id)
                 .send()
                 .await
                 .map_err(err(a, "DescribeServices"))?;
-            Ok(out
-                .services()
-                .iter()
-                .find(|s| s.status() == Some("ACTIVE"))
-                .map(|s| {
-                    serde_json::json!({
-                        "serviceName": s.service_name(),
-                        "taskDefinition": s.task_definition(),
-                        "desiredCount": s.desired_count(),
-                    })
-                }))
+            let Some(s) = out.services().iter().find(|s| s.status() == Some("ACTIVE")) else {
+                return Ok(None);
+            };
+            let now = req::CreateService {
+                service_name: s.service_name().map(str::to_string),
+                task_definition: s.task_definition().map(str::to_string),
+                desired_count: Some(s.desired_count()),
+                ..req::CreateService::default()
+            };
+            Ok(Some(observed(a, &now)?))
         }
         // A revision deregistered outside ecs-iac is registered again (and the service
         // moved to it).
@@ -782,12 +805,13 @@ pub(super) async fn find(
         EcsKind::Service => {}
     }
     let (a, r) = (t.address, &t.req);
+    let q: req::CreateService = r.decode()?;
     let out = aws
         .c
         .ecs
         .describe_services()
-        .set_cluster(r.os("cluster"))
-        .services(r.s("serviceName")?)
+        .set_cluster(q.cluster)
+        .services(r.required(q.service_name, F.service_name)?)
         .include(ServiceField::Tags)
         .send()
         .await
@@ -817,8 +841,8 @@ pub(super) async fn wait_ready(
         return Ok(());
     }
     let a = t.address;
-    let cluster = t.req.os("cluster");
-    let wanted = t.req.os("taskDefinition");
+    let q: req::CreateService = t.req.decode()?;
+    let (cluster, wanted) = (q.cluster, q.task_definition);
     aws.poll(a, "ECS service deployment", || async {
         let out = aws
             .c

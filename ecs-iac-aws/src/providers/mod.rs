@@ -231,6 +231,19 @@ pub(crate) fn not_owned(address: &str, field: &str, name: &str) -> ProviderError
     }
 }
 
+/// A typed request ([`ecs_iac_core::request`]) built from a describe answer, as the
+/// observed body refresh compares with what was applied.
+pub(crate) fn observed<T: serde::Serialize>(
+    address: &str,
+    now: &T,
+) -> Result<serde_json::Value, ProviderError> {
+    serde_json::to_value(now).map_err(|e| ProviderError::Request {
+        address: address.to_string(),
+        field: "(observed)".into(),
+        problem: e.to_string(),
+    })
+}
+
 pub(crate) fn response(address: &str, operation: &str, field: &str) -> ProviderError {
     ProviderError::Response {
         address: address.to_string(),

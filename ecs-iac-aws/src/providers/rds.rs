@@ -1,13 +1,21 @@
 //! RDS: DB subnet groups and DB instances.
 
-use super::{not_owned, owned, response, Existing, Outcome, Poll, Target};
+use super::{not_owned, observed, owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::RdsKind;
+use ecs_iac_core::requests::rds::{
+    CreateDbInstance, CreateDbInstanceFields, CreateDbSubnetGroup, CreateDbSubnetGroupFields,
+};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 sdk_err!(rds_err, aws_sdk_rds, "rds");
+
+/// The AWS names of a DB instance's request fields.
+const DB: CreateDbInstanceFields = CreateDbInstance::FIELD;
+/// The AWS names of a DB subnet group's request fields.
+const GROUP: CreateDbSubnetGroupFields = CreateDbSubnetGroup::FIELD;
 
 /// Records what a DB instance reports once available: its endpoint's address and port,
 /// and the ARN of the master user secret RDS manages.
@@ -81,15 +89,16 @@ pub(super) async fn create(
     let (a, r) = (t.address, &t.req);
     match k {
         RdsKind::DbSubnetGroup => {
-            let name = r.s("DBSubnetGroupName")?;
+            let q: CreateDbSubnetGroup = r.decode()?;
+            let name = r.required(q.db_subnet_group_name, GROUP.db_subnet_group_name)?;
             let tags = rds_tags(r);
             let res = aws
                 .once
                 .rds
                 .create_db_subnet_group()
                 .db_subnet_group_name(&name)
-                .db_subnet_group_description(r.s("DBSubnetGroupDescription")?)
-                .set_subnet_ids(Some(r.ss("SubnetIds")))
+                .set_db_subnet_group_description(q.db_subnet_group_description)
+                .set_subnet_ids(q.subnet_ids)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -110,38 +119,38 @@ pub(super) async fn create(
                 {
                     find(aws, k, t)
                         .await?
-                        .ok_or_else(|| not_owned(a, "DBSubnetGroupName", &name))
+                        .ok_or_else(|| not_owned(a, GROUP.db_subnet_group_name, &name))
                 }
                 Err(e) => Err(e),
             }
         }
         RdsKind::DbInstance => {
-            let id = r.s("DBInstanceIdentifier")?;
+            let q: CreateDbInstance = r.decode()?;
+            let id = r.required(q.db_instance_identifier, DB.db_instance_identifier)?;
             let tags = rds_tags(r);
-            let groups = r.ss("VpcSecurityGroupIds");
             let res = aws
                 .once
                 .rds
                 .create_db_instance()
                 .db_instance_identifier(&id)
-                .db_instance_class(r.s("DBInstanceClass")?)
-                .engine(r.s("Engine")?)
-                .set_engine_version(r.os("EngineVersion"))
-                .set_allocated_storage(r.oi("AllocatedStorage"))
-                .set_storage_type(r.os("StorageType"))
-                .set_master_username(r.os("MasterUsername"))
-                .set_manage_master_user_password(r.ob("ManageMasterUserPassword"))
-                .set_master_user_password(r.os("MasterUserPassword"))
-                .set_db_subnet_group_name(r.os("DBSubnetGroupName"))
-                .set_vpc_security_group_ids((!groups.is_empty()).then_some(groups))
-                .set_multi_az(r.ob("MultiAZ"))
-                .set_storage_encrypted(r.ob("StorageEncrypted"))
-                .set_backup_retention_period(r.oi("BackupRetentionPeriod"))
-                .set_deletion_protection(r.ob("DeletionProtection"))
-                .set_publicly_accessible(r.ob("PubliclyAccessible"))
-                .set_port(r.oi("Port"))
-                .set_db_name(r.os("DBName"))
-                .set_db_parameter_group_name(r.os("DBParameterGroupName"))
+                .set_db_instance_class(q.db_instance_class)
+                .set_engine(q.engine)
+                .set_engine_version(q.engine_version)
+                .set_allocated_storage(q.allocated_storage)
+                .set_storage_type(q.storage_type)
+                .set_master_username(q.master_username)
+                .set_manage_master_user_password(q.manage_master_user_password)
+                .set_master_user_password(q.master_user_password)
+                .set_db_subnet_group_name(q.db_subnet_group_name)
+                .set_vpc_security_group_ids(q.vpc_security_group_ids.filter(|g| !g.is_empty()))
+                .set_multi_az(q.multi_az)
+                .set_storage_encrypted(q.storage_encrypted)
+                .set_backup_retention_period(q.backup_retention_period)
+                .set_deletion_protection(q.deletion_protection)
+                .set_publicly_accessible(q.publicly_accessible)
+                .set_port(q.port)
+                .set_db_name(q.db_name)
+                .set_db_parameter_group_name(q.db_parameter_group_name)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -157,7 +166,7 @@ pub(super) async fn create(
                 Err(e) if e.is(&["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"]) => {
                     find(aws, k, t)
                         .await?
-                        .ok_or_else(|| not_owned(a, "DBInstanceIdentifier", &id))
+                        .ok_or_else(|| not_owned(a, DB.db_instance_identifier, &id))
                 }
                 Err(e) => Err(e),
             }
@@ -181,38 +190,39 @@ pub(super) async fn update(
     let changed = |field: &str| t.changed.iter().any(|c| c == field);
     match k {
         RdsKind::DbSubnetGroup => {
+            let q: CreateDbSubnetGroup = r.decode()?;
             aws.c
                 .rds
                 .modify_db_subnet_group()
                 .db_subnet_group_name(e.id)
-                .set_db_subnet_group_description(r.os("DBSubnetGroupDescription"))
-                .set_subnet_ids(Some(r.ss("SubnetIds")))
+                .set_db_subnet_group_description(q.db_subnet_group_description)
+                .set_subnet_ids(q.subnet_ids)
                 .send()
                 .await
                 .map_err(rds_err(a, "ModifyDBSubnetGroup"))?;
         }
         RdsKind::DbInstance => {
-            let groups = r.ss("VpcSecurityGroupIds");
+            let q: CreateDbInstance = r.decode()?;
             // Sent only when they change: AWS refuses to turn on a managed password
             // that is on already, and a port change restarts the instance.
-            let managed = r
-                .ob("ManageMasterUserPassword")
-                .filter(|_| changed("ManageMasterUserPassword"));
-            let port = r.oi("Port").filter(|_| changed("Port"));
+            let managed = q
+                .manage_master_user_password
+                .filter(|_| changed(DB.manage_master_user_password));
+            let port = q.port.filter(|_| changed(DB.port));
             aws.c
                 .rds
                 .modify_db_instance()
                 .db_instance_identifier(e.id)
-                .set_db_instance_class(r.os("DBInstanceClass"))
-                .set_allocated_storage(r.oi("AllocatedStorage"))
-                .set_storage_type(r.os("StorageType"))
-                .set_engine_version(r.os("EngineVersion"))
-                .set_multi_az(r.ob("MultiAZ"))
-                .set_backup_retention_period(r.oi("BackupRetentionPeriod"))
-                .set_deletion_protection(r.ob("DeletionProtection"))
-                .set_publicly_accessible(r.ob("PubliclyAccessible"))
-                .set_vpc_security_group_ids((!groups.is_empty()).then_some(groups))
-                .set_db_parameter_group_name(r.os("DBParameterGroupName"))
+                .set_db_instance_class(q.db_instance_class)
+                .set_allocated_storage(q.allocated_storage)
+                .set_storage_type(q.storage_type)
+                .set_engine_version(q.engine_version)
+                .set_multi_az(q.multi_az)
+                .set_backup_retention_period(q.backup_retention_period)
+                .set_deletion_protection(q.deletion_protection)
+                .set_publicly_accessible(q.publicly_accessible)
+                .set_vpc_security_group_ids(q.vpc_security_group_ids.filter(|g| !g.is_empty()))
+                .set_db_parameter_group_name(q.db_parameter_group_name)
                 .set_manage_master_user_password(managed)
                 .set_db_port_number(port)
                 .apply_immediately(now)
@@ -252,17 +262,20 @@ pub(super) async fn observe(
             }
         }
     }
-    Ok(describe_instance(aws, a, e.id).await?.map(|d| {
-        serde_json::json!({
-            "DBInstanceClass": d.db_instance_class(),
-            "AllocatedStorage": d.allocated_storage(),
-            "BackupRetentionPeriod": d.backup_retention_period(),
-            "MultiAZ": d.multi_az(),
-            "DeletionProtection": d.deletion_protection(),
-            "PubliclyAccessible": d.publicly_accessible(),
-            "StorageEncrypted": d.storage_encrypted(),
-        })
-    }))
+    let Some(d) = describe_instance(aws, a, e.id).await? else {
+        return Ok(None);
+    };
+    let now = CreateDbInstance {
+        db_instance_class: d.db_instance_class().map(str::to_string),
+        allocated_storage: d.allocated_storage(),
+        backup_retention_period: d.backup_retention_period(),
+        multi_az: d.multi_az(),
+        deletion_protection: d.deletion_protection(),
+        publicly_accessible: d.publicly_accessible(),
+        storage_encrypted: d.storage_encrypted(),
+        ..CreateDbInstance::default()
+    };
+    Ok(Some(observed(a, &now)?))
 }
 
 pub(super) async fn find(
@@ -273,7 +286,8 @@ pub(super) async fn find(
     let (a, r) = (t.address, &t.req);
     match k {
         RdsKind::DbInstance => {
-            let id = r.s("DBInstanceIdentifier")?;
+            let q: CreateDbInstance = r.decode()?;
+            let id = r.required(q.db_instance_identifier, DB.db_instance_identifier)?;
             Ok(describe_instance(aws, a, &id).await?.and_then(|d| {
                 let tags = d
                     .tag_list()
@@ -287,7 +301,8 @@ pub(super) async fn find(
             }))
         }
         RdsKind::DbSubnetGroup => {
-            let name = r.s("DBSubnetGroupName")?;
+            let q: CreateDbSubnetGroup = r.decode()?;
+            let name = r.required(q.db_subnet_group_name, GROUP.db_subnet_group_name)?;
             match aws
                 .c
                 .rds

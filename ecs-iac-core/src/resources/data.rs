@@ -11,6 +11,7 @@ use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::net::Az;
+use crate::requests::rds::{CreateDbInstance, CreateDbInstanceFields, CreateDbSubnetGroup};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::{Arn, Attr};
 use serde_json::{json, Value};
@@ -109,8 +110,8 @@ impl ResourceSpec for DbSubnetGroup {
     fn lower(&self, cx: &mut Cx<'_>) {
         let api = SubnetGroupApi {
             kind: Kind::DB_SUBNET_GROUP,
-            name_field: "DBSubnetGroupName",
-            description_field: "DBSubnetGroupDescription",
+            name_field: CreateDbSubnetGroup::FIELD.db_subnet_group_name,
+            description_field: CreateDbSubnetGroup::FIELD.db_subnet_group_description,
         };
         api.lower(cx, &self.meta, &self.description, &self.subnets);
     }
@@ -386,6 +387,9 @@ impl DbInstance {
     }
 }
 
+/// The AWS names of a DB instance's request fields.
+const DB: CreateDbInstanceFields = CreateDbInstance::FIELD;
+
 impl ResourceSpec for DbInstance {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -399,7 +403,7 @@ impl ResourceSpec for DbInstance {
         if self.meta.name.contains("--") {
             cx.error(
                 Rule::AwsName,
-                "DBInstanceIdentifier",
+                DB.db_instance_identifier,
                 "must not contain two consecutive hyphens",
             );
         }
@@ -407,7 +411,7 @@ impl ResourceSpec for DbInstance {
         if !bounds.contains(self.allocated_storage) {
             cx.error(
                 Rule::DbStorage,
-                "AllocatedStorage",
+                DB.allocated_storage,
                 format!(
                     "{} GiB of {} storage; RDS allows {}-{} GiB",
                     self.allocated_storage,
@@ -420,7 +424,7 @@ impl ResourceSpec for DbInstance {
         if !limits::RDS_BACKUP_RETENTION.contains(self.backup_retention) {
             cx.error(
                 Rule::DbStorage,
-                "BackupRetentionPeriod",
+                DB.backup_retention_period,
                 format!("{} days; RDS allows 0-35", self.backup_retention),
             );
         }
@@ -429,7 +433,7 @@ impl ResourceSpec for DbInstance {
                 if zones(cx, &group.subnets).len() < 2 {
                     cx.error(
                         Rule::MultiAzNeedsTwoAzs,
-                        "MultiAZ",
+                        DB.multi_az,
                         format!(
                             "multi-AZ needs subnet group `{}` to span two Availability Zones",
                             self.subnet_group.name()
@@ -441,7 +445,7 @@ impl ResourceSpec for DbInstance {
         if !self.class.as_str().starts_with("db.") {
             cx.error(
                 Rule::AwsName,
-                "DBInstanceClass",
+                DB.db_instance_class,
                 format!(
                     "`{}` is not an RDS instance class (they start with `db.`)",
                     self.class.as_str()
@@ -453,40 +457,40 @@ impl ResourceSpec for DbInstance {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::DB_INSTANCE).protection(self.protection);
         let subnet_group = n
-            .target("DBSubnetGroupName", &self.subnet_group)
+            .target(DB.db_subnet_group_name, &self.subnet_group)
             .map(|g| g.meta.name.clone());
-        let groups = group_ids(&mut n, "VpcSecurityGroupIds", &self.security_groups);
+        let groups = group_ids(&mut n, DB.vpc_security_group_ids, &self.security_groups);
         let (managed, password) = match &self.master_password {
             MasterPassword::ManagedBySecretsManager => (Some(true), None),
             MasterPassword::FromSecret(secret) => {
                 let value = n
-                    .target("MasterUserPassword", secret)
+                    .target(DB.master_user_password, secret)
                     .map(SecretRef::value_placeholder);
                 (None, value)
             }
         };
-        let body = json!({
-            "DBInstanceIdentifier": self.meta.name,
-            "DBInstanceClass": self.class.as_str(),
-            "Engine": self.engine.as_str(),
-            "EngineVersion": self.engine_version,
-            "AllocatedStorage": self.allocated_storage,
-            "StorageType": self.storage_type.as_str(),
-            "MasterUsername": self.master_username,
-            "ManageMasterUserPassword": managed,
-            "MasterUserPassword": password,
-            "DBSubnetGroupName": subnet_group,
-            "VpcSecurityGroupIds": groups,
-            "MultiAZ": self.multi_az,
-            "StorageEncrypted": self.storage_encrypted,
-            "BackupRetentionPeriod": self.backup_retention,
-            "DeletionProtection": self.deletion_protection,
-            "PubliclyAccessible": self.publicly_accessible,
-            "Port": self.port,
-            "DBName": self.db_name,
-            "DBParameterGroupName": self.parameter_group,
-        });
-        cx.push(n, body);
+        let request = CreateDbInstance {
+            db_instance_identifier: Some(self.meta.name.clone()),
+            db_instance_class: Some(self.class.as_str().to_string()),
+            engine: Some(self.engine.as_str().to_string()),
+            engine_version: self.engine_version.clone(),
+            allocated_storage: i32::try_from(self.allocated_storage).ok(),
+            storage_type: Some(self.storage_type.as_str().to_string()),
+            master_username: Some(self.master_username.clone()),
+            manage_master_user_password: managed,
+            master_user_password: password,
+            db_subnet_group_name: subnet_group,
+            vpc_security_group_ids: groups,
+            multi_az: Some(self.multi_az),
+            storage_encrypted: Some(self.storage_encrypted),
+            backup_retention_period: i32::try_from(self.backup_retention).ok(),
+            deletion_protection: Some(self.deletion_protection),
+            publicly_accessible: Some(self.publicly_accessible),
+            port: self.port.map(i32::from),
+            db_name: self.db_name.clone(),
+            db_parameter_group_name: self.parameter_group.clone(),
+        };
+        cx.push_request(n, &request);
     }
 }
 

@@ -42,6 +42,15 @@ impl CapacityProviderStrategy {
         }
     }
 
+    /// As a typed request part.
+    pub(super) fn to_request(&self) -> crate::requests::ecs::CapacityProviderStrategyItem {
+        crate::requests::ecs::CapacityProviderStrategyItem {
+            capacity_provider: Some(self.provider.clone()),
+            weight: i32::try_from(self.weight).ok(),
+            base: i32::try_from(self.base).ok(),
+        }
+    }
+
     pub(super) fn to_json(&self) -> Value {
         json!({ "capacityProvider": self.provider, "weight": self.weight, "base": self.base })
     }

@@ -5,6 +5,11 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{Cx, NodeBuilder};
+use crate::requests::ecs::{
+    AwsVpcConfiguration, CapacityProviderStrategyItem, CreateService, CreateServiceFields,
+    DeploymentCircuitBreaker, DeploymentConfiguration, LoadBalancer, LoadBalancerFields,
+    NetworkConfiguration,
+};
 use crate::resources::elb::{TargetGroup, TargetType};
 use crate::resources::iam::HasArn;
 use crate::resources::network::{SecurityGroup, Subnet};
@@ -253,6 +258,11 @@ impl Service {
     }
 }
 
+/// The AWS names of a service's request fields.
+const F: CreateServiceFields = CreateService::FIELD;
+/// The AWS names of a service's load balancer fields.
+const LB: LoadBalancerFields = LoadBalancer::FIELD;
+
 impl ResourceSpec for Service {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -280,7 +290,7 @@ impl ResourceSpec for Service {
         if self.maximum_percent < 100 || self.minimum_healthy_percent > self.maximum_percent {
             cx.error(
                 Rule::DeploymentPercent,
-                "deploymentConfiguration",
+                F.deployment_configuration,
                 format!(
                     "maximumPercent {} / minimumHealthyPercent {}: maximum must be at least 100 and at least the minimum",
                     self.maximum_percent, self.minimum_healthy_percent
@@ -290,7 +300,7 @@ impl ResourceSpec for Service {
         if self.grace_period.is_some() && self.load_balancers.is_empty() {
             cx.error(
                 Rule::DeploymentPercent,
-                "healthCheckGracePeriodSeconds",
+                F.health_check_grace_period_seconds,
                 "a health check grace period applies only to services with a load balancer",
             );
         }
@@ -374,9 +384,9 @@ impl ResourceSpec for Service {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::SERVICE);
         let cluster = n
-            .target("cluster", &self.cluster)
+            .target(F.cluster, &self.cluster)
             .map(Cluster::cluster_name);
-        let task = n.attr("taskDefinition", &self.task_definition, "arn");
+        let task = n.attr(F.task_definition, &self.task_definition, "arn");
         let subnets: Vec<String> = self
             .subnets
             .iter()
@@ -401,13 +411,18 @@ impl ResourceSpec for Service {
                 )
             })
             .collect();
-        let lbs: Vec<Value> = self
+        let lbs: Vec<LoadBalancer> = self
             .load_balancers
             .iter()
             .enumerate()
-            .map(|(i, lb)| {
-                let arn = n.attr(|| format!("loadBalancers[{i}].targetGroupArn"), &lb.target_group, "arn");
-                json!({ "targetGroupArn": arn, "containerName": lb.container, "containerPort": lb.port })
+            .map(|(i, lb)| LoadBalancer {
+                target_group_arn: Some(n.attr(
+                    || format!("{}[{i}].{}", F.load_balancers, LB.target_group_arn),
+                    &lb.target_group,
+                    "arn",
+                )),
+                container_name: Some(lb.container.clone()),
+                container_port: Some(i32::from(lb.port)),
             })
             .collect();
         // ECS refuses a target group that no listener forwards to yet: wait for those listeners.
@@ -426,46 +441,57 @@ impl ResourceSpec for Service {
             .service_connect
             .as_ref()
             .map(|sc| self.render_service_connect(&mut n, cx, sc));
-        let strategy: Vec<Value> = self
+        let strategy: Vec<CapacityProviderStrategyItem> = self
             .strategy
             .iter()
-            .map(CapacityProviderStrategy::to_json)
+            .map(CapacityProviderStrategy::to_request)
             .collect();
-        let body = json!({
-            "cluster": cluster,
-            "serviceName": self.service_name(),
-            "taskDefinition": task,
-            "desiredCount": self.desired_count,
-            "launchType": if strategy.is_empty() { Some("FARGATE") } else { None },
-            "capacityProviderStrategy": if strategy.is_empty() { None } else { Some(strategy) },
-            "platformVersion": self.platform_version,
-            "networkConfiguration": {
-                "awsvpcConfiguration": {
-                    "subnets": subnets,
-                    "securityGroups": if groups.is_empty() { None } else { Some(groups) },
-                    "assignPublicIp": if self.assign_public_ip { "ENABLED" } else { "DISABLED" },
-                },
-            },
-            "loadBalancers": if lbs.is_empty() { None } else { Some(lbs) },
-            "healthCheckGracePeriodSeconds": self.grace_period,
-            "deploymentConfiguration": {
-                "deploymentCircuitBreaker": {
-                    "enable": self.circuit_breaker != CircuitBreaker::Off,
-                    "rollback": self.circuit_breaker == CircuitBreaker::OnWithRollback,
-                },
-                "maximumPercent": self.maximum_percent,
-                "minimumHealthyPercent": self.minimum_healthy_percent,
-            },
-            "enableExecuteCommand": self.execute_command,
-            "enableECSManagedTags": true,
-            "propagateTags": match self.propagate_tags {
-                PropagateTags::Service => "SERVICE",
-                PropagateTags::TaskDefinition => "TASK_DEFINITION",
-                PropagateTags::None => "NONE",
-            },
-            "serviceConnectConfiguration": service_connect,
-        });
-        cx.push(n, body);
+        let count = |n: u32| i32::try_from(n).ok();
+        let request = CreateService {
+            cluster,
+            service_name: Some(self.service_name()),
+            task_definition: Some(task),
+            desired_count: count(self.desired_count),
+            launch_type: strategy.is_empty().then(|| "FARGATE".to_string()),
+            capacity_provider_strategy: (!strategy.is_empty()).then_some(strategy),
+            platform_version: Some(self.platform_version.clone()),
+            network_configuration: Some(NetworkConfiguration {
+                awsvpc_configuration: Some(AwsVpcConfiguration {
+                    subnets: Some(subnets),
+                    security_groups: (!groups.is_empty()).then_some(groups),
+                    assign_public_ip: Some(
+                        if self.assign_public_ip {
+                            "ENABLED"
+                        } else {
+                            "DISABLED"
+                        }
+                        .to_string(),
+                    ),
+                }),
+            }),
+            load_balancers: (!lbs.is_empty()).then_some(lbs),
+            health_check_grace_period_seconds: self.grace_period.and_then(count),
+            deployment_configuration: Some(DeploymentConfiguration {
+                deployment_circuit_breaker: Some(DeploymentCircuitBreaker {
+                    enable: Some(self.circuit_breaker != CircuitBreaker::Off),
+                    rollback: Some(self.circuit_breaker == CircuitBreaker::OnWithRollback),
+                }),
+                maximum_percent: count(self.maximum_percent),
+                minimum_healthy_percent: count(self.minimum_healthy_percent),
+            }),
+            enable_execute_command: Some(self.execute_command),
+            enable_ecs_managed_tags: Some(true),
+            propagate_tags: Some(
+                match self.propagate_tags {
+                    PropagateTags::Service => "SERVICE",
+                    PropagateTags::TaskDefinition => "TASK_DEFINITION",
+                    PropagateTags::None => "NONE",
+                }
+                .to_string(),
+            ),
+            service_connect_configuration: service_connect,
+        };
+        cx.push_request(n, &request);
     }
 }
 

@@ -1,0 +1,79 @@
+//! Typed request bodies: each kind's request is one struct, defined once with the AWS
+//! field names, that the renderer (core), the provider (decoding it into the SDK builder)
+//! and observe (building the refreshed body from a describe answer) share.
+//!
+//! `request!` defines the struct and a companion struct of the same
+//! fields holding each field's AWS name, reachable as `CreateDbInstance::FIELD`, so the
+//! few places that must name a field as text (validation diagnostics, lint paths, the
+//! kind's in-place fields, AWS defaults) take it from the definition instead of writing
+//! it again:
+//!
+//! ```
+//! use ecs_iac_core::requests::rds::CreateDbInstance;
+//!
+//! let body = CreateDbInstance {
+//!     db_instance_identifier: Some("orders".into()),
+//!     backup_retention_period: Some(7),
+//!     ..Default::default()
+//! };
+//! let json = serde_json::to_value(&body).unwrap();
+//! assert_eq!(json["BackupRetentionPeriod"], 7);
+//! assert!(json.get("Port").is_none()); // absent fields are left out
+//! assert_eq!(CreateDbInstance::FIELD.backup_retention_period, "BackupRetentionPeriod");
+//! ```
+//!
+//! Every field is optional: the core always renders what AWS requires, and the SDK's
+//! builders refuse a request without a required field, naming it. Placeholders
+//! (`${db.endpoint}`) are strings, so fields a placeholder can fill are `String`.
+//! Kinds not yet moved to typed requests still render with `json!` (the migration is
+//! under way, service by service; `requests` lists the services done).
+
+/// Defines a request body struct and its field-name companion.
+///
+/// ```text
+/// request! {
+///     /// `rds:CreateDBSubnetGroup`.
+///     pub struct CreateDbSubnetGroup, CreateDbSubnetGroupFields {
+///         /// The group's name.
+///         db_subnet_group_name: String = "DBSubnetGroupName",
+///         subnet_ids: Vec<String> = "SubnetIds",
+///     }
+/// }
+/// ```
+macro_rules! request {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident, $fields:ident {
+            $(
+                $(#[$field_meta:meta])*
+                $field:ident : $ty:ty = $aws:literal
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct $name {
+            $(
+                $(#[$field_meta])*
+                #[serde(rename = $aws, default, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+        }
+
+        #[doc = concat!("The AWS name of each field of [`", stringify!($name), "`].")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $fields {
+            $(
+                #[doc = concat!("`", $aws, "`")]
+                pub $field: &'static str,
+            )*
+        }
+
+        impl $name {
+            /// The AWS name of each field, as written in the request body.
+            pub const FIELD: $fields = $fields { $($field: $aws,)* };
+        }
+    };
+}
+
+pub(crate) use request;

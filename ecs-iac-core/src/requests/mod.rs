@@ -1,0 +1,6 @@
+//! Typed request bodies by AWS service (see [`crate::request`] for how they are defined
+//! and shared). Services done so far: RDS (DB instances, subnet groups) and the ECS
+//! service; the other kinds still render with `json!` until they move here.
+
+pub mod ecs;
+pub mod rds;
