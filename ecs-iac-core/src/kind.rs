@@ -23,6 +23,11 @@
 //! 2. Add the resource (builder, `validate`, `lower`) in the service's module under
 //!    `resources/`, and its variant in `stack.rs`'s `resource_kinds!` if it is a resource
 //!    of its own (not a follow-up request such as `#ingress`).
+//!    Define its request body once with `request!` in `requests/<service>.rs` (the AWS
+//!    field names live there, `Type::FIELD.x` gives one as text); `lower` fills it and
+//!    renders it with `Cx::push_request`, the provider reads it with `Req::decode`, and
+//!    observe builds it from the describe answer. (Kinds of services not yet in
+//!    `requests` still render with `json!`.)
 //! 3. In `ecs-iac-aws/src/providers/<service>.rs`, answer the new variant in every
 //!    operation's `match` (create, find, update, observe, wait_ready, delete; retag in
 //!    `tags.rs`, where `tag_resource!` covers services with `TagResource` and
@@ -61,6 +66,7 @@
 
 use crate::lower::Operation;
 use crate::requests::ecs::CreateService;
+use crate::requests::elasticache::CreateReplicationGroup;
 use crate::requests::rds::CreateDbInstance;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -1220,12 +1226,12 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "ModifyReplicationGroup",
                         fields: &[
-                            "ReplicationGroupDescription",
-                            "CacheNodeType",
-                            "EngineVersion",
-                            "AutomaticFailoverEnabled",
-                            "MultiAZEnabled",
-                            "SecurityGroupIds",
+                            CreateReplicationGroup::FIELD.replication_group_description,
+                            CreateReplicationGroup::FIELD.cache_node_type,
+                            CreateReplicationGroup::FIELD.engine_version,
+                            CreateReplicationGroup::FIELD.automatic_failover_enabled,
+                            CreateReplicationGroup::FIELD.multi_az_enabled,
+                            CreateReplicationGroup::FIELD.security_group_ids,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,

@@ -60,6 +60,7 @@
 
 use crate::kind::Kind;
 use crate::requests::ecs::{CreateService, DeploymentConfiguration};
+use crate::requests::elasticache::CreateReplicationGroup;
 use crate::requests::rds::CreateDbInstance;
 use serde_json::{Map, Number, Value};
 
@@ -215,7 +216,7 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     "sizeInGiB",
     CreateDbInstance::FIELD.allocated_storage,
     CreateDbInstance::FIELD.backup_retention_period,
-    "NumCacheClusters",
+    CreateReplicationGroup::FIELD.num_cache_clusters,
     "MaxSessionDuration",
     "Threshold",
     "Period",

@@ -5,8 +5,17 @@ use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ElastiCacheKind;
+use ecs_iac_core::requests::elasticache::{
+    CreateCacheSubnetGroup, CreateCacheSubnetGroupFields, CreateReplicationGroup,
+    CreateReplicationGroupFields,
+};
 
 sdk_err!(cache_err, aws_sdk_elasticache, "elasticache");
+
+/// The AWS names of a replication group's request fields.
+const CACHE: CreateReplicationGroupFields = CreateReplicationGroup::FIELD;
+/// The AWS names of a cache subnet group's request fields.
+const GROUP: CreateCacheSubnetGroupFields = CreateCacheSubnetGroup::FIELD;
 
 fn elasticache_tags(r: &Req<'_>) -> Vec<aws_sdk_elasticache::types::Tag> {
     r.tags("Tags")
@@ -28,15 +37,16 @@ pub(super) async fn create(
     let (a, r) = (t.address, &t.req);
     match k {
         ElastiCacheKind::CacheSubnetGroup => {
-            let name = r.s("CacheSubnetGroupName")?;
+            let q: CreateCacheSubnetGroup = r.decode()?;
+            let name = r.required(q.cache_subnet_group_name, GROUP.cache_subnet_group_name)?;
             let tags = elasticache_tags(r);
             let res = aws
                 .once
                 .elasticache
                 .create_cache_subnet_group()
                 .cache_subnet_group_name(&name)
-                .cache_subnet_group_description(r.s("CacheSubnetGroupDescription")?)
-                .set_subnet_ids(Some(r.ss("SubnetIds")))
+                .set_cache_subnet_group_description(q.cache_subnet_group_description)
+                .set_subnet_ids(q.subnet_ids)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -60,27 +70,27 @@ pub(super) async fn create(
             }
         }
         ElastiCacheKind::ReplicationGroup => {
-            let id = r.s("ReplicationGroupId")?;
+            let q: CreateReplicationGroup = r.decode()?;
+            let id = r.required(q.replication_group_id, CACHE.replication_group_id)?;
             let tags = elasticache_tags(r);
-            let groups = r.ss("SecurityGroupIds");
             let res = aws
                 .once
                 .elasticache
                 .create_replication_group()
                 .replication_group_id(&id)
-                .replication_group_description(r.s("ReplicationGroupDescription")?)
-                .set_engine(r.os("Engine"))
-                .set_engine_version(r.os("EngineVersion"))
-                .set_cache_node_type(r.os("CacheNodeType"))
-                .set_num_cache_clusters(r.oi("NumCacheClusters"))
-                .set_multi_az_enabled(r.ob("MultiAZEnabled"))
-                .set_automatic_failover_enabled(r.ob("AutomaticFailoverEnabled"))
-                .set_at_rest_encryption_enabled(r.ob("AtRestEncryptionEnabled"))
-                .set_transit_encryption_enabled(r.ob("TransitEncryptionEnabled"))
-                .set_auth_token(r.os("AuthToken"))
-                .set_cache_subnet_group_name(r.os("CacheSubnetGroupName"))
-                .set_security_group_ids((!groups.is_empty()).then_some(groups))
-                .set_port(r.oi("Port"))
+                .set_replication_group_description(q.replication_group_description)
+                .set_engine(q.engine)
+                .set_engine_version(q.engine_version)
+                .set_cache_node_type(q.cache_node_type)
+                .set_num_cache_clusters(q.num_cache_clusters)
+                .set_multi_az_enabled(q.multi_az_enabled)
+                .set_automatic_failover_enabled(q.automatic_failover_enabled)
+                .set_at_rest_encryption_enabled(q.at_rest_encryption_enabled)
+                .set_transit_encryption_enabled(q.transit_encryption_enabled)
+                .set_auth_token(q.auth_token)
+                .set_cache_subnet_group_name(q.cache_subnet_group_name)
+                .set_security_group_ids(q.security_group_ids.filter(|g| !g.is_empty()))
+                .set_port(q.port)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -100,7 +110,7 @@ pub(super) async fn create(
                 {
                     find(aws, k, t)
                         .await?
-                        .ok_or_else(|| not_owned(a, "ReplicationGroupId", &id))
+                        .ok_or_else(|| not_owned(a, CACHE.replication_group_id, &id))
                 }
                 Err(e) => Err(e),
             }
@@ -123,28 +133,29 @@ pub(super) async fn update(
     let now = aws.config.apply_immediately;
     match k {
         ElastiCacheKind::CacheSubnetGroup => {
+            let q: CreateCacheSubnetGroup = r.decode()?;
             aws.c
                 .elasticache
                 .modify_cache_subnet_group()
                 .cache_subnet_group_name(e.id)
-                .set_cache_subnet_group_description(r.os("CacheSubnetGroupDescription"))
-                .set_subnet_ids(Some(r.ss("SubnetIds")))
+                .set_cache_subnet_group_description(q.cache_subnet_group_description)
+                .set_subnet_ids(q.subnet_ids)
                 .send()
                 .await
                 .map_err(cache_err(a, "ModifyCacheSubnetGroup"))?;
         }
         ElastiCacheKind::ReplicationGroup => {
-            let groups = r.ss("SecurityGroupIds");
+            let q: CreateReplicationGroup = r.decode()?;
             aws.c
                 .elasticache
                 .modify_replication_group()
                 .replication_group_id(e.id)
-                .set_replication_group_description(r.os("ReplicationGroupDescription"))
-                .set_cache_node_type(r.os("CacheNodeType"))
-                .set_engine_version(r.os("EngineVersion"))
-                .set_automatic_failover_enabled(r.ob("AutomaticFailoverEnabled"))
-                .set_multi_az_enabled(r.ob("MultiAZEnabled"))
-                .set_security_group_ids((!groups.is_empty()).then_some(groups))
+                .set_replication_group_description(q.replication_group_description)
+                .set_cache_node_type(q.cache_node_type)
+                .set_engine_version(q.engine_version)
+                .set_automatic_failover_enabled(q.automatic_failover_enabled)
+                .set_multi_az_enabled(q.multi_az_enabled)
+                .set_security_group_ids(q.security_group_ids.filter(|g| !g.is_empty()))
                 .apply_immediately(now)
                 .send()
                 .await
@@ -210,7 +221,8 @@ pub(super) async fn find(
     let (a, r) = (t.address, &t.req);
     match k {
         ElastiCacheKind::ReplicationGroup => {
-            let id = r.s("ReplicationGroupId")?;
+            let q: CreateReplicationGroup = r.decode()?;
+            let id = r.required(q.replication_group_id, CACHE.replication_group_id)?;
             match aws
                 .c
                 .elasticache

@@ -11,6 +11,9 @@ use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
 use crate::net::Az;
+use crate::requests::elasticache::{
+    CreateCacheSubnetGroup, CreateReplicationGroup, CreateReplicationGroupFields,
+};
 use crate::requests::rds::{CreateDbInstance, CreateDbInstanceFields, CreateDbSubnetGroup};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::{Arn, Attr};
@@ -539,8 +542,8 @@ impl ResourceSpec for CacheSubnetGroup {
     fn lower(&self, cx: &mut Cx<'_>) {
         let api = SubnetGroupApi {
             kind: Kind::CACHE_SUBNET_GROUP,
-            name_field: "CacheSubnetGroupName",
-            description_field: "CacheSubnetGroupDescription",
+            name_field: CreateCacheSubnetGroup::FIELD.cache_subnet_group_name,
+            description_field: CreateCacheSubnetGroup::FIELD.cache_subnet_group_description,
         };
         api.lower(cx, &self.meta, &self.description, &self.subnets);
     }
@@ -688,6 +691,9 @@ impl ReplicationGroup {
     }
 }
 
+/// The AWS names of a replication group's request fields.
+const CACHE: CreateReplicationGroupFields = CreateReplicationGroup::FIELD;
+
 impl ResourceSpec for ReplicationGroup {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -701,14 +707,14 @@ impl ResourceSpec for ReplicationGroup {
         if !limits::CACHE_REPLICAS.contains(self.replicas) {
             cx.error(
                 Rule::CacheSettings,
-                "NumCacheClusters",
+                CACHE.num_cache_clusters,
                 format!("{} replicas; ElastiCache allows 0-5", self.replicas),
             );
         }
         if self.automatic_failover && self.replicas == 0 {
             cx.error(
                 Rule::CacheSettings,
-                "AutomaticFailoverEnabled",
+                CACHE.automatic_failover_enabled,
                 "automatic failover needs at least one replica: add `.replicas(1)`",
             );
         }
@@ -717,7 +723,7 @@ impl ResourceSpec for ReplicationGroup {
                 if zones(cx, &group.subnets).len() < 2 {
                     cx.error(
                         Rule::MultiAzNeedsTwoAzs,
-                        "MultiAZEnabled",
+                        CACHE.multi_az_enabled,
                         format!(
                             "multi-AZ needs subnet group `{}` to span two Availability Zones",
                             self.subnet_group.name()
@@ -729,12 +735,12 @@ impl ResourceSpec for ReplicationGroup {
         if self.auth_token.is_some() && !self.transit_encryption {
             cx.error(
                 Rule::CacheSettings,
-                "AuthToken",
+                CACHE.auth_token,
                 "an AUTH token needs transit encryption; remove `.transit_encryption(false)`",
             );
         }
         if self.port == 0 {
-            cx.error(Rule::PortRange, "Port", "port 0 is not a usable port");
+            cx.error(Rule::PortRange, CACHE.port, "port 0 is not a usable port");
         }
     }
 
@@ -743,31 +749,31 @@ impl ResourceSpec for ReplicationGroup {
             .node("", Kind::REPLICATION_GROUP)
             .protection(self.protection);
         let subnet_group = n
-            .target("CacheSubnetGroupName", &self.subnet_group)
+            .target(CACHE.cache_subnet_group_name, &self.subnet_group)
             .map(|g| g.meta.name.clone());
-        let groups = group_ids(&mut n, "SecurityGroupIds", &self.security_groups);
-        let token = self
-            .auth_token
-            .as_ref()
-            .and_then(|s| n.target("AuthToken", s).map(SecretRef::value_placeholder));
-        let description = self.meta.description(&self.description);
-        let body: Value = json!({
-            "ReplicationGroupId": self.meta.name,
-            "ReplicationGroupDescription": description,
-            "Engine": self.engine.as_str(),
-            "EngineVersion": self.engine_version,
-            "CacheNodeType": self.node_type,
-            "NumCacheClusters": self.replicas + 1,
-            "MultiAZEnabled": self.multi_az,
-            "AutomaticFailoverEnabled": self.automatic_failover,
-            "AtRestEncryptionEnabled": self.at_rest_encryption,
-            "TransitEncryptionEnabled": self.transit_encryption,
-            "AuthToken": token,
-            "CacheSubnetGroupName": subnet_group,
-            "SecurityGroupIds": groups,
-            "Port": self.port,
+        let groups = group_ids(&mut n, CACHE.security_group_ids, &self.security_groups);
+        let token = self.auth_token.as_ref().and_then(|s| {
+            n.target(CACHE.auth_token, s)
+                .map(SecretRef::value_placeholder)
         });
-        cx.push(n, body);
+        let description = self.meta.description(&self.description);
+        let request = CreateReplicationGroup {
+            replication_group_id: Some(self.meta.name.clone()),
+            replication_group_description: Some(description),
+            engine: Some(self.engine.as_str().to_string()),
+            engine_version: self.engine_version.clone(),
+            cache_node_type: Some(self.node_type.clone()),
+            num_cache_clusters: i32::try_from(self.replicas + 1).ok(),
+            multi_az_enabled: Some(self.multi_az),
+            automatic_failover_enabled: Some(self.automatic_failover),
+            at_rest_encryption_enabled: Some(self.at_rest_encryption),
+            transit_encryption_enabled: Some(self.transit_encryption),
+            auth_token: token,
+            cache_subnet_group_name: subnet_group,
+            security_group_ids: groups,
+            port: Some(i32::from(self.port)),
+        };
+        cx.push_request(n, &request);
     }
 }
 
