@@ -189,7 +189,7 @@ fn finished_line(event: &Event, adopting: bool) -> String {
 
 fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget, adopting: bool) {
     let lines = MultiProgress::with_draw_target(target);
-    let template = if crate::cli::colors_on_stderr() {
+    let template = if colors_on_stderr() {
         "  {spinner:.cyan} {prefix} ({elapsed}) {wide_msg}"
     } else {
         "  {spinner} {prefix} ({elapsed}) {wide_msg}"
@@ -339,4 +339,11 @@ mod tests {
         assert_eq!(first["address"], "app-vpc");
         assert_eq!(json.lines().count(), 4);
     }
+}
+
+/// Whether stderr may carry ANSI colors: it is a terminal and `NO_COLOR` is unset or
+/// empty (no-color.org).
+pub(crate) fn colors_on_stderr() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

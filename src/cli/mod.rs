@@ -228,16 +228,9 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(log_filter(&directives))
         .with_writer(std::io::stderr)
-        .with_ansi(colors_on_stderr())
+        .with_ansi(crate::progress::colors_on_stderr())
         .with_target(false)
         .try_init();
-}
-
-/// Whether stderr may carry ANSI colors: it is a terminal and `NO_COLOR` is unset or
-/// empty (no-color.org).
-pub(crate) fn colors_on_stderr() -> bool {
-    std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// The log filter for `directives` (`RUST_LOG` syntax), with the AWS SDK's runtime

@@ -2,13 +2,14 @@
 //! (waiting until such a create has settled), and the two commands that only adopt,
 //! [`recover`] (a lost state) and [`import`] (an existing resource).
 
+use super::journal::settle_deadline;
 use super::task::Task;
 use super::{apply, journal, ApplyError, ApplyOptions, ApplyReport};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use crate::providers::{Outcome, Target};
-use crate::state_store::{unix_seconds, StateLock};
+use crate::state_store::StateLock;
 use ecs_iac_core::{plan_synth, ResourceState, State, Synth};
 use std::time::{Duration, Instant};
 
@@ -81,14 +82,6 @@ pub async fn import(
         ..options.clone()
     };
     apply(aws, &plan, lock, state, &options).await
-}
-
-/// The instant by which a create journaled at `since` (unix seconds) has settled. The
-/// journal time has whole seconds, so one second is added.
-pub(super) fn settle_deadline(since: u64, settle: Duration) -> Instant {
-    let settled = Duration::from_secs(since.saturating_add(1)) + settle;
-    let now = Duration::from_secs(unix_seconds());
-    Instant::now() + settled.saturating_sub(now)
 }
 
 impl Task {

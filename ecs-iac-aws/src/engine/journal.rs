@@ -8,6 +8,7 @@ use crate::state_store::{unix_seconds, StateLock, StateStoreError};
 use ecs_iac_core::{Action, Plan, PlannedAction, ResourceState, ResourceStatus, State};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 /// What a finished task did to its resource.
 pub(super) enum Done {
@@ -157,4 +158,12 @@ pub(super) fn to_look_up(node: &ecs_iac_core::Node) -> ResourceState {
         allow_destroy: node.protection.allow_destroy,
         deletion: node.protection.deletion,
     }
+}
+
+/// The instant by which a create journaled at `since` (unix seconds) has settled. The
+/// journal time has whole seconds, so one second is added.
+pub(super) fn settle_deadline(since: u64, settle: Duration) -> Instant {
+    let settled = Duration::from_secs(since.saturating_add(1)) + settle;
+    let now = Duration::from_secs(unix_seconds());
+    Instant::now() + settled.saturating_sub(now)
 }

@@ -2,8 +2,7 @@
 //! state, then the create (with retries that look before they create again), the update in
 //! the modes its changes need, or the delete (retried while something still uses it).
 
-use super::adopt::settle_deadline;
-use super::journal::Done;
+use super::journal::{settle_deadline, Done};
 use super::schedule::Step;
 use crate::body::Req;
 use crate::clients::Aws;

@@ -363,7 +363,7 @@ pub(super) async fn create(
     // name (or port, or priority) and tags before trying again.
     let (c, a, r) = (&aws.once.elbv2, t.address, &t.req);
     match k {
-        Elbv2Kind::ExistingLoadBalancer => super::lookups::load_balancer(aws, t).await,
+        Elbv2Kind::ExistingLoadBalancer => super::lookups::load_balancer(aws, t, lb_outcome).await,
         Elbv2Kind::LoadBalancerAttributes => {
             let arn = r.s("LoadBalancerArn")?;
             modify_attributes(aws, a, &arn, attribute_pairs(r)).await?;

@@ -228,8 +228,13 @@ pub(super) async fn ecs_cluster(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Pr
     sought.exactly_one(matches)
 }
 
-/// The load balancer named in `Names` or `LoadBalancerArns`.
-pub(super) async fn load_balancer(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
+/// The load balancer named in `Names` or `LoadBalancerArns`, recorded by `outcome` (the
+/// ELBv2 provider's, so both record the same attributes).
+pub(super) async fn load_balancer(
+    aws: &Aws,
+    t: &Target<'_>,
+    outcome: fn(&aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Option<Outcome>,
+) -> Result<Outcome, ProviderError> {
     let (names, arns) = (t.req.ss("Names"), t.req.ss("LoadBalancerArns"));
     let sought = Sought {
         t,
@@ -257,11 +262,7 @@ pub(super) async fn load_balancer(aws: &Aws, t: &Target<'_>) -> Result<Outcome, 
         .await
         .map_err(elbv2_err(t.address, "DescribeLoadBalancers"));
     let out = sought.found(out, &["LoadBalancerNotFound"])?;
-    let matches = out
-        .load_balancers()
-        .iter()
-        .filter_map(super::elbv2::lb_outcome)
-        .collect();
+    let matches = out.load_balancers().iter().filter_map(outcome).collect();
     sought.exactly_one(matches)
 }
 

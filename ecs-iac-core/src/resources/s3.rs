@@ -470,10 +470,7 @@ impl Bucket {
             document = document.statement(
                 Statement::allow(["s3:PutObject"])
                     .sid(format!("AWSElbAccessLogs-{}", lb.lb_name()))
-                    .principal(super::elb::log_delivery_principal(
-                        &cx.region(),
-                        &cx.partition(),
-                    ))
+                    .principal(log_delivery_principal(&cx.region(), &cx.partition()))
                     .resource(format!("{arn}/{}", logs.log_objects())),
             );
         }
@@ -661,5 +658,47 @@ impl Ref<Bucket> {
     /// The bucket's regional domain name (`NAME.s3.REGION.amazonaws.com`).
     pub fn regional_domain_name(&self) -> Attr<String> {
         Attr::of(self, "regional_domain_name")
+    }
+}
+
+/// The Elastic Load Balancing accounts that deliver access logs in the regions opened
+/// before August 2022; later regions deliver as the service principal
+/// `logdelivery.elasticloadbalancing.amazonaws.com` (AWS's "Enable access logs for your
+/// Application Load Balancer").
+const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
+    ("af-south-1", "098369216593"),
+    ("ap-east-1", "754344448648"),
+    ("ap-northeast-1", "582318560864"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-south-1", "718504428378"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ap-southeast-3", "589379963580"),
+    ("ca-central-1", "985666609251"),
+    ("cn-north-1", "638102146993"),
+    ("cn-northwest-1", "037604701340"),
+    ("eu-central-1", "054676820928"),
+    ("eu-north-1", "897822967062"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-west-3", "009996457667"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-gov-east-1", "190560391635"),
+    ("us-gov-west-1", "048591011584"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+];
+
+/// Who writes a load balancer's access logs in `region`: the region's Elastic Load
+/// Balancing account, or the log delivery service principal where there is none.
+pub(crate) fn log_delivery_principal(region: &str, partition: &str) -> Principal {
+    match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == region) {
+        Some((_, account)) => Principal::Aws(format!("arn:{partition}:iam::{account}:root")),
+        None => Principal::service("logdelivery.elasticloadbalancing.amazonaws.com"),
     }
 }
