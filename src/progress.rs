@@ -239,6 +239,13 @@ fn render_live(events: &mpsc::Receiver<Event>, target: ProgressDrawTarget, adopt
     let _ = lines.clear();
 }
 
+/// Whether stderr may carry ANSI colors: it is a terminal and `NO_COLOR` is unset or
+/// empty (no-color.org).
+pub(crate) fn colors_on_stderr() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,11 +346,4 @@ mod tests {
         assert_eq!(first["address"], "app-vpc");
         assert_eq!(json.lines().count(), 4);
     }
-}
-
-/// Whether stderr may carry ANSI colors: it is a terminal and `NO_COLOR` is unset or
-/// empty (no-color.org).
-pub(crate) fn colors_on_stderr() -> bool {
-    std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

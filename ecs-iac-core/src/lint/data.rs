@@ -1,8 +1,15 @@
 //! Data store checks: RDS instances and ElastiCache replication groups.
 
 use super::{quoted, LintRule, Lx};
+use crate::requests::elasticache::{CreateReplicationGroup, CreateReplicationGroupFields};
+use crate::requests::rds::{CreateDbInstance, CreateDbInstanceFields};
 use crate::resources::*;
 use crate::stack::Ref;
+
+/// The AWS names of a DB instance's request fields.
+const DB: CreateDbInstanceFields = CreateDbInstance::FIELD;
+/// The AWS names of a replication group's request fields.
+const CACHE: CreateReplicationGroupFields = CreateReplicationGroup::FIELD;
 
 impl<'a> Lx<'a> {
     /// The public subnets of a subnet list, by name.
@@ -20,7 +27,7 @@ impl<'a> Lx<'a> {
             self.emit(
                 LintRule::RdsPublicAccess,
                 "",
-                "PubliclyAccessible",
+                DB.publicly_accessible,
                 format!(
                     "database `{}` gets a public DNS name and address",
                     db.meta.name
@@ -33,7 +40,7 @@ impl<'a> Lx<'a> {
                 self.emit(
                     LintRule::RdsPublicSubnet,
                     "",
-                    "DBSubnetGroupName",
+                    DB.db_subnet_group_name,
                     format!(
                         "subnet group `{}` includes public subnet(s) {}",
                         group.meta.name,
@@ -46,7 +53,7 @@ impl<'a> Lx<'a> {
             self.emit(
                 LintRule::RdsStorageUnencrypted,
                 "",
-                "StorageEncrypted",
+                DB.storage_encrypted,
                 "storage, snapshots and backups are not encrypted at rest".into(),
             );
         }
@@ -54,7 +61,7 @@ impl<'a> Lx<'a> {
             self.emit(
                 LintRule::RdsBackupsDisabled,
                 "",
-                "BackupRetentionPeriod",
+                DB.backup_retention_period,
                 "automated backups are off (retention 0 days); no point-in-time recovery".into(),
             );
         }
@@ -62,7 +69,7 @@ impl<'a> Lx<'a> {
             self.emit(
                 LintRule::RdsNoDeletionProtection,
                 "",
-                "DeletionProtection",
+                DB.deletion_protection,
                 "deletion protection is off; a destroy or a replacement deletes the database"
                     .into(),
             );
@@ -76,7 +83,7 @@ impl<'a> Lx<'a> {
                 self.emit(
                     LintRule::CachePublicSubnet,
                     "",
-                    "CacheSubnetGroupName",
+                    CACHE.cache_subnet_group_name,
                     format!(
                         "subnet group `{}` includes public subnet(s) {}",
                         group.meta.name,
@@ -89,7 +96,7 @@ impl<'a> Lx<'a> {
             self.emit(
                 LintRule::CacheAtRestUnencrypted,
                 "",
-                "AtRestEncryptionEnabled",
+                CACHE.at_rest_encryption_enabled,
                 "data and backups are not encrypted at rest".into(),
             );
         }
@@ -97,7 +104,7 @@ impl<'a> Lx<'a> {
             self.emit(
                 LintRule::CacheInTransitUnencrypted,
                 "",
-                "TransitEncryptionEnabled",
+                CACHE.transit_encryption_enabled,
                 "clients connect without TLS".into(),
             );
         }
@@ -105,7 +112,7 @@ impl<'a> Lx<'a> {
             self.emit(
                 LintRule::CacheNoAuth,
                 "",
-                "AuthToken",
+                CACHE.auth_token,
                 "no AUTH token: whoever reaches the port can run any command".into(),
             );
         }

@@ -117,7 +117,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::ServiceExecEnabled,
                 "",
-                "enableExecuteCommand",
+                crate::requests::ecs::CreateService::FIELD.enable_execute_command,
                 "ECS Exec is enabled: `ecs:ExecuteCommand` gives a shell in the service's containers".into(),
             );
         }
