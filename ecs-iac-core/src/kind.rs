@@ -64,7 +64,6 @@
 //! again; kept whole, a reviewer reads all of a kind's static knowledge in one place and
 //! the compiler refuses a kind with an unanswered question.
 
-use crate::lower::Operation;
 use crate::requests::ecs::CreateService;
 use crate::requests::elasticache::CreateReplicationGroup;
 use crate::requests::rds::CreateDbInstance;
@@ -2063,6 +2062,27 @@ const fn lookup(
         retag: false,
         attributes,
         data_source: true,
+    }
+}
+
+/// An AWS API operation, e.g. `ecs:RegisterTaskDefinition`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Operation {
+    /// The service, as the AWS SDK for Rust names its crate (`ecs`, `ec2`, `elasticloadbalancingv2`).
+    pub service: &'static str,
+    /// The API action, e.g. `CreateService`.
+    pub action: &'static str,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.service, self.action)
+    }
+}
+
+impl Serialize for Operation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

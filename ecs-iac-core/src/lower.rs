@@ -6,12 +6,13 @@
 //! edge is never declared twice.
 
 use crate::diagnostic::{Diagnostic, Rule};
+pub use crate::kind::Operation;
 use crate::kind::{Kind, Tags};
 use crate::stack::{AnyRef, Meta, Ref, Resource, Stack};
+pub use crate::state::Deletion;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 /// The tag key holding the stack name on every resource ecs-iac creates.
 pub const STACK_TAG: &str = "ecs-iac:stack";
@@ -24,27 +25,6 @@ pub const REGION: &str = "${aws.region}";
 /// Placeholder for the partition (`aws`, `aws-cn`, …), resolved at apply (used when the
 /// stack pins no region).
 pub const PARTITION: &str = "${aws.partition}";
-
-/// An AWS API operation, e.g. `ecs:RegisterTaskDefinition`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Operation {
-    /// The service, as the AWS SDK for Rust names its crate (`ecs`, `ec2`, `elasticloadbalancingv2`).
-    pub service: &'static str,
-    /// The API action, e.g. `CreateService`.
-    pub action: &'static str,
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.service, self.action)
-    }
-}
-
-impl Serialize for Operation {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
 
 /// One API request of the plan: the unit that is created, updated, replaced or deleted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,42 +67,6 @@ pub struct Protection {
     pub allow_destroy: bool,
     /// How a delete runs, where AWS offers a choice ([`Deletion`]).
     pub deletion: Deletion,
-}
-
-/// How a delete runs, for kinds where AWS offers a choice. The state records it, so a
-/// delete after the resource has left the stack still follows it; a change of it alone
-/// is a state-only change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
-pub struct Deletion {
-    /// Days AWS keeps a deleted secret or key recoverable before it is gone (7 to 30;
-    /// `Some(0)`: a secret is deleted at once). `None`: AWS's default, 30 days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window_days: Option<u8>,
-    /// What the resource holds (a bucket's objects) may be deleted with it; otherwise a
-    /// delete of a resource that is not empty is refused.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub empty_first: bool,
-}
-
-impl Deletion {
-    /// True when AWS's defaults apply.
-    pub fn is_default(&self) -> bool {
-        *self == Deletion::default()
-    }
-}
-
-impl std::fmt::Display for Deletion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.window_days {
-            None => f.write_str("AWS's default window")?,
-            Some(0) => f.write_str("no recovery window")?,
-            Some(d) => write!(f, "a {d}-day window")?,
-        }
-        if self.empty_first {
-            f.write_str(", emptied first")?;
-        }
-        Ok(())
-    }
 }
 
 impl Protection {

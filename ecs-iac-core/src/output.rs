@@ -20,6 +20,7 @@
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::resolve::placeholders;
+pub use crate::state::OutputValue;
 use crate::state::State;
 use crate::value::Text;
 use serde::{Deserialize, Serialize};
@@ -48,18 +49,6 @@ pub struct OutputSpec {
     pub name: String,
     /// The value, placeholders unresolved.
     pub value: String,
-    /// What it is for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-/// An output as the state keeps it after apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutputValue {
-    /// The resolved value.
-    pub value: String,
-    /// The declared value, placeholders unresolved (to tell a changed output).
-    pub template: String,
     /// What it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -25,7 +25,7 @@ pub struct State {
     pub resources: BTreeMap<String, ResourceState>,
     /// The stack's outputs as the last apply resolved them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub outputs: BTreeMap<String, crate::output::OutputValue>,
+    pub outputs: BTreeMap<String, OutputValue>,
 }
 
 /// Whether a node's creation finished.
@@ -70,10 +70,10 @@ pub struct ResourceState {
     /// then delete it even when it holds data. Absent (false) in older state documents.
     #[serde(default, skip_serializing_if = "is_false")]
     pub allow_destroy: bool,
-    /// How the node's delete runs, as last applied ([`crate::lower::Deletion`]). Absent
+    /// How the node's delete runs, as last applied ([`Deletion`]). Absent
     /// in older state documents and when AWS's defaults apply.
-    #[serde(default, skip_serializing_if = "crate::lower::Deletion::is_default")]
-    pub deletion: crate::lower::Deletion,
+    #[serde(default, skip_serializing_if = "Deletion::is_default")]
+    pub deletion: Deletion,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -217,6 +217,54 @@ impl State {
 
 /// A state entry for `node` as if it had been applied: created, its address as its id,
 /// no attributes (tests add what they need).
+/// An output as the state keeps it after apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputValue {
+    /// The resolved value.
+    pub value: String,
+    /// The declared value, placeholders unresolved (to tell a changed output).
+    pub template: String,
+    /// What it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// How a delete runs, for kinds where AWS offers a choice. The state records it, so a
+/// delete after the resource has left the stack still follows it; a change of it alone
+/// is a state-only change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct Deletion {
+    /// Days AWS keeps a deleted secret or key recoverable before it is gone (7 to 30;
+    /// `Some(0)`: a secret is deleted at once). `None`: AWS's default, 30 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_days: Option<u8>,
+    /// What the resource holds (a bucket's objects) may be deleted with it; otherwise a
+    /// delete of a resource that is not empty is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty_first: bool,
+}
+
+impl Deletion {
+    /// True when AWS's defaults apply.
+    pub fn is_default(&self) -> bool {
+        *self == Deletion::default()
+    }
+}
+
+impl std::fmt::Display for Deletion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.window_days {
+            None => f.write_str("AWS's default window")?,
+            Some(0) => f.write_str("no recovery window")?,
+            Some(d) => write!(f, "a {d}-day window")?,
+        }
+        if self.empty_first {
+            f.write_str(", emptied first")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn applied_entry(node: &crate::Node) -> ResourceState {
     ResourceState {

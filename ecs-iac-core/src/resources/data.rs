@@ -5,7 +5,7 @@
 //! subnet-group, security-group and multi-AZ validation; each service's part is a section.
 
 use super::network::{SecurityGroup, Subnet};
-use super::secrets::SecretRef;
+use super::secrets::{ManagedSecret, SecretRef};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
@@ -812,33 +812,15 @@ impl Ref<DbInstance> {
     /// [`Container::secret_key`](crate::resources::Container::secret_key) and let the
     /// task's execution role read it with `stack.grant(db.master_secret().grant_read(&task))`.
     pub fn master_secret(&self) -> ManagedSecret {
-        ManagedSecret { db: self.clone() }
-    }
-}
-
-/// A secret AWS created and manages for a resource of the stack (today: an RDS
-/// instance's master user secret, from [`Ref::<DbInstance>::master_secret`]). Its ARN is
-/// known after apply; the stack never sees its value.
-#[derive(Debug, Clone)]
-pub struct ManagedSecret {
-    db: Ref<DbInstance>,
-}
-
-impl ManagedSecret {
-    /// The secret's ARN, known after apply.
-    pub fn arn(&self) -> Attr<Arn> {
-        self.db.master_secret_arn()
-    }
-
-    /// Why the secret will never exist (the instance does not let RDS manage its
-    /// password), `None` when it will.
-    pub(crate) fn problem(&self, cx: &Cx<'_>) -> Option<String> {
-        let db = cx.get(&self.db)?;
-        (!matches!(db.master_password, MasterPassword::ManagedBySecretsManager)).then(|| {
-            format!(
-                "`{}` has no managed master secret: it sets its password itself; use `MasterPassword::ManagedBySecretsManager`",
-                self.db.name()
-            )
+        let db = self.clone();
+        ManagedSecret::new(self.master_secret_arn(), move |cx| {
+            let instance = cx.get(&db)?;
+            (!matches!(instance.master_password, MasterPassword::ManagedBySecretsManager)).then(|| {
+                format!(
+                    "`{}` has no managed master secret: it sets its password itself; use `MasterPassword::ManagedBySecretsManager`",
+                    db.name()
+                )
+            })
         })
     }
 }

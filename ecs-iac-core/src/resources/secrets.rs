@@ -3,14 +3,13 @@
 //! [`Secret::by_arn`]). A reference renders as an ARN; a secret's value never appears in
 //! any output of this crate.
 
-use super::data::ManagedSecret;
 use super::iam::{PolicyDocument, Statement};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::NodeBuilder;
 use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection};
 use crate::stack::{Meta, Ref, ResourceSpec};
-use crate::value::{Attr, Text};
+use crate::value::{Arn, Attr, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::PathBuf;
@@ -513,6 +512,51 @@ impl SecretSource {
             SecretSource::Secret(r) => r.name().to_string(),
             SecretSource::Managed(m) => m.arn().resource().name().to_string(),
         }
+    }
+}
+
+/// A secret AWS created and manages for a resource of the stack (today: an RDS
+/// instance's master user secret, from `Ref::<DbInstance>::master_secret`). Its ARN is
+/// known after apply; the stack never sees its value.
+#[derive(Clone)]
+pub struct ManagedSecret {
+    arn: Attr<Arn>,
+    /// Why the secret will never exist, judged from the owner's settings in the stack.
+    problem: std::sync::Arc<ProblemCheck>,
+}
+
+/// Says why a managed secret will never exist, from its owner's settings in the stack.
+type ProblemCheck = dyn Fn(&Cx<'_>) -> Option<String> + Send + Sync;
+
+impl std::fmt::Debug for ManagedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagedSecret")
+            .field("arn", &self.arn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ManagedSecret {
+    /// The secret behind the attribute `arn` of its owner; `problem` says why the owner
+    /// will not have one (its settings do not let AWS manage the secret).
+    pub(crate) fn new(
+        arn: Attr<Arn>,
+        problem: impl Fn(&Cx<'_>) -> Option<String> + Send + Sync + 'static,
+    ) -> ManagedSecret {
+        ManagedSecret {
+            arn,
+            problem: std::sync::Arc::new(problem),
+        }
+    }
+
+    /// The secret's ARN, known after apply.
+    pub fn arn(&self) -> Attr<Arn> {
+        self.arn.clone()
+    }
+
+    /// Why the secret will never exist, `None` when it will.
+    pub(crate) fn problem(&self, cx: &Cx<'_>) -> Option<String> {
+        (self.problem)(cx)
     }
 }
 
