@@ -656,7 +656,7 @@ fn calls(action: &PlannedAction) -> String {
 }
 
 /// The field of an autoscaled ECS service that belongs to its scaler.
-const SCALER_OWNED: &str = "desiredCount";
+const SCALER_OWNED: &str = crate::requests::ecs::CreateService::FIELD.desired_count;
 
 /// The ECS services of `nodes` an Application Auto Scaling target scales: their desired
 /// count belongs to the scaler, so it is neither drift nor sent on update.

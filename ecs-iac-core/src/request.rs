@@ -22,8 +22,9 @@
 //! assert_eq!(CreateDbInstance::FIELD.backup_retention_period, "BackupRetentionPeriod");
 //! ```
 //!
-//! Every field is optional: the core always renders what AWS requires, and the SDK's
-//! builders refuse a request without a required field, naming it. Placeholders
+//! Every field is optional: the core always renders what AWS requires, and the provider
+//! reads a field the call cannot go without through `Req::required`, which names it
+//! when it is missing (the SDK's operation builders do not check). Placeholders
 //! (`${db.endpoint}`) are strings, so fields a placeholder can fill are `String`.
 //! Kinds not yet moved to typed requests still render with `json!` (the migration is
 //! under way, service by service; `requests` lists the services done).

@@ -215,8 +215,6 @@ impl State {
     }
 }
 
-/// A state entry for `node` as if it had been applied: created, its address as its id,
-/// no attributes (tests add what they need).
 /// An output as the state keeps it after apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputValue {
@@ -265,6 +263,8 @@ impl std::fmt::Display for Deletion {
     }
 }
 
+/// A state entry for `node` as if it had been applied: created, its address as its id,
+/// no attributes (tests add what they need).
 #[cfg(test)]
 pub(crate) fn applied_entry(node: &crate::Node) -> ResourceState {
     ResourceState {

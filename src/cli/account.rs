@@ -151,14 +151,16 @@ fn refuse_on_lint_errors(cx: &mut Context<'_>, ignore: bool) -> Result<(), CliEr
         return Ok(());
     };
     for finding in &errors {
-        writeln!(cx.err, "{finding}\n  help: {}", finding.remediation())?;
+        writeln!(cx.err, "{finding}\n  help: {}", finding.remediation())
+            .map_err(CliError::Stderr)?;
     }
     if ignore {
         writeln!(
             cx.err,
             "warning: applying despite {} lint error(s) (--ignore-lint-errors)",
             errors.len()
-        )?;
+        )
+        .map_err(CliError::Stderr)?;
         return Ok(());
     }
     Err(CliError::Lint {

@@ -13,6 +13,10 @@ pub enum CliError {
     /// with status 0).
     #[error("writing the output: {0}")]
     Output(#[from] std::io::Error),
+    /// Writing findings a command must show before it refuses (or goes on) failed; unlike
+    /// [`CliError::Output`], a closed stderr here is an error.
+    #[error("writing to stderr: {0}")]
+    Stderr(#[source] std::io::Error),
     /// The stack does not validate; its diagnostics were printed.
     #[error("stack `{stack}` has {errors} error(s); nothing was planned")]
     Invalid {

@@ -1,6 +1,6 @@
 //! What the state records before and after each operation: a create is journaled as
 //! pending before it is sent, a result replaces the entry, a replaced resource waits under
-//! a retired address until it is deleted. Every change here is saved at once.
+//! a retired address until it is deleted. The run saves the state after each of these.
 
 use super::ApplyError;
 use crate::providers::Outcome;

@@ -2,7 +2,7 @@
 //! every create in state before sending it, saves state after every operation, and stops
 //! starting work on Ctrl-C (or a cancel flag) while in-flight calls finish and are saved.
 //!
-//! Rooms: [`schedule`](self) holds the plan as a graph of steps, `run` starts ready steps
+//! Rooms: `schedule` holds the plan as a graph of steps, `run` starts ready steps
 //! in parallel and records what they did, `task` is one resource's work, `adopt` finds
 //! what an interrupted create made (and holds `recover` and `import`), `journal` is what
 //! the state records around each operation, `interrupts` listens for Ctrl-C and SIGTERM.

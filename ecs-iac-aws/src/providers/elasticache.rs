@@ -45,8 +45,11 @@ pub(super) async fn create(
                 .elasticache
                 .create_cache_subnet_group()
                 .cache_subnet_group_name(&name)
-                .set_cache_subnet_group_description(q.cache_subnet_group_description)
-                .set_subnet_ids(q.subnet_ids)
+                .cache_subnet_group_description(r.required(
+                    q.cache_subnet_group_description,
+                    GROUP.cache_subnet_group_description,
+                )?)
+                .set_subnet_ids(Some(r.required(q.subnet_ids, GROUP.subnet_ids)?))
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -78,7 +81,10 @@ pub(super) async fn create(
                 .elasticache
                 .create_replication_group()
                 .replication_group_id(&id)
-                .set_replication_group_description(q.replication_group_description)
+                .replication_group_description(r.required(
+                    q.replication_group_description,
+                    CACHE.replication_group_description,
+                )?)
                 .set_engine(q.engine)
                 .set_engine_version(q.engine_version)
                 .set_cache_node_type(q.cache_node_type)
@@ -139,7 +145,7 @@ pub(super) async fn update(
                 .modify_cache_subnet_group()
                 .cache_subnet_group_name(e.id)
                 .set_cache_subnet_group_description(q.cache_subnet_group_description)
-                .set_subnet_ids(q.subnet_ids)
+                .set_subnet_ids(Some(r.required(q.subnet_ids, GROUP.subnet_ids)?))
                 .send()
                 .await
                 .map_err(cache_err(a, "ModifyCacheSubnetGroup"))?;

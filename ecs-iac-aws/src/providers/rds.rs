@@ -97,8 +97,11 @@ pub(super) async fn create(
                 .rds
                 .create_db_subnet_group()
                 .db_subnet_group_name(&name)
-                .set_db_subnet_group_description(q.db_subnet_group_description)
-                .set_subnet_ids(q.subnet_ids)
+                .db_subnet_group_description(r.required(
+                    q.db_subnet_group_description,
+                    GROUP.db_subnet_group_description,
+                )?)
+                .set_subnet_ids(Some(r.required(q.subnet_ids, GROUP.subnet_ids)?))
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -133,8 +136,8 @@ pub(super) async fn create(
                 .rds
                 .create_db_instance()
                 .db_instance_identifier(&id)
-                .set_db_instance_class(q.db_instance_class)
-                .set_engine(q.engine)
+                .db_instance_class(r.required(q.db_instance_class, DB.db_instance_class)?)
+                .engine(r.required(q.engine, DB.engine)?)
                 .set_engine_version(q.engine_version)
                 .set_allocated_storage(q.allocated_storage)
                 .set_storage_type(q.storage_type)
@@ -196,7 +199,7 @@ pub(super) async fn update(
                 .modify_db_subnet_group()
                 .db_subnet_group_name(e.id)
                 .set_db_subnet_group_description(q.db_subnet_group_description)
-                .set_subnet_ids(q.subnet_ids)
+                .set_subnet_ids(Some(r.required(q.subnet_ids, GROUP.subnet_ids)?))
                 .send()
                 .await
                 .map_err(rds_err(a, "ModifyDBSubnetGroup"))?;

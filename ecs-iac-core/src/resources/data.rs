@@ -17,7 +17,6 @@ use crate::requests::elasticache::{
 use crate::requests::rds::{CreateDbInstance, CreateDbInstanceFields, CreateDbSubnetGroup};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::{Arn, Attr};
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// The distinct zones of `subnets` that resolve in this stack.
@@ -107,44 +106,19 @@ impl ResourceSpec for DbSubnetGroup {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        check_two_azs(cx, Rule::SubnetGroupAzs, "SubnetIds", &self.subnets);
+        let field = CreateDbSubnetGroup::FIELD.subnet_ids;
+        check_two_azs(cx, Rule::SubnetGroupAzs, field, &self.subnets);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let api = SubnetGroupApi {
-            kind: Kind::DB_SUBNET_GROUP,
-            name_field: CreateDbSubnetGroup::FIELD.db_subnet_group_name,
-            description_field: CreateDbSubnetGroup::FIELD.db_subnet_group_description,
+        let mut n = cx.node("", Kind::DB_SUBNET_GROUP);
+        let ids = subnet_ids(&mut n, CreateDbSubnetGroup::FIELD.subnet_ids, &self.subnets);
+        let request = CreateDbSubnetGroup {
+            db_subnet_group_name: Some(self.meta.name.clone()),
+            db_subnet_group_description: Some(self.meta.description(&self.description)),
+            subnet_ids: Some(ids),
         };
-        api.lower(cx, &self.meta, &self.description, &self.subnets);
-    }
-}
-
-/// RDS and ElastiCache subnet groups: the same request under different names.
-struct SubnetGroupApi {
-    kind: Kind,
-    name_field: &'static str,
-    description_field: &'static str,
-}
-
-impl SubnetGroupApi {
-    fn lower(
-        &self,
-        cx: &mut Cx<'_>,
-        meta: &Meta,
-        description: &Option<String>,
-        subnets: &[Ref<Subnet>],
-    ) {
-        let mut n = cx.node("", self.kind);
-        let ids = subnet_ids(&mut n, "SubnetIds", subnets);
-        let mut body = serde_json::Map::new();
-        body.insert(self.name_field.into(), json!(meta.name));
-        body.insert(
-            self.description_field.into(),
-            json!(meta.description(description)),
-        );
-        body.insert("SubnetIds".into(), json!(ids));
-        cx.push(n, Value::Object(body));
+        cx.push_request(n, &request);
     }
 }
 
@@ -536,16 +510,23 @@ impl ResourceSpec for CacheSubnetGroup {
     }
 
     fn validate(&self, cx: &mut Cx<'_>) {
-        check_two_azs(cx, Rule::CacheSubnetGroupAzs, "SubnetIds", &self.subnets);
+        let field = CreateCacheSubnetGroup::FIELD.subnet_ids;
+        check_two_azs(cx, Rule::CacheSubnetGroupAzs, field, &self.subnets);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
-        let api = SubnetGroupApi {
-            kind: Kind::CACHE_SUBNET_GROUP,
-            name_field: CreateCacheSubnetGroup::FIELD.cache_subnet_group_name,
-            description_field: CreateCacheSubnetGroup::FIELD.cache_subnet_group_description,
+        let mut n = cx.node("", Kind::CACHE_SUBNET_GROUP);
+        let ids = subnet_ids(
+            &mut n,
+            CreateCacheSubnetGroup::FIELD.subnet_ids,
+            &self.subnets,
+        );
+        let request = CreateCacheSubnetGroup {
+            cache_subnet_group_name: Some(self.meta.name.clone()),
+            cache_subnet_group_description: Some(self.meta.description(&self.description)),
+            subnet_ids: Some(ids),
         };
-        api.lower(cx, &self.meta, &self.description, &self.subnets);
+        cx.push_request(n, &request);
     }
 }
 
