@@ -31,6 +31,28 @@ impl<'a> Req<'a> {
         })
     }
 
+    /// The field `field` as a typed request part (`None` when absent); a wrong shape fails
+    /// with its path.
+    pub fn decode_field<T: serde::de::DeserializeOwned>(
+        &self,
+        field: &str,
+    ) -> Result<Option<T>, ProviderError> {
+        let Some(value) = self.body.get(field) else {
+            return Ok(None);
+        };
+        serde_path_to_error::deserialize(value)
+            .map(Some)
+            .map_err(|e| ProviderError::Request {
+                address: self.address.to_string(),
+                field: match e.path().to_string().as_str() {
+                    "." => field.to_string(),
+                    path if path.starts_with('[') => format!("{field}{path}"),
+                    path => format!("{field}.{path}"),
+                },
+                problem: e.inner().to_string(),
+            })
+    }
+
     /// A field the request must have (`value`, named `field`), or an error naming it.
     pub fn required<T>(&self, value: Option<T>, field: &str) -> Result<T, ProviderError> {
         value.ok_or_else(|| self.missing(field, "a value is required"))
@@ -211,5 +233,32 @@ mod tests {
                 .to_string(),
             "web: request field `serviceName`: a value is required"
         );
+    }
+
+    #[test]
+    fn a_field_decodes_alone_and_its_errors_start_at_the_field() {
+        use ecs_iac_core::requests::ecs::CapacityProviderStrategyItem as Item;
+        let body = json!({"strategy": [{"capacityProvider": "FARGATE", "weight": 1}]});
+        let r = Req {
+            address: "cluster",
+            body: &body,
+        };
+        let items: Option<Vec<Item>> = r.decode_field("strategy").unwrap();
+        assert_eq!(items.unwrap()[0].weight, Some(1));
+        assert_eq!(r.decode_field::<Vec<Item>>("absent").unwrap(), None);
+
+        let body = json!({"strategy": [{"weight": "heavy"}], "name": 3});
+        let r = Req {
+            address: "cluster",
+            body: &body,
+        };
+        let field = |e: ProviderError| match e {
+            ProviderError::Request { field, .. } => field,
+            other => panic!("{other}"),
+        };
+        let e = r.decode_field::<Vec<Item>>("strategy").unwrap_err();
+        assert_eq!(field(e), "strategy[0].weight");
+        let e = r.decode_field::<String>("name").unwrap_err();
+        assert_eq!(field(e), "name");
     }
 }

@@ -210,6 +210,20 @@ fn unreachable_state(address: &str) -> ProviderError {
 }
 
 impl Task {
+    /// The request `body` of this task's resource, as the providers take it.
+    fn target<'a>(&'a self, body: &'a Value) -> Target<'a> {
+        Target {
+            stack: &self.stack,
+            address: &self.address,
+            kind: self.kind,
+            req: Req {
+                address: &self.address,
+                body,
+            },
+            changed: &self.changed,
+        }
+    }
+
     /// Does the work.
     pub(super) async fn run(self) -> Result<Done, ProviderError> {
         match self.step {
@@ -251,16 +265,7 @@ impl Task {
             }
             values.push(value);
         }
-        let t = Target {
-            stack: &self.stack,
-            address: &self.address,
-            kind: self.kind,
-            req: Req {
-                address: &self.address,
-                body: &body,
-            },
-            changed: &self.changed,
-        };
+        let t = self.target(&body);
         // AWS error messages may echo request parameters: secret values never leave here.
         let secret_values: Vec<&str> = values.iter().map(String::as_str).collect();
         self.create_resolved(&t, &secret_values)
@@ -359,16 +364,7 @@ impl Task {
                     .into(),
             });
         };
-        let t = Target {
-            stack: &self.stack,
-            address: &self.address,
-            kind: self.kind,
-            req: Req {
-                address: &self.address,
-                body: &self.body,
-            },
-            changed: &self.changed,
-        };
+        let t = self.target(&self.body);
         let e = Existing {
             address: &self.address,
             kind: existing.kind,

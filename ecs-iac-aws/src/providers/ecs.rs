@@ -58,30 +58,13 @@ fn string_map(r: &Req<'_>, field: &str) -> Option<HashMap<String, String>> {
     )
 }
 
+/// The capacity provider strategy in the request field `field` (`None` when empty).
 fn strategy(
     r: &Req<'_>,
     field: &str,
 ) -> Result<Option<Vec<CapacityProviderStrategyItem>>, ProviderError> {
-    let items = r.arr(field);
-    if items.is_empty() {
-        return Ok(None);
-    }
-    items
-        .iter()
-        .map(|i| {
-            let i = r.at(i);
-            built(
-                r.address,
-                field,
-                CapacityProviderStrategyItem::builder()
-                    .capacity_provider(i.s("capacityProvider")?)
-                    .set_weight(i.oi("weight"))
-                    .set_base(i.oi("base"))
-                    .build(),
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    let items: Option<Vec<req::CapacityProviderStrategyItem>> = r.decode_field(field)?;
+    capacity_strategy(r.address, field, items)
 }
 
 fn log_configuration(r: Option<Req<'_>>) -> Result<Option<LogConfiguration>, ProviderError> {
@@ -431,7 +414,11 @@ pub(super) async fn create(
                 .set_task_definition(q.task_definition)
                 .set_desired_count(q.desired_count)
                 .set_launch_type(q.launch_type.map(|l| LaunchType::from(l.as_str())))
-                .set_capacity_provider_strategy(service_strategy(a, q.capacity_provider_strategy)?)
+                .set_capacity_provider_strategy(capacity_strategy(
+                    a,
+                    F.capacity_provider_strategy,
+                    q.capacity_provider_strategy,
+                )?)
                 .set_platform_version(q.platform_version)
                 .set_network_configuration(service_network(a, q.network_configuration)?)
                 .set_load_balancers(service_load_balancers(q.load_balancers))
@@ -527,9 +514,10 @@ fn service_deployment(
     })
 }
 
-/// A service's capacity provider strategy (`None` when it has none).
-fn service_strategy(
+/// A capacity provider strategy, from the request field `field` (`None` when empty).
+fn capacity_strategy(
     address: &str,
+    field: &str,
     items: Option<Vec<req::CapacityProviderStrategyItem>>,
 ) -> Result<Option<Vec<CapacityProviderStrategyItem>>, ProviderError> {
     let items = items.unwrap_or_default();
@@ -541,7 +529,7 @@ fn service_strategy(
         .map(|i| {
             built(
                 address,
-                F.capacity_provider_strategy,
+                field,
                 CapacityProviderStrategyItem::builder()
                     .set_capacity_provider(i.capacity_provider)
                     .set_weight(i.weight)
@@ -573,7 +561,11 @@ pub(super) async fn update(
                 .service(e.id)
                 .set_task_definition(q.task_definition)
                 .set_desired_count(q.desired_count)
-                .set_capacity_provider_strategy(service_strategy(a, q.capacity_provider_strategy)?)
+                .set_capacity_provider_strategy(capacity_strategy(
+                    a,
+                    F.capacity_provider_strategy,
+                    q.capacity_provider_strategy,
+                )?)
                 .set_platform_version(q.platform_version)
                 .set_network_configuration(service_network(a, q.network_configuration)?)
                 .set_health_check_grace_period_seconds(q.health_check_grace_period_seconds)

@@ -4,11 +4,12 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::Cx;
+use crate::requests::ecs::CapacityProviderStrategyItem;
 use crate::resources::iam::HasArn;
 use crate::resources::servicediscovery::Namespace;
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// CloudWatch Container Insights level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,16 +44,12 @@ impl CapacityProviderStrategy {
     }
 
     /// As a typed request part.
-    pub(super) fn to_request(&self) -> crate::requests::ecs::CapacityProviderStrategyItem {
-        crate::requests::ecs::CapacityProviderStrategyItem {
+    pub(super) fn to_request(&self) -> CapacityProviderStrategyItem {
+        CapacityProviderStrategyItem {
             capacity_provider: Some(self.provider.clone()),
             weight: i32::try_from(self.weight).ok(),
             base: i32::try_from(self.base).ok(),
         }
-    }
-
-    pub(super) fn to_json(&self) -> Value {
-        json!({ "capacityProvider": self.provider, "weight": self.weight, "base": self.base })
     }
 }
 
@@ -169,10 +166,10 @@ impl ResourceSpec for Cluster {
         let defaults = self.service_connect_namespace.as_ref().map(
             |ns| json!({ "namespace": n.attr("serviceConnectDefaults.namespace", ns, "arn") }),
         );
-        let strategy: Vec<Value> = self
+        let strategy: Vec<CapacityProviderStrategyItem> = self
             .default_strategy
             .iter()
-            .map(CapacityProviderStrategy::to_json)
+            .map(CapacityProviderStrategy::to_request)
             .collect();
         let body = json!({
             "clusterName": self.cluster_name(),
