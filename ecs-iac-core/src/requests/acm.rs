@@ -1,0 +1,1 @@
+//! ACM (certificates) requests.

@@ -1,0 +1,1 @@
+//! CloudTrail (trails) requests.

@@ -1,0 +1,1 @@
+//! IAM (roles, policies, instance profiles) requests.

@@ -1,0 +1,1 @@
+//! CloudWatch Logs (log groups, subscription filters) requests.

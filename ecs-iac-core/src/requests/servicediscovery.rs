@@ -1,0 +1,1 @@
+//! Cloud Map (namespaces, services) requests.

@@ -1,0 +1,1 @@
+//! WAFv2 (web ACLs and their associations) requests.
