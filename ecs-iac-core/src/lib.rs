@@ -51,6 +51,7 @@ pub mod net;
 pub mod normalize;
 pub mod output;
 pub mod plan;
+mod reference;
 pub mod refresh;
 pub mod request;
 mod request_checks;

@@ -10,6 +10,7 @@ pub use crate::kind::Operation;
 use crate::kind::{Kind, Tags};
 use crate::stack::{AnyRef, Meta, Ref, Resource, Stack};
 pub use crate::state::Deletion;
+pub use crate::value::placeholder;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -82,11 +83,6 @@ impl Node {
     pub fn forces_replacement(&self, field: &str) -> bool {
         self.kind.forces_replacement(field)
     }
-}
-
-/// The placeholder for an attribute of a resource known only after apply.
-pub fn placeholder(address: &str, attribute: &str) -> String {
-    format!("${{{address}.{attribute}}}")
 }
 
 /// Lookups across the whole stack, computed once per compile so that lowering a

@@ -1,91 +1,12 @@
 //! The stack: the set of typed resources a program declares, and typed references to them.
 
 use crate::lower::Cx;
+pub use crate::reference::{AnyRef, Ref};
 use std::collections::BTreeMap;
-use std::fmt;
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 static NEXT_STACK_ID: AtomicU64 = AtomicU64::new(1);
-
-/// A typed handle to a resource added to a [`Stack`]. Passing it to another resource's
-/// builder is what makes the dependency edge. Cheap to clone.
-pub struct Ref<T> {
-    pub(crate) stack: u64,
-    pub(crate) index: usize,
-    pub(crate) name: Arc<str>,
-    _kind: PhantomData<fn() -> T>,
-}
-
-impl<T> Clone for Ref<T> {
-    fn clone(&self) -> Self {
-        Ref {
-            stack: self.stack,
-            index: self.index,
-            name: self.name.clone(),
-            _kind: PhantomData,
-        }
-    }
-}
-
-impl<T: Resource> fmt::Debug for Ref<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Ref<{}>({})", T::KIND, self.name)
-    }
-}
-
-impl<T> PartialEq for Ref<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.stack == other.stack && self.index == other.index
-    }
-}
-
-impl<T> Eq for Ref<T> {}
-
-impl<T: Resource> Ref<T> {
-    /// The logical name of the referenced resource.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The same reference without its type, for heterogeneous lists of dependencies.
-    pub fn erase(&self) -> AnyRef {
-        AnyRef {
-            stack: self.stack,
-            index: self.index,
-            name: self.name.clone(),
-            kind: T::KIND,
-        }
-    }
-}
-
-/// A reference to a resource of any kind.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AnyRef {
-    pub(crate) stack: u64,
-    pub(crate) index: usize,
-    pub(crate) name: Arc<str>,
-    pub(crate) kind: Kind,
-}
-
-impl AnyRef {
-    /// The logical name of the referenced resource.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The resource kind, e.g. `ecs.service`.
-    pub fn kind(&self) -> Kind {
-        self.kind
-    }
-}
-
-impl fmt::Debug for AnyRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Ref<{}>({})", self.kind, self.name)
-    }
-}
 
 /// A lint rule suppressed on one resource, with the reason written down. Suppressions
 /// never render into a request; only [`crate::lint()`] reads them.
@@ -306,12 +227,7 @@ impl Stack {
             resource: resource.into(),
             depends_on: Vec::new(),
         });
-        Ref {
-            stack: self.id,
-            index,
-            name,
-            _kind: PhantomData,
-        }
+        Ref::new(self.id, index, name, R::KIND)
     }
 
     /// Changes an added resource with its own builder methods, e.g. to add a security group

@@ -29,8 +29,7 @@
 //! ```
 
 use crate::kind::AttrType;
-use crate::lower::placeholder;
-use crate::stack::{AnyRef, Ref, Resource};
+use crate::reference::{AnyRef, Ref};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -59,6 +58,12 @@ impl AttrValue for u16 {
 }
 impl AttrValue for Arn {
     const TYPE: AttrType = AttrType::Arn;
+}
+
+/// The placeholder for an attribute of a resource known only after apply:
+/// `${address.attribute}`.
+pub fn placeholder(address: &str, attribute: &str) -> String {
+    format!("${{{address}.{attribute}}}")
 }
 
 /// One attribute of a resource of the stack, known after apply (an RDS endpoint, an ALB's
@@ -94,7 +99,7 @@ impl<T> fmt::Debug for Attr<T> {
 impl<T: AttrValue> Attr<T> {
     /// The attribute `name` of `target`. The kind must declare it with type `T` (checked
     /// by the accessor tests; a name it does not declare is reported by validation).
-    pub(crate) fn of<R: Resource>(target: &Ref<R>, name: &'static str) -> Attr<T> {
+    pub(crate) fn of<R>(target: &Ref<R>, name: &'static str) -> Attr<T> {
         Attr {
             target: target.erase(),
             name,
@@ -287,7 +292,7 @@ macro_rules! text {
     }};
 }
 
-impl<R: Resource> Ref<R> {
+impl<R> Ref<R> {
     /// The AWS id of the resource (a VPC id, a security group id, an ARN for kinds whose
     /// id is their ARN), known after apply.
     pub fn id(&self) -> Attr<String> {
