@@ -8,7 +8,7 @@
 use crate::diagnostic::{Diagnostic, Rule};
 pub use crate::kind::Operation;
 use crate::kind::{Kind, Tags};
-use crate::stack::{AnyRef, Meta, Ref, Resource, Stack};
+use crate::stack::{AnyRef, AnyResource, Meta, Ref, Resource, Stack};
 pub use crate::state::Deletion;
 pub use crate::value::placeholder;
 use serde::Serialize;
@@ -84,6 +84,31 @@ impl Node {
         self.kind.forces_replacement(field)
     }
 }
+
+/// The behaviour every resource kind has inside the crate: validate itself and lower
+/// itself to API requests.
+pub(crate) trait ResourceSpec {
+    fn meta(&self) -> &Meta;
+    /// The AWS name of the resource and the naming rule it follows, when it has one.
+    fn aws_name(&self) -> Option<(String, &'static crate::limits::NameRule)> {
+        None
+    }
+    fn validate(&self, cx: &mut Cx<'_>);
+    fn lower(&self, cx: &mut Cx<'_>);
+}
+
+macro_rules! resource_specs {
+    ($($variant:ident($ty:ty) = $kind:ident;)*) => {
+        impl AnyResource {
+            /// The resource as the compiler sees it.
+            pub(crate) fn spec(&self) -> &dyn ResourceSpec {
+                match self { $(AnyResource::$variant(r) => r,)* }
+            }
+        }
+    };
+}
+
+crate::stack::with_resource_kinds!(resource_specs);
 
 /// Lookups across the whole stack, computed once per compile so that lowering a
 /// resource never scans every other resource.

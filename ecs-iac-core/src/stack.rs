@@ -1,6 +1,6 @@
 //! The stack: the set of typed resources a program declares, and typed references to them.
 
-use crate::lower::Cx;
+pub(crate) use crate::lower::ResourceSpec;
 pub use crate::reference::{AnyRef, Ref};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,18 +48,6 @@ mod sealed {
     pub trait Sealed {}
 }
 
-/// The behaviour every resource kind has inside the crate: validate itself and lower
-/// itself to API requests.
-pub(crate) trait ResourceSpec {
-    fn meta(&self) -> &Meta;
-    /// The AWS name of the resource and the naming rule it follows, when it has one.
-    fn aws_name(&self) -> Option<(String, &'static crate::limits::NameRule)> {
-        None
-    }
-    fn validate(&self, cx: &mut Cx<'_>);
-    fn lower(&self, cx: &mut Cx<'_>);
-}
-
 /// A kind of resource that can be added to a [`Stack`].
 pub trait Resource: Clone + Into<AnyResource> + sealed::Sealed + 'static {
     /// The kind, e.g. `ec2.vpc`.
@@ -84,16 +72,12 @@ macro_rules! resource_kinds {
         impl AnyResource {
             /// The logical name given at construction.
             pub fn logical_name(&self) -> &str {
-                &self.spec().meta().name
+                match self { $(AnyResource::$variant(r) => &r.meta.name,)* }
             }
 
             /// The kind, e.g. `ec2.vpc`.
             pub fn kind(&self) -> Kind {
                 match self { $(AnyResource::$variant(_) => Kind::$kind,)* }
-            }
-
-            pub(crate) fn spec(&self) -> &dyn ResourceSpec {
-                match self { $(AnyResource::$variant(r) => r,)* }
             }
         }
 
@@ -117,42 +101,52 @@ macro_rules! resource_kinds {
 use crate::kind::Kind;
 use crate::resources::*;
 
-resource_kinds! {
-    Vpc(Vpc) = VPC;
-    Subnet(Subnet) = SUBNET;
-    InternetGateway(InternetGateway) = INTERNET_GATEWAY;
-    ElasticIp(ElasticIp) = ELASTIC_IP;
-    NatGateway(NatGateway) = NAT_GATEWAY;
-    RouteTable(RouteTable) = ROUTE_TABLE;
-    SecurityGroup(SecurityGroup) = SECURITY_GROUP;
-    DbSubnetGroup(DbSubnetGroup) = DB_SUBNET_GROUP;
-    DbInstance(DbInstance) = DB_INSTANCE;
-    CacheSubnetGroup(CacheSubnetGroup) = CACHE_SUBNET_GROUP;
-    ReplicationGroup(ReplicationGroup) = REPLICATION_GROUP;
-    Role(Role) = ROLE;
-    Secret(Secret) = SECRET_REF;
-    LogGroup(LogGroup) = LOG_GROUP;
-    Namespace(Namespace) = HTTP_NAMESPACE;
-    Cluster(Cluster) = CLUSTER;
-    TaskDefinition(TaskDefinition) = TASK_DEFINITION;
-    Service(Service) = SERVICE;
-    LoadBalancer(LoadBalancer) = LOAD_BALANCER;
-    TargetGroup(TargetGroup) = TARGET_GROUP;
-    Listener(Listener) = LISTENER;
-    ListenerRule(ListenerRule) = LISTENER_RULE;
-    ScalableTarget(ScalableTarget) = SCALABLE_TARGET;
-    ScalingPolicy(ScalingPolicy) = SCALING_POLICY;
-    Alarm(Alarm) = ALARM;
-    Certificate(Certificate) = EXISTING_CERTIFICATE;
-    KmsKey(KmsKey) = EXISTING_KMS_KEY;
-    Topic(Topic) = EXISTING_TOPIC;
-    Repository(Repository) = EXISTING_REPOSITORY;
-    Bucket(Bucket) = BUCKET;
-    Trail(Trail) = TRAIL;
-    SubscriptionFilter(SubscriptionFilter) = SUBSCRIPTION_FILTER;
-    OpenSearchDomain(OpenSearchDomain) = OPENSEARCH_DOMAIN;
-    WebAcl(WebAcl) = WEB_ACL;
+/// Hands the list of every resource type of a stack (`Variant(Type) = KIND;`) to the
+/// macro `$callback`: the one list that [`AnyResource`] here and the `ResourceSpec`
+/// dispatch in `lower.rs` are generated from.
+macro_rules! with_resource_kinds {
+    ($callback:ident) => {
+        $callback! {
+            Vpc(Vpc) = VPC;
+            Subnet(Subnet) = SUBNET;
+            InternetGateway(InternetGateway) = INTERNET_GATEWAY;
+            ElasticIp(ElasticIp) = ELASTIC_IP;
+            NatGateway(NatGateway) = NAT_GATEWAY;
+            RouteTable(RouteTable) = ROUTE_TABLE;
+            SecurityGroup(SecurityGroup) = SECURITY_GROUP;
+            DbSubnetGroup(DbSubnetGroup) = DB_SUBNET_GROUP;
+            DbInstance(DbInstance) = DB_INSTANCE;
+            CacheSubnetGroup(CacheSubnetGroup) = CACHE_SUBNET_GROUP;
+            ReplicationGroup(ReplicationGroup) = REPLICATION_GROUP;
+            Role(Role) = ROLE;
+            Secret(Secret) = SECRET_REF;
+            LogGroup(LogGroup) = LOG_GROUP;
+            Namespace(Namespace) = HTTP_NAMESPACE;
+            Cluster(Cluster) = CLUSTER;
+            TaskDefinition(TaskDefinition) = TASK_DEFINITION;
+            Service(Service) = SERVICE;
+            LoadBalancer(LoadBalancer) = LOAD_BALANCER;
+            TargetGroup(TargetGroup) = TARGET_GROUP;
+            Listener(Listener) = LISTENER;
+            ListenerRule(ListenerRule) = LISTENER_RULE;
+            ScalableTarget(ScalableTarget) = SCALABLE_TARGET;
+            ScalingPolicy(ScalingPolicy) = SCALING_POLICY;
+            Alarm(Alarm) = ALARM;
+            Certificate(Certificate) = EXISTING_CERTIFICATE;
+            KmsKey(KmsKey) = EXISTING_KMS_KEY;
+            Topic(Topic) = EXISTING_TOPIC;
+            Repository(Repository) = EXISTING_REPOSITORY;
+            Bucket(Bucket) = BUCKET;
+            Trail(Trail) = TRAIL;
+            SubscriptionFilter(SubscriptionFilter) = SUBSCRIPTION_FILTER;
+            OpenSearchDomain(OpenSearchDomain) = OPENSEARCH_DOMAIN;
+            WebAcl(WebAcl) = WEB_ACL;
+        }
+    };
 }
+pub(crate) use with_resource_kinds;
+
+with_resource_kinds!(resource_kinds);
 
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
