@@ -225,54 +225,41 @@ impl Checks<'_> {
         };
         let permissions = SecurityGroupRules::FIELD.ip_permissions;
         for (i, p) in request.ip_permissions.iter().flatten().enumerate() {
-            // Each peer's description and, for IPv6 peers, its block.
-            let lists: [(&str, &str, Vec<(Option<&str>, Option<&str>)>); 3] = [
-                (
-                    RULE.ip_ranges,
-                    IpRange::FIELD.description,
-                    p.ip_ranges
-                        .iter()
-                        .flatten()
-                        .map(|r| (r.description.as_deref(), None))
-                        .collect(),
-                ),
-                (
-                    RULE.ipv6_ranges,
-                    Ipv6Range::FIELD.description,
-                    p.ipv6_ranges
-                        .iter()
-                        .flatten()
-                        .map(|r| (r.description.as_deref(), r.cidr_ipv6.as_deref()))
-                        .collect(),
-                ),
-                (
-                    RULE.user_id_group_pairs,
-                    UserIdGroupPair::FIELD.description,
-                    p.user_id_group_pairs
-                        .iter()
-                        .flatten()
-                        .map(|r| (r.description.as_deref(), None))
-                        .collect(),
-                ),
-            ];
-            for (list, description_field, peers) in lists {
-                for (j, (description, block)) in peers.into_iter().enumerate() {
-                    let path = format!("{permissions}[{i}].{list}[{j}]");
-                    if let Some(text) = description {
-                        self.string_at(
-                            text,
-                            &format!("{path}.{description_field}"),
-                            &limits::RULE_DESCRIPTION,
-                        );
-                    }
-                    if let Some(block) = block {
-                        if block.parse::<ipnet::Ipv6Net>().is_err() {
-                            self.error(
+            // Each peer's list, index, description and, for IPv6 peers, block.
+            let v4 = p.ip_ranges.iter().flatten().enumerate().map(|(j, r)| {
+                let description = (IpRange::FIELD.description, r.description.as_deref());
+                (RULE.ip_ranges, j, description, None::<&str>)
+            });
+            let v6 = p.ipv6_ranges.iter().flatten().enumerate().map(|(j, r)| {
+                let description = (Ipv6Range::FIELD.description, r.description.as_deref());
+                (RULE.ipv6_ranges, j, description, r.cidr_ipv6.as_deref())
+            });
+            let groups = p
+                .user_id_group_pairs
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(j, r)| {
+                    let description =
+                        (UserIdGroupPair::FIELD.description, r.description.as_deref());
+                    (RULE.user_id_group_pairs, j, description, None)
+                });
+            for (list, j, (description_field, description), block) in v4.chain(v6).chain(groups) {
+                let path = format!("{permissions}[{i}].{list}[{j}]");
+                if let Some(text) = description {
+                    self.string_at(
+                        text,
+                        &format!("{path}.{description_field}"),
+                        &limits::RULE_DESCRIPTION,
+                    );
+                }
+                if let Some(block) = block {
+                    if block.parse::<ipnet::Ipv6Net>().is_err() {
+                        self.error(
                                 Rule::CidrMalformed,
                                 format!("{path}.{}", Ipv6Range::FIELD.cidr_ipv6),
                                 format!("`{block}` is not an IPv6 CIDR block like `::/0` or `2001:db8::/32`"),
                             );
-                        }
                     }
                 }
             }
