@@ -1317,3 +1317,63 @@ pub(super) async fn delete(aws: &Aws, k: Ec2Kind, e: &Existing<'_>) -> Result<()
     };
     gone_ok(res)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::Req;
+    use aws_sdk_ec2::types::{ReferencedSecurityGroup, SecurityGroupRule};
+
+    #[test]
+    fn a_reported_rule_matches_the_requested_one_and_a_mistyped_port_is_named() {
+        let body = json!({"GroupId": "sg-1", "IpPermissions": [{
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "UserIdGroupPairs": [{"GroupId": "sg-2", "Description": ""}],
+        }]});
+        let r = Req {
+            address: "sg#ingress",
+            body: &body,
+        };
+        let q: SecurityGroupRules = r.decode().unwrap();
+        assert_eq!(q.group_id.as_deref(), Some("sg-1"));
+        let desired = requested_rule(q.ip_permissions.unwrap().remove(0));
+        let reported = SecurityGroupRule::builder()
+            .ip_protocol("tcp")
+            .from_port(443)
+            .to_port(443)
+            .description("")
+            .referenced_group_info(ReferencedSecurityGroup::builder().group_id("sg-2").build())
+            .build();
+        assert_eq!(rule_of(&reported), desired);
+        let sdk = permissions(&[desired]);
+        assert_eq!(sdk[0].user_id_group_pairs()[0].group_id(), Some("sg-2"));
+        assert_eq!(sdk[0].ip_ranges(), &[]);
+        let all = permissions(&[IpPermission::allow_all()]);
+        assert_eq!(
+            (all[0].ip_protocol(), all[0].from_port()),
+            (Some("-1"), None)
+        );
+        assert_eq!(all[0].ip_ranges()[0].cidr_ip(), Some("0.0.0.0/0"));
+
+        let body = json!({"IpPermissions": [{"IpProtocol": "tcp", "FromPort": "443"}]});
+        let r = Req {
+            address: "sg#ingress",
+            body: &body,
+        };
+        let Err(ProviderError::Request { field, .. }) = r.decode::<SecurityGroupRules>() else {
+            panic!("a string where a port belongs must fail");
+        };
+        assert_eq!(field, "IpPermissions[0].FromPort");
+        let q: SecurityGroupRules = Req {
+            address: "sg#ingress",
+            body: &json!({}),
+        }
+        .decode()
+        .unwrap();
+        let missing = r.required(q.group_id, RULES.group_id).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "sg#ingress: request field `GroupId`: a value is required"
+        );
+    }
+}
