@@ -1907,7 +1907,8 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             data_source: false,
         }
     }
-    const RULES: &[&str] = &["IpPermissions"];
+    use crate::requests::ec2::{CreateRoute, SecurityGroupRules};
+    const RULES: &[&str] = &[SecurityGroupRules::FIELD.ip_permissions];
     match k {
         Ec2Kind::Vpc => promote!(tagged("ec2.vpc", "CreateVpc", "DeleteVpc", "vpc")),
         Ec2Kind::Subnet => promote!(tagged(
@@ -1988,7 +1989,10 @@ const fn ec2(k: Ec2Kind) -> &'static KindSpec {
             "DeleteRoute",
             Updates::Modify {
                 call: "ReplaceRoute",
-                fields: &["GatewayId", "NatGatewayId"],
+                fields: &[
+                    CreateRoute::FIELD.gateway_id,
+                    CreateRoute::FIELD.nat_gateway_id
+                ],
             },
             &[ID, ROUTE_TABLE_ID, DESTINATION],
         )),

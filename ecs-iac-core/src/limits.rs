@@ -471,7 +471,7 @@ pub const CACHE_SUBNET_GROUP_NAME: NameRule = rule(
 );
 /// Security group name. <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html>
 pub const SECURITY_GROUP_NAME: NameRule = rule(
-    "GroupName",
+    crate::requests::ec2::CreateSecurityGroup::FIELD.group_name,
     255,
     Charset::Printable,
     "EC2 CreateSecurityGroup",

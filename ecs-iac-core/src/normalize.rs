@@ -204,8 +204,8 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     "memoryReservation",
     "containerPort",
     "hostPort",
-    "FromPort",
-    "ToPort",
+    RULE.from_port,
+    RULE.to_port,
     "Port",
     "HealthCheckPort",
     "retentionInDays",
@@ -313,7 +313,7 @@ fn normalize_at(kind: Kind, schema: &mut String, field: &str, value: &Value) -> 
                 .map(|v| normalize_at(kind, schema, field, v))
                 .collect();
             schema.truncate(len);
-            if field == "IpPermissions" {
+            if field == PERMISSIONS {
                 items = canonical_permissions(items);
             }
             if SET_FIELDS.contains(&field) {
@@ -465,7 +465,7 @@ pub(crate) fn element_key(field: &str, item: &Value) -> Option<String> {
         "volumesFrom" => text("sourceContainer"),
         "dependsOn" => text("containerName"),
         "TagSpecifications" => text("ResourceType"),
-        "IpPermissions" => permission_key(item),
+        PERMISSIONS => permission_key(item),
         "loadBalancers" => {
             let target = text("targetGroupArn").or_else(|| text("loadBalancerName"))?;
             let container = text("containerName")?;
@@ -480,19 +480,28 @@ pub(crate) fn element_key(field: &str, item: &Value) -> Option<String> {
     }
 }
 
-/// The peer lists of a security group permission, with the member naming the peer.
-const PEER_LISTS: &[(&str, &str)] = &[
-    ("IpRanges", "CidrIp"),
-    ("Ipv6Ranges", "CidrIpv6"),
-    ("UserIdGroupPairs", "GroupId"),
-    ("PrefixListIds", "PrefixListId"),
-];
+/// The security group rules of an `ec2.security_group_ingress`/`_egress` request.
+const PERMISSIONS: &str = crate::requests::ec2::SecurityGroupRules::FIELD.ip_permissions;
+/// The AWS names of a security group rule's fields.
+const RULE: crate::requests::ec2::IpPermissionFields = crate::requests::ec2::IpPermission::FIELD;
+
+/// The peer lists of a security group permission, with the member naming the peer
+/// (prefix lists only in what AWS reports).
+const PEER_LISTS: &[(&str, &str)] = {
+    use crate::requests::ec2::{IpRange, Ipv6Range, UserIdGroupPair};
+    &[
+        (RULE.ip_ranges, IpRange::FIELD.cidr_ip),
+        (RULE.ipv6_ranges, Ipv6Range::FIELD.cidr_ipv6),
+        (RULE.user_id_group_pairs, UserIdGroupPair::FIELD.group_id),
+        ("PrefixListIds", "PrefixListId"),
+    ]
+};
 
 /// `tcp/443 from 10.0.0.0/16`: protocol, ports and peers of a permission.
 fn permission_key(item: &Value) -> Option<String> {
-    let protocol = item.get("IpProtocol").and_then(scalar_text)?;
-    let from = item.get("FromPort").and_then(scalar_text);
-    let to = item.get("ToPort").and_then(scalar_text);
+    let protocol = item.get(RULE.ip_protocol).and_then(scalar_text)?;
+    let from = item.get(RULE.from_port).and_then(scalar_text);
+    let to = item.get(RULE.to_port).and_then(scalar_text);
     let mut key = match protocol.as_str() {
         "-1" => "all".to_string(),
         p => match (from, to) {
@@ -539,19 +548,19 @@ fn canonical_permissions(items: Vec<Value>) -> Vec<Value> {
             out.push(item);
             continue;
         };
-        if let Some(p) = base.get("IpProtocol").and_then(scalar_text) {
+        if let Some(p) = base.get(RULE.ip_protocol).and_then(scalar_text) {
             let name = protocol_name(&p).to_string();
             if name == "-1" {
-                base.remove("FromPort");
-                base.remove("ToPort");
+                base.remove(RULE.from_port);
+                base.remove(RULE.to_port);
             }
-            base.insert("IpProtocol".into(), Value::String(name));
+            base.insert(RULE.ip_protocol.into(), Value::String(name));
         }
         let mut peers = Vec::new();
         for (list, _) in PEER_LISTS {
             if let Some(Value::Array(entries)) = base.remove(*list) {
                 for mut entry in entries {
-                    if *list == "UserIdGroupPairs" {
+                    if *list == RULE.user_id_group_pairs {
                         if let Value::Object(pair) = &mut entry {
                             // Read-only members AWS adds to a pair it reports.
                             for extra in [

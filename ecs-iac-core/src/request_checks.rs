@@ -215,25 +215,51 @@ impl Checks<'_> {
 
     /// Rule descriptions and IPv6 blocks of a security group's rules.
     fn rules(&mut self, body: &Value) {
-        for (i, p) in items(&body["IpPermissions"]).iter().enumerate() {
-            for list in ["IpRanges", "Ipv6Ranges", "UserIdGroupPairs"] {
-                for (j, range) in items(&p[list]).iter().enumerate() {
-                    let path = format!("IpPermissions[{i}].{list}[{j}]");
-                    if let Some(text) = range["Description"].as_str() {
-                        self.string_at(
-                            text,
-                            &format!("{path}.Description"),
-                            &limits::RULE_DESCRIPTION,
-                        );
-                    }
-                    if let Some(block) = range["CidrIpv6"].as_str() {
-                        if block.parse::<ipnet::Ipv6Net>().is_err() {
-                            self.error(
+        use crate::requests::ec2::{
+            IpPermission, IpRange, Ipv6Range, SecurityGroupRules, UserIdGroupPair,
+        };
+        use serde::Deserialize;
+        const RULE: crate::requests::ec2::IpPermissionFields = IpPermission::FIELD;
+        let Ok(request) = SecurityGroupRules::deserialize(body) else {
+            return;
+        };
+        let permissions = SecurityGroupRules::FIELD.ip_permissions;
+        for (i, p) in request.ip_permissions.iter().flatten().enumerate() {
+            // Each peer's list, index, description and, for IPv6 peers, block.
+            let v4 = p.ip_ranges.iter().flatten().enumerate().map(|(j, r)| {
+                let description = (IpRange::FIELD.description, r.description.as_deref());
+                (RULE.ip_ranges, j, description, None::<&str>)
+            });
+            let v6 = p.ipv6_ranges.iter().flatten().enumerate().map(|(j, r)| {
+                let description = (Ipv6Range::FIELD.description, r.description.as_deref());
+                (RULE.ipv6_ranges, j, description, r.cidr_ipv6.as_deref())
+            });
+            let groups = p
+                .user_id_group_pairs
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(j, r)| {
+                    let description =
+                        (UserIdGroupPair::FIELD.description, r.description.as_deref());
+                    (RULE.user_id_group_pairs, j, description, None)
+                });
+            for (list, j, (description_field, description), block) in v4.chain(v6).chain(groups) {
+                let path = format!("{permissions}[{i}].{list}[{j}]");
+                if let Some(text) = description {
+                    self.string_at(
+                        text,
+                        &format!("{path}.{description_field}"),
+                        &limits::RULE_DESCRIPTION,
+                    );
+                }
+                if let Some(block) = block {
+                    if block.parse::<ipnet::Ipv6Net>().is_err() {
+                        self.error(
                                 Rule::CidrMalformed,
-                                format!("{path}.CidrIpv6"),
+                                format!("{path}.{}", Ipv6Range::FIELD.cidr_ipv6),
                                 format!("`{block}` is not an IPv6 CIDR block like `::/0` or `2001:db8::/32`"),
                             );
-                        }
                     }
                 }
             }
@@ -242,8 +268,8 @@ impl Checks<'_> {
 
     /// A subnet's zone is in the stack's pinned region.
     fn zone(&mut self, stack: &Stack, body: &Value) {
-        let (Some(region), Some(zone)) = (stack.pinned_region(), body["AvailabilityZone"].as_str())
-        else {
+        const ZONE: &str = crate::requests::ec2::CreateSubnet::FIELD.availability_zone;
+        let (Some(region), Some(zone)) = (stack.pinned_region(), body[ZONE].as_str()) else {
             return;
         };
         let in_region = zone
@@ -252,7 +278,7 @@ impl Checks<'_> {
         if !in_region {
             self.error(
                 Rule::AzRegion,
-                "AvailabilityZone",
+                ZONE,
                 format!(
                     "`{zone}` is not a zone of `{region}`, the stack's region; pick one of `{region}a`, `{region}b`, … ({})",
                     limits::AVAILABILITY_ZONES

@@ -5,37 +5,62 @@
 //! default egress); splitting them would put that shared code in a third file that every
 //! half imports.
 
-use super::{not_supported, response, Existing, Outcome, Poll, Target};
-use crate::body::Req;
+use super::{not_supported, observed, response, Existing, Outcome, Poll, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, ConnectivityType, DomainType, Filter, IpPermission, IpRange, Ipv6Range,
-    NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
+    AttributeBooleanValue, ConnectivityType, DomainType, Filter, NatGatewayState, ResourceType,
+    Tag, TagSpecification,
 };
-use ecs_iac_core::kind::Ec2Kind;
+use ecs_iac_core::kind::{Ec2Kind, Tags};
+use ecs_iac_core::requests::ec2::{
+    AllocateAddress, AssociateRouteTable, AssociateRouteTableFields, AttachInternetGateway,
+    AttachInternetGatewayFields, AttributeBooleanValue as Flag, CreateNatGateway,
+    CreateNatGatewayFields, CreateRoute, CreateRouteFields, CreateRouteTable, CreateSecurityGroup,
+    CreateSecurityGroupFields, CreateSubnet, CreateSubnetFields, CreateVpc, IpPermission, IpRange,
+    Ipv6Range, ModifySubnetAttribute, ModifyVpcAttribute, ModifyVpcAttributeFields,
+    SecurityGroupRules, SecurityGroupRulesFields, UserIdGroupPair,
+};
 
 use serde_json::{json, Value};
 
 sdk_err!(err, aws_sdk_ec2, "ec2");
 
-fn tag_spec(req: &Req<'_>) -> Option<TagSpecification> {
-    let spec = req.arr("TagSpecifications").first()?;
-    let spec = req.at(spec);
-    let tags: Vec<Tag> = spec
-        .tags("Tags")
+/// The AWS names of a subnet's request fields.
+const SUBNET: CreateSubnetFields = CreateSubnet::FIELD;
+/// The AWS names of a VPC attribute's request fields.
+const VPC_ATTRIBUTE: ModifyVpcAttributeFields = ModifyVpcAttribute::FIELD;
+/// The AWS names of an internet gateway attachment's request fields.
+const ATTACHMENT: AttachInternetGatewayFields = AttachInternetGateway::FIELD;
+/// The AWS names of a NAT gateway's request fields.
+const NAT: CreateNatGatewayFields = CreateNatGateway::FIELD;
+/// The AWS names of a route's request fields.
+const ROUTE: CreateRouteFields = CreateRoute::FIELD;
+/// The AWS names of a route table association's request fields.
+const ASSOCIATION: AssociateRouteTableFields = AssociateRouteTable::FIELD;
+/// The AWS names of a security group's request fields.
+const GROUP: CreateSecurityGroupFields = CreateSecurityGroup::FIELD;
+/// The AWS names of a security group rules request's fields.
+const RULES: SecurityGroupRulesFields = SecurityGroupRules::FIELD;
+
+/// The `TagSpecifications` of `t`'s request: the kind's resource type, with the tags the
+/// core rendered. `None` when the request has none.
+fn tag_spec(t: &Target<'_>) -> Option<Vec<TagSpecification>> {
+    let style = t.kind.spec().tags;
+    let Tags::Ec2(resource_type) = style else {
+        return None;
+    };
+    t.req.body.get(style.field()?)?;
+    let tags: Vec<Tag> = t
+        .req
+        .ec2_tags()
         .into_iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();
-    Some(
-        TagSpecification::builder()
-            .set_resource_type(
-                spec.os("ResourceType")
-                    .map(|r| ResourceType::from(r.as_str())),
-            )
-            .set_tags(Some(tags))
-            .build(),
-    )
+    Some(vec![TagSpecification::builder()
+        .resource_type(ResourceType::from(resource_type))
+        .set_tags(Some(tags))
+        .build()])
 }
 
 fn owner_filters(t: &Target<'_>) -> Vec<Filter> {
@@ -55,51 +80,42 @@ fn flag(v: bool) -> AttributeBooleanValue {
     AttributeBooleanValue::builder().value(v).build()
 }
 
-fn permissions(req: &Req<'_>) -> Vec<IpPermission> {
-    req.arr("IpPermissions")
+/// The value of a requested `{"Value": …}` attribute.
+fn flag_value(v: Option<Flag>) -> Option<bool> {
+    v.and_then(|f| f.value)
+}
+
+/// Rules as the SDK takes them (a peer list only when it has peers).
+fn permissions(rules: &[IpPermission]) -> Vec<aws_sdk_ec2::types::IpPermission> {
+    fn listed<T, U>(items: &Option<Vec<T>>, f: impl Fn(&T) -> U) -> Option<Vec<U>> {
+        let items: Vec<U> = items.iter().flatten().map(f).collect();
+        (!items.is_empty()).then_some(items)
+    }
+    rules
         .iter()
         .map(|p| {
-            let p = req.at(p);
-            let ranges: Vec<IpRange> = p
-                .arr("IpRanges")
-                .iter()
-                .map(|r| {
-                    let r = p.at(r);
-                    IpRange::builder()
-                        .set_cidr_ip(r.os("CidrIp"))
-                        .set_description(r.os("Description"))
+            aws_sdk_ec2::types::IpPermission::builder()
+                .set_ip_protocol(p.ip_protocol.clone())
+                .set_from_port(p.from_port)
+                .set_to_port(p.to_port)
+                .set_ip_ranges(listed(&p.ip_ranges, |r| {
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .set_cidr_ip(r.cidr_ip.clone())
+                        .set_description(r.description.clone())
                         .build()
-                })
-                .collect();
-            let v6: Vec<Ipv6Range> = p
-                .arr("Ipv6Ranges")
-                .iter()
-                .map(|r| {
-                    let r = p.at(r);
-                    Ipv6Range::builder()
-                        .set_cidr_ipv6(r.os("CidrIpv6"))
-                        .set_description(r.os("Description"))
+                }))
+                .set_ipv6_ranges(listed(&p.ipv6_ranges, |r| {
+                    aws_sdk_ec2::types::Ipv6Range::builder()
+                        .set_cidr_ipv6(r.cidr_ipv6.clone())
+                        .set_description(r.description.clone())
                         .build()
-                })
-                .collect();
-            let groups: Vec<UserIdGroupPair> = p
-                .arr("UserIdGroupPairs")
-                .iter()
-                .map(|g| {
-                    let g = p.at(g);
-                    UserIdGroupPair::builder()
-                        .set_group_id(g.os("GroupId"))
-                        .set_description(g.os("Description"))
+                }))
+                .set_user_id_group_pairs(listed(&p.user_id_group_pairs, |g| {
+                    aws_sdk_ec2::types::UserIdGroupPair::builder()
+                        .set_group_id(g.group_id.clone())
+                        .set_description(g.description.clone())
                         .build()
-                })
-                .collect();
-            IpPermission::builder()
-                .set_ip_protocol(p.os("IpProtocol"))
-                .set_from_port(p.oi("FromPort"))
-                .set_to_port(p.oi("ToPort"))
-                .set_ip_ranges((!ranges.is_empty()).then_some(ranges))
-                .set_ipv6_ranges((!v6.is_empty()).then_some(v6))
-                .set_user_id_group_pairs((!groups.is_empty()).then_some(groups))
+                }))
                 .build()
         })
         .collect()
@@ -116,10 +132,11 @@ pub(super) async fn create(
             super::lookups::ec2(aws, k, t).await
         }
         Ec2Kind::Vpc => {
+            let q: CreateVpc = r.decode()?;
             let out = c
                 .create_vpc()
-                .cidr_block(r.s("CidrBlock")?)
-                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .cidr_block(r.required(q.cidr_block, CreateVpc::FIELD.cidr_block)?)
+                .set_tag_specifications(tag_spec(t))
                 .send()
                 .await
                 .map_err(err(a, "CreateVpc"))?;
@@ -130,24 +147,26 @@ pub(super) async fn create(
             Ok(Outcome::new(id))
         }
         Ec2Kind::VpcAttribute => {
-            let vpc = r.s("VpcId")?;
+            let q: ModifyVpcAttribute = r.decode()?;
+            let vpc = r.required(q.vpc_id, VPC_ATTRIBUTE.vpc_id)?;
             let mut call = aws.c.ec2.modify_vpc_attribute().vpc_id(&vpc);
-            if let Some(v) = r.obj("EnableDnsHostnames").and_then(|o| o.ob("Value")) {
+            if let Some(v) = flag_value(q.enable_dns_hostnames) {
                 call = call.enable_dns_hostnames(flag(v));
             }
-            if let Some(v) = r.obj("EnableDnsSupport").and_then(|o| o.ob("Value")) {
+            if let Some(v) = flag_value(q.enable_dns_support) {
                 call = call.enable_dns_support(flag(v));
             }
             call.send().await.map_err(err(a, "ModifyVpcAttribute"))?;
             Ok(Outcome::new(vpc))
         }
         Ec2Kind::Subnet => {
+            let q: CreateSubnet = r.decode()?;
             let out = c
                 .create_subnet()
-                .vpc_id(r.s("VpcId")?)
-                .cidr_block(r.s("CidrBlock")?)
-                .set_availability_zone(r.os("AvailabilityZone"))
-                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .vpc_id(r.required(q.vpc_id, SUBNET.vpc_id)?)
+                .cidr_block(r.required(q.cidr_block, SUBNET.cidr_block)?)
+                .set_availability_zone(q.availability_zone)
+                .set_tag_specifications(tag_spec(t))
                 .send()
                 .await
                 .map_err(err(a, "CreateSubnet"))?;
@@ -158,11 +177,9 @@ pub(super) async fn create(
             Ok(Outcome::new(id))
         }
         Ec2Kind::SubnetAttribute => {
-            let subnet = r.s("SubnetId")?;
-            let v = r
-                .obj("MapPublicIpOnLaunch")
-                .and_then(|o| o.ob("Value"))
-                .unwrap_or(false);
+            let q: ModifySubnetAttribute = r.decode()?;
+            let subnet = r.required(q.subnet_id, ModifySubnetAttribute::FIELD.subnet_id)?;
+            let v = flag_value(q.map_public_ip_on_launch).unwrap_or(false);
             aws.c
                 .ec2
                 .modify_subnet_attribute()
@@ -176,7 +193,7 @@ pub(super) async fn create(
         Ec2Kind::InternetGateway => {
             let out = c
                 .create_internet_gateway()
-                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .set_tag_specifications(tag_spec(t))
                 .send()
                 .await
                 .map_err(err(a, "CreateInternetGateway"))?;
@@ -193,7 +210,9 @@ pub(super) async fn create(
             Ok(Outcome::new(id))
         }
         Ec2Kind::InternetGatewayAttachment => {
-            let (igw, vpc) = (r.s("InternetGatewayId")?, r.s("VpcId")?);
+            let q: AttachInternetGateway = r.decode()?;
+            let igw = r.required(q.internet_gateway_id, ATTACHMENT.internet_gateway_id)?;
+            let vpc = r.required(q.vpc_id, ATTACHMENT.vpc_id)?;
             let res = aws
                 .c
                 .ec2
@@ -213,10 +232,14 @@ pub(super) async fn create(
                 .with("vpc_id", vpc))
         }
         Ec2Kind::ElasticIp => {
+            let q: AllocateAddress = r.decode()?;
+            let domain = q
+                .domain
+                .map_or(DomainType::Vpc, |d| DomainType::from(d.as_str()));
             let out = c
                 .allocate_address()
-                .domain(DomainType::Vpc)
-                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .domain(domain)
+                .set_tag_specifications(tag_spec(t))
                 .send()
                 .await
                 .map_err(err(a, "AllocateAddress"))?;
@@ -228,17 +251,15 @@ pub(super) async fn create(
                 .with("public_ip", out.public_ip().unwrap_or_default()))
         }
         Ec2Kind::NatGateway => {
+            let q: CreateNatGateway = r.decode()?;
+            let connectivity = q.connectivity_type.as_deref().unwrap_or("public");
             let out = c
                 .create_nat_gateway()
-                .subnet_id(r.s("SubnetId")?)
-                .set_allocation_id(r.os("AllocationId"))
-                .connectivity_type(ConnectivityType::from(
-                    r.os("ConnectivityType")
-                        .unwrap_or_else(|| "public".into())
-                        .as_str(),
-                ))
+                .subnet_id(r.required(q.subnet_id, NAT.subnet_id)?)
+                .set_allocation_id(q.allocation_id)
+                .connectivity_type(ConnectivityType::from(connectivity))
                 .client_token(client_token(t))
-                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .set_tag_specifications(tag_spec(t))
                 .send()
                 .await
                 .map_err(err(a, "CreateNatGateway"))?;
@@ -249,10 +270,11 @@ pub(super) async fn create(
             Ok(Outcome::new(id))
         }
         Ec2Kind::RouteTable => {
+            let q: CreateRouteTable = r.decode()?;
             let out = c
                 .create_route_table()
-                .vpc_id(r.s("VpcId")?)
-                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .vpc_id(r.required(q.vpc_id, CreateRouteTable::FIELD.vpc_id)?)
+                .set_tag_specifications(tag_spec(t))
                 .send()
                 .await
                 .map_err(err(a, "CreateRouteTable"))?;
@@ -263,15 +285,17 @@ pub(super) async fn create(
             Ok(Outcome::new(id))
         }
         Ec2Kind::Route => {
-            let (table, destination) = (r.s("RouteTableId")?, r.s("DestinationCidrBlock")?);
+            let q: CreateRoute = r.decode()?;
+            let table = r.required(q.route_table_id, ROUTE.route_table_id)?;
+            let destination = r.required(q.destination_cidr_block, ROUTE.destination_cidr_block)?;
             let res = aws
                 .c
                 .ec2
                 .create_route()
                 .route_table_id(&table)
                 .destination_cidr_block(&destination)
-                .set_gateway_id(r.os("GatewayId"))
-                .set_nat_gateway_id(r.os("NatGatewayId"))
+                .set_gateway_id(q.gateway_id)
+                .set_nat_gateway_id(q.nat_gateway_id)
                 .send()
                 .await
                 .map_err(err(a, "CreateRoute"));
@@ -285,7 +309,9 @@ pub(super) async fn create(
                 .with("destination", destination))
         }
         Ec2Kind::RouteTableAssociation => {
-            let (table, subnet) = (r.s("RouteTableId")?, r.s("SubnetId")?);
+            let q: AssociateRouteTable = r.decode()?;
+            let table = r.required(q.route_table_id, ASSOCIATION.route_table_id)?;
+            let subnet = r.required(q.subnet_id, ASSOCIATION.subnet_id)?;
             let res = aws
                 .c
                 .ec2
@@ -309,12 +335,13 @@ pub(super) async fn create(
             Ok(Outcome::new(id))
         }
         Ec2Kind::SecurityGroup => {
+            let q: CreateSecurityGroup = r.decode()?;
             let out = c
                 .create_security_group()
-                .group_name(r.s("GroupName")?)
-                .description(r.s("Description")?)
-                .set_vpc_id(r.os("VpcId"))
-                .set_tag_specifications(tag_spec(r).map(|s| vec![s]))
+                .group_name(r.required(q.group_name, GROUP.group_name)?)
+                .description(r.required(q.description, GROUP.description)?)
+                .set_vpc_id(q.vpc_id)
+                .set_tag_specifications(tag_spec(t))
                 .send()
                 .await
                 .map_err(err(a, "CreateSecurityGroup"))?;
@@ -331,13 +358,15 @@ pub(super) async fn create(
             update_rules(aws, k == Ec2Kind::SecurityGroupEgress, t).await
         }
         Ec2Kind::SecurityGroupDefaultEgress => {
-            let group = r.s("GroupId")?;
+            let q: SecurityGroupRules = r.decode()?;
+            let group = r.required(q.group_id, RULES.group_id)?;
+            let rules = q.ip_permissions.unwrap_or_default();
             let res = aws
                 .c
                 .ec2
                 .revoke_security_group_egress()
                 .group_id(&group)
-                .set_ip_permissions(Some(permissions(r)))
+                .set_ip_permissions(Some(permissions(&rules)))
                 .send()
                 .await
                 .map_err(err(a, "RevokeSecurityGroupEgress"));
@@ -375,7 +404,7 @@ async fn group_rules(
     a: &str,
     group: &str,
     egress: bool,
-) -> Result<Option<Vec<(String, Value)>>, ProviderError> {
+) -> Result<Option<Vec<(String, IpPermission)>>, ProviderError> {
     let out = aws
         .c
         .ec2
@@ -393,49 +422,77 @@ async fn group_rules(
         out.security_group_rules()
             .iter()
             .filter(|r| r.is_egress() == Some(egress))
-            .filter_map(|r| Some((r.security_group_rule_id()?.to_string(), rule_json(r))))
+            .filter_map(|r| Some((r.security_group_rule_id()?.to_string(), rule_of(r))))
             .collect(),
     ))
 }
 
 /// One security group rule in the request's shape.
-fn rule_json(r: &aws_sdk_ec2::types::SecurityGroupRule) -> Value {
+fn rule_of(r: &aws_sdk_ec2::types::SecurityGroupRule) -> IpPermission {
     let protocol = r.ip_protocol().unwrap_or("-1");
-    let mut rule = json!({ "IpProtocol": protocol });
-    if protocol != "-1" {
-        rule["FromPort"] = json!(r.from_port());
-        rule["ToPort"] = json!(r.to_port());
-    }
-    let peer = |key: &str, value: &str| {
-        let mut p = json!({ key: value });
-        if let Some(d) = r.description().filter(|d| !d.is_empty()) {
-            p["Description"] = json!(d);
-        }
-        json!([p])
+    let ports = protocol != "-1";
+    let description = r
+        .description()
+        .filter(|d| !d.is_empty())
+        .map(str::to_string);
+    let mut rule = IpPermission {
+        ip_protocol: Some(protocol.to_string()),
+        from_port: r.from_port().filter(|_| ports),
+        to_port: r.to_port().filter(|_| ports),
+        ..IpPermission::default()
     };
     if let Some(cidr) = r.cidr_ipv4() {
-        rule["IpRanges"] = peer("CidrIp", cidr);
+        rule.ip_ranges = Some(vec![IpRange {
+            cidr_ip: Some(cidr.to_string()),
+            description,
+        }]);
     } else if let Some(cidr) = r.cidr_ipv6() {
-        rule["Ipv6Ranges"] = peer("CidrIpv6", cidr);
+        rule.ipv6_ranges = Some(vec![Ipv6Range {
+            cidr_ipv6: Some(cidr.to_string()),
+            description,
+        }]);
     } else if let Some(group) = r.referenced_group_info().and_then(|g| g.group_id()) {
-        rule["UserIdGroupPairs"] = peer("GroupId", group);
+        rule.user_id_group_pairs = Some(vec![UserIdGroupPair {
+            group_id: Some(group.to_string()),
+            description,
+        }]);
     }
     rule
 }
 
-/// A requested rule with empty descriptions dropped, to compare with [`rule_json`].
-fn requested_rule(rule: &Value) -> Value {
-    let mut rule = rule.clone();
-    for list in ["IpRanges", "Ipv6Ranges", "UserIdGroupPairs"] {
-        if let Some(peers) = rule.get_mut(list).and_then(Value::as_array_mut) {
-            for p in peers.iter_mut().filter_map(Value::as_object_mut) {
-                if p.get("Description").is_none_or(|d| d.is_null() || d == "") {
-                    p.remove("Description");
-                }
-            }
+/// A requested rule with empty descriptions dropped, to compare with [`rule_of`].
+fn requested_rule(mut rule: IpPermission) -> IpPermission {
+    let empty = |d: &mut Option<String>| {
+        if d.as_deref() == Some("") {
+            *d = None;
         }
-    }
+    };
+    rule.ip_ranges
+        .iter_mut()
+        .flatten()
+        .for_each(|r| empty(&mut r.description));
+    rule.ipv6_ranges
+        .iter_mut()
+        .flatten()
+        .for_each(|r| empty(&mut r.description));
+    rule.user_id_group_pairs
+        .iter_mut()
+        .flatten()
+        .for_each(|r| empty(&mut r.description));
     rule
+}
+
+/// Whether `rule` is AWS's default egress rule, all traffic to `0.0.0.0/0` (descriptions
+/// aside).
+fn is_allow_all(rule: &IpPermission) -> bool {
+    let all = IpPermission::allow_all();
+    let cidr = |p: &IpPermission| {
+        p.ip_ranges
+            .as_ref()
+            .and_then(|r| r.first())
+            .and_then(|r| r.cidr_ip.clone())
+    };
+    rule.ip_protocol == all.ip_protocol && cidr(rule) == cidr(&all)
 }
 
 /// What AWS has now for `e`, in its request's shape: `None` when it is gone. Covers the
@@ -453,13 +510,23 @@ pub(super) async fn observe(
     }
     match k {
         Ec2Kind::SecurityGroupIngress | Ec2Kind::SecurityGroupEgress => {
-            let group = applied["GroupId"].as_str().unwrap_or(id);
+            let group = applied_group(applied, id);
             let egress = k == Ec2Kind::SecurityGroupEgress;
-            Ok(group_rules(aws, a, group, egress).await?.map(|rules| {
-                let mut rules: Vec<Value> = rules.into_iter().map(|(_, r)| r).collect();
-                rules.sort_by_key(Value::to_string);
-                json!({ "GroupId": group, "IpPermissions": rules })
-            }))
+            let Some(rules) = group_rules(aws, a, group, egress).await? else {
+                return Ok(None);
+            };
+            let mut rules: Vec<IpPermission> = rules.into_iter().map(|(_, r)| r).collect();
+            // In the order of their JSON text, as the rules have always been listed.
+            rules.sort_by_cached_key(|r| {
+                serde_json::to_value(r)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            });
+            let now = SecurityGroupRules {
+                group_id: Some(group.to_string()),
+                ip_permissions: Some(rules),
+            };
+            Ok(Some(observed(a, &now)?))
         }
         Ec2Kind::Route => {
             let (table, destination) = (e.attr("route_table_id")?, e.attr("destination")?);
@@ -470,19 +537,23 @@ pub(super) async fn observe(
                 .await
                 .map_err(err(a, "DescribeRouteTables"));
             match out {
-                Ok(out) => Ok(out
-                    .route_tables()
-                    .iter()
-                    .flat_map(|t| t.routes())
-                    .find(|r| r.destination_cidr_block() == Some(destination.as_str()))
-                    .map(|r| {
-                        json!({
-                            "RouteTableId": table,
-                            "DestinationCidrBlock": destination,
-                            "GatewayId": r.gateway_id(),
-                            "NatGatewayId": r.nat_gateway_id(),
-                        })
-                    })),
+                Ok(out) => {
+                    let route = out
+                        .route_tables()
+                        .iter()
+                        .flat_map(|t| t.routes())
+                        .find(|r| r.destination_cidr_block() == Some(destination.as_str()));
+                    let Some(route) = route else {
+                        return Ok(None);
+                    };
+                    let now = CreateRoute {
+                        route_table_id: Some(table),
+                        destination_cidr_block: Some(destination),
+                        gateway_id: route.gateway_id().map(str::to_string),
+                        nat_gateway_id: route.nat_gateway_id().map(str::to_string),
+                    };
+                    Ok(Some(observed(a, &now)?))
+                }
                 Err(x) if x.is(GONE) => Ok(None),
                 Err(x) => Err(x),
             }
@@ -521,15 +592,16 @@ pub(super) async fn observe(
             }
         }
         Ec2Kind::VpcAttribute => {
-            let mut seen = json!({});
+            use aws_sdk_ec2::types::VpcAttributeName;
+            let mut now = ModifyVpcAttribute::default();
             for (field, attribute) in [
                 (
-                    "EnableDnsHostnames",
-                    aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames,
+                    VPC_ATTRIBUTE.enable_dns_hostnames,
+                    VpcAttributeName::EnableDnsHostnames,
                 ),
                 (
-                    "EnableDnsSupport",
-                    aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport,
+                    VPC_ATTRIBUTE.enable_dns_support,
+                    VpcAttributeName::EnableDnsSupport,
                 ),
             ] {
                 if applied.get(field).is_none() {
@@ -538,21 +610,24 @@ pub(super) async fn observe(
                 let out = c
                     .describe_vpc_attribute()
                     .vpc_id(id)
-                    .attribute(attribute)
+                    .attribute(attribute.clone())
                     .send()
                     .await
                     .map_err(err(a, "DescribeVpcAttribute"));
-                let value = match out {
-                    Ok(out) => match field {
-                        "EnableDnsHostnames" => out.enable_dns_hostnames().and_then(|v| v.value()),
-                        _ => out.enable_dns_support().and_then(|v| v.value()),
-                    },
+                let out = match out {
+                    Ok(out) => out,
                     Err(x) if x.is(GONE) => return Ok(None),
                     Err(x) => return Err(x),
                 };
-                seen[field] = json!({ "Value": value });
+                if attribute == VpcAttributeName::EnableDnsHostnames {
+                    let value = out.enable_dns_hostnames().and_then(|v| v.value());
+                    now.enable_dns_hostnames = Some(Flag { value });
+                } else {
+                    let value = out.enable_dns_support().and_then(|v| v.value());
+                    now.enable_dns_support = Some(Flag { value });
+                }
             }
-            Ok(Some(seen))
+            Ok(Some(observed(a, &now)?))
         }
         Ec2Kind::SubnetAttribute => {
             let out = c
@@ -562,20 +637,27 @@ pub(super) async fn observe(
                 .await
                 .map_err(err(a, "DescribeSubnets"));
             match out {
-                Ok(out) => Ok(out.subnets().first().map(
-                    |x| json!({ "MapPublicIpOnLaunch": { "Value": x.map_public_ip_on_launch() } }),
-                )),
+                Ok(out) => {
+                    let Some(subnet) = out.subnets().first() else {
+                        return Ok(None);
+                    };
+                    let now = ModifySubnetAttribute {
+                        map_public_ip_on_launch: Some(Flag {
+                            value: subnet.map_public_ip_on_launch(),
+                        }),
+                        ..ModifySubnetAttribute::default()
+                    };
+                    Ok(Some(observed(a, &now)?))
+                }
                 Err(x) if x.is(GONE) => Ok(None),
                 Err(x) => Err(x),
             }
         }
         // The revoke of the default allow-all egress is undone when that rule is back.
         Ec2Kind::SecurityGroupDefaultEgress => {
-            let group = applied["GroupId"].as_str().unwrap_or(id);
+            let group = applied_group(applied, id);
             Ok(group_rules(aws, a, group, true).await?.and_then(|rules| {
-                let allow_all = rules.iter().any(|(_, r)| {
-                    r["IpProtocol"] == "-1" && r["IpRanges"][0]["CidrIp"] == "0.0.0.0/0"
-                });
+                let allow_all = rules.iter().any(|(_, r)| is_allow_all(r));
                 (!allow_all).then(|| json!({}))
             }))
         }
@@ -595,6 +677,14 @@ pub(super) async fn observe(
             Err(not_supported(a, e.kind, "refresh"))
         }
     }
+}
+
+/// The group of an applied rules request, or `id` when it names none.
+fn applied_group<'a>(applied: &'a Value, id: &'a str) -> &'a str {
+    applied
+        .get(RULES.group_id)
+        .and_then(Value::as_str)
+        .unwrap_or(id)
 }
 
 /// The id filter of the EC2 kinds whose existence is read in one call for many ids.
@@ -732,13 +822,16 @@ pub(super) async fn update(
         }
         Ec2Kind::Route => {
             let r = &t.req;
+            let q: CreateRoute = r.decode()?;
             aws.c
                 .ec2
                 .replace_route()
-                .route_table_id(r.s("RouteTableId")?)
-                .destination_cidr_block(r.s("DestinationCidrBlock")?)
-                .set_gateway_id(r.os("GatewayId"))
-                .set_nat_gateway_id(r.os("NatGatewayId"))
+                .route_table_id(r.required(q.route_table_id, ROUTE.route_table_id)?)
+                .destination_cidr_block(
+                    r.required(q.destination_cidr_block, ROUTE.destination_cidr_block)?,
+                )
+                .set_gateway_id(q.gateway_id)
+                .set_nat_gateway_id(q.nat_gateway_id)
                 .send()
                 .await
                 .map_err(err(t.address, "ReplaceRoute"))?;
@@ -767,22 +860,28 @@ pub(super) async fn update(
 /// authorizes the missing ones, leaving unchanged rules in place.
 async fn update_rules(aws: &Aws, egress: bool, t: &Target<'_>) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    let group = r.s("GroupId")?;
+    let q: SecurityGroupRules = r.decode()?;
+    let group = r.required(q.group_id, RULES.group_id)?;
     let current =
         group_rules(aws, a, &group, egress)
             .await?
             .ok_or_else(|| ProviderError::Request {
                 address: a.to_string(),
-                field: "GroupId".into(),
+                field: RULES.group_id.into(),
                 problem: format!("security group `{group}` no longer exists"),
             })?;
-    let desired: Vec<Value> = r.arr("IpPermissions").iter().map(requested_rule).collect();
+    let desired: Vec<IpPermission> = q
+        .ip_permissions
+        .unwrap_or_default()
+        .into_iter()
+        .map(requested_rule)
+        .collect();
     let stale: Vec<String> = current
         .iter()
         .filter(|(_, rule)| !desired.contains(rule))
         .map(|(id, _)| id.clone())
         .collect();
-    let missing: Vec<Value> = desired
+    let missing: Vec<IpPermission> = desired
         .iter()
         .filter(|rule| !current.iter().any(|(_, c)| c == *rule))
         .cloned()
@@ -814,11 +913,7 @@ async fn update_rules(aws: &Aws, egress: bool, t: &Target<'_>) -> Result<Outcome
         gone_ok(res)?;
     }
     if !missing.is_empty() {
-        let body = json!({ "IpPermissions": missing });
-        let perms = permissions(&Req {
-            address: a,
-            body: &body,
-        });
+        let perms = permissions(&missing);
         let added = if egress {
             c.authorize_security_group_egress()
                 .group_id(&group)
@@ -1206,14 +1301,10 @@ pub(super) async fn delete(aws: &Aws, k: Ec2Kind, e: &Existing<'_>) -> Result<()
         }
         Ec2Kind::SecurityGroupDefaultEgress => {
             // Restores AWS's default allow-all egress rule.
-            let all = IpPermission::builder()
-                .ip_protocol("-1")
-                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                .build();
             match c
                 .authorize_security_group_egress()
                 .group_id(id)
-                .ip_permissions(all)
+                .set_ip_permissions(Some(permissions(&[IpPermission::allow_all()])))
                 .send()
                 .await
                 .map(drop)
@@ -1225,4 +1316,64 @@ pub(super) async fn delete(aws: &Aws, k: Ec2Kind, e: &Existing<'_>) -> Result<()
         }
     };
     gone_ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::Req;
+    use aws_sdk_ec2::types::{ReferencedSecurityGroup, SecurityGroupRule};
+
+    #[test]
+    fn a_reported_rule_matches_the_requested_one_and_a_mistyped_port_is_named() {
+        let body = json!({"GroupId": "sg-1", "IpPermissions": [{
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "UserIdGroupPairs": [{"GroupId": "sg-2", "Description": ""}],
+        }]});
+        let r = Req {
+            address: "sg#ingress",
+            body: &body,
+        };
+        let q: SecurityGroupRules = r.decode().unwrap();
+        assert_eq!(q.group_id.as_deref(), Some("sg-1"));
+        let desired = requested_rule(q.ip_permissions.unwrap().remove(0));
+        let reported = SecurityGroupRule::builder()
+            .ip_protocol("tcp")
+            .from_port(443)
+            .to_port(443)
+            .description("")
+            .referenced_group_info(ReferencedSecurityGroup::builder().group_id("sg-2").build())
+            .build();
+        assert_eq!(rule_of(&reported), desired);
+        let sdk = permissions(&[desired]);
+        assert_eq!(sdk[0].user_id_group_pairs()[0].group_id(), Some("sg-2"));
+        assert_eq!(sdk[0].ip_ranges(), &[]);
+        let all = permissions(&[IpPermission::allow_all()]);
+        assert_eq!(
+            (all[0].ip_protocol(), all[0].from_port()),
+            (Some("-1"), None)
+        );
+        assert_eq!(all[0].ip_ranges()[0].cidr_ip(), Some("0.0.0.0/0"));
+
+        let body = json!({"IpPermissions": [{"IpProtocol": "tcp", "FromPort": "443"}]});
+        let r = Req {
+            address: "sg#ingress",
+            body: &body,
+        };
+        let Err(ProviderError::Request { field, .. }) = r.decode::<SecurityGroupRules>() else {
+            panic!("a string where a port belongs must fail");
+        };
+        assert_eq!(field, "IpPermissions[0].FromPort");
+        let q: SecurityGroupRules = Req {
+            address: "sg#ingress",
+            body: &json!({}),
+        }
+        .decode()
+        .unwrap();
+        let missing = r.required(q.group_id, RULES.group_id).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "sg#ingress: request field `GroupId`: a value is required"
+        );
+    }
 }

@@ -5,11 +5,13 @@
 //! that matches several is an error listing them.
 
 use super::{Outcome, Target};
-use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::{Missing, ProviderError};
 use aws_sdk_ec2::types::Filter;
 use ecs_iac_core::kind::Ec2Kind;
+use ecs_iac_core::requests::ec2::{
+    DescribeSecurityGroups, DescribeSubnets, DescribeVpcs, Filter as DescribeFilter,
+};
 
 sdk_err!(err, aws_sdk_ec2, "ec2");
 sdk_err!(ecs_err, aws_sdk_ecs, "ecs");
@@ -84,14 +86,29 @@ impl Sought<'_> {
 /// Looks up the EC2 resource of `t` (an `Existing*` kind).
 pub(super) async fn ec2(aws: &Aws, k: Ec2Kind, t: &Target<'_>) -> Result<Outcome, ProviderError> {
     let (c, a, r) = (&aws.c.ec2, t.address, &t.req);
-    let filters = filters(r);
-    let (what, ids_field, operation) = match k {
-        Ec2Kind::ExistingVpc => ("VPC", "VpcIds", "DescribeVpcs"),
-        Ec2Kind::ExistingSubnet => ("subnet", "SubnetIds", "DescribeSubnets"),
-        _ => ("security group", "GroupIds", "DescribeSecurityGroups"),
+    // The three describe requests differ only in the name of their ids.
+    let (what, ids_field, operation, ids, filters) = match k {
+        Ec2Kind::ExistingVpc => {
+            let q: DescribeVpcs = r.decode()?;
+            let field = DescribeVpcs::FIELD.vpc_ids;
+            ("VPC", field, "DescribeVpcs", q.vpc_ids, q.filters)
+        }
+        Ec2Kind::ExistingSubnet => {
+            let q: DescribeSubnets = r.decode()?;
+            let field = DescribeSubnets::FIELD.subnet_ids;
+            ("subnet", field, "DescribeSubnets", q.subnet_ids, q.filters)
+        }
+        _ => {
+            let q: DescribeSecurityGroups = r.decode()?;
+            let field = DescribeSecurityGroups::FIELD.group_ids;
+            let operation = "DescribeSecurityGroups";
+            ("security group", field, operation, q.group_ids, q.filters)
+        }
     };
-    let ids = r.ss(ids_field);
+    let (ids, filters) = (ids.unwrap_or_default(), filters.unwrap_or_default());
+    let described = describe(&ids, &filters);
     let ids = (!ids.is_empty()).then_some(ids);
+    let filters = sdk_filters(filters);
     let result: Result<Vec<Outcome>, ProviderError> = match k {
         Ec2Kind::ExistingVpc => c
             .describe_vpcs()
@@ -152,7 +169,7 @@ pub(super) async fn ec2(aws: &Aws, k: Ec2Kind, t: &Target<'_>) -> Result<Outcome
         t,
         field: ids_field,
         what,
-        described: describe(r, ids_field),
+        described,
         operation,
     };
     let matches = match result {
@@ -166,16 +183,14 @@ pub(super) async fn ec2(aws: &Aws, k: Ec2Kind, t: &Target<'_>) -> Result<Outcome
     sought.exactly_one(matches)
 }
 
-/// The request's `Filters`, as the SDK takes them.
-fn filters(r: &Req<'_>) -> Option<Vec<Filter>> {
-    let filters: Vec<Filter> = r
-        .arr("Filters")
-        .iter()
+/// Describe filters as the SDK takes them (`None` when there are none).
+fn sdk_filters(filters: Vec<DescribeFilter>) -> Option<Vec<Filter>> {
+    let filters: Vec<Filter> = filters
+        .into_iter()
         .map(|f| {
-            let f = r.at(f);
             Filter::builder()
-                .set_name(f.os("Name"))
-                .set_values(Some(f.ss("Values")))
+                .set_name(f.name)
+                .set_values(Some(f.values.unwrap_or_default()))
                 .build()
         })
         .collect();
@@ -183,14 +198,13 @@ fn filters(r: &Req<'_>) -> Option<Vec<Filter>> {
 }
 
 /// How messages name a lookup: its ids, or its filters (`tag:Name=shared, vpc-id=vpc-1`).
-fn describe(r: &Req<'_>, ids_field: &str) -> String {
-    let mut parts: Vec<String> = r.ss(ids_field);
-    parts.extend(r.arr("Filters").iter().map(|f| {
-        let f = r.at(f);
+fn describe(ids: &[String], filters: &[DescribeFilter]) -> String {
+    let mut parts: Vec<String> = ids.to_vec();
+    parts.extend(filters.iter().map(|f| {
         format!(
             "{}={}",
-            f.os("Name").unwrap_or_default(),
-            f.ss("Values").join("|")
+            f.name.as_deref().unwrap_or_default(),
+            f.values.as_deref().unwrap_or_default().join("|")
         )
     }));
     parts.join(", ")

@@ -3,6 +3,10 @@
 
 use super::{LintRule, Lx};
 use crate::net::{Port, Protocol};
+use crate::requests::ec2::{
+    IpPermission, IpPermissionFields, IpRange, Ipv6Range, ModifySubnetAttribute,
+    SecurityGroupRules, UserIdGroupPair,
+};
 use crate::resources::*;
 use std::collections::BTreeMap;
 
@@ -16,10 +20,12 @@ impl Lx<'_> {
             .cloned()
             .unwrap_or_default();
         for (i, rule) in sg.ingress.iter().enumerate() {
-            let range = match &rule.peer {
-                Peer::Ipv4(_) => "IpRanges",
-                Peer::Ipv6(_) => "Ipv6Ranges",
-                Peer::Group(_) | Peer::Itself => "UserIdGroupPairs",
+            let (range, description) = match &rule.peer {
+                Peer::Ipv4(_) => (RULE.ip_ranges, IpRange::FIELD.description),
+                Peer::Ipv6(_) => (RULE.ipv6_ranges, Ipv6Range::FIELD.description),
+                Peer::Group(_) | Peer::Itself => {
+                    (RULE.user_id_group_pairs, UserIdGroupPair::FIELD.description)
+                }
             };
             if rule
                 .description
@@ -29,14 +35,14 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::SgRuleNoDescription,
                     "ingress",
-                    format!("IpPermissions[{i}].{range}[0].Description"),
+                    format!("{PERMISSIONS}[{i}].{range}[0].{description}"),
                     format!("ingress rule {i} ({}) has no description", rule.port),
                 );
             }
             let Some((field, anywhere)) = open_to_world(&rule.peer) else {
                 continue;
             };
-            let path = format!("IpPermissions[{i}].{range}[0].{field}");
+            let path = format!("{PERMISSIONS}[{i}].{range}[0].{field}");
             // Exposed ports by number: the guarded stores first, then well-known ports,
             // then the ports of the stack's other databases and caches.
             let mut exposed: BTreeMap<u16, String> = BTreeMap::new();
@@ -111,15 +117,15 @@ impl Lx<'_> {
                 if rule.port.protocol == Protocol::All
                     || (rule.port.from == 0 && rule.port.to == 65535)
                 {
-                    let range = if field == "CidrIp" {
-                        "IpRanges"
+                    let range = if field == IpRange::FIELD.cidr_ip {
+                        RULE.ip_ranges
                     } else {
-                        "Ipv6Ranges"
+                        RULE.ipv6_ranges
                     };
                     self.emit(
                         LintRule::SgEgressAll,
                         "egress",
-                        format!("IpPermissions[{i}].{range}[0].{field}"),
+                        format!("{PERMISSIONS}[{i}].{range}[0].{field}"),
                         format!("egress rule {i} allows {} to {anywhere}", rule.port),
                     );
                 }
@@ -132,11 +138,20 @@ impl Lx<'_> {
         self.emit(
             LintRule::SubnetPublicIpOnLaunch,
             "map-public-ip",
-            "MapPublicIpOnLaunch.Value",
+            format!(
+                "{}.{}",
+                ModifySubnetAttribute::FIELD.map_public_ip_on_launch,
+                crate::requests::ec2::AttributeBooleanValue::FIELD.value
+            ),
             "every network interface launched in this subnet gets a public IPv4 address".into(),
         );
     }
 }
+
+/// The rules of a security group's ingress and egress requests.
+const PERMISSIONS: &str = SecurityGroupRules::FIELD.ip_permissions;
+/// The AWS names of a security group rule's fields.
+const RULE: IpPermissionFields = IpPermission::FIELD;
 
 /// Well-known ports that must never be open to the internet.
 const SENSITIVE_PORTS: &[(u16, &str)] = &[
@@ -173,9 +188,11 @@ const SENSITIVE_PORTS: &[(u16, &str)] = &[
 fn open_to_world(peer: &Peer) -> Option<(&'static str, &'static str)> {
     match peer {
         Peer::Ipv4(block) if block.net().is_some_and(|n| n.prefix_len() == 0) => {
-            Some(("CidrIp", "0.0.0.0/0"))
+            Some((IpRange::FIELD.cidr_ip, "0.0.0.0/0"))
         }
-        Peer::Ipv6(block) if block.trim().ends_with("/0") => Some(("CidrIpv6", "::/0")),
+        Peer::Ipv6(block) if block.trim().ends_with("/0") => {
+            Some((Ipv6Range::FIELD.cidr_ipv6, "::/0"))
+        }
         _ => None,
     }
 }

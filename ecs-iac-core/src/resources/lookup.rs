@@ -2,7 +2,7 @@
 //! (and, for some kinds, a name). A lookup must match exactly one resource; matching none
 //! or several is an error that names the lookup, found before anything changes.
 
-use serde_json::{json, Value};
+use crate::requests::ec2::Filter;
 
 /// How to find one existing resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,27 +43,29 @@ impl Lookup {
         }
     }
 
-    /// The describe request: `{ids_field: [id]}` or `{"Filters": [{"Name", "Values"}]}`,
-    /// with the `scope` filters (the VPC, the zone) in either case.
-    pub(crate) fn request(&self, ids_field: &str, scope: &[(&str, String)]) -> Value {
-        let scope = scope.iter().map(|(n, v)| (n.to_string(), v.clone()));
-        let as_filters = |pairs: Vec<(String, String)>| -> Vec<Value> {
-            pairs
-                .into_iter()
-                .map(|(name, value)| json!({ "Name": name, "Values": [value] }))
-                .collect()
-        };
+    /// The ids of the describe request (`None` for a filter lookup).
+    pub(crate) fn ids(&self) -> Option<Vec<String>> {
         match self {
-            Lookup::Id(id) => {
-                let filters = as_filters(scope.collect());
-                if filters.is_empty() {
-                    json!({ ids_field: [id] })
-                } else {
-                    json!({ ids_field: [id], "Filters": filters })
-                }
+            Lookup::Id(id) => Some(vec![id.clone()]),
+            Lookup::Filter(_) => None,
+        }
+    }
+
+    /// The filters of the describe request: the `scope` filters (the VPC, the zone), then
+    /// the lookup's own; `None` for an id lookup without scope.
+    pub(crate) fn filters(&self, scope: &[(&str, String)]) -> Option<Vec<Filter>> {
+        let filter = |(name, value): (String, String)| Filter {
+            name: Some(name),
+            values: Some(vec![value]),
+        };
+        let scope = scope.iter().map(|(n, v)| (n.to_string(), v.clone()));
+        match self {
+            Lookup::Id(_) => {
+                let filters: Vec<Filter> = scope.map(filter).collect();
+                (!filters.is_empty()).then_some(filters)
             }
             Lookup::Filter(filters) => {
-                json!({ "Filters": as_filters(scope.chain(filters.iter().cloned()).collect()) })
+                Some(scope.chain(filters.iter().cloned()).map(filter).collect())
             }
         }
     }

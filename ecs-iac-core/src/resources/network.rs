@@ -11,8 +11,19 @@ use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{tag_setter, Cx};
 use crate::net::{Az, Cidr, Port, Protocol};
+use crate::requests::ec2::{
+    AllocateAddress, AssociateRouteTable, AttachInternetGateway, AttributeBooleanValue,
+    CreateInternetGateway, CreateNatGateway, CreateRoute, CreateRouteFields, CreateRouteTable,
+    CreateSecurityGroup, CreateSubnet, CreateVpc, DescribeSecurityGroups, DescribeSubnets,
+    DescribeVpcs, IpPermission, IpPermissionFields, IpRange, Ipv6Range, ModifySubnetAttribute,
+    ModifyVpcAttribute, SecurityGroupRules, UserIdGroupPair,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
-use serde_json::{json, Value};
+
+/// The AWS names of a route's request fields.
+const ROUTE: CreateRouteFields = CreateRoute::FIELD;
+/// The AWS names of a security group rule's fields.
+const RULE: IpPermissionFields = IpPermission::FIELD;
 
 /// A VPC. DNS support is on (AWS's default); DNS hostnames are off unless enabled.
 #[derive(Debug, Clone)]
@@ -68,6 +79,11 @@ impl Vpc {
     }
 }
 
+/// `{"Value": value}`.
+fn flag(value: bool) -> AttributeBooleanValue {
+    AttributeBooleanValue { value: Some(value) }
+}
+
 fn check_cidr(cx: &mut Cx<'_>, path: &str, cidr: &Cidr) {
     if let Some(err) = cidr.error() {
         cx.error(Rule::CidrMalformed, path, err.to_string());
@@ -92,11 +108,11 @@ impl ResourceSpec for Vpc {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         if self.existing.is_none() {
-            check_cidr(cx, "CidrBlock", &self.cidr);
+            check_cidr(cx, CreateVpc::FIELD.cidr_block, &self.cidr);
         } else if !self.dns_support || self.dns_hostnames {
             cx.error(
                 Rule::ExistingResource,
-                "EnableDnsHostnames",
+                ModifyVpcAttribute::FIELD.enable_dns_hostnames,
                 format!("`{}` is a VPC the stack does not own: its DNS settings are not the stack's to change", self.meta.name),
             );
         }
@@ -105,26 +121,36 @@ impl ResourceSpec for Vpc {
     fn lower(&self, cx: &mut Cx<'_>) {
         if let Some(lookup) = &self.existing {
             let n = cx.node("", Kind::EXISTING_VPC);
-            cx.push(n, lookup.request("VpcIds", &[]));
+            let request = DescribeVpcs {
+                vpc_ids: lookup.ids(),
+                filters: lookup.filters(&[]),
+            };
+            cx.push_request(n, &request);
             return;
         }
         let n = cx.node("", Kind::VPC);
-        let body = json!({ "CidrBlock": self.cidr.as_str() });
-        cx.push(n, body);
+        let request = CreateVpc {
+            cidr_block: Some(self.cidr.as_str().to_string()),
+        };
+        cx.push_request(n, &request);
         let vpc_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.dns_support {
             let n = cx.node("dns-support", Kind::VPC_ATTRIBUTE);
-            cx.push(
-                n,
-                json!({ "VpcId": vpc_id, "EnableDnsSupport": { "Value": false } }),
-            );
+            let request = ModifyVpcAttribute {
+                vpc_id: Some(vpc_id.clone()),
+                enable_dns_support: Some(flag(false)),
+                ..ModifyVpcAttribute::default()
+            };
+            cx.push_request(n, &request);
         }
         if self.dns_hostnames {
             let n = cx.node("dns-hostnames", Kind::VPC_ATTRIBUTE);
-            cx.push(
-                n,
-                json!({ "VpcId": vpc_id, "EnableDnsHostnames": { "Value": true } }),
-            );
+            let request = ModifyVpcAttribute {
+                vpc_id: Some(vpc_id),
+                enable_dns_hostnames: Some(flag(true)),
+                ..ModifyVpcAttribute::default()
+            };
+            cx.push_request(n, &request);
         }
     }
 }
@@ -278,19 +304,19 @@ impl ResourceSpec for Subnet {
             if self.map_public_ip {
                 cx.error(
                     Rule::ExistingResource,
-                    "MapPublicIpOnLaunch",
+                    ModifySubnetAttribute::FIELD.map_public_ip_on_launch,
                     format!("`{}` is a subnet the stack does not own: its public IP setting is not the stack's to change", self.meta.name),
                 );
             }
             return;
         }
-        check_cidr(cx, "CidrBlock", &self.cidr);
+        check_cidr(cx, CreateSubnet::FIELD.cidr_block, &self.cidr);
         let Some(vpc) = cx.get(&self.vpc) else { return };
         if self.cidr.net().is_some() && vpc.cidr.net().is_some() && !self.cidr.is_within(&vpc.cidr)
         {
             cx.error(
                 Rule::SubnetOutsideVpc,
-                "CidrBlock",
+                CreateSubnet::FIELD.cidr_block,
                 format!(
                     "`{}` is not inside VPC `{}` ({})",
                     self.cidr,
@@ -315,7 +341,7 @@ impl ResourceSpec for Subnet {
         if !overlaps.is_empty() {
             cx.error(
                 Rule::CidrOverlap,
-                "CidrBlock",
+                CreateSubnet::FIELD.cidr_block,
                 format!(
                     "`{}` overlaps subnet {} in the same VPC",
                     self.cidr,
@@ -328,29 +354,33 @@ impl ResourceSpec for Subnet {
     fn lower(&self, cx: &mut Cx<'_>) {
         if let Some(lookup) = &self.existing {
             let mut n = cx.node("", Kind::EXISTING_SUBNET);
-            let vpc_id = n.attr("Filters", &self.vpc, "id");
+            let vpc_id = n.attr(DescribeSubnets::FIELD.filters, &self.vpc, "id");
             let scope = [
                 ("vpc-id", vpc_id),
                 ("availability-zone", self.az.as_str().to_string()),
             ];
-            cx.push(n, lookup.request("SubnetIds", &scope));
+            let request = DescribeSubnets {
+                subnet_ids: lookup.ids(),
+                filters: lookup.filters(&scope),
+            };
+            cx.push_request(n, &request);
             return;
         }
         let mut n = cx.node("", Kind::SUBNET);
-        let vpc_id = n.attr("VpcId", &self.vpc, "id");
-        let body = json!({
-            "VpcId": vpc_id,
-            "CidrBlock": self.cidr.as_str(),
-            "AvailabilityZone": self.az.as_str(),
-        });
-        cx.push(n, body);
+        let vpc_id = n.attr(CreateSubnet::FIELD.vpc_id, &self.vpc, "id");
+        let request = CreateSubnet {
+            vpc_id: Some(vpc_id),
+            cidr_block: Some(self.cidr.as_str().to_string()),
+            availability_zone: Some(self.az.as_str().to_string()),
+        };
+        cx.push_request(n, &request);
         if self.map_public_ip {
             let n = cx.node("map-public-ip", Kind::SUBNET_ATTRIBUTE);
-            let id = crate::lower::placeholder(&self.meta.name, "id");
-            cx.push(
-                n,
-                json!({ "SubnetId": id, "MapPublicIpOnLaunch": { "Value": true } }),
-            );
+            let request = ModifySubnetAttribute {
+                subnet_id: Some(crate::lower::placeholder(&self.meta.name, "id")),
+                map_public_ip_on_launch: Some(flag(true)),
+            };
+            cx.push_request(n, &request);
         }
     }
 }
@@ -386,12 +416,14 @@ impl ResourceSpec for InternetGateway {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx.node("", Kind::INTERNET_GATEWAY);
-        let body = json!({});
-        cx.push(n, body);
+        cx.push_request(n, &CreateInternetGateway {});
         let mut n = cx.node("attachment", Kind::INTERNET_GATEWAY_ATTACHMENT);
-        let vpc_id = n.attr("VpcId", &self.vpc, "id");
-        let igw_id = crate::lower::placeholder(&self.meta.name, "id");
-        cx.push(n, json!({ "InternetGatewayId": igw_id, "VpcId": vpc_id }));
+        let vpc_id = n.attr(AttachInternetGateway::FIELD.vpc_id, &self.vpc, "id");
+        let request = AttachInternetGateway {
+            internet_gateway_id: Some(crate::lower::placeholder(&self.meta.name, "id")),
+            vpc_id: Some(vpc_id),
+        };
+        cx.push_request(n, &request);
     }
 }
 
@@ -419,8 +451,10 @@ impl ResourceSpec for ElasticIp {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx.node("", Kind::ELASTIC_IP);
-        let body = json!({ "Domain": "vpc" });
-        cx.push(n, body);
+        let request = AllocateAddress {
+            domain: Some("vpc".to_string()),
+        };
+        cx.push_request(n, &request);
     }
 }
 
@@ -457,8 +491,12 @@ impl ResourceSpec for NatGateway {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::NAT_GATEWAY);
-        let subnet_id = n.attr("SubnetId", &self.subnet, "id");
-        let allocation_id = n.attr("AllocationId", &self.eip, "allocation_id");
+        let subnet_id = n.attr(CreateNatGateway::FIELD.subnet_id, &self.subnet, "id");
+        let allocation_id = n.attr(
+            CreateNatGateway::FIELD.allocation_id,
+            &self.eip,
+            "allocation_id",
+        );
         // AWS refuses a public NAT gateway in a VPC without an attached internet gateway.
         if let Some(subnet) = cx.get(&self.subnet) {
             for attachment in cx
@@ -471,12 +509,12 @@ impl ResourceSpec for NatGateway {
                 n.depend_on_node(attachment.clone());
             }
         }
-        let body = json!({
-            "SubnetId": subnet_id,
-            "AllocationId": allocation_id,
-            "ConnectivityType": "public",
-        });
-        cx.push(n, body);
+        let request = CreateNatGateway {
+            subnet_id: Some(subnet_id),
+            allocation_id: Some(allocation_id),
+            connectivity_type: Some("public".to_string()),
+        };
+        cx.push_request(n, &request);
     }
 }
 
@@ -544,7 +582,7 @@ impl ResourceSpec for RouteTable {
     fn validate(&self, cx: &mut Cx<'_>) {
         let vpc_cidr = cx.get(&self.vpc).map(|v| v.cidr.clone());
         for (i, (destination, target)) in self.routes.iter().enumerate() {
-            let path = format!("routes[{i}].DestinationCidrBlock");
+            let path = format!("routes[{i}].{}", ROUTE.destination_cidr_block);
             if let Some(err) = destination.error() {
                 cx.error(Rule::CidrMalformed, path, err.to_string());
                 continue;
@@ -576,7 +614,7 @@ impl ResourceSpec for RouteTable {
                 if s.vpc != self.vpc {
                     cx.error(
                         Rule::VpcMismatch,
-                        format!("associations[{i}].SubnetId"),
+                        format!("associations[{i}].{}", AssociateRouteTable::FIELD.subnet_id),
                         format!(
                             "subnet `{}` is in VPC `{}`, the route table in `{}`",
                             subnet.name(),
@@ -591,36 +629,43 @@ impl ResourceSpec for RouteTable {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::ROUTE_TABLE);
-        let vpc_id = n.attr("VpcId", &self.vpc, "id");
-        let body = json!({ "VpcId": vpc_id });
-        cx.push(n, body);
+        let vpc_id = n.attr(CreateRouteTable::FIELD.vpc_id, &self.vpc, "id");
+        let request = CreateRouteTable {
+            vpc_id: Some(vpc_id),
+        };
+        cx.push_request(n, &request);
         let table_id = crate::lower::placeholder(&self.meta.name, "id");
         for (i, (destination, target)) in self.routes.iter().enumerate() {
             let mut n = cx.node(&format!("route:{destination}"), Kind::ROUTE);
-            let (key, id) = match target {
-                RouteTarget::InternetGateway(igw) => {
-                    let id = n.attr(|| format!("routes[{i}].GatewayId"), igw, "id");
-                    n.depend_on_node(InternetGateway::attachment_address(igw.name()));
-                    ("GatewayId", id)
-                }
-                RouteTarget::NatGateway(nat) => (
-                    "NatGatewayId",
-                    n.attr(|| format!("routes[{i}].NatGatewayId"), nat, "id"),
-                ),
+            let mut request = CreateRoute {
+                route_table_id: Some(table_id.clone()),
+                destination_cidr_block: Some(destination.as_str().to_string()),
+                ..CreateRoute::default()
             };
-            let body = json!({ "RouteTableId": table_id, "DestinationCidrBlock": destination.as_str(), key: id });
-            cx.push(n, body);
+            match target {
+                RouteTarget::InternetGateway(igw) => {
+                    let path = || format!("routes[{i}].{}", ROUTE.gateway_id);
+                    request.gateway_id = Some(n.attr(path, igw, "id"));
+                    n.depend_on_node(InternetGateway::attachment_address(igw.name()));
+                }
+                RouteTarget::NatGateway(nat) => {
+                    let path = || format!("routes[{i}].{}", ROUTE.nat_gateway_id);
+                    request.nat_gateway_id = Some(n.attr(path, nat, "id"));
+                }
+            }
+            cx.push_request(n, &request);
         }
         for (i, subnet) in self.subnets.iter().enumerate() {
             let mut n = cx.node(
                 &format!("association:{}", subnet.name()),
                 Kind::ROUTE_TABLE_ASSOCIATION,
             );
-            let subnet_id = n.attr(|| format!("associations[{i}].SubnetId"), subnet, "id");
-            cx.push(
-                n,
-                json!({ "RouteTableId": table_id, "SubnetId": subnet_id }),
-            );
+            let path = || format!("associations[{i}].{}", AssociateRouteTable::FIELD.subnet_id);
+            let request = AssociateRouteTable {
+                route_table_id: Some(table_id.clone()),
+                subnet_id: Some(n.attr(path, subnet, "id")),
+            };
+            cx.push_request(n, &request);
         }
     }
 }
@@ -834,14 +879,19 @@ impl SecurityGroup {
     fn check_rules(&self, cx: &mut Cx<'_>, field: &str, rules: &[SecurityGroupRule]) {
         for (i, rule) in rules.iter().enumerate() {
             if let Some(problem) = rule.port.problem() {
-                cx.error(Rule::PortRange, format!("{field}[{i}].FromPort"), problem);
+                let path = format!("{field}[{i}].{}", RULE.from_port);
+                cx.error(Rule::PortRange, path, problem);
             }
             match &rule.peer {
                 Peer::Ipv4(block) => {
                     if let Some(err) = block.error() {
                         cx.error(
                             Rule::CidrMalformed,
-                            format!("{field}[{i}].IpRanges[0].CidrIp"),
+                            format!(
+                                "{field}[{i}].{}[0].{}",
+                                RULE.ip_ranges,
+                                IpRange::FIELD.cidr_ip
+                            ),
                             err.to_string(),
                         );
                     }
@@ -851,7 +901,7 @@ impl SecurityGroup {
                         if g.vpc != self.vpc {
                             cx.error(
                                 Rule::VpcMismatch,
-                                format!("{field}[{i}].UserIdGroupPairs[0].GroupId"),
+                                group_pair_path(field, i),
                                 format!(
                                     "group `{}` is in VPC `{}`, this group in `{}`",
                                     group.name(),
@@ -881,46 +931,58 @@ impl SecurityGroup {
         n: &mut crate::lower::NodeBuilder<'_>,
         field: &str,
         rules: &[SecurityGroupRule],
-    ) -> Value {
+    ) -> Vec<IpPermission> {
         let own_id = crate::lower::placeholder(&self.meta.name, "id");
-        let items: Vec<Value> = rules
+        rules
             .iter()
             .enumerate()
             .map(|(i, rule)| {
-                let mut p = json!({ "IpProtocol": rule.port.protocol.as_ec2() });
-                if rule.port.protocol != Protocol::All {
-                    p["FromPort"] = json!(rule.port.from);
-                    p["ToPort"] = json!(rule.port.to);
-                }
+                let ports = rule.port.protocol != Protocol::All;
+                let mut p = IpPermission {
+                    ip_protocol: Some(rule.port.protocol.as_ec2().to_string()),
+                    from_port: ports.then_some(i32::from(rule.port.from)),
+                    to_port: ports.then_some(i32::from(rule.port.to)),
+                    ..IpPermission::default()
+                };
                 let description = rule.description.clone();
+                let pair = |group_id: String| UserIdGroupPair {
+                    group_id: Some(group_id),
+                    description: description.clone(),
+                };
                 match &rule.peer {
                     Peer::Ipv4(block) => {
-                        p["IpRanges"] =
-                            json!([{ "CidrIp": block.as_str(), "Description": description }]);
+                        p.ip_ranges = Some(vec![IpRange {
+                            cidr_ip: Some(block.as_str().to_string()),
+                            description: description.clone(),
+                        }]);
                     }
                     Peer::Ipv6(block) => {
-                        p["Ipv6Ranges"] =
-                            json!([{ "CidrIpv6": block, "Description": description }]);
+                        p.ipv6_ranges = Some(vec![Ipv6Range {
+                            cidr_ipv6: Some(block.clone()),
+                            description: description.clone(),
+                        }]);
                     }
                     Peer::Group(group) => {
-                        let id = n.attr(
-                            || format!("{field}[{i}].UserIdGroupPairs[0].GroupId"),
-                            group,
-                            "id",
-                        );
-                        p["UserIdGroupPairs"] =
-                            json!([{ "GroupId": id, "Description": description }]);
+                        let id = n.attr(|| group_pair_path(field, i), group, "id");
+                        p.user_id_group_pairs = Some(vec![pair(id)]);
                     }
                     Peer::Itself => {
-                        p["UserIdGroupPairs"] =
-                            json!([{ "GroupId": own_id, "Description": description }]);
+                        p.user_id_group_pairs = Some(vec![pair(own_id.clone())]);
                     }
                 }
                 p
             })
-            .collect();
-        Value::Array(items)
+            .collect()
     }
+}
+
+/// `ingress[2].UserIdGroupPairs[0].GroupId`: the peer group of rule `i` of `field`.
+fn group_pair_path(field: &str, i: usize) -> String {
+    format!(
+        "{field}[{i}].{}[0].{}",
+        RULE.user_id_group_pairs,
+        UserIdGroupPair::FIELD.group_id
+    )
 }
 
 impl ResourceSpec for SecurityGroup {
@@ -939,7 +1001,7 @@ impl ResourceSpec for SecurityGroup {
             if !self.ingress.is_empty() || !self.egress.is_empty() || self.restrict_egress {
                 cx.error(
                     Rule::ExistingResource,
-                    "IpPermissions",
+                    SecurityGroupRules::FIELD.ip_permissions,
                     format!(
                         "`{}` is a security group the stack does not own: it takes no rules (a grant or `.ingress`/`.egress`/`.no_egress` would change it); add the rules to a group of the stack instead",
                         self.meta.name
@@ -955,7 +1017,7 @@ impl ResourceSpec for SecurityGroup {
         {
             cx.error(
                 Rule::AwsName,
-                "GroupName",
+                CreateSecurityGroup::FIELD.group_name,
                 "security group names must not start with `sg-`",
             );
         }
@@ -966,28 +1028,31 @@ impl ResourceSpec for SecurityGroup {
     fn lower(&self, cx: &mut Cx<'_>) {
         if let Some(lookup) = &self.existing {
             let mut n = cx.node("", Kind::EXISTING_SECURITY_GROUP);
-            let vpc_id = n.attr("Filters", &self.vpc, "id");
-            cx.push(n, lookup.request("GroupIds", &[("vpc-id", vpc_id)]));
+            let vpc_id = n.attr(DescribeSecurityGroups::FIELD.filters, &self.vpc, "id");
+            let request = DescribeSecurityGroups {
+                group_ids: lookup.ids(),
+                filters: lookup.filters(&[("vpc-id", vpc_id)]),
+            };
+            cx.push_request(n, &request);
             return;
         }
         let mut n = cx.node("", Kind::SECURITY_GROUP);
-        let vpc_id = n.attr("VpcId", &self.vpc, "id");
-        let description = self.meta.description(&self.description);
-        let body = json!({
-            "GroupName": self.aws_group_name(),
-            "Description": description,
-            "VpcId": vpc_id,
-        });
-        cx.push(n, body);
+        let vpc_id = n.attr(CreateSecurityGroup::FIELD.vpc_id, &self.vpc, "id");
+        let request = CreateSecurityGroup {
+            group_name: Some(self.aws_group_name()),
+            description: Some(self.meta.description(&self.description)),
+            vpc_id: Some(vpc_id),
+        };
+        cx.push_request(n, &request);
         let group_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.ingress.is_empty() {
             // Rules change in place: the engine revokes and authorizes only the difference.
             let mut n = cx.node("ingress", Kind::SECURITY_GROUP_INGRESS);
-            let permissions = self.permissions(&mut n, "ingress", &self.ingress);
-            cx.push(
-                n,
-                json!({ "GroupId": group_id, "IpPermissions": permissions }),
-            );
+            let request = SecurityGroupRules {
+                group_id: Some(group_id.clone()),
+                ip_permissions: Some(self.permissions(&mut n, "ingress", &self.ingress)),
+            };
+            cx.push_request(n, &request);
         }
         // A declared rule identical to AWS's default egress rule *is* that rule: revoking
         // the default and authorizing it again would make every refresh see the revoke
@@ -995,22 +1060,22 @@ impl ResourceSpec for SecurityGroup {
         let revoke_default = self.restrict_egress && !self.declares_default_egress();
         if revoke_default {
             let n = cx.node("default-egress", Kind::SECURITY_GROUP_DEFAULT_EGRESS);
-            let body = json!({
-                "GroupId": group_id,
-                "IpPermissions": [{ "IpProtocol": "-1", "IpRanges": [{ "CidrIp": "0.0.0.0/0" }] }],
-            });
-            cx.push(n, body);
+            let request = SecurityGroupRules {
+                group_id: Some(group_id.clone()),
+                ip_permissions: Some(vec![IpPermission::allow_all()]),
+            };
+            cx.push_request(n, &request);
         }
         if !self.egress.is_empty() {
             let mut n = cx.node("egress", Kind::SECURITY_GROUP_EGRESS);
             if revoke_default {
                 n.depend_on_node(format!("{}#default-egress", self.meta.name));
             }
-            let permissions = self.permissions(&mut n, "egress", &self.egress);
-            cx.push(
-                n,
-                json!({ "GroupId": group_id, "IpPermissions": permissions }),
-            );
+            let request = SecurityGroupRules {
+                group_id: Some(group_id),
+                ip_permissions: Some(self.permissions(&mut n, "egress", &self.egress)),
+            };
+            cx.push_request(n, &request);
         }
     }
 }
