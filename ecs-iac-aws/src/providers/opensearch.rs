@@ -413,3 +413,37 @@ pub(super) async fn wait_ready(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_request_decodes_and_a_mistyped_part_is_named_by_its_path() {
+        let body = serde_json::json!({
+            "DomainName": "logs",
+            "ClusterConfig": {"InstanceType": "r6g.large.search", "InstanceCount": 2},
+            "TagList": [{"Key": "a", "Value": "b"}],
+        });
+        let r = Req {
+            address: "search",
+            body: &body,
+        };
+        let q: CreateDomain = r.decode().unwrap();
+        let config = cluster(q.cluster_config).unwrap();
+        assert_eq!(config.instance_count(), Some(2));
+        assert_eq!(q.access_policies, None);
+
+        let body = serde_json::json!({"ClusterConfig": {"InstanceCount": "two"}});
+        let r = Req {
+            address: "search",
+            body: &body,
+        };
+        match r.decode::<CreateDomain>() {
+            Err(ProviderError::Request { field, .. }) => {
+                assert_eq!(field, "ClusterConfig.InstanceCount");
+            }
+            other => panic!("a string where a count belongs must fail: {other:?}"),
+        }
+    }
+}

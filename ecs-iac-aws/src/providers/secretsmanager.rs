@@ -411,10 +411,10 @@ impl Aws {
         source: &SecretValue,
     ) -> Result<String, ProviderError> {
         if let Some(local) = read_local_value(source) {
-            return local.map_err(|problem| request(address, "SecretString", problem));
+            return local.map_err(|problem| request(address, SECRET.secret_string, problem));
         }
         let SecretValue::Generated(p) = source else {
-            return Err(request(address, "SecretString", "no value source"));
+            return Err(request(address, SECRET.secret_string, "no value source"));
         };
         let out = self
             .c

@@ -55,3 +55,29 @@ request! {
         topic_arn: String = "TopicArn",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_attributes_list_each_attribute_by_its_aws_name() {
+        let attributes = TopicAttributes {
+            display_name: Some("Orders".into()),
+            ..TopicAttributes::default()
+        };
+        assert_eq!(
+            attributes.entries(),
+            [("DisplayName", Some("Orders")), ("KmsMasterKeyId", None)]
+        );
+        let body = serde_json::to_value(CreateTopic {
+            name: Some("orders".into()),
+            attributes: Some(attributes),
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"Name": "orders", "Attributes": {"DisplayName": "Orders"}})
+        );
+    }
+}
