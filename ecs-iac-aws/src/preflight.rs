@@ -8,6 +8,7 @@ use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::{Missing, ProviderError};
 use crate::providers::{Outcome, Target};
+use ecs_iac_core::requests::secretsmanager::{CreateSecret, DescribeSecret};
 use ecs_iac_core::{external_references, Action, ExternalKind, ExternalRef, Plan, State};
 use tokio::task::JoinSet;
 
@@ -129,7 +130,7 @@ fn unreadable_secret_values(plan: &Plan) -> Vec<ProviderError> {
             let problem = crate::providers::read_local_value(source)?.err()?;
             Some(ProviderError::Request {
                 address: a.address.clone(),
-                field: "SecretString".into(),
+                field: CreateSecret::FIELD.secret_string.into(),
                 problem: format!("{problem}: the secret is created with it"),
             })
         })
@@ -204,7 +205,7 @@ fn missing_data_source(
     e: &ProviderError,
 ) -> ProviderError {
     let body = read.after.as_ref();
-    let (field, id) = ["SecretId", "RoleName", "Name", "Id"]
+    let (field, id) = [DescribeSecret::FIELD.secret_id, "RoleName", "Name", "Id"]
         .iter()
         .find_map(|f| Some((*f, body?.get(*f)?.as_str()?.to_string())))
         .unwrap_or(("", read.address.clone()));

@@ -64,9 +64,15 @@
 //! again; kept whole, a reviewer reads all of a kind's static knowledge in one place and
 //! the compiler refuses a kind with an unanswered question.
 
+use crate::requests::cloudtrail::{CreateTrail, PutInsightSelectors, StartLogging};
+use crate::requests::ecr::{CreateRepository, PutLifecyclePolicy};
 use crate::requests::ecs::CreateService;
 use crate::requests::elasticache::CreateReplicationGroup;
+use crate::requests::kms::{CreateAlias, CreateKey, EnableKeyRotation};
+use crate::requests::opensearch::CreateDomain;
 use crate::requests::rds::CreateDbInstance;
+use crate::requests::secretsmanager::{CreateSecret, PutResourcePolicy};
+use crate::requests::sns::CreateTopic;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -1315,7 +1321,10 @@ impl Kind {
                 delete: "DeleteSecret",
                 updates: Updates::Modify {
                     call: "UpdateSecret",
-                    fields: &["Description", "KmsKeyId"],
+                    fields: &[
+                        CreateSecret::FIELD.description,
+                        CreateSecret::FIELD.kms_key_id,
+                    ],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 // Its value is generated or read once: a new secret has another one.
@@ -1333,7 +1342,7 @@ impl Kind {
                 create: "PutResourcePolicy",
                 delete: "DeleteResourcePolicy",
                 updates: Updates::Upsert {
-                    identity: &["SecretId"],
+                    identity: &[PutResourcePolicy::FIELD.secret_id],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1503,7 +1512,7 @@ impl Kind {
                 delete: "ScheduleKeyDeletion",
                 updates: Updates::Modify {
                     call: "UpdateKeyDescription, PutKeyPolicy",
-                    fields: &["Description", "Policy"],
+                    fields: &[CreateKey::FIELD.description, CreateKey::FIELD.policy],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 // What it encrypted cannot be read without it.
@@ -1521,7 +1530,7 @@ impl Kind {
                 create: "EnableKeyRotation",
                 delete: "DisableKeyRotation",
                 updates: Updates::Upsert {
-                    identity: &["KeyId"],
+                    identity: &[EnableKeyRotation::FIELD.key_id],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1538,7 +1547,7 @@ impl Kind {
                 delete: "DeleteAlias",
                 updates: Updates::Modify {
                     call: "UpdateAlias",
-                    fields: &["TargetKeyId"],
+                    fields: &[CreateAlias::FIELD.target_key_id],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1559,7 +1568,7 @@ impl Kind {
                 delete: "DeleteTopic",
                 updates: Updates::Modify {
                     call: "SetTopicAttributes",
-                    fields: &["Attributes"],
+                    fields: &[CreateTopic::FIELD.attributes],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1594,7 +1603,10 @@ impl Kind {
                 delete: "DeleteRepository",
                 updates: Updates::Modify {
                     call: "PutImageTagMutability, PutImageScanningConfiguration",
-                    fields: &["imageTagMutability", "imageScanningConfiguration"],
+                    fields: &[
+                        CreateRepository::FIELD.image_tag_mutability,
+                        CreateRepository::FIELD.image_scanning_configuration,
+                    ],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 // Its images are data.
@@ -1611,7 +1623,7 @@ impl Kind {
                 create: "PutLifecyclePolicy",
                 delete: "DeleteLifecyclePolicy",
                 updates: Updates::Upsert {
-                    identity: &["repositoryName"],
+                    identity: &[PutLifecyclePolicy::FIELD.repository_name],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1709,12 +1721,12 @@ impl Kind {
                 updates: Updates::Modify {
                     call: "UpdateTrail",
                     fields: &[
-                        "S3BucketName",
-                        "S3KeyPrefix",
-                        "IsMultiRegionTrail",
-                        "EnableLogFileValidation",
-                        "IncludeGlobalServiceEvents",
-                        "KmsKeyId",
+                        CreateTrail::FIELD.s3_bucket_name,
+                        CreateTrail::FIELD.s3_key_prefix,
+                        CreateTrail::FIELD.is_multi_region_trail,
+                        CreateTrail::FIELD.enable_log_file_validation,
+                        CreateTrail::FIELD.include_global_service_events,
+                        CreateTrail::FIELD.kms_key_id,
                     ],
                 },
                 replacement: Replacement::DeleteThenCreate,
@@ -1733,7 +1745,7 @@ impl Kind {
                 create: "StartLogging",
                 delete: "StopLogging",
                 updates: Updates::Upsert {
-                    identity: &["Name"],
+                    identity: &[StartLogging::FIELD.name],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1750,7 +1762,7 @@ impl Kind {
                 // The same call with no selectors.
                 delete: "PutInsightSelectors",
                 updates: Updates::Upsert {
-                    identity: &["TrailName"],
+                    identity: &[PutInsightSelectors::FIELD.trail_name],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1768,13 +1780,13 @@ impl Kind {
                 updates: Updates::Modify {
                     call: "UpdateDomainConfig",
                     fields: &[
-                        "ClusterConfig",
-                        "EBSOptions",
-                        "AccessPolicies",
-                        "DomainEndpointOptions",
-                        "AdvancedSecurityOptions",
-                        "NodeToNodeEncryptionOptions",
-                        "EncryptionAtRestOptions",
+                        CreateDomain::FIELD.cluster_config,
+                        CreateDomain::FIELD.ebs_options,
+                        CreateDomain::FIELD.access_policies,
+                        CreateDomain::FIELD.domain_endpoint_options,
+                        CreateDomain::FIELD.advanced_security_options,
+                        CreateDomain::FIELD.node_to_node_encryption_options,
+                        CreateDomain::FIELD.encryption_at_rest_options,
                     ],
                 },
                 replacement: Replacement::DeleteThenCreate,

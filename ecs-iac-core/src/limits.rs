@@ -419,20 +419,25 @@ pub const LOG_GROUP_NAME: NameRule = rule(
 );
 /// ECR repository name. <https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html>
 pub const ECR_REPOSITORY_NAME: NameRule = rule(
-    "repositoryName",
+    crate::requests::ecr::CreateRepository::FIELD.repository_name,
     256,
     Charset::EcrRepository,
     "ECR CreateRepository",
 );
 /// Secret name. <https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html>
 pub const SECRET_NAME: NameRule = rule(
-    "Name",
+    crate::requests::secretsmanager::CreateSecret::FIELD.name,
     512,
     Charset::SecretName,
     "Secrets Manager CreateSecret",
 );
 /// SNS topic name. <https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html>
-pub const SNS_TOPIC_NAME: NameRule = rule("Name", 256, Charset::SnsTopic, "SNS CreateTopic");
+pub const SNS_TOPIC_NAME: NameRule = rule(
+    crate::requests::sns::CreateTopic::FIELD.name,
+    256,
+    Charset::SnsTopic,
+    "SNS CreateTopic",
+);
 /// DB instance identifier. <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>
 pub const DB_INSTANCE_ID: NameRule = NameRule {
     starts_with_letter: true,

@@ -61,7 +61,9 @@
 use crate::kind::Kind;
 use crate::requests::ecs::{CreateService, DeploymentConfiguration};
 use crate::requests::elasticache::CreateReplicationGroup;
+use crate::requests::opensearch::CreateDomain;
 use crate::requests::rds::CreateDbInstance;
+use crate::requests::secretsmanager::PutResourcePolicy;
 use serde_json::{Map, Number, Value};
 
 /// A value AWS fills in for a field a request leaves out.
@@ -238,8 +240,8 @@ pub const POLICY_FIELDS: &[&str] = &[
     "PolicyDocument",
     "AssumeRolePolicyDocument",
     "Policy",
-    "ResourcePolicy",
-    "AccessPolicies",
+    PutResourcePolicy::FIELD.resource_policy,
+    CreateDomain::FIELD.access_policies,
 ];
 
 /// Unions (exactly one member set) whose members are empty objects, by kind and path

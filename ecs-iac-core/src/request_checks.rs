@@ -6,6 +6,8 @@ use crate::diagnostic::{Diagnostic, Rule};
 use crate::kind::{Kind, Tags};
 use crate::limits::{self, NameRule};
 use crate::lower::{Node, ADDRESS_TAG, STACK_TAG};
+use crate::requests::kms::DescribeKey;
+use crate::requests::sns::GetTopicAttributes;
 use crate::stack::Stack;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -56,14 +58,18 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                     cx.arn(arn, &format!("ListenerArns[{i}]"), &allowed);
                 }
             }
-            Kind::EXISTING_TOPIC => cx.arn(&node.body["TopicArn"], "TopicArn", &[("sns", "")]),
+            Kind::EXISTING_TOPIC => {
+                let field = GetTopicAttributes::FIELD.topic_arn;
+                cx.arn(&node.body[field], field, &[("sns", "")]);
+            }
             Kind::EXISTING_KMS_KEY
-                if node.body["KeyId"]
+                if node.body[DescribeKey::FIELD.key_id]
                     .as_str()
                     .is_some_and(|k| k.starts_with("arn:")) =>
             {
                 let allowed = [("kms", "key/"), ("kms", "alias/")];
-                cx.arn(&node.body["KeyId"], "KeyId", &allowed);
+                let field = DescribeKey::FIELD.key_id;
+                cx.arn(&node.body[field], field, &allowed);
             }
             Kind::LOG_GROUP => {
                 cx.arn(&node.body["kmsKeyId"], "kmsKeyId", &[("kms", "key/")]);

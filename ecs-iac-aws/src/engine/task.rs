@@ -8,6 +8,7 @@ use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use crate::providers::{Existing, Outcome, Target};
+use ecs_iac_core::requests::secretsmanager::CreateSecret;
 use ecs_iac_core::resolve::{placeholders, resolve};
 use ecs_iac_core::resources::SecretValue;
 use ecs_iac_core::{FieldChange, Kind, PlannedAction, ResourceState, ResourceStatus, State};
@@ -261,7 +262,10 @@ impl Task {
         if let Some(source) = self.initial_value.as_ref().filter(|_| !self.adopt_only) {
             let value = self.aws.produce_secret_value(&self.address, source).await?;
             if let Value::Object(fields) = &mut body {
-                fields.insert("SecretString".into(), Value::String(value.clone()));
+                fields.insert(
+                    CreateSecret::FIELD.secret_string.into(),
+                    Value::String(value.clone()),
+                );
             }
             values.push(value);
         }

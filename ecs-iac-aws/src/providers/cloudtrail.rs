@@ -1,14 +1,22 @@
 //! CloudTrail: trails the stack owns, their logging and their Insights selectors.
 
-use super::{gone_is_deleted, not_supported, owned, request, response, Existing, Outcome, Target};
+use super::{
+    gone_is_deleted, not_supported, observed, owned, request, response, Existing, Outcome, Target,
+};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use aws_sdk_cloudtrail::types::{InsightSelector, InsightType, Tag};
+use aws_sdk_cloudtrail::types::{InsightType, Tag};
 use ecs_iac_core::kind::CloudTrailKind;
-use serde_json::{json, Value};
+use ecs_iac_core::requests::cloudtrail::{
+    CreateTrail, CreateTrailFields, InsightSelector, PutInsightSelectors, StartLogging,
+};
+use serde_json::Value;
 
 sdk_err!(trail_err, aws_sdk_cloudtrail, "cloudtrail");
+
+/// The AWS names of a trail's request fields.
+const TRAIL: CreateTrailFields = CreateTrail::FIELD;
 
 /// The errors of a trail that does not exist.
 const GONE: [&str; 1] = ["TrailNotFoundException"];
@@ -35,18 +43,19 @@ pub(super) async fn create(
     let c = &aws.c.cloudtrail;
     match k {
         CloudTrailKind::Trail => {
-            let name = r.s("Name")?;
+            let q: CreateTrail = r.decode()?;
+            let name = r.required(q.name, TRAIL.name)?;
             let out = aws
                 .once
                 .cloudtrail
                 .create_trail()
                 .name(&name)
-                .s3_bucket_name(r.s("S3BucketName")?)
-                .set_s3_key_prefix(r.os("S3KeyPrefix"))
-                .set_is_multi_region_trail(r.ob("IsMultiRegionTrail"))
-                .set_enable_log_file_validation(r.ob("EnableLogFileValidation"))
-                .set_include_global_service_events(r.ob("IncludeGlobalServiceEvents"))
-                .set_kms_key_id(r.os("KmsKeyId"))
+                .s3_bucket_name(r.required(q.s3_bucket_name, TRAIL.s3_bucket_name)?)
+                .set_s3_key_prefix(q.s3_key_prefix)
+                .set_is_multi_region_trail(q.is_multi_region_trail)
+                .set_enable_log_file_validation(q.enable_log_file_validation)
+                .set_include_global_service_events(q.include_global_service_events)
+                .set_kms_key_id(q.kms_key_id)
                 .set_tags_list(Some(trail_tags(r, "TagsList")?))
                 .send()
                 .await
@@ -64,7 +73,7 @@ pub(super) async fn create(
                     Some((true, arn)) => Ok(trail_outcome(&arn, &name)),
                     _ => Err(request(
                         a,
-                        "Name",
+                        TRAIL.name,
                         format!("trail `{name}` already exists and is not owned by this stack; import it or pick another name"),
                     )),
                 },
@@ -72,7 +81,8 @@ pub(super) async fn create(
             }
         }
         CloudTrailKind::TrailLogging => {
-            let name = r.s("Name")?;
+            let q: StartLogging = r.decode()?;
+            let name = r.required(q.name, StartLogging::FIELD.name)?;
             c.start_logging()
                 .name(&name)
                 .send()
@@ -81,13 +91,15 @@ pub(super) async fn create(
             Ok(Outcome::new(name))
         }
         CloudTrailKind::InsightSelectors => {
-            let name = r.s("TrailName")?;
-            let selectors = r
-                .arr("InsightSelectors")
-                .iter()
-                .filter_map(|s| r.at(s).os("InsightType"))
+            let q: PutInsightSelectors = r.decode()?;
+            let name = r.required(q.trail_name, PutInsightSelectors::FIELD.trail_name)?;
+            let selectors = q
+                .insight_selectors
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| s.insight_type)
                 .map(|kind| {
-                    InsightSelector::builder()
+                    aws_sdk_cloudtrail::types::InsightSelector::builder()
                         .insight_type(InsightType::from(kind.as_str()))
                         .build()
                 })
@@ -157,28 +169,29 @@ pub(super) async fn update(
     if k != CloudTrailKind::Trail {
         return Err(not_supported(a, t.kind, "modify"));
     }
+    let q: CreateTrail = r.decode()?;
     let changed = |field: &str| t.changed.iter().any(|c| c == field);
     let mut call = aws
         .c
         .cloudtrail
         .update_trail()
         .name(e.id)
-        .s3_bucket_name(r.s("S3BucketName")?);
-    if changed("S3KeyPrefix") {
-        call = call.s3_key_prefix(r.os("S3KeyPrefix").unwrap_or_default());
+        .s3_bucket_name(r.required(q.s3_bucket_name, TRAIL.s3_bucket_name)?);
+    if changed(TRAIL.s3_key_prefix) {
+        call = call.s3_key_prefix(q.s3_key_prefix.unwrap_or_default());
     }
-    if changed("IsMultiRegionTrail") {
-        call = call.set_is_multi_region_trail(r.ob("IsMultiRegionTrail"));
+    if changed(TRAIL.is_multi_region_trail) {
+        call = call.set_is_multi_region_trail(q.is_multi_region_trail);
     }
-    if changed("EnableLogFileValidation") {
-        call = call.set_enable_log_file_validation(r.ob("EnableLogFileValidation"));
+    if changed(TRAIL.enable_log_file_validation) {
+        call = call.set_enable_log_file_validation(q.enable_log_file_validation);
     }
-    if changed("IncludeGlobalServiceEvents") {
-        call = call.set_include_global_service_events(r.ob("IncludeGlobalServiceEvents"));
+    if changed(TRAIL.include_global_service_events) {
+        call = call.set_include_global_service_events(q.include_global_service_events);
     }
-    if changed("KmsKeyId") {
+    if changed(TRAIL.kms_key_id) {
         // An empty key id turns encryption off.
-        call = call.kms_key_id(r.os("KmsKeyId").unwrap_or_default());
+        call = call.kms_key_id(q.kms_key_id.unwrap_or_default());
     }
     call.send().await.map_err(trail_err(a, "UpdateTrail"))?;
     Ok(e.unchanged())
@@ -205,17 +218,20 @@ pub(super) async fn observe(
                 Err(x) if x.is(&GONE) => return Ok(None),
                 other => other?,
             };
-            Ok(out.trail().map(|t| {
-                json!({
-                    "Name": t.name(),
-                    "S3BucketName": t.s3_bucket_name(),
-                    "S3KeyPrefix": t.s3_key_prefix().filter(|p| !p.is_empty()),
-                    "IsMultiRegionTrail": t.is_multi_region_trail(),
-                    "EnableLogFileValidation": t.log_file_validation_enabled(),
-                    "IncludeGlobalServiceEvents": t.include_global_service_events(),
-                    "KmsKeyId": t.kms_key_id().filter(|k| !k.is_empty()),
-                })
-            }))
+            let Some(t) = out.trail() else {
+                return Ok(None);
+            };
+            let text = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
+            let now = CreateTrail {
+                name: t.name().map(str::to_string),
+                s3_bucket_name: t.s3_bucket_name().map(str::to_string),
+                s3_key_prefix: text(t.s3_key_prefix()),
+                is_multi_region_trail: t.is_multi_region_trail(),
+                enable_log_file_validation: t.log_file_validation_enabled(),
+                include_global_service_events: t.include_global_service_events(),
+                kms_key_id: text(t.kms_key_id()),
+            };
+            Ok(Some(observed(a, &now)?))
         }
         CloudTrailKind::TrailLogging => {
             let out = match c
@@ -228,7 +244,13 @@ pub(super) async fn observe(
                 Err(x) if x.is(&GONE) => return Ok(None),
                 other => other?,
             };
-            Ok((out.is_logging() == Some(true)).then(|| json!({ "Name": e.id })))
+            if out.is_logging() != Some(true) {
+                return Ok(None);
+            }
+            let now = StartLogging {
+                name: Some(e.id.to_string()),
+            };
+            Ok(Some(observed(a, &now)?))
         }
         CloudTrailKind::InsightSelectors => {
             let out = match c
@@ -252,13 +274,18 @@ pub(super) async fn observe(
             if kinds.is_empty() {
                 return Ok(None);
             }
-            let selectors: Vec<Value> = kinds
-                .into_iter()
-                .map(|k| json!({ "InsightType": k }))
-                .collect();
-            Ok(Some(
-                json!({ "TrailName": e.id, "InsightSelectors": selectors }),
-            ))
+            let now = PutInsightSelectors {
+                trail_name: Some(e.id.to_string()),
+                insight_selectors: Some(
+                    kinds
+                        .into_iter()
+                        .map(|k| InsightSelector {
+                            insight_type: Some(k.to_string()),
+                        })
+                        .collect(),
+                ),
+            };
+            Ok(Some(observed(a, &now)?))
         }
     }
 }
@@ -272,7 +299,8 @@ pub(super) async fn find(
     if k != CloudTrailKind::Trail {
         return Ok(None);
     }
-    let name = t.req.s("Name")?;
+    let q: CreateTrail = t.req.decode()?;
+    let name = t.req.required(q.name, TRAIL.name)?;
     Ok(match ownership(aws, t, &name).await? {
         Some((true, arn)) => Some(trail_outcome(&arn, &name)),
         _ => None,

@@ -1,15 +1,25 @@
 //! ECR: repositories the stack owns (and their lifecycle policies), and existing ones it
 //! only pulls from.
 
-use super::{gone_is_deleted, lookups, not_supported, owned, request, Existing, Outcome, Target};
+use super::{
+    gone_is_deleted, lookups, not_supported, observed, owned, request, Existing, Outcome, Target,
+};
 use crate::clients::Aws;
 use crate::error::ProviderError;
-use aws_sdk_ecr::types::{
-    EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability, Tag,
-};
+use aws_sdk_ecr::types::{EncryptionType, ImageTagMutability, Tag};
 use ecs_iac_core::kind::EcrKind;
+use ecs_iac_core::requests::ecr::{
+    CreateRepository, CreateRepositoryFields, EncryptionConfiguration, ImageScanningConfiguration,
+    PutLifecyclePolicy, PutLifecyclePolicyFields,
+};
+use serde_json::Value;
 
 sdk_err!(ecr_err, aws_sdk_ecr, "ecr");
+
+/// The AWS names of a repository's request fields.
+const REPOSITORY: CreateRepositoryFields = CreateRepository::FIELD;
+/// The AWS names of a lifecycle policy's request fields.
+const LIFECYCLE: PutLifecyclePolicyFields = PutLifecyclePolicy::FIELD;
 
 /// The outcome of a repository AWS described.
 fn repository_outcome(r: &aws_sdk_ecr::types::Repository) -> Outcome {
@@ -21,13 +31,13 @@ fn repository_outcome(r: &aws_sdk_ecr::types::Repository) -> Outcome {
 }
 
 /// The repository's scanning setting of a request.
-fn scanning(t: &Target<'_>) -> ImageScanningConfiguration {
-    let scan = t
-        .req
-        .obj("imageScanningConfiguration")
-        .and_then(|c| c.ob("scanOnPush"))
+fn scanning(q: &CreateRepository) -> aws_sdk_ecr::types::ImageScanningConfiguration {
+    let scan = q
+        .image_scanning_configuration
+        .as_ref()
+        .and_then(|c| c.scan_on_push)
         .unwrap_or(false);
-    ImageScanningConfiguration::builder()
+    aws_sdk_ecr::types::ImageScanningConfiguration::builder()
         .scan_on_push(scan)
         .build()
 }
@@ -41,15 +51,26 @@ pub(super) async fn create(
     match k {
         EcrKind::ExistingRepository => lookups::repository(aws, t).await,
         EcrKind::Repository => {
-            let name = r.s("repositoryName")?;
-            let encryption = match r.obj("encryptionConfiguration") {
-                Some(e) => Some(
-                    EncryptionConfiguration::builder()
-                        .encryption_type(EncryptionType::from(e.s("encryptionType")?.as_str()))
-                        .set_kms_key(e.os("kmsKey"))
-                        .build()
-                        .map_err(|x| request(a, "encryptionConfiguration", x))?,
-                ),
+            let q: CreateRepository = r.decode()?;
+            let name = r.required(q.repository_name.clone(), REPOSITORY.repository_name)?;
+            let encryption = match q.encryption_configuration.clone() {
+                Some(e) => {
+                    let kind = r.required(
+                        e.encryption_type,
+                        &format!(
+                            "{}.{}",
+                            REPOSITORY.encryption_configuration,
+                            EncryptionConfiguration::FIELD.encryption_type
+                        ),
+                    )?;
+                    Some(
+                        aws_sdk_ecr::types::EncryptionConfiguration::builder()
+                            .encryption_type(EncryptionType::from(kind.as_str()))
+                            .set_kms_key(e.kms_key)
+                            .build()
+                            .map_err(|x| request(a, REPOSITORY.encryption_configuration, x))?,
+                    )
+                }
                 None => None,
             };
             let tags = r
@@ -64,10 +85,11 @@ pub(super) async fn create(
                 .create_repository()
                 .repository_name(&name)
                 .set_image_tag_mutability(
-                    r.os("imageTagMutability")
-                        .map(|m| ImageTagMutability::from(m.as_str())),
+                    q.image_tag_mutability
+                        .as_deref()
+                        .map(ImageTagMutability::from),
                 )
-                .image_scanning_configuration(scanning(t))
+                .image_scanning_configuration(scanning(&q))
                 .set_encryption_configuration(encryption)
                 .set_tags(Some(tags))
                 .send()
@@ -82,7 +104,7 @@ pub(super) async fn create(
                     find(aws, k, t).await?.ok_or_else(|| {
                         request(
                             a,
-                            "repositoryName",
+                            REPOSITORY.repository_name,
                             format!(
                                 "repository `{name}` already exists and is not owned by this stack; import it or pick another name"
                             ),
@@ -93,12 +115,15 @@ pub(super) async fn create(
             }
         }
         EcrKind::LifecyclePolicy => {
-            let name = r.s("repositoryName")?;
+            let q: PutLifecyclePolicy = r.decode()?;
+            let name = r.required(q.repository_name, LIFECYCLE.repository_name)?;
             aws.c
                 .ecr
                 .put_lifecycle_policy()
                 .repository_name(&name)
-                .lifecycle_policy_text(r.s("lifecyclePolicyText")?)
+                .lifecycle_policy_text(
+                    r.required(q.lifecycle_policy_text, LIFECYCLE.lifecycle_policy_text)?,
+                )
                 .send()
                 .await
                 .map_err(ecr_err(a, "PutLifecyclePolicy"))?;
@@ -118,21 +143,24 @@ pub(super) async fn update(
     let (a, r, c) = (t.address, &t.req, &aws.c.ecr);
     match k {
         EcrKind::Repository => {
+            let q: CreateRepository = r.decode()?;
             let changed = |field: &str| t.changed.iter().any(|c| c == field);
-            if changed("imageTagMutability") {
+            if changed(REPOSITORY.image_tag_mutability) {
+                let mutability = r.required(
+                    q.image_tag_mutability.clone(),
+                    REPOSITORY.image_tag_mutability,
+                )?;
                 c.put_image_tag_mutability()
                     .repository_name(e.id)
-                    .image_tag_mutability(ImageTagMutability::from(
-                        r.s("imageTagMutability")?.as_str(),
-                    ))
+                    .image_tag_mutability(ImageTagMutability::from(mutability.as_str()))
                     .send()
                     .await
                     .map_err(ecr_err(a, "PutImageTagMutability"))?;
             }
-            if changed("imageScanningConfiguration") {
+            if changed(REPOSITORY.image_scanning_configuration) {
                 c.put_image_scanning_configuration()
                     .repository_name(e.id)
-                    .image_scanning_configuration(scanning(t))
+                    .image_scanning_configuration(scanning(&q))
                     .send()
                     .await
                     .map_err(ecr_err(a, "PutImageScanningConfiguration"))?;
@@ -158,8 +186,8 @@ pub(super) async fn observe(
     aws: &Aws,
     k: EcrKind,
     e: &Existing<'_>,
-    applied: &serde_json::Value,
-) -> Result<Option<serde_json::Value>, ProviderError> {
+    applied: &Value,
+) -> Result<Option<Value>, ProviderError> {
     let (c, a) = (&aws.c.ecr, e.address);
     match k {
         EcrKind::Repository => {
@@ -173,33 +201,31 @@ pub(super) async fn observe(
                 Err(x) if x.is(&["RepositoryNotFoundException"]) => return Ok(None),
                 other => other?,
             };
-            Ok(out.repositories().first().map(|repo| {
-                let mut encryption = serde_json::Map::new();
-                if let Some(enc) = repo.encryption_configuration() {
-                    encryption.insert(
-                        "encryptionType".into(),
-                        enc.encryption_type().as_str().into(),
-                    );
-                    // The key AWS picked for `aws/ecr` is not drift.
-                    let asked = applied["encryptionConfiguration"]["kmsKey"].is_string();
-                    if let (true, Some(key)) = (asked, enc.kms_key()) {
-                        encryption.insert("kmsKey".into(), key.into());
-                    }
-                }
-                let mut seen = serde_json::json!({
-                    "repositoryName": repo.repository_name(),
-                    "imageTagMutability": repo.image_tag_mutability().map(|m| m.as_str()),
-                    "imageScanningConfiguration": {
-                        "scanOnPush": repo
-                            .image_scanning_configuration()
-                            .is_some_and(|s| s.scan_on_push()),
-                    },
+            let Some(repo) = out.repositories().first() else {
+                return Ok(None);
+            };
+            // The key AWS picked for `aws/ecr` is not drift.
+            let asked = applied[REPOSITORY.encryption_configuration]
+                [EncryptionConfiguration::FIELD.kms_key]
+                .is_string();
+            let encryption = repo
+                .encryption_configuration()
+                .map(|enc| EncryptionConfiguration {
+                    encryption_type: Some(enc.encryption_type().as_str().to_string()),
+                    kms_key: enc.kms_key().filter(|_| asked).map(str::to_string),
                 });
-                if !encryption.is_empty() {
-                    seen["encryptionConfiguration"] = encryption.into();
-                }
-                seen
-            }))
+            let now = CreateRepository {
+                repository_name: repo.repository_name().map(str::to_string),
+                image_tag_mutability: repo.image_tag_mutability().map(|m| m.as_str().to_string()),
+                image_scanning_configuration: Some(ImageScanningConfiguration {
+                    scan_on_push: Some(
+                        repo.image_scanning_configuration()
+                            .is_some_and(|s| s.scan_on_push()),
+                    ),
+                }),
+                encryption_configuration: encryption,
+            };
+            Ok(Some(observed(a, &now)?))
         }
         EcrKind::LifecyclePolicy => {
             let out = c
@@ -218,10 +244,13 @@ pub(super) async fn observe(
                     Ok(None)
                 }
                 Err(x) => Err(x),
-                Ok(out) => Ok(Some(serde_json::json!({
-                    "repositoryName": out.repository_name(),
-                    "lifecyclePolicyText": out.lifecycle_policy_text().map(canonical_policy),
-                }))),
+                Ok(out) => {
+                    let now = PutLifecyclePolicy {
+                        repository_name: out.repository_name().map(str::to_string),
+                        lifecycle_policy_text: out.lifecycle_policy_text().map(canonical_policy),
+                    };
+                    Ok(Some(observed(a, &now)?))
+                }
             }
         }
         EcrKind::ExistingRepository => Err(not_supported(a, e.kind, "refresh")),
@@ -238,9 +267,13 @@ pub(super) async fn find(
         return Ok(None);
     }
     let (c, a) = (&aws.c.ecr, t.address);
+    let q: CreateRepository = t.req.decode()?;
     let out = c
         .describe_repositories()
-        .repository_names(t.req.s("repositoryName")?)
+        .repository_names(
+            t.req
+                .required(q.repository_name, REPOSITORY.repository_name)?,
+        )
         .send()
         .await
         .map_err(ecr_err(a, "DescribeRepositories"));
@@ -292,7 +325,7 @@ pub(super) async fn delete(aws: &Aws, k: EcrKind, e: &Existing<'_>) -> Result<()
         }
         Err(x) if x.is(&["RepositoryNotEmptyException"]) => Err(request(
             a,
-            "repositoryName",
+            REPOSITORY.repository_name,
             format!(
                 "repository `{}` still holds images and AWS deletes only empty repositories; delete its images (`aws ecr batch-delete-image`) and run again",
                 e.id

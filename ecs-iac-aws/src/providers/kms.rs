@@ -1,12 +1,21 @@
 //! KMS: keys the stack owns (policy, rotation, alias), and existing keys it only uses.
 
-use super::{lookups, not_supported, owned, request, Existing, Outcome, Target};
+use super::{lookups, not_supported, observed, owned, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
 use ecs_iac_core::kind::KmsKind;
+use ecs_iac_core::requests::kms::{
+    CreateAlias, CreateAliasFields, CreateKey, CreateKeyFields, EnableKeyRotation,
+};
+use serde_json::Value;
 
 sdk_err!(kms_err, aws_sdk_kms, "kms");
+
+/// The AWS names of a key's request fields.
+const KEY: CreateKeyFields = CreateKey::FIELD;
+/// The AWS names of an alias's request fields.
+const ALIAS: CreateAliasFields = CreateAlias::FIELD;
 
 /// Errors meaning the key or alias is not there (or, for a key, already scheduled for
 /// deletion).
@@ -33,6 +42,9 @@ pub(super) async fn create(
     match k {
         KmsKind::ExistingKey => lookups::kms_key(aws, t).await,
         KmsKind::Key => {
+            let q: CreateKey = r.decode()?;
+            let usage = r.required(q.key_usage, KEY.key_usage)?;
+            let spec = r.required(q.key_spec, KEY.key_spec)?;
             let tags = r
                 .tags("Tags")
                 .into_iter()
@@ -43,10 +55,10 @@ pub(super) async fn create(
                 .once
                 .kms
                 .create_key()
-                .set_description(r.os("Description"))
-                .key_usage(KeyUsageType::from(r.s("KeyUsage")?.as_str()))
-                .key_spec(KeySpec::from(r.s("KeySpec")?.as_str()))
-                .set_policy(r.os("Policy"))
+                .set_description(q.description)
+                .key_usage(KeyUsageType::from(usage.as_str()))
+                .key_spec(KeySpec::from(spec.as_str()))
+                .set_policy(q.policy)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -56,7 +68,8 @@ pub(super) async fn create(
                 .ok_or_else(|| super::response(a, "kms:CreateKey", "KeyMetadata"))
         }
         KmsKind::KeyRotation => {
-            let key = r.s("KeyId")?;
+            let q: EnableKeyRotation = r.decode()?;
+            let key = r.required(q.key_id, EnableKeyRotation::FIELD.key_id)?;
             aws.c
                 .kms
                 .enable_key_rotation()
@@ -67,7 +80,9 @@ pub(super) async fn create(
             Ok(Outcome::new(&key))
         }
         KmsKind::Alias => {
-            let (alias, target) = (r.s("AliasName")?, r.s("TargetKeyId")?);
+            let q: CreateAlias = r.decode()?;
+            let alias = r.required(q.alias_name, ALIAS.alias_name)?;
+            let target = r.required(q.target_key_id, ALIAS.target_key_id)?;
             let res = aws
                 .c
                 .kms
@@ -95,7 +110,7 @@ pub(super) async fn create(
                     if !ours {
                         return Err(request(
                             a,
-                            "AliasName",
+                            ALIAS.alias_name,
                             format!("alias `{alias}` already names another key; pick another alias or move it with `aws kms update-alias`"),
                         ));
                     }
@@ -119,19 +134,20 @@ pub(super) async fn update(
     let changed = |field: &str| t.changed.iter().any(|c| c == field);
     match k {
         KmsKind::Key => {
-            if changed("Description") {
+            let q: CreateKey = r.decode()?;
+            if changed(KEY.description) {
                 c.update_key_description()
                     .key_id(e.id)
-                    .description(r.os("Description").unwrap_or_default())
+                    .description(q.description.unwrap_or_default())
                     .send()
                     .await
                     .map_err(kms_err(a, "UpdateKeyDescription"))?;
             }
-            if changed("Policy") {
+            if changed(KEY.policy) {
                 c.put_key_policy()
                     .key_id(e.id)
                     .policy_name("default")
-                    .policy(r.s("Policy")?)
+                    .policy(r.required(q.policy, KEY.policy)?)
                     .send()
                     .await
                     .map_err(kms_err(a, "PutKeyPolicy"))?;
@@ -139,9 +155,10 @@ pub(super) async fn update(
             Ok(e.unchanged())
         }
         KmsKind::Alias => {
+            let q: CreateAlias = r.decode()?;
             c.update_alias()
                 .alias_name(e.id)
-                .target_key_id(r.s("TargetKeyId")?)
+                .target_key_id(r.required(q.target_key_id, ALIAS.target_key_id)?)
                 .send()
                 .await
                 .map_err(kms_err(a, "UpdateAlias"))?;
@@ -158,8 +175,8 @@ pub(super) async fn observe(
     aws: &Aws,
     k: KmsKind,
     e: &Existing<'_>,
-    applied: &serde_json::Value,
-) -> Result<Option<serde_json::Value>, ProviderError> {
+    applied: &Value,
+) -> Result<Option<Value>, ProviderError> {
     let (c, a) = (&aws.c.kms, e.address);
     match k {
         KmsKind::Key => {
@@ -183,17 +200,16 @@ pub(super) async fn observe(
                 .send()
                 .await
                 .map_err(kms_err(a, "GetKeyPolicy"))?;
-            let mut seen = serde_json::json!({
-                "KeyUsage": meta.key_usage().map(|u| u.as_str()),
-                "KeySpec": meta.key_spec().map(|s| s.as_str()),
-                "Policy": policy.policy(),
-            });
             // An empty description is how AWS reports none.
             let description = meta.description().filter(|d| !d.is_empty());
-            if description.is_some() || applied.get("Description").is_some() {
-                seen["Description"] = description.unwrap_or_default().into();
-            }
-            Ok(Some(seen))
+            let now = CreateKey {
+                description: (description.is_some() || applied.get(KEY.description).is_some())
+                    .then(|| description.unwrap_or_default().to_string()),
+                key_usage: meta.key_usage().map(|u| u.as_str().to_string()),
+                key_spec: meta.key_spec().map(|s| s.as_str().to_string()),
+                policy: policy.policy().map(str::to_string),
+            };
+            Ok(Some(observed(a, &now)?))
         }
         KmsKind::KeyRotation => {
             let out = c
@@ -206,7 +222,14 @@ pub(super) async fn observe(
                 Err(x) if x.is(&GONE) => Ok(None),
                 Err(x) => Err(x),
                 Ok(out) if out.key_rotation_enabled() => {
-                    Ok(Some(serde_json::json!({ "KeyId": applied["KeyId"] })))
+                    let field = EnableKeyRotation::FIELD.key_id;
+                    let now = EnableKeyRotation {
+                        key_id: applied
+                            .get(field)
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    };
+                    Ok(Some(observed(a, &now)?))
                 }
                 Ok(_) => Ok(None),
             }
@@ -221,9 +244,16 @@ pub(super) async fn observe(
             match out {
                 Err(x) if x.is(&GONE) => Ok(None),
                 Err(x) => Err(x),
-                Ok(out) => Ok(out
-                    .key_metadata()
-                    .map(|m| serde_json::json!({ "AliasName": e.id, "TargetKeyId": m.key_id() }))),
+                Ok(out) => match out.key_metadata() {
+                    Some(m) => {
+                        let now = CreateAlias {
+                            alias_name: Some(e.id.to_string()),
+                            target_key_id: Some(m.key_id().to_string()),
+                        };
+                        Ok(Some(observed(a, &now)?))
+                    }
+                    None => Ok(None),
+                },
             }
         }
         KmsKind::ExistingKey => Err(not_supported(a, e.kind, "refresh")),

@@ -12,6 +12,9 @@ use ecs_iac_core::kind::Ec2Kind;
 use ecs_iac_core::requests::ec2::{
     DescribeSecurityGroups, DescribeSubnets, DescribeVpcs, Filter as DescribeFilter,
 };
+use ecs_iac_core::requests::ecr::DescribeRepositories;
+use ecs_iac_core::requests::kms::DescribeKey;
+use ecs_iac_core::requests::sns::GetTopicAttributes;
 
 sdk_err!(err, aws_sdk_ec2, "ec2");
 sdk_err!(ecs_err, aws_sdk_ecs, "ecs");
@@ -469,10 +472,12 @@ pub(super) async fn certificate_for_domain(
 
 /// The KMS key `KeyId` (an id, ARN or alias); it must be enabled.
 pub(super) async fn kms_key(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-    let key = t.req.s("KeyId")?;
+    let q: DescribeKey = t.req.decode()?;
+    let field = DescribeKey::FIELD.key_id;
+    let key = t.req.required(q.key_id, field)?;
     let sought = Sought {
         t,
-        field: "KeyId",
+        field,
         what: "KMS key",
         described: key.clone(),
         operation: "kms:DescribeKey",
@@ -501,10 +506,12 @@ pub(super) async fn kms_key(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provid
 
 /// The SNS topic `TopicArn`.
 pub(super) async fn topic(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-    let arn = t.req.s("TopicArn")?;
+    let q: GetTopicAttributes = t.req.decode()?;
+    let field = GetTopicAttributes::FIELD.topic_arn;
+    let arn = t.req.required(q.topic_arn, field)?;
     let sought = Sought {
         t,
-        field: "TopicArn",
+        field,
         what: "SNS topic",
         described: arn.clone(),
         operation: "sns:GetTopicAttributes",
@@ -520,7 +527,7 @@ pub(super) async fn topic(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provider
     let out = sought.found(out, &["NotFound", "NotFoundException"])?;
     let arn = out
         .attributes()
-        .and_then(|a| a.get("TopicArn"))
+        .and_then(|a| a.get(field))
         .cloned()
         .unwrap_or(arn);
     let name = arn.rsplit(':').next().unwrap_or_default().to_string();
@@ -529,10 +536,11 @@ pub(super) async fn topic(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provider
 
 /// The ECR repository `repositoryNames[0]`.
 pub(super) async fn repository(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-    let names = t.req.ss("repositoryNames");
+    let q: DescribeRepositories = t.req.decode()?;
+    let names = q.repository_names.unwrap_or_default();
     let sought = Sought {
         t,
-        field: "repositoryNames",
+        field: DescribeRepositories::FIELD.repository_names,
         what: "ECR repository",
         described: names.join(", "),
         operation: "ecr:DescribeRepositories",

@@ -1,81 +1,100 @@
 //! OpenSearch Service: domains the stack owns.
 
-use super::{gone_is_deleted, not_supported, owned, request, response, Existing, Outcome, Target};
+use super::{
+    gone_is_deleted, not_supported, observed, owned, request, response, Existing, Outcome, Target,
+};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_opensearch::types as os;
 use ecs_iac_core::kind::OpenSearchKind;
-use serde_json::{json, Value};
+use ecs_iac_core::requests::opensearch::{
+    AdvancedSecurityOptions, ClusterConfig, CreateDomain, CreateDomainFields,
+    DomainEndpointOptions, EbsOptions, EncryptionAtRestOptions, MasterUserOptions,
+    NodeToNodeEncryptionOptions,
+};
+use serde_json::Value;
 
 sdk_err!(search_err, aws_sdk_opensearch, "opensearch");
 
 /// The errors of a domain that does not exist.
 const GONE: [&str; 1] = ["ResourceNotFoundException"];
 
-fn cluster(r: &Req<'_>) -> Option<os::ClusterConfig> {
-    let c = r.obj("ClusterConfig")?;
+/// The AWS names of a domain's request fields.
+const DOMAIN: CreateDomainFields = CreateDomain::FIELD;
+
+/// A request count or size as the SDK takes it.
+fn int(n: Option<u32>) -> Option<i32> {
+    n.and_then(|n| i32::try_from(n).ok())
+}
+
+/// A count or size AWS reports, as the request has it.
+fn uint(n: Option<i32>) -> Option<u32> {
+    n.and_then(|n| u32::try_from(n).ok())
+}
+
+fn cluster(c: Option<ClusterConfig>) -> Option<os::ClusterConfig> {
+    let c = c?;
     Some(
         os::ClusterConfig::builder()
-            .set_instance_type(c.os("InstanceType").map(|t| t.as_str().into()))
-            .set_instance_count(c.oi("InstanceCount"))
+            .set_instance_type(c.instance_type.map(|t| t.as_str().into()))
+            .set_instance_count(int(c.instance_count))
             .build(),
     )
 }
 
-fn ebs(r: &Req<'_>) -> Option<os::EbsOptions> {
-    let e = r.obj("EBSOptions")?;
+fn ebs(e: Option<EbsOptions>) -> Option<os::EbsOptions> {
+    let e = e?;
     Some(
         os::EbsOptions::builder()
-            .set_ebs_enabled(e.ob("EBSEnabled"))
-            .set_volume_type(e.os("VolumeType").map(|t| t.as_str().into()))
-            .set_volume_size(e.oi("VolumeSize"))
+            .set_ebs_enabled(e.ebs_enabled)
+            .set_volume_type(e.volume_type.map(|t| t.as_str().into()))
+            .set_volume_size(int(e.volume_size))
             .build(),
     )
 }
 
-fn node_to_node(r: &Req<'_>) -> Option<os::NodeToNodeEncryptionOptions> {
-    let n = r.obj("NodeToNodeEncryptionOptions")?;
+fn node_to_node(n: Option<NodeToNodeEncryptionOptions>) -> Option<os::NodeToNodeEncryptionOptions> {
     Some(
         os::NodeToNodeEncryptionOptions::builder()
-            .set_enabled(n.ob("Enabled"))
+            .set_enabled(n?.enabled)
             .build(),
     )
 }
 
-fn at_rest(r: &Req<'_>) -> Option<os::EncryptionAtRestOptions> {
-    let e = r.obj("EncryptionAtRestOptions")?;
+fn at_rest(e: Option<EncryptionAtRestOptions>) -> Option<os::EncryptionAtRestOptions> {
+    let e = e?;
     Some(
         os::EncryptionAtRestOptions::builder()
-            .set_enabled(e.ob("Enabled"))
-            .set_kms_key_id(e.os("KmsKeyId"))
+            .set_enabled(e.enabled)
+            .set_kms_key_id(e.kms_key_id)
             .build(),
     )
 }
 
-fn endpoint(r: &Req<'_>) -> Option<os::DomainEndpointOptions> {
-    let e = r.obj("DomainEndpointOptions")?;
+fn endpoint(e: Option<DomainEndpointOptions>) -> Option<os::DomainEndpointOptions> {
+    let e = e?;
     Some(
         os::DomainEndpointOptions::builder()
-            .set_enforce_https(e.ob("EnforceHTTPS"))
-            .set_tls_security_policy(e.os("TLSSecurityPolicy").map(|p| p.as_str().into()))
+            .set_enforce_https(e.enforce_https)
+            .set_tls_security_policy(e.tls_security_policy.map(|p| p.as_str().into()))
             .build(),
     )
 }
 
-fn security(r: &Req<'_>) -> Option<os::AdvancedSecurityOptionsInput> {
-    let s = r.obj("AdvancedSecurityOptions")?;
-    let master = s.obj("MasterUserOptions").map(|m| {
+fn security(s: Option<AdvancedSecurityOptions>) -> Option<os::AdvancedSecurityOptionsInput> {
+    let s = s?;
+    let master = s.master_user_options.map(|m| {
         os::MasterUserOptions::builder()
-            .set_master_user_name(m.os("MasterUserName"))
-            .set_master_user_password(m.os("MasterUserPassword"))
-            .set_master_user_arn(m.os("MasterUserARN"))
+            .set_master_user_name(m.master_user_name)
+            .set_master_user_password(m.master_user_password)
+            .set_master_user_arn(m.master_user_arn)
             .build()
     });
     Some(
         os::AdvancedSecurityOptionsInput::builder()
-            .set_enabled(s.ob("Enabled"))
-            .set_internal_user_database_enabled(s.ob("InternalUserDatabaseEnabled"))
+            .set_enabled(s.enabled)
+            .set_internal_user_database_enabled(s.internal_user_database_enabled)
             .set_master_user_options(master)
             .build(),
     )
@@ -108,20 +127,23 @@ pub(super) async fn create(
     let (a, r) = (t.address, &t.req);
     match k {
         OpenSearchKind::Domain => {
-            let name = r.s("DomainName")?;
+            let q: CreateDomain = r.decode()?;
+            let name = r.required(q.domain_name, DOMAIN.domain_name)?;
             let out = aws
                 .once
                 .opensearch
                 .create_domain()
                 .domain_name(&name)
-                .set_engine_version(r.os("EngineVersion"))
-                .set_cluster_config(cluster(r))
-                .set_ebs_options(ebs(r))
-                .set_node_to_node_encryption_options(node_to_node(r))
-                .set_encryption_at_rest_options(at_rest(r))
-                .set_domain_endpoint_options(endpoint(r))
-                .set_advanced_security_options(security(r))
-                .set_access_policies(r.os("AccessPolicies"))
+                .set_engine_version(q.engine_version)
+                .set_cluster_config(cluster(q.cluster_config))
+                .set_ebs_options(ebs(q.ebs_options))
+                .set_node_to_node_encryption_options(node_to_node(
+                    q.node_to_node_encryption_options,
+                ))
+                .set_encryption_at_rest_options(at_rest(q.encryption_at_rest_options))
+                .set_domain_endpoint_options(endpoint(q.domain_endpoint_options))
+                .set_advanced_security_options(security(q.advanced_security_options))
+                .set_access_policies(q.access_policies)
                 .set_tag_list(Some(tags(r)?))
                 .send()
                 .await
@@ -135,7 +157,7 @@ pub(super) async fn create(
                     find(aws, k, t).await?.ok_or_else(|| {
                         request(
                             a,
-                            "DomainName",
+                            DOMAIN.domain_name,
                             format!("domain `{name}` already exists and is not owned by this stack; import it or pick another name"),
                         )
                     })
@@ -158,29 +180,31 @@ pub(super) async fn update(
     if k != OpenSearchKind::Domain {
         return Err(not_supported(a, t.kind, "modify"));
     }
+    let q: CreateDomain = r.decode()?;
     let changed = |field: &str| t.changed.iter().any(|c| c == field);
     let mut call = aws.c.opensearch.update_domain_config().domain_name(e.id);
-    if changed("ClusterConfig") {
-        call = call.set_cluster_config(cluster(r));
+    if changed(DOMAIN.cluster_config) {
+        call = call.set_cluster_config(cluster(q.cluster_config));
     }
-    if changed("EBSOptions") {
-        call = call.set_ebs_options(ebs(r));
+    if changed(DOMAIN.ebs_options) {
+        call = call.set_ebs_options(ebs(q.ebs_options));
     }
-    if changed("NodeToNodeEncryptionOptions") {
-        call = call.set_node_to_node_encryption_options(node_to_node(r));
+    if changed(DOMAIN.node_to_node_encryption_options) {
+        call = call
+            .set_node_to_node_encryption_options(node_to_node(q.node_to_node_encryption_options));
     }
-    if changed("EncryptionAtRestOptions") {
-        call = call.set_encryption_at_rest_options(at_rest(r));
+    if changed(DOMAIN.encryption_at_rest_options) {
+        call = call.set_encryption_at_rest_options(at_rest(q.encryption_at_rest_options));
     }
-    if changed("DomainEndpointOptions") {
-        call = call.set_domain_endpoint_options(endpoint(r));
+    if changed(DOMAIN.domain_endpoint_options) {
+        call = call.set_domain_endpoint_options(endpoint(q.domain_endpoint_options));
     }
-    if changed("AdvancedSecurityOptions") {
-        call = call.set_advanced_security_options(security(r));
+    if changed(DOMAIN.advanced_security_options) {
+        call = call.set_advanced_security_options(security(q.advanced_security_options));
     }
-    if changed("AccessPolicies") {
+    if changed(DOMAIN.access_policies) {
         // An empty policy removes it.
-        call = call.access_policies(r.os("AccessPolicies").unwrap_or_default());
+        call = call.access_policies(q.access_policies.unwrap_or_default());
     }
     call.send()
         .await
@@ -219,50 +243,69 @@ pub(super) async fn observe(
     let cluster = d.cluster_config();
     let ebs = d.ebs_options();
     let security = d.advanced_security_options();
-    let mut seen = json!({
-        "DomainName": d.domain_name(),
-        "EngineVersion": d.engine_version(),
-        "ClusterConfig": {
-            "InstanceType": cluster.and_then(|c| c.instance_type()).map(|t| t.as_str()),
-            "InstanceCount": cluster.and_then(|c| c.instance_count()),
-        },
-        "EBSOptions": {
-            "EBSEnabled": ebs.and_then(|e| e.ebs_enabled()),
-            "VolumeType": ebs.and_then(|e| e.volume_type()).map(|t| t.as_str()),
-            "VolumeSize": ebs.and_then(|e| e.volume_size()),
-        },
-        "NodeToNodeEncryptionOptions": {
-            "Enabled": d.node_to_node_encryption_options().and_then(|n| n.enabled()).unwrap_or(false),
-        },
-        "EncryptionAtRestOptions": {
-            "Enabled": d.encryption_at_rest_options().and_then(|e| e.enabled()).unwrap_or(false),
-        },
-        "DomainEndpointOptions": {
-            "EnforceHTTPS": d.domain_endpoint_options().and_then(|o| o.enforce_https()).unwrap_or(false),
-            "TLSSecurityPolicy": d
-                .domain_endpoint_options()
-                .and_then(|o| o.tls_security_policy())
-                .map(|p| p.as_str()),
-        },
-    });
+    let at_rest = d.encryption_at_rest_options();
+    let endpoint = d.domain_endpoint_options();
     // The key AWS picked for `aws/es` is not drift.
-    if applied["EncryptionAtRestOptions"]["KmsKeyId"].is_string() {
-        seen["EncryptionAtRestOptions"]["KmsKeyId"] = d
-            .encryption_at_rest_options()
-            .and_then(|e| e.kms_key_id())
-            .into();
-    }
-    if security.and_then(|s| s.enabled()) == Some(true) {
-        seen["AdvancedSecurityOptions"] = json!({
-            "Enabled": true,
-            "InternalUserDatabaseEnabled": security.and_then(|s| s.internal_user_database_enabled()).unwrap_or(false),
-            "MasterUserOptions": applied["AdvancedSecurityOptions"]["MasterUserOptions"],
-        });
-    }
-    if let Some(policy) = d.access_policies().filter(|p| !p.trim().is_empty()) {
-        seen["AccessPolicies"] = policy.into();
-    }
-    Ok(Some(seen))
+    let asked_key = applied[DOMAIN.encryption_at_rest_options]
+        [EncryptionAtRestOptions::FIELD.kms_key_id]
+        .is_string();
+    // The master user's password is never reported back: the request's stands.
+    let master = &applied[DOMAIN.advanced_security_options]
+        [AdvancedSecurityOptions::FIELD.master_user_options];
+    let master = serde_json::from_value::<MasterUserOptions>(master.clone()).ok();
+    let now = CreateDomain {
+        domain_name: Some(d.domain_name().to_string()),
+        engine_version: d.engine_version().map(str::to_string),
+        cluster_config: Some(ClusterConfig {
+            instance_type: cluster
+                .and_then(|c| c.instance_type())
+                .map(|t| t.as_str().to_string()),
+            instance_count: uint(cluster.and_then(|c| c.instance_count())),
+        }),
+        ebs_options: Some(EbsOptions {
+            ebs_enabled: ebs.and_then(|e| e.ebs_enabled()),
+            volume_type: ebs
+                .and_then(|e| e.volume_type())
+                .map(|t| t.as_str().to_string()),
+            volume_size: uint(ebs.and_then(|e| e.volume_size())),
+        }),
+        node_to_node_encryption_options: Some(NodeToNodeEncryptionOptions {
+            enabled: Some(
+                d.node_to_node_encryption_options()
+                    .and_then(|n| n.enabled())
+                    .unwrap_or(false),
+            ),
+        }),
+        encryption_at_rest_options: Some(EncryptionAtRestOptions {
+            enabled: Some(at_rest.and_then(|e| e.enabled()).unwrap_or(false)),
+            kms_key_id: at_rest
+                .and_then(|e| e.kms_key_id())
+                .filter(|_| asked_key)
+                .map(str::to_string),
+        }),
+        domain_endpoint_options: Some(DomainEndpointOptions {
+            enforce_https: Some(endpoint.and_then(|o| o.enforce_https()).unwrap_or(false)),
+            tls_security_policy: endpoint
+                .and_then(|o| o.tls_security_policy())
+                .map(|p| p.as_str().to_string()),
+        }),
+        advanced_security_options: (security.and_then(|s| s.enabled()) == Some(true)).then(|| {
+            AdvancedSecurityOptions {
+                enabled: Some(true),
+                internal_user_database_enabled: Some(
+                    security
+                        .and_then(|s| s.internal_user_database_enabled())
+                        .unwrap_or(false),
+                ),
+                master_user_options: master,
+            }
+        }),
+        access_policies: d
+            .access_policies()
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string),
+    };
+    Ok(Some(observed(a, &now)?))
 }
 
 /// The domain of this stack and address: its name, if its tags say it is ours.
@@ -273,7 +316,8 @@ pub(super) async fn find(
 ) -> Result<Option<Outcome>, ProviderError> {
     let OpenSearchKind::Domain = k;
     let (a, c) = (t.address, &aws.c.opensearch);
-    let name = t.req.s("DomainName")?;
+    let q: CreateDomain = t.req.decode()?;
+    let name = t.req.required(q.domain_name, DOMAIN.domain_name)?;
     let out = match c
         .describe_domain()
         .domain_name(&name)
@@ -368,4 +412,38 @@ pub(super) async fn wait_ready(
         o.attributes.insert("endpoint".into(), endpoint.to_string());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_request_decodes_and_a_mistyped_part_is_named_by_its_path() {
+        let body = serde_json::json!({
+            "DomainName": "logs",
+            "ClusterConfig": {"InstanceType": "r6g.large.search", "InstanceCount": 2},
+            "TagList": [{"Key": "a", "Value": "b"}],
+        });
+        let r = Req {
+            address: "search",
+            body: &body,
+        };
+        let q: CreateDomain = r.decode().unwrap();
+        let config = cluster(q.cluster_config).unwrap();
+        assert_eq!(config.instance_count(), Some(2));
+        assert_eq!(q.access_policies, None);
+
+        let body = serde_json::json!({"ClusterConfig": {"InstanceCount": "two"}});
+        let r = Req {
+            address: "search",
+            body: &body,
+        };
+        match r.decode::<CreateDomain>() {
+            Err(ProviderError::Request { field, .. }) => {
+                assert_eq!(field, "ClusterConfig.InstanceCount");
+            }
+            other => panic!("a string where a count belongs must fail: {other:?}"),
+        }
+    }
 }

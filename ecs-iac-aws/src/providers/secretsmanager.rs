@@ -2,16 +2,27 @@
 //! resource policies, secrets it only reads, and secret values for requests that need
 //! them. No value is ever logged, recorded or put in an error.
 
-use super::{gone_is_deleted, not_supported, owned, request, response, Existing, Outcome, Target};
+use super::{
+    gone_is_deleted, not_supported, observed, owned, request, response, Existing, Outcome, Target,
+};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::SecretsManagerKind;
+use ecs_iac_core::requests::secretsmanager::{
+    CreateSecret, CreateSecretFields, DescribeSecret, PutResourcePolicy, PutResourcePolicyFields,
+};
 use ecs_iac_core::resources::SecretValue;
+use serde_json::Value;
 
 sdk_err!(secrets_err, aws_sdk_secretsmanager, "secretsmanager");
 
 /// The errors of a secret that does not exist.
 const GONE: [&str; 1] = ["ResourceNotFoundException"];
+
+/// The AWS names of a secret's request fields.
+const SECRET: CreateSecretFields = CreateSecret::FIELD;
+/// The AWS names of a secret policy's request fields.
+const POLICY: PutResourcePolicyFields = PutResourcePolicy::FIELD;
 
 /// The key Secrets Manager uses when a secret names none.
 const DEFAULT_KEY: &str = "alias/aws/secretsmanager";
@@ -25,9 +36,10 @@ pub(super) async fn create(
     let c = &aws.c.secrets;
     match k {
         SecretsManagerKind::SecretRef => {
+            let q: DescribeSecret = r.decode()?;
             let out = c
                 .describe_secret()
-                .secret_id(r.s("SecretId")?)
+                .secret_id(r.required(q.secret_id, DescribeSecret::FIELD.secret_id)?)
                 .send()
                 .await
                 .map_err(secrets_err(a, "DescribeSecret"))?;
@@ -37,7 +49,7 @@ pub(super) async fn create(
             if out.deleted_date().is_some() {
                 return Err(request(
                     a,
-                    "SecretId",
+                    DescribeSecret::FIELD.secret_id,
                     format!("secret `{arn}` is scheduled for deletion; restore it (`aws secretsmanager restore-secret`) or point the stack at another one"),
                 ));
             }
@@ -46,9 +58,14 @@ pub(super) async fn create(
                 .with("name", out.name().unwrap_or_default()))
         }
         SecretsManagerKind::Secret => {
-            let name = r.s("Name")?;
-            let value = r.os("SecretString").ok_or_else(|| {
-                request(a, "SecretString", "no value was produced for the secret")
+            let q: CreateSecret = r.decode()?;
+            let name = r.required(q.name, SECRET.name)?;
+            let value = q.secret_string.ok_or_else(|| {
+                request(
+                    a,
+                    SECRET.secret_string,
+                    "no value was produced for the secret",
+                )
             })?;
             let tags = r
                 .tags("Tags")
@@ -63,8 +80,8 @@ pub(super) async fn create(
             let out = c
                 .create_secret()
                 .name(&name)
-                .set_description(r.os("Description"))
-                .set_kms_key_id(r.os("KmsKeyId"))
+                .set_description(q.description)
+                .set_kms_key_id(q.kms_key_id)
                 .secret_string(value)
                 .set_tags(Some(tags))
                 .send()
@@ -84,12 +101,12 @@ pub(super) async fn create(
                         Some(Taken::Ours(found)) => Ok(found),
                         Some(Taken::Deleted(arn)) => Err(request(
                             a,
-                            "Name",
+                            SECRET.name,
                             format!("secret `{name}` ({arn}) is scheduled for deletion and keeps its name until then; restore it (`aws secretsmanager restore-secret --secret-id {name}`) and import it, delete it for good (`aws secretsmanager delete-secret --secret-id {name} --force-delete-without-recovery`), or pick another name"),
                         )),
                         Some(Taken::Theirs) => Err(request(
                             a,
-                            "Name",
+                            SECRET.name,
                             format!("secret `{name}` already exists and is not owned by this stack; import it or pick another name"),
                         )),
                         None => Err(x),
@@ -99,11 +116,12 @@ pub(super) async fn create(
             }
         }
         SecretsManagerKind::ResourcePolicy => {
-            let secret = r.s("SecretId")?;
+            let q: PutResourcePolicy = r.decode()?;
+            let secret = r.required(q.secret_id, POLICY.secret_id)?;
             c.put_resource_policy()
                 .secret_id(&secret)
-                .resource_policy(r.s("ResourcePolicy")?)
-                .set_block_public_policy(r.ob("BlockPublicPolicy"))
+                .resource_policy(r.required(q.resource_policy, POLICY.resource_policy)?)
+                .set_block_public_policy(q.block_public_policy)
                 .send()
                 .await
                 .map_err(secrets_err(a, "PutResourcePolicy"))?;
@@ -173,13 +191,14 @@ pub(super) async fn update(
     if k != SecretsManagerKind::Secret {
         return Err(not_supported(a, t.kind, "modify"));
     }
+    let q: CreateSecret = r.decode()?;
     let changed = |field: &str| t.changed.iter().any(|c| c == field);
     let mut call = aws.c.secrets.update_secret().secret_id(e.id);
-    if changed("Description") {
-        call = call.description(r.os("Description").unwrap_or_default());
+    if changed(SECRET.description) {
+        call = call.description(q.description.unwrap_or_default());
     }
-    if changed("KmsKeyId") {
-        call = call.kms_key_id(r.os("KmsKeyId").unwrap_or_else(|| DEFAULT_KEY.into()));
+    if changed(SECRET.kms_key_id) {
+        call = call.kms_key_id(q.kms_key_id.unwrap_or_else(|| DEFAULT_KEY.into()));
     }
     call.send().await.map_err(secrets_err(a, "UpdateSecret"))?;
     Ok(e.unchanged())
@@ -191,8 +210,8 @@ pub(super) async fn observe(
     aws: &Aws,
     k: SecretsManagerKind,
     e: &Existing<'_>,
-    applied: &serde_json::Value,
-) -> Result<Option<serde_json::Value>, ProviderError> {
+    applied: &Value,
+) -> Result<Option<Value>, ProviderError> {
     let (c, a) = (&aws.c.secrets, e.address);
     match k {
         SecretsManagerKind::SecretRef => Err(not_supported(a, e.kind, "refresh")),
@@ -210,14 +229,20 @@ pub(super) async fn observe(
             if out.deleted_date().is_some() {
                 return Ok(None);
             }
-            let mut seen = serde_json::json!({ "Name": out.name() });
-            if let Some(d) = out.description().filter(|d| !d.is_empty()) {
-                seen["Description"] = d.into();
-            }
-            if let Some(key) = out.kms_key_id().filter(|k| *k != DEFAULT_KEY) {
-                seen["KmsKeyId"] = same_key(applied["KmsKeyId"].as_str(), key).into();
-            }
-            Ok(Some(seen))
+            let asked = applied.get(SECRET.kms_key_id).and_then(Value::as_str);
+            let now = CreateSecret {
+                name: out.name().map(str::to_string),
+                description: out
+                    .description()
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string),
+                kms_key_id: out
+                    .kms_key_id()
+                    .filter(|k| *k != DEFAULT_KEY)
+                    .map(|key| same_key(asked, key)),
+                secret_string: None,
+            };
+            Ok(Some(observed(a, &now)?))
         }
         SecretsManagerKind::ResourcePolicy => {
             let out = c
@@ -230,14 +255,18 @@ pub(super) async fn observe(
                 Err(x) if x.is(&GONE) => return Ok(None),
                 other => other?,
             };
-            // Whether public policies are blocked is not reported back.
-            Ok(out.resource_policy().map(|policy| {
-                serde_json::json!({
-                    "SecretId": e.id,
-                    "ResourcePolicy": policy,
-                    "BlockPublicPolicy": applied["BlockPublicPolicy"],
-                })
-            }))
+            let Some(policy) = out.resource_policy() else {
+                return Ok(None);
+            };
+            let now = PutResourcePolicy {
+                secret_id: Some(e.id.to_string()),
+                resource_policy: Some(policy.to_string()),
+                // Whether public policies are blocked is not reported back.
+                block_public_policy: applied
+                    .get(POLICY.block_public_policy)
+                    .and_then(Value::as_bool),
+            };
+            Ok(Some(observed(a, &now)?))
         }
     }
 }
@@ -266,7 +295,8 @@ pub(super) async fn find(
     if k != SecretsManagerKind::Secret {
         return Ok(None);
     }
-    match ownership(aws, t, &t.req.s("Name")?).await? {
+    let q: CreateSecret = t.req.decode()?;
+    match ownership(aws, t, &t.req.required(q.name, SECRET.name)?).await? {
         Some(Taken::Ours(found)) => Ok(Some(found)),
         _ => Ok(None),
     }
@@ -381,10 +411,10 @@ impl Aws {
         source: &SecretValue,
     ) -> Result<String, ProviderError> {
         if let Some(local) = read_local_value(source) {
-            return local.map_err(|problem| request(address, "SecretString", problem));
+            return local.map_err(|problem| request(address, SECRET.secret_string, problem));
         }
         let SecretValue::Generated(p) = source else {
-            return Err(request(address, "SecretString", "no value source"));
+            return Err(request(address, SECRET.secret_string, "no value source"));
         };
         let out = self
             .c

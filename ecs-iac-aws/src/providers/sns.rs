@@ -1,15 +1,22 @@
 //! SNS: topics the stack owns and their subscriptions, and existing topics it only
 //! notifies.
 
-use super::{gone_is_deleted, lookups, not_supported, owned, request, Existing, Outcome, Target};
+use super::{
+    gone_is_deleted, lookups, not_supported, observed, owned, request, Existing, Outcome, Target,
+};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::SnsKind;
+use ecs_iac_core::requests::sns::{
+    CreateTopic, CreateTopicFields, Subscribe, SubscribeFields, TopicAttributes,
+};
 
 sdk_err!(sns_err, aws_sdk_sns, "sns");
 
-/// The topic attributes the stack sets; the others (policy, owner, counts) are AWS's.
-const MANAGED_ATTRIBUTES: [&str; 2] = ["DisplayName", "KmsMasterKeyId"];
+/// The AWS names of a topic's request fields.
+const TOPIC: CreateTopicFields = CreateTopic::FIELD;
+/// The AWS names of a subscription's request fields.
+const SUBSCRIPTION: SubscribeFields = Subscribe::FIELD;
 
 /// The topic's outcome from its ARN.
 fn topic_outcome(arn: &str) -> Outcome {
@@ -26,7 +33,8 @@ pub(super) async fn create(
     match k {
         SnsKind::ExistingTopic => lookups::topic(aws, t).await,
         SnsKind::Topic => {
-            let name = r.s("Name")?;
+            let q: CreateTopic = r.decode()?;
+            let name = r.required(q.name, TOPIC.name)?;
             // CreateTopic returns the existing topic's ARN for a name already taken, so a
             // topic someone else made is adopted only when its tags say it is ours.
             let arn = aws.arn("sns", &name);
@@ -35,7 +43,7 @@ pub(super) async fn create(
                 Some(false) => {
                     return Err(request(
                         a,
-                        "Name",
+                        TOPIC.name,
                         format!("topic `{name}` already exists and is not owned by this stack; import it or pick another name"),
                     ))
                 }
@@ -47,10 +55,12 @@ pub(super) async fn create(
                 .map(|(k, v)| aws_sdk_sns::types::Tag::builder().key(k).value(v).build())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|x| request(a, "Tags", x))?;
-            let attributes = r.obj("Attributes").map(|attrs| {
-                MANAGED_ATTRIBUTES
-                    .iter()
-                    .filter_map(|key| Some((key.to_string(), attrs.os(key)?)))
+            // The attributes the stack sets; the others (policy, owner, counts) are AWS's.
+            let attributes = q.attributes.map(|attrs| {
+                attrs
+                    .entries()
+                    .into_iter()
+                    .filter_map(|(key, value)| Some((key.to_string(), value?.to_string())))
                     .collect()
             });
             let out = aws
@@ -69,14 +79,16 @@ pub(super) async fn create(
             Ok(topic_outcome(arn))
         }
         SnsKind::Subscription => {
+            let q: Subscribe = r.decode()?;
             let out = aws
                 .c
                 .sns
                 .subscribe()
-                .topic_arn(r.s("TopicArn")?)
-                .protocol(r.s("Protocol")?)
-                .endpoint(r.s("Endpoint")?)
-                .return_subscription_arn(true)
+                .topic_arn(r.required(q.topic_arn, SUBSCRIPTION.topic_arn)?)
+                .protocol(r.required(q.protocol, SUBSCRIPTION.protocol)?)
+                .endpoint(r.required(q.endpoint, SUBSCRIPTION.endpoint)?)
+                // The ARN also while the subscription waits for confirmation.
+                .return_subscription_arn(q.return_subscription_arn.unwrap_or(true))
                 .send()
                 .await
                 .map_err(sns_err(a, "Subscribe"))?;
@@ -107,9 +119,10 @@ pub(super) async fn update(
         .await
         .map_err(sns_err(a, "GetTopicAttributes"))?;
     let current = current.attributes().cloned().unwrap_or_default();
-    let desired = t.req.obj("Attributes");
-    for key in MANAGED_ATTRIBUTES {
-        let want = desired.as_ref().and_then(|d| d.os(key)).unwrap_or_default();
+    let q: CreateTopic = t.req.decode()?;
+    let desired = q.attributes.unwrap_or_default();
+    for (key, want) in desired.entries() {
+        let want = want.unwrap_or_default().to_string();
         let have = current.get(key).cloned().unwrap_or_default();
         if want != have {
             c.set_topic_attributes()
@@ -147,19 +160,18 @@ pub(super) async fn observe(
                 other => other?,
             };
             let attrs = out.attributes().cloned().unwrap_or_default();
-            let managed: serde_json::Map<String, serde_json::Value> = MANAGED_ATTRIBUTES
-                .iter()
-                .filter_map(|key| {
-                    let v = attrs.get(*key).filter(|v| !v.is_empty())?;
-                    Some((key.to_string(), v.clone().into()))
-                })
-                .collect();
+            let set = |key: &str| attrs.get(key).filter(|v| !v.is_empty()).cloned();
+            let field = TopicAttributes::FIELD;
+            let managed = TopicAttributes {
+                display_name: set(field.display_name),
+                kms_master_key_id: set(field.kms_master_key_id),
+            };
             let name = e.id.rsplit(':').next().unwrap_or_default();
-            let mut seen = serde_json::json!({ "Name": name });
-            if !managed.is_empty() {
-                seen["Attributes"] = managed.into();
-            }
-            Ok(Some(seen))
+            let now = CreateTopic {
+                name: Some(name.to_string()),
+                attributes: (managed != TopicAttributes::default()).then_some(managed),
+            };
+            Ok(Some(observed(a, &now)?))
         }
         SnsKind::Subscription => {
             let out = c
@@ -171,7 +183,8 @@ pub(super) async fn observe(
             match out {
                 Err(x) if x.is(&gone) => Ok(None),
                 Err(x) => Err(x),
-                Ok(_) => Ok(Some(serde_json::json!({}))),
+                // The subscription's settings are not compared: only that it exists.
+                Ok(_) => Ok(Some(observed(a, &Subscribe::default())?)),
             }
         }
         SnsKind::ExistingTopic => Err(not_supported(a, e.kind, "refresh")),
@@ -187,7 +200,8 @@ pub(super) async fn find(
     if k != SnsKind::Topic {
         return Ok(None);
     }
-    let arn = aws.arn("sns", &t.req.s("Name")?);
+    let q: CreateTopic = t.req.decode()?;
+    let arn = aws.arn("sns", &t.req.required(q.name, TOPIC.name)?);
     Ok((ownership(aws, t, &arn).await? == Some(true)).then(|| topic_outcome(&arn)))
 }
 

@@ -1,6 +1,7 @@
 //! CloudTrail checks: trails without log file validation or in one region only.
 
 use super::{LintRule, Lx};
+use crate::requests::cloudtrail::CreateTrail;
 use crate::resources::*;
 
 impl Lx<'_> {
@@ -10,7 +11,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::TrailNoLogValidation,
                 "",
-                "EnableLogFileValidation",
+                CreateTrail::FIELD.enable_log_file_validation,
                 format!("trail `{}` does not validate its log files", t.trail_name()),
             );
         }
@@ -18,7 +19,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::TrailSingleRegion,
                 "",
-                "IsMultiRegionTrail",
+                CreateTrail::FIELD.is_multi_region_trail,
                 format!("trail `{}` records one region only", t.trail_name()),
             );
         }

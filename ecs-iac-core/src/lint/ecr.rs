@@ -1,6 +1,7 @@
 //! ECR checks: repositories without scan on push or with mutable tags.
 
 use super::{LintRule, Lx};
+use crate::requests::ecr::{CreateRepository, ImageScanningConfiguration};
 use crate::resources::*;
 
 impl Lx<'_> {
@@ -10,7 +11,11 @@ impl Lx<'_> {
             self.emit(
                 LintRule::RepositoryNoScanOnPush,
                 "",
-                "imageScanningConfiguration.scanOnPush",
+                format!(
+                    "{}.{}",
+                    CreateRepository::FIELD.image_scanning_configuration,
+                    ImageScanningConfiguration::FIELD.scan_on_push
+                ),
                 format!(
                     "repository `{}` does not scan images on push",
                     r.get_repository_name()
@@ -21,7 +26,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::RepositoryMutableTags,
                 "",
-                "imageTagMutability",
+                CreateRepository::FIELD.image_tag_mutability,
                 format!(
                     "repository `{}` has mutable tags: pushing `1.4.2` again replaces the image tasks run",
                     r.get_repository_name()

@@ -1,7 +1,13 @@
 //! OpenSearch checks: literal master passwords, missing encryption and weak HTTPS.
 
 use super::{LintRule, Lx};
+use crate::requests::opensearch::{
+    CreateDomain, CreateDomainFields, EncryptionAtRestOptions, NodeToNodeEncryptionOptions,
+};
 use crate::resources::*;
+
+/// The AWS names of a domain's request fields.
+const DOMAIN: CreateDomainFields = CreateDomain::FIELD;
 
 impl Lx<'_> {
     /// A domain: master password, encryption and HTTPS settings.
@@ -11,7 +17,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::OpenSearchLiteralPassword,
                 "",
-                "AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword",
+                crate::resources::opensearch::master_password_path(),
                 format!("domain `{name}` has its master password in the code"),
             );
         }
@@ -20,9 +26,17 @@ impl Lx<'_> {
                 LintRule::OpenSearchUnencrypted,
                 "",
                 if d.encrypts_at_rest() {
-                    "NodeToNodeEncryptionOptions.Enabled"
+                    format!(
+                        "{}.{}",
+                        DOMAIN.node_to_node_encryption_options,
+                        NodeToNodeEncryptionOptions::FIELD.enabled
+                    )
                 } else {
-                    "EncryptionAtRestOptions.Enabled"
+                    format!(
+                        "{}.{}",
+                        DOMAIN.encryption_at_rest_options,
+                        EncryptionAtRestOptions::FIELD.enabled
+                    )
                 },
                 format!("domain `{name}` stores or moves data unencrypted"),
             );
@@ -31,7 +45,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::OpenSearchWeakHttps,
                 "",
-                "DomainEndpointOptions",
+                DOMAIN.domain_endpoint_options,
                 format!("domain `{name}` accepts plain HTTP or TLS older than 1.2"),
             );
         }

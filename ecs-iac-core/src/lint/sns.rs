@@ -1,6 +1,7 @@
 //! SNS checks: topics that store messages unencrypted.
 
 use super::{LintRule, Lx};
+use crate::requests::sns::{CreateTopic, TopicAttributes};
 use crate::resources::*;
 
 impl Lx<'_> {
@@ -9,7 +10,11 @@ impl Lx<'_> {
         self.emit(
             LintRule::TopicUnencrypted,
             "",
-            "Attributes.KmsMasterKeyId",
+            format!(
+                "{}.{}",
+                CreateTopic::FIELD.attributes,
+                TopicAttributes::FIELD.kms_master_key_id
+            ),
             format!("topic `{}` stores messages unencrypted", t.topic_name()),
         );
     }

@@ -7,8 +7,13 @@ use super::s3::Bucket;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{placeholder, tag_setter, Cx, ACCOUNT_ID};
+use crate::requests::cloudtrail::{
+    CreateTrail, CreateTrailFields, InsightSelector, PutInsightSelectors, StartLogging,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
-use serde_json::json;
+
+/// The AWS names of a trail's request fields.
+const TRAIL: CreateTrailFields = CreateTrail::FIELD;
 
 /// A CloudTrail trail, started on create.
 ///
@@ -204,7 +209,7 @@ impl ResourceSpec for Trail {
         if !fine {
             cx.error(
                 Rule::AwsName,
-                "Name",
+                TRAIL.name,
                 format!("`{name}` is not a trail name CloudTrail accepts: 3 to 128 letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit, no two of `._-` in a row"),
             );
         }
@@ -212,7 +217,7 @@ impl ResourceSpec for Trail {
             if prefix.is_empty() || prefix.len() > 200 || prefix.ends_with('/') {
                 cx.error(
                     Rule::AwsString,
-                    "S3KeyPrefix",
+                    TRAIL.s3_key_prefix,
                     "a key prefix has 1 to 200 characters and no trailing `/` (CloudTrail adds it)",
                 );
             }
@@ -222,43 +227,47 @@ impl ResourceSpec for Trail {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::TRAIL);
         let bucket_name = n
-            .target("S3BucketName", &self.bucket)
+            .target(TRAIL.s3_bucket_name, &self.bucket)
             .map(|b| b.bucket_name.clone())
             .unwrap_or_default();
         // CreateTrail checks that the bucket policy lets CloudTrail write.
         n.depend_on_node(format!("{}#policy", self.bucket.name()));
-        let key = self.kms_key.as_ref().map(|k| {
-            n.target("KmsKeyId", k);
+        let kms_key_id = self.kms_key.as_ref().map(|k| {
+            n.target(TRAIL.kms_key_id, k);
             placeholder(k.name(), "arn")
         });
-        cx.push(
-            n,
-            json!({
-                "Name": self.trail_name,
-                "S3BucketName": bucket_name,
-                "S3KeyPrefix": self.key_prefix,
-                "IsMultiRegionTrail": self.multi_region,
-                "EnableLogFileValidation": self.log_file_validation,
-                "IncludeGlobalServiceEvents": self.global_service_events,
-                "KmsKeyId": key,
-            }),
-        );
+        let request = CreateTrail {
+            name: Some(self.trail_name.clone()),
+            s3_bucket_name: Some(bucket_name),
+            s3_key_prefix: self.key_prefix.clone(),
+            is_multi_region_trail: Some(self.multi_region),
+            enable_log_file_validation: Some(self.log_file_validation),
+            include_global_service_events: Some(self.global_service_events),
+            kms_key_id,
+        };
+        cx.push_request(n, &request);
         if self.logging {
             let n = cx.node("logging", Kind::TRAIL_LOGGING);
-            cx.push(n, json!({ "Name": self.trail_name }));
+            let request = StartLogging {
+                name: Some(self.trail_name.clone()),
+            };
+            cx.push_request(n, &request);
         }
         if !self.insights.is_empty() {
             let mut insights = self.insights.clone();
             insights.sort();
-            let selectors: Vec<_> = insights
+            let selectors = insights
                 .iter()
-                .map(|i| json!({ "InsightType": i.as_str() }))
+                .map(|i| InsightSelector {
+                    insight_type: Some(i.as_str().into()),
+                })
                 .collect();
             let n = cx.node("insights", Kind::INSIGHT_SELECTORS);
-            cx.push(
-                n,
-                json!({ "TrailName": self.trail_name, "InsightSelectors": selectors }),
-            );
+            let request = PutInsightSelectors {
+                trail_name: Some(self.trail_name.clone()),
+                insight_selectors: Some(selectors),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

@@ -5,9 +5,16 @@ use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{protection_setters, tag_setter, Cx, Protection};
+use crate::requests::ecr::{
+    CreateRepository, CreateRepositoryFields, DescribeRepositories, EncryptionConfiguration,
+    ImageScanningConfiguration, PutLifecyclePolicy,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::{Attr, Text};
 use serde_json::json;
+
+/// The AWS names of a repository's request fields.
+const REPOSITORY: CreateRepositoryFields = CreateRepository::FIELD;
 
 /// An ECR repository. Containers use its images with
 /// [`Image::from_repository`](super::Image::from_repository); `repo.grant_pull(&role)`
@@ -247,7 +254,7 @@ impl ResourceSpec for Repository {
             if changed {
                 cx.error(
                     Rule::ExistingResource,
-                    "repositoryNames",
+                    DescribeRepositories::FIELD.repository_names,
                     format!(
                         "`{}` is an existing repository: its settings are not the stack's to change; use `Repository::new` for one the stack owns",
                         self.meta.name
@@ -260,7 +267,10 @@ impl ResourceSpec for Repository {
             if rule.count() == 0 {
                 cx.error(
                     Rule::RepositoryLifecycle,
-                    format!("lifecyclePolicyText.rules[{i}].selection.countNumber"),
+                    format!(
+                        "{}.rules[{i}].selection.countNumber",
+                        PutLifecyclePolicy::FIELD.lifecycle_policy_text
+                    ),
                     "a lifecycle rule counts at least 1 (day or image)".to_string(),
                 );
             }
@@ -270,7 +280,7 @@ impl ResourceSpec for Repository {
             if !seen.insert(std::mem::discriminant(rule)) {
                 cx.error(
                     Rule::RepositoryLifecycle,
-                    "lifecyclePolicyText.rules",
+                    format!("{}.rules", PutLifecyclePolicy::FIELD.lifecycle_policy_text),
                     format!("two lifecycle rules of the same kind ({rule:?}): keep one"),
                 );
             }
@@ -280,35 +290,46 @@ impl ResourceSpec for Repository {
     fn lower(&self, cx: &mut Cx<'_>) {
         if self.existing {
             let n = cx.node("", Kind::EXISTING_REPOSITORY);
-            cx.push(n, json!({ "repositoryNames": [self.repository_name] }));
+            let request = DescribeRepositories {
+                repository_names: Some(vec![self.repository_name.clone()]),
+            };
+            cx.push_request(n, &request);
             return;
         }
         let mut n = cx.node("", Kind::REPOSITORY).protection(self.protection);
         let encryption = match &self.encryption {
-            RepositoryEncryption::Aes256 => json!({ "encryptionType": "AES256" }),
+            RepositoryEncryption::Aes256 => EncryptionConfiguration {
+                encryption_type: Some("AES256".into()),
+                kms_key: None,
+            },
             RepositoryEncryption::Kms(key) => {
-                let key = key
-                    .as_ref()
-                    .map(|k| n.text("encryptionConfiguration.kmsKey", k));
-                json!({ "encryptionType": "KMS", "kmsKey": key })
+                let path = format!(
+                    "{}.{}",
+                    REPOSITORY.encryption_configuration,
+                    EncryptionConfiguration::FIELD.kms_key
+                );
+                EncryptionConfiguration {
+                    encryption_type: Some("KMS".into()),
+                    kms_key: key.as_ref().map(|k| n.text(&path, k)),
+                }
             }
         };
-        let body = json!({
-            "repositoryName": self.repository_name,
-            "imageTagMutability": self.tag_mutability.as_str(),
-            "imageScanningConfiguration": { "scanOnPush": self.scan_on_push },
-            "encryptionConfiguration": encryption,
-        });
-        cx.push(n, body);
+        let request = CreateRepository {
+            repository_name: Some(self.repository_name.clone()),
+            image_tag_mutability: Some(self.tag_mutability.as_str().into()),
+            image_scanning_configuration: Some(ImageScanningConfiguration {
+                scan_on_push: Some(self.scan_on_push),
+            }),
+            encryption_configuration: Some(encryption),
+        };
+        cx.push_request(n, &request);
         if !self.lifecycle.is_empty() {
             let n = cx.node("lifecycle", Kind::LIFECYCLE_POLICY);
-            cx.push(
-                n,
-                json!({
-                    "repositoryName": self.repository_name,
-                    "lifecyclePolicyText": self.lifecycle_policy(),
-                }),
-            );
+            let request = PutLifecyclePolicy {
+                repository_name: Some(self.repository_name.clone()),
+                lifecycle_policy_text: Some(self.lifecycle_policy()),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

@@ -6,6 +6,7 @@ use super::iam::{HasArn, Role};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{protection_setters, tag_setter, Cx, Protection, ACCOUNT_ID};
+use crate::requests::kms::{CreateAlias, CreateKey, DescribeKey, EnableKeyRotation};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
 use serde_json::json;
@@ -175,7 +176,10 @@ impl KmsKey {
             }));
         }
         for (i, role) in self.roles.iter().enumerate() {
-            node.target(&format!("Policy.Statement[roles][{i}]"), role);
+            node.target(
+                &format!("{}.Statement[roles][{i}]", CreateKey::FIELD.policy),
+                role,
+            );
             let arn = crate::lower::placeholder(role.name(), "arn");
             statements.push(json!({
                 "Sid": format!("AllowRole{i}"),
@@ -229,7 +233,7 @@ impl ResourceSpec for KmsKey {
             if key.is_empty() || key.len() > 2048 || key == "alias/" {
                 cx.error(
                     Rule::AwsString,
-                    "KeyId",
+                    DescribeKey::FIELD.key_id,
                     "a key is named by its id, ARN or `alias/NAME`; this one is empty or longer than 2048 characters",
                 );
             }
@@ -243,7 +247,7 @@ impl ResourceSpec for KmsKey {
             if changed {
                 cx.error(
                     Rule::ExistingResource,
-                    "KeyId",
+                    DescribeKey::FIELD.key_id,
                     format!(
                         "`{}` is an existing key: its policy, alias and rotation are not the stack's to change; use `KmsKey::new` for one the stack owns",
                         self.meta.name
@@ -256,7 +260,7 @@ impl ResourceSpec for KmsKey {
             if d.chars().count() > 8192 {
                 cx.error(
                     Rule::AwsString,
-                    "Description",
+                    CreateKey::FIELD.description,
                     "a key description has at most 8192 characters".to_string(),
                 );
             }
@@ -281,7 +285,7 @@ impl ResourceSpec for KmsKey {
             if !fine {
                 cx.error(
                     Rule::AwsName,
-                    "AliasName",
+                    CreateAlias::FIELD.alias_name,
                     format!("`{alias}` is not an alias KMS accepts: `alias/` then letters, digits, `/`, `_` and `-` (at most 256 in all), not `alias/aws/…`"),
                 );
             }
@@ -291,26 +295,36 @@ impl ResourceSpec for KmsKey {
     fn lower(&self, cx: &mut Cx<'_>) {
         if let Some(key) = &self.existing {
             let n = cx.node("", Kind::EXISTING_KMS_KEY);
-            cx.push(n, json!({ "KeyId": key }));
+            let request = DescribeKey {
+                key_id: Some(key.clone()),
+            };
+            cx.push_request(n, &request);
             return;
         }
         let mut n = cx.node("", Kind::KMS_KEY).protection(self.protection);
         let policy = self.policy(cx, &mut n);
-        let body = json!({
-            "Description": self.description,
-            "KeyUsage": "ENCRYPT_DECRYPT",
-            "KeySpec": "SYMMETRIC_DEFAULT",
-            "Policy": policy,
-        });
-        cx.push(n, body);
+        let request = CreateKey {
+            description: self.description.clone(),
+            key_usage: Some("ENCRYPT_DECRYPT".into()),
+            key_spec: Some("SYMMETRIC_DEFAULT".into()),
+            policy: Some(policy),
+        };
+        cx.push_request(n, &request);
         let key_id = crate::lower::placeholder(&self.meta.name, "id");
         if self.rotation {
             let n = cx.node("rotation", Kind::KEY_ROTATION);
-            cx.push(n, json!({ "KeyId": key_id }));
+            let request = EnableKeyRotation {
+                key_id: Some(key_id.clone()),
+            };
+            cx.push_request(n, &request);
         }
         if let Some(alias) = &self.alias {
             let n = cx.node("alias", Kind::KMS_ALIAS);
-            cx.push(n, json!({ "AliasName": alias, "TargetKeyId": key_id }));
+            let request = CreateAlias {
+                alias_name: Some(alias.clone()),
+                target_key_id: Some(key_id),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

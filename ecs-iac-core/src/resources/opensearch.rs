@@ -8,9 +8,16 @@ use super::secrets::Secret;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection, ACCOUNT_ID};
+use crate::requests::opensearch::{
+    AdvancedSecurityOptions, ClusterConfig, CreateDomain, CreateDomainFields,
+    DomainEndpointOptions, EbsOptions, EncryptionAtRestOptions, MasterUserOptions,
+    NodeToNodeEncryptionOptions,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
-use serde_json::json;
+
+/// The AWS names of a domain's request fields.
+const DOMAIN: CreateDomainFields = CreateDomain::FIELD;
 
 /// An OpenSearch Service domain. Encryption at rest and between nodes and HTTPS (TLS 1.2
 /// or later) are on unless said otherwise. Its indices are data: a plan that would
@@ -259,7 +266,7 @@ impl ResourceSpec for OpenSearchDomain {
         if !fine {
             cx.error(
                 Rule::AwsName,
-                "DomainName",
+                DOMAIN.domain_name,
                 format!("`{name}` is not a domain name OpenSearch Service accepts: 3 to 28 lower-case letters, digits and `-`, starting with a letter"),
             );
         }
@@ -271,7 +278,7 @@ impl ResourceSpec for OpenSearchDomain {
         if !version_fine {
             cx.error(
                 Rule::AwsString,
-                "EngineVersion",
+                DOMAIN.engine_version,
                 format!(
                     "`{}` is not an engine version: `OpenSearch_2.13` or `Elasticsearch_7.10`",
                     self.engine_version
@@ -281,14 +288,18 @@ impl ResourceSpec for OpenSearchDomain {
         if !self.instance_type.ends_with(".search") {
             cx.error(
                 Rule::AwsString,
-                "ClusterConfig.InstanceType",
+                format!("{}.{}", DOMAIN.cluster_config, ClusterConfig::FIELD.instance_type),
                 format!("`{}` is not an OpenSearch instance type (they end in `.search`, e.g. `r6g.large.search`)", self.instance_type),
             );
         }
         if self.instance_count == 0 || self.volume_gib == 0 {
             cx.error(
                 Rule::AwsString,
-                "ClusterConfig.InstanceCount",
+                format!(
+                    "{}.{}",
+                    DOMAIN.cluster_config,
+                    ClusterConfig::FIELD.instance_count
+                ),
                 "a domain has at least one instance and 1 GiB of storage per instance",
             );
         }
@@ -297,7 +308,7 @@ impl ResourceSpec for OpenSearchDomain {
         {
             cx.error(
                 Rule::AwsString,
-                "AdvancedSecurityOptions",
+                DOMAIN.advanced_security_options,
                 "fine-grained access control needs HTTPS enforced, node-to-node encryption and encryption at rest",
             );
         }
@@ -305,44 +316,56 @@ impl ResourceSpec for OpenSearchDomain {
             if password.chars().count() < 8 {
                 cx.error(
                     Rule::AwsString,
-                    "AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword",
+                    master_password_path(),
                     "a master password has at least 8 characters",
                 );
             }
         }
-        self.access_policy.require_principals(cx, "AccessPolicies");
+        self.access_policy
+            .require_principals(cx, DOMAIN.access_policies);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx
             .node("", Kind::OPENSEARCH_DOMAIN)
             .protection(self.protection);
-        let key = self.kms_key.as_ref().map(|k| {
-            n.target("EncryptionAtRestOptions.KmsKeyId", k);
+        let kms_key_id = self.kms_key.as_ref().map(|k| {
+            let path = format!(
+                "{}.{}",
+                DOMAIN.encryption_at_rest_options,
+                EncryptionAtRestOptions::FIELD.kms_key_id
+            );
+            n.target(&path, k);
             placeholder(k.name(), "arn")
         });
         let security = self.master_user.as_ref().map(|user| {
             let options = match user {
                 MasterUser::Internal { name, password } => {
                     let value = n
-                        .target(
-                            "AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword",
-                            password,
-                        )
+                        .target(&master_password_path(), password)
                         .map(Secret::value_placeholder)
                         .unwrap_or_default();
-                    json!({ "MasterUserName": name, "MasterUserPassword": value })
+                    MasterUserOptions {
+                        master_user_name: Some(name.clone()),
+                        master_user_password: Some(value),
+                        master_user_arn: None,
+                    }
                 }
-                MasterUser::InternalWithLiteralPassword { name, password } => {
-                    json!({ "MasterUserName": name, "MasterUserPassword": password })
-                }
-                MasterUser::Iam(arn) => json!({ "MasterUserARN": arn }),
+                MasterUser::InternalWithLiteralPassword { name, password } => MasterUserOptions {
+                    master_user_name: Some(name.clone()),
+                    master_user_password: Some(password.clone()),
+                    master_user_arn: None,
+                },
+                MasterUser::Iam(arn) => MasterUserOptions {
+                    master_user_arn: Some(arn.clone()),
+                    ..MasterUserOptions::default()
+                },
             };
-            json!({
-                "Enabled": true,
-                "InternalUserDatabaseEnabled": !matches!(user, MasterUser::Iam(_)),
-                "MasterUserOptions": options,
-            })
+            AdvancedSecurityOptions {
+                enabled: Some(true),
+                internal_user_database_enabled: Some(!matches!(user, MasterUser::Iam(_))),
+                master_user_options: Some(options),
+            }
         });
         let arn = self.arn_in(cx);
         let mut document = PolicyDocument::new();
@@ -353,36 +376,46 @@ impl ResourceSpec for OpenSearchDomain {
             }
             document = document.statement(statement);
         }
-        let policy = (!document.statements.is_empty())
-            .then(|| document.render(cx, &mut n, "AccessPolicies"));
-        cx.push(
-            n,
-            json!({
-                "DomainName": self.domain_name,
-                "EngineVersion": self.engine_version,
-                "ClusterConfig": {
-                    "InstanceType": self.instance_type,
-                    "InstanceCount": self.instance_count,
-                },
-                "EBSOptions": {
-                    "EBSEnabled": true,
-                    "VolumeType": "gp3",
-                    "VolumeSize": self.volume_gib,
-                },
-                "NodeToNodeEncryptionOptions": { "Enabled": self.node_to_node_encryption },
-                "EncryptionAtRestOptions": {
-                    "Enabled": self.encryption_at_rest,
-                    "KmsKeyId": key,
-                },
-                "DomainEndpointOptions": {
-                    "EnforceHTTPS": self.enforce_https,
-                    "TLSSecurityPolicy": self.tls_policy.as_str(),
-                },
-                "AdvancedSecurityOptions": security,
-                "AccessPolicies": policy,
+        let access_policies = (!document.statements.is_empty())
+            .then(|| document.render(cx, &mut n, DOMAIN.access_policies));
+        let request = CreateDomain {
+            domain_name: Some(self.domain_name.clone()),
+            engine_version: Some(self.engine_version.clone()),
+            cluster_config: Some(ClusterConfig {
+                instance_type: Some(self.instance_type.clone()),
+                instance_count: Some(self.instance_count),
             }),
-        );
+            ebs_options: Some(EbsOptions {
+                ebs_enabled: Some(true),
+                volume_type: Some("gp3".into()),
+                volume_size: Some(self.volume_gib),
+            }),
+            node_to_node_encryption_options: Some(NodeToNodeEncryptionOptions {
+                enabled: Some(self.node_to_node_encryption),
+            }),
+            encryption_at_rest_options: Some(EncryptionAtRestOptions {
+                enabled: Some(self.encryption_at_rest),
+                kms_key_id,
+            }),
+            domain_endpoint_options: Some(DomainEndpointOptions {
+                enforce_https: Some(self.enforce_https),
+                tls_security_policy: Some(self.tls_policy.as_str().into()),
+            }),
+            advanced_security_options: security,
+            access_policies,
+        };
+        cx.push_request(n, &request);
     }
+}
+
+/// `AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword`.
+pub(crate) fn master_password_path() -> String {
+    format!(
+        "{}.{}.{}",
+        DOMAIN.advanced_security_options,
+        AdvancedSecurityOptions::FIELD.master_user_options,
+        MasterUserOptions::FIELD.master_user_password
+    )
 }
 
 tag_setter!(OpenSearchDomain);

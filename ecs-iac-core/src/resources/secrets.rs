@@ -8,11 +8,18 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::NodeBuilder;
 use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection};
+use crate::requests::secretsmanager::{
+    CreateSecret, CreateSecretFields, DescribeSecret, PutResourcePolicy, PutResourcePolicyFields,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::{Arn, Attr, Text};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::path::PathBuf;
+
+/// The AWS names of a secret's request fields.
+const SECRET: CreateSecretFields = CreateSecret::FIELD;
+/// The AWS names of a secret policy's request fields.
+const POLICY: PutResourcePolicyFields = PutResourcePolicy::FIELD;
 
 /// A Secrets Manager secret.
 ///
@@ -355,7 +362,7 @@ impl ResourceSpec for Secret {
             if changed {
                 cx.error(
                     Rule::ExistingResource,
-                    "SecretId",
+                    DescribeSecret::FIELD.secret_id,
                     format!(
                         "`{}` is an existing secret: its description, policy, tags and deletion are not the stack's to change; use `Secret::new` for one the stack creates",
                         self.meta.name
@@ -367,7 +374,7 @@ impl ResourceSpec for Secret {
         if self.secret_id.starts_with("arn:") {
             cx.error(
                 Rule::AwsName,
-                "Name",
+                SECRET.name,
                 "a secret the stack creates is named, not given an ARN (AWS makes the ARN)",
             );
         }
@@ -375,7 +382,7 @@ impl ResourceSpec for Secret {
             if d.chars().count() > 2048 {
                 cx.error(
                     Rule::AwsString,
-                    "Description",
+                    SECRET.description,
                     "a secret description has at most 2048 characters",
                 );
             }
@@ -391,7 +398,7 @@ impl ResourceSpec for Secret {
                 .then(|| "the file to read the value from is not named".to_string()),
         };
         if let Some(problem) = problem {
-            cx.error(Rule::SecretSettings, "SecretString", problem);
+            cx.error(Rule::SecretSettings, SECRET.secret_string, problem);
         }
         if let Some(days) = self.protection.deletion.window_days {
             if days != 0 && !(7..=30).contains(&days) {
@@ -402,42 +409,42 @@ impl ResourceSpec for Secret {
                 );
             }
         }
-        self.policy.require_principals(cx, "ResourcePolicy");
+        self.policy.require_principals(cx, POLICY.resource_policy);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let Some(value) = &self.value else {
             let n = cx.node("", Kind::SECRET_REF);
-            cx.push(n, json!({ "SecretId": self.secret_id }));
+            let request = DescribeSecret {
+                secret_id: Some(self.secret_id.clone()),
+            };
+            cx.push_request(n, &request);
             return;
         };
         let mut n = cx
             .node("", Kind::SECRET)
             .protection(self.protection)
             .initial_value(value.clone());
-        let key = self.kms_key.as_ref().map(|k| {
-            n.target("KmsKeyId", k);
+        let kms_key_id = self.kms_key.as_ref().map(|k| {
+            n.target(SECRET.kms_key_id, k);
             placeholder(k.name(), "arn")
         });
-        cx.push(
-            n,
-            json!({
-                "Name": self.secret_id,
-                "Description": self.description,
-                "KmsKeyId": key,
-            }),
-        );
+        let request = CreateSecret {
+            name: Some(self.secret_id.clone()),
+            description: self.description.clone(),
+            kms_key_id,
+            secret_string: None,
+        };
+        cx.push_request(n, &request);
         if !self.policy.statements.is_empty() {
             let mut n = cx.node("policy", Kind::SECRET_POLICY);
-            let policy = self.policy.render(cx, &mut n, "ResourcePolicy");
-            cx.push(
-                n,
-                json!({
-                    "SecretId": placeholder(&self.meta.name, "arn"),
-                    "ResourcePolicy": policy,
-                    "BlockPublicPolicy": true,
-                }),
-            );
+            let policy = self.policy.render(cx, &mut n, POLICY.resource_policy);
+            let request = PutResourcePolicy {
+                secret_id: Some(placeholder(&self.meta.name, "arn")),
+                resource_policy: Some(policy),
+                block_public_policy: Some(true),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

@@ -5,9 +5,17 @@ use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{tag_setter, Cx, ACCOUNT_ID};
+use crate::requests::sns::{
+    CreateTopic, CreateTopicFields, GetTopicAttributes, Subscribe, TopicAttributes,
+    TopicAttributesFields,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::{Attr, Text};
-use serde_json::{json, Map, Value};
+
+/// The AWS names of a topic's request fields.
+const TOPIC: CreateTopicFields = CreateTopic::FIELD;
+/// The AWS names of the topic attributes the stack sets.
+const ATTRIBUTE: TopicAttributesFields = TopicAttributes::FIELD;
 
 /// An SNS topic.
 ///
@@ -168,7 +176,7 @@ impl ResourceSpec for Topic {
             {
                 cx.error(
                     Rule::ExistingResource,
-                    "TopicArn",
+                    GetTopicAttributes::FIELD.topic_arn,
                     format!(
                         "`{}` is an existing topic: its settings and subscriptions are not the stack's to change; use `Topic::new` for one the stack owns",
                         self.meta.name
@@ -181,7 +189,7 @@ impl ResourceSpec for Topic {
             if display.chars().count() > 100 {
                 cx.error(
                     Rule::AwsString,
-                    "Attributes.DisplayName",
+                    format!("{}.{}", TOPIC.attributes, ATTRIBUTE.display_name),
                     format!(
                         "the display name has {} characters; SNS allows at most 100",
                         display.chars().count()
@@ -233,23 +241,26 @@ impl ResourceSpec for Topic {
                 )
             };
             let n = cx.node("", Kind::EXISTING_TOPIC);
-            cx.push(n, json!({ "TopicArn": arn }));
+            let request = GetTopicAttributes {
+                topic_arn: Some(arn),
+            };
+            cx.push_request(n, &request);
             return;
         }
         let mut n = cx.node("", Kind::TOPIC);
-        let mut attributes = Map::new();
-        if let Some(display) = &self.display_name {
-            attributes.insert("DisplayName".into(), display.clone().into());
-        }
-        if let Some(key) = &self.kms_key {
-            let key = n.text("Attributes.KmsMasterKeyId", key);
-            attributes.insert("KmsMasterKeyId".into(), key.into());
-        }
-        let mut body = json!({ "Name": self.name_or_arn });
-        if !attributes.is_empty() {
-            body["Attributes"] = Value::Object(attributes);
-        }
-        cx.push(n, body);
+        let kms_master_key_id = self.kms_key.as_ref().map(|key| {
+            let path = format!("{}.{}", TOPIC.attributes, ATTRIBUTE.kms_master_key_id);
+            n.text(&path, key)
+        });
+        let attributes = TopicAttributes {
+            display_name: self.display_name.clone(),
+            kms_master_key_id,
+        };
+        let request = CreateTopic {
+            name: Some(self.name_or_arn.clone()),
+            attributes: (attributes != TopicAttributes::default()).then_some(attributes),
+        };
+        cx.push_request(n, &request);
         let topic_arn = crate::lower::placeholder(&self.meta.name, "arn");
         for s in &self.subscriptions {
             let mut n = cx.node(
@@ -257,18 +268,18 @@ impl ResourceSpec for Topic {
                 Kind::SUBSCRIPTION,
             );
             let endpoint = match s {
-                Subscription::Sqs(t) | Subscription::Lambda(t) => n.text("Endpoint", t),
+                Subscription::Sqs(t) | Subscription::Lambda(t) => {
+                    n.text(Subscribe::FIELD.endpoint, t)
+                }
                 Subscription::Email(e) | Subscription::Https(e) => e.clone(),
             };
-            cx.push(
-                n,
-                json!({
-                    "TopicArn": topic_arn,
-                    "Protocol": s.protocol(),
-                    "Endpoint": endpoint,
-                    "ReturnSubscriptionArn": true,
-                }),
-            );
+            let request = Subscribe {
+                topic_arn: Some(topic_arn.clone()),
+                protocol: Some(s.protocol().into()),
+                endpoint: Some(endpoint),
+                return_subscription_arn: Some(true),
+            };
+            cx.push_request(n, &request);
         }
     }
 }
