@@ -5,6 +5,7 @@
 
 use crate::kind::Kind;
 use crate::plan::{Action, Plan};
+use crate::requests::elbv2::{Certificate, CreateListener};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -91,12 +92,16 @@ fn references_in(kind: Kind, body: &Value) -> Vec<(ExternalKind, String, String)
     let text = |v: &Value| v.as_str().map(str::to_string);
     match kind {
         Kind::LISTENER => {
-            for (i, c) in array(body, "Certificates").iter().enumerate() {
-                if let Some(arn) = c.get("CertificateArn").and_then(text) {
+            let (field, member) = (
+                CreateListener::FIELD.certificates,
+                Certificate::FIELD.certificate_arn,
+            );
+            for (i, c) in array(body, field).iter().enumerate() {
+                if let Some(arn) = c.get(member).and_then(text) {
                     if arn.starts_with("arn:") && arn.contains(":acm:") {
                         out.push((
                             ExternalKind::Certificate,
-                            format!("Certificates[{i}].CertificateArn"),
+                            format!("{field}[{i}].{member}"),
                             arn,
                         ));
                     }

@@ -73,6 +73,12 @@ use crate::requests::opensearch::CreateDomain;
 use crate::requests::rds::CreateDbInstance;
 use crate::requests::secretsmanager::{CreateSecret, PutResourcePolicy};
 use crate::requests::sns::CreateTopic;
+use crate::requests::cloudwatch::PutMetricAlarm;
+use crate::requests::elbv2::{
+    CreateListener, CreateLoadBalancer, CreateRule, CreateTargetGroup, ModifyLoadBalancerAttributes,
+};
+use crate::requests::s3::{CreateBucket, PutBucketTagging};
+use crate::requests::wafv2::CreateWebAcl;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -1043,7 +1049,7 @@ impl Kind {
                     // excepted: turning it off is the stack's explicit step).
                     delete: "ModifyLoadBalancerAttributes",
                     updates: Updates::Upsert {
-                        identity: &["LoadBalancerArn"],
+                        identity: &[ModifyLoadBalancerAttributes::FIELD.load_balancer_arn],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1060,7 +1066,11 @@ impl Kind {
                     delete: "DeleteLoadBalancer",
                     updates: Updates::Modify {
                         call: "SetSecurityGroups, SetSubnets, SetIpAddressType",
-                        fields: &["SecurityGroups", "Subnets", "IpAddressType"],
+                        fields: &[
+                            CreateLoadBalancer::FIELD.security_groups,
+                            CreateLoadBalancer::FIELD.subnets,
+                            CreateLoadBalancer::FIELD.ip_address_type,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1078,15 +1088,15 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "ModifyTargetGroup",
                         fields: &[
-                            "HealthCheckEnabled",
-                            "HealthCheckProtocol",
-                            "HealthCheckPort",
-                            "HealthCheckPath",
-                            "HealthCheckIntervalSeconds",
-                            "HealthCheckTimeoutSeconds",
-                            "HealthyThresholdCount",
-                            "UnhealthyThresholdCount",
-                            "Matcher",
+                            CreateTargetGroup::FIELD.health_check_enabled,
+                            CreateTargetGroup::FIELD.health_check_protocol,
+                            CreateTargetGroup::FIELD.health_check_port,
+                            CreateTargetGroup::FIELD.health_check_path,
+                            CreateTargetGroup::FIELD.health_check_interval_seconds,
+                            CreateTargetGroup::FIELD.health_check_timeout_seconds,
+                            CreateTargetGroup::FIELD.healthy_threshold_count,
+                            CreateTargetGroup::FIELD.unhealthy_threshold_count,
+                            CreateTargetGroup::FIELD.matcher,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,
@@ -1105,11 +1115,11 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "ModifyListener",
                         fields: &[
-                            "Protocol",
-                            "Port",
-                            "Certificates",
-                            "SslPolicy",
-                            "DefaultActions",
+                            CreateListener::FIELD.protocol,
+                            CreateListener::FIELD.port,
+                            CreateListener::FIELD.certificates,
+                            CreateListener::FIELD.ssl_policy,
+                            CreateListener::FIELD.default_actions,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,
@@ -1127,7 +1137,11 @@ impl Kind {
                     delete: "DeleteRule",
                     updates: Updates::Modify {
                         call: "ModifyRule, SetRulePriorities",
-                        fields: &["Conditions", "Actions", "Priority"],
+                        fields: &[
+                            CreateRule::FIELD.conditions,
+                            CreateRule::FIELD.actions,
+                            CreateRule::FIELD.priority,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1407,7 +1421,7 @@ impl Kind {
                 create: "PutMetricAlarm",
                 delete: "DeleteAlarms",
                 updates: Updates::Upsert {
-                    identity: &["AlarmName"],
+                    identity: &[PutMetricAlarm::FIELD.alarm_name],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1649,7 +1663,7 @@ impl Kind {
                 delete: "DeleteBucket",
                 updates: Updates::Modify {
                     call: "PutBucketOwnershipControls",
-                    fields: &["ObjectOwnership"],
+                    fields: &[CreateBucket::FIELD.object_ownership],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 // Its objects are data.
@@ -1807,7 +1821,12 @@ impl Kind {
                 updates: Updates::Modify {
                     // Sends the whole ACL, under the lock token GetWebACL gives.
                     call: "UpdateWebACL",
-                    fields: &["DefaultAction", "Description", "Rules", "VisibilityConfig"],
+                    fields: &[
+                        CreateWebAcl::FIELD.default_action,
+                        CreateWebAcl::FIELD.description,
+                        CreateWebAcl::FIELD.rules,
+                        CreateWebAcl::FIELD.visibility_config,
+                    ],
                 },
                 replacement: Replacement::DeleteThenCreate,
                 stateful: false,
@@ -1851,7 +1870,8 @@ const fn bucket_setting(
         create,
         delete,
         updates: Updates::Upsert {
-            identity: &["Bucket"],
+            // Every setting's request names the bucket the same way.
+            identity: &[PutBucketTagging::FIELD.bucket],
         },
         replacement: Replacement::DeleteThenCreate,
         stateful: false,

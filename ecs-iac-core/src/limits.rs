@@ -160,27 +160,28 @@ pub mod container_health_check {
 /// Source: <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>
 pub mod target_group_health_check {
     use super::Bounds;
+    use crate::requests::elbv2::CreateTargetGroup;
     /// `HealthCheckIntervalSeconds`: 5-300.
     pub const INTERVAL: Bounds = Bounds {
-        field: "HealthCheckIntervalSeconds",
+        field: CreateTargetGroup::FIELD.health_check_interval_seconds,
         min: 5,
         max: 300,
     };
     /// `HealthCheckTimeoutSeconds`: 2-120.
     pub const TIMEOUT: Bounds = Bounds {
-        field: "HealthCheckTimeoutSeconds",
+        field: CreateTargetGroup::FIELD.health_check_timeout_seconds,
         min: 2,
         max: 120,
     };
     /// `HealthyThresholdCount`: 2-10.
     pub const HEALTHY: Bounds = Bounds {
-        field: "HealthyThresholdCount",
+        field: CreateTargetGroup::FIELD.healthy_threshold_count,
         min: 2,
         max: 10,
     };
     /// `UnhealthyThresholdCount`: 2-10.
     pub const UNHEALTHY: Bounds = Bounds {
-        field: "UnhealthyThresholdCount",
+        field: CreateTargetGroup::FIELD.unhealthy_threshold_count,
         min: 2,
         max: 10,
     };
@@ -234,7 +235,7 @@ pub const CACHE_REPLICAS: Bounds = Bounds {
 ///
 /// Source: <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html>
 pub const LISTENER_RULE_PRIORITY: Bounds = Bounds {
-    field: "Priority",
+    field: crate::requests::elbv2::CreateRule::FIELD.priority,
     min: 1,
     max: 50000,
 };
@@ -399,12 +400,22 @@ pub const ECS_CONTAINER_NAME: NameRule = rule(
 /// Load balancer name. <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html>
 pub const LOAD_BALANCER_NAME: NameRule = NameRule {
     no_edge_hyphen: true,
-    ..rule("Name", 32, Charset::AlnumHyphen, "ELBv2 CreateLoadBalancer")
+    ..rule(
+        crate::requests::elbv2::CreateLoadBalancer::FIELD.name,
+        32,
+        Charset::AlnumHyphen,
+        "ELBv2 CreateLoadBalancer",
+    )
 };
 /// Target group name. <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>
 pub const TARGET_GROUP_NAME: NameRule = NameRule {
     no_edge_hyphen: true,
-    ..rule("Name", 32, Charset::AlnumHyphen, "ELBv2 CreateTargetGroup")
+    ..rule(
+        crate::requests::elbv2::CreateTargetGroup::FIELD.name,
+        32,
+        Charset::AlnumHyphen,
+        "ELBv2 CreateTargetGroup",
+    )
 };
 /// IAM role name. <https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>
 pub const IAM_ROLE_NAME: NameRule = rule("RoleName", 64, Charset::Iam, "IAM CreateRole");
@@ -518,7 +529,7 @@ pub const TAG_VALUE: NameRule = rule("tag value", 256, Charset::Tag, "AWS taggin
 
 /// Alarm name. <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>
 pub const ALARM_NAME: NameRule = rule(
-    "AlarmName",
+    crate::requests::cloudwatch::PutMetricAlarm::FIELD.alarm_name,
     255,
     Charset::Printable,
     "CloudWatch PutMetricAlarm",

@@ -59,11 +59,14 @@
 //! the tables from the rewrites would separate each rule from the code that applies it.
 
 use crate::kind::Kind;
+use crate::requests::cloudwatch::PutMetricAlarm;
 use crate::requests::ecs::{CreateService, DeploymentConfiguration};
 use crate::requests::elasticache::CreateReplicationGroup;
 use crate::requests::opensearch::CreateDomain;
 use crate::requests::rds::CreateDbInstance;
 use crate::requests::secretsmanager::PutResourcePolicy;
+use crate::requests::elbv2::{CreateLoadBalancer, CreateRule, CreateTargetGroup};
+use crate::requests::wafv2::CreateWebAcl;
 use serde_json::{Map, Number, Value};
 
 /// A value AWS fills in for a field a request leaves out.
@@ -170,11 +173,11 @@ pub const PICKED_WHEN_OMITTED: &[(Kind, &str)] = &[
 pub const SET_FIELDS: &[&str] = &[
     "SubnetIds",
     "subnets",
-    "Subnets",
+    CreateLoadBalancer::FIELD.subnets,
     "SecurityGroupIds",
     "VpcSecurityGroupIds",
     "securityGroups",
-    "SecurityGroups",
+    CreateLoadBalancer::FIELD.security_groups,
     "requiresCompatibilities",
     "compatibilities",
 ];
@@ -195,7 +198,7 @@ pub const KEYED_FIELDS: &[&str] = &[
     "TagSpecifications",
     "loadBalancers",
     "capacityProviderStrategy",
-    "Dimensions",
+    PutMetricAlarm::FIELD.dimensions,
 ];
 
 /// Fields where APIs (or a refresh rendering SDK values back) mix numbers and numeric
@@ -209,7 +212,7 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     RULE.from_port,
     RULE.to_port,
     "Port",
-    "HealthCheckPort",
+    CreateTargetGroup::FIELD.health_check_port,
     "retentionInDays",
     CreateService::FIELD.desired_count,
     CreateService::FIELD.health_check_grace_period_seconds,
@@ -220,14 +223,15 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     CreateDbInstance::FIELD.backup_retention_period,
     CreateReplicationGroup::FIELD.num_cache_clusters,
     "MaxSessionDuration",
-    "Threshold",
-    "Period",
-    "EvaluationPeriods",
+    PutMetricAlarm::FIELD.threshold,
+    PutMetricAlarm::FIELD.period,
+    PutMetricAlarm::FIELD.evaluation_periods,
     "DatapointsToAlarm",
     "TargetValue",
     "MinCapacity",
     "MaxCapacity",
-    "Priority",
+    // Listener rules' and web ACL rules' priority.
+    CreateRule::FIELD.priority,
     "interval",
     "timeout",
     "retries",
@@ -247,7 +251,7 @@ pub const POLICY_FIELDS: &[&str] = &[
 /// Unions (exactly one member set) whose members are empty objects, by kind and path
 /// (list elements as `[]`): normalized to the set member's name.
 pub const UNION_FIELDS: &[(Kind, &str)] = &[
-    (Kind::WEB_ACL, "DefaultAction"),
+    (Kind::WEB_ACL, CreateWebAcl::FIELD.default_action),
     (Kind::WEB_ACL, "Rules[].Action"),
     (Kind::WEB_ACL, "Rules[].OverrideAction"),
 ];

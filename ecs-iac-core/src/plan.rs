@@ -12,6 +12,7 @@ use crate::kind::{Kind, Replacement};
 use crate::lower::Node;
 use crate::normalize::normalize;
 use crate::refresh::{Observation, Observed};
+use crate::requests::elbv2::ModifyLoadBalancerAttributes;
 use crate::stack::Stack;
 use crate::state::{ResourceState, ResourceStatus, State};
 use crate::synth::{synth, Synth};
@@ -539,11 +540,14 @@ fn deletion_protected(address: &str, r: &ResourceState, gone: bool) -> Option<St
     let on = match r.kind {
         Kind::DB_INSTANCE => r.request.get("DeletionProtection") == Some(&Value::Bool(true)),
         // A load balancer's protection is in its attributes node, deleted before it.
-        Kind::LOAD_BALANCER_ATTRIBUTES => r.request["Attributes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|a| a["Key"] == "deletion_protection.enabled" && a["Value"] == "true"),
+        Kind::LOAD_BALANCER_ATTRIBUTES => {
+            serde_json::from_value::<ModifyLoadBalancerAttributes>(r.request.clone())
+                .ok()
+                .and_then(|q| q.attributes)
+                .unwrap_or_default()
+                .iter()
+                .any(|a| a.key == "deletion_protection.enabled" && a.value == "true")
+        }
         _ => false,
     };
     let protected = on && r.status == ResourceStatus::Created && !gone;

@@ -8,6 +8,12 @@ use crate::limits::{self, NameRule};
 use crate::lower::{Node, ADDRESS_TAG, STACK_TAG};
 use crate::requests::kms::DescribeKey;
 use crate::requests::sns::GetTopicAttributes;
+use crate::requests::acm::DescribeCertificate;
+use crate::requests::cloudwatch::PutMetricAlarm;
+use crate::requests::elbv2::{
+    Certificate, ConditionValues, CreateListener, CreateRule, DescribeListeners,
+    DescribeLoadBalancers, RuleCondition,
+};
 use crate::stack::Stack;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -33,10 +39,14 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 cx.arn(&node.body["PolicyArn"], "PolicyArn", &[("iam", "policy/")]);
             }
             Kind::LISTENER => {
-                for (i, c) in items(&node.body["Certificates"]).iter().enumerate() {
+                let (field, arn) = (
+                    CreateListener::FIELD.certificates,
+                    Certificate::FIELD.certificate_arn,
+                );
+                for (i, c) in items(&node.body[field]).iter().enumerate() {
                     cx.arn(
-                        &c["CertificateArn"],
-                        &format!("Certificates[{i}].CertificateArn"),
+                        &c[arn],
+                        &format!("{field}[{i}].{arn}"),
                         &[("acm", "certificate/"), ("iam", "server-certificate/")],
                     );
                 }
@@ -44,18 +54,21 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
             Kind::LISTENER_RULE => cx.unique_conditions(&node.body),
             Kind::EXISTING_CERTIFICATE => {
                 let allowed = [("acm", "certificate/")];
-                cx.arn(&node.body["CertificateArn"], "CertificateArn", &allowed);
+                let field = DescribeCertificate::FIELD.certificate_arn;
+                cx.arn(&node.body[field], field, &allowed);
             }
             Kind::EXISTING_LOAD_BALANCER => {
-                for (i, arn) in items(&node.body["LoadBalancerArns"]).iter().enumerate() {
+                let field = DescribeLoadBalancers::FIELD.load_balancer_arns;
+                for (i, arn) in items(&node.body[field]).iter().enumerate() {
                     let allowed = [("elasticloadbalancing", "loadbalancer/")];
-                    cx.arn(arn, &format!("LoadBalancerArns[{i}]"), &allowed);
+                    cx.arn(arn, &format!("{field}[{i}]"), &allowed);
                 }
             }
             Kind::EXISTING_LISTENER => {
-                for (i, arn) in items(&node.body["ListenerArns"]).iter().enumerate() {
+                let field = DescribeListeners::FIELD.listener_arns;
+                for (i, arn) in items(&node.body[field]).iter().enumerate() {
                     let allowed = [("elasticloadbalancing", "listener/")];
-                    cx.arn(arn, &format!("ListenerArns[{i}]"), &allowed);
+                    cx.arn(arn, &format!("{field}[{i}]"), &allowed);
                 }
             }
             Kind::EXISTING_TOPIC => {
@@ -85,10 +98,11 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 }
             }
             Kind::ALARM => {
-                for (i, action) in items(&node.body["AlarmActions"]).iter().enumerate() {
+                let field = PutMetricAlarm::FIELD.alarm_actions;
+                for (i, action) in items(&node.body[field]).iter().enumerate() {
                     cx.arn(
                         action,
-                        &format!("AlarmActions[{i}]"),
+                        &format!("{field}[{i}]"),
                         &[
                             ("sns", ""),
                             ("autoscaling", ""),
@@ -350,15 +364,20 @@ impl Checks<'_> {
 
     /// Path patterns and host names of a listener rule's conditions are unique.
     fn unique_conditions(&mut self, body: &Value) {
-        for (i, c) in items(&body["Conditions"]).iter().enumerate() {
-            for config in ["PathPatternConfig", "HostHeaderConfig"] {
+        let (conditions, values) = (CreateRule::FIELD.conditions, ConditionValues::FIELD.values);
+        let configs = [
+            RuleCondition::FIELD.path_pattern_config,
+            RuleCondition::FIELD.host_header_config,
+        ];
+        for (i, c) in items(&body[conditions]).iter().enumerate() {
+            for config in configs {
                 let mut seen = BTreeSet::new();
-                for (j, v) in items(&c[config]["Values"]).iter().enumerate() {
+                for (j, v) in items(&c[config][values]).iter().enumerate() {
                     let Some(v) = v.as_str() else { continue };
                     if !seen.insert(v) {
                         self.error(
                             Rule::DuplicateEntry,
-                            format!("Conditions[{i}].{config}.Values[{j}]"),
+                            format!("{conditions}[{i}].{config}.{values}[{j}]"),
                             format!("`{v}` is listed twice ({})", limits::RULE_CONDITIONS),
                         );
                     }

@@ -1,9 +1,10 @@
 //! CloudWatch: metric alarms.
 
-use super::{gone_is_deleted, Existing, Outcome, Target};
+use super::{gone_is_deleted, observed, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::CloudWatchKind;
+use ecs_iac_core::requests::cloudwatch::PutMetricAlarm;
 
 sdk_err!(cw_err, aws_sdk_cloudwatch, "cloudwatch");
 
@@ -16,15 +17,16 @@ pub(super) async fn create(
     match k {
         CloudWatchKind::Alarm => {
             use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic, Tag};
-            let name = r.s("AlarmName")?;
-            let dimensions: Vec<Dimension> = r
-                .arr("Dimensions")
-                .iter()
+            let q: PutMetricAlarm = r.decode()?;
+            let name = r.required(q.alarm_name, PutMetricAlarm::FIELD.alarm_name)?;
+            let dimensions: Vec<Dimension> = q
+                .dimensions
+                .unwrap_or_default()
+                .into_iter()
                 .map(|d| {
-                    let d = r.at(d);
                     Dimension::builder()
-                        .set_name(d.os("Name"))
-                        .set_value(d.os("Value"))
+                        .set_name(d.name)
+                        .set_value(d.value)
                         .build()
                 })
                 .collect();
@@ -33,26 +35,26 @@ pub(super) async fn create(
                 .into_iter()
                 .map(|(k, v)| Tag::builder().key(k).value(v).build())
                 .collect();
-            let actions = r.ss("AlarmActions");
+            let actions = q.alarm_actions.unwrap_or_default();
             // PutMetricAlarm creates or replaces: retries are safe.
             aws.c
                 .cloudwatch
                 .put_metric_alarm()
                 .alarm_name(&name)
-                .set_alarm_description(r.os("AlarmDescription"))
-                .set_namespace(r.os("Namespace"))
-                .set_metric_name(r.os("MetricName"))
-                .set_statistic(r.os("Statistic").map(|s| Statistic::from(s.as_str())))
-                .set_period(r.oi("Period"))
-                .set_threshold(r.of("Threshold"))
+                .set_alarm_description(q.alarm_description)
+                .set_namespace(q.namespace)
+                .set_metric_name(q.metric_name)
+                .set_statistic(q.statistic.map(|s| Statistic::from(s.as_str())))
+                .set_period(q.period)
+                .set_threshold(q.threshold)
                 .set_comparison_operator(
-                    r.os("ComparisonOperator")
+                    q.comparison_operator
                         .map(|s| ComparisonOperator::from(s.as_str())),
                 )
-                .set_evaluation_periods(r.oi("EvaluationPeriods"))
+                .set_evaluation_periods(q.evaluation_periods)
                 .set_dimensions(Some(dimensions))
                 .set_alarm_actions((!actions.is_empty()).then_some(actions))
-                .set_treat_missing_data(r.os("TreatMissingData"))
+                .set_treat_missing_data(q.treat_missing_data)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -62,7 +64,8 @@ pub(super) async fn create(
     }
 }
 
-/// Whether the alarm still exists; `None` when it is gone.
+/// Whether the alarm still exists (an empty body: its settings are not compared); `None`
+/// when it is gone.
 pub(super) async fn observe(
     aws: &Aws,
     k: CloudWatchKind,
@@ -79,7 +82,10 @@ pub(super) async fn observe(
                 .send()
                 .await
                 .map_err(cw_err(e.address, "DescribeAlarms"))?;
-            Ok((!out.metric_alarms().is_empty()).then(|| serde_json::json!({})))
+            if out.metric_alarms().is_empty() {
+                return Ok(None);
+            }
+            observed(e.address, &PutMetricAlarm::default()).map(Some)
         }
     }
 }

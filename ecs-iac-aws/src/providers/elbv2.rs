@@ -1,6 +1,6 @@
 //! Elastic Load Balancing v2: Application Load Balancers, target groups, listeners, rules.
 
-use super::{not_supported, owned, response, Existing, Outcome, Poll, Target};
+use super::{not_supported, observed, owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
@@ -11,6 +11,21 @@ use aws_sdk_elasticloadbalancingv2::types::{
     RuleCondition, RulePriorityPair, Tag, TargetTypeEnum,
 };
 use ecs_iac_core::kind::Elbv2Kind;
+use ecs_iac_core::requests::elbv2 as q;
+use ecs_iac_core::requests::elbv2::{
+    CreateListener, CreateListenerFields, CreateLoadBalancer, CreateLoadBalancerFields, CreateRule,
+    CreateRuleFields, CreateTargetGroup, CreateTargetGroupFields, LoadBalancerAttribute,
+    ModifyLoadBalancerAttributes,
+};
+
+/// The AWS names of a load balancer's request fields.
+const LB: CreateLoadBalancerFields = CreateLoadBalancer::FIELD;
+/// The AWS names of a target group's request fields.
+const TG: CreateTargetGroupFields = CreateTargetGroup::FIELD;
+/// The AWS names of a listener's request fields.
+const LISTENER: CreateListenerFields = CreateListener::FIELD;
+/// The AWS names of a listener rule's request fields.
+const RULE: CreateRuleFields = CreateRule::FIELD;
 
 sdk_err!(
     err,
@@ -25,31 +40,32 @@ fn tags(r: &Req<'_>) -> Result<Vec<Tag>, ProviderError> {
         .collect())
 }
 
-fn actions(r: &Req<'_>, field: &str) -> Vec<Action> {
-    r.arr(field)
-        .iter()
+/// The actions of a listener or rule request as the SDK's.
+fn actions(actions: Option<Vec<q::Action>>) -> Vec<Action> {
+    actions
+        .unwrap_or_default()
+        .into_iter()
         .map(|x| {
-            let x = r.at(x);
-            let redirect = x.obj("RedirectConfig").map(|c| {
+            let redirect = x.redirect_config.map(|c| {
                 RedirectActionConfig::builder()
-                    .set_protocol(c.os("Protocol"))
-                    .set_port(c.os("Port"))
+                    .set_protocol(c.protocol)
+                    .set_port(c.port)
                     .set_status_code(
-                        c.os("StatusCode")
+                        c.status_code
                             .map(|s| RedirectActionStatusCodeEnum::from(s.as_str())),
                     )
                     .build()
             });
-            let fixed = x.obj("FixedResponseConfig").map(|c| {
+            let fixed = x.fixed_response_config.map(|c| {
                 FixedResponseActionConfig::builder()
-                    .set_status_code(c.os("StatusCode"))
-                    .set_content_type(c.os("ContentType"))
-                    .set_message_body(c.os("MessageBody"))
+                    .set_status_code(c.status_code)
+                    .set_content_type(c.content_type)
+                    .set_message_body(c.message_body)
                     .build()
             });
             Action::builder()
-                .set_type(x.os("Type").map(|t| ActionTypeEnum::from(t.as_str())))
-                .set_target_group_arn(x.os("TargetGroupArn"))
+                .set_type(x.action_type.map(|t| ActionTypeEnum::from(t.as_str())))
+                .set_target_group_arn(x.target_group_arn)
                 .set_redirect_config(redirect)
                 .set_fixed_response_config(fixed)
                 .build()
@@ -97,41 +113,53 @@ fn target_group_outcome(arn: &str) -> Outcome {
         .with("full_name", target_group_suffix(arn))
 }
 
-/// The certificates of a listener request.
-fn listener_certificates(r: &Req<'_>) -> Vec<Certificate> {
-    r.arr("Certificates")
-        .iter()
-        .map(|x| {
+/// The certificates of a listener request; `None` when it has none.
+fn listener_certificates(certificates: Option<Vec<q::Certificate>>) -> Option<Vec<Certificate>> {
+    let certificates: Vec<Certificate> = certificates
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
             Certificate::builder()
-                .set_certificate_arn(r.at(x).os("CertificateArn"))
+                .set_certificate_arn(c.certificate_arn)
                 .build()
         })
-        .collect()
+        .collect();
+    (!certificates.is_empty()).then_some(certificates)
 }
 
 /// The path and host conditions of a listener rule request.
-fn rule_conditions(r: &Req<'_>) -> Vec<RuleCondition> {
-    r.arr("Conditions")
-        .iter()
+fn rule_conditions(conditions: Option<Vec<q::RuleCondition>>) -> Vec<RuleCondition> {
+    conditions
+        .unwrap_or_default()
+        .into_iter()
         .map(|x| {
-            let x = r.at(x);
-            let paths = x.obj("PathPatternConfig").map(|p| {
+            let paths = x.path_pattern_config.map(|p| {
                 PathPatternConditionConfig::builder()
-                    .set_values(Some(p.ss("Values")))
+                    .set_values(Some(p.values.unwrap_or_default()))
                     .build()
             });
-            let hosts = x.obj("HostHeaderConfig").map(|p| {
+            let hosts = x.host_header_config.map(|p| {
                 HostHeaderConditionConfig::builder()
-                    .set_values(Some(p.ss("Values")))
+                    .set_values(Some(p.values.unwrap_or_default()))
                     .build()
             });
             RuleCondition::builder()
-                .set_field(x.os("Field"))
+                .set_field(x.field)
                 .set_path_pattern_config(paths)
                 .set_host_header_config(hosts)
                 .build()
         })
         .collect()
+}
+
+/// The health check matcher of a target group request.
+fn matcher(matcher: Option<q::Matcher>) -> Option<Matcher> {
+    matcher.map(|m| Matcher::builder().set_http_code(m.http_code).build())
+}
+
+/// An HTTP protocol of a request (`HTTP`, `HTTPS`).
+fn protocol(protocol: Option<String>) -> Option<ProtocolEnum> {
+    protocol.map(|p| ProtocolEnum::from(p.as_str()))
 }
 
 /// Changes a load balancer's security groups, subnets and IP address type, a target
@@ -151,75 +179,74 @@ pub(super) async fn update(
         }
         Elbv2Kind::LoadBalancerAttributes => return create(aws, k, t).await,
         Elbv2Kind::LoadBalancer => {
+            let q: CreateLoadBalancer = r.decode()?;
             let changed = |field: &str| t.changed.iter().any(|c| c == field);
-            if changed("SecurityGroups") {
+            if changed(LB.security_groups) {
                 c.set_security_groups()
                     .load_balancer_arn(e.id)
-                    .set_security_groups(Some(r.ss("SecurityGroups")))
+                    .set_security_groups(Some(q.security_groups.unwrap_or_default()))
                     .send()
                     .await
                     .map_err(err(a, "SetSecurityGroups"))?;
             }
-            if changed("Subnets") {
+            if changed(LB.subnets) {
                 c.set_subnets()
                     .load_balancer_arn(e.id)
-                    .set_subnets(Some(r.ss("Subnets")))
+                    .set_subnets(Some(q.subnets.unwrap_or_default()))
                     .send()
                     .await
                     .map_err(err(a, "SetSubnets"))?;
             }
-            if changed("IpAddressType") {
+            if changed(LB.ip_address_type) {
+                let ip = r.required(q.ip_address_type, LB.ip_address_type)?;
                 c.set_ip_address_type()
                     .load_balancer_arn(e.id)
-                    .ip_address_type(IpAddressType::from(r.s("IpAddressType")?.as_str()))
+                    .ip_address_type(IpAddressType::from(ip.as_str()))
                     .send()
                     .await
                     .map_err(err(a, "SetIpAddressType"))?;
             }
         }
         Elbv2Kind::TargetGroup => {
-            let matcher = r
-                .obj("Matcher")
-                .map(|m| Matcher::builder().set_http_code(m.os("HttpCode")).build());
+            let q: CreateTargetGroup = r.decode()?;
             c.modify_target_group()
                 .target_group_arn(e.id)
-                .set_health_check_enabled(r.ob("HealthCheckEnabled"))
-                .set_health_check_protocol(
-                    r.os("HealthCheckProtocol")
-                        .map(|p| ProtocolEnum::from(p.as_str())),
-                )
-                .set_health_check_path(r.os("HealthCheckPath"))
-                .set_health_check_interval_seconds(r.oi("HealthCheckIntervalSeconds"))
-                .set_health_check_timeout_seconds(r.oi("HealthCheckTimeoutSeconds"))
-                .set_healthy_threshold_count(r.oi("HealthyThresholdCount"))
-                .set_unhealthy_threshold_count(r.oi("UnhealthyThresholdCount"))
-                .set_matcher(matcher)
+                .set_health_check_enabled(q.health_check_enabled)
+                .set_health_check_protocol(protocol(q.health_check_protocol))
+                .set_health_check_port(q.health_check_port)
+                .set_health_check_path(q.health_check_path)
+                .set_health_check_interval_seconds(q.health_check_interval_seconds)
+                .set_health_check_timeout_seconds(q.health_check_timeout_seconds)
+                .set_healthy_threshold_count(q.healthy_threshold_count)
+                .set_unhealthy_threshold_count(q.unhealthy_threshold_count)
+                .set_matcher(matcher(q.matcher))
                 .send()
                 .await
                 .map_err(err(a, "ModifyTargetGroup"))?;
         }
         Elbv2Kind::Listener => {
-            let certificates = listener_certificates(r);
+            let q: CreateListener = r.decode()?;
             c.modify_listener()
                 .listener_arn(e.id)
-                .set_protocol(r.os("Protocol").map(|p| ProtocolEnum::from(p.as_str())))
-                .set_port(r.oi("Port"))
-                .set_certificates((!certificates.is_empty()).then_some(certificates))
-                .set_ssl_policy(r.os("SslPolicy"))
-                .set_default_actions(Some(actions(r, "DefaultActions")))
+                .set_protocol(protocol(q.protocol))
+                .set_port(q.port)
+                .set_certificates(listener_certificates(q.certificates))
+                .set_ssl_policy(q.ssl_policy)
+                .set_default_actions(Some(actions(q.default_actions)))
                 .send()
                 .await
                 .map_err(err(a, "ModifyListener"))?;
         }
         Elbv2Kind::ListenerRule => {
+            let q: CreateRule = r.decode()?;
+            let priority = r.required(q.priority, RULE.priority)?;
             c.modify_rule()
                 .rule_arn(e.id)
-                .set_conditions(Some(rule_conditions(r)))
-                .set_actions(Some(actions(r, "Actions")))
+                .set_conditions(Some(rule_conditions(q.conditions)))
+                .set_actions(Some(actions(q.actions)))
                 .send()
                 .await
                 .map_err(err(a, "ModifyRule"))?;
-            let priority = r.i("Priority")?;
             let current = c
                 .describe_rules()
                 .rule_arns(e.id)
@@ -277,24 +304,30 @@ pub(super) async fn observe(
             .send()
             .await
             .map_err(err(a, "DescribeLoadBalancerAttributes"))
-            .map(|out| {
-                let keys = applied["Attributes"]
-                    .as_array()
-                    .cloned()
+            .and_then(|out| {
+                let keys = serde_json::from_value::<ModifyLoadBalancerAttributes>(applied.clone())
+                    .ok()
+                    .and_then(|applied| applied.attributes)
                     .unwrap_or_default();
-                let seen: Vec<serde_json::Value> = keys
-                    .iter()
+                let seen: Vec<LoadBalancerAttribute> = keys
+                    .into_iter()
                     .filter_map(|k| {
-                        let key = k["Key"].as_str()?;
                         let value = out
                             .attributes()
                             .iter()
-                            .find(|x| x.key() == Some(key))?
+                            .find(|x| x.key() == Some(k.key.as_str()))?
                             .value()?;
-                        Some(serde_json::json!({ "Key": key, "Value": value }))
+                        Some(LoadBalancerAttribute {
+                            key: k.key,
+                            value: value.to_string(),
+                        })
                     })
                     .collect();
-                Some(serde_json::json!({ "LoadBalancerArn": e.id, "Attributes": seen }))
+                let now = ModifyLoadBalancerAttributes {
+                    load_balancer_arn: Some(e.id.to_string()),
+                    attributes: Some(seen),
+                };
+                observed(a, &now).map(Some)
             }),
         Elbv2Kind::TargetGroup => c
             .describe_target_groups()
@@ -302,16 +335,21 @@ pub(super) async fn observe(
             .send()
             .await
             .map_err(err(a, "DescribeTargetGroups"))
-            .map(|out| {
-                out.target_groups().first().map(|g| {
-                    serde_json::json!({
-                        "HealthCheckPath": g.health_check_path(),
-                        "HealthCheckIntervalSeconds": g.health_check_interval_seconds(),
-                        "HealthCheckTimeoutSeconds": g.health_check_timeout_seconds(),
-                        "HealthyThresholdCount": g.healthy_threshold_count(),
-                        "UnhealthyThresholdCount": g.unhealthy_threshold_count(),
+            .and_then(|out| {
+                out.target_groups()
+                    .first()
+                    .map(|g| {
+                        let now = CreateTargetGroup {
+                            health_check_path: g.health_check_path().map(str::to_string),
+                            health_check_interval_seconds: g.health_check_interval_seconds(),
+                            health_check_timeout_seconds: g.health_check_timeout_seconds(),
+                            healthy_threshold_count: g.healthy_threshold_count(),
+                            unhealthy_threshold_count: g.unhealthy_threshold_count(),
+                            ..Default::default()
+                        };
+                        observed(a, &now)
                     })
-                })
+                    .transpose()
             }),
         Elbv2Kind::LoadBalancer => c
             .describe_load_balancers()
@@ -319,19 +357,25 @@ pub(super) async fn observe(
             .send()
             .await
             .map_err(err(a, "DescribeLoadBalancers"))
-            .map(|out| {
-                out.load_balancers().first().map(|lb| {
-                    let subnets: Vec<&str> = lb
-                        .availability_zones()
-                        .iter()
-                        .filter_map(|z| z.subnet_id())
-                        .collect();
-                    serde_json::json!({
-                        "SecurityGroups": lb.security_groups(),
-                        "Subnets": subnets,
-                        "IpAddressType": lb.ip_address_type().map(|t| t.as_str()),
+            .and_then(|out| {
+                out.load_balancers()
+                    .first()
+                    .map(|lb| {
+                        let subnets: Vec<String> = lb
+                            .availability_zones()
+                            .iter()
+                            .filter_map(|z| z.subnet_id())
+                            .map(str::to_string)
+                            .collect();
+                        let now = CreateLoadBalancer {
+                            security_groups: Some(lb.security_groups().to_vec()),
+                            subnets: Some(subnets),
+                            ip_address_type: lb.ip_address_type().map(|t| t.as_str().to_string()),
+                            ..Default::default()
+                        };
+                        observed(a, &now)
                     })
-                })
+                    .transpose()
             }),
         Elbv2Kind::ListenerRule => c
             .describe_rules()
@@ -339,14 +383,26 @@ pub(super) async fn observe(
             .send()
             .await
             .map_err(err(a, "DescribeRules"))
-            .map(|out| out.rules().first().map(|_| serde_json::json!({}))),
+            // That it exists: its settings are not compared.
+            .and_then(|out| {
+                out.rules()
+                    .first()
+                    .map(|_| observed(a, &CreateRule::default()))
+                    .transpose()
+            }),
         Elbv2Kind::Listener => c
             .describe_listeners()
             .listener_arns(e.id)
             .send()
             .await
             .map_err(err(a, "DescribeListeners"))
-            .map(|out| out.listeners().first().map(|_| serde_json::json!({}))),
+            // That it exists: its settings are not compared.
+            .and_then(|out| {
+                out.listeners()
+                    .first()
+                    .map(|_| observed(a, &CreateListener::default()))
+                    .transpose()
+            }),
     };
     match seen {
         Err(x) if gone(&x) => Ok(None),
@@ -365,26 +421,34 @@ pub(super) async fn create(
     match k {
         Elbv2Kind::ExistingLoadBalancer => super::lookups::load_balancer(aws, t, lb_outcome).await,
         Elbv2Kind::LoadBalancerAttributes => {
-            let arn = r.s("LoadBalancerArn")?;
-            modify_attributes(aws, a, &arn, attribute_pairs(r)).await?;
+            let q: ModifyLoadBalancerAttributes = r.decode()?;
+            let arn = r.required(
+                q.load_balancer_arn,
+                ModifyLoadBalancerAttributes::FIELD.load_balancer_arn,
+            )?;
+            let pairs = q
+                .attributes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| (x.key, x.value))
+                .collect();
+            modify_attributes(aws, a, &arn, pairs).await?;
             Ok(Outcome::new(&arn))
         }
         Elbv2Kind::ExistingListener => super::lookups::listener(aws, t).await,
         Elbv2Kind::LoadBalancer => {
+            let q: CreateLoadBalancer = r.decode()?;
             let out = c
                 .create_load_balancer()
-                .name(r.s("Name")?)
-                .set_subnets(Some(r.ss("Subnets")))
-                .set_security_groups(Some(r.ss("SecurityGroups")))
-                .set_scheme(
-                    r.os("Scheme")
-                        .map(|s| LoadBalancerSchemeEnum::from(s.as_str())),
+                .name(r.required(q.name, LB.name)?)
+                .set_subnets(Some(q.subnets.unwrap_or_default()))
+                .set_security_groups(Some(q.security_groups.unwrap_or_default()))
+                .set_scheme(q.scheme.map(|s| LoadBalancerSchemeEnum::from(s.as_str())))
+                .set_type(
+                    q.load_balancer_type
+                        .map(|s| LoadBalancerTypeEnum::from(s.as_str())),
                 )
-                .set_type(r.os("Type").map(|s| LoadBalancerTypeEnum::from(s.as_str())))
-                .set_ip_address_type(
-                    r.os("IpAddressType")
-                        .map(|s| IpAddressType::from(s.as_str())),
-                )
+                .set_ip_address_type(q.ip_address_type.map(|s| IpAddressType::from(s.as_str())))
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
@@ -414,27 +478,23 @@ pub(super) async fn create(
             })
         }
         Elbv2Kind::TargetGroup => {
-            let matcher = r
-                .obj("Matcher")
-                .map(|m| Matcher::builder().set_http_code(m.os("HttpCode")).build());
+            let q: CreateTargetGroup = r.decode()?;
             let out = c
                 .create_target_group()
-                .name(r.s("Name")?)
-                .set_protocol(r.os("Protocol").map(|p| ProtocolEnum::from(p.as_str())))
-                .set_port(r.oi("Port"))
-                .set_vpc_id(r.os("VpcId"))
-                .set_target_type(r.os("TargetType").map(|p| TargetTypeEnum::from(p.as_str())))
-                .set_health_check_enabled(r.ob("HealthCheckEnabled"))
-                .set_health_check_protocol(
-                    r.os("HealthCheckProtocol")
-                        .map(|p| ProtocolEnum::from(p.as_str())),
-                )
-                .set_health_check_path(r.os("HealthCheckPath"))
-                .set_health_check_interval_seconds(r.oi("HealthCheckIntervalSeconds"))
-                .set_health_check_timeout_seconds(r.oi("HealthCheckTimeoutSeconds"))
-                .set_healthy_threshold_count(r.oi("HealthyThresholdCount"))
-                .set_unhealthy_threshold_count(r.oi("UnhealthyThresholdCount"))
-                .set_matcher(matcher)
+                .name(r.required(q.name, TG.name)?)
+                .set_protocol(protocol(q.protocol))
+                .set_port(q.port)
+                .set_vpc_id(q.vpc_id)
+                .set_target_type(q.target_type.map(|p| TargetTypeEnum::from(p.as_str())))
+                .set_health_check_enabled(q.health_check_enabled)
+                .set_health_check_protocol(protocol(q.health_check_protocol))
+                .set_health_check_port(q.health_check_port)
+                .set_health_check_path(q.health_check_path)
+                .set_health_check_interval_seconds(q.health_check_interval_seconds)
+                .set_health_check_timeout_seconds(q.health_check_timeout_seconds)
+                .set_healthy_threshold_count(q.healthy_threshold_count)
+                .set_unhealthy_threshold_count(q.unhealthy_threshold_count)
+                .set_matcher(matcher(q.matcher))
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
@@ -462,15 +522,15 @@ pub(super) async fn create(
             Ok(target_group_outcome(arn))
         }
         Elbv2Kind::Listener => {
-            let certificates = listener_certificates(r);
+            let q: CreateListener = r.decode()?;
             let out = c
                 .create_listener()
-                .load_balancer_arn(r.s("LoadBalancerArn")?)
-                .set_protocol(r.os("Protocol").map(|p| ProtocolEnum::from(p.as_str())))
-                .set_port(r.oi("Port"))
-                .set_certificates((!certificates.is_empty()).then_some(certificates))
-                .set_ssl_policy(r.os("SslPolicy"))
-                .set_default_actions(Some(actions(r, "DefaultActions")))
+                .load_balancer_arn(r.required(q.load_balancer_arn, LISTENER.load_balancer_arn)?)
+                .set_protocol(protocol(q.protocol))
+                .set_port(q.port)
+                .set_certificates(listener_certificates(q.certificates))
+                .set_ssl_policy(q.ssl_policy)
+                .set_default_actions(Some(actions(q.default_actions)))
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
@@ -494,15 +554,15 @@ pub(super) async fn create(
             Ok(Outcome::new(arn).with("arn", arn))
         }
         Elbv2Kind::ListenerRule => {
-            let conditions = rule_conditions(r);
+            let q: CreateRule = r.decode()?;
             let res = aws
                 .once
                 .elbv2
                 .create_rule()
-                .listener_arn(r.s("ListenerArn")?)
-                .priority(r.i("Priority")?)
-                .set_conditions(Some(conditions))
-                .set_actions(Some(actions(r, "Actions")))
+                .listener_arn(r.required(q.listener_arn, RULE.listener_arn)?)
+                .priority(r.required(q.priority, RULE.priority)?)
+                .set_conditions(Some(rule_conditions(q.conditions)))
+                .set_actions(Some(actions(q.actions)))
                 .set_tags(Some(tags(r)?))
                 .send()
                 .await
@@ -535,7 +595,13 @@ async fn adopt_existing(
         Some(found) => Ok(found),
         None => Err(ProviderError::Request {
             address: t.address.into(),
-            field: "Name".into(),
+            // What names it: the name, or a listener's port.
+            field: match k {
+                Elbv2Kind::TargetGroup => TG.name,
+                Elbv2Kind::Listener => LISTENER.port,
+                _ => LB.name,
+            }
+            .into(),
             problem: format!(
                 "{conflict}; it is not owned by this stack: rename it here or remove it"
             ),
@@ -573,7 +639,7 @@ pub(super) async fn find(
         | Elbv2Kind::LoadBalancerAttributes => return Ok(None),
         Elbv2Kind::LoadBalancer => match c
             .describe_load_balancers()
-            .names(r.s("Name")?)
+            .names(r.required(r.decode::<CreateLoadBalancer>()?.name, LB.name)?)
             .send()
             .await
             .map_err(err(a, "DescribeLoadBalancers"))
@@ -584,7 +650,7 @@ pub(super) async fn find(
         },
         Elbv2Kind::TargetGroup => match c
             .describe_target_groups()
-            .names(r.s("Name")?)
+            .names(r.required(r.decode::<CreateTargetGroup>()?.name, TG.name)?)
             .send()
             .await
             .map_err(err(a, "DescribeTargetGroups"))
@@ -598,26 +664,28 @@ pub(super) async fn find(
             Err(e) => return Err(e),
         },
         Elbv2Kind::Listener => {
+            let q: CreateListener = r.decode()?;
             let out = c
                 .describe_listeners()
-                .load_balancer_arn(r.s("LoadBalancerArn")?)
+                .load_balancer_arn(r.required(q.load_balancer_arn, LISTENER.load_balancer_arn)?)
                 .send()
                 .await
                 .map_err(err(a, "DescribeListeners"))?;
             out.listeners()
                 .iter()
-                .find(|l| l.port() == r.oi("Port"))
+                .find(|l| l.port() == q.port)
                 .and_then(|l| l.listener_arn())
                 .map(|arn| Outcome::new(arn).with("arn", arn))
         }
         Elbv2Kind::ListenerRule => {
+            let q: CreateRule = r.decode()?;
             let out = c
                 .describe_rules()
-                .listener_arn(r.s("ListenerArn")?)
+                .listener_arn(r.required(q.listener_arn, RULE.listener_arn)?)
                 .send()
                 .await
                 .map_err(err(a, "DescribeRules"))?;
-            let priority = r.oi("Priority").map(|p| p.to_string());
+            let priority = q.priority.map(|p| p.to_string());
             out.rules()
                 .iter()
                 .find(|x| x.priority().map(str::to_string) == priority)
@@ -723,18 +791,6 @@ pub(super) async fn delete(aws: &Aws, k: Elbv2Kind, e: &Existing<'_>) -> Result<
     }
 }
 
-/// Load balancers, target groups, listeners and rules are usable once created.
-/// The `Attributes` of a `ModifyLoadBalancerAttributes` request, as key/value pairs.
-fn attribute_pairs(r: &Req<'_>) -> Vec<(String, String)> {
-    r.arr("Attributes")
-        .iter()
-        .filter_map(|x| {
-            let x = r.at(x);
-            Some((x.os("Key")?, x.os("Value")?))
-        })
-        .collect()
-}
-
 /// Sets the load balancer's attributes `pairs`.
 async fn modify_attributes(
     aws: &Aws,
@@ -758,6 +814,7 @@ async fn modify_attributes(
         .map_err(err(address, "ModifyLoadBalancerAttributes"))
 }
 
+/// Load balancers, target groups, listeners and rules are usable once created.
 pub(super) async fn wait_ready(
     _aws: &Aws,
     _k: Elbv2Kind,

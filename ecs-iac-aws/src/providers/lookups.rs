@@ -252,13 +252,16 @@ pub(super) async fn load_balancer(
     t: &Target<'_>,
     outcome: fn(&aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Option<Outcome>,
 ) -> Result<Outcome, ProviderError> {
-    let (names, arns) = (t.req.ss("Names"), t.req.ss("LoadBalancerArns"));
+    use ecs_iac_core::requests::elbv2::DescribeLoadBalancers;
+    let q: DescribeLoadBalancers = t.req.decode()?;
+    let names = q.names.unwrap_or_default();
+    let arns = q.load_balancer_arns.unwrap_or_default();
     let sought = Sought {
         t,
         field: if arns.is_empty() {
-            "Names"
+            DescribeLoadBalancers::FIELD.names
         } else {
-            "LoadBalancerArns"
+            DescribeLoadBalancers::FIELD.load_balancer_arns
         },
         what: "load balancer",
         described: names
@@ -285,10 +288,12 @@ pub(super) async fn load_balancer(
 
 /// The listener named in `ListenerArns`.
 pub(super) async fn listener(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-    let arns = t.req.ss("ListenerArns");
+    use ecs_iac_core::requests::elbv2::DescribeListeners;
+    let q: DescribeListeners = t.req.decode()?;
+    let arns = q.listener_arns.unwrap_or_default();
     let sought = Sought {
         t,
-        field: "ListenerArns",
+        field: DescribeListeners::FIELD.listener_arns,
         what: "listener",
         described: arns.join(", "),
         operation: "elasticloadbalancingv2:DescribeListeners",
@@ -370,10 +375,13 @@ pub(super) async fn namespace(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Prov
 /// The certificate `CertificateArn`; it must be issued (a listener refuses one pending
 /// validation, expired or revoked).
 pub(super) async fn certificate(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-    let arn = t.req.s("CertificateArn")?;
+    use ecs_iac_core::requests::acm::DescribeCertificate;
+    const FIELD: &str = DescribeCertificate::FIELD.certificate_arn;
+    let q: DescribeCertificate = t.req.decode()?;
+    let arn = t.req.required(q.certificate_arn, FIELD)?;
     let sought = Sought {
         t,
-        field: "CertificateArn",
+        field: FIELD,
         what: "ACM certificate",
         described: arn.clone(),
         operation: "acm:DescribeCertificate",
@@ -413,18 +421,23 @@ pub(super) async fn certificate_for_domain(
         CertificateStatus, ComparisonOperator, DnsNameFilter, SubjectAlternativeNameFilter,
         X509AttributeFilter,
     };
-    const DOMAIN: &str =
-        "/FilterStatement/And/0/Filter/X509AttributeFilter/SubjectAlternativeName/DnsName/Value";
-    let domain = t
-        .req
-        .body
-        .pointer(DOMAIN)
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| super::request(t.address, "FilterStatement", "names no domain"))?
-        .to_string();
+    use ecs_iac_core::requests::acm::SearchCertificates;
+    const FIELD: &str = SearchCertificates::FIELD.filter_statement;
+    let q: SearchCertificates = t.req.decode()?;
+    // The domain of the first statement of `And`: the DNS name filter the core renders.
+    let domain = q
+        .filter_statement
+        .and_then(|s| s.and)
+        .and_then(|and| and.into_iter().next())
+        .and_then(|s| s.filter)
+        .and_then(|f| f.x509_attribute_filter)
+        .and_then(|x| x.subject_alternative_name)
+        .and_then(|san| san.dns_name)
+        .and_then(|dns| dns.value)
+        .ok_or_else(|| super::request(t.address, FIELD, "names no domain"))?;
     let sought = Sought {
         t,
-        field: "FilterStatement",
+        field: FIELD,
         what: "issued ACM certificate",
         described: format!("for domain {domain}"),
         operation: "acm:SearchCertificates",
@@ -433,7 +446,7 @@ pub(super) async fn certificate_for_domain(
         .value(&domain)
         .comparison_operator(ComparisonOperator::Equals)
         .build()
-        .map_err(|e| super::request(t.address, "FilterStatement", e.to_string()))?;
+        .map_err(|e| super::request(t.address, FIELD, e.to_string()))?;
     let statement = CertificateFilterStatement::And(vec![
         CertificateFilterStatement::Filter(CertificateFilter::X509AttributeFilter(
             X509AttributeFilter::SubjectAlternativeName(SubjectAlternativeNameFilter::DnsName(dns)),

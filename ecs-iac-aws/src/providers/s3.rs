@@ -1,13 +1,18 @@
 //! S3: buckets the stack owns and the settings S3 keeps beside each (tags, block public
 //! access, default encryption, versioning, lifecycle rules, policy).
 
-use super::{gone_is_deleted, not_supported, owned, request, Existing, Outcome, Target};
+use super::{gone_is_deleted, not_supported, observed, owned, request, Existing, Outcome, Target};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_s3::types as s3;
 use ecs_iac_core::kind::S3Kind;
-use serde_json::{json, Value};
+use ecs_iac_core::requests::s3 as q;
+use ecs_iac_core::requests::s3::{
+    CreateBucket, PutBucketEncryption, PutBucketLifecycleConfiguration, PutBucketPolicy,
+    PutBucketTagging, PutBucketVersioning, PutPublicAccessBlock,
+};
+use serde_json::Value;
 
 sdk_err!(s3_err, aws_sdk_s3, "s3");
 
@@ -44,30 +49,36 @@ fn bucket_outcome(aws: &Aws, name: &str) -> Outcome {
         )
 }
 
-/// The `[{"Key", "Value"}]` pairs at `field` as S3 tags.
-fn tags(r: &Req<'_>, field: &str) -> Result<Vec<s3::Tag>, ProviderError> {
-    r.tags(field)
-        .into_iter()
-        .map(|(k, v)| s3::Tag::builder().key(k).value(v).build())
+/// Tags of a request (at `field`, for errors) as S3's.
+fn tags(a: &str, field: &str, tags: Vec<q::Tag>) -> Result<Vec<s3::Tag>, ProviderError> {
+    tags.into_iter()
+        .map(|t| s3::Tag::builder().key(t.key).value(t.value).build())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|x| request(r.address, field, x))
+        .map_err(|x| request(a, field, x))
+}
+
+/// The bucket every request of an S3 kind names (`Bucket`).
+fn bucket_of(r: &Req<'_>) -> Result<String, ProviderError> {
+    let field = CreateBucket::FIELD.bucket;
+    r.required(r.decode_field::<String>(field)?, field)
 }
 
 pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outcome, ProviderError> {
     let (a, r) = (t.address, &t.req);
-    let bucket = r.s("Bucket")?;
+    let bucket = bucket_of(r)?;
     let c = &aws.c.s3;
     match k {
         S3Kind::Bucket => {
-            let configuration = r.obj("CreateBucketConfiguration");
+            let q: CreateBucket = r.decode()?;
+            let configuration = q.create_bucket_configuration.unwrap_or_default();
             let location = configuration
-                .as_ref()
-                .and_then(|c| c.os("LocationConstraint"))
+                .location_constraint
                 .filter(|l| l != "us-east-1");
-            let ownership_tags = match &configuration {
-                Some(c) => tags(c, "Tags")?,
-                None => Vec::new(),
-            };
+            let ownership_tags = tags(
+                a,
+                CreateBucket::FIELD.create_bucket_configuration,
+                configuration.tags.unwrap_or_default(),
+            )?;
             let out = aws
                 .once
                 .s3
@@ -79,7 +90,7 @@ pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outco
                         .set_tags((!ownership_tags.is_empty()).then_some(ownership_tags))
                         .build(),
                 )
-                .set_object_ownership(r.os("ObjectOwnership").map(|o| o.as_str().into()))
+                .set_object_ownership(q.object_ownership.map(|o| o.as_str().into()))
                 .send()
                 .await
                 .map_err(s3_err(a, "CreateBucket"));
@@ -90,30 +101,31 @@ pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outco
                         Some(true) => Ok(bucket_outcome(aws, &bucket)),
                         _ => Err(request(
                             a,
-                            "Bucket",
+                            CreateBucket::FIELD.bucket,
                             format!("bucket `{bucket}` already exists in this account and is not owned by this stack; import it or pick another name"),
                         )),
                     }
                 }
                 Err(x) if x.is(&["BucketAlreadyExists"]) => Err(request(
                     a,
-                    "Bucket",
+                    CreateBucket::FIELD.bucket,
                     format!("bucket name `{bucket}` is taken by another AWS account (bucket names are global); pick another"),
                 )),
                 Err(x) => Err(x),
             }
         }
         S3Kind::BucketTagging => {
-            let tagging = r
-                .obj("Tagging")
-                .ok_or_else(|| request(a, "Tagging", "missing"))?;
+            const TAGGING: &str = PutBucketTagging::FIELD.tagging;
+            let q: PutBucketTagging = r.decode()?;
+            let tagging = r.required(q.tagging, TAGGING)?;
+            let set = tags(a, TAGGING, tagging.tag_set.unwrap_or_default())?;
             c.put_bucket_tagging()
                 .bucket(&bucket)
                 .tagging(
                     s3::Tagging::builder()
-                        .set_tag_set(Some(tags(&tagging, "TagSet")?))
+                        .set_tag_set(Some(set))
                         .build()
-                        .map_err(|x| request(a, "Tagging", x))?,
+                        .map_err(|x| request(a, TAGGING, x))?,
                 )
                 .send()
                 .await
@@ -121,17 +133,19 @@ pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outco
             Ok(Outcome::new(bucket))
         }
         S3Kind::PublicAccessBlock => {
-            let p = r
-                .obj("PublicAccessBlockConfiguration")
-                .ok_or_else(|| request(a, "PublicAccessBlockConfiguration", "missing"))?;
+            let q: PutPublicAccessBlock = r.decode()?;
+            let p = r.required(
+                q.public_access_block_configuration,
+                PutPublicAccessBlock::FIELD.public_access_block_configuration,
+            )?;
             c.put_public_access_block()
                 .bucket(&bucket)
                 .public_access_block_configuration(
                     s3::PublicAccessBlockConfiguration::builder()
-                        .set_block_public_acls(p.ob("BlockPublicAcls"))
-                        .set_ignore_public_acls(p.ob("IgnorePublicAcls"))
-                        .set_block_public_policy(p.ob("BlockPublicPolicy"))
-                        .set_restrict_public_buckets(p.ob("RestrictPublicBuckets"))
+                        .set_block_public_acls(p.block_public_acls)
+                        .set_ignore_public_acls(p.ignore_public_acls)
+                        .set_block_public_policy(p.block_public_policy)
+                        .set_restrict_public_buckets(p.restrict_public_buckets)
                         .build(),
                 )
                 .send()
@@ -140,26 +154,25 @@ pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outco
             Ok(Outcome::new(bucket))
         }
         S3Kind::BucketEncryption => {
-            let config = r
-                .obj("ServerSideEncryptionConfiguration")
-                .ok_or_else(|| request(a, "ServerSideEncryptionConfiguration", "missing"))?;
+            const CONFIG: &str = PutBucketEncryption::FIELD.server_side_encryption_configuration;
+            let q: PutBucketEncryption = r.decode()?;
+            let config = r.required(q.server_side_encryption_configuration, CONFIG)?;
             let mut rules = Vec::new();
-            for rule in config.arr("Rules") {
-                let rule = config.at(rule);
+            for rule in config.rules.unwrap_or_default() {
                 let default = rule
-                    .obj("ApplyServerSideEncryptionByDefault")
+                    .apply_server_side_encryption_by_default
                     .map(|d| {
                         s3::ServerSideEncryptionByDefault::builder()
-                            .set_sse_algorithm(d.os("SSEAlgorithm").map(|s| s.as_str().into()))
-                            .set_kms_master_key_id(d.os("KMSMasterKeyID"))
+                            .set_sse_algorithm(d.sse_algorithm.map(|s| s.as_str().into()))
+                            .set_kms_master_key_id(d.kms_master_key_id)
                             .build()
                     })
                     .transpose()
-                    .map_err(|x| request(a, "ServerSideEncryptionConfiguration", x))?;
+                    .map_err(|x| request(a, CONFIG, x))?;
                 rules.push(
                     s3::ServerSideEncryptionRule::builder()
                         .set_apply_server_side_encryption_by_default(default)
-                        .set_bucket_key_enabled(rule.ob("BucketKeyEnabled"))
+                        .set_bucket_key_enabled(rule.bucket_key_enabled)
                         .build(),
                 );
             }
@@ -169,7 +182,7 @@ pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outco
                     s3::ServerSideEncryptionConfiguration::builder()
                         .set_rules(Some(rules))
                         .build()
-                        .map_err(|x| request(a, "ServerSideEncryptionConfiguration", x))?,
+                        .map_err(|x| request(a, CONFIG, x))?,
                 )
                 .send()
                 .await
@@ -177,30 +190,35 @@ pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outco
             Ok(Outcome::new(bucket))
         }
         S3Kind::BucketVersioning => {
-            let status = r
-                .obj("VersioningConfiguration")
-                .and_then(|v| v.os("Status"))
+            let q: PutBucketVersioning = r.decode()?;
+            let status = q
+                .versioning_configuration
+                .and_then(|v| v.status)
                 .unwrap_or_else(|| "Enabled".into());
             put_versioning(aws, a, &bucket, &status).await?;
             Ok(Outcome::new(bucket))
         }
         S3Kind::BucketLifecycle => {
-            let config = r
-                .obj("LifecycleConfiguration")
-                .ok_or_else(|| request(a, "LifecycleConfiguration", "missing"))?;
+            const CONFIG: &str = PutBucketLifecycleConfiguration::FIELD.lifecycle_configuration;
+            let q: PutBucketLifecycleConfiguration = r.decode()?;
+            let config = r.required(q.lifecycle_configuration, CONFIG)?;
             let rules = config
-                .arr("Rules")
-                .iter()
-                .map(|rule| lifecycle_rule(&config.at(rule)))
+                .rules
+                .unwrap_or_default()
+                .into_iter()
+                .map(lifecycle_rule)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|x| request(a, "LifecycleConfiguration.Rules", x))?;
+                .map_err(|x| {
+                    let rules = q::LifecycleConfiguration::FIELD.rules;
+                    request(a, &format!("{CONFIG}.{rules}"), x)
+                })?;
             c.put_bucket_lifecycle_configuration()
                 .bucket(&bucket)
                 .lifecycle_configuration(
                     s3::BucketLifecycleConfiguration::builder()
                         .set_rules(Some(rules))
                         .build()
-                        .map_err(|x| request(a, "LifecycleConfiguration", x))?,
+                        .map_err(|x| request(a, CONFIG, x))?,
                 )
                 .send()
                 .await
@@ -208,9 +226,10 @@ pub(super) async fn create(aws: &Aws, k: S3Kind, t: &Target<'_>) -> Result<Outco
             Ok(Outcome::new(bucket))
         }
         S3Kind::BucketPolicy => {
+            let q: PutBucketPolicy = r.decode()?;
             c.put_bucket_policy()
                 .bucket(&bucket)
-                .policy(r.s("Policy")?)
+                .policy(r.required(q.policy, PutBucketPolicy::FIELD.policy)?)
                 .send()
                 .await
                 .map_err(s3_err(a, "PutBucketPolicy"))?;
@@ -241,48 +260,50 @@ async fn put_versioning(
 }
 
 /// One rendered lifecycle rule as the SDK's.
-fn lifecycle_rule(rule: &Req<'_>) -> Result<s3::LifecycleRule, String> {
-    let days = |obj: &str, field: &str| rule.obj(obj).and_then(|o| o.oi(field));
-    let prefix = rule
-        .obj("Filter")
-        .and_then(|f| f.os("Prefix"))
-        .unwrap_or_default();
+fn lifecycle_rule(rule: q::LifecycleRule) -> Result<s3::LifecycleRule, String> {
+    let prefix = rule.filter.and_then(|f| f.prefix).unwrap_or_default();
     let transitions = rule
-        .arr("Transitions")
-        .iter()
+        .transitions
+        .unwrap_or_default()
+        .into_iter()
         .map(|tr| {
-            let tr = rule.at(tr);
             s3::Transition::builder()
-                .set_days(tr.oi("Days"))
-                .set_storage_class(tr.os("StorageClass").map(|s| s.as_str().into()))
+                .set_days(tr.days)
+                .set_storage_class(tr.storage_class.map(|s| s.as_str().into()))
                 .build()
         })
         .collect::<Vec<_>>();
     s3::LifecycleRule::builder()
-        .set_id(rule.os("ID"))
+        .set_id(rule.id)
         .status(
-            rule.os("Status")
+            rule.status
                 .unwrap_or_else(|| "Enabled".into())
                 .as_str()
                 .into(),
         )
         .filter(s3::LifecycleRuleFilter::builder().prefix(prefix).build())
         .set_expiration(
-            days("Expiration", "Days").map(|d| s3::LifecycleExpiration::builder().days(d).build()),
+            rule.expiration
+                .and_then(|e| e.days)
+                .map(|d| s3::LifecycleExpiration::builder().days(d).build()),
         )
         .set_noncurrent_version_expiration(
-            days("NoncurrentVersionExpiration", "NoncurrentDays").map(|d| {
-                s3::NoncurrentVersionExpiration::builder()
-                    .noncurrent_days(d)
-                    .build()
-            }),
+            rule.noncurrent_version_expiration
+                .and_then(|e| e.noncurrent_days)
+                .map(|d| {
+                    s3::NoncurrentVersionExpiration::builder()
+                        .noncurrent_days(d)
+                        .build()
+                }),
         )
         .set_abort_incomplete_multipart_upload(
-            days("AbortIncompleteMultipartUpload", "DaysAfterInitiation").map(|d| {
-                s3::AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(d)
-                    .build()
-            }),
+            rule.abort_incomplete_multipart_upload
+                .and_then(|e| e.days_after_initiation)
+                .map(|d| {
+                    s3::AbortIncompleteMultipartUpload::builder()
+                        .days_after_initiation(d)
+                        .build()
+                }),
         )
         .set_transitions((!transitions.is_empty()).then_some(transitions))
         .build()
@@ -290,7 +311,7 @@ fn lifecycle_rule(rule: &Req<'_>) -> Result<s3::LifecycleRule, String> {
 }
 
 /// A lifecycle rule S3 reports, in the shape the request has.
-fn lifecycle_json(rule: &s3::LifecycleRule) -> Value {
+fn lifecycle_request(rule: &s3::LifecycleRule) -> q::LifecycleRule {
     let prefix = rule
         .filter()
         .and_then(|f| f.prefix())
@@ -299,39 +320,38 @@ fn lifecycle_json(rule: &s3::LifecycleRule) -> Value {
             rule.prefix(),
         )
         .unwrap_or_default();
-    let mut out = json!({
-        "ID": rule.id(),
-        "Status": rule.status().as_str(),
-        "Filter": { "Prefix": prefix },
-    });
-    if let Some(days) = rule.expiration().and_then(|e| e.days()) {
-        out["Expiration"] = json!({ "Days": days });
+    let transitions: Vec<q::Transition> = rule
+        .transitions()
+        .iter()
+        .map(|t| q::Transition {
+            days: t.days(),
+            storage_class: t.storage_class().map(|s| s.as_str().to_string()),
+        })
+        .collect();
+    q::LifecycleRule {
+        id: rule.id().map(str::to_string),
+        status: Some(rule.status().as_str().to_string()),
+        filter: Some(q::LifecycleRuleFilter {
+            prefix: Some(prefix.to_string()),
+        }),
+        expiration: rule
+            .expiration()
+            .and_then(|e| e.days())
+            .map(|days| q::LifecycleExpiration { days: Some(days) }),
+        noncurrent_version_expiration: rule
+            .noncurrent_version_expiration()
+            .and_then(|e| e.noncurrent_days())
+            .map(|days| q::NoncurrentVersionExpiration {
+                noncurrent_days: Some(days),
+            }),
+        abort_incomplete_multipart_upload: rule
+            .abort_incomplete_multipart_upload()
+            .and_then(|e| e.days_after_initiation())
+            .map(|days| q::AbortIncompleteMultipartUpload {
+                days_after_initiation: Some(days),
+            }),
+        transitions: (!transitions.is_empty()).then_some(transitions),
     }
-    if let Some(days) = rule
-        .noncurrent_version_expiration()
-        .and_then(|e| e.noncurrent_days())
-    {
-        out["NoncurrentVersionExpiration"] = json!({ "NoncurrentDays": days });
-    }
-    if let Some(days) = rule
-        .abort_incomplete_multipart_upload()
-        .and_then(|e| e.days_after_initiation())
-    {
-        out["AbortIncompleteMultipartUpload"] = json!({ "DaysAfterInitiation": days });
-    }
-    if !rule.transitions().is_empty() {
-        out["Transitions"] = rule
-            .transitions()
-            .iter()
-            .map(|t| {
-                json!({
-                    "Days": t.days(),
-                    "StorageClass": t.storage_class().map(|s| s.as_str()),
-                })
-            })
-            .collect();
-    }
-    out
 }
 
 /// Changes who owns uploaded objects.
@@ -345,7 +365,9 @@ pub(super) async fn update(
     if k != S3Kind::Bucket {
         return Err(not_supported(a, t.kind, "modify"));
     }
-    let ownership = t.req.s("ObjectOwnership")?;
+    const OWNERSHIP: &str = CreateBucket::FIELD.object_ownership;
+    let q: CreateBucket = t.req.decode()?;
+    let ownership = t.req.required(q.object_ownership, OWNERSHIP)?;
     aws.c
         .s3
         .put_bucket_ownership_controls()
@@ -356,10 +378,10 @@ pub(super) async fn update(
                     s3::OwnershipControlsRule::builder()
                         .object_ownership(ownership.as_str().into())
                         .build()
-                        .map_err(|x| request(a, "ObjectOwnership", x))?,
+                        .map_err(|x| request(a, OWNERSHIP, x))?,
                 )
                 .build()
-                .map_err(|x| request(a, "ObjectOwnership", x))?,
+                .map_err(|x| request(a, OWNERSHIP, x))?,
         )
         .send()
         .await
@@ -386,6 +408,7 @@ pub(super) async fn observe(
             }
         };
     }
+    let bucket_name = Some(bucket.to_string());
     let seen = match k {
         S3Kind::Bucket => {
             read!(c.head_bucket().bucket(bucket), "HeadBucket");
@@ -403,20 +426,37 @@ pub(super) async fn observe(
                     .map(|r| r.object_ownership().as_str().to_string()),
             };
             // The location and the ownership tags are fixed at create.
-            json!({
-                "Bucket": bucket,
-                "CreateBucketConfiguration": applied["CreateBucketConfiguration"],
-                "ObjectOwnership": ownership,
-            })
+            let configuration = applied
+                .get(CreateBucket::FIELD.create_bucket_configuration)
+                .and_then(|c| serde_json::from_value(c.clone()).ok());
+            observed(
+                a,
+                &CreateBucket {
+                    bucket: bucket_name,
+                    create_bucket_configuration: configuration,
+                    object_ownership: ownership,
+                },
+            )?
         }
         S3Kind::BucketTagging => {
             let out = read!(c.get_bucket_tagging().bucket(bucket), "GetBucketTagging");
-            let tags: Vec<Value> = out
+            let tags: Vec<q::Tag> = out
                 .tag_set()
                 .iter()
-                .map(|t| json!({ "Key": t.key(), "Value": t.value() }))
+                .map(|t| q::Tag {
+                    key: t.key().to_string(),
+                    value: t.value().to_string(),
+                })
                 .collect();
-            json!({ "Bucket": bucket, "Tagging": { "TagSet": tags } })
+            observed(
+                a,
+                &PutBucketTagging {
+                    bucket: bucket_name,
+                    tagging: Some(q::Tagging {
+                        tag_set: Some(tags),
+                    }),
+                },
+            )?
         }
         S3Kind::PublicAccessBlock => {
             let out = read!(
@@ -424,46 +464,52 @@ pub(super) async fn observe(
                 "GetPublicAccessBlock"
             );
             let p = out.public_access_block_configuration();
-            json!({
-                "Bucket": bucket,
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": p.and_then(|p| p.block_public_acls()).unwrap_or(false),
-                    "IgnorePublicAcls": p.and_then(|p| p.ignore_public_acls()).unwrap_or(false),
-                    "BlockPublicPolicy": p.and_then(|p| p.block_public_policy()).unwrap_or(false),
-                    "RestrictPublicBuckets": p.and_then(|p| p.restrict_public_buckets()).unwrap_or(false),
+            let on = |v: Option<bool>| Some(v.unwrap_or(false));
+            observed(
+                a,
+                &PutPublicAccessBlock {
+                    bucket: bucket_name,
+                    public_access_block_configuration: Some(q::PublicAccessBlockConfiguration {
+                        block_public_acls: on(p.and_then(|p| p.block_public_acls())),
+                        ignore_public_acls: on(p.and_then(|p| p.ignore_public_acls())),
+                        block_public_policy: on(p.and_then(|p| p.block_public_policy())),
+                        restrict_public_buckets: on(p.and_then(|p| p.restrict_public_buckets())),
+                    }),
                 },
-            })
+            )?
         }
         S3Kind::BucketEncryption => {
             let out = read!(
                 c.get_bucket_encryption().bucket(bucket),
                 "GetBucketEncryption"
             );
-            let rules: Vec<Value> = out
+            let rules: Vec<q::ServerSideEncryptionRule> = out
                 .server_side_encryption_configuration()
                 .map(|c| c.rules())
                 .unwrap_or_default()
                 .iter()
-                .map(|rule| {
-                    let mut default = serde_json::Map::new();
-                    if let Some(d) = rule.apply_server_side_encryption_by_default() {
-                        default.insert("SSEAlgorithm".into(), d.sse_algorithm().as_str().into());
-                        if let Some(key) = d.kms_master_key_id() {
-                            default.insert("KMSMasterKeyID".into(), key.into());
-                        }
-                    }
-                    let mut out = json!({ "ApplyServerSideEncryptionByDefault": default });
+                .map(|rule| q::ServerSideEncryptionRule {
+                    apply_server_side_encryption_by_default: Some(
+                        rule.apply_server_side_encryption_by_default()
+                            .map(|d| q::ServerSideEncryptionByDefault {
+                                sse_algorithm: Some(d.sse_algorithm().as_str().to_string()),
+                                kms_master_key_id: d.kms_master_key_id().map(str::to_string),
+                            })
+                            .unwrap_or_default(),
+                    ),
                     // AWS reports `false` for rules that never asked for Bucket Keys.
-                    if rule.bucket_key_enabled() == Some(true) {
-                        out["BucketKeyEnabled"] = json!(true);
-                    }
-                    out
+                    bucket_key_enabled: (rule.bucket_key_enabled() == Some(true)).then_some(true),
                 })
                 .collect();
-            json!({
-                "Bucket": bucket,
-                "ServerSideEncryptionConfiguration": { "Rules": rules },
-            })
+            observed(
+                a,
+                &PutBucketEncryption {
+                    bucket: bucket_name,
+                    server_side_encryption_configuration: Some(
+                        q::ServerSideEncryptionConfiguration { rules: Some(rules) },
+                    ),
+                },
+            )?
         }
         S3Kind::BucketVersioning => {
             let out = c
@@ -485,10 +531,15 @@ pub(super) async fn observe(
             };
             match out.status() {
                 None => return Ok(None),
-                Some(status) => json!({
-                    "Bucket": bucket,
-                    "VersioningConfiguration": { "Status": status.as_str() },
-                }),
+                Some(status) => observed(
+                    a,
+                    &PutBucketVersioning {
+                        bucket: bucket_name,
+                        versioning_configuration: Some(q::VersioningConfiguration {
+                            status: Some(status.as_str().to_string()),
+                        }),
+                    },
+                )?,
             }
         }
         S3Kind::BucketLifecycle => {
@@ -496,12 +547,24 @@ pub(super) async fn observe(
                 c.get_bucket_lifecycle_configuration().bucket(bucket),
                 "GetBucketLifecycleConfiguration"
             );
-            let rules: Vec<Value> = out.rules().iter().map(lifecycle_json).collect();
-            json!({ "Bucket": bucket, "LifecycleConfiguration": { "Rules": rules } })
+            let rules: Vec<q::LifecycleRule> = out.rules().iter().map(lifecycle_request).collect();
+            observed(
+                a,
+                &PutBucketLifecycleConfiguration {
+                    bucket: bucket_name,
+                    lifecycle_configuration: Some(q::LifecycleConfiguration { rules: Some(rules) }),
+                },
+            )?
         }
         S3Kind::BucketPolicy => {
             let out = read!(c.get_bucket_policy().bucket(bucket), "GetBucketPolicy");
-            json!({ "Bucket": bucket, "Policy": out.policy() })
+            observed(
+                a,
+                &PutBucketPolicy {
+                    bucket: bucket_name,
+                    policy: out.policy().map(str::to_string),
+                },
+            )?
         }
     };
     Ok(Some(seen))
@@ -516,7 +579,7 @@ pub(super) async fn find(
     if k != S3Kind::Bucket {
         return Ok(None);
     }
-    let bucket = t.req.s("Bucket")?;
+    let bucket = bucket_of(&t.req)?;
     Ok((ownership(aws, t, &bucket).await? == Some(true)).then(|| bucket_outcome(aws, &bucket)))
 }
 
@@ -622,7 +685,7 @@ async fn delete_bucket(aws: &Aws, e: &Existing<'_>) -> Result<(), ProviderError>
     if !e.deletion.empty_first {
         return Err(request(
             a,
-            "Bucket",
+            CreateBucket::FIELD.bucket,
             format!("bucket `{bucket}` still holds objects, so it is not deleted; empty it (`aws s3 rm s3://{bucket} --recursive`, and every version of a versioned bucket), or add `.empty_on_delete()` to the bucket and apply before deleting it"),
         ));
     }
@@ -675,7 +738,7 @@ async fn empty(aws: &Aws, address: &str, bucket: &str) -> Result<(), ProviderErr
                     .set_objects(Some(ids))
                     .quiet(true)
                     .build()
-                    .map_err(|x| request(address, "Bucket", x))?,
+                    .map_err(|x| request(address, CreateBucket::FIELD.bucket, x))?,
             )
             .send()
             .await
@@ -683,7 +746,7 @@ async fn empty(aws: &Aws, address: &str, bucket: &str) -> Result<(), ProviderErr
         if let Some(err) = out.errors().first() {
             return Err(request(
                 address,
-                "Bucket",
+                CreateBucket::FIELD.bucket,
                 format!(
                     "emptying bucket `{bucket}`: object `{}` was not deleted: {}",
                     err.key().unwrap_or_default(),

@@ -5,13 +5,19 @@
 //! update and the delete read it with `GetWebACL` first, and read again when another
 //! change got in between (`WAFOptimisticLockException`).
 
-use super::{gone_is_deleted, not_supported, owned, request, response, Existing, Outcome, Target};
+use super::{
+    gone_is_deleted, not_supported, observed, owned, request, response, Existing, Outcome, Target,
+};
 use crate::body::Req;
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_wafv2::types as waf;
 use ecs_iac_core::kind::Wafv2Kind;
-use serde_json::{json, Value};
+use ecs_iac_core::requests::wafv2::{
+    AssociateWebAcl, CreateWebAcl, CreateWebAclFields, Empty, ManagedRuleGroupStatement,
+    RateBasedStatement, RuleActionOverride, Statement, VisibilityConfig, WafAction, WafRule,
+};
+use serde_json::Value;
 
 sdk_err!(waf_err, aws_sdk_wafv2, "wafv2");
 
@@ -22,19 +28,20 @@ const STALE_LOCK: [&str; 1] = ["WAFOptimisticLockException"];
 /// Reads and writes tried before a lock conflict is reported.
 const LOCK_ATTEMPTS: usize = 3;
 
-/// `{"Allow": {}}`, `{"Block": {}}`, `{"Count": {}}` or `{"None": {}}`: the one key set.
-fn action_name(action: Option<Req<'_>>) -> Option<&str> {
-    action?.body.as_object()?.keys().next().map(String::as_str)
-}
+/// The AWS names of a web ACL's request fields.
+const ACL: CreateWebAclFields = CreateWebAcl::FIELD;
 
-fn default_action(r: &Req<'_>) -> Result<waf::DefaultAction, ProviderError> {
-    let action = match action_name(r.obj("DefaultAction")) {
+fn default_action(
+    a: &str,
+    action: Option<&WafAction>,
+) -> Result<waf::DefaultAction, ProviderError> {
+    let action = match action.and_then(WafAction::name) {
         Some("Allow") => waf::DefaultAction::builder().allow(waf::AllowAction::builder().build()),
         Some("Block") => waf::DefaultAction::builder().block(waf::BlockAction::builder().build()),
         other => {
             return Err(request(
-                r.address,
-                "DefaultAction",
+                a,
+                ACL.default_action,
                 format!("`Allow` or `Block` is required, not {other:?}"),
             ))
         }
@@ -43,92 +50,119 @@ fn default_action(r: &Req<'_>) -> Result<waf::DefaultAction, ProviderError> {
 }
 
 fn visibility(
-    v: Option<Req<'_>>,
+    v: Option<VisibilityConfig>,
     field: &str,
     a: &str,
 ) -> Result<waf::VisibilityConfig, ProviderError> {
     let v = v.ok_or_else(|| request(a, field, "a visibility config is required"))?;
     waf::VisibilityConfig::builder()
-        .set_sampled_requests_enabled(v.ob("SampledRequestsEnabled"))
-        .set_cloud_watch_metrics_enabled(v.ob("CloudWatchMetricsEnabled"))
-        .set_metric_name(v.os("MetricName"))
+        .set_sampled_requests_enabled(v.sampled_requests_enabled)
+        .set_cloud_watch_metrics_enabled(v.cloud_watch_metrics_enabled)
+        .set_metric_name(v.metric_name)
         .build()
         .map_err(|x| request(a, field, x))
 }
 
 /// The rule at `Rules[i]` as the SDK takes it: a managed rule group or a rate-based
 /// statement, the two the library renders.
-fn rule(r: &Req<'_>, i: usize) -> Result<waf::Rule, ProviderError> {
-    let a = r.address;
-    let at = |field: &str| format!("Rules[{i}].{field}");
+fn rule(a: &str, r: WafRule, i: usize) -> Result<waf::Rule, ProviderError> {
+    let f = WafRule::FIELD;
+    let at = |field: &str| format!("{}[{i}].{field}", ACL.rules);
+    let in_statement = |part: &str, field: Option<&str>| {
+        let path = at(&format!("{}.{part}", f.statement));
+        match field {
+            Some(field) => format!("{path}.{field}"),
+            None => path,
+        }
+    };
     let statement = r
-        .obj("Statement")
-        .ok_or_else(|| request(a, &at("Statement"), "a statement is required"))?;
-    let statement = if let Some(m) = statement.obj("ManagedRuleGroupStatement") {
+        .statement
+        .ok_or_else(|| request(a, &at(f.statement), "a statement is required"))?;
+    let statement = if let Some(m) = statement.managed_rule_group_statement {
+        let part = Statement::FIELD.managed_rule_group_statement;
+        let group = ManagedRuleGroupStatement::FIELD;
         let overrides = m
-            .arr("RuleActionOverrides")
-            .iter()
+            .rule_action_overrides
+            .unwrap_or_default()
+            .into_iter()
             .map(|o| {
                 waf::RuleActionOverride::builder()
-                    .set_name(m.at(o).os("Name"))
+                    .set_name(o.name)
                     .action_to_use(
                         waf::RuleAction::builder()
                             .count(waf::CountAction::builder().build())
                             .build(),
                     )
                     .build()
-                    .map_err(|x| request(a, &at("Statement.ManagedRuleGroupStatement"), x))
+                    .map_err(|x| request(a, &in_statement(part, None), x))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let vendor = m.vendor_name.ok_or_else(|| {
+            request(
+                a,
+                &in_statement(part, Some(group.vendor_name)),
+                "a value is required",
+            )
+        })?;
+        let name = m.name.ok_or_else(|| {
+            request(
+                a,
+                &in_statement(part, Some(group.name)),
+                "a value is required",
+            )
+        })?;
         let group = waf::ManagedRuleGroupStatement::builder()
-            .vendor_name(m.s("VendorName")?)
-            .name(m.s("Name")?)
+            .vendor_name(vendor)
+            .name(name)
             .set_rule_action_overrides((!overrides.is_empty()).then_some(overrides))
             .build()
-            .map_err(|x| request(a, &at("Statement.ManagedRuleGroupStatement"), x))?;
+            .map_err(|x| request(a, &in_statement(part, None), x))?;
         waf::Statement::builder()
             .managed_rule_group_statement(group)
             .build()
-    } else if let Some(rate) = statement.obj("RateBasedStatement") {
-        let limit = rate
-            .body
-            .get("Limit")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| {
-                request(
-                    a,
-                    &at("Statement.RateBasedStatement.Limit"),
-                    "a limit is required",
-                )
-            })?;
+    } else if let Some(rate) = statement.rate_based_statement {
+        let part = Statement::FIELD.rate_based_statement;
+        let limit = rate.limit.ok_or_else(|| {
+            request(
+                a,
+                &in_statement(part, Some(RateBasedStatement::FIELD.limit)),
+                "a limit is required",
+            )
+        })?;
         let rate = waf::RateBasedStatement::builder()
             .limit(limit)
-            .set_evaluation_window_sec(rate.body.get("EvaluationWindowSec").and_then(Value::as_i64))
+            .set_evaluation_window_sec(rate.evaluation_window_sec)
             .aggregate_key_type(waf::RateBasedStatementAggregateKeyType::from(
-                rate.os("AggregateKeyType")
+                rate.aggregate_key_type
                     .unwrap_or_else(|| "IP".into())
                     .as_str(),
             ))
             .build()
-            .map_err(|x| request(a, &at("Statement.RateBasedStatement"), x))?;
+            .map_err(|x| request(a, &in_statement(part, None), x))?;
         waf::Statement::builder().rate_based_statement(rate).build()
     } else {
         return Err(request(
             a,
-            &at("Statement"),
+            &at(f.statement),
             "a `ManagedRuleGroupStatement` or `RateBasedStatement` is required",
         ));
     };
+    let name = r
+        .name
+        .ok_or_else(|| request(a, &at(f.name), "a value is required"))?;
+    let priority = r
+        .priority
+        .ok_or_else(|| request(a, &at(f.priority), "a value is required"))?;
     let mut built = waf::Rule::builder()
-        .name(r.s("Name")?)
-        .priority(r.i("Priority")?)
+        .name(name)
+        .priority(priority)
         .statement(statement)
         .visibility_config(visibility(
-            r.obj("VisibilityConfig"),
-            &at("VisibilityConfig"),
+            r.visibility_config,
+            &at(f.visibility_config),
             a,
         )?);
-    match action_name(r.obj("OverrideAction")) {
+    match r.override_action.as_ref().and_then(WafAction::name) {
         Some("Count") => {
             built = built.override_action(
                 waf::OverrideAction::builder()
@@ -145,7 +179,7 @@ fn rule(r: &Req<'_>, i: usize) -> Result<waf::Rule, ProviderError> {
         }
         None => {}
     }
-    match action_name(r.obj("Action")) {
+    match r.action.as_ref().and_then(WafAction::name) {
         Some("Count") => {
             built = built.action(
                 waf::RuleAction::builder()
@@ -169,15 +203,7 @@ fn rule(r: &Req<'_>, i: usize) -> Result<waf::Rule, ProviderError> {
         }
         _ => {}
     }
-    built.build().map_err(|x| request(a, &at("Name"), x))
-}
-
-fn rules(r: &Req<'_>) -> Result<Vec<waf::Rule>, ProviderError> {
-    r.arr("Rules")
-        .iter()
-        .enumerate()
-        .map(|(i, x)| rule(&r.at(x), i))
-        .collect()
+    built.build().map_err(|x| request(a, &at(f.name), x))
 }
 
 fn tags(r: &Req<'_>) -> Result<Vec<waf::Tag>, ProviderError> {
@@ -190,6 +216,7 @@ fn tags(r: &Req<'_>) -> Result<Vec<waf::Tag>, ProviderError> {
 
 /// What `CreateWebACL` and `UpdateWebACL` both send, decoded once from the request.
 struct AclSettings {
+    name: Option<String>,
     default_action: waf::DefaultAction,
     description: Option<String>,
     rules: Vec<waf::Rule>,
@@ -197,12 +224,21 @@ struct AclSettings {
 }
 
 impl AclSettings {
-    fn of(r: &Req<'_>, a: &str) -> Result<AclSettings, ProviderError> {
+    fn of(r: &Req<'_>) -> Result<AclSettings, ProviderError> {
+        let a = r.address;
+        let q: CreateWebAcl = r.decode()?;
         Ok(AclSettings {
-            default_action: default_action(r)?,
-            description: r.os("Description"),
-            rules: rules(r)?,
-            visibility: visibility(r.obj("VisibilityConfig"), "VisibilityConfig", a)?,
+            name: q.name,
+            default_action: default_action(a, q.default_action.as_ref())?,
+            description: q.description,
+            rules: q
+                .rules
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| rule(a, x, i))
+                .collect::<Result<_, _>>()?,
+            visibility: visibility(q.visibility_config, ACL.visibility_config, a)?,
         })
     }
 }
@@ -222,8 +258,8 @@ pub(super) async fn create(
     let (a, r) = (t.address, &t.req);
     match k {
         Wafv2Kind::WebAcl => {
-            let name = r.s("Name")?;
-            let settings = AclSettings::of(r, a)?;
+            let mut settings = AclSettings::of(r)?;
+            let name = r.required(settings.name.take(), ACL.name)?;
             let out = aws
                 .once
                 .wafv2
@@ -255,7 +291,7 @@ pub(super) async fn create(
                     find(aws, k, t).await?.ok_or_else(|| {
                         request(
                             a,
-                            "Name",
+                            ACL.name,
                             format!("web ACL `{name}` already exists and is not owned by this stack; import it or pick another name"),
                         )
                     })
@@ -264,11 +300,13 @@ pub(super) async fn create(
             }
         }
         Wafv2Kind::WebAclAssociation => {
-            let resource = r.s("ResourceArn")?;
+            let q: AssociateWebAcl = r.decode()?;
+            let f = AssociateWebAcl::FIELD;
+            let resource = r.required(q.resource_arn, f.resource_arn)?;
             aws.c
                 .wafv2
                 .associate_web_acl()
-                .web_acl_arn(r.s("WebACLArn")?)
+                .web_acl_arn(r.required(q.web_acl_arn, f.web_acl_arn)?)
                 .resource_arn(&resource)
                 .send()
                 .await
@@ -320,7 +358,7 @@ pub(super) async fn update(
     if k != Wafv2Kind::WebAcl {
         return Err(not_supported(a, t.kind, "modify"));
     }
-    let settings = AclSettings::of(r, a)?;
+    let settings = AclSettings::of(r)?;
     let mut attempt = 1;
     loop {
         let Some((acl, token)) = current(aws, a, e.id).await? else {
@@ -360,86 +398,93 @@ pub(super) async fn update(
     }
 }
 
-/// The one action set in a `DefaultAction`, `RuleAction` or `OverrideAction`.
-fn action_json(allow: bool, block: bool, count: bool, none: bool) -> Value {
-    let key = if allow {
-        "Allow"
-    } else if block {
-        "Block"
-    } else if count {
-        "Count"
-    } else if none {
-        "None"
-    } else {
-        return Value::Null;
+/// The one action set in a `DefaultAction`, `RuleAction` or `OverrideAction`; `None`
+/// when none is.
+fn action(allow: bool, block: bool, count: bool, none: bool) -> Option<WafAction> {
+    let set = |on: bool| on.then_some(Empty {});
+    let action = WafAction {
+        allow: set(allow),
+        block: set(block && !allow),
+        count: set(count && !allow && !block),
+        none: set(none && !allow && !block && !count),
     };
-    json!({ key: {} })
+    action.name().map(|_| action)
 }
 
-fn visibility_json(v: Option<&waf::VisibilityConfig>) -> Value {
-    v.map_or(Value::Null, |v| {
-        json!({
-            "SampledRequestsEnabled": v.sampled_requests_enabled(),
-            "CloudWatchMetricsEnabled": v.cloud_watch_metrics_enabled(),
-            "MetricName": v.metric_name(),
-        })
+fn visibility_request(v: Option<&waf::VisibilityConfig>) -> Option<VisibilityConfig> {
+    v.map(|v| VisibilityConfig {
+        sampled_requests_enabled: Some(v.sampled_requests_enabled()),
+        cloud_watch_metrics_enabled: Some(v.cloud_watch_metrics_enabled()),
+        metric_name: Some(v.metric_name().to_string()),
     })
 }
 
 /// A rule in the request's shape; a statement of a type the library does not write
 /// shows as its own key, so that the difference is drift.
-fn rule_json(r: &waf::Rule) -> Value {
+fn rule_request(r: &waf::Rule) -> WafRule {
     let s = r.statement();
     let statement = if let Some(m) = s.and_then(|s| s.managed_rule_group_statement()) {
-        let mut group = json!({ "VendorName": m.vendor_name(), "Name": m.name() });
-        let overrides: Vec<Value> = m
+        let overrides: Vec<RuleActionOverride> = m
             .rule_action_overrides()
             .iter()
             .map(|o| {
                 let to = o.action_to_use();
-                json!({
-                    "Name": o.name(),
-                    "ActionToUse": action_json(
+                RuleActionOverride {
+                    name: Some(o.name().to_string()),
+                    action_to_use: action(
                         to.is_some_and(|t| t.allow().is_some()),
                         to.is_some_and(|t| t.block().is_some()),
                         to.is_some_and(|t| t.count().is_some()),
                         false,
                     ),
-                })
+                }
             })
             .collect();
-        if !overrides.is_empty() {
-            group["RuleActionOverrides"] = Value::Array(overrides);
+        Statement {
+            managed_rule_group_statement: Some(ManagedRuleGroupStatement {
+                vendor_name: Some(m.vendor_name().to_string()),
+                name: Some(m.name().to_string()),
+                rule_action_overrides: (!overrides.is_empty()).then_some(overrides),
+            }),
+            ..Default::default()
         }
-        json!({ "ManagedRuleGroupStatement": group })
     } else if let Some(rate) = s.and_then(|s| s.rate_based_statement()) {
-        json!({ "RateBasedStatement": {
-            "Limit": rate.limit(),
-            // AWS's default window is five minutes.
-            "EvaluationWindowSec": if rate.evaluation_window_sec() == 0 { 300 } else { rate.evaluation_window_sec() },
-            "AggregateKeyType": rate.aggregate_key_type().as_str(),
-        } })
+        Statement {
+            rate_based_statement: Some(RateBasedStatement {
+                limit: Some(rate.limit()),
+                // AWS's default window is five minutes.
+                evaluation_window_sec: Some(if rate.evaluation_window_sec() == 0 {
+                    300
+                } else {
+                    rate.evaluation_window_sec()
+                }),
+                aggregate_key_type: Some(rate.aggregate_key_type().as_str().to_string()),
+            }),
+            ..Default::default()
+        }
     } else {
-        json!({ "(a statement ecs-iac does not write)": {} })
+        Statement {
+            unknown: Some(Empty {}),
+            ..Default::default()
+        }
     };
-    let mut rule = json!({
-        "Name": r.name(),
-        "Priority": r.priority(),
-        "Statement": statement,
-        "VisibilityConfig": visibility_json(r.visibility_config()),
-    });
-    if let Some(o) = r.override_action() {
-        rule["OverrideAction"] = action_json(false, false, o.count().is_some(), o.none().is_some());
+    WafRule {
+        name: Some(r.name().to_string()),
+        priority: Some(r.priority()),
+        statement: Some(statement),
+        override_action: r
+            .override_action()
+            .and_then(|o| action(false, false, o.count().is_some(), o.none().is_some())),
+        action: r.action().and_then(|x| {
+            action(
+                x.allow().is_some(),
+                x.block().is_some(),
+                x.count().is_some(),
+                false,
+            )
+        }),
+        visibility_config: visibility_request(r.visibility_config()),
     }
-    if let Some(x) = r.action() {
-        rule["Action"] = action_json(
-            x.allow().is_some(),
-            x.block().is_some(),
-            x.count().is_some(),
-            false,
-        );
-    }
-    rule
 }
 
 /// What WAF has now, in the request's shape; `None` when it is gone.
@@ -458,19 +503,23 @@ pub(super) async fn observe(
             let default = acl.default_action();
             let mut rules: Vec<&waf::Rule> = acl.rules().iter().collect();
             rules.sort_by_key(|r| r.priority());
-            Ok(Some(json!({
-                "Name": acl.name(),
-                "Scope": "REGIONAL",
-                "DefaultAction": action_json(
+            let now = CreateWebAcl {
+                name: Some(acl.name().to_string()),
+                scope: Some("REGIONAL".into()),
+                default_action: action(
                     default.is_some_and(|d| d.allow().is_some()),
                     default.is_some_and(|d| d.block().is_some()),
                     false,
                     false,
                 ),
-                "Description": acl.description().filter(|d| !d.is_empty()),
-                "Rules": rules.into_iter().map(rule_json).collect::<Vec<_>>(),
-                "VisibilityConfig": visibility_json(acl.visibility_config()),
-            })))
+                description: acl
+                    .description()
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string),
+                rules: Some(rules.into_iter().map(rule_request).collect()),
+                visibility_config: visibility_request(acl.visibility_config()),
+            };
+            observed(a, &now).map(Some)
         }
         Wafv2Kind::WebAclAssociation => {
             let out = match aws
@@ -485,9 +534,15 @@ pub(super) async fn observe(
                 Err(x) if x.is(&GONE) => return Ok(None),
                 other => other?,
             };
-            Ok(out
-                .web_acl()
-                .map(|acl| json!({ "WebACLArn": acl.arn(), "ResourceArn": e.id })))
+            out.web_acl()
+                .map(|acl| {
+                    let now = AssociateWebAcl {
+                        web_acl_arn: Some(acl.arn().to_string()),
+                        resource_arn: Some(e.id.to_string()),
+                    };
+                    observed(a, &now)
+                })
+                .transpose()
         }
     }
 }
@@ -503,7 +558,8 @@ pub(super) async fn find(
         return Ok(None);
     }
     let (a, c) = (t.address, &aws.c.wafv2);
-    let name = t.req.s("Name")?;
+    let q: CreateWebAcl = t.req.decode()?;
+    let name = t.req.required(q.name, ACL.name)?;
     let mut marker: Option<String> = None;
     loop {
         let page = c

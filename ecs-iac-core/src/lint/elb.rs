@@ -2,6 +2,7 @@
 //! load balancers without a web ACL.
 
 use super::{LintRule, Lx};
+use crate::requests::elbv2::{Action, CreateListener, CreateLoadBalancer};
 use crate::resources::*;
 use crate::stack::AnyResource;
 
@@ -18,7 +19,11 @@ impl Lx<'_> {
             self.emit(
                 LintRule::HttpListenerNoRedirect,
                 "",
-                "DefaultActions[0].Type",
+                format!(
+                    "{}[0].{}",
+                    CreateListener::FIELD.default_actions,
+                    Action::FIELD.action_type
+                ),
                 format!(
                     "HTTP listener on port {} of internet-facing `{}` serves plaintext instead of redirecting to HTTPS",
                     l.port,
@@ -35,7 +40,7 @@ impl Lx<'_> {
                     self.emit(
                         LintRule::ListenerWeakTls,
                         "",
-                        "SslPolicy",
+                        CreateListener::FIELD.ssl_policy,
                         format!("TLS policy `{policy}` allows TLS versions below 1.2"),
                     );
                 }
@@ -53,7 +58,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::AlbWithoutWebAcl,
                 "",
-                "Scheme",
+                CreateLoadBalancer::FIELD.scheme,
                 format!(
                     "internet-facing load balancer `{}` has no web ACL",
                     lb.meta.name

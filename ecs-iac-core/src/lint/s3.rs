@@ -1,6 +1,7 @@
 //! S3 checks: buckets that allow public access or requests without TLS.
 
 use super::{LintRule, Lx};
+use crate::requests::s3::{PutBucketPolicy, PutPublicAccessBlock};
 use crate::resources::*;
 
 impl Lx<'_> {
@@ -10,7 +11,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::BucketPublicAccess,
                 "public-access-block",
-                "PublicAccessBlockConfiguration",
+                PutPublicAccessBlock::FIELD.public_access_block_configuration,
                 format!(
                     "bucket `{}` does not block all public access",
                     b.bucket_name()
@@ -21,7 +22,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::BucketNoTlsPolicy,
                 "",
-                "Policy",
+                PutBucketPolicy::FIELD.policy,
                 format!("bucket `{}` accepts requests without TLS", b.bucket_name()),
             );
         }

@@ -5,9 +5,13 @@ use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{allow_lint_setter, Cx};
+use crate::requests::acm::{
+    AcmCertificateMetadataFilter, CertificateFilter, CertificateFilterStatement,
+    DescribeCertificate, DnsNameFilter, SearchCertificates, SubjectAlternativeNameFilter,
+    X509AttributeFilter,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
-use serde_json::json;
 
 /// An existing ACM certificate (for an HTTPS listener: `cert.arn()`).
 #[derive(Debug, Clone)]
@@ -61,7 +65,7 @@ impl ResourceSpec for Certificate {
             if !fine {
                 cx.error(
                     Rule::AwsString,
-                    "FilterStatement",
+                    SearchCertificates::FIELD.filter_statement,
                     format!("`{domain}` is not a domain name (letters, digits, `-`, `.`, a leading `*.`; at most 253 characters)"),
                 );
             }
@@ -72,20 +76,45 @@ impl ResourceSpec for Certificate {
         match &self.lookup {
             CertificateLookup::Arn(arn) => {
                 let n = cx.node("", Kind::EXISTING_CERTIFICATE);
-                cx.push(n, json!({ "CertificateArn": arn }));
+                let request = DescribeCertificate {
+                    certificate_arn: Some(arn.clone()),
+                };
+                cx.push_request(n, &request);
             }
             CertificateLookup::Domain(domain) => {
                 let n = cx.node("", Kind::CERTIFICATE_FOR_DOMAIN);
-                let san = json!({ "SubjectAlternativeName": {
-                    "DnsName": { "Value": domain, "ComparisonOperator": "EQUALS" }
-                }});
-                cx.push(
-                    n,
-                    json!({ "FilterStatement": { "And": [
-                        { "Filter": { "X509AttributeFilter": san } },
-                        { "Filter": { "AcmCertificateMetadataFilter": { "Status": "ISSUED" } } },
-                    ]}}),
-                );
+                let san = X509AttributeFilter {
+                    subject_alternative_name: Some(SubjectAlternativeNameFilter {
+                        dns_name: Some(DnsNameFilter {
+                            value: Some(domain.clone()),
+                            comparison_operator: Some("EQUALS".into()),
+                        }),
+                    }),
+                };
+                let filter = |filter: CertificateFilter| CertificateFilterStatement {
+                    filter: Some(filter),
+                    ..Default::default()
+                };
+                let request = SearchCertificates {
+                    filter_statement: Some(CertificateFilterStatement {
+                        and: Some(vec![
+                            filter(CertificateFilter {
+                                x509_attribute_filter: Some(san),
+                                ..Default::default()
+                            }),
+                            filter(CertificateFilter {
+                                acm_certificate_metadata_filter: Some(
+                                    AcmCertificateMetadataFilter {
+                                        status: Some("ISSUED".into()),
+                                    },
+                                ),
+                                ..Default::default()
+                            }),
+                        ]),
+                        ..Default::default()
+                    }),
+                };
+                cx.push_request(n, &request);
             }
         }
     }

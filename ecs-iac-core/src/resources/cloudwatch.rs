@@ -6,9 +6,12 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::requests::cloudwatch::{Dimension, PutMetricAlarm, PutMetricAlarmFields};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Text;
-use serde_json::{json, Value};
+
+/// The AWS names of an alarm's request fields.
+const ALARM: PutMetricAlarmFields = PutMetricAlarm::FIELD;
 
 /// A statistic of a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,12 +116,12 @@ impl Metric {
         self
     }
 
-    fn render_dimensions(&self, n: &mut NodeBuilder<'_>, cx: &Cx<'_>) -> Vec<Value> {
+    fn render_dimensions(&self, n: &mut NodeBuilder<'_>, cx: &Cx<'_>) -> Vec<Dimension> {
         self.dimensions
             .iter()
             .enumerate()
             .map(|(i, (name, value))| {
-                let path = format!("Dimensions[{i}].Value");
+                let path = format!("{}[{i}].{}", ALARM.dimensions, Dimension::FIELD.value);
                 let value = match value {
                     DimensionValue::Literal(v) => n.text(&path, v),
                     DimensionValue::LoadBalancer(lb) => n.attr(&path, lb, "full_name"),
@@ -132,7 +135,10 @@ impl Metric {
                         .map(Service::service_name)
                         .unwrap_or_default(),
                 };
-                json!({ "Name": name, "Value": value })
+                Dimension {
+                    name: Some(name.clone()),
+                    value: Some(value),
+                }
             })
             .collect()
     }
@@ -232,21 +238,21 @@ impl ResourceSpec for Alarm {
         if !(p == 10 || p == 30 || (p >= 60 && p.is_multiple_of(60))) {
             cx.error(
                 Rule::AlarmSettings,
-                "Period",
+                ALARM.period,
                 format!("{p} s; CloudWatch alarms take 10, 30 or a multiple of 60"),
             );
         }
         if self.evaluation_periods == 0 {
             cx.error(
                 Rule::AlarmSettings,
-                "EvaluationPeriods",
+                ALARM.evaluation_periods,
                 "at least one evaluation period is needed",
             );
         }
         if u64::from(p) * u64::from(self.evaluation_periods) > 86_400 {
             cx.error(
                 Rule::AlarmSettings,
-                "EvaluationPeriods",
+                ALARM.evaluation_periods,
                 "period × evaluation periods must not exceed one day",
             );
         }
@@ -254,7 +260,7 @@ impl ResourceSpec for Alarm {
             if !["breaching", "notBreaching", "ignore", "missing"].contains(&t.as_str()) {
                 cx.error(
                     Rule::AlarmSettings,
-                    "TreatMissingData",
+                    ALARM.treat_missing_data,
                     format!("`{t}` is not breaching, notBreaching, ignore or missing"),
                 );
             }
@@ -264,21 +270,21 @@ impl ResourceSpec for Alarm {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::ALARM);
         let dimensions = self.metric.render_dimensions(&mut n, cx);
-        let body = json!({
-            "AlarmName": self.meta.name,
-            "AlarmDescription": self.description,
-            "Namespace": self.metric.namespace,
-            "MetricName": self.metric.name,
-            "Statistic": self.metric.statistic.as_str(),
-            "Period": self.metric.period,
-            "Threshold": self.threshold,
-            "ComparisonOperator": self.comparison.as_str(),
-            "EvaluationPeriods": self.evaluation_periods,
-            "Dimensions": dimensions,
-            "AlarmActions": if self.actions.is_empty() { None } else { Some(&self.actions) },
-            "TreatMissingData": self.treat_missing_data,
-        });
-        cx.push(n, body);
+        let request = PutMetricAlarm {
+            alarm_name: Some(self.meta.name.clone()),
+            alarm_description: self.description.clone(),
+            namespace: Some(self.metric.namespace.clone()),
+            metric_name: Some(self.metric.name.clone()),
+            statistic: Some(self.metric.statistic.as_str().to_string()),
+            period: i32::try_from(self.metric.period).ok(),
+            threshold: Some(self.threshold),
+            comparison_operator: Some(self.comparison.as_str().to_string()),
+            evaluation_periods: i32::try_from(self.evaluation_periods).ok(),
+            dimensions: Some(dimensions),
+            alarm_actions: (!self.actions.is_empty()).then(|| self.actions.clone()),
+            treat_missing_data: self.treat_missing_data.clone(),
+        };
+        cx.push_request(n, &request);
     }
 }
 

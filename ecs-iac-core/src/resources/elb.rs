@@ -11,10 +11,28 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
 use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
+use crate::requests::elbv2::{
+    Action, ActionFields, Certificate, ConditionValues, CreateListener, CreateListenerFields,
+    CreateLoadBalancer, CreateLoadBalancerFields, CreateRule, CreateRuleFields, CreateTargetGroup,
+    CreateTargetGroupFields, DescribeListeners, DescribeLoadBalancers, FixedResponseConfig,
+    LoadBalancerAttribute, Matcher, ModifyLoadBalancerAttributes, RedirectConfig, RuleCondition,
+};
 use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
 use crate::value::{Attr, Text};
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
+
+/// The AWS names of a load balancer's request fields.
+const LB: CreateLoadBalancerFields = CreateLoadBalancer::FIELD;
+/// The AWS names of a target group's request fields.
+const TG: CreateTargetGroupFields = CreateTargetGroup::FIELD;
+/// The AWS names of a listener's request fields.
+const LISTENER: CreateListenerFields = CreateListener::FIELD;
+/// The AWS names of a listener rule's request fields.
+const RULE: CreateRuleFields = CreateRule::FIELD;
+/// The AWS names of an action's fields.
+const ACTION: ActionFields = Action::FIELD;
+/// The `Attributes` field of `ModifyLoadBalancerAttributes`.
+const ATTRIBUTES: &str = ModifyLoadBalancerAttributes::FIELD.attributes;
 
 /// Whether a load balancer faces the internet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,7 +241,7 @@ impl LoadBalancer {
             {
                 cx.error(
                     rule,
-                    "Attributes.access_logs.s3.prefix",
+                    format!("{ATTRIBUTES}.access_logs.s3.prefix"),
                     format!("`{prefix}` is not an access log prefix AWS accepts: 1 to 1024 characters, no leading or trailing `/`, not containing `AWSLogs` (AWS adds it)"),
                 );
             }
@@ -231,7 +249,7 @@ impl LoadBalancer {
         if cx.stack.region.is_none() {
             cx.error(
                 rule,
-                "Attributes.access_logs.s3.bucket",
+                format!("{ATTRIBUTES}.access_logs.s3.bucket"),
                 "access logs need the stack's region pinned (`Stack::region`): the bucket policy names the region's Elastic Load Balancing account",
             );
         }
@@ -239,14 +257,14 @@ impl LoadBalancer {
             if !matches!(bucket.encryption, BucketEncryption::S3Managed) {
                 cx.error(
                     rule,
-                    "Attributes.access_logs.s3.bucket",
+                    format!("{ATTRIBUTES}.access_logs.s3.bucket"),
                     format!("bucket `{}` uses SSE-KMS; load balancer access logs can only go to a bucket with SSE-S3 (`BucketEncryption::S3Managed`)", logs.bucket.name()),
                 );
             }
             if bucket.deny_unencrypted_uploads {
                 cx.error(
                     rule,
-                    "Attributes.access_logs.s3.bucket",
+                    format!("{ATTRIBUTES}.access_logs.s3.bucket"),
                     format!("bucket `{}` denies uploads without an encryption header, and Elastic Load Balancing sends none: its logs would be refused. Drop `deny_unencrypted_uploads` (the bucket's default SSE-S3 encryption encrypts them)", logs.bucket.name()),
                 );
             }
@@ -272,7 +290,7 @@ impl ResourceSpec for LoadBalancer {
             if !(1..=4000).contains(&seconds) {
                 cx.error(
                     Rule::LoadBalancerAttributes,
-                    "Attributes.idle_timeout.timeout_seconds",
+                    format!("{ATTRIBUTES}.idle_timeout.timeout_seconds"),
                     format!("an idle timeout of {seconds} s is outside the 1 to 4000 seconds AWS allows"),
                 );
             }
@@ -284,14 +302,14 @@ impl ResourceSpec for LoadBalancer {
             if self.sets_attributes() {
                 cx.error(
                     Rule::ExistingResource,
-                    "Attributes",
+                    ATTRIBUTES,
                     format!("`{}` is a load balancer the stack does not own: its attributes are not the stack's to set", self.meta.name),
                 );
             }
             if self.scheme != Scheme::InternetFacing {
                 cx.error(
                     Rule::ExistingResource,
-                    "Scheme",
+                    LB.scheme,
                     format!("`{}` is a load balancer the stack does not own: its scheme is not the stack's to set", self.meta.name),
                 );
             }
@@ -300,7 +318,7 @@ impl ResourceSpec for LoadBalancer {
         if self.lb_name().starts_with("internal-") {
             cx.error(
                 Rule::AwsName,
-                "Name",
+                LB.name,
                 "load balancer names must not start with `internal-`",
             );
         }
@@ -313,7 +331,7 @@ impl ResourceSpec for LoadBalancer {
         if zones.len() < 2 {
             cx.error(
                 Rule::SubnetGroupAzs,
-                "Subnets",
+                LB.subnets,
                 format!("an Application Load Balancer needs subnets in at least two Availability Zones; it has {}", zones.len()),
             );
         }
@@ -322,12 +340,18 @@ impl ResourceSpec for LoadBalancer {
     fn lower(&self, cx: &mut Cx<'_>) {
         if let Some(id) = &self.existing {
             let n = cx.node("", Kind::EXISTING_LOAD_BALANCER);
-            let field = if id.starts_with("arn:") {
-                "LoadBalancerArns"
+            let request = if id.starts_with("arn:") {
+                DescribeLoadBalancers {
+                    load_balancer_arns: Some(vec![id.clone()]),
+                    ..Default::default()
+                }
             } else {
-                "Names"
+                DescribeLoadBalancers {
+                    names: Some(vec![id.clone()]),
+                    ..Default::default()
+                }
             };
-            cx.push(n, json!({ field: [id] }));
+            cx.push_request(n, &request);
             return;
         }
         let mut n = cx.node("", Kind::LOAD_BALANCER);
@@ -335,23 +359,27 @@ impl ResourceSpec for LoadBalancer {
             .subnets
             .iter()
             .enumerate()
-            .map(|(i, s)| n.attr(|| format!("Subnets[{i}]"), s, "id"))
+            .map(|(i, s)| n.attr(|| format!("{}[{i}]", LB.subnets), s, "id"))
             .collect();
         let groups: Vec<String> = self
             .security_groups
             .iter()
             .enumerate()
-            .map(|(i, g)| n.attr(|| format!("SecurityGroups[{i}]"), g, "id"))
+            .map(|(i, g)| n.attr(|| format!("{}[{i}]", LB.security_groups), g, "id"))
             .collect();
-        let body = json!({
-            "Name": self.lb_name(),
-            "Subnets": subnets,
-            "SecurityGroups": groups,
-            "Scheme": match self.scheme { Scheme::InternetFacing => "internet-facing", Scheme::Internal => "internal" },
-            "Type": "application",
-            "IpAddressType": "ipv4",
-        });
-        cx.push(n, body);
+        let scheme = match self.scheme {
+            Scheme::InternetFacing => "internet-facing",
+            Scheme::Internal => "internal",
+        };
+        let request = CreateLoadBalancer {
+            name: Some(self.lb_name()),
+            subnets: Some(subnets),
+            security_groups: Some(groups),
+            scheme: Some(scheme.to_string()),
+            load_balancer_type: Some("application".to_string()),
+            ip_address_type: Some("ipv4".to_string()),
+        };
+        cx.push_request(n, &request);
         if self.sets_attributes() {
             let mut n = cx.node("attributes", Kind::LOAD_BALANCER_ATTRIBUTES);
             // Every attribute the stack manages, so that one removed from the code goes
@@ -376,7 +404,10 @@ impl ResourceSpec for LoadBalancer {
             ];
             if let Some(logs) = &self.access_logs {
                 let bucket = n
-                    .target("Attributes.access_logs.s3.bucket", &logs.bucket)
+                    .target(
+                        || format!("{ATTRIBUTES}.access_logs.s3.bucket"),
+                        &logs.bucket,
+                    )
                     .map(|b| b.bucket_name.clone())
                     .unwrap_or_default();
                 // Enabling access logs checks that the bucket policy lets ELB write.
@@ -388,17 +419,18 @@ impl ResourceSpec for LoadBalancer {
                 ));
             }
             attributes.sort();
-            let attributes: Vec<Value> = attributes
+            let attributes: Vec<LoadBalancerAttribute> = attributes
                 .into_iter()
-                .map(|(key, value)| json!({ "Key": key, "Value": value }))
+                .map(|(key, value)| LoadBalancerAttribute {
+                    key: key.to_string(),
+                    value,
+                })
                 .collect();
-            cx.push(
-                n,
-                json!({
-                    "LoadBalancerArn": crate::lower::placeholder(&self.meta.name, "arn"),
-                    "Attributes": attributes,
-                }),
-            );
+            let request = ModifyLoadBalancerAttributes {
+                load_balancer_arn: Some(crate::lower::placeholder(&self.meta.name, "arn")),
+                attributes: Some(attributes),
+            };
+            cx.push_request(n, &request);
         }
     }
 }
@@ -568,42 +600,50 @@ impl ResourceSpec for TargetGroup {
         if h.timeout >= h.interval {
             cx.error(
                 Rule::HealthCheckBounds,
-                "HealthCheckTimeoutSeconds",
+                TG.health_check_timeout_seconds,
                 "the timeout must be shorter than the interval",
             );
         }
         if !h.path.starts_with('/') {
             cx.error(
                 Rule::HealthCheckBounds,
-                "HealthCheckPath",
+                TG.health_check_path,
                 "the health check path must start with `/`",
             );
         }
         if self.port == 0 {
-            cx.error(Rule::PortRange, "Port", "port 0 is not a usable port");
+            cx.error(Rule::PortRange, TG.port, "port 0 is not a usable port");
         }
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::TARGET_GROUP);
-        let vpc_id = n.attr("VpcId", &self.vpc, "id");
+        let vpc_id = n.attr(TG.vpc_id, &self.vpc, "id");
         let h = &self.health_check;
-        let body = json!({
-            "Name": self.tg_name(),
-            "Protocol": self.protocol.as_str(),
-            "Port": self.port,
-            "VpcId": vpc_id,
-            "TargetType": match self.target_type { TargetType::Ip => "ip", TargetType::Instance => "instance" },
-            "HealthCheckEnabled": true,
-            "HealthCheckProtocol": self.protocol.as_str(),
-            "HealthCheckPath": h.path,
-            "HealthCheckIntervalSeconds": h.interval,
-            "HealthCheckTimeoutSeconds": h.timeout,
-            "HealthyThresholdCount": h.healthy,
-            "UnhealthyThresholdCount": h.unhealthy,
-            "Matcher": { "HttpCode": h.matcher },
-        });
-        cx.push(n, body);
+        let count = |n: u32| i32::try_from(n).ok();
+        let target_type = match self.target_type {
+            TargetType::Ip => "ip",
+            TargetType::Instance => "instance",
+        };
+        let request = CreateTargetGroup {
+            name: Some(self.tg_name()),
+            protocol: Some(self.protocol.as_str().to_string()),
+            port: Some(i32::from(self.port)),
+            vpc_id: Some(vpc_id),
+            target_type: Some(target_type.to_string()),
+            health_check_enabled: Some(true),
+            health_check_protocol: Some(self.protocol.as_str().to_string()),
+            health_check_port: None,
+            health_check_path: Some(h.path.clone()),
+            health_check_interval_seconds: count(h.interval),
+            health_check_timeout_seconds: count(h.timeout),
+            healthy_threshold_count: count(h.healthy),
+            unhealthy_threshold_count: count(h.unhealthy),
+            matcher: Some(Matcher {
+                http_code: Some(h.matcher.clone()),
+            }),
+        };
+        cx.push_request(n, &request);
     }
 }
 
@@ -629,19 +669,36 @@ impl ListenerAction {
         ListenerAction::Forward(target_group.clone())
     }
 
-    fn render(&self, n: &mut NodeBuilder<'_>, path: &str) -> Value {
+    /// The action as the request takes it; `path` is where it sits (`Actions[0]`).
+    fn render(&self, n: &mut NodeBuilder<'_>, path: &str) -> Action {
         match self {
-            ListenerAction::Forward(tg) => {
-                json!({ "Type": "forward", "TargetGroupArn": n.attr(|| format!("{path}.TargetGroupArn"), tg, "arn") })
-            }
-            ListenerAction::RedirectToHttps => json!({
-                "Type": "redirect",
-                "RedirectConfig": { "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301" },
-            }),
-            ListenerAction::FixedResponse { status, body } => json!({
-                "Type": "fixed-response",
-                "FixedResponseConfig": { "StatusCode": status.to_string(), "ContentType": "text/plain", "MessageBody": body },
-            }),
+            ListenerAction::Forward(tg) => Action {
+                action_type: Some("forward".into()),
+                target_group_arn: Some(n.attr(
+                    || format!("{path}.{}", ACTION.target_group_arn),
+                    tg,
+                    "arn",
+                )),
+                ..Default::default()
+            },
+            ListenerAction::RedirectToHttps => Action {
+                action_type: Some("redirect".into()),
+                redirect_config: Some(RedirectConfig {
+                    protocol: Some("HTTPS".into()),
+                    port: Some("443".into()),
+                    status_code: Some("HTTP_301".into()),
+                }),
+                ..Default::default()
+            },
+            ListenerAction::FixedResponse { status, body } => Action {
+                action_type: Some("fixed-response".into()),
+                fixed_response_config: Some(FixedResponseConfig {
+                    status_code: Some(status.to_string()),
+                    content_type: Some("text/plain".into()),
+                    message_body: Some(body.clone()),
+                }),
+                ..Default::default()
+            },
         }
     }
 }
@@ -750,7 +807,7 @@ impl ResourceSpec for Listener {
             if self.ssl_policy.is_some() {
                 cx.error(
                     Rule::ExistingResource,
-                    "SslPolicy",
+                    LISTENER.ssl_policy,
                     format!("`{}` is a listener the stack does not own: its TLS policy is not the stack's to set", self.meta.name),
                 );
             }
@@ -762,24 +819,24 @@ impl ResourceSpec for Listener {
             {
                 cx.error(
                     Rule::ListenerCertificate,
-                    "Certificates[0].CertificateArn",
+                    certificate_path(),
                     format!("`{arn}` is not an ARN; pass the ACM certificate's ARN"),
                 )
             }
             (HttpProtocol::Https, None) => cx.error(
                 Rule::ListenerCertificate,
-                "Certificates",
+                LISTENER.certificates,
                 "an HTTPS listener needs a certificate",
             ),
             (HttpProtocol::Http, Some(_)) => cx.error(
                 Rule::ListenerCertificate,
-                "Certificates",
+                LISTENER.certificates,
                 "an HTTP listener takes no certificate",
             ),
             _ => {}
         }
         if self.port == 0 {
-            cx.error(Rule::PortRange, "Port", "port 0 is not a usable port");
+            cx.error(Rule::PortRange, TG.port, "port 0 is not a usable port");
         }
     }
 
@@ -787,26 +844,39 @@ impl ResourceSpec for Listener {
         if let Some(arn) = &self.existing {
             let mut n = cx.node("", Kind::EXISTING_LISTENER);
             // Read after its load balancer: the edge, not a request field.
-            n.target("LoadBalancerArn", &self.load_balancer);
-            cx.push(n, json!({ "ListenerArns": [arn] }));
+            n.target(LISTENER.load_balancer_arn, &self.load_balancer);
+            let request = DescribeListeners {
+                listener_arns: Some(vec![arn.clone()]),
+            };
+            cx.push_request(n, &request);
             return;
         }
         let mut n = cx.node("", Kind::LISTENER);
-        let lb = n.attr("LoadBalancerArn", &self.load_balancer, "arn");
-        let action = self.default_action.render(&mut n, "DefaultActions[0]");
+        let lb = n.attr(LISTENER.load_balancer_arn, &self.load_balancer, "arn");
+        let action = self
+            .default_action
+            .render(&mut n, &format!("{}[0]", LISTENER.default_actions));
         let certificate = self
             .certificate_arn
             .as_ref()
-            .map(|arn| n.text("Certificates[0].CertificateArn", arn));
-        let body = json!({
-            "LoadBalancerArn": lb,
-            "Protocol": self.protocol.as_str(),
-            "Port": self.port,
-            "Certificates": certificate.map(|arn| json!([{ "CertificateArn": arn }])),
-            "SslPolicy": if self.protocol == HttpProtocol::Https { self.ssl_policy.clone() } else { None },
-            "DefaultActions": [action],
-        });
-        cx.push(n, body);
+            .map(|arn| n.text(certificate_path, arn));
+        let request = CreateListener {
+            load_balancer_arn: Some(lb),
+            protocol: Some(self.protocol.as_str().to_string()),
+            port: Some(i32::from(self.port)),
+            certificates: certificate.map(|arn| {
+                vec![Certificate {
+                    certificate_arn: Some(arn),
+                }]
+            }),
+            ssl_policy: if self.protocol == HttpProtocol::Https {
+                self.ssl_policy.clone()
+            } else {
+                None
+            },
+            default_actions: Some(vec![action]),
+        };
+        cx.push_request(n, &request);
     }
 }
 
@@ -878,14 +948,14 @@ impl ResourceSpec for ListenerRule {
         if !limits::LISTENER_RULE_PRIORITY.contains(self.priority) {
             cx.error(
                 Rule::ListenerRulePriority,
-                "Priority",
+                RULE.priority,
                 format!("{} is outside 1-50000", self.priority),
             );
         }
         if self.paths.is_empty() && self.hosts.is_empty() {
             cx.error(
                 Rule::ListenerRulePriority,
-                "Conditions",
+                RULE.conditions,
                 "a rule needs a path pattern or host header condition",
             );
         }
@@ -898,7 +968,7 @@ impl ResourceSpec for ListenerRule {
                 if other.listener == self.listener && other.priority == self.priority {
                     cx.error(
                         Rule::ListenerRulePriority,
-                        "Priority",
+                        RULE.priority,
                         format!(
                             "priority {} is already used by rule `{}` on the same listener",
                             self.priority, other.meta.name
@@ -911,27 +981,44 @@ impl ResourceSpec for ListenerRule {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::LISTENER_RULE);
-        let listener = n.attr("ListenerArn", &self.listener, "arn");
+        let listener = n.attr(RULE.listener_arn, &self.listener, "arn");
         let mut conditions = Vec::new();
         if !self.paths.is_empty() {
-            conditions.push(
-                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": self.paths } }),
-            );
+            conditions.push(RuleCondition {
+                field: Some("path-pattern".into()),
+                path_pattern_config: Some(ConditionValues {
+                    values: Some(self.paths.clone()),
+                }),
+                ..Default::default()
+            });
         }
         if !self.hosts.is_empty() {
-            conditions.push(
-                json!({ "Field": "host-header", "HostHeaderConfig": { "Values": self.hosts } }),
-            );
+            conditions.push(RuleCondition {
+                field: Some("host-header".into()),
+                host_header_config: Some(ConditionValues {
+                    values: Some(self.hosts.clone()),
+                }),
+                ..Default::default()
+            });
         }
-        let action = self.action.render(&mut n, "Actions[0]");
-        let body = json!({
-            "ListenerArn": listener,
-            "Priority": self.priority,
-            "Conditions": conditions,
-            "Actions": [action],
-        });
-        cx.push(n, body);
+        let action = self.action.render(&mut n, &format!("{}[0]", RULE.actions));
+        let request = CreateRule {
+            listener_arn: Some(listener),
+            priority: i32::try_from(self.priority).ok(),
+            conditions: Some(conditions),
+            actions: Some(vec![action]),
+        };
+        cx.push_request(n, &request);
     }
+}
+
+/// `Certificates[0].CertificateArn`: where a listener's certificate goes.
+fn certificate_path() -> String {
+    format!(
+        "{}[0].{}",
+        LISTENER.certificates,
+        Certificate::FIELD.certificate_arn
+    )
 }
 
 impl HasArn for LoadBalancer {}

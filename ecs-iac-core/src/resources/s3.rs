@@ -7,9 +7,16 @@ use super::kms::KmsKey;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection};
+use crate::requests::s3::{
+    AbortIncompleteMultipartUpload, CreateBucket, CreateBucketConfiguration,
+    LifecycleConfiguration, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
+    NoncurrentVersionExpiration, PublicAccessBlockConfiguration, PutBucketEncryption,
+    PutBucketLifecycleConfiguration, PutBucketPolicy, PutBucketTagging, PutBucketVersioning,
+    PutPublicAccessBlock, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Tag, Tagging, Transition, VersioningConfiguration,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
-use serde_json::{json, Value};
 
 /// An S3 bucket (general purpose). Public access is blocked, objects are encrypted with
 /// SSE-S3 and owned by the bucket owner (ACLs off) unless said otherwise. Its objects are
@@ -262,29 +269,38 @@ impl BucketLifecycleRule {
         None
     }
 
-    fn to_json(&self) -> Value {
-        let mut rule = json!({
-            "ID": self.id,
-            "Status": "Enabled",
-            "Filter": { "Prefix": self.prefix },
-        });
-        if let Some(days) = self.expire_days {
-            rule["Expiration"] = json!({ "Days": days });
+    /// The rule as `PutBucketLifecycleConfiguration` takes it.
+    fn to_request(&self) -> LifecycleRule {
+        let days = |d: u32| i32::try_from(d).ok();
+        let transitions: Vec<Transition> = self
+            .transitions
+            .iter()
+            .map(|(d, class)| Transition {
+                days: days(*d),
+                storage_class: Some(class.as_str().to_string()),
+            })
+            .collect();
+        LifecycleRule {
+            id: Some(self.id.clone()),
+            status: Some("Enabled".into()),
+            filter: Some(LifecycleRuleFilter {
+                prefix: Some(self.prefix.clone()),
+            }),
+            expiration: self
+                .expire_days
+                .map(|d| LifecycleExpiration { days: days(d) }),
+            noncurrent_version_expiration: self.noncurrent_expire_days.map(|d| {
+                NoncurrentVersionExpiration {
+                    noncurrent_days: days(d),
+                }
+            }),
+            abort_incomplete_multipart_upload: self.abort_incomplete_upload_days.map(|d| {
+                AbortIncompleteMultipartUpload {
+                    days_after_initiation: days(d),
+                }
+            }),
+            transitions: (!transitions.is_empty()).then_some(transitions),
         }
-        if let Some(days) = self.noncurrent_expire_days {
-            rule["NoncurrentVersionExpiration"] = json!({ "NoncurrentDays": days });
-        }
-        if let Some(days) = self.abort_incomplete_upload_days {
-            rule["AbortIncompleteMultipartUpload"] = json!({ "DaysAfterInitiation": days });
-        }
-        if !self.transitions.is_empty() {
-            rule["Transitions"] = self
-                .transitions
-                .iter()
-                .map(|(days, class)| json!({ "Days": days, "StorageClass": class.as_str() }))
-                .collect();
-        }
-        rule
     }
 }
 
@@ -523,7 +539,7 @@ impl ResourceSpec for Bucket {
 
     fn validate(&self, cx: &mut Cx<'_>) {
         if let Some(problem) = bucket_name_problem(&self.bucket_name) {
-            cx.error(Rule::AwsName, "Bucket", problem);
+            cx.error(Rule::AwsName, CreateBucket::FIELD.bucket, problem);
         }
         if self.lifecycle.len() > 1000 {
             cx.error(
@@ -546,100 +562,127 @@ impl ResourceSpec for Bucket {
                 );
             }
         }
-        self.policy.require_principals(cx, "Policy");
+        self.policy
+            .require_principals(cx, PutBucketPolicy::FIELD.policy);
     }
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let name = &self.bucket_name;
         let region = cx.region();
         let tags = cx.tags(false);
-        let ownership_tags: Vec<Value> = [crate::STACK_TAG, crate::ADDRESS_TAG]
+        let tag = |(key, value): (&str, &String)| Tag {
+            key: key.to_string(),
+            value: value.clone(),
+        };
+        let ownership_tags: Vec<Tag> = [crate::STACK_TAG, crate::ADDRESS_TAG]
             .iter()
-            .map(|key| json!({ "Key": key, "Value": tags[*key] }))
+            .map(|key| tag((key, &tags[*key])))
             .collect();
-        let mut configuration = json!({ "Tags": ownership_tags });
-        // us-east-1 takes no location constraint (the provider drops it when a region
-        // known only at apply turns out to be us-east-1).
-        if region != "us-east-1" {
-            configuration["LocationConstraint"] = json!(region);
-        }
+        let configuration = CreateBucketConfiguration {
+            // us-east-1 takes no location constraint (the provider drops it when a
+            // region known only at apply turns out to be us-east-1).
+            location_constraint: (region != "us-east-1").then(|| region.to_string()),
+            tags: Some(ownership_tags),
+        };
         let n = cx.node("", Kind::BUCKET).protection(self.protection);
-        cx.push(
-            n,
-            json!({
-                "Bucket": name,
-                "CreateBucketConfiguration": configuration,
-                "ObjectOwnership": self.ownership.as_str(),
-            }),
-        );
+        let request = CreateBucket {
+            bucket: Some(name.clone()),
+            create_bucket_configuration: Some(configuration),
+            object_ownership: Some(self.ownership.as_str().to_string()),
+        };
+        cx.push_request(n, &request);
         // Every follow-up names the bucket by its name: known now, ordered after it.
-        let tag_set: Vec<Value> = tags
-            .into_iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
-            .collect();
+        let tag_set: Vec<Tag> = tags.iter().map(|(k, v)| tag((k, v))).collect();
         let n = cx.node("tags", Kind::BUCKET_TAGGING);
-        cx.push(
-            n,
-            json!({ "Bucket": name, "Tagging": { "TagSet": tag_set } }),
-        );
+        let request = PutBucketTagging {
+            bucket: Some(name.clone()),
+            tagging: Some(Tagging {
+                tag_set: Some(tag_set),
+            }),
+        };
+        cx.push_request(n, &request);
         let p = self.public_access;
         let n = cx.node("public-access-block", Kind::PUBLIC_ACCESS_BLOCK);
-        cx.push(
-            n,
-            json!({
-                "Bucket": name,
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": p.block_public_acls,
-                    "IgnorePublicAcls": p.ignore_public_acls,
-                    "BlockPublicPolicy": p.block_public_policy,
-                    "RestrictPublicBuckets": p.restrict_public_buckets,
-                },
+        let request = PutPublicAccessBlock {
+            bucket: Some(name.clone()),
+            public_access_block_configuration: Some(PublicAccessBlockConfiguration {
+                block_public_acls: Some(p.block_public_acls),
+                ignore_public_acls: Some(p.ignore_public_acls),
+                block_public_policy: Some(p.block_public_policy),
+                restrict_public_buckets: Some(p.restrict_public_buckets),
             }),
-        );
+        };
+        cx.push_request(n, &request);
         let mut n = cx.node("encryption", Kind::BUCKET_ENCRYPTION);
         let default = match &self.encryption {
-            BucketEncryption::S3Managed => json!({ "SSEAlgorithm": "AES256" }),
-            BucketEncryption::AwsManagedKms => json!({ "SSEAlgorithm": "aws:kms" }),
+            BucketEncryption::S3Managed => ServerSideEncryptionByDefault {
+                sse_algorithm: Some("AES256".into()),
+                kms_master_key_id: None,
+            },
+            BucketEncryption::AwsManagedKms => ServerSideEncryptionByDefault {
+                sse_algorithm: Some("aws:kms".into()),
+                kms_master_key_id: None,
+            },
             BucketEncryption::Kms(key) => {
-                n.target("ServerSideEncryptionConfiguration.KMSMasterKeyID", key);
-                json!({ "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": placeholder(key.name(), "arn") })
+                n.target(
+                    || {
+                        format!(
+                            "{}.{}",
+                            PutBucketEncryption::FIELD.server_side_encryption_configuration,
+                            ServerSideEncryptionByDefault::FIELD.kms_master_key_id
+                        )
+                    },
+                    key,
+                );
+                ServerSideEncryptionByDefault {
+                    sse_algorithm: Some("aws:kms".into()),
+                    kms_master_key_id: Some(placeholder(key.name(), "arn")),
+                }
             }
         };
-        let mut rule = json!({ "ApplyServerSideEncryptionByDefault": default });
-        if self.uses_kms() {
-            rule["BucketKeyEnabled"] = json!(true);
-        }
-        cx.push(
-            n,
-            json!({
-                "Bucket": name,
-                "ServerSideEncryptionConfiguration": { "Rules": [rule] },
+        let rule = ServerSideEncryptionRule {
+            apply_server_side_encryption_by_default: Some(default),
+            bucket_key_enabled: self.uses_kms().then_some(true),
+        };
+        let request = PutBucketEncryption {
+            bucket: Some(name.clone()),
+            server_side_encryption_configuration: Some(ServerSideEncryptionConfiguration {
+                rules: Some(vec![rule]),
             }),
-        );
+        };
+        cx.push_request(n, &request);
         if self.versioning {
             let n = cx.node("versioning", Kind::BUCKET_VERSIONING);
-            cx.push(
-                n,
-                json!({ "Bucket": name, "VersioningConfiguration": { "Status": "Enabled" } }),
-            );
+            let request = PutBucketVersioning {
+                bucket: Some(name.clone()),
+                versioning_configuration: Some(VersioningConfiguration {
+                    status: Some("Enabled".into()),
+                }),
+            };
+            cx.push_request(n, &request);
         }
         if !self.lifecycle.is_empty() {
             let n = cx.node("lifecycle", Kind::BUCKET_LIFECYCLE);
-            let rules: Vec<Value> = self
+            let rules: Vec<LifecycleRule> = self
                 .lifecycle
                 .iter()
-                .map(BucketLifecycleRule::to_json)
+                .map(BucketLifecycleRule::to_request)
                 .collect();
-            cx.push(
-                n,
-                json!({ "Bucket": name, "LifecycleConfiguration": { "Rules": rules } }),
-            );
+            let request = PutBucketLifecycleConfiguration {
+                bucket: Some(name.clone()),
+                lifecycle_configuration: Some(LifecycleConfiguration { rules: Some(rules) }),
+            };
+            cx.push_request(n, &request);
         }
         let document = self.policy_document(cx);
         if !document.statements.is_empty() {
             let mut n = cx.node("policy", Kind::BUCKET_POLICY);
-            let policy = document.render(cx, &mut n, "Policy");
-            cx.push(n, json!({ "Bucket": name, "Policy": policy }));
+            let policy = document.render(cx, &mut n, PutBucketPolicy::FIELD.policy);
+            let request = PutBucketPolicy {
+                bucket: Some(name.clone()),
+                policy: Some(policy),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

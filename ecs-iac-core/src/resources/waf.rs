@@ -5,8 +5,20 @@ use super::elb::LoadBalancer;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{placeholder, tag_setter, Cx, ACCOUNT_ID};
+use crate::requests::wafv2::{
+    AssociateWebAcl, CreateWebAcl, CreateWebAclFields, ManagedRuleGroupStatement,
+    RateBasedStatement, RuleActionOverride, StatementFields, VisibilityConfig, WafAction,
+    WafRuleFields,
+};
+use crate::requests::wafv2::{Statement as RuleStatement, WafRule as RuleRequest};
 use crate::stack::{Meta, Ref, ResourceSpec};
-use serde_json::{json, Value};
+
+/// The AWS names of a web ACL's request fields.
+const ACL: CreateWebAclFields = CreateWebAcl::FIELD;
+/// The AWS names of a rule's fields.
+const RULE: WafRuleFields = RuleRequest::FIELD;
+/// The AWS names of a rule statement's fields.
+const STATEMENT: StatementFields = RuleStatement::FIELD;
 use std::collections::BTreeSet;
 
 /// A regional web ACL: its rules run in order, and a request no rule blocks gets the
@@ -215,52 +227,79 @@ impl WafRule {
     }
 
     /// The rule as `CreateWebACL` takes it, at `priority`.
-    fn render(&self, priority: usize) -> Value {
-        let visibility = visibility(&self.name);
+    fn render(&self, priority: usize) -> RuleRequest {
+        let rule = RuleRequest {
+            name: Some(self.name.clone()),
+            priority: i32::try_from(priority).ok(),
+            visibility_config: Some(visibility(&self.name)),
+            ..Default::default()
+        };
         match &self.statement {
             WafStatement::Managed { group } => {
-                let mut statement = json!({ "VendorName": "AWS", "Name": group.name() });
-                if !self.counted_rules.is_empty() {
-                    let overrides: Vec<Value> = self
-                        .counted_rules
-                        .iter()
-                        .map(|r| json!({ "Name": r, "ActionToUse": { "Count": {} } }))
-                        .collect();
-                    statement["RuleActionOverrides"] = Value::Array(overrides);
+                let overrides: Vec<RuleActionOverride> = self
+                    .counted_rules
+                    .iter()
+                    .map(|r| RuleActionOverride {
+                        name: Some(r.clone()),
+                        action_to_use: Some(WafAction::COUNT),
+                    })
+                    .collect();
+                RuleRequest {
+                    statement: Some(RuleStatement {
+                        managed_rule_group_statement: Some(ManagedRuleGroupStatement {
+                            vendor_name: Some("AWS".into()),
+                            name: Some(group.name().into()),
+                            rule_action_overrides: (!overrides.is_empty()).then_some(overrides),
+                        }),
+                        ..Default::default()
+                    }),
+                    override_action: Some(if self.count_only {
+                        WafAction::COUNT
+                    } else {
+                        WafAction::NONE
+                    }),
+                    ..rule
                 }
-                json!({
-                    "Name": self.name,
-                    "Priority": priority,
-                    "Statement": { "ManagedRuleGroupStatement": statement },
-                    "OverrideAction": if self.count_only { json!({ "Count": {} }) } else { json!({ "None": {} }) },
-                    "VisibilityConfig": visibility,
-                })
             }
             WafStatement::RateLimit {
                 limit,
                 window_seconds,
-            } => json!({
-                "Name": self.name,
-                "Priority": priority,
-                "Statement": { "RateBasedStatement": {
-                    "Limit": limit,
-                    "EvaluationWindowSec": window_seconds,
-                    "AggregateKeyType": "IP",
-                } },
-                "Action": if self.count_only { json!({ "Count": {} }) } else { json!({ "Block": {} }) },
-                "VisibilityConfig": visibility,
-            }),
+            } => RuleRequest {
+                statement: Some(RuleStatement {
+                    rate_based_statement: Some(RateBasedStatement {
+                        limit: i64::try_from(*limit).ok(),
+                        evaluation_window_sec: Some(i64::from(*window_seconds)),
+                        aggregate_key_type: Some("IP".into()),
+                    }),
+                    ..Default::default()
+                }),
+                action: Some(if self.count_only {
+                    WafAction::COUNT
+                } else {
+                    WafAction::BLOCK
+                }),
+                ..rule
+            },
         }
     }
 }
 
 /// Sampled requests and CloudWatch metrics on, under `metric`.
-fn visibility(metric: &str) -> Value {
-    json!({
-        "SampledRequestsEnabled": true,
-        "CloudWatchMetricsEnabled": true,
-        "MetricName": metric,
-    })
+fn visibility(metric: &str) -> VisibilityConfig {
+    VisibilityConfig {
+        sampled_requests_enabled: Some(true),
+        cloud_watch_metrics_enabled: Some(true),
+        metric_name: Some(metric.to_string()),
+    }
+}
+
+/// `Rules[i].Statement.<statement>[.<field>]`, for diagnostics.
+fn statement_path(i: usize, statement: &str, field: Option<&str>) -> String {
+    let path = format!("{}[{i}].{}.{statement}", ACL.rules, RULE.statement);
+    match field {
+        Some(field) => format!("{path}.{field}"),
+        None => path,
+    }
 }
 
 /// Whether `name` is a WAF name: 1 to 128 letters, digits, `_` and `-`.
@@ -352,7 +391,7 @@ impl ResourceSpec for WebAcl {
         if !is_waf_name(&self.acl_name) {
             cx.error(
                 Rule::AwsName,
-                "Name",
+                ACL.name,
                 format!(
                     "`{}` is not a web ACL name WAF accepts: 1 to 128 letters, digits, `_` and `-`",
                     self.acl_name
@@ -371,7 +410,7 @@ impl ResourceSpec for WebAcl {
             if !fine {
                 cx.error(
                     rule,
-                    "Description",
+                    ACL.description,
                     "a web ACL description has 3 to 256 ASCII letters, digits, spaces and `_+=:#@/-,.`, and does not start or end with a space",
                 );
             }
@@ -386,7 +425,11 @@ impl ResourceSpec for WebAcl {
             if !fine {
                 cx.error(
                     rule,
-                    "VisibilityConfig.MetricName",
+                    format!(
+                        "{}.{}",
+                        ACL.visibility_config,
+                        VisibilityConfig::FIELD.metric_name
+                    ),
                     format!("`{metric}` is not a metric name WAF accepts: 1 to 255 letters, digits and `_#:.-/`, not `All` or `Default_Action`"),
                 );
             }
@@ -397,14 +440,14 @@ impl ResourceSpec for WebAcl {
             if !is_waf_name(&r.name) {
                 cx.error(
                     rule,
-                    format!("Rules[{i}].Name"),
+                    format!("{}[{i}].{}", ACL.rules, RULE.name),
                     format!("`{}` is not a rule name WAF accepts: 1 to 128 letters, digits, `_` and `-`", r.name),
                 );
             }
             if !names.insert(r.name.as_str()) {
                 cx.error(
                     rule,
-                    format!("Rules[{i}].Name"),
+                    format!("{}[{i}].{}", ACL.rules, RULE.name),
                     format!(
                         "two rules are named `{}`; rule names are unique in a web ACL",
                         r.name
@@ -416,14 +459,14 @@ impl ResourceSpec for WebAcl {
                     if let Some(window) = r.misplaced_window {
                         cx.error(
                             rule,
-                            format!("Rules[{i}].Statement.ManagedRuleGroupStatement"),
+                            statement_path(i, STATEMENT.managed_rule_group_statement, None),
                             format!("rule `{}` runs a managed rule group: it has no window to count over (`window_seconds({window})` is for rate-based rules)", r.name),
                         );
                     }
                     if !groups.insert(*group) {
                         cx.error(
                             rule,
-                            format!("Rules[{i}].Statement.ManagedRuleGroupStatement"),
+                            statement_path(i, STATEMENT.managed_rule_group_statement, None),
                             format!("`{}` runs twice in this web ACL", group.name()),
                         );
                     }
@@ -435,21 +478,29 @@ impl ResourceSpec for WebAcl {
                     if !(10..=2_000_000_000).contains(limit) {
                         cx.error(
                             rule,
-                            format!("Rules[{i}].Statement.RateBasedStatement.Limit"),
+                            statement_path(
+                                i,
+                                STATEMENT.rate_based_statement,
+                                Some(RateBasedStatement::FIELD.limit),
+                            ),
                             format!("a rate limit of {limit} is outside the 10 to 2,000,000,000 requests WAF allows"),
                         );
                     }
                     if let Some(counted) = r.counted_rules.first() {
                         cx.error(
                             rule,
-                            format!("Rules[{i}].Statement.RateBasedStatement"),
+                            statement_path(i, STATEMENT.rate_based_statement, None),
                             format!("rule `{}` is a rate-based rule: it has no rule `{counted}` to count (`count_rule` is for managed rule groups)", r.name),
                         );
                     }
                     if !RATE_WINDOWS.contains(window_seconds) {
                         cx.error(
                             rule,
-                            format!("Rules[{i}].Statement.RateBasedStatement.EvaluationWindowSec"),
+                            statement_path(
+                                i,
+                                STATEMENT.rate_based_statement,
+                                Some(RateBasedStatement::FIELD.evaluation_window_sec),
+                            ),
                             format!("a rate-based rule counts over 60, 120, 300 or 600 seconds, not {window_seconds}"),
                         );
                     }
@@ -459,7 +510,7 @@ impl ResourceSpec for WebAcl {
         if self.capacity() > MAX_CAPACITY {
             cx.error(
                 rule,
-                "Rules",
+                ACL.rules,
                 format!(
                     "the rules use {} WCU; a web ACL may use at most {MAX_CAPACITY}",
                     self.capacity()
@@ -503,28 +554,28 @@ impl ResourceSpec for WebAcl {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx.node("", Kind::WEB_ACL);
-        let rules: Vec<Value> = self
+        let rules: Vec<RuleRequest> = self
             .rules
             .iter()
             .enumerate()
             .map(|(i, r)| r.render(i))
             .collect();
         let default_action = if self.block_by_default {
-            json!({ "Block": {} })
+            WafAction::BLOCK
         } else {
-            json!({ "Allow": {} })
+            WafAction::ALLOW
         };
-        cx.push(
-            n,
-            json!({
-                "Name": self.acl_name,
-                "Scope": "REGIONAL",
-                "DefaultAction": default_action,
-                "Description": self.description,
-                "Rules": rules,
-                "VisibilityConfig": visibility(self.metric_name.as_deref().unwrap_or(&self.acl_name)),
-            }),
-        );
+        let request = CreateWebAcl {
+            name: Some(self.acl_name.clone()),
+            scope: Some("REGIONAL".into()),
+            default_action: Some(default_action),
+            description: self.description.clone(),
+            rules: Some(rules),
+            visibility_config: Some(visibility(
+                self.metric_name.as_deref().unwrap_or(&self.acl_name),
+            )),
+        };
+        cx.push_request(n, &request);
         // Both ARNs are spelled out from their known parts (AWS's ARN formats for a
         // regional web ACL and an application load balancer) rather than as a bare
         // `${name.arn}`: the synth output then shows the real shape of the request, and
@@ -537,16 +588,14 @@ impl ResourceSpec for WebAcl {
         );
         for lb in &self.protects {
             let mut n = cx.node(lb.name(), Kind::WEB_ACL_ASSOCIATION);
-            let full_name = n.attr("ResourceArn", lb, "full_name");
-            cx.push(
-                n,
-                json!({
-                    "WebACLArn": web_acl_arn,
-                    "ResourceArn": format!(
-                        "arn:{partition}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{full_name}"
-                    ),
-                }),
-            );
+            let full_name = n.attr(AssociateWebAcl::FIELD.resource_arn, lb, "full_name");
+            let request = AssociateWebAcl {
+                web_acl_arn: Some(web_acl_arn.clone()),
+                resource_arn: Some(format!(
+                    "arn:{partition}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{full_name}"
+                )),
+            };
+            cx.push_request(n, &request);
         }
     }
 }
