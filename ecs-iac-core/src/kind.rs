@@ -64,8 +64,11 @@
 //! again; kept whole, a reviewer reads all of a kind's static knowledge in one place and
 //! the compiler refuses a kind with an unanswered question.
 
-use crate::requests::ecs::CreateService;
+use crate::requests::application_autoscaling::{PutScalingPolicy, RegisterScalableTarget};
+use crate::requests::ecs::{CreateCluster, CreateService};
 use crate::requests::elasticache::CreateReplicationGroup;
+use crate::requests::iam::{CreateRole, PutRolePolicy};
+use crate::requests::logs::PutSubscriptionFilter;
 use crate::requests::rds::CreateDbInstance;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -967,10 +970,10 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "UpdateCluster, PutClusterCapacityProviders",
                         fields: &[
-                            "settings",
-                            "serviceConnectDefaults",
-                            "capacityProviders",
-                            "defaultCapacityProviderStrategy",
+                            CreateCluster::FIELD.settings,
+                            CreateCluster::FIELD.service_connect_defaults,
+                            CreateCluster::FIELD.capacity_providers,
+                            CreateCluster::FIELD.default_capacity_provider_strategy,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,
@@ -1251,9 +1254,9 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "UpdateAssumeRolePolicy, UpdateRole",
                         fields: &[
-                            "AssumeRolePolicyDocument",
-                            "Description",
-                            "MaxSessionDuration",
+                            CreateRole::FIELD.assume_role_policy_document,
+                            CreateRole::FIELD.description,
+                            CreateRole::FIELD.max_session_duration,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,
@@ -1270,7 +1273,10 @@ impl Kind {
                     create: "PutRolePolicy",
                     delete: "DeleteRolePolicy",
                     updates: Updates::Upsert {
-                        identity: &["RoleName", "PolicyName"],
+                        identity: &[
+                            PutRolePolicy::FIELD.role_name,
+                            PutRolePolicy::FIELD.policy_name,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1365,7 +1371,10 @@ impl Kind {
                     create: "PutSubscriptionFilter",
                     delete: "DeleteSubscriptionFilter",
                     updates: Updates::Upsert {
-                        identity: &["logGroupName", "filterName"],
+                        identity: &[
+                            PutSubscriptionFilter::FIELD.log_group_name,
+                            PutSubscriptionFilter::FIELD.filter_name,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1415,7 +1424,11 @@ impl Kind {
                     create: "RegisterScalableTarget",
                     delete: "DeregisterScalableTarget",
                     updates: Updates::Upsert {
-                        identity: &["ResourceId", "ServiceNamespace", "ScalableDimension"],
+                        identity: &[
+                            RegisterScalableTarget::FIELD.resource_id,
+                            RegisterScalableTarget::FIELD.service_namespace,
+                            RegisterScalableTarget::FIELD.scalable_dimension,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1432,10 +1445,10 @@ impl Kind {
                     delete: "DeleteScalingPolicy",
                     updates: Updates::Upsert {
                         identity: &[
-                            "PolicyName",
-                            "ResourceId",
-                            "ServiceNamespace",
-                            "ScalableDimension",
+                            PutScalingPolicy::FIELD.policy_name,
+                            PutScalingPolicy::FIELD.resource_id,
+                            PutScalingPolicy::FIELD.service_namespace,
+                            PutScalingPolicy::FIELD.scalable_dimension,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,

@@ -59,8 +59,16 @@
 //! the tables from the rewrites would separate each rule from the code that applies it.
 
 use crate::kind::Kind;
-use crate::requests::ecs::{CreateService, DeploymentConfiguration};
+use crate::requests::application_autoscaling::{
+    RegisterScalableTarget, TargetTrackingScalingPolicyConfiguration,
+};
+use crate::requests::ecs::{
+    ContainerDefinition, CreateService, DeploymentConfiguration, EphemeralStorage, HealthCheck,
+    PortMapping, RegisterTaskDefinition,
+};
 use crate::requests::elasticache::CreateReplicationGroup;
+use crate::requests::iam::{CreateRole, PutRolePolicy};
+use crate::requests::logs::PutRetentionPolicy;
 use crate::requests::rds::CreateDbInstance;
 use serde_json::{Map, Number, Value};
 
@@ -129,7 +137,7 @@ pub const AWS_DEFAULTS: &[AwsDefault] = {
             "containerDefinitions[].portMappings[].protocol",
             Str("tcp"),
         ),
-        default(TD, "volumes", EmptyList),
+        default(TD, RegisterTaskDefinition::FIELD.volumes, EmptyList),
         default(TD, "placementConstraints", EmptyList),
         default(SVC, "deploymentConfiguration.maximumPercent", Int(200)),
         default(
@@ -142,8 +150,12 @@ pub const AWS_DEFAULTS: &[AwsDefault] = {
         default(SVC, "serviceRegistries", EmptyList),
         default(SVC, "placementConstraints", EmptyList),
         default(SVC, "placementStrategy", EmptyList),
-        default(Kind::ROLE, "Path", Str("/")),
-        default(Kind::ROLE, "MaxSessionDuration", Int(3600)),
+        default(Kind::ROLE, CreateRole::FIELD.path, Str("/")),
+        default(
+            Kind::ROLE,
+            CreateRole::FIELD.max_session_duration,
+            Int(3600),
+        ),
     ]
 };
 
@@ -173,21 +185,21 @@ pub const SET_FIELDS: &[&str] = &[
     "VpcSecurityGroupIds",
     "securityGroups",
     "SecurityGroups",
-    "requiresCompatibilities",
+    RegisterTaskDefinition::FIELD.requires_compatibilities,
     "compatibilities",
 ];
 
 /// Lists whose elements have an identity (see the [module documentation](self)) and whose
 /// order means nothing: sorted by identity.
 pub const KEYED_FIELDS: &[&str] = &[
-    "containerDefinitions",
-    "environment",
-    "secrets",
-    "portMappings",
-    "mountPoints",
+    RegisterTaskDefinition::FIELD.container_definitions,
+    ContainerDefinition::FIELD.environment,
+    ContainerDefinition::FIELD.secrets,
+    ContainerDefinition::FIELD.port_mappings,
+    ContainerDefinition::FIELD.mount_points,
     "volumesFrom",
-    "volumes",
-    "dependsOn",
+    RegisterTaskDefinition::FIELD.volumes,
+    ContainerDefinition::FIELD.depends_on,
     "ulimits",
     "systemControls",
     "TagSpecifications",
@@ -199,44 +211,44 @@ pub const KEYED_FIELDS: &[&str] = &[
 /// Fields where APIs (or a refresh rendering SDK values back) mix numbers and numeric
 /// strings: a numeric string there is compared as a number.
 pub const NUMERIC_FIELDS: &[&str] = &[
-    "cpu",
-    "memory",
-    "memoryReservation",
-    "containerPort",
-    "hostPort",
+    RegisterTaskDefinition::FIELD.cpu,
+    RegisterTaskDefinition::FIELD.memory,
+    ContainerDefinition::FIELD.memory_reservation,
+    PortMapping::FIELD.container_port,
+    PortMapping::FIELD.host_port,
     "FromPort",
     "ToPort",
     "Port",
     "HealthCheckPort",
-    "retentionInDays",
+    PutRetentionPolicy::FIELD.retention_in_days,
     CreateService::FIELD.desired_count,
     CreateService::FIELD.health_check_grace_period_seconds,
     DeploymentConfiguration::FIELD.maximum_percent,
     DeploymentConfiguration::FIELD.minimum_healthy_percent,
-    "sizeInGiB",
+    EphemeralStorage::FIELD.size_in_gib,
     CreateDbInstance::FIELD.allocated_storage,
     CreateDbInstance::FIELD.backup_retention_period,
     CreateReplicationGroup::FIELD.num_cache_clusters,
-    "MaxSessionDuration",
+    CreateRole::FIELD.max_session_duration,
     "Threshold",
     "Period",
     "EvaluationPeriods",
     "DatapointsToAlarm",
-    "TargetValue",
-    "MinCapacity",
-    "MaxCapacity",
+    TargetTrackingScalingPolicyConfiguration::FIELD.target_value,
+    RegisterScalableTarget::FIELD.min_capacity,
+    RegisterScalableTarget::FIELD.max_capacity,
     "Priority",
-    "interval",
-    "timeout",
-    "retries",
-    "startPeriod",
+    HealthCheck::FIELD.interval,
+    HealthCheck::FIELD.timeout,
+    HealthCheck::FIELD.retries,
+    HealthCheck::FIELD.start_period,
 ];
 
 /// Fields holding an IAM policy document (JSON text, or URL-encoded JSON text as IAM
 /// returns it).
 pub const POLICY_FIELDS: &[&str] = &[
-    "PolicyDocument",
-    "AssumeRolePolicyDocument",
+    PutRolePolicy::FIELD.policy_document,
+    CreateRole::FIELD.assume_role_policy_document,
     "Policy",
     "ResourcePolicy",
     "AccessPolicies",

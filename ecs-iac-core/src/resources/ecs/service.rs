@@ -387,7 +387,12 @@ impl ResourceSpec for Service {
                 if !named {
                     cx.error(
                         Rule::ContainerReference,
-                        format!("serviceConnectConfiguration.services[{i}].portName"),
+                        format!(
+                            "{}.{}[{i}].{}",
+                            F.service_connect_configuration,
+                            SC.services,
+                            req::ServiceConnectService::FIELD.port_name
+                        ),
                         format!(
                             "no port mapping of `{}` is named `{}`; use `.named_port(...)`",
                             self.task_definition.name(),
