@@ -599,7 +599,7 @@ impl Container {
             readonly_root_filesystem: self.readonly_root_filesystem,
             privileged: self.privileged.then_some(true),
             working_directory: self.working_directory.clone(),
-            linux_parameters: self.init_process.then(|| req::LinuxParameters {
+            linux_parameters: self.init_process.then_some(req::LinuxParameters {
                 init_process_enabled: Some(true),
             }),
             stop_timeout: self.stop_timeout.and_then(count),
