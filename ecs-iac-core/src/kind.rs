@@ -66,10 +66,13 @@
 
 use crate::requests::cloudtrail::{CreateTrail, PutInsightSelectors, StartLogging};
 use crate::requests::ecr::{CreateRepository, PutLifecyclePolicy};
-use crate::requests::ecs::CreateService;
 use crate::requests::elasticache::CreateReplicationGroup;
 use crate::requests::kms::{CreateAlias, CreateKey, EnableKeyRotation};
 use crate::requests::opensearch::CreateDomain;
+use crate::requests::application_autoscaling::{PutScalingPolicy, RegisterScalableTarget};
+use crate::requests::ecs::{CreateCluster, CreateService};
+use crate::requests::iam::{CreateRole, PutRolePolicy};
+use crate::requests::logs::PutSubscriptionFilter;
 use crate::requests::rds::CreateDbInstance;
 use crate::requests::secretsmanager::{CreateSecret, PutResourcePolicy};
 use crate::requests::sns::CreateTopic;
@@ -979,10 +982,10 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "UpdateCluster, PutClusterCapacityProviders",
                         fields: &[
-                            "settings",
-                            "serviceConnectDefaults",
-                            "capacityProviders",
-                            "defaultCapacityProviderStrategy",
+                            CreateCluster::FIELD.settings,
+                            CreateCluster::FIELD.service_connect_defaults,
+                            CreateCluster::FIELD.capacity_providers,
+                            CreateCluster::FIELD.default_capacity_provider_strategy,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,
@@ -1271,9 +1274,9 @@ impl Kind {
                     updates: Updates::Modify {
                         call: "UpdateAssumeRolePolicy, UpdateRole",
                         fields: &[
-                            "AssumeRolePolicyDocument",
-                            "Description",
-                            "MaxSessionDuration",
+                            CreateRole::FIELD.assume_role_policy_document,
+                            CreateRole::FIELD.description,
+                            CreateRole::FIELD.max_session_duration,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,
@@ -1290,7 +1293,10 @@ impl Kind {
                     create: "PutRolePolicy",
                     delete: "DeleteRolePolicy",
                     updates: Updates::Upsert {
-                        identity: &["RoleName", "PolicyName"],
+                        identity: &[
+                            PutRolePolicy::FIELD.role_name,
+                            PutRolePolicy::FIELD.policy_name,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1388,7 +1394,10 @@ impl Kind {
                     create: "PutSubscriptionFilter",
                     delete: "DeleteSubscriptionFilter",
                     updates: Updates::Upsert {
-                        identity: &["logGroupName", "filterName"],
+                        identity: &[
+                            PutSubscriptionFilter::FIELD.log_group_name,
+                            PutSubscriptionFilter::FIELD.filter_name,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1438,7 +1447,11 @@ impl Kind {
                     create: "RegisterScalableTarget",
                     delete: "DeregisterScalableTarget",
                     updates: Updates::Upsert {
-                        identity: &["ResourceId", "ServiceNamespace", "ScalableDimension"],
+                        identity: &[
+                            RegisterScalableTarget::FIELD.resource_id,
+                            RegisterScalableTarget::FIELD.service_namespace,
+                            RegisterScalableTarget::FIELD.scalable_dimension,
+                        ],
                     },
                     replacement: Replacement::DeleteThenCreate,
                     stateful: false,
@@ -1455,10 +1468,10 @@ impl Kind {
                     delete: "DeleteScalingPolicy",
                     updates: Updates::Upsert {
                         identity: &[
-                            "PolicyName",
-                            "ResourceId",
-                            "ServiceNamespace",
-                            "ScalableDimension",
+                            PutScalingPolicy::FIELD.policy_name,
+                            PutScalingPolicy::FIELD.resource_id,
+                            PutScalingPolicy::FIELD.service_namespace,
+                            PutScalingPolicy::FIELD.scalable_dimension,
                         ],
                     },
                     replacement: Replacement::DeleteThenCreate,

@@ -131,25 +131,25 @@ pub mod container_health_check {
     use super::Bounds;
     /// `interval`: 5-300 seconds.
     pub const INTERVAL: Bounds = Bounds {
-        field: "interval",
+        field: crate::requests::ecs::HealthCheck::FIELD.interval,
         min: 5,
         max: 300,
     };
     /// `timeout`: 2-60 seconds.
     pub const TIMEOUT: Bounds = Bounds {
-        field: "timeout",
+        field: crate::requests::ecs::HealthCheck::FIELD.timeout,
         min: 2,
         max: 60,
     };
     /// `retries`: 1-10.
     pub const RETRIES: Bounds = Bounds {
-        field: "retries",
+        field: crate::requests::ecs::HealthCheck::FIELD.retries,
         min: 1,
         max: 10,
     };
     /// `startPeriod`: 0-300 seconds.
     pub const START_PERIOD: Bounds = Bounds {
-        field: "startPeriod",
+        field: crate::requests::ecs::HealthCheck::FIELD.start_period,
         min: 0,
         max: 300,
     };
@@ -371,7 +371,7 @@ const fn rule(
 
 /// ECS cluster name. <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html>
 pub const ECS_CLUSTER_NAME: NameRule = rule(
-    "clusterName",
+    crate::requests::ecs::CreateCluster::FIELD.cluster_name,
     255,
     Charset::AlnumHyphenUnderscore,
     "ECS CreateCluster",
@@ -385,14 +385,14 @@ pub const ECS_SERVICE_NAME: NameRule = rule(
 );
 /// Task definition family. <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html>
 pub const ECS_FAMILY: NameRule = rule(
-    "family",
+    crate::requests::ecs::RegisterTaskDefinition::FIELD.family,
     255,
     Charset::AlnumHyphenUnderscore,
     "ECS RegisterTaskDefinition",
 );
 /// Container name. <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html>
 pub const ECS_CONTAINER_NAME: NameRule = rule(
-    "name",
+    crate::requests::ecs::ContainerDefinition::FIELD.name,
     255,
     Charset::AlnumHyphenUnderscore,
     "ECS ContainerDefinition",
@@ -418,12 +418,22 @@ pub const TARGET_GROUP_NAME: NameRule = NameRule {
     )
 };
 /// IAM role name. <https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>
-pub const IAM_ROLE_NAME: NameRule = rule("RoleName", 64, Charset::Iam, "IAM CreateRole");
+pub const IAM_ROLE_NAME: NameRule = rule(
+    crate::requests::iam::CreateRole::FIELD.role_name,
+    64,
+    Charset::Iam,
+    "IAM CreateRole",
+);
 /// IAM inline policy name. <https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html>
-pub const IAM_POLICY_NAME: NameRule = rule("PolicyName", 128, Charset::Iam, "IAM PutRolePolicy");
+pub const IAM_POLICY_NAME: NameRule = rule(
+    crate::requests::iam::PutRolePolicy::FIELD.policy_name,
+    128,
+    Charset::Iam,
+    "IAM PutRolePolicy",
+);
 /// Log group name. <https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html>
 pub const LOG_GROUP_NAME: NameRule = rule(
-    "logGroupName",
+    crate::requests::logs::CreateLogGroup::FIELD.log_group_name,
     512,
     Charset::LogGroup,
     "CloudWatch Logs CreateLogGroup",
@@ -536,14 +546,14 @@ pub const ALARM_NAME: NameRule = rule(
 );
 /// Scaling policy name. <https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html>
 pub const SCALING_POLICY_NAME: NameRule = rule(
-    "PolicyName",
+    crate::requests::application_autoscaling::PutScalingPolicy::FIELD.policy_name,
     256,
     Charset::Printable,
     "Application Auto Scaling PutScalingPolicy",
 );
 /// Cloud Map namespace name. <https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateHttpNamespace.html>
 pub const NAMESPACE_NAME: NameRule = rule(
-    "Name",
+    crate::requests::servicediscovery::CreateHttpNamespace::FIELD.name,
     1024,
     Charset::LogGroup,
     "Cloud Map CreateHttpNamespace",

@@ -60,9 +60,17 @@
 
 use crate::kind::Kind;
 use crate::requests::cloudwatch::PutMetricAlarm;
-use crate::requests::ecs::{CreateService, DeploymentConfiguration};
 use crate::requests::elasticache::CreateReplicationGroup;
 use crate::requests::opensearch::CreateDomain;
+use crate::requests::application_autoscaling::{
+    RegisterScalableTarget, TargetTrackingScalingPolicyConfiguration,
+};
+use crate::requests::ecs::{
+    ContainerDefinition, CreateService, DeploymentConfiguration, EphemeralStorage, HealthCheck,
+    PortMapping, RegisterTaskDefinition,
+};
+use crate::requests::iam::{CreateRole, PutRolePolicy};
+use crate::requests::logs::PutRetentionPolicy;
 use crate::requests::rds::CreateDbInstance;
 use crate::requests::secretsmanager::PutResourcePolicy;
 use crate::requests::elbv2::{CreateLoadBalancer, CreateRule, CreateTargetGroup};
@@ -134,7 +142,7 @@ pub const AWS_DEFAULTS: &[AwsDefault] = {
             "containerDefinitions[].portMappings[].protocol",
             Str("tcp"),
         ),
-        default(TD, "volumes", EmptyList),
+        default(TD, RegisterTaskDefinition::FIELD.volumes, EmptyList),
         default(TD, "placementConstraints", EmptyList),
         default(SVC, "deploymentConfiguration.maximumPercent", Int(200)),
         default(
@@ -147,8 +155,12 @@ pub const AWS_DEFAULTS: &[AwsDefault] = {
         default(SVC, "serviceRegistries", EmptyList),
         default(SVC, "placementConstraints", EmptyList),
         default(SVC, "placementStrategy", EmptyList),
-        default(Kind::ROLE, "Path", Str("/")),
-        default(Kind::ROLE, "MaxSessionDuration", Int(3600)),
+        default(Kind::ROLE, CreateRole::FIELD.path, Str("/")),
+        default(
+            Kind::ROLE,
+            CreateRole::FIELD.max_session_duration,
+            Int(3600),
+        ),
     ]
 };
 
@@ -178,21 +190,21 @@ pub const SET_FIELDS: &[&str] = &[
     "VpcSecurityGroupIds",
     "securityGroups",
     CreateLoadBalancer::FIELD.security_groups,
-    "requiresCompatibilities",
+    RegisterTaskDefinition::FIELD.requires_compatibilities,
     "compatibilities",
 ];
 
 /// Lists whose elements have an identity (see the [module documentation](self)) and whose
 /// order means nothing: sorted by identity.
 pub const KEYED_FIELDS: &[&str] = &[
-    "containerDefinitions",
-    "environment",
-    "secrets",
-    "portMappings",
-    "mountPoints",
+    RegisterTaskDefinition::FIELD.container_definitions,
+    ContainerDefinition::FIELD.environment,
+    ContainerDefinition::FIELD.secrets,
+    ContainerDefinition::FIELD.port_mappings,
+    ContainerDefinition::FIELD.mount_points,
     "volumesFrom",
-    "volumes",
-    "dependsOn",
+    RegisterTaskDefinition::FIELD.volumes,
+    ContainerDefinition::FIELD.depends_on,
     "ulimits",
     "systemControls",
     "TagSpecifications",
@@ -204,45 +216,45 @@ pub const KEYED_FIELDS: &[&str] = &[
 /// Fields where APIs (or a refresh rendering SDK values back) mix numbers and numeric
 /// strings: a numeric string there is compared as a number.
 pub const NUMERIC_FIELDS: &[&str] = &[
-    "cpu",
-    "memory",
-    "memoryReservation",
-    "containerPort",
-    "hostPort",
+    RegisterTaskDefinition::FIELD.cpu,
+    RegisterTaskDefinition::FIELD.memory,
+    ContainerDefinition::FIELD.memory_reservation,
+    PortMapping::FIELD.container_port,
+    PortMapping::FIELD.host_port,
     RULE.from_port,
     RULE.to_port,
     "Port",
     CreateTargetGroup::FIELD.health_check_port,
-    "retentionInDays",
+    PutRetentionPolicy::FIELD.retention_in_days,
     CreateService::FIELD.desired_count,
     CreateService::FIELD.health_check_grace_period_seconds,
     DeploymentConfiguration::FIELD.maximum_percent,
     DeploymentConfiguration::FIELD.minimum_healthy_percent,
-    "sizeInGiB",
+    EphemeralStorage::FIELD.size_in_gib,
     CreateDbInstance::FIELD.allocated_storage,
     CreateDbInstance::FIELD.backup_retention_period,
     CreateReplicationGroup::FIELD.num_cache_clusters,
-    "MaxSessionDuration",
+    CreateRole::FIELD.max_session_duration,
     PutMetricAlarm::FIELD.threshold,
     PutMetricAlarm::FIELD.period,
     PutMetricAlarm::FIELD.evaluation_periods,
     "DatapointsToAlarm",
-    "TargetValue",
-    "MinCapacity",
-    "MaxCapacity",
+    TargetTrackingScalingPolicyConfiguration::FIELD.target_value,
+    RegisterScalableTarget::FIELD.min_capacity,
+    RegisterScalableTarget::FIELD.max_capacity,
     // Listener rules' and web ACL rules' priority.
     CreateRule::FIELD.priority,
-    "interval",
-    "timeout",
-    "retries",
-    "startPeriod",
+    HealthCheck::FIELD.interval,
+    HealthCheck::FIELD.timeout,
+    HealthCheck::FIELD.retries,
+    HealthCheck::FIELD.start_period,
 ];
 
 /// Fields holding an IAM policy document (JSON text, or URL-encoded JSON text as IAM
 /// returns it).
 pub const POLICY_FIELDS: &[&str] = &[
-    "PolicyDocument",
-    "AssumeRolePolicyDocument",
+    PutRolePolicy::FIELD.policy_document,
+    CreateRole::FIELD.assume_role_policy_document,
     "Policy",
     PutResourcePolicy::FIELD.resource_policy,
     CreateDomain::FIELD.access_policies,

@@ -1,10 +1,20 @@
 //! Application Auto Scaling: scalable targets and scaling policies.
 
-use super::{gone_is_deleted, request, Existing, Outcome, Target};
+use super::{gone_is_deleted, observed, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ApplicationAutoScalingKind;
+use ecs_iac_core::requests::application_autoscaling::{
+    PredefinedMetricSpecification as Metric, PutScalingPolicy, PutScalingPolicyFields,
+    RegisterScalableTarget, RegisterScalableTargetFields,
+    TargetTrackingScalingPolicyConfiguration as Tracking,
+};
 use std::collections::HashMap;
+
+/// The AWS names of a scalable target's request fields.
+const ST: RegisterScalableTargetFields = RegisterScalableTarget::FIELD;
+/// The AWS names of a scaling policy's request fields.
+const SP: PutScalingPolicyFields = PutScalingPolicy::FIELD;
 
 sdk_err!(
     scaling_err,
@@ -21,9 +31,10 @@ pub(super) async fn create(
     match k {
         ApplicationAutoScalingKind::ScalableTarget => {
             use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
-            let resource_id = r.s("ResourceId")?;
-            let dimension = r.s("ScalableDimension")?;
-            let namespace = r.s("ServiceNamespace")?;
+            let q: RegisterScalableTarget = r.decode()?;
+            let resource_id = r.required(q.resource_id, ST.resource_id)?;
+            let dimension = r.required(q.scalable_dimension, ST.scalable_dimension)?;
+            let namespace = r.required(q.service_namespace, ST.service_namespace)?;
             let tags: HashMap<String, String> = r.tags("Tags").into_iter().collect();
             // RegisterScalableTarget creates or updates: retries are safe.
             let out = aws
@@ -33,8 +44,8 @@ pub(super) async fn create(
                 .service_namespace(ServiceNamespace::from(namespace.as_str()))
                 .resource_id(&resource_id)
                 .scalable_dimension(ScalableDimension::from(dimension.as_str()))
-                .set_min_capacity(r.oi("MinCapacity"))
-                .set_max_capacity(r.oi("MaxCapacity"))
+                .set_min_capacity(q.min_capacity)
+                .set_max_capacity(q.max_capacity)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -49,36 +60,44 @@ pub(super) async fn create(
                 MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension,
                 ServiceNamespace, TargetTrackingScalingPolicyConfiguration,
             };
+            let q: PutScalingPolicy = r.decode()?;
             let (name, resource_id, dimension, namespace) = (
-                r.s("PolicyName")?,
-                r.s("ResourceId")?,
-                r.s("ScalableDimension")?,
-                r.s("ServiceNamespace")?,
+                r.required(q.policy_name, SP.policy_name)?,
+                r.required(q.resource_id, SP.resource_id)?,
+                r.required(q.scalable_dimension, SP.scalable_dimension)?,
+                r.required(q.service_namespace, SP.service_namespace)?,
             );
-            let config = match r.obj("TargetTrackingScalingPolicyConfiguration") {
+            let tracking = SP.target_tracking_scaling_policy_configuration;
+            let config = match q.target_tracking_scaling_policy_configuration {
                 Some(c) => {
-                    let metric = match c.obj("PredefinedMetricSpecification") {
-                        Some(m) => Some(
-                            PredefinedMetricSpecification::builder()
-                                .predefined_metric_type(MetricType::from(
-                                    m.s("PredefinedMetricType")?.as_str(),
-                                ))
-                                .build()
-                                .map_err(|e| request(a, "PredefinedMetricSpecification", e))?,
-                        ),
+                    let metric = match c.predefined_metric_specification {
+                        Some(m) => {
+                            let at = format!(
+                                "{tracking}.{}",
+                                Tracking::FIELD.predefined_metric_specification
+                            );
+                            let kind = r.required(
+                                m.predefined_metric_type,
+                                &format!("{at}.{}", Metric::FIELD.predefined_metric_type),
+                            )?;
+                            Some(
+                                PredefinedMetricSpecification::builder()
+                                    .predefined_metric_type(MetricType::from(kind.as_str()))
+                                    .build()
+                                    .map_err(|e| request(a, &at, e))?,
+                            )
+                        }
                         None => None,
                     };
                     Some(
                         TargetTrackingScalingPolicyConfiguration::builder()
-                            .set_target_value(c.of("TargetValue"))
+                            .set_target_value(c.target_value)
                             .set_predefined_metric_specification(metric)
-                            .set_scale_out_cooldown(c.oi("ScaleOutCooldown"))
-                            .set_scale_in_cooldown(c.oi("ScaleInCooldown"))
-                            .set_disable_scale_in(c.ob("DisableScaleIn"))
+                            .set_scale_out_cooldown(c.scale_out_cooldown)
+                            .set_scale_in_cooldown(c.scale_in_cooldown)
+                            .set_disable_scale_in(c.disable_scale_in)
                             .build()
-                            .map_err(|e| {
-                                request(a, "TargetTrackingScalingPolicyConfiguration", e)
-                            })?,
+                            .map_err(|e| request(a, tracking, e))?,
                     )
                 }
                 None => None,
@@ -91,7 +110,7 @@ pub(super) async fn create(
                 .service_namespace(ServiceNamespace::from(namespace.as_str()))
                 .resource_id(&resource_id)
                 .scalable_dimension(ScalableDimension::from(dimension.as_str()))
-                .set_policy_type(r.os("PolicyType").map(|p| PolicyType::from(p.as_str())))
+                .set_policy_type(q.policy_type.map(|p| PolicyType::from(p.as_str())))
                 .set_target_tracking_scaling_policy_configuration(config)
                 .send()
                 .await
@@ -142,7 +161,15 @@ pub(super) async fn observe(
             .scaling_policies()
             .is_empty(),
     };
-    Ok(found.then(|| serde_json::json!({})))
+    match (found, k) {
+        (false, _) => Ok(None),
+        (true, ApplicationAutoScalingKind::ScalableTarget) => {
+            observed(a, &RegisterScalableTarget::default()).map(Some)
+        }
+        (true, ApplicationAutoScalingKind::ScalingPolicy) => {
+            observed(a, &PutScalingPolicy::default()).map(Some)
+        }
+    }
 }
 
 /// Adopted by sending the create call again, which creates or overwrites.

@@ -22,10 +22,18 @@ use aws_sdk_ecs::types::{
 };
 use ecs_iac_core::kind::EcsKind;
 use ecs_iac_core::requests::ecs as req;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The AWS names of a service's request fields.
 const F: req::CreateServiceFields = req::CreateService::FIELD;
+/// The AWS names of a service's Service Connect fields.
+const SC: req::ServiceConnectConfigurationFields = req::ServiceConnectConfiguration::FIELD;
+/// The AWS names of a cluster's request fields.
+const CL: req::CreateClusterFields = req::CreateCluster::FIELD;
+/// The AWS names of a task definition's request fields.
+const TD: req::RegisterTaskDefinitionFields = req::RegisterTaskDefinition::FIELD;
+/// The AWS names of a container definition's fields.
+const C: req::ContainerDefinitionFields = req::ContainerDefinition::FIELD;
 
 sdk_err!(err, aws_sdk_ecs, "ecs");
 
@@ -49,228 +57,274 @@ fn tags(r: &Req<'_>) -> Vec<Tag> {
         .collect()
 }
 
-fn string_map(r: &Req<'_>, field: &str) -> Option<HashMap<String, String>> {
-    let map = r.body.get(field)?.as_object()?;
-    Some(
-        map.iter()
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-            .collect(),
-    )
+/// A list, or `None` when it is absent or empty (the SDK leaves out `None`).
+fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
+    (!items.is_empty()).then_some(items)
 }
 
-/// The capacity provider strategy in the request field `field` (`None` when empty).
-fn strategy(
+/// The options of a log driver or log router as the SDK takes them.
+fn options(map: Option<BTreeMap<String, String>>) -> Option<HashMap<String, String>> {
+    map.map(|m| m.into_iter().collect())
+}
+
+/// A log configuration at request path `path`.
+fn log_configuration(
     r: &Req<'_>,
-    field: &str,
-) -> Result<Option<Vec<CapacityProviderStrategyItem>>, ProviderError> {
-    let items: Option<Vec<req::CapacityProviderStrategyItem>> = r.decode_field(field)?;
-    capacity_strategy(r.address, field, items)
-}
-
-fn log_configuration(r: Option<Req<'_>>) -> Result<Option<LogConfiguration>, ProviderError> {
-    let Some(r) = r else { return Ok(None) };
-    let config = LogConfiguration::builder()
-        .log_driver(LogDriver::from(r.s("logDriver")?.as_str()))
-        .set_options(string_map(&r, "options"))
+    path: &str,
+    config: Option<req::LogConfiguration>,
+) -> Result<Option<LogConfiguration>, ProviderError> {
+    let Some(config) = config else {
+        return Ok(None);
+    };
+    let driver = r.required(
+        config.log_driver,
+        &format!("{path}.{}", req::LogConfiguration::FIELD.log_driver),
+    )?;
+    let built_config = LogConfiguration::builder()
+        .log_driver(LogDriver::from(driver.as_str()))
+        .set_options(options(config.options))
         .build();
-    built(r.address, "logConfiguration", config).map(Some)
+    built(r.address, path, built_config).map(Some)
 }
 
-fn container(c: Req<'_>) -> Result<ContainerDefinition, ProviderError> {
-    let a = c.address;
+/// The container definition at index `i` of a task definition request.
+fn container(
+    r: &Req<'_>,
+    i: usize,
+    c: req::ContainerDefinition,
+) -> Result<ContainerDefinition, ProviderError> {
+    let a = r.address;
+    let path = format!("{}[{i}]", TD.container_definitions);
     let ports: Vec<PortMapping> = c
-        .arr("portMappings")
-        .iter()
+        .port_mappings
+        .unwrap_or_default()
+        .into_iter()
         .map(|p| {
-            let p = c.at(p);
             PortMapping::builder()
-                .set_container_port(p.oi("containerPort"))
-                .set_host_port(p.oi("hostPort"))
-                .set_protocol(
-                    p.os("protocol")
-                        .map(|x| TransportProtocol::from(x.as_str())),
-                )
-                .set_name(p.os("name"))
+                .set_container_port(p.container_port)
+                .set_host_port(p.host_port)
+                .set_protocol(p.protocol.map(|x| TransportProtocol::from(x.as_str())))
+                .set_name(p.name)
                 .set_app_protocol(
-                    p.os("appProtocol")
+                    p.app_protocol
                         .map(|x| ApplicationProtocol::from(x.as_str())),
                 )
                 .build()
         })
         .collect();
     let env: Vec<KeyValuePair> = c
-        .arr("environment")
-        .iter()
+        .environment
+        .unwrap_or_default()
+        .into_iter()
         .map(|e| {
-            let e = c.at(e);
             KeyValuePair::builder()
-                .set_name(e.os("name"))
-                .set_value(e.os("value"))
+                .set_name(e.name)
+                .set_value(e.value)
                 .build()
         })
         .collect();
     let secrets = c
-        .arr("secrets")
-        .iter()
-        .map(|s| {
-            let s = c.at(s);
+        .secrets
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(j, s)| {
+            let item = format!("{path}.{}[{j}]", C.secrets);
+            let at = |field: &str| format!("{item}.{field}");
+            let field = req::Secret::FIELD;
             built(
                 a,
-                "secrets",
+                &item,
                 Secret::builder()
-                    .name(s.s("name")?)
-                    .value_from(s.s("valueFrom")?)
+                    .name(r.required(s.name, &at(field.name))?)
+                    .value_from(r.required(s.value_from, &at(field.value_from))?)
                     .build(),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let health = match c.obj("healthCheck") {
+    let health = match c.health_check {
         Some(h) => Some(built(
             a,
-            "healthCheck",
+            &format!("{path}.{}", C.health_check),
             HealthCheck::builder()
-                .set_command(Some(h.ss("command")))
-                .set_interval(h.oi("interval"))
-                .set_timeout(h.oi("timeout"))
-                .set_retries(h.oi("retries"))
-                .set_start_period(h.oi("startPeriod"))
+                .set_command(Some(h.command.unwrap_or_default()))
+                .set_interval(h.interval)
+                .set_timeout(h.timeout)
+                .set_retries(h.retries)
+                .set_start_period(h.start_period)
                 .build(),
         )?),
         None => None,
     };
     let depends = c
-        .arr("dependsOn")
-        .iter()
-        .map(|d| {
-            let d = c.at(d);
+        .depends_on
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(j, d)| {
+            let item = format!("{path}.{}[{j}]", C.depends_on);
+            let at = |field: &str| format!("{item}.{field}");
+            let field = req::ContainerDependency::FIELD;
+            let condition = r.required(d.condition, &at(field.condition))?;
             built(
                 a,
-                "dependsOn",
+                &item,
                 ContainerDependency::builder()
-                    .container_name(d.s("containerName")?)
-                    .condition(ContainerCondition::from(d.s("condition")?.as_str()))
+                    .container_name(r.required(d.container_name, &at(field.container_name))?)
+                    .condition(ContainerCondition::from(condition.as_str()))
                     .build(),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mounts: Vec<MountPoint> = c
-        .arr("mountPoints")
-        .iter()
+        .mount_points
+        .unwrap_or_default()
+        .into_iter()
         .map(|m| {
-            let m = c.at(m);
             MountPoint::builder()
-                .set_source_volume(m.os("sourceVolume"))
-                .set_container_path(m.os("containerPath"))
-                .set_read_only(m.ob("readOnly"))
+                .set_source_volume(m.source_volume)
+                .set_container_path(m.container_path)
+                .set_read_only(m.read_only)
                 .build()
         })
         .collect();
-    let firelens = match c.obj("firelensConfiguration") {
-        Some(f) => Some(built(
-            a,
-            "firelensConfiguration",
-            FirelensConfiguration::builder()
-                .r#type(FirelensConfigurationType::from(f.s("type")?.as_str()))
-                .set_options(string_map(&f, "options"))
-                .build(),
-        )?),
+    let firelens = match c.firelens_configuration {
+        Some(f) => {
+            let at = format!("{path}.{}", C.firelens_configuration);
+            let kind = r.required(
+                f.r#type,
+                &format!("{at}.{}", req::FirelensConfiguration::FIELD.r#type),
+            )?;
+            Some(built(
+                a,
+                &at,
+                FirelensConfiguration::builder()
+                    .r#type(FirelensConfigurationType::from(kind.as_str()))
+                    .set_options(options(f.options))
+                    .build(),
+            )?)
+        }
         None => None,
     };
-    let linux = c.obj("linuxParameters").map(|l| {
+    let linux = c.linux_parameters.map(|l| {
         LinuxParameters::builder()
-            .set_init_process_enabled(l.ob("initProcessEnabled"))
+            .set_init_process_enabled(l.init_process_enabled)
             .build()
     });
-    let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
+    let logs = log_configuration(
+        r,
+        &format!("{path}.{}", C.log_configuration),
+        c.log_configuration,
+    )?;
     Ok(ContainerDefinition::builder()
-        .set_name(c.os("name"))
-        .set_image(c.os("image"))
-        .set_essential(c.ob("essential"))
-        .set_cpu(c.oi("cpu"))
-        .set_memory(c.oi("memory"))
-        .set_memory_reservation(c.oi("memoryReservation"))
-        .set_port_mappings((!ports.is_empty()).then_some(ports))
-        .set_environment((!env.is_empty()).then_some(env))
-        .set_secrets((!secrets.is_empty()).then_some(secrets))
+        .set_name(c.name)
+        .set_image(c.image)
+        .set_essential(c.essential)
+        .set_cpu(c.cpu)
+        .set_memory(c.memory)
+        .set_memory_reservation(c.memory_reservation)
+        .set_port_mappings(non_empty(ports))
+        .set_environment(non_empty(env))
+        .set_secrets(non_empty(secrets))
         .set_health_check(health)
-        .set_log_configuration(log_configuration(c.obj("logConfiguration"))?)
-        .set_depends_on((!depends.is_empty()).then_some(depends))
-        .set_mount_points((!mounts.is_empty()).then_some(mounts))
+        .set_log_configuration(logs)
+        .set_depends_on(non_empty(depends))
+        .set_mount_points(non_empty(mounts))
         .set_firelens_configuration(firelens)
-        .set_command(non_empty(c.ss("command")))
-        .set_entry_point(non_empty(c.ss("entryPoint")))
-        .set_user(c.os("user"))
-        .set_readonly_root_filesystem(c.ob("readonlyRootFilesystem"))
-        .set_privileged(c.ob("privileged"))
-        .set_working_directory(c.os("workingDirectory"))
+        .set_command(c.command.and_then(non_empty))
+        .set_entry_point(c.entry_point.and_then(non_empty))
+        .set_user(c.user)
+        .set_readonly_root_filesystem(c.readonly_root_filesystem)
+        .set_privileged(c.privileged)
+        .set_working_directory(c.working_directory)
         .set_linux_parameters(linux)
-        .set_stop_timeout(c.oi("stopTimeout"))
+        .set_stop_timeout(c.stop_timeout)
         .build())
 }
 
+/// The Service Connect configuration of a service request.
 fn service_connect(
-    r: Option<Req<'_>>,
+    r: &Req<'_>,
+    config: Option<req::ServiceConnectConfiguration>,
 ) -> Result<Option<ServiceConnectConfiguration>, ProviderError> {
-    let Some(r) = r else { return Ok(None) };
-    let a = r.address;
-    let services = r
-        .arr("services")
-        .iter()
-        .map(|s| {
-            let s = r.at(s);
+    let Some(config) = config else {
+        return Ok(None);
+    };
+    let (a, path) = (r.address, F.service_connect_configuration);
+    let services = config
+        .services
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let at = format!("{path}.{}[{i}]", SC.services);
             let aliases = s
-                .arr("clientAliases")
-                .iter()
-                .map(|x| {
-                    let x = s.at(x);
+                .client_aliases
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(j, x)| {
+                    let alias = format!(
+                        "{at}.{}[{j}]",
+                        req::ServiceConnectService::FIELD.client_aliases
+                    );
+                    let port = r.required(
+                        x.port,
+                        &format!("{alias}.{}", req::ServiceConnectClientAlias::FIELD.port),
+                    )?;
                     built(
                         a,
-                        "clientAliases",
+                        &alias,
                         ServiceConnectClientAlias::builder()
-                            .port(x.i("port")?)
-                            .set_dns_name(x.os("dnsName"))
+                            .port(port)
+                            .set_dns_name(x.dns_name)
                             .build(),
                     )
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let tls = match s.obj("tls") {
-                Some(t) => {
-                    let ca = t
-                        .obj("issuerCertificateAuthority")
-                        .and_then(|c| c.os("awsPcaAuthorityArn"));
-                    Some(
-                        ServiceConnectTlsConfiguration::builder()
-                            .issuer_certificate_authority(
-                                ServiceConnectTlsCertificateAuthority::builder()
-                                    .set_aws_pca_authority_arn(ca)
-                                    .build(),
-                            )
-                            .set_kms_key(t.os("kmsKey"))
-                            .set_role_arn(t.os("roleArn"))
+            let tls = s.tls.map(|t| {
+                let ca = t
+                    .issuer_certificate_authority
+                    .and_then(|c| c.aws_pca_authority_arn);
+                ServiceConnectTlsConfiguration::builder()
+                    .issuer_certificate_authority(
+                        ServiceConnectTlsCertificateAuthority::builder()
+                            .set_aws_pca_authority_arn(ca)
                             .build(),
                     )
-                }
-                None => None,
-            };
+                    .set_kms_key(t.kms_key)
+                    .set_role_arn(t.role_arn)
+                    .build()
+            });
+            let port_name = r.required(
+                s.port_name,
+                &format!("{at}.{}", req::ServiceConnectService::FIELD.port_name),
+            )?;
             built(
                 a,
-                "serviceConnectConfiguration.services",
+                &at,
                 ServiceConnectService::builder()
-                    .port_name(s.s("portName")?)
-                    .set_discovery_name(s.os("discoveryName"))
-                    .set_client_aliases((!aliases.is_empty()).then_some(aliases))
+                    .port_name(port_name)
+                    .set_discovery_name(s.discovery_name)
+                    .set_client_aliases(non_empty(aliases))
                     .set_tls(tls)
                     .build(),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let config = ServiceConnectConfiguration::builder()
-        .enabled(r.ob("enabled").unwrap_or(true))
-        .set_namespace(r.os("namespace"))
-        .set_services((!services.is_empty()).then_some(services))
-        .set_log_configuration(log_configuration(r.obj("logConfiguration"))?)
-        .build();
-    Ok(Some(config))
+    let logs = log_configuration(
+        r,
+        &format!("{path}.{}", SC.log_configuration),
+        config.log_configuration,
+    )?;
+    Ok(Some(
+        ServiceConnectConfiguration::builder()
+            .enabled(config.enabled.unwrap_or(true))
+            .set_namespace(config.namespace)
+            .set_services(non_empty(services))
+            .set_log_configuration(logs)
+            .build(),
+    ))
 }
 
 /// A client token from stack and address (ECS allows 36 characters).
@@ -290,31 +344,24 @@ pub(super) async fn create(
     match k {
         EcsKind::ExistingCluster => super::lookups::ecs_cluster(aws, t).await,
         EcsKind::Cluster => {
-            let settings = cluster_settings(r);
-            let defaults = match r.obj("serviceConnectDefaults") {
-                Some(d) => Some(built(
-                    a,
-                    "serviceConnectDefaults",
-                    ClusterServiceConnectDefaultsRequest::builder()
-                        .namespace(d.s("namespace")?)
-                        .build(),
-                )?),
-                None => None,
-            };
-            let providers = r.ss("capacityProviders");
+            let q: req::CreateCluster = r.decode()?;
             // CreateCluster returns the existing cluster for an existing name.
             let out = aws
                 .c
                 .ecs
                 .create_cluster()
-                .cluster_name(r.s("clusterName")?)
-                .set_settings(Some(settings))
-                .set_capacity_providers((!providers.is_empty()).then_some(providers))
-                .set_default_capacity_provider_strategy(strategy(
-                    r,
-                    "defaultCapacityProviderStrategy",
+                .cluster_name(r.required(q.cluster_name, CL.cluster_name)?)
+                .set_settings(Some(cluster_settings(q.settings)))
+                .set_capacity_providers(q.capacity_providers.and_then(non_empty))
+                .set_default_capacity_provider_strategy(capacity_strategy(
+                    a,
+                    CL.default_capacity_provider_strategy,
+                    q.default_capacity_provider_strategy,
                 )?)
-                .set_service_connect_defaults(defaults)
+                .set_service_connect_defaults(cluster_service_connect(
+                    r,
+                    q.service_connect_defaults,
+                )?)
                 .set_tags(Some(tags(r)))
                 .send()
                 .await
@@ -327,38 +374,47 @@ pub(super) async fn create(
             Ok(Outcome::new(name).with("arn", arn).with("name", name))
         }
         EcsKind::TaskDefinition => {
-            let containers = r
-                .arr("containerDefinitions")
-                .iter()
-                .map(|c| container(r.at(c)))
+            let q: req::RegisterTaskDefinition = r.decode()?;
+            let containers = q
+                .container_definitions
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| container(r, i, c))
                 .collect::<Result<Vec<_>, _>>()?;
-            let volumes: Vec<Volume> = r
-                .arr("volumes")
-                .iter()
-                .map(|v| Volume::builder().set_name(r.at(v).os("name")).build())
+            let volumes: Vec<Volume> = q
+                .volumes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| Volume::builder().set_name(v.name).build())
                 .collect();
-            let platform = r.obj("runtimePlatform").map(|p| {
+            let platform = q.runtime_platform.map(|p| {
                 RuntimePlatform::builder()
                     .set_cpu_architecture(
-                        p.os("cpuArchitecture")
+                        p.cpu_architecture
                             .map(|x| CpuArchitecture::from(x.as_str())),
                     )
                     .set_operating_system_family(
-                        p.os("operatingSystemFamily")
+                        p.operating_system_family
                             .map(|x| OsFamily::from(x.as_str())),
                     )
                     .build()
             });
-            let storage = match r.obj("ephemeralStorage") {
-                Some(s) => Some(
-                    EphemeralStorage::builder()
-                        .size_in_gib(s.i("sizeInGiB")?)
-                        .build(),
-                ),
+            let storage = match q.ephemeral_storage {
+                Some(s) => {
+                    let size = format!(
+                        "{}.{}",
+                        TD.ephemeral_storage,
+                        req::EphemeralStorage::FIELD.size_in_gib
+                    );
+                    let size = r.required(s.size_in_gib, &size)?;
+                    Some(EphemeralStorage::builder().size_in_gib(size).build())
+                }
                 None => None,
             };
-            let compat: Vec<Compatibility> = r
-                .ss("requiresCompatibilities")
+            let compat: Vec<Compatibility> = q
+                .requires_compatibilities
+                .unwrap_or_default()
                 .iter()
                 .map(|c| Compatibility::from(c.as_str()))
                 .collect();
@@ -375,16 +431,16 @@ pub(super) async fn create(
                 .once
                 .ecs
                 .register_task_definition()
-                .family(r.s("family")?)
-                .set_task_role_arn(r.os("taskRoleArn"))
-                .set_execution_role_arn(r.os("executionRoleArn"))
-                .set_network_mode(r.os("networkMode").map(|m| NetworkMode::from(m.as_str())))
+                .family(r.required(q.family, TD.family)?)
+                .set_task_role_arn(q.task_role_arn)
+                .set_execution_role_arn(q.execution_role_arn)
+                .set_network_mode(q.network_mode.map(|m| NetworkMode::from(m.as_str())))
                 .set_requires_compatibilities(Some(compat))
-                .set_cpu(r.os("cpu"))
-                .set_memory(r.os("memory"))
+                .set_cpu(q.cpu)
+                .set_memory(q.memory)
                 .set_runtime_platform(platform)
                 .set_container_definitions(Some(containers))
-                .set_volumes((!volumes.is_empty()).then_some(volumes))
+                .set_volumes(non_empty(volumes))
                 .set_ephemeral_storage(storage)
                 .set_tags(Some(tags))
                 .send()
@@ -428,7 +484,8 @@ pub(super) async fn create(
                 .set_enable_ecs_managed_tags(q.enable_ecs_managed_tags)
                 .set_propagate_tags(q.propagate_tags.map(|p| PropagateTags::from(p.as_str())))
                 .set_service_connect_configuration(service_connect(
-                    r.obj(F.service_connect_configuration),
+                    r,
+                    q.service_connect_configuration,
                 )?)
                 .set_tags(Some(tags(r)))
                 .client_token(client_token(t))
@@ -574,7 +631,8 @@ pub(super) async fn update(
                 .set_enable_ecs_managed_tags(q.enable_ecs_managed_tags)
                 .set_propagate_tags(q.propagate_tags.map(|p| PropagateTags::from(p.as_str())))
                 .set_service_connect_configuration(service_connect(
-                    r.obj(F.service_connect_configuration),
+                    r,
+                    q.service_connect_configuration,
                 )?)
                 .send()
                 .await
@@ -582,37 +640,34 @@ pub(super) async fn update(
             Ok(e.unchanged())
         }
         EcsKind::Cluster => {
+            let q: req::CreateCluster = r.decode()?;
             let changed = |field: &str| t.changed.iter().any(|c| c == field);
-            if changed("settings") || changed("serviceConnectDefaults") {
-                let defaults = match r.obj("serviceConnectDefaults") {
-                    Some(d) => Some(built(
-                        a,
-                        "serviceConnectDefaults",
-                        ClusterServiceConnectDefaultsRequest::builder()
-                            .namespace(d.s("namespace")?)
-                            .build(),
-                    )?),
-                    None => None,
-                };
+            if changed(CL.settings) || changed(CL.service_connect_defaults) {
                 aws.c
                     .ecs
                     .update_cluster()
                     .cluster(e.id)
-                    .set_settings(Some(cluster_settings(r)))
-                    .set_service_connect_defaults(defaults)
+                    .set_settings(Some(cluster_settings(q.settings)))
+                    .set_service_connect_defaults(cluster_service_connect(
+                        r,
+                        q.service_connect_defaults,
+                    )?)
                     .send()
                     .await
                     .map_err(err(a, "UpdateCluster"))?;
             }
-            if changed("capacityProviders") || changed("defaultCapacityProviderStrategy") {
+            if changed(CL.capacity_providers) || changed(CL.default_capacity_provider_strategy) {
+                let strategy = capacity_strategy(
+                    a,
+                    CL.default_capacity_provider_strategy,
+                    q.default_capacity_provider_strategy,
+                )?;
                 aws.c
                     .ecs
                     .put_cluster_capacity_providers()
                     .cluster(e.id)
-                    .set_capacity_providers(Some(r.ss("capacityProviders")))
-                    .set_default_capacity_provider_strategy(Some(
-                        strategy(r, "defaultCapacityProviderStrategy")?.unwrap_or_default(),
-                    ))
+                    .set_capacity_providers(Some(q.capacity_providers.unwrap_or_default()))
+                    .set_default_capacity_provider_strategy(Some(strategy.unwrap_or_default()))
                     .send()
                     .await
                     .map_err(err(a, "PutClusterCapacityProviders"))?;
@@ -626,17 +681,41 @@ pub(super) async fn update(
 }
 
 /// The cluster settings of a `CreateCluster` request.
-fn cluster_settings(r: &Req<'_>) -> Vec<ClusterSetting> {
-    r.arr("settings")
-        .iter()
+fn cluster_settings(settings: Option<Vec<req::ClusterSetting>>) -> Vec<ClusterSetting> {
+    settings
+        .unwrap_or_default()
+        .into_iter()
         .map(|s| {
-            let s = r.at(s);
             ClusterSetting::builder()
-                .set_name(s.os("name").map(|n| ClusterSettingName::from(n.as_str())))
-                .set_value(s.os("value"))
+                .set_name(s.name.map(|n| ClusterSettingName::from(n.as_str())))
+                .set_value(s.value)
                 .build()
         })
         .collect()
+}
+
+/// The default Service Connect namespace of a cluster request.
+fn cluster_service_connect(
+    r: &Req<'_>,
+    defaults: Option<req::ClusterServiceConnectDefaults>,
+) -> Result<Option<ClusterServiceConnectDefaultsRequest>, ProviderError> {
+    let Some(d) = defaults else {
+        return Ok(None);
+    };
+    let field = CL.service_connect_defaults;
+    let namespace = format!(
+        "{field}.{}",
+        req::ClusterServiceConnectDefaults::FIELD.namespace
+    );
+    let namespace = r.required(d.namespace, &namespace)?;
+    built(
+        r.address,
+        field,
+        ClusterServiceConnectDefaultsRequest::builder()
+            .namespace(namespace)
+            .build(),
+    )
+    .map(Some)
 }
 
 /// What AWS has now for a service (its task definition revision and desired count) or
@@ -680,10 +759,11 @@ pub(super) async fn observe(
                 .await
                 .map_err(err(a, "DescribeTaskDefinition"));
             match out {
-                Ok(out) => Ok(out
+                Ok(out) => out
                     .task_definition()
                     .filter(|d| d.status() == Some(&TaskDefinitionStatus::Active))
-                    .map(|_| serde_json::json!({}))),
+                    .map(|_| observed(a, &req::RegisterTaskDefinition::default()))
+                    .transpose(),
                 Err(x) if x.is(&["ClientException"]) => Ok(None),
                 Err(x) => Err(x),
             }
@@ -696,28 +776,23 @@ pub(super) async fn observe(
                 .send()
                 .await
                 .map_err(err(a, "DescribeClusters"))?;
-            Ok(out
-                .clusters()
+            let Some(x) = out.clusters().iter().find(|x| x.status() == Some("ACTIVE")) else {
+                return Ok(None);
+            };
+            let settings: Vec<req::ClusterSetting> = x
+                .settings()
                 .iter()
-                .find(|x| x.status() == Some("ACTIVE"))
-                .map(|x| {
-                    let settings: Vec<serde_json::Value> = x
-                        .settings()
-                        .iter()
-                        .map(|s| {
-                            serde_json::json!({
-                                "name": s.name().map(|n| n.as_str()),
-                                "value": s.value(),
-                            })
-                        })
-                        .collect();
-                    // A cluster that reports no settings (some emulators) is not drift.
-                    if settings.is_empty() {
-                        serde_json::json!({})
-                    } else {
-                        serde_json::json!({ "settings": settings })
-                    }
-                }))
+                .map(|s| req::ClusterSetting {
+                    name: s.name().map(|n| n.as_str().to_string()),
+                    value: s.value().map(str::to_string),
+                })
+                .collect();
+            // A cluster that reports no settings (some emulators) is not drift.
+            let now = req::CreateCluster {
+                settings: non_empty(settings),
+                ..req::CreateCluster::default()
+            };
+            Ok(Some(observed(a, &now)?))
         }
     }
 }
@@ -737,11 +812,12 @@ pub(crate) fn request_hash(body: &serde_json::Value) -> String {
 /// this request.
 async fn find_task_definition(aws: &Aws, t: &Target<'_>) -> Result<Option<Outcome>, ProviderError> {
     let (a, r) = (t.address, &t.req);
+    let q: req::RegisterTaskDefinition = r.decode()?;
     let out = aws
         .c
         .ecs
         .describe_task_definition()
-        .task_definition(r.s("family")?)
+        .task_definition(r.required(q.family, TD.family)?)
         .include(TaskDefinitionField::Tags)
         .send()
         .await;
@@ -1053,6 +1129,45 @@ mod tests {
                     .build(),
             )
             .build()
+    }
+
+    #[test]
+    fn a_container_field_a_call_needs_is_named_by_its_path() {
+        let body = serde_json::json!({
+            "family": "app",
+            "containerDefinitions": [
+                {"name": "web", "secrets": [{"name": "DB", "valueFrom": "arn:secret"}]},
+                {"name": "worker", "secrets": [{"name": "DB"}]},
+            ],
+        });
+        let r = Req {
+            address: "task",
+            body: &body,
+        };
+        let q: req::RegisterTaskDefinition = r.decode().unwrap();
+        let mut containers = q.container_definitions.unwrap().into_iter();
+        let web = container(&r, 0, containers.next().unwrap()).unwrap();
+        assert_eq!(web.secrets()[0].value_from(), "arn:secret");
+        let Err(ProviderError::Request { field, .. }) =
+            container(&r, 1, containers.next().unwrap())
+        else {
+            panic!("a secret without valueFrom must fail");
+        };
+        assert_eq!(field, "containerDefinitions[1].secrets[0].valueFrom");
+
+        let body = serde_json::json!({"containerDefinitions": [{"portMappings": [{"containerPort": "80"}]}]});
+        let r = Req {
+            address: "task",
+            body: &body,
+        };
+        let Err(ProviderError::Request { field, .. }) = r.decode::<req::RegisterTaskDefinition>()
+        else {
+            panic!("a port as text must fail");
+        };
+        assert_eq!(
+            field,
+            "containerDefinitions[0].portMappings[0].containerPort"
+        );
     }
 
     #[test]

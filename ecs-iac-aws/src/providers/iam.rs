@@ -1,10 +1,18 @@
 //! IAM: roles, managed policy attachments and inline policies.
 
-use super::{not_supported, owned, response, Existing, Outcome, Target};
+use super::{not_supported, observed, owned, response, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use aws_sdk_iam::types::Tag;
 use ecs_iac_core::kind::IamKind;
+use ecs_iac_core::requests::iam::{
+    AttachRolePolicy, CreateRole, CreateRoleFields, GetRole, PutRolePolicy, PutRolePolicyFields,
+};
+
+/// The AWS names of a role's request fields.
+const ROLE: CreateRoleFields = CreateRole::FIELD;
+/// The AWS names of an inline policy's request fields.
+const POLICY: PutRolePolicyFields = PutRolePolicy::FIELD;
 
 sdk_err!(err, aws_sdk_iam, "iam");
 
@@ -16,7 +24,8 @@ pub(super) async fn create(
     let (a, r) = (t.address, &t.req);
     match k {
         IamKind::ExistingRole => {
-            let name = r.s("RoleName")?;
+            let q: GetRole = r.decode()?;
+            let name = r.required(q.role_name, GetRole::FIELD.role_name)?;
             let out = aws
                 .c
                 .iam
@@ -33,7 +42,8 @@ pub(super) async fn create(
                 .with("name", role.role_name()))
         }
         IamKind::Role => {
-            let name = r.s("RoleName")?;
+            let q: CreateRole = r.decode()?;
+            let name = r.required(q.role_name, ROLE.role_name)?;
             let tags: Vec<Tag> = r
                 .tags("Tags")
                 .into_iter()
@@ -44,10 +54,13 @@ pub(super) async fn create(
                 .iam
                 .create_role()
                 .role_name(&name)
-                .assume_role_policy_document(r.s("AssumeRolePolicyDocument")?)
-                .set_description(r.os("Description"))
-                .set_path(r.os("Path"))
-                .set_max_session_duration(r.oi("MaxSessionDuration"))
+                .assume_role_policy_document(r.required(
+                    q.assume_role_policy_document,
+                    ROLE.assume_role_policy_document,
+                )?)
+                .set_description(q.description)
+                .set_path(q.path)
+                .set_max_session_duration(q.max_session_duration)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -63,7 +76,7 @@ pub(super) async fn create(
                     Some(found) => Ok(found),
                     None => Err(ProviderError::Request {
                         address: a.into(),
-                        field: "RoleName".into(),
+                        field: ROLE.role_name.into(),
                         problem: format!("a role named `{name}` already exists and is not owned by this stack; rename the role or import it"),
                     }),
                 },
@@ -71,7 +84,10 @@ pub(super) async fn create(
             }
         }
         IamKind::RolePolicyAttachment => {
-            let (role, policy) = (r.s("RoleName")?, r.s("PolicyArn")?);
+            let q: AttachRolePolicy = r.decode()?;
+            let field = AttachRolePolicy::FIELD;
+            let role = r.required(q.role_name, field.role_name)?;
+            let policy = r.required(q.policy_arn, field.policy_arn)?;
             aws.c
                 .iam
                 .attach_role_policy()
@@ -85,13 +101,15 @@ pub(super) async fn create(
                 .with("policy_arn", policy))
         }
         IamKind::RolePolicy => {
-            let (role, name) = (r.s("RoleName")?, r.s("PolicyName")?);
+            let q: PutRolePolicy = r.decode()?;
+            let role = r.required(q.role_name, POLICY.role_name)?;
+            let name = r.required(q.policy_name, POLICY.policy_name)?;
             aws.c
                 .iam
                 .put_role_policy()
                 .role_name(&role)
                 .policy_name(&name)
-                .policy_document(r.s("PolicyDocument")?)
+                .policy_document(r.required(q.policy_document, POLICY.policy_document)?)
                 .send()
                 .await
                 .map_err(err(a, "PutRolePolicy"))?;
@@ -112,11 +130,15 @@ pub(super) async fn update(
     let (a, r) = (t.address, &t.req);
     match k {
         IamKind::Role => {
+            let q: CreateRole = r.decode()?;
             aws.c
                 .iam
                 .update_assume_role_policy()
                 .role_name(e.id)
-                .policy_document(r.s("AssumeRolePolicyDocument")?)
+                .policy_document(r.required(
+                    q.assume_role_policy_document,
+                    ROLE.assume_role_policy_document,
+                )?)
                 .send()
                 .await
                 .map_err(err(a, "UpdateAssumeRolePolicy"))?;
@@ -124,8 +146,8 @@ pub(super) async fn update(
                 .iam
                 .update_role()
                 .role_name(e.id)
-                .set_description(r.os("Description"))
-                .set_max_session_duration(r.oi("MaxSessionDuration"))
+                .set_description(q.description)
+                .set_max_session_duration(q.max_session_duration)
                 .send()
                 .await
                 .map_err(err(a, "UpdateRole"))?;
@@ -162,9 +184,13 @@ pub(super) async fn observe(
                 .await
                 .map_err(err(a, "GetRolePolicy"))
             {
-                Ok(out) => Ok(Some(serde_json::json!({
-                    "PolicyDocument": out.policy_document(),
-                }))),
+                Ok(out) => {
+                    let now = PutRolePolicy {
+                        policy_document: Some(out.policy_document().to_string()),
+                        ..PutRolePolicy::default()
+                    };
+                    Ok(Some(observed(a, &now)?))
+                }
                 Err(x) if x.is(&["NoSuchEntity"]) => Ok(None),
                 Err(x) => Err(x),
             };
@@ -184,7 +210,8 @@ pub(super) async fn observe(
                     .attached_policies()
                     .iter()
                     .any(|p| p.policy_arn() == Some(policy.as_str()))
-                    .then(|| serde_json::json!({}))),
+                    .then(|| observed(a, &AttachRolePolicy::default()))
+                    .transpose()?),
                 Err(x) if x.is(&["NoSuchEntity"]) => Ok(None),
                 Err(x) => Err(x),
             };
@@ -199,12 +226,17 @@ pub(super) async fn observe(
         .await
         .map_err(err(a, "GetRole"))
     {
-        Ok(out) => Ok(out.role().map(|r| {
-            serde_json::json!({
-                "Description": r.description(),
-                "MaxSessionDuration": r.max_session_duration(),
+        Ok(out) => out
+            .role()
+            .map(|r| {
+                let now = CreateRole {
+                    description: r.description().map(str::to_string),
+                    max_session_duration: r.max_session_duration(),
+                    ..CreateRole::default()
+                };
+                observed(a, &now)
             })
-        })),
+            .transpose(),
         Err(x) if x.is(&["NoSuchEntity"]) => Ok(None),
         Err(x) => Err(x),
     }
@@ -218,8 +250,9 @@ pub(super) async fn find(
     if k != IamKind::Role {
         return Ok(None);
     }
-    let a = t.address;
-    let name = t.req.s("RoleName")?;
+    let (a, r) = (t.address, &t.req);
+    let q: CreateRole = r.decode()?;
+    let name = r.required(q.role_name, ROLE.role_name)?;
     let out = match aws
         .c
         .iam

@@ -1,10 +1,16 @@
 //! CloudWatch Logs: log groups, their retention and their subscription filters.
 
-use super::{gone_is_deleted, owned, request, Existing, Outcome, Target};
+use super::{gone_is_deleted, observed, owned, request, Existing, Outcome, Target};
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::LogsKind;
+use ecs_iac_core::requests::logs::{
+    CreateLogGroup, PutRetentionPolicy, PutSubscriptionFilter, PutSubscriptionFilterFields,
+};
 use std::collections::HashMap;
+
+/// The AWS names of a subscription filter's request fields.
+const SF: PutSubscriptionFilterFields = PutSubscriptionFilter::FIELD;
 
 sdk_err!(logs_err, aws_sdk_cloudwatchlogs, "logs");
 
@@ -20,14 +26,15 @@ pub(super) async fn create(
     let (a, r) = (t.address, &t.req);
     match k {
         LogsKind::LogGroup => {
-            let name = r.s("logGroupName")?;
+            let q: CreateLogGroup = r.decode()?;
+            let name = r.required(q.log_group_name, CreateLogGroup::FIELD.log_group_name)?;
             let tags: HashMap<String, String> = r.tags("tags").into_iter().collect();
             let res = aws
                 .once
                 .logs
                 .create_log_group()
                 .log_group_name(&name)
-                .set_kms_key_id(r.os("kmsKeyId"))
+                .set_kms_key_id(q.kms_key_id)
                 .set_tags(Some(tags))
                 .send()
                 .await
@@ -40,7 +47,7 @@ pub(super) async fn create(
                     find(aws, k, t).await?.ok_or_else(|| {
                         request(
                             a,
-                            "logGroupName",
+                            CreateLogGroup::FIELD.log_group_name,
                             format!(
                                 "log group `{name}` already exists and is not owned by this stack"
                             ),
@@ -51,28 +58,32 @@ pub(super) async fn create(
             }
         }
         LogsKind::SubscriptionFilter => {
-            let (group, filter) = (r.s("logGroupName")?, r.s("filterName")?);
+            let q: PutSubscriptionFilter = r.decode()?;
+            let group = r.required(q.log_group_name, SF.log_group_name)?;
+            let filter = r.required(q.filter_name, SF.filter_name)?;
             aws.c
                 .logs
                 .put_subscription_filter()
                 .log_group_name(&group)
                 .filter_name(&filter)
-                .filter_pattern(r.os("filterPattern").unwrap_or_default())
-                .destination_arn(r.s("destinationArn")?)
-                .set_role_arn(r.os("roleArn"))
-                .set_distribution(r.os("distribution").map(|d| d.as_str().into()))
+                .filter_pattern(q.filter_pattern.unwrap_or_default())
+                .destination_arn(r.required(q.destination_arn, SF.destination_arn)?)
+                .set_role_arn(q.role_arn)
+                .set_distribution(q.distribution.map(|d| d.as_str().into()))
                 .send()
                 .await
                 .map_err(logs_err(a, "PutSubscriptionFilter"))?;
             Ok(Outcome::new(format!("{group}:{filter}")))
         }
         LogsKind::RetentionPolicy => {
-            let name = r.s("logGroupName")?;
+            let q: PutRetentionPolicy = r.decode()?;
+            let field = PutRetentionPolicy::FIELD;
+            let name = r.required(q.log_group_name, field.log_group_name)?;
             aws.c
                 .logs
                 .put_retention_policy()
                 .log_group_name(&name)
-                .retention_in_days(r.i("retentionInDays")?)
+                .retention_in_days(r.required(q.retention_in_days, field.retention_in_days)?)
                 .send()
                 .await
                 .map_err(logs_err(a, "PutRetentionPolicy"))?;
@@ -95,7 +106,10 @@ pub(super) async fn observe(
     }
     let name = match k {
         LogsKind::SubscriptionFilter | LogsKind::LogGroup => e.id.to_string(),
-        LogsKind::RetentionPolicy => applied["logGroupName"].as_str().unwrap_or(e.id).to_string(),
+        LogsKind::RetentionPolicy => applied[PutRetentionPolicy::FIELD.log_group_name]
+            .as_str()
+            .unwrap_or(e.id)
+            .to_string(),
     };
     let out = aws
         .c
@@ -109,13 +123,20 @@ pub(super) async fn observe(
         .log_groups()
         .iter()
         .find(|g| g.log_group_name() == Some(name.as_str()));
-    Ok(group.map(|g| match k {
-        LogsKind::RetentionPolicy => serde_json::json!({
-            "logGroupName": name,
-            "retentionInDays": g.retention_in_days(),
-        }),
-        LogsKind::SubscriptionFilter | LogsKind::LogGroup => serde_json::json!({}),
-    }))
+    group
+        .map(|g| match k {
+            LogsKind::RetentionPolicy => {
+                let now = PutRetentionPolicy {
+                    log_group_name: Some(name.clone()),
+                    retention_in_days: g.retention_in_days(),
+                };
+                observed(a, &now)
+            }
+            LogsKind::SubscriptionFilter | LogsKind::LogGroup => {
+                observed(a, &CreateLogGroup::default())
+            }
+        })
+        .transpose()
 }
 
 /// A filter's id: `LOG_GROUP:FILTER` (neither holds a `:`).
@@ -144,24 +165,26 @@ async fn observe_filter(
         Err(x) if x.is(&["ResourceNotFoundException"]) => return Ok(None),
         other => other?,
     };
-    Ok(out
-        .subscription_filters()
+    out.subscription_filters()
         .iter()
         .find(|f| f.filter_name() == Some(filter))
         .map(|f| {
-            serde_json::json!({
-                "logGroupName": group,
-                "filterName": filter,
-                "filterPattern": f.filter_pattern().unwrap_or_default(),
-                "destinationArn": f.destination_arn(),
-                "roleArn": f.role_arn().filter(|r| !r.is_empty()),
+            let now = PutSubscriptionFilter {
+                log_group_name: Some(group.to_string()),
+                filter_name: Some(filter.to_string()),
+                filter_pattern: Some(f.filter_pattern().unwrap_or_default().to_string()),
+                destination_arn: f.destination_arn().map(str::to_string),
+                role_arn: f.role_arn().filter(|r| !r.is_empty()).map(str::to_string),
                 // AWS reports its default, `ByLogStream`, for a request without one.
-                "distribution": f
+                distribution: f
                     .distribution()
                     .map(|d| d.as_str())
-                    .filter(|d| *d != "ByLogStream" || applied.get("distribution").is_some()),
-            })
-        }))
+                    .filter(|d| *d != "ByLogStream" || applied.get(SF.distribution).is_some())
+                    .map(str::to_string),
+            };
+            observed(e.address, &now)
+        })
+        .transpose()
 }
 
 pub(super) async fn find(
@@ -172,7 +195,8 @@ pub(super) async fn find(
     let (a, r) = (t.address, &t.req);
     match k {
         LogsKind::LogGroup => {
-            let name = r.s("logGroupName")?;
+            let q: CreateLogGroup = r.decode()?;
+            let name = r.required(q.log_group_name, CreateLogGroup::FIELD.log_group_name)?;
             let arn = log_group_arn(aws, &name);
             match aws
                 .c

@@ -216,10 +216,12 @@ fn describe(ids: &[String], filters: &[DescribeFilter]) -> String {
 /// The ECS cluster `clusters[0]`; it must be `ACTIVE` (a deleted cluster stays
 /// `INACTIVE` for a while and takes no services).
 pub(super) async fn ecs_cluster(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
-    let names = t.req.ss("clusters");
+    use ecs_iac_core::requests::ecs::DescribeClusters;
+    let q: DescribeClusters = t.req.decode()?;
+    let names = q.clusters.unwrap_or_default();
     let sought = Sought {
         t,
-        field: "clusters",
+        field: DescribeClusters::FIELD.clusters,
         what: "ECS cluster",
         described: names.join(", "),
         operation: "ecs:DescribeClusters",
@@ -327,11 +329,16 @@ pub(super) async fn listener(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Provi
 /// the filter narrows the list, and every page is read.
 pub(super) async fn namespace(aws: &Aws, t: &Target<'_>) -> Result<Outcome, ProviderError> {
     use aws_sdk_servicediscovery::types::{FilterCondition, NamespaceFilter, NamespaceFilterName};
-    let filter = t.req.arr("Filters").first().map(|f| t.req.at(f));
-    let name = filter.map(|f| f.ss("Values").join("")).unwrap_or_default();
+    use ecs_iac_core::requests::servicediscovery::ListNamespaces;
+    let q: ListNamespaces = t.req.decode()?;
+    let filter = q.filters.unwrap_or_default().into_iter().next();
+    let name = filter
+        .and_then(|f| f.values)
+        .map(|values| values.join(""))
+        .unwrap_or_default();
     let sought = Sought {
         t,
-        field: "Filters",
+        field: ListNamespaces::FIELD.filters,
         what: "Cloud Map namespace",
         described: name.clone(),
         operation: "servicediscovery:ListNamespaces",
@@ -341,7 +348,7 @@ pub(super) async fn namespace(aws: &Aws, t: &Target<'_>) -> Result<Outcome, Prov
         .values(&name)
         .condition(FilterCondition::Eq)
         .build()
-        .map_err(|e| super::request(t.address, "Filters", e.to_string()))?;
+        .map_err(|e| super::request(t.address, ListNamespaces::FIELD.filters, e.to_string()))?;
     let mut matches = Vec::new();
     let mut next: Option<String> = None;
     loop {

@@ -1,11 +1,16 @@
 //! Cloud Map: HTTP namespaces.
 
 use super::{
-    gone_is_deleted, not_supported, owned, request, response, Existing, Outcome, Poll, Target,
+    gone_is_deleted, not_supported, observed, owned, request, response, Existing, Outcome, Poll,
+    Target,
 };
 use crate::clients::Aws;
 use crate::error::ProviderError;
 use ecs_iac_core::kind::ServiceDiscoveryKind;
+use ecs_iac_core::requests::servicediscovery::{CreateHttpNamespace, CreateHttpNamespaceFields};
+
+/// The AWS names of a namespace's request fields.
+const NS: CreateHttpNamespaceFields = CreateHttpNamespace::FIELD;
 
 sdk_err!(sd_err, aws_sdk_servicediscovery, "servicediscovery");
 
@@ -19,7 +24,8 @@ pub(super) async fn create(
         ServiceDiscoveryKind::ExistingNamespace => super::lookups::namespace(aws, t).await,
         ServiceDiscoveryKind::HttpNamespace => {
             use aws_sdk_servicediscovery::types::Tag;
-            let name = r.s("Name")?;
+            let q: CreateHttpNamespace = r.decode()?;
+            let name = r.required(q.name, NS.name)?;
             let tags = r
                 .tags("Tags")
                 .into_iter()
@@ -36,7 +42,7 @@ pub(super) async fn create(
                 .discovery
                 .create_http_namespace()
                 .name(&name)
-                .set_description(r.os("Description"))
+                .set_description(q.description)
                 .creator_request_id(
                     format!("ecs-iac-{}-{}", t.stack, t.address)
                         .chars()
@@ -61,7 +67,7 @@ pub(super) async fn create(
                     find(aws, k, t).await?.ok_or_else(|| {
                         request(
                             a,
-                            "Name",
+                            NS.name,
                             format!(
                                 "namespace `{name}` already exists and is not owned by this stack"
                             ),
@@ -119,7 +125,10 @@ pub(super) async fn observe(
             .await
             .map_err(sd_err(e.address, "GetNamespace"))
         {
-            Ok(out) => Ok(out.namespace().map(|_| serde_json::json!({}))),
+            Ok(out) => out
+                .namespace()
+                .map(|_| observed(e.address, &CreateHttpNamespace::default()))
+                .transpose(),
             Err(x) if x.is(&["NamespaceNotFound"]) => Ok(None),
             Err(x) => Err(x),
         },
@@ -135,7 +144,8 @@ pub(super) async fn find(
     match k {
         ServiceDiscoveryKind::ExistingNamespace => Ok(None),
         ServiceDiscoveryKind::HttpNamespace => {
-            let name = r.s("Name")?;
+            let q: CreateHttpNamespace = r.decode()?;
+            let name = r.required(q.name, NS.name)?;
             let out = aws
                 .c
                 .discovery

@@ -2,7 +2,16 @@
 //! health checks), services and clusters.
 
 use super::{quoted, LintRule, Lx};
+use crate::requests::ecs::{
+    ContainerDefinition, ContainerDefinitionFields, CreateCluster, RegisterTaskDefinition,
+    ServiceConnectConfiguration, ServiceConnectConfigurationFields, ServiceConnectService,
+};
 use crate::resources::*;
+
+/// The AWS names of a container definition's fields.
+const C: ContainerDefinitionFields = ContainerDefinition::FIELD;
+/// The AWS names of a service's Service Connect fields.
+const SC: ServiceConnectConfigurationFields = ServiceConnectConfiguration::FIELD;
 
 impl Lx<'_> {
     pub(super) fn task_definition(&mut self, t: &TaskDefinition) {
@@ -11,7 +20,7 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::TaskRoleIsExecutionRole,
                     "",
-                    "taskRoleArn",
+                    RegisterTaskDefinition::FIELD.task_role_arn,
                     format!(
                         "role `{}` is both the task role and the execution role",
                         task.name()
@@ -20,13 +29,16 @@ impl Lx<'_> {
             }
         }
         for (i, c) in t.containers.iter().enumerate() {
-            let base = format!("containerDefinitions[{i}]");
+            let base = format!(
+                "{}[{i}]",
+                RegisterTaskDefinition::FIELD.container_definitions
+            );
             let who = format!("container `{}`", c.name);
             if c.privileged {
                 self.emit(
                     LintRule::ContainerPrivileged,
                     "",
-                    format!("{base}.privileged"),
+                    format!("{base}.{}", C.privileged),
                     format!("{who} runs privileged"),
                 );
             }
@@ -34,13 +46,13 @@ impl Lx<'_> {
                 None | Some("") => self.emit(
                     LintRule::ContainerUserUnset,
                     "",
-                    format!("{base}.user"),
+                    format!("{base}.{}", C.user),
                     format!("{who} sets no user; it runs as the image's USER (root unless the image says otherwise)"),
                 ),
                 Some(u) if is_root_user(u) => self.emit(
                     LintRule::ContainerRootUser,
                     "",
-                    format!("{base}.user"),
+                    format!("{base}.{}", C.user),
                     format!("{who} runs as root"),
                 ),
                 Some(_) => {}
@@ -49,7 +61,7 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::ContainerWritableRootFs,
                     "",
-                    format!("{base}.readonlyRootFilesystem"),
+                    format!("{base}.{}", C.readonly_root_filesystem),
                     format!("{who} can write to its root filesystem"),
                 );
             }
@@ -58,18 +70,18 @@ impl Lx<'_> {
                 None => self.emit(
                     LintRule::ContainerNoLogs,
                     "",
-                    format!("{base}.logConfiguration"),
+                    format!("{base}.{}", C.log_configuration),
                     format!("{who} has no log configuration; its output is lost"),
                 ),
                 Some(config) => {
-                    self.log_options(config, &format!("{base}.logConfiguration"), &who);
+                    self.log_options(config, &format!("{base}.{}", C.log_configuration), &who);
                 }
             }
             if let Some(why) = unpinned_image(&c.image) {
                 self.emit(
                     LintRule::ImageLatest,
                     "",
-                    format!("{base}.image"),
+                    format!("{base}.{}", C.image),
                     format!("{who}: image `{}` {why}", image_text(&c.image)),
                 );
             }
@@ -77,7 +89,7 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::ContainerNoHealthCheck,
                     "",
-                    format!("{base}.healthCheck"),
+                    format!("{base}.{}", C.health_check),
                     format!("essential {who} has no health check"),
                 );
             }
@@ -127,7 +139,13 @@ impl Lx<'_> {
                     self.emit(
                         LintRule::ServiceConnectNoTls,
                         "",
-                        format!("serviceConnectConfiguration.services[{i}].tls"),
+                        format!(
+                            "{}.{}[{i}].{}",
+                            crate::requests::ecs::CreateService::FIELD
+                                .service_connect_configuration,
+                            SC.services,
+                            ServiceConnectService::FIELD.tls
+                        ),
                         format!(
                             "Service Connect port `{}` is served without TLS",
                             svc.port_name
@@ -136,11 +154,12 @@ impl Lx<'_> {
                 }
             }
             if let Some(logs) = &sc.logs {
-                self.log_options(
-                    logs,
-                    "serviceConnectConfiguration.logConfiguration",
-                    "the Service Connect proxy",
+                let path = format!(
+                    "{}.{}",
+                    crate::requests::ecs::CreateService::FIELD.service_connect_configuration,
+                    SC.log_configuration
                 );
+                self.log_options(logs, &path, "the Service Connect proxy");
             }
         }
     }
@@ -150,7 +169,7 @@ impl Lx<'_> {
         self.emit(
             LintRule::ClusterInsightsDisabled,
             "",
-            "settings[0].value",
+            format!("{}[0].value", CreateCluster::FIELD.settings),
             "Container Insights is disabled; task and service metrics are not collected".into(),
         );
     }

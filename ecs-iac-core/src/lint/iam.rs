@@ -2,6 +2,7 @@
 //! statements.
 
 use super::{quoted, LintRule, Lx};
+use crate::requests::iam::AttachRolePolicy;
 use crate::resources::*;
 
 impl Lx<'_> {
@@ -53,7 +54,7 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::IamAdminPolicy,
                     &part,
-                    "PolicyArn",
+                    AttachRolePolicy::FIELD.policy_arn,
                     format!("role has the administrator-level policy `{short}`{used_by}"),
                 );
             } else if policy.as_arn().starts_with("arn:aws:iam::aws:policy/")
@@ -62,7 +63,7 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::IamFullAccessPolicy,
                     &part,
-                    "PolicyArn",
+                    AttachRolePolicy::FIELD.policy_arn,
                     format!("role has the AWS managed policy `{short}`, every action of a service on every resource{used_by}"),
                 );
             }

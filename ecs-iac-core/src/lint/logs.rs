@@ -1,6 +1,7 @@
 //! CloudWatch Logs checks: log group retention and encryption.
 
 use super::{LintRule, Lx};
+use crate::requests::logs::{CreateLogGroup, PutRetentionPolicy};
 use crate::resources::*;
 
 impl Lx<'_> {
@@ -10,7 +11,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::LogGroupNoRetention,
                 "retention",
-                "retentionInDays",
+                PutRetentionPolicy::FIELD.retention_in_days,
                 format!(
                     "log group `{}` has no retention; its events never expire",
                     g.log_group_name
@@ -21,7 +22,7 @@ impl Lx<'_> {
             self.emit(
                 LintRule::LogGroupUnencrypted,
                 "",
-                "kmsKeyId",
+                CreateLogGroup::FIELD.kms_key_id,
                 format!(
                     "log group `{}` has no customer managed KMS key",
                     g.log_group_name

@@ -3,7 +3,13 @@
 //! use them.
 
 use super::{LintRule, Lx};
+use crate::requests::ecs::{
+    ContainerDefinition, ContainerDefinitionFields, HealthCheck, LogConfiguration,
+};
 use crate::resources::*;
+
+/// The AWS names of a container definition's fields.
+const C: ContainerDefinitionFields = ContainerDefinition::FIELD;
 
 impl Lx<'_> {
     /// The plaintext secrets of one container: environment variables named like secrets
@@ -15,19 +21,19 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::EnvSecret,
                     "",
-                    format!("{base}.environment[{j}].name"),
+                    format!("{base}.{}[{j}].name", C.environment),
                     format!("{who}: environment variable `{name}` looks like a secret but its value is plaintext in the task definition (visible to ecs:DescribeTaskDefinition, the plan and the state); the value is not shown here"),
                 );
             } else if url_has_password(value.as_str()) {
                 self.emit(
                     LintRule::EnvCredentialsInUrl,
                     "",
-                    format!("{base}.environment[{j}].value"),
+                    format!("{base}.{}[{j}].value", C.environment),
                     format!("{who}: environment variable `{name}` holds a URL with a password in plaintext; the value is not shown here"),
                 );
             }
         }
-        let commands = [("command", &c.command), ("entryPoint", &c.entry_point)];
+        let commands = [(C.command, &c.command), (C.entry_point, &c.entry_point)];
         for (field, args) in commands {
             for k in secret_args(args) {
                 self.emit(
@@ -43,7 +49,7 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::CommandSecretArg,
                     "",
-                    format!("{base}.healthCheck.command[{k}]"),
+                    format!("{base}.{}.{}[{k}]", C.health_check, HealthCheck::FIELD.command),
                     format!("{who}: health check argument {k} passes a secret-looking option in plaintext; the value is not shown here"),
                 );
             }
@@ -56,7 +62,7 @@ impl Lx<'_> {
                 self.emit(
                     LintRule::LogOptionSecret,
                     "",
-                    format!("{path}.options.{key}"),
+                    format!("{path}.{}.{key}", LogConfiguration::FIELD.options),
                     format!("{who}: log option `{key}` looks like a secret but is plaintext in the request; the value is not shown here"),
                 );
             }

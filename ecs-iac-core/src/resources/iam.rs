@@ -6,10 +6,16 @@ use crate::grant::{grants_document, RoleGrant, GRANTS_POLICY};
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder};
+use crate::requests::iam::{
+    AttachRolePolicy, CreateRole, GetRole, PutRolePolicy, PutRolePolicyFields,
+};
 use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
 use crate::value::{Attr, Text};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+
+/// The AWS names of an inline policy's request fields.
+const P: PutRolePolicyFields = PutRolePolicy::FIELD;
 
 /// Who may assume a role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -570,14 +576,14 @@ impl ResourceSpec for Role {
             if name == GRANTS_POLICY && !self.grants.is_empty() {
                 cx.error(
                     Rule::DuplicateName,
-                    format!("inlinePolicies[{i}].PolicyName"),
+                    format!("inlinePolicies[{i}].{}", P.policy_name),
                     format!("`{GRANTS_POLICY}` is the policy `stack.grant(...)` writes for this role; name this inline policy differently"),
                 );
             }
             if let Some(problem) = limits::IAM_POLICY_NAME.check(name) {
                 cx.error(
                     Rule::AwsName,
-                    format!("inlinePolicies[{i}].PolicyName"),
+                    format!("inlinePolicies[{i}].{}", P.policy_name),
                     problem,
                 );
             }
@@ -586,7 +592,7 @@ impl ResourceSpec for Role {
             if !(3600..=43200).contains(&d) {
                 cx.error(
                     Rule::AwsName,
-                    "MaxSessionDuration",
+                    CreateRole::FIELD.max_session_duration,
                     format!("{d} s; IAM allows 3600-43200 seconds"),
                 );
             }
@@ -598,44 +604,58 @@ impl ResourceSpec for Role {
             // GetRole takes the name: the last segment of an ARN (`role/path/name`).
             let name = id.rsplit('/').next().unwrap_or(id);
             let n = cx.node("", Kind::EXISTING_ROLE);
-            cx.push(n, json!({ "RoleName": name }));
+            let lookup = GetRole {
+                role_name: Some(name.to_string()),
+            };
+            cx.push_request(n, &lookup);
             return;
         }
         let n = cx.node("", Kind::ROLE);
-        let body = json!({
-            "RoleName": self.aws_role_name(),
-            "AssumeRolePolicyDocument": self.trust_document(),
-            "Description": self.description,
-            "Path": self.path,
-            "MaxSessionDuration": self.max_session_duration,
-        });
-        cx.push(n, body);
+        let request = CreateRole {
+            role_name: Some(self.aws_role_name()),
+            assume_role_policy_document: Some(self.trust_document()),
+            description: self.description.clone(),
+            path: self.path.clone(),
+            max_session_duration: self
+                .max_session_duration
+                .and_then(|d| i32::try_from(d).ok()),
+        };
+        cx.push_request(n, &request);
         let role_name = self.aws_role_name();
         for policy in &self.managed {
             let n = cx.node(
                 &format!("attachment:{}", policy.short_name()),
                 Kind::ROLE_POLICY_ATTACHMENT,
             );
-            cx.push(
-                n,
-                json!({ "RoleName": role_name, "PolicyArn": policy.arn_in(&cx.partition()) }),
-            );
+            let request = AttachRolePolicy {
+                role_name: Some(role_name.clone()),
+                policy_arn: Some(policy.arn_in(&cx.partition())),
+            };
+            cx.push_request(n, &request);
         }
         for (i, (name, document)) in self.inline.iter().enumerate() {
             let mut n = cx.node(&format!("policy:{name}"), Kind::ROLE_POLICY);
-            let doc = document.render(cx, &mut n, &format!("inlinePolicies[{i}].PolicyDocument"));
-            cx.push(
-                n,
-                json!({ "RoleName": role_name, "PolicyName": name, "PolicyDocument": doc }),
+            let doc = document.render(
+                cx,
+                &mut n,
+                &format!("inlinePolicies[{i}].{}", P.policy_document),
             );
+            let request = PutRolePolicy {
+                role_name: Some(role_name.clone()),
+                policy_name: Some(name.clone()),
+                policy_document: Some(doc),
+            };
+            cx.push_request(n, &request);
         }
         if let Some(document) = grants_document(&self.grants) {
             let mut n = cx.node(&Role::grants_part(), Kind::ROLE_POLICY);
-            let doc = document.render(cx, &mut n, "grants.PolicyDocument");
-            cx.push(
-                n,
-                json!({ "RoleName": role_name, "PolicyName": GRANTS_POLICY, "PolicyDocument": doc }),
-            );
+            let doc = document.render(cx, &mut n, &format!("grants.{}", P.policy_document));
+            let request = PutRolePolicy {
+                role_name: Some(role_name.clone()),
+                policy_name: Some(GRANTS_POLICY.to_string()),
+                policy_document: Some(doc),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

@@ -6,9 +6,14 @@ use super::logs::LogGroup;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::{allow_lint_setter, placeholder, Cx};
+use crate::requests::iam::PutRolePolicy;
+use crate::requests::logs::{PutSubscriptionFilter, PutSubscriptionFilterFields};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Text;
 use serde_json::json;
+
+/// The AWS names of a subscription filter's request fields.
+const F: PutSubscriptionFilterFields = PutSubscriptionFilter::FIELD;
 
 /// Where a subscription filter delivers.
 #[derive(Debug, Clone)]
@@ -157,14 +162,14 @@ impl ResourceSpec for SubscriptionFilter {
         if name.is_empty() || name.len() > 512 || name.contains([':', '*']) {
             cx.error(
                 Rule::AwsName,
-                "filterName",
+                F.filter_name,
                 format!("`{name}` is not a filter name CloudWatch Logs accepts: 1 to 512 characters, no `:` or `*`"),
             );
         }
         if self.pattern.chars().count() > 1024 {
             cx.error(
                 Rule::AwsString,
-                "filterPattern",
+                F.filter_pattern,
                 "a filter pattern has at most 1024 characters",
             );
         }
@@ -181,7 +186,7 @@ impl ResourceSpec for SubscriptionFilter {
         if others > 2 {
             cx.error(
                 Rule::DuplicateEntry,
-                "filterName",
+                F.filter_name,
                 format!(
                     "log group `{}` has {others} subscription filters; CloudWatch Logs allows two",
                     self.log_group.name()
@@ -191,7 +196,7 @@ impl ResourceSpec for SubscriptionFilter {
         if self.random_distribution && !matches!(self.destination, LogDestination::Kinesis { .. }) {
             cx.error(
                 Rule::AwsString,
-                "distribution",
+                F.distribution,
                 "only a Kinesis destination spreads events over shards",
             );
         }
@@ -203,7 +208,7 @@ impl ResourceSpec for SubscriptionFilter {
                 if !trusts_logs {
                     cx.error(
                         Rule::PolicyPrincipal,
-                        "roleArn",
+                        F.role_arn,
                         format!("role `{}` does not trust `logs.amazonaws.com`, so CloudWatch Logs cannot write with it; create it with `Principal::service(\"logs.amazonaws.com\")`", role.name()),
                     );
                 }
@@ -214,30 +219,28 @@ impl ResourceSpec for SubscriptionFilter {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::SUBSCRIPTION_FILTER);
         let group = n
-            .target("logGroupName", &self.log_group)
+            .target(F.log_group_name, &self.log_group)
             .map(|g| g.log_group_name.clone())
             .unwrap_or_default();
-        let destination = n.text(|| "destinationArn".to_string(), self.destination.arn());
+        let destination = n.text(F.destination_arn, self.destination.arn());
         let role = self.destination.writer().map(|(role, actions)| {
-            n.target("roleArn", role);
+            n.target(F.role_arn, role);
             (role.clone(), actions)
         });
-        cx.push(
-            n,
-            json!({
-                "logGroupName": group,
-                "filterName": self.filter_name,
-                "filterPattern": self.pattern,
-                "destinationArn": destination,
-                "roleArn": role.as_ref().map(|(r, _)| placeholder(r.name(), "arn")),
-                "distribution": self.random_distribution.then_some("Random"),
-            }),
-        );
+        let request = PutSubscriptionFilter {
+            log_group_name: Some(group),
+            filter_name: Some(self.filter_name.clone()),
+            filter_pattern: Some(self.pattern.clone()),
+            destination_arn: Some(destination.clone()),
+            role_arn: role.as_ref().map(|(r, _)| placeholder(r.name(), "arn")),
+            distribution: self.random_distribution.then(|| "Random".to_string()),
+        };
+        cx.push_request(n, &request);
         // The writer's permission, scoped to the stream: a request of the filter's own.
         if let Some((role, actions)) = role {
             let mut n = cx.node("role-policy", Kind::ROLE_POLICY);
             let role_name = n
-                .target("RoleName", &role)
+                .target(PutRolePolicy::FIELD.role_name, &role)
                 .map(Role::aws_role_name)
                 .unwrap_or_default();
             let document = json!({
@@ -248,14 +251,15 @@ impl ResourceSpec for SubscriptionFilter {
                     "Resource": destination,
                 }],
             });
-            cx.push(
-                n,
-                json!({
-                    "RoleName": role_name,
-                    "PolicyName": format!("ecs-iac-log-delivery-{}", self.meta.name.replace('/', "-")),
-                    "PolicyDocument": document.to_string(),
-                }),
-            );
+            let request = PutRolePolicy {
+                role_name: Some(role_name),
+                policy_name: Some(format!(
+                    "ecs-iac-log-delivery-{}",
+                    self.meta.name.replace('/', "-")
+                )),
+                policy_document: Some(document.to_string()),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

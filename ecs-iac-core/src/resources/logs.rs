@@ -5,9 +5,9 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{protection_setters, tag_setter, Cx, Protection};
+use crate::requests::logs::{CreateLogGroup, PutRetentionPolicy};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::{Attr, Text};
-use serde_json::json;
 
 /// A CloudWatch Logs log group. Without a retention its events never expire (AWS's default).
 #[derive(Debug, Clone)]
@@ -72,7 +72,7 @@ impl ResourceSpec for LogGroup {
                     .unwrap_or(3653);
                 cx.error(
                     Rule::LogRetention,
-                    "retentionInDays",
+                    PutRetentionPolicy::FIELD.retention_in_days,
                     format!("{days} days is not a retention CloudWatch Logs accepts; the next allowed value is {nearest}"),
                 );
             }
@@ -81,15 +81,19 @@ impl ResourceSpec for LogGroup {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::LOG_GROUP).protection(self.protection);
-        let key = self.kms_key_arn.as_ref().map(|k| n.text("kmsKeyId", k));
-        let body = json!({ "logGroupName": self.log_group_name, "kmsKeyId": key });
-        cx.push(n, body);
+        let key = (self.kms_key_arn.as_ref()).map(|k| n.text(CreateLogGroup::FIELD.kms_key_id, k));
+        let request = CreateLogGroup {
+            log_group_name: Some(self.log_group_name.clone()),
+            kms_key_id: key,
+        };
+        cx.push_request(n, &request);
         if let Some(days) = self.retention_days {
             let n = cx.node("retention", Kind::RETENTION_POLICY);
-            cx.push(
-                n,
-                json!({ "logGroupName": self.log_group_name, "retentionInDays": days }),
-            );
+            let request = PutRetentionPolicy {
+                log_group_name: Some(self.log_group_name.clone()),
+                retention_in_days: i32::try_from(days).ok(),
+            };
+            cx.push_request(n, &request);
         }
     }
 }

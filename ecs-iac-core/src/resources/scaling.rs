@@ -5,8 +5,14 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{allow_lint_setter, tag_setter, Cx};
+use crate::requests::application_autoscaling::{
+    PredefinedMetricSpecification, PutScalingPolicy, RegisterScalableTarget,
+    RegisterScalableTargetFields, TargetTrackingScalingPolicyConfiguration,
+};
 use crate::stack::{Meta, Ref, ResourceSpec};
-use serde_json::json;
+
+/// The AWS names of a scalable target's request fields.
+const T: RegisterScalableTargetFields = RegisterScalableTarget::FIELD;
 
 /// The desired count of an ECS service as a scalable target.
 #[derive(Debug, Clone)]
@@ -43,7 +49,7 @@ impl ResourceSpec for ScalableTarget {
         if self.min > self.max {
             cx.error(
                 Rule::AutoscalingCapacity,
-                "MinCapacity",
+                T.min_capacity,
                 format!("minimum {} is above maximum {}", self.min, self.max),
             );
         }
@@ -52,7 +58,7 @@ impl ResourceSpec for ScalableTarget {
             if desired < self.min || desired > self.max {
                 cx.error(
                     Rule::AutoscalingCapacity,
-                    "MinCapacity",
+                    T.min_capacity,
                     format!(
                         "service `{}` starts with desired count {desired}, outside {}-{}; set the desired count inside the range",
                         self.service.name(),
@@ -67,16 +73,16 @@ impl ResourceSpec for ScalableTarget {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::SCALABLE_TARGET);
         let resource_id = n
-            .target("ResourceId", &self.service)
+            .target(T.resource_id, &self.service)
             .map(|s| service_resource_id(cx, s));
-        let body = json!({
-            "ServiceNamespace": "ecs",
-            "ResourceId": resource_id,
-            "ScalableDimension": "ecs:service:DesiredCount",
-            "MinCapacity": self.min,
-            "MaxCapacity": self.max,
-        });
-        cx.push(n, body);
+        let request = RegisterScalableTarget {
+            service_namespace: Some("ecs".into()),
+            resource_id,
+            scalable_dimension: Some("ecs:service:DesiredCount".into()),
+            min_capacity: i32::try_from(self.min).ok(),
+            max_capacity: i32::try_from(self.max).ok(),
+        };
+        cx.push_request(n, &request);
     }
 }
 
@@ -157,7 +163,11 @@ impl ResourceSpec for ScalingPolicy {
         if !(self.target_value > 0.0 && self.target_value <= 100.0) {
             cx.error(
                 Rule::AutoscalingCapacity,
-                "TargetTrackingScalingPolicyConfiguration.TargetValue",
+                format!(
+                    "{}.{}",
+                    PutScalingPolicy::FIELD.target_tracking_scaling_policy_configuration,
+                    TargetTrackingScalingPolicyConfiguration::FIELD.target_value
+                ),
                 format!(
                     "{} is not a utilization percentage in (0, 100]",
                     self.target_value
@@ -169,24 +179,29 @@ impl ResourceSpec for ScalingPolicy {
     fn lower(&self, cx: &mut Cx<'_>) {
         let mut n = cx.node("", Kind::SCALING_POLICY);
         let resource_id = n
-            .target("ResourceId", &self.target)
+            .target(PutScalingPolicy::FIELD.resource_id, &self.target)
             .and_then(|t| cx.get(&t.service))
             .map(|s| service_resource_id(cx, s));
-        let body = json!({
-            "PolicyName": self.meta.name,
-            "ServiceNamespace": "ecs",
-            "ResourceId": resource_id,
-            "ScalableDimension": "ecs:service:DesiredCount",
-            "PolicyType": "TargetTrackingScaling",
-            "TargetTrackingScalingPolicyConfiguration": {
-                "TargetValue": self.target_value,
-                "PredefinedMetricSpecification": { "PredefinedMetricType": self.metric.as_str() },
-                "ScaleOutCooldown": self.scale_out_cooldown,
-                "ScaleInCooldown": self.scale_in_cooldown,
-                "DisableScaleIn": self.disable_scale_in,
-            },
-        });
-        cx.push(n, body);
+        let seconds = |s: u32| i32::try_from(s).ok();
+        let request = PutScalingPolicy {
+            policy_name: Some(self.meta.name.clone()),
+            service_namespace: Some("ecs".into()),
+            resource_id,
+            scalable_dimension: Some("ecs:service:DesiredCount".into()),
+            policy_type: Some("TargetTrackingScaling".into()),
+            target_tracking_scaling_policy_configuration: Some(
+                TargetTrackingScalingPolicyConfiguration {
+                    target_value: Some(self.target_value),
+                    predefined_metric_specification: Some(PredefinedMetricSpecification {
+                        predefined_metric_type: Some(self.metric.as_str().into()),
+                    }),
+                    scale_out_cooldown: self.scale_out_cooldown.and_then(seconds),
+                    scale_in_cooldown: self.scale_in_cooldown.and_then(seconds),
+                    disable_scale_in: Some(self.disable_scale_in),
+                },
+            ),
+        };
+        cx.push_request(n, &request);
     }
 }
 

@@ -4,9 +4,9 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{tag_setter, Cx};
+use crate::requests::servicediscovery::{CreateHttpNamespace, ListNamespaces, NamespaceFilter};
 use crate::resources::iam::HasArn;
 use crate::stack::{Meta, ResourceSpec};
-use serde_json::json;
 
 /// A Cloud Map HTTP namespace, for ECS Service Connect.
 #[derive(Debug, Clone)]
@@ -58,7 +58,7 @@ impl ResourceSpec for Namespace {
         if self.existing && self.description.is_some() {
             cx.error(
                 Rule::ExistingResource,
-                "Description",
+                CreateHttpNamespace::FIELD.description,
                 format!("`{}` is a namespace the stack does not own: its description is not the stack's to set", self.meta.name),
             );
         }
@@ -67,14 +67,23 @@ impl ResourceSpec for Namespace {
     fn lower(&self, cx: &mut Cx<'_>) {
         if self.existing {
             let n = cx.node("", Kind::EXISTING_NAMESPACE);
-            let filter =
-                json!({ "Name": "NAME", "Values": [self.namespace_name], "Condition": "EQ" });
-            cx.push(n, json!({ "Filters": [filter] }));
+            let filter = NamespaceFilter {
+                name: Some("NAME".into()),
+                values: Some(vec![self.namespace_name.clone()]),
+                condition: Some("EQ".into()),
+            };
+            let lookup = ListNamespaces {
+                filters: Some(vec![filter]),
+            };
+            cx.push_request(n, &lookup);
             return;
         }
         let n = cx.node("", Kind::HTTP_NAMESPACE);
-        let body = json!({ "Name": self.namespace_name, "Description": self.description });
-        cx.push(n, body);
+        let request = CreateHttpNamespace {
+            name: Some(self.namespace_name.clone()),
+            description: self.description.clone(),
+        };
+        cx.push_request(n, &request);
     }
 }
 

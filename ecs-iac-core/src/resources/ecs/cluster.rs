@@ -4,12 +4,17 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::Cx;
-use crate::requests::ecs::CapacityProviderStrategyItem;
+use crate::requests::ecs::{
+    CapacityProviderStrategyItem, ClusterServiceConnectDefaults, ClusterSetting, CreateCluster,
+    CreateClusterFields, DescribeClusters,
+};
 use crate::resources::iam::HasArn;
 use crate::resources::servicediscovery::Namespace;
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
-use serde_json::json;
+
+/// The AWS names of a cluster's request fields.
+const F: CreateClusterFields = CreateCluster::FIELD;
 
 /// CloudWatch Container Insights level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +150,7 @@ impl ResourceSpec for Cluster {
         if self.existing.is_some() && changes {
             cx.error(
                 Rule::ExistingResource,
-                "settings",
+                F.settings,
                 format!("`{}` is a cluster the stack does not own: Container Insights, capacity providers and Service Connect defaults are not the stack's to set", self.meta.name),
             );
         }
@@ -154,7 +159,10 @@ impl ResourceSpec for Cluster {
     fn lower(&self, cx: &mut Cx<'_>) {
         if let Some(name) = &self.existing {
             let n = cx.node("", Kind::EXISTING_CLUSTER);
-            cx.push(n, json!({ "clusters": [name] }));
+            let lookup = DescribeClusters {
+                clusters: Some(vec![name.clone()]),
+            };
+            cx.push_request(n, &lookup);
             return;
         }
         let mut n = cx.node("", Kind::CLUSTER);
@@ -163,22 +171,32 @@ impl ResourceSpec for Cluster {
             ContainerInsights::Enabled => "enabled",
             ContainerInsights::Enhanced => "enhanced",
         };
-        let defaults = self.service_connect_namespace.as_ref().map(
-            |ns| json!({ "namespace": n.attr("serviceConnectDefaults.namespace", ns, "arn") }),
-        );
+        let defaults = self.service_connect_namespace.as_ref().map(|ns| {
+            let path = || {
+                let namespace = ClusterServiceConnectDefaults::FIELD.namespace;
+                format!("{}.{namespace}", F.service_connect_defaults)
+            };
+            ClusterServiceConnectDefaults {
+                namespace: Some(n.attr(path, ns, "arn")),
+            }
+        });
         let strategy: Vec<CapacityProviderStrategyItem> = self
             .default_strategy
             .iter()
             .map(CapacityProviderStrategy::to_request)
             .collect();
-        let body = json!({
-            "clusterName": self.cluster_name(),
-            "settings": [{ "name": "containerInsights", "value": insights }],
-            "capacityProviders": if self.capacity_providers.is_empty() { None } else { Some(&self.capacity_providers) },
-            "defaultCapacityProviderStrategy": if strategy.is_empty() { None } else { Some(strategy) },
-            "serviceConnectDefaults": defaults,
-        });
-        cx.push(n, body);
+        let request = CreateCluster {
+            cluster_name: Some(self.cluster_name()),
+            settings: Some(vec![ClusterSetting {
+                name: Some("containerInsights".into()),
+                value: Some(insights.into()),
+            }]),
+            capacity_providers: (!self.capacity_providers.is_empty())
+                .then(|| self.capacity_providers.clone()),
+            default_capacity_provider_strategy: (!strategy.is_empty()).then_some(strategy),
+            service_connect_defaults: defaults,
+        };
+        cx.push_request(n, &request);
     }
 }
 

@@ -3,10 +3,13 @@
 
 use super::*;
 use crate::lower::{Cx, NodeBuilder};
+use crate::requests::ecs::{self as req, ContainerDefinitionFields, RegisterTaskDefinition};
 use crate::resources::secrets::SecretSource;
 use crate::value::Text;
-use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+
+/// The AWS names of a container definition's fields.
+const C: ContainerDefinitionFields = req::ContainerDefinition::FIELD;
 
 /// Transport protocol of a port mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -448,153 +451,158 @@ impl Container {
         &self.environment
     }
 
-    pub(super) fn render(&self, n: &mut NodeBuilder<'_>, cx: &Cx<'_>, i: usize) -> Value {
-        let path = format!("containerDefinitions[{i}]");
-        let ports: Vec<Value> = self
+    pub(super) fn render(
+        &self,
+        n: &mut NodeBuilder<'_>,
+        cx: &Cx<'_>,
+        i: usize,
+    ) -> req::ContainerDefinition {
+        let path = format!(
+            "{}[{i}]",
+            RegisterTaskDefinition::FIELD.container_definitions
+        );
+        let ports: Vec<req::PortMapping> = self
             .ports
             .iter()
-            .map(|p| {
-                json!({
-                    "containerPort": p.container_port,
-                    "hostPort": p.container_port,
-                    "protocol": match p.protocol { PortProtocol::Tcp => "tcp", PortProtocol::Udp => "udp" },
-                    "name": p.name,
-                    "appProtocol": p.app_protocol.map(|a| match a {
+            .map(|p| req::PortMapping {
+                container_port: Some(i32::from(p.container_port)),
+                host_port: Some(i32::from(p.container_port)),
+                protocol: Some(
+                    match p.protocol {
+                        PortProtocol::Tcp => "tcp",
+                        PortProtocol::Udp => "udp",
+                    }
+                    .to_string(),
+                ),
+                name: p.name.clone(),
+                app_protocol: p.app_protocol.map(|a| {
+                    match a {
                         AppProtocol::Http => "http",
                         AppProtocol::Http2 => "http2",
                         AppProtocol::Grpc => "grpc",
-                    }),
-                })
+                    }
+                    .to_string()
+                }),
             })
             .collect();
-        let environment: Vec<Value> = self
+        let environment: Vec<req::KeyValuePair> = self
             .environment
             .iter()
             .enumerate()
             .map(|(j, (k, v))| {
-                let value = n.text(|| format!("{path}.environment[{j}].value"), v);
-                json!({ "name": k, "value": value })
+                let at = || {
+                    format!(
+                        "{path}.{}[{j}].{}",
+                        C.environment,
+                        req::KeyValuePair::FIELD.value
+                    )
+                };
+                req::KeyValuePair {
+                    name: Some(k.clone()),
+                    value: Some(n.text(at, v)),
+                }
             })
             .collect();
-        let secrets: Vec<Value> = self
+        let secrets: Vec<req::Secret> = self
             .secrets
             .iter()
             .enumerate()
             .map(|(j, s)| {
-                let at = || format!("{path}.secrets[{j}].valueFrom");
+                let at = || {
+                    format!(
+                        "{path}.{}[{j}].{}",
+                        C.secrets,
+                        req::Secret::FIELD.value_from
+                    )
+                };
                 let arn = s.source.render(n, cx, at);
                 let value_from = match &s.json_key {
                     Some(key) => format!("{arn}:{key}::"),
                     None => arn,
                 };
-                json!({ "name": s.name, "valueFrom": value_from })
+                req::Secret {
+                    name: Some(s.name.clone()),
+                    value_from: Some(value_from),
+                }
             })
             .collect();
-        let mut m = Map::new();
-        m.insert("name".into(), json!(self.name));
-        let image = self.image.render(n, &format!("{path}.image"), &cx.region());
-        m.insert("image".into(), json!(image));
-        m.insert("essential".into(), json!(self.essential));
-        if let Some(cpu) = self.cpu {
-            m.insert("cpu".into(), json!(cpu));
+        let image = self
+            .image
+            .render(n, &format!("{path}.{}", C.image), &cx.region());
+        let count = |v: u32| i32::try_from(v).ok();
+        let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
+        let health_check = self.health_check.as_ref().map(|h| req::HealthCheck {
+            command: Some(h.command.clone()),
+            interval: count(h.interval),
+            timeout: count(h.timeout),
+            retries: count(h.retries),
+            start_period: count(h.start_period),
+        });
+        let log_configuration = self
+            .logging
+            .as_ref()
+            .map(|l| l.render(n, cx, &format!("{path}.{}", C.log_configuration)));
+        let depends_on: Vec<req::ContainerDependency> = self
+            .depends_on
+            .iter()
+            .map(|(c, cond)| req::ContainerDependency {
+                container_name: Some(c.clone()),
+                condition: Some(cond.as_str().to_string()),
+            })
+            .collect();
+        let mount_points: Vec<req::MountPoint> = self
+            .mount_points
+            .iter()
+            .map(|mp| req::MountPoint {
+                source_volume: Some(mp.volume.clone()),
+                container_path: Some(mp.container_path.clone()),
+                read_only: Some(mp.read_only),
+            })
+            .collect();
+        let firelens_configuration =
+            self.firelens
+                .as_ref()
+                .map(|(kind, options)| req::FirelensConfiguration {
+                    r#type: Some(
+                        match kind {
+                            FirelensType::FluentBit => "fluentbit",
+                            FirelensType::Fluentd => "fluentd",
+                        }
+                        .to_string(),
+                    ),
+                    options: (!options.is_empty()).then(|| options.clone()),
+                });
+        let command: Vec<String> = (self.command.iter().enumerate())
+            .map(|(k, a)| n.text(|| format!("{path}.{}[{k}]", C.command), a))
+            .collect();
+        let entry_point: Vec<String> = (self.entry_point.iter().enumerate())
+            .map(|(k, a)| n.text(|| format!("{path}.{}[{k}]", C.entry_point), a))
+            .collect();
+        req::ContainerDefinition {
+            name: Some(self.name.clone()),
+            image: Some(image),
+            essential: Some(self.essential),
+            cpu: self.cpu.and_then(count),
+            memory: self.memory.and_then(count),
+            memory_reservation: self.memory_reservation.and_then(count),
+            port_mappings: (!ports.is_empty()).then_some(ports),
+            environment: (!environment.is_empty()).then_some(environment),
+            secrets: (!secrets.is_empty()).then_some(secrets),
+            health_check,
+            log_configuration,
+            depends_on: (!depends_on.is_empty()).then_some(depends_on),
+            mount_points: (!mount_points.is_empty()).then_some(mount_points),
+            firelens_configuration,
+            command: non_empty(command),
+            entry_point: non_empty(entry_point),
+            user: self.user.clone(),
+            readonly_root_filesystem: self.readonly_root_filesystem,
+            privileged: self.privileged.then_some(true),
+            working_directory: self.working_directory.clone(),
+            linux_parameters: self.init_process.then_some(req::LinuxParameters {
+                init_process_enabled: Some(true),
+            }),
+            stop_timeout: self.stop_timeout.and_then(count),
         }
-        if let Some(memory) = self.memory {
-            m.insert("memory".into(), json!(memory));
-        }
-        if let Some(r) = self.memory_reservation {
-            m.insert("memoryReservation".into(), json!(r));
-        }
-        if !ports.is_empty() {
-            m.insert("portMappings".into(), Value::Array(ports));
-        }
-        if !environment.is_empty() {
-            m.insert("environment".into(), Value::Array(environment));
-        }
-        if !secrets.is_empty() {
-            m.insert("secrets".into(), Value::Array(secrets));
-        }
-        if let Some(h) = &self.health_check {
-            m.insert(
-                "healthCheck".into(),
-                json!({
-                    "command": h.command,
-                    "interval": h.interval,
-                    "timeout": h.timeout,
-                    "retries": h.retries,
-                    "startPeriod": h.start_period,
-                }),
-            );
-        }
-        if let Some(l) = &self.logging {
-            m.insert(
-                "logConfiguration".into(),
-                l.render(n, cx, &format!("{path}.logConfiguration")),
-            );
-        }
-        if !self.depends_on.is_empty() {
-            let deps: Vec<Value> = self
-                .depends_on
-                .iter()
-                .map(|(c, cond)| json!({ "containerName": c, "condition": cond.as_str() }))
-                .collect();
-            m.insert("dependsOn".into(), Value::Array(deps));
-        }
-        if !self.mount_points.is_empty() {
-            let mounts: Vec<Value> = self
-                .mount_points
-                .iter()
-                .map(|mp| json!({ "sourceVolume": mp.volume, "containerPath": mp.container_path, "readOnly": mp.read_only }))
-                .collect();
-            m.insert("mountPoints".into(), Value::Array(mounts));
-        }
-        if let Some((kind, options)) = &self.firelens {
-            let kind = match kind {
-                FirelensType::FluentBit => "fluentbit",
-                FirelensType::Fluentd => "fluentd",
-            };
-            let options = if options.is_empty() {
-                None
-            } else {
-                Some(options)
-            };
-            m.insert(
-                "firelensConfiguration".into(),
-                json!({ "type": kind, "options": options }),
-            );
-        }
-        if !self.command.is_empty() {
-            let args: Vec<String> = (self.command.iter().enumerate())
-                .map(|(k, a)| n.text(|| format!("{path}.command[{k}]"), a))
-                .collect();
-            m.insert("command".into(), json!(args));
-        }
-        if !self.entry_point.is_empty() {
-            let args: Vec<String> = (self.entry_point.iter().enumerate())
-                .map(|(k, a)| n.text(|| format!("{path}.entryPoint[{k}]"), a))
-                .collect();
-            m.insert("entryPoint".into(), json!(args));
-        }
-        if let Some(u) = &self.user {
-            m.insert("user".into(), json!(u));
-        }
-        if let Some(r) = self.readonly_root_filesystem {
-            m.insert("readonlyRootFilesystem".into(), json!(r));
-        }
-        if self.privileged {
-            m.insert("privileged".into(), json!(true));
-        }
-        if let Some(w) = &self.working_directory {
-            m.insert("workingDirectory".into(), json!(w));
-        }
-        if self.init_process {
-            m.insert(
-                "linuxParameters".into(),
-                json!({ "initProcessEnabled": true }),
-            );
-        }
-        if let Some(t) = self.stop_timeout {
-            m.insert("stopTimeout".into(), json!(t));
-        }
-        Value::Object(m)
     }
 }

@@ -1,10 +1,13 @@
 //! Where a container's logs go: awslogs or a FireLens router.
 
 use crate::lower::{Cx, NodeBuilder};
+use crate::requests::ecs::{LogConfiguration, LogConfigurationFields};
 use crate::resources::logs::LogGroup;
 use crate::stack::Ref;
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
+
+/// The AWS names of a log configuration's fields.
+const LC: LogConfigurationFields = LogConfiguration::FIELD;
 
 /// Where a container's logs go.
 #[derive(Debug, Clone)]
@@ -47,28 +50,35 @@ impl LogConfig {
         }
     }
 
-    pub(super) fn render(&self, n: &mut NodeBuilder<'_>, cx: &Cx<'_>, path: &str) -> Value {
+    pub(super) fn render(
+        &self,
+        n: &mut NodeBuilder<'_>,
+        cx: &Cx<'_>,
+        path: &str,
+    ) -> LogConfiguration {
         match self {
             LogConfig::AwsLogs {
                 group,
                 stream_prefix,
             } => {
                 let name = n
-                    .target(|| format!("{path}.options.awslogs-group"), group)
+                    .target(|| format!("{path}.{}.awslogs-group", LC.options), group)
                     .map(|g| g.log_group_name.clone())
                     .unwrap_or_default();
-                json!({
-                    "logDriver": "awslogs",
-                    "options": {
-                        "awslogs-group": name,
-                        "awslogs-region": cx.region(),
-                        "awslogs-stream-prefix": stream_prefix,
-                    },
-                })
+                let options = BTreeMap::from([
+                    ("awslogs-group".to_string(), name),
+                    ("awslogs-region".to_string(), cx.region()),
+                    ("awslogs-stream-prefix".to_string(), stream_prefix.clone()),
+                ]);
+                LogConfiguration {
+                    log_driver: Some("awslogs".into()),
+                    options: Some(options),
+                }
             }
-            LogConfig::FireLens { options } => {
-                json!({ "logDriver": "awsfirelens", "options": options })
-            }
+            LogConfig::FireLens { options } => LogConfiguration {
+                log_driver: Some("awsfirelens".into()),
+                options: Some(options.clone()),
+            },
         }
     }
 }

@@ -5,17 +5,17 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
 use crate::lower::{Cx, NodeBuilder};
+use crate::requests::ecs as req;
 use crate::requests::ecs::{
     AwsVpcConfiguration, CapacityProviderStrategyItem, CreateService, CreateServiceFields,
     DeploymentCircuitBreaker, DeploymentConfiguration, LoadBalancer, LoadBalancerFields,
-    NetworkConfiguration,
+    NetworkConfiguration, ServiceConnectConfiguration, ServiceConnectConfigurationFields,
 };
 use crate::resources::elb::{TargetGroup, TargetType};
 use crate::resources::iam::HasArn;
 use crate::resources::network::{SecurityGroup, Subnet};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Who propagates tags to tasks.
@@ -221,40 +221,56 @@ impl Service {
         n: &mut NodeBuilder<'_>,
         cx: &Cx<'_>,
         sc: &ServiceConnect,
-    ) -> Value {
-        let namespace = n.attr(
-            "serviceConnectConfiguration.namespace",
-            &sc.namespace,
-            "arn",
-        );
-        let services: Vec<Value> = sc
+    ) -> ServiceConnectConfiguration {
+        let at = F.service_connect_configuration;
+        let namespace = n.attr(|| format!("{at}.{}", SC.namespace), &sc.namespace, "arn");
+        let services: Vec<req::ServiceConnectService> = sc
             .services
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let aliases: Vec<Value> = s.aliases.iter().map(|(port, dns)| json!({ "port": port, "dnsName": dns })).collect();
+                let aliases: Vec<req::ServiceConnectClientAlias> = s
+                    .aliases
+                    .iter()
+                    .map(|(port, dns)| req::ServiceConnectClientAlias {
+                        port: Some(i32::from(*port)),
+                        dns_name: dns.clone(),
+                    })
+                    .collect();
                 let tls = s.tls.as_ref().map(|(ca, role)| {
-                    let role_arn = n.attr(|| format!("serviceConnectConfiguration.services[{i}].tls.roleArn"), role, "arn");
-                    json!({ "issuerCertificateAuthority": { "awsPcaAuthorityArn": ca }, "roleArn": role_arn })
+                    let path = || {
+                        let tls = req::ServiceConnectService::FIELD.tls;
+                        let role = req::ServiceConnectTlsConfiguration::FIELD.role_arn;
+                        format!("{at}.{}[{i}].{tls}.{role}", SC.services)
+                    };
+                    req::ServiceConnectTlsConfiguration {
+                        issuer_certificate_authority: Some(
+                            req::ServiceConnectTlsCertificateAuthority {
+                                aws_pca_authority_arn: Some(ca.clone()),
+                            },
+                        ),
+                        kms_key: None,
+                        role_arn: Some(n.attr(path, role, "arn")),
+                    }
                 });
-                json!({
-                    "portName": s.port_name,
-                    "discoveryName": s.discovery_name,
-                    "clientAliases": if aliases.is_empty() { None } else { Some(aliases) },
-                    "tls": tls,
-                })
+                req::ServiceConnectService {
+                    port_name: Some(s.port_name.clone()),
+                    discovery_name: s.discovery_name.clone(),
+                    client_aliases: (!aliases.is_empty()).then_some(aliases),
+                    tls,
+                }
             })
             .collect();
         let logs = sc
             .logs
             .as_ref()
-            .map(|l| l.render(n, cx, "serviceConnectConfiguration.logConfiguration"));
-        json!({
-            "enabled": true,
-            "namespace": namespace,
-            "services": if services.is_empty() { None } else { Some(services) },
-            "logConfiguration": logs,
-        })
+            .map(|l| l.render(n, cx, &format!("{at}.{}", SC.log_configuration)));
+        ServiceConnectConfiguration {
+            enabled: Some(true),
+            namespace: Some(namespace),
+            services: (!services.is_empty()).then_some(services),
+            log_configuration: logs,
+        }
     }
 }
 
@@ -262,6 +278,8 @@ impl Service {
 const F: CreateServiceFields = CreateService::FIELD;
 /// The AWS names of a service's load balancer fields.
 const LB: LoadBalancerFields = LoadBalancer::FIELD;
+/// The AWS names of a service's Service Connect fields.
+const SC: ServiceConnectConfigurationFields = ServiceConnectConfiguration::FIELD;
 
 impl ResourceSpec for Service {
     fn meta(&self) -> &Meta {
@@ -369,7 +387,12 @@ impl ResourceSpec for Service {
                 if !named {
                     cx.error(
                         Rule::ContainerReference,
-                        format!("serviceConnectConfiguration.services[{i}].portName"),
+                        format!(
+                            "{}.{}[{i}].{}",
+                            F.service_connect_configuration,
+                            SC.services,
+                            req::ServiceConnectService::FIELD.port_name
+                        ),
                         format!(
                             "no port mapping of `{}` is named `{}`; use `.named_port(...)`",
                             self.task_definition.name(),

@@ -5,11 +5,20 @@ use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
 use crate::lower::Cx;
+use crate::requests::ecs::{self as req, RegisterTaskDefinition, RegisterTaskDefinitionFields};
 use crate::resources::iam::{HasArn, Role};
 use crate::stack::{Meta, Ref, ResourceSpec};
 use crate::value::Attr;
-use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The AWS names of a task definition's request fields.
+const TD: RegisterTaskDefinitionFields = RegisterTaskDefinition::FIELD;
+/// The AWS names of a container definition's fields.
+const C: req::ContainerDefinitionFields = req::ContainerDefinition::FIELD;
+/// The AWS names of a port mapping's fields.
+const PM: req::PortMappingFields = req::PortMapping::FIELD;
+/// The AWS names of a container health check's fields.
+const HC: req::HealthCheckFields = req::HealthCheck::FIELD;
 
 /// A Fargate task size: CPU units and memory in MiB. Constants cover common sizes; any
 /// other pair can be built with [`Fargate::size`] and is checked against the AWS table
@@ -189,12 +198,12 @@ impl ResourceSpec for TaskDefinition {
         match limits::fargate_memory_options(cpu) {
             None => cx.error(
                 Rule::FargateCpuMemory,
-                "cpu",
+                TD.cpu,
                 format!("{cpu} CPU units is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384"),
             ),
             Some(options) if !options.allows(memory) => cx.error(
                 Rule::FargateCpuMemory,
-                "memory",
+                TD.memory,
                 format!("{memory} MiB is not available with {cpu} CPU units; Fargate allows {}", options.describe()),
             ),
             Some(_) => {}
@@ -202,7 +211,7 @@ impl ResourceSpec for TaskDefinition {
         if self.containers.is_empty() || !self.containers.iter().any(|c| c.essential) {
             cx.error(
                 Rule::EssentialContainer,
-                "containerDefinitions",
+                TD.container_definitions,
                 "a task needs at least one essential container",
             );
         }
@@ -210,7 +219,7 @@ impl ResourceSpec for TaskDefinition {
         if total_cpu > cpu {
             cx.error(
                 Rule::ContainerExceedsTask,
-                "containerDefinitions[*].cpu",
+                format!("{}[*].{}", TD.container_definitions, C.cpu),
                 format!("containers reserve {total_cpu} CPU units but the task has {cpu}"),
             );
         }
@@ -222,7 +231,7 @@ impl ResourceSpec for TaskDefinition {
         if total_memory > memory {
             cx.error(
                 Rule::ContainerExceedsTask,
-                "containerDefinitions[*].memory",
+                format!("{}[*].{}", TD.container_definitions, C.memory),
                 format!("containers reserve {total_memory} MiB but the task has {memory} MiB"),
             );
         }
@@ -231,14 +240,14 @@ impl ResourceSpec for TaskDefinition {
         let mut seen_names = BTreeSet::new();
         let mut needs_execution_role = None;
         for (i, c) in self.containers.iter().enumerate() {
-            let path = format!("containerDefinitions[{i}]");
+            let path = format!("{}[{i}]", TD.container_definitions);
             if let Some(problem) = limits::ECS_CONTAINER_NAME.check(&c.name) {
-                cx.error(Rule::AwsName, format!("{path}.name"), problem);
+                cx.error(Rule::AwsName, format!("{path}.{}", C.name), problem);
             }
             if !seen_names.insert(c.name.as_str()) {
                 cx.error(
                     Rule::DuplicateName,
-                    format!("{path}.name"),
+                    format!("{path}.{}", C.name),
                     format!("container name `{}` is used twice", c.name),
                 );
             }
@@ -246,7 +255,7 @@ impl ResourceSpec for TaskDefinition {
                 if m > memory {
                     cx.error(
                         Rule::ContainerExceedsTask,
-                        format!("{path}.memory"),
+                        format!("{path}.{}", C.memory),
                         format!("{m} MiB is more than the task's {memory} MiB"),
                     );
                 }
@@ -255,13 +264,13 @@ impl ResourceSpec for TaskDefinition {
                 if r > m {
                     cx.error(
                         Rule::ContainerExceedsTask,
-                        format!("{path}.memoryReservation"),
+                        format!("{path}.{}", C.memory_reservation),
                         format!("reservation {r} MiB is above the hard limit {m} MiB"),
                     );
                 }
             }
             for (j, p) in c.ports.iter().enumerate() {
-                let ppath = format!("{path}.portMappings[{j}].containerPort");
+                let ppath = format!("{path}.{}[{j}].{}", C.port_mappings, PM.container_port);
                 if p.container_port == 0 {
                     cx.error(Rule::PortRange, &ppath, "port 0 is not a usable port");
                 }
@@ -276,7 +285,7 @@ impl ResourceSpec for TaskDefinition {
                 }
             }
             if let Some(h) = &c.health_check {
-                let hpath = format!("{path}.healthCheck");
+                let hpath = format!("{path}.{}", C.health_check);
                 Self::check_bounds(cx, &hpath, hc::INTERVAL, h.interval);
                 Self::check_bounds(cx, &hpath, hc::TIMEOUT, h.timeout);
                 Self::check_bounds(cx, &hpath, hc::RETRIES, h.retries);
@@ -284,14 +293,14 @@ impl ResourceSpec for TaskDefinition {
                 if h.timeout >= h.interval {
                     cx.error(
                         Rule::HealthCheckBounds,
-                        format!("{hpath}.timeout"),
+                        format!("{hpath}.{}", HC.timeout),
                         "timeout must be shorter than the interval",
                     );
                 }
                 if h.command.len() < 2 {
                     cx.error(
                         Rule::HealthCheckBounds,
-                        format!("{hpath}.command"),
+                        format!("{hpath}.{}", HC.command),
                         "the health check command is empty",
                     );
                 }
@@ -300,7 +309,11 @@ impl ResourceSpec for TaskDefinition {
                 if !names.contains(dep.as_str()) || dep == &c.name {
                     cx.error(
                         Rule::ContainerReference,
-                        format!("{path}.dependsOn[{j}].containerName"),
+                        format!(
+                            "{path}.{}[{j}].{}",
+                            C.depends_on,
+                            req::ContainerDependency::FIELD.container_name
+                        ),
                         format!("`{dep}` is not another container of this task"),
                     );
                 }
@@ -309,7 +322,11 @@ impl ResourceSpec for TaskDefinition {
                 if !self.volumes.contains(&mp.volume) {
                     cx.error(
                         Rule::ContainerReference,
-                        format!("{path}.mountPoints[{j}].sourceVolume"),
+                        format!(
+                            "{path}.{}[{j}].{}",
+                            C.mount_points,
+                            req::MountPoint::FIELD.source_volume
+                        ),
                         format!("volume `{}` is not declared; add `.volume(\"{}\")` to the task definition", mp.volume, mp.volume),
                     );
                 }
@@ -317,7 +334,7 @@ impl ResourceSpec for TaskDefinition {
             if c.privileged {
                 cx.error(
                     Rule::FargateUnsupported,
-                    format!("{path}.privileged"),
+                    format!("{path}.{}", C.privileged),
                     "Fargate does not run privileged containers",
                 );
             }
@@ -326,19 +343,24 @@ impl ResourceSpec for TaskDefinition {
             {
                 cx.error(
                     Rule::ContainerReference,
-                    format!("{path}.logConfiguration.logDriver"),
+                    format!(
+                        "{path}.{}.{}",
+                        C.log_configuration,
+                        req::LogConfiguration::FIELD.log_driver
+                    ),
                     "the awsfirelens driver needs a log router container: add one with `.firelens_router(...)`",
                 );
             }
             if needs_execution_role.is_none() {
                 if !c.secrets.is_empty() {
-                    needs_execution_role = Some((format!("{path}.secrets"), "fetches secrets"));
+                    needs_execution_role =
+                        Some((format!("{path}.{}", C.secrets), "fetches secrets"));
                 } else if matches!(c.logging, Some(LogConfig::AwsLogs { .. })) {
                     needs_execution_role =
-                        Some((format!("{path}.logConfiguration"), "writes awslogs"));
+                        Some((format!("{path}.{}", C.log_configuration), "writes awslogs"));
                 } else if c.image.is_private_ecr() {
                     needs_execution_role =
-                        Some((format!("{path}.image"), "pulls from private ECR"));
+                        Some((format!("{path}.{}", C.image), "pulls from private ECR"));
                 }
             }
         }
@@ -353,7 +375,11 @@ impl ResourceSpec for TaskDefinition {
             if !(21..=200).contains(&gib) {
                 cx.error(
                     Rule::FargateUnsupported,
-                    "ephemeralStorage.sizeInGiB",
+                    format!(
+                        "{}.{}",
+                        TD.ephemeral_storage,
+                        req::EphemeralStorage::FIELD.size_in_gib
+                    ),
                     format!("{gib} GiB; Fargate allows 21-200"),
                 );
             }
@@ -365,42 +391,55 @@ impl ResourceSpec for TaskDefinition {
         let execution = self
             .execution_role
             .as_ref()
-            .map(|r| n.attr("executionRoleArn", r, "arn"));
+            .map(|r| n.attr(TD.execution_role_arn, r, "arn"));
         let task = self
             .task_role
             .as_ref()
-            .map(|r| n.attr("taskRoleArn", r, "arn"));
+            .map(|r| n.attr(TD.task_role_arn, r, "arn"));
         // Tasks must not start before their roles hold what `stack.grant` gave them.
         for role in self.execution_role.iter().chain(&self.task_role) {
             if cx.get(role).is_some_and(Role::has_grants) {
                 n.depend_on_node(format!("{}#{}", role.name(), Role::grants_part()));
             }
         }
-        let containers: Vec<Value> = self
+        let containers: Vec<req::ContainerDefinition> = self
             .containers
             .iter()
             .enumerate()
             .map(|(i, c)| c.render(&mut n, cx, i))
             .collect();
-        let volumes: Vec<Value> = self.volumes.iter().map(|v| json!({ "name": v })).collect();
-        let mut body = json!({
-            "family": self.family(),
-            "taskRoleArn": task,
-            "executionRoleArn": execution,
-            "networkMode": "awsvpc",
-            "requiresCompatibilities": ["FARGATE"],
-            "cpu": self.size.cpu.to_string(),
-            "memory": self.size.memory.to_string(),
-            "runtimePlatform": {
-                "cpuArchitecture": match self.architecture { CpuArchitecture::X86_64 => "X86_64", CpuArchitecture::Arm64 => "ARM64" },
-                "operatingSystemFamily": "LINUX",
-            },
-            "volumes": if volumes.is_empty() { None } else { Some(volumes) },
-            "ephemeralStorage": self.ephemeral_storage.map(|g| json!({ "sizeInGiB": g })),
-        });
-        // Inserted by move: `json!` would deep-copy the rendered containers.
-        body["containerDefinitions"] = Value::Array(containers);
-        cx.push(n, body);
+        let volumes: Vec<req::Volume> = self
+            .volumes
+            .iter()
+            .map(|v| req::Volume {
+                name: Some(v.clone()),
+            })
+            .collect();
+        let request = RegisterTaskDefinition {
+            family: Some(self.family()),
+            task_role_arn: task,
+            execution_role_arn: execution,
+            network_mode: Some("awsvpc".into()),
+            requires_compatibilities: Some(vec!["FARGATE".into()]),
+            cpu: Some(self.size.cpu.to_string()),
+            memory: Some(self.size.memory.to_string()),
+            runtime_platform: Some(req::RuntimePlatform {
+                cpu_architecture: Some(
+                    match self.architecture {
+                        CpuArchitecture::X86_64 => "X86_64",
+                        CpuArchitecture::Arm64 => "ARM64",
+                    }
+                    .to_string(),
+                ),
+                operating_system_family: Some("LINUX".into()),
+            }),
+            volumes: (!volumes.is_empty()).then_some(volumes),
+            ephemeral_storage: self.ephemeral_storage.map(|g| req::EphemeralStorage {
+                size_in_gib: i32::try_from(g).ok(),
+            }),
+            container_definitions: Some(containers),
+        };
+        cx.push_request(n, &request);
     }
 }
 
