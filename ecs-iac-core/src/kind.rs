@@ -64,23 +64,23 @@
 //! again; kept whole, a reviewer reads all of a kind's static knowledge in one place and
 //! the compiler refuses a kind with an unanswered question.
 
-use crate::requests::cloudtrail::{CreateTrail, PutInsightSelectors, StartLogging};
-use crate::requests::ecr::{CreateRepository, PutLifecyclePolicy};
-use crate::requests::elasticache::CreateReplicationGroup;
-use crate::requests::kms::{CreateAlias, CreateKey, EnableKeyRotation};
-use crate::requests::opensearch::CreateDomain;
 use crate::requests::application_autoscaling::{PutScalingPolicy, RegisterScalableTarget};
-use crate::requests::ecs::{CreateCluster, CreateService};
-use crate::requests::iam::{CreateRole, PutRolePolicy};
-use crate::requests::logs::PutSubscriptionFilter;
-use crate::requests::rds::CreateDbInstance;
-use crate::requests::secretsmanager::{CreateSecret, PutResourcePolicy};
-use crate::requests::sns::CreateTopic;
+use crate::requests::cloudtrail::{CreateTrail, PutInsightSelectors, StartLogging};
 use crate::requests::cloudwatch::PutMetricAlarm;
+use crate::requests::ecr::{CreateRepository, PutLifecyclePolicy};
+use crate::requests::ecs::{CreateCluster, CreateService};
+use crate::requests::elasticache::CreateReplicationGroup;
 use crate::requests::elbv2::{
     CreateListener, CreateLoadBalancer, CreateRule, CreateTargetGroup, ModifyLoadBalancerAttributes,
 };
+use crate::requests::iam::{CreateRole, PutRolePolicy};
+use crate::requests::kms::{CreateAlias, CreateKey, EnableKeyRotation};
+use crate::requests::logs::PutSubscriptionFilter;
+use crate::requests::opensearch::CreateDomain;
+use crate::requests::rds::CreateDbInstance;
 use crate::requests::s3::{CreateBucket, PutBucketTagging};
+use crate::requests::secretsmanager::{CreateSecret, PutResourcePolicy};
+use crate::requests::sns::CreateTopic;
 use crate::requests::wafv2::CreateWebAcl;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;

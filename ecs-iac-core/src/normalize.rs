@@ -59,21 +59,21 @@
 //! the tables from the rewrites would separate each rule from the code that applies it.
 
 use crate::kind::Kind;
-use crate::requests::cloudwatch::PutMetricAlarm;
-use crate::requests::elasticache::CreateReplicationGroup;
-use crate::requests::opensearch::CreateDomain;
 use crate::requests::application_autoscaling::{
     RegisterScalableTarget, TargetTrackingScalingPolicyConfiguration,
 };
+use crate::requests::cloudwatch::PutMetricAlarm;
 use crate::requests::ecs::{
     ContainerDefinition, CreateService, DeploymentConfiguration, EphemeralStorage, HealthCheck,
     PortMapping, RegisterTaskDefinition,
 };
+use crate::requests::elasticache::CreateReplicationGroup;
+use crate::requests::elbv2::{CreateLoadBalancer, CreateRule, CreateTargetGroup};
 use crate::requests::iam::{CreateRole, PutRolePolicy};
 use crate::requests::logs::PutRetentionPolicy;
+use crate::requests::opensearch::CreateDomain;
 use crate::requests::rds::CreateDbInstance;
 use crate::requests::secretsmanager::PutResourcePolicy;
-use crate::requests::elbv2::{CreateLoadBalancer, CreateRule, CreateTargetGroup};
 use crate::requests::wafv2::CreateWebAcl;
 use serde_json::{Map, Number, Value};
 

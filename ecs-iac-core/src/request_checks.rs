@@ -6,14 +6,14 @@ use crate::diagnostic::{Diagnostic, Rule};
 use crate::kind::{Kind, Tags};
 use crate::limits::{self, NameRule};
 use crate::lower::{Node, ADDRESS_TAG, STACK_TAG};
-use crate::requests::kms::DescribeKey;
-use crate::requests::sns::GetTopicAttributes;
 use crate::requests::acm::DescribeCertificate;
 use crate::requests::cloudwatch::PutMetricAlarm;
 use crate::requests::elbv2::{
     Certificate, ConditionValues, CreateListener, CreateRule, DescribeListeners,
     DescribeLoadBalancers, RuleCondition,
 };
+use crate::requests::kms::DescribeKey;
+use crate::requests::sns::GetTopicAttributes;
 use crate::stack::Stack;
 use serde_json::Value;
 use std::collections::BTreeSet;
