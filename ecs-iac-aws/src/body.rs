@@ -58,80 +58,6 @@ impl<'a> Req<'a> {
         value.ok_or_else(|| self.missing(field, "a value is required"))
     }
 
-    /// A required string.
-    pub fn s(&self, field: &str) -> Result<String, ProviderError> {
-        self.body
-            .get(field)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| self.missing(field, "a string is required"))
-    }
-
-    /// An optional string.
-    pub fn os(&self, field: &str) -> Option<String> {
-        self.body
-            .get(field)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    }
-
-    /// An optional integer.
-    pub fn oi(&self, field: &str) -> Option<i32> {
-        self.body
-            .get(field)
-            .and_then(Value::as_i64)
-            .and_then(|v| i32::try_from(v).ok())
-    }
-
-    /// A required integer.
-    pub fn i(&self, field: &str) -> Result<i32, ProviderError> {
-        self.oi(field)
-            .ok_or_else(|| self.missing(field, "an integer is required"))
-    }
-
-    /// An optional float.
-    pub fn of(&self, field: &str) -> Option<f64> {
-        self.body.get(field).and_then(Value::as_f64)
-    }
-
-    /// An optional boolean.
-    pub fn ob(&self, field: &str) -> Option<bool> {
-        self.body.get(field).and_then(Value::as_bool)
-    }
-
-    /// A list of strings (empty when absent).
-    pub fn ss(&self, field: &str) -> Vec<String> {
-        strings(self.body.get(field))
-    }
-
-    /// An array (empty when absent).
-    pub fn arr(&self, field: &str) -> &'a [Value] {
-        self.body
-            .get(field)
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-    }
-
-    /// A nested object as a request, for reading its fields.
-    pub fn obj(&self, field: &str) -> Option<Req<'a>> {
-        self.body
-            .get(field)
-            .filter(|v| v.is_object())
-            .map(|body| Req {
-                address: self.address,
-                body,
-            })
-    }
-
-    /// An element of an array as a request.
-    pub fn at(&self, item: &'a Value) -> Req<'a> {
-        Req {
-            address: self.address,
-            body: item,
-        }
-    }
-
     /// `[{"Key", "Value"}]` tags (or `{"key": "value"}` maps, or lower-case pairs).
     pub fn tags(&self, field: &str) -> Vec<(String, String)> {
         match self.body.get(field) {
@@ -171,23 +97,17 @@ impl<'a> Req<'a> {
 
     /// EC2 `TagSpecifications[0].Tags`.
     pub fn ec2_tags(&self) -> Vec<(String, String)> {
-        self.arr("TagSpecifications")
-            .first()
-            .map(|spec| self.at(spec).tags("Tags"))
+        let first = self.body.pointer("/TagSpecifications/0");
+        first
+            .map(|body| {
+                Req {
+                    address: self.address,
+                    body,
+                }
+                .tags("Tags")
+            })
             .unwrap_or_default()
     }
-}
-
-/// Strings of an array value.
-pub fn strings(value: Option<&Value>) -> Vec<String> {
-    value
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! The stack: the set of typed resources a program declares, and typed references to them.
 
-pub(crate) use crate::lower::ResourceSpec;
 pub use crate::reference::{AnyRef, Ref};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

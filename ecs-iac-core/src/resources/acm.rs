@@ -4,13 +4,13 @@
 use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{allow_lint_setter, Cx};
+use crate::lower::{allow_lint_setter, Cx, ResourceSpec};
 use crate::requests::acm::{
     AcmCertificateMetadataFilter, CertificateFilter, CertificateFilterStatement,
     DescribeCertificate, DnsNameFilter, SearchCertificates, SubjectAlternativeNameFilter,
     X509AttributeFilter,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Attr;
 
 /// An existing ACM certificate (for an HTTPS listener: `cert.arn()`).

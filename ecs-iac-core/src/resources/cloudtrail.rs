@@ -6,11 +6,11 @@ use super::kms::KmsKey;
 use super::s3::Bucket;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{placeholder, tag_setter, Cx, ACCOUNT_ID};
+use crate::lower::{placeholder, tag_setter, Cx, ResourceSpec, ACCOUNT_ID};
 use crate::requests::cloudtrail::{
     CreateTrail, CreateTrailFields, InsightSelector, PutInsightSelectors, StartLogging,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 
 /// The AWS names of a trail's request fields.
 const TRAIL: CreateTrailFields = CreateTrail::FIELD;

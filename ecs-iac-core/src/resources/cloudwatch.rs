@@ -5,9 +5,9 @@ use super::elb::LoadBalancer;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder};
+use crate::lower::{tag_setter, Cx, NodeBuilder, ResourceSpec};
 use crate::requests::cloudwatch::{Dimension, PutMetricAlarm, PutMetricAlarmFields};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Text;
 
 /// The AWS names of an alarm's request fields.

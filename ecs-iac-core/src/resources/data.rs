@@ -9,13 +9,13 @@ use super::secrets::{ManagedSecret, SecretRef};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection};
+use crate::lower::{protection_setters, tag_setter, Cx, NodeBuilder, Protection, ResourceSpec};
 use crate::net::Az;
 use crate::requests::elasticache::{
     CreateCacheSubnetGroup, CreateReplicationGroup, CreateReplicationGroupFields,
 };
 use crate::requests::rds::{CreateDbInstance, CreateDbInstanceFields, CreateDbSubnetGroup};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::{Arn, Attr};
 use std::collections::BTreeSet;
 

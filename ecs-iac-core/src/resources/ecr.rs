@@ -4,12 +4,12 @@
 use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{protection_setters, tag_setter, Cx, Protection};
+use crate::lower::{protection_setters, tag_setter, Cx, Protection, ResourceSpec};
 use crate::requests::ecr::{
     CreateRepository, CreateRepositoryFields, DescribeRepositories, EncryptionConfiguration,
     ImageScanningConfiguration, PutLifecyclePolicy,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::{Attr, Text};
 use serde_json::json;
 

@@ -10,14 +10,14 @@ use super::s3::{Bucket, BucketEncryption};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, target_group_health_check as hc, NameRule};
-use crate::lower::{tag_setter, Cx, NodeBuilder, ACCOUNT_ID};
+use crate::lower::{tag_setter, Cx, NodeBuilder, ResourceSpec, ACCOUNT_ID};
 use crate::requests::elbv2::{
     Action, ActionFields, Certificate, ConditionValues, CreateListener, CreateListenerFields,
     CreateLoadBalancer, CreateLoadBalancerFields, CreateRule, CreateRuleFields, CreateTargetGroup,
     CreateTargetGroupFields, DescribeListeners, DescribeLoadBalancers, FixedResponseConfig,
     LoadBalancerAttribute, Matcher, ModifyLoadBalancerAttributes, RedirectConfig, RuleCondition,
 };
-use crate::stack::{AnyResource, Meta, Ref, ResourceSpec};
+use crate::stack::{AnyResource, Meta, Ref};
 use crate::value::{Attr, Text};
 use std::collections::BTreeSet;
 

@@ -5,11 +5,11 @@ use crate::diagnostic::Rule;
 use crate::grant::{grants_document, RoleGrant, GRANTS_POLICY};
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder};
+use crate::lower::{placeholder, tag_setter, Cx, NodeBuilder, ResourceSpec};
 use crate::requests::iam::{
     AttachRolePolicy, CreateRole, GetRole, PutRolePolicy, PutRolePolicyFields,
 };
-use crate::stack::{AnyRef, Meta, Ref, Resource, ResourceSpec};
+use crate::stack::{AnyRef, Meta, Ref, Resource};
 use crate::value::{Attr, Text};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;

@@ -5,9 +5,9 @@
 use super::iam::{HasArn, Role};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{protection_setters, tag_setter, Cx, Protection, ACCOUNT_ID};
+use crate::lower::{protection_setters, tag_setter, Cx, Protection, ResourceSpec, ACCOUNT_ID};
 use crate::requests::kms::{CreateAlias, CreateKey, DescribeKey, EnableKeyRotation};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Attr;
 use serde_json::json;
 

@@ -5,10 +5,10 @@ use super::iam::{Principal, Role};
 use super::logs::LogGroup;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{allow_lint_setter, placeholder, Cx};
+use crate::lower::{allow_lint_setter, placeholder, Cx, ResourceSpec};
 use crate::requests::iam::PutRolePolicy;
 use crate::requests::logs::{PutSubscriptionFilter, PutSubscriptionFilterFields};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Text;
 use serde_json::json;
 

@@ -4,9 +4,9 @@ use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{protection_setters, tag_setter, Cx, Protection};
+use crate::lower::{protection_setters, tag_setter, Cx, Protection, ResourceSpec};
 use crate::requests::logs::{CreateLogGroup, PutRetentionPolicy};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::{Attr, Text};
 
 /// A CloudWatch Logs log group. Without a retention its events never expire (AWS's default).

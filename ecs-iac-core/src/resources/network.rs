@@ -9,7 +9,7 @@ use super::lookup::Lookup;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx};
+use crate::lower::{tag_setter, Cx, ResourceSpec};
 use crate::net::{Az, Cidr, Port, Protocol};
 use crate::requests::ec2::{
     AllocateAddress, AssociateRouteTable, AttachInternetGateway, AttributeBooleanValue,
@@ -18,7 +18,7 @@ use crate::requests::ec2::{
     DescribeVpcs, IpPermission, IpPermissionFields, IpRange, Ipv6Range, ModifySubnetAttribute,
     ModifyVpcAttribute, SecurityGroupRules, UserIdGroupPair,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 
 /// The AWS names of a route's request fields.
 const ROUTE: CreateRouteFields = CreateRoute::FIELD;

@@ -7,13 +7,15 @@ use super::kms::KmsKey;
 use super::secrets::Secret;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection, ACCOUNT_ID};
+use crate::lower::{
+    placeholder, protection_setters, tag_setter, Cx, Protection, ResourceSpec, ACCOUNT_ID,
+};
 use crate::requests::opensearch::{
     AdvancedSecurityOptions, ClusterConfig, CreateDomain, CreateDomainFields,
     DomainEndpointOptions, EbsOptions, EncryptionAtRestOptions, MasterUserOptions,
     NodeToNodeEncryptionOptions,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Attr;
 
 /// The AWS names of a domain's request fields.

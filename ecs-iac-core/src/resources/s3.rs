@@ -6,7 +6,7 @@ use super::iam::{HasArn, PolicyDocument, Principal, Statement};
 use super::kms::KmsKey;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection};
+use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection, ResourceSpec};
 use crate::requests::s3::{
     AbortIncompleteMultipartUpload, CreateBucket, CreateBucketConfiguration,
     LifecycleConfiguration, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
@@ -15,7 +15,7 @@ use crate::requests::s3::{
     PutPublicAccessBlock, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
     ServerSideEncryptionRule, Tag, Tagging, Transition, VersioningConfiguration,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Attr;
 
 /// An S3 bucket (general purpose). Public access is blocked, objects are encrypted with

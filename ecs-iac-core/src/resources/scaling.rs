@@ -4,12 +4,12 @@ use super::ecs::{service_resource_id, Service};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{allow_lint_setter, tag_setter, Cx};
+use crate::lower::{allow_lint_setter, tag_setter, Cx, ResourceSpec};
 use crate::requests::application_autoscaling::{
     PredefinedMetricSpecification, PutScalingPolicy, RegisterScalableTarget,
     RegisterScalableTargetFields, TargetTrackingScalingPolicyConfiguration,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 
 /// The AWS names of a scalable target's request fields.
 const T: RegisterScalableTargetFields = RegisterScalableTarget::FIELD;

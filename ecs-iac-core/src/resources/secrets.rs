@@ -7,11 +7,11 @@ use super::iam::{PolicyDocument, Statement};
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::lower::NodeBuilder;
-use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection};
+use crate::lower::{placeholder, protection_setters, tag_setter, Cx, Protection, ResourceSpec};
 use crate::requests::secretsmanager::{
     CreateSecret, CreateSecretFields, DescribeSecret, PutResourcePolicy, PutResourcePolicyFields,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::{Arn, Attr, Text};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

@@ -3,10 +3,10 @@
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{tag_setter, Cx};
+use crate::lower::{tag_setter, Cx, ResourceSpec};
 use crate::requests::servicediscovery::{CreateHttpNamespace, ListNamespaces, NamespaceFilter};
 use crate::resources::iam::HasArn;
-use crate::stack::{Meta, ResourceSpec};
+use crate::stack::Meta;
 
 /// A Cloud Map HTTP namespace, for ECS Service Connect.
 #[derive(Debug, Clone)]

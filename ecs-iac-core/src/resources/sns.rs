@@ -4,12 +4,12 @@
 use super::iam::HasArn;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{tag_setter, Cx, ACCOUNT_ID};
+use crate::lower::{tag_setter, Cx, ResourceSpec, ACCOUNT_ID};
 use crate::requests::sns::{
     CreateTopic, CreateTopicFields, GetTopicAttributes, Subscribe, TopicAttributes,
     TopicAttributesFields,
 };
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::{Attr, Text};
 
 /// The AWS names of a topic's request fields.

@@ -4,14 +4,14 @@
 use super::elb::LoadBalancer;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
-use crate::lower::{placeholder, tag_setter, Cx, ACCOUNT_ID};
+use crate::lower::{placeholder, tag_setter, Cx, ResourceSpec, ACCOUNT_ID};
 use crate::requests::wafv2::{
     AssociateWebAcl, CreateWebAcl, CreateWebAclFields, ManagedRuleGroupStatement,
     RateBasedStatement, RuleActionOverride, StatementFields, VisibilityConfig, WafAction,
     WafRuleFields,
 };
 use crate::requests::wafv2::{Statement as RuleStatement, WafRule as RuleRequest};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 
 /// The AWS names of a web ACL's request fields.
 const ACL: CreateWebAclFields = CreateWebAcl::FIELD;

@@ -3,14 +3,14 @@
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::Cx;
+use crate::lower::{Cx, ResourceSpec};
 use crate::requests::ecs::{
     CapacityProviderStrategyItem, ClusterServiceConnectDefaults, ClusterSetting, CreateCluster,
     CreateClusterFields, DescribeClusters,
 };
 use crate::resources::iam::HasArn;
 use crate::resources::servicediscovery::Namespace;
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Attr;
 
 /// The AWS names of a cluster's request fields.

@@ -4,7 +4,7 @@ use super::*;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, NameRule};
-use crate::lower::{Cx, NodeBuilder};
+use crate::lower::{Cx, NodeBuilder, ResourceSpec};
 use crate::requests::ecs as req;
 use crate::requests::ecs::{
     AwsVpcConfiguration, CapacityProviderStrategyItem, CreateService, CreateServiceFields,
@@ -14,7 +14,7 @@ use crate::requests::ecs::{
 use crate::resources::elb::{TargetGroup, TargetType};
 use crate::resources::iam::HasArn;
 use crate::resources::network::{SecurityGroup, Subnet};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Attr;
 use std::collections::BTreeSet;
 

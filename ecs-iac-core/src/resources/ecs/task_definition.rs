@@ -4,10 +4,10 @@ use super::*;
 use crate::diagnostic::Rule;
 use crate::kind::Kind;
 use crate::limits::{self, container_health_check as hc, Bounds, NameRule};
-use crate::lower::Cx;
+use crate::lower::{Cx, ResourceSpec};
 use crate::requests::ecs::{self as req, RegisterTaskDefinition, RegisterTaskDefinitionFields};
 use crate::resources::iam::{HasArn, Role};
-use crate::stack::{Meta, Ref, ResourceSpec};
+use crate::stack::{Meta, Ref};
 use crate::value::Attr;
 use std::collections::{BTreeMap, BTreeSet};
 
