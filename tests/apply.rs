@@ -1,5 +1,10 @@
 //! Apply, plan and destroy of both examples against a local moto server, checked through
 //! the AWS API; interrupted applies resumed without duplicates.
+//!
+//! Why this file is long (about 1,600 lines): it also holds the helpers every other test
+//! module applies stacks with (`config`, `apply_stack`, `assert_refreshed_plan_is_empty`,
+//! SDK clients); each test is a whole apply checked call by call, which reads best in one
+//! piece.
 
 use crate::moto::Moto;
 use crate::{fintech, visitor_book};

@@ -3,6 +3,10 @@
 //! their drift and in-place changes, the protection of their images; and the rest of
 //! the AWS beside the services (topics, keys, secrets, buckets, trails, domains, web
 //! ACLs and load balancer access logs).
+//!
+//! Why this file is long (about 1,900 lines): one moto test per kind of the AWS around the
+//! services, each applying, checking every value through describe calls, changing it in
+//! place and destroying; they share one set of stack builders kept here.
 
 use crate::apply::{config, load_balancer_attributes, runtime, sdk};
 use crate::moto::Moto;

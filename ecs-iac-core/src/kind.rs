@@ -26,8 +26,7 @@
 //!    Define its request body once with `request!` in `requests/<service>.rs` (the AWS
 //!    field names live there, `Type::FIELD.x` gives one as text); `lower` fills it and
 //!    renders it with `Cx::push_request`, the provider reads it with `Req::decode`, and
-//!    observe builds it from the describe answer. (Kinds of services not yet in
-//!    `requests` still render with `json!`.)
+//!    observe builds it from the describe answer.
 //! 3. In `ecs-iac-aws/src/providers/<service>.rs`, answer the new variant in every
 //!    operation's `match` (create, find, update, observe, wait_ready, delete; retag in
 //!    `tags.rs`, where `tag_resource!` covers services with `TagResource` and

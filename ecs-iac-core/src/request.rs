@@ -26,8 +26,9 @@
 //! reads a field the call cannot go without through `Req::required`, which names it
 //! when it is missing (the SDK's operation builders do not check). Placeholders
 //! (`${db.endpoint}`) are strings, so fields a placeholder can fill are `String`.
-//! Kinds not yet moved to typed requests still render with `json!` (the migration is
-//! under way, service by service; `requests` lists the services done).
+//! Documents with an open shape (IAM, KMS, bucket and access policies, the ECR lifecycle
+//! policy) are the JSON text AWS takes, built where they are written; tags are added by
+//! the kind's tag style, not held in the structs.
 
 /// Defines a request body struct and its field-name companion.
 ///

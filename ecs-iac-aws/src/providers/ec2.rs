@@ -1,6 +1,6 @@
 //! EC2: VPCs, subnets, gateways, Elastic IPs, route tables, security groups and rules.
 //!
-//! Why this room is long (about 1,200 lines): EC2 has eighteen kinds sharing one client, one
+//! Why this room is long (about 1,400 lines): EC2 has eighteen kinds sharing one client, one
 //! error mapping and the security-group rule encoding (`IpPermissions` in both directions,
 //! default egress); splitting them would put that shared code in a third file that every
 //! half imports.

@@ -1,6 +1,6 @@
 //! ECS: clusters, task definitions (every container field the core renders) and services.
 //!
-//! Why this room is long (about 1,150 lines): most of it decodes every container-definition
+//! Why this room is long (about 1,300 lines): most of it decodes every container-definition
 //! field the core renders into the SDK's builders and back for observe, which belongs
 //! beside the cluster, task definition and service calls that send and read them.
 

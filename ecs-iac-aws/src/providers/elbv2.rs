@@ -1,4 +1,8 @@
 //! Elastic Load Balancing v2: Application Load Balancers, target groups, listeners, rules.
+//!
+//! Why this room is long (about 830 lines): five kinds of one API, each decoded from its
+//! typed request into the SDK's builders and rebuilt from describe answers for observe;
+//! the action and condition shapes they share are converted here once.
 
 use super::{not_supported, observed, owned, response, Existing, Outcome, Poll, Target};
 use crate::body::Req;

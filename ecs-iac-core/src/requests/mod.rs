@@ -1,7 +1,6 @@
-//! Typed request bodies by AWS service (see [`crate::request`] for how they are defined
-//! and shared). Done so far: RDS (DB instances, subnet groups), ElastiCache (replication
-//! groups, subnet groups) and the ECS service; the other kinds still render with `json!`
-//! until they move here.
+//! Typed request bodies by AWS service, one module per service (see [`crate::request`]
+//! for how they are defined and shared): every kind's request, and the describe requests
+//! of the lookups, are defined here once.
 
 pub mod acm;
 pub mod application_autoscaling;

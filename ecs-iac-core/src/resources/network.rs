@@ -1,6 +1,6 @@
 //! VPC networking: VPC, subnets, gateways, route tables and security groups.
 //!
-//! Why this room is long (about 1,000 lines): the VPC builders validate against each other
+//! Why this room is long (about 1,100 lines): the VPC builders validate against each other
 //! (subnet CIDRs inside the VPC, routes to gateways of the same VPC, security group rules
 //! naming peers of the same stack), so VPC, subnets, gateways, route tables and security
 //! groups share helpers that would otherwise cross files.
