@@ -110,9 +110,15 @@ fn main() -> ExitCode {
         "app" => {
             let path =
                 std::env::var("NETWORK_STATE").unwrap_or_else(|_| "network.state.json".into());
-            let read = StateStore::new(path)
-                .outputs("network")
+            // The store's calls are async (an S3 state needs the network).
+            let read = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
                 .map_err(|e| e.to_string())
+                .and_then(|rt| {
+                    rt.block_on(StateStore::new(path).outputs("network"))
+                        .map_err(|e| e.to_string())
+                })
                 .and_then(|outputs| app(&outputs).map_err(|e| e.to_string()));
             match read {
                 Ok(stack) => stack,

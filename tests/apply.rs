@@ -87,7 +87,7 @@ fn visitor_book_applies_converges_and_destroys() {
     let stack = visitor_book::stack_with_certificate(&moto.seed());
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("vb.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -96,7 +96,7 @@ fn visitor_book_applies_converges_and_destroys() {
         let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
         assert_eq!(report.done.len(), 78);
         assert_eq!(
-            store.load("visitor-book").unwrap(),
+            crate::ready(store.load("visitor-book")).unwrap(),
             report.state,
             "the saved state is the state reached"
         );
@@ -459,7 +459,7 @@ fn fintech_applies_converges_and_destroys() {
     let stack = fintech::stack_with_secret_values(fintech_secret_files(values.path()));
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("ft.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -558,7 +558,7 @@ fn fintech_hardened_applies_with_its_grants_converges_and_destroys() {
         crate::fintech_hardened::stack_with(&moto.seed(), fintech_secret_files(values.path()));
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("fh.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -745,7 +745,7 @@ fn an_interrupted_apply_resumes_without_duplicates() {
     let stack = visitor_book::stack_with_certificate(&moto.seed());
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("vb.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -845,7 +845,7 @@ fn forget(state: &mut State, addresses: &[&str]) {
     }
 }
 
-async fn count_all(c: &aws_config::SdkConfig) -> Vec<(&'static str, usize)> {
+pub(crate) async fn count_all(c: &aws_config::SdkConfig) -> Vec<(&'static str, usize)> {
     let ec2 = aws_sdk_ec2::Client::new(c);
     let tag = |stack: &str| {
         aws_sdk_ec2::types::Filter::builder()
@@ -1070,7 +1070,7 @@ fn lost_responses_throttling_and_server_errors_never_duplicate() {
     let proxy = FaultProxy::start(&moto.endpoint, decide);
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("vb.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let mut cfg = config(&moto);
         cfg.endpoint_url = Some(proxy.endpoint.clone());
@@ -1427,7 +1427,7 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
     let stack = visitor_book::stack_with_certificate(&moto.seed());
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("vb.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -1456,7 +1456,7 @@ fn a_cancelled_apply_saves_what_it_did_and_resumes() {
             report.done.len(),
             report.skipped.len()
         );
-        let saved = store.load("visitor-book").unwrap();
+        let saved = crate::ready(store.load("visitor-book")).unwrap();
         assert_eq!(saved, report.state, "what was done is saved");
         for (address, _) in &report.done {
             assert_eq!(
@@ -1483,13 +1483,13 @@ fn state_recover_rebuilds_a_lost_state_file() {
     let stack = visitor_book::stack_with_certificate(&moto.seed());
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("vb.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
             .expect("connects");
         let report = apply_stack(&aws, &stack, &lock, State::empty("visitor-book")).await;
-        std::fs::remove_file(store.path()).unwrap();
+        std::fs::remove_file(store.path().unwrap()).unwrap();
 
         let recovered = ecs_iac::aws::recover(
             &aws,
@@ -1513,7 +1513,7 @@ fn state_recover_rebuilds_a_lost_state_file() {
             VISITOR_BOOK_COUNTS,
             "nothing was created"
         );
-        let saved = store.load("visitor-book").unwrap();
+        let saved = crate::ready(store.load("visitor-book")).unwrap();
         let after = plan(&stack, &saved).unwrap();
         assert!(!after.has_changes(), "{}", after.render_text());
     });
@@ -1529,7 +1529,7 @@ fn import_adopts_existing_resources() {
     stack.add(Role::new("app-role", Principal::ecs_tasks()).role_name("imported-role"));
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("imports.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let c = sdk(&moto).await;
         let logs = aws_sdk_cloudwatchlogs::Client::new(&c);

@@ -59,7 +59,7 @@ fn a_repository_is_created_pulled_from_kept_in_line_and_deleted_only_when_empty(
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("registry.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("us-east-1"))
             .await
@@ -296,7 +296,7 @@ fn a_topic_with_subscriptions_is_notified_by_alarms_and_kept_in_line() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("alerts.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("us-east-1"))
             .await
@@ -465,7 +465,7 @@ fn a_key_with_alias_and_rotation_encrypts_logs_and_topics_and_is_scheduled_for_d
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("keys.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("us-east-1"))
             .await
@@ -645,7 +645,7 @@ fn load_balancer_attributes_change_in_place_and_deletion_protection_blocks_remov
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("edge.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("us-east-1"))
             .await
@@ -755,7 +755,7 @@ fn a_web_acl_protects_its_load_balancer_whose_access_logs_reach_a_bucket_that_al
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("shield.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("us-east-1"))
             .await
@@ -1006,7 +1006,7 @@ fn secrets_the_stack_creates_get_their_value_at_apply_and_never_show_it() {
     std::fs::write(&file, "Api-Key-From-File-91c2\n").unwrap();
     let state_path = dir.path().join("vault.state.json");
     let store = StateStore::new(&state_path);
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     // What is sent to Secrets Manager's DeleteSecret (moto only models the window).
     let deletes = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let log = deletes.clone();
@@ -1215,7 +1215,7 @@ fn a_secret_whose_value_cannot_be_read_stops_apply_before_anything_is_created() 
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("unset.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     let mut stack = Stack::new("unset").region("us-east-1");
     stack.add(Vpc::new("vpc", cidr("10.4.0.0/16")));
     stack.add(Secret::new(
@@ -1262,7 +1262,7 @@ fn a_secret_whose_value_cannot_be_read_stops_apply_before_anything_is_created() 
             .vpcs()
             .iter()
             .all(|v| v.cidr_block() != Some("10.4.0.0/16")));
-        assert!(store.load("unset").unwrap().resources.is_empty());
+        assert!(crate::ready(store.load("unset")).unwrap().resources.is_empty());
     });
 }
 
@@ -1308,7 +1308,7 @@ fn a_bucket_is_created_locked_down_kept_in_line_and_deleted_only_when_allowed_to
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("store.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("eu-west-1"))
             .await
@@ -1586,7 +1586,7 @@ fn a_trail_delivers_to_its_bucket_with_the_policies_it_needs_and_is_kept_in_line
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("audit.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     // What is sent as Insights selectors: moto appends them where AWS replaces them.
     let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let log = sent.clone();
@@ -1804,7 +1804,7 @@ fn an_opensearch_domain_gets_its_master_password_from_a_secret_and_changes_in_pl
     let dir = tempfile::tempdir().unwrap();
     let state_path = dir.path().join("search.state.json");
     let store = StateStore::new(&state_path);
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     // The CreateDomain request as sent: the one place the password may appear.
     let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let log = sent.clone();

@@ -19,7 +19,7 @@ fn drift_shows_exactly_and_apply_puts_it_back() {
         fintech::stack_with_secret_values(crate::apply::fintech_secret_files(values.path()));
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("ff.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -137,7 +137,7 @@ fn visitor_book_drift_shows_exactly_and_apply_puts_it_back() {
     let stack = crate::visitor_book::stack_with_certificate(&moto.seed());
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("vb.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -276,7 +276,7 @@ fn resources_deleted_outside_are_created_again() {
     );
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("tg.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), stack.pinned_region())
             .await
@@ -421,7 +421,7 @@ fn declared_default_egress_rules_converge_and_stay() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("egress.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("us-east-1"))
             .await

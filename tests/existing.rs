@@ -96,7 +96,7 @@ fn existing_vpc_subnet_and_group_are_used_never_changed_and_forgotten() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("app.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let c = sdk(&moto).await;
         let (vpc_id, subnet_id) = shared_network(&c).await;
@@ -220,7 +220,7 @@ fn a_lookup_matching_none_or_several_stops_apply_before_any_change() {
         ] {
             let dir = tempfile::tempdir().unwrap();
             let store = StateStore::new(dir.path().join("app.state.json"));
-            let lock = store.lock().unwrap();
+            let lock = crate::ready(store.lock()).unwrap();
             seen.lock().unwrap().clear();
             let stack = app_stack(lookup);
             let plan = plan(&stack, &State::empty("app")).unwrap();
@@ -238,7 +238,7 @@ fn a_lookup_matching_none_or_several_stops_apply_before_any_change() {
             assert!(text.contains(expected) && text.contains("shared"), "{text}");
             let sent = seen.lock().unwrap().clone();
             assert_eq!(mutating(&sent), Vec::<String>::new(), "sent {sent:?}");
-            assert!(!store.path().exists());
+            assert!(!store.path().unwrap().exists());
         }
     });
 }
@@ -257,7 +257,7 @@ fn the_app_stack_deploys_into_the_network_stacks_outputs() {
             .await
             .unwrap();
         let network = crate::two_stacks::network();
-        let lock = network_store.lock().unwrap();
+        let lock = crate::ready(network_store.lock()).unwrap();
         let first = plan(&network, &State::empty("network")).unwrap();
         let report = apply(
             &aws,
@@ -272,9 +272,9 @@ fn the_app_stack_deploys_into_the_network_stacks_outputs() {
         drop(lock);
         let vpc_id = report.state.resources["vpc"].id.clone().unwrap();
 
-        let outputs = network_store.outputs("network").unwrap();
+        let outputs = crate::ready(network_store.outputs("network")).unwrap();
         let app = crate::two_stacks::app(&outputs).unwrap();
-        let lock = app_store.lock().unwrap();
+        let lock = crate::ready(app_store.lock()).unwrap();
         let second = plan(&app, &State::empty("app")).unwrap();
         let report = apply(
             &aws,
@@ -306,8 +306,7 @@ fn the_app_stack_deploys_into_the_network_stacks_outputs() {
             .contains("stack `network` (n.json) has no output `vpc-id`"),
         "{err}"
     );
-    let missing = StateStore::new(dir.path().join("nope.state.json"))
-        .outputs("network")
+    let missing = crate::ready(StateStore::new(dir.path().join("nope.state.json")).outputs("network"))
         .unwrap_err();
     assert!(
         missing.to_string().contains("apply that stack first"),

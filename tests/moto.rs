@@ -18,6 +18,16 @@ pub struct Moto {
 
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// moto_server's own start-up, with werkzeug serving one request at a time.
+const ONE_AT_A_TIME: &str = "\
+import sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication, MotoRequestHandler, create_backend_app)
+run_simple('127.0.0.1', int(sys.argv[1]), DomainDispatcherApplication(create_backend_app),
+           threaded=False, request_handler=MotoRequestHandler)
+";
+
 fn venv() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin")
 }
@@ -26,6 +36,18 @@ impl Moto {
     /// Starts moto_server on a free loopback port. Fails (never skips) when moto is not
     /// installed, saying how to install it.
     pub fn start() -> Moto {
+        Moto::launch(false)
+    }
+
+    /// Starts a moto_server that answers one request at a time. moto checks S3's
+    /// conditions (`If-None-Match: *`) and then writes, without a lock between the two, so
+    /// two conditional writes on parallel threads can both succeed; S3 itself decides them
+    /// atomically. Tests of racing writers use this server so that moto decides like S3.
+    pub fn start_one_request_at_a_time() -> Moto {
+        Moto::launch(true)
+    }
+
+    fn launch(one_at_a_time: bool) -> Moto {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -40,8 +62,16 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut command = if one_at_a_time {
+            let mut c = Command::new(venv().join("python"));
+            c.args(["-c", ONE_AT_A_TIME, &port.to_string()]);
+            c
+        } else {
+            let mut c = Command::new(&bin);
+            c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+            c
+        };
+        let child = command
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .env("MOTO_ECS_SERVICE_RUNNING", "2")
             .stdout(Stdio::null())

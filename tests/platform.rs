@@ -254,7 +254,7 @@ fn an_app_deploys_onto_an_existing_platform_and_destroy_leaves_the_platform() {
     let certificate = moto.seed();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("app.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let c = sdk(&moto).await;
         let p = make_platform(&c, certificate).await;
@@ -429,7 +429,7 @@ fn a_platform_resource_that_is_not_there_stops_apply_before_any_change() {
     let (proxy, seen) = recording(&moto);
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("app.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     let missing_listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/platform-alb/50dc6c495c0c9188/f2f7dc8efc522ab2";
     let missing_cert =
         "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
@@ -516,7 +516,7 @@ fn a_platform_resource_that_is_not_there_stops_apply_before_any_change() {
         }
         let sent = seen.lock().unwrap().clone();
         assert_eq!(mutating(&sent), Vec::<String>::new(), "sent {sent:?}");
-        assert!(!store.path().exists());
+        assert!(!store.path().unwrap().exists());
     });
 }
 

@@ -15,7 +15,7 @@ fn apply_through_proxy(moto: &Moto, stack: &Stack) -> (ApplyError, Vec<String>) 
     let (proxy, seen) = recording(moto);
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("s.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     let err = runtime().block_on(async {
         let mut cfg = config(moto);
         cfg.endpoint_url = Some(proxy.endpoint.clone());
@@ -31,7 +31,7 @@ fn apply_through_proxy(moto: &Moto, stack: &Stack) -> (ApplyError, Vec<String>) 
         .await
         .expect_err("apply stops")
     });
-    assert!(!store.path().exists(), "no state was written");
+    assert!(!store.path().unwrap().exists(), "no state was written");
     let seen = seen.lock().unwrap().clone();
     (err, seen)
 }

@@ -139,7 +139,7 @@ fn a_secret_value_appears_in_no_output() {
     let events: Arc<Mutex<Vec<String>>> = Arc::default();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("sc.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     let log_writer = logs.clone();
     // Every log line of the engine and the AWS SDK, at the most verbose level a user can
     // ask for (`RUST_LOG=trace`).
@@ -210,7 +210,7 @@ fn a_secret_value_appears_in_no_output() {
     outputs.push(("second apply report".into(), format!("{second:?}")));
     outputs.push((
         "state file".into(),
-        std::fs::read_to_string(store.path()).unwrap(),
+        std::fs::read_to_string(store.path().unwrap()).unwrap(),
     ));
     outputs.push(("progress events".into(), events.lock().unwrap().join("\n")));
     outputs.push(("logs".into(), logs.text()));

@@ -32,6 +32,18 @@ mod plan;
 mod platform;
 mod preflight;
 mod secrets;
+mod state_s3;
 mod synth;
 mod updates;
 mod waiters;
+
+/// The value of a future that is ready at once, as the local state store's are: usable
+/// inside and outside a runtime.
+pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("a local state store call was not ready at once"),
+    }
+}

@@ -121,7 +121,7 @@ fn changes_apply_in_place_and_converge() {
     let certificate = moto.seed();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("changes.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let mut cfg = config(&moto);
         cfg.apply_immediately = true;
@@ -329,7 +329,7 @@ fn alb_groups_cluster_insights_and_a_route_target_change_in_place() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("inplace.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     runtime().block_on(async {
         let aws = Aws::connect(config(&moto), Some("us-east-1"))
             .await

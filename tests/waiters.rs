@@ -369,7 +369,7 @@ async fn interrupt_while_waiting(
     use ecs_iac::aws::{apply, ApplyOptions, Event, StateStore};
     let dir = tempfile::tempdir().unwrap();
     let store = StateStore::new(dir.path().join("s.state.json"));
-    let lock = store.lock().unwrap();
+    let lock = crate::ready(store.lock()).unwrap();
     let events: Arc<std::sync::Mutex<Vec<Event>>> = Arc::default();
     let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (seen, stop) = (events.clone(), cancel.clone());

@@ -6,7 +6,8 @@
 //!   resource kind the core renders;
 //! - [`engine`]: runs a [`Plan`](ecs_iac_core::Plan) as a dependency graph with bounded
 //!   concurrency, journaling creates so a crash or a lost response never duplicates;
-//! - [`StateStore`]: the state file, written atomically under an exclusive lock.
+//! - [`StateStore`]: the state, in a local file or an S3 object, written under an
+//!   exclusive lock (an OS lock, or an S3 conditional write).
 
 pub mod body;
 mod clients;
@@ -26,4 +27,4 @@ pub use engine::{
 pub use error::{ConnectError, ProviderError};
 pub use preflight::{preflight, Preflight};
 pub use refresh::refresh;
-pub use state_store::{StateLock, StateStore, StateStoreError};
+pub use state_store::{LockInfo, StateLock, StateStore, StateStoreError, StateVersion};

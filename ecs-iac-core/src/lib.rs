@@ -38,6 +38,7 @@
 //! assert_eq!(service.body["taskDefinition"], "${web-task.arn}");
 //! ```
 
+pub mod backend;
 pub mod diagnostic;
 mod diff;
 pub mod external;
@@ -70,6 +71,7 @@ mod lint_tests;
 #[cfg(test)]
 mod rule_tests;
 
+pub use backend::{BackendError, S3Backend, StateBackend};
 pub use diagnostic::{Diagnostic, Invalid, Rule, Severity};
 pub use external::{external_references, ExternalKind, ExternalRef};
 pub use grant::{Grant, GrantError, GRANTS_POLICY};
@@ -94,6 +96,7 @@ pub mod prelude {
     pub use crate::resources::*;
     pub use crate::{
         lint, plan, synth, text, validate, Arn, Attr, Diagnostic, Grant, GrantError, LintReport,
-        LintRule, Plan, Ref, Severity, Stack, State, Text, ACCOUNT_ID, REGION,
+        LintRule, Plan, Ref, S3Backend, Severity, Stack, State, StateBackend, Text, ACCOUNT_ID,
+        REGION,
     };
 }

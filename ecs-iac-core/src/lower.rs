@@ -266,14 +266,16 @@ impl<'a> Cx<'a> {
             };
             map.insert(field.to_string(), value);
         }
-        for p in crate::resolve::placeholders(&body) {
-            if p.address != node.address
-                && p.address != "aws"
-                && self.index.resources.contains(p.address.as_str())
+        let (deps, resources) = (&mut node.deps, &self.index.resources);
+        crate::resolve::each_placeholder(&body, &mut |address, _| {
+            if address != node.address
+                && address != "aws"
+                && resources.contains(address)
+                && !deps.contains(address)
             {
-                node.deps.insert(p.address);
+                deps.insert(address.to_string());
             }
-        }
+        });
         self.nodes.push(Node {
             address: node.address,
             resource: node.resource,

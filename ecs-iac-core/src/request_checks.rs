@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
     for node in nodes {
         let mut cx = Checks {
-            address: node.resource.to_string(),
+            address: &node.resource,
             out,
         };
         cx.tags(node);
@@ -150,14 +150,14 @@ fn arn_parts(text: &str) -> Option<(&str, &str)> {
 }
 
 struct Checks<'a> {
-    address: String,
+    address: &'a str,
     out: &'a mut Vec<Diagnostic>,
 }
 
 impl Checks<'_> {
     fn error(&mut self, rule: Rule, path: impl Into<String>, message: String) {
         self.out
-            .push(Diagnostic::new(rule, &self.address, path, message));
+            .push(Diagnostic::new(rule, self.address, path, message));
     }
 
     /// The string at `body[field]`, when there is one, against `rule`.
@@ -177,59 +177,75 @@ impl Checks<'_> {
         }
     }
 
-    /// The stack's own tags (not the ownership tags ecs-iac adds).
+    /// The stack's own tags (not the ownership tags ecs-iac adds). Borrowed: every node
+    /// has tags, and the path is only written for a tag that fails.
     fn tags(&mut self, node: &Node) {
         let style = node.kind.spec().tags;
         let Some(field) = style.field() else { return };
-        let pairs: Vec<(String, String, String)> = match style {
-            Tags::Ec2(_) => items(&node.body[field])
-                .iter()
-                .flat_map(|spec| items(&spec["Tags"]).iter().cloned())
-                .map(|t| pair(&t, "Key", "Value", field))
-                .collect(),
-            Tags::KeyValue | Tags::LowerKeyValue | Tags::KeyValueList(_) => {
-                items(&node.body[field])
-                    .iter()
-                    .map(|t| pair(t, "Key", "Value", field))
-                    .collect()
-            }
-            Tags::Ecs => items(&node.body[field])
-                .iter()
-                .map(|t| pair(t, "key", "value", field))
-                .collect(),
-            Tags::Kms => items(&node.body[field])
-                .iter()
-                .map(|t| pair(t, "TagKey", "TagValue", field))
-                .collect(),
-            Tags::Map | Tags::LowerMap => node.body[field]
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| {
-                            let value = v.as_str().unwrap_or_default().to_string();
-                            (k.clone(), value, format!("{field}.{k}"))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            Tags::None => Vec::new(),
+        let (key_name, value_name) = match style {
+            Tags::Ecs => ("key", "value"),
+            Tags::Kms => ("TagKey", "TagValue"),
+            _ => ("Key", "Value"),
         };
-        for (key, value, path) in pairs {
-            if key == STACK_TAG || key == ADDRESS_TAG {
-                continue;
+        fn pair<'v>(t: &'v Value, key: &str, value: &str) -> (&'v str, &'v str) {
+            let text = |name: &str| t.get(name).and_then(Value::as_str).unwrap_or_default();
+            (text(key), text(value))
+        }
+        let body = &node.body[field];
+        match style {
+            Tags::Ec2(_) => {
+                for spec in items(body) {
+                    for t in items(&spec["Tags"]) {
+                        let (k, v) = pair(t, key_name, value_name);
+                        self.tag(k, v, || format!("{field}[{k:?}]"));
+                    }
+                }
             }
-            if key.to_ascii_lowercase().starts_with("aws:") {
-                self.error(
-                    Rule::AwsString,
-                    &path,
-                    format!("tag key `{key}`: the `aws:` prefix is reserved for AWS's own tags"),
-                );
-                continue;
+            Tags::KeyValue
+            | Tags::LowerKeyValue
+            | Tags::KeyValueList(_)
+            | Tags::Ecs
+            | Tags::Kms => {
+                for t in items(body) {
+                    let (k, v) = pair(t, key_name, value_name);
+                    self.tag(k, v, || format!("{field}[{k:?}]"));
+                }
             }
-            self.string_at(&key, &path, &limits::TAG_KEY);
-            if !value.is_empty() {
-                self.string_at(&value, &path, &limits::TAG_VALUE);
+            Tags::Map | Tags::LowerMap => {
+                for (k, v) in body.as_object().into_iter().flatten() {
+                    let v = v.as_str().unwrap_or_default();
+                    self.tag(k, v, || format!("{field}.{k}"));
+                }
             }
+            Tags::None => {}
+        }
+    }
+
+    /// Checks one tag; `path` writes where it is.
+    fn tag(&mut self, key: &str, value: &str, path: impl Fn() -> String) {
+        if key == STACK_TAG || key == ADDRESS_TAG {
+            return;
+        }
+        if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")) {
+            self.error(
+                Rule::AwsString,
+                path(),
+                format!("tag key `{key}`: the `aws:` prefix is reserved for AWS's own tags"),
+            );
+            return;
+        }
+        // A value filled in at apply (`${vpc.id}`) is checked once it is known, by AWS.
+        let problem = |text: &str, rule: &NameRule| {
+            (!text.contains("${")).then(|| rule.check(text)).flatten()
+        };
+        let value_problem = (!value.is_empty())
+            .then(|| problem(value, &limits::TAG_VALUE))
+            .flatten();
+        for found in [problem(key, &limits::TAG_KEY), value_problem]
+            .into_iter()
+            .flatten()
+        {
+            self.error(Rule::AwsString, path(), found);
         }
     }
 
@@ -414,13 +430,6 @@ impl Checks<'_> {
             );
         }
     }
-}
-
-fn pair(tag: &Value, key: &str, value: &str, field: &str) -> (String, String, String) {
-    let k = tag[key].as_str().unwrap_or_default().to_string();
-    let v = tag[value].as_str().unwrap_or_default().to_string();
-    let path = format!("{field}[{k:?}]");
-    (k, v, path)
 }
 
 #[cfg(test)]

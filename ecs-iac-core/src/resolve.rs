@@ -57,25 +57,42 @@ pub struct Unresolved {
     pub attribute: String,
 }
 
-/// Calls `f` for every placeholder in `text`.
-fn scan(text: &str, mut f: impl FnMut(std::ops::Range<usize>, Placeholder)) {
+/// Calls `f` with the range, address and attribute of every placeholder in `text`.
+/// Looks for `$` with `memchr` first: most strings hold none.
+fn scan_borrowed<'t>(text: &'t str, mut f: impl FnMut(std::ops::Range<usize>, &'t str, &'t str)) {
     let mut from = 0;
-    while let Some(start) = text[from..].find("${").map(|i| from + i) {
-        let Some(end) = text[start..].find('}').map(|i| start + i) else {
+    while let Some(dollar) = text[from..].find('$').map(|i| from + i) {
+        if text.as_bytes().get(dollar + 1) != Some(&b'{') {
+            from = dollar + 1;
+            continue;
+        }
+        let Some(end) = text[dollar..].find('}').map(|i| dollar + i) else {
             break;
         };
-        let inner = &text[start + 2..end];
-        if let Some((address, attribute)) = inner.rsplit_once('.') {
-            f(
-                start..end + 1,
-                Placeholder {
-                    address: address.to_string(),
-                    attribute: attribute.to_string(),
-                },
-            );
+        if let Some((address, attribute)) = text[dollar + 2..end].rsplit_once('.') {
+            f(dollar..end + 1, address, attribute);
         }
         from = end + 1;
     }
+}
+
+/// Calls `f` for every placeholder in `text`.
+fn scan(text: &str, mut f: impl FnMut(std::ops::Range<usize>, Placeholder)) {
+    scan_borrowed(text, |range, address, attribute| {
+        f(
+            range,
+            Placeholder {
+                address: address.to_string(),
+                attribute: attribute.to_string(),
+            },
+        )
+    });
+}
+
+/// Calls `f(address, attribute)` for every placeholder in a request, in order, with
+/// repeats, without copying them.
+pub fn each_placeholder<'v>(value: &'v Value, f: &mut dyn FnMut(&'v str, &'v str)) {
+    visit_strings(value, &mut |s| scan_borrowed(s, |_, address, attribute| f(address, attribute)));
 }
 
 /// Every placeholder in a request, in order, with repeats.
@@ -85,7 +102,7 @@ pub fn placeholders(value: &Value) -> Vec<Placeholder> {
     out
 }
 
-fn visit_strings(value: &Value, f: &mut dyn FnMut(&str)) {
+fn visit_strings<'v>(value: &'v Value, f: &mut dyn FnMut(&'v str)) {
     match value {
         Value::String(s) => f(s),
         Value::Array(items) => items.iter().for_each(|v| visit_strings(v, f)),

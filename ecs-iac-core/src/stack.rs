@@ -160,6 +160,7 @@ pub struct Stack {
     pub(crate) id: u64,
     pub(crate) name: String,
     pub(crate) region: Option<String>,
+    pub(crate) backend: Option<crate::backend::StateBackend>,
     pub(crate) entries: Vec<Entry>,
     pub(crate) outputs: Vec<crate::output::Output>,
 }
@@ -171,6 +172,7 @@ impl Stack {
             id: NEXT_STACK_ID.fetch_add(1, Ordering::Relaxed),
             name: name.into(),
             region: None,
+            backend: None,
             entries: Vec::new(),
             outputs: Vec::new(),
         }
@@ -200,6 +202,20 @@ impl Stack {
     pub fn region(mut self, region: impl Into<String>) -> Stack {
         self.region = Some(region.into());
         self
+    }
+
+    /// Keeps the stack's state in `backend` (e.g. `S3Backend::new(bucket, key)`) instead
+    /// of the default local file `<stack>.state.json`. The command line's `--state`
+    /// overrides it.
+    #[must_use]
+    pub fn state_backend(mut self, backend: impl Into<crate::backend::StateBackend>) -> Stack {
+        self.backend = Some(backend.into());
+        self
+    }
+
+    /// The state backend chosen in code, if any.
+    pub fn backend(&self) -> Option<&crate::backend::StateBackend> {
+        self.backend.as_ref()
     }
 
     /// The stack's name.

@@ -7,7 +7,7 @@ use crate::lower::{Cx, Index, Node};
 use crate::stack::Stack;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Every problem of a stack, errors and warnings, in resource order. Nothing stops at
 /// the first problem.
@@ -190,30 +190,31 @@ pub struct SynthFile {
 /// value, a tag, …) that names no node of the stack, or an attribute its kind does not
 /// record: it could never be resolved, and apply would fail after creating other things.
 fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
-    use crate::resolve::placeholders;
-    let kinds: BTreeMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
+    let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
     for node in nodes {
-        for p in placeholders(&node.body) {
-            if let Some(problem) = placeholder_problem(stack, &kinds, &p) {
+        crate::resolve::each_placeholder(&node.body, &mut |address, attribute| {
+            if let Some(problem) = placeholder_problem(stack, &kinds, address, attribute) {
                 out.push(Diagnostic::new(
                     Rule::UnknownAttribute,
                     node.resource.to_string(),
-                    path_of_placeholder(&node.body, &p.address, &p.attribute),
+                    path_of_placeholder(&node.body, address, attribute),
                     problem,
                 ));
             }
-        }
+        });
     }
 }
 
 /// The same check for the outputs' values.
 fn check_output_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
-    use crate::resolve::placeholders;
-    let kinds: BTreeMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
+    if stack.outputs.is_empty() {
+        return;
+    }
+    let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
     for (i, o) in stack.outputs.iter().enumerate() {
         let value = Value::String(o.value.as_str().to_string());
-        for p in placeholders(&value) {
-            if let Some(problem) = placeholder_problem(stack, &kinds, &p) {
+        crate::resolve::each_placeholder(&value, &mut |address, attribute| {
+            if let Some(problem) = placeholder_problem(stack, &kinds, address, attribute) {
                 out.push(Diagnostic::new(
                     Rule::UnknownAttribute,
                     format!("output:{}", o.name),
@@ -221,52 +222,42 @@ fn check_output_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                     problem,
                 ));
             }
-        }
+        });
     }
 }
 
-/// Why the placeholder `p` can never be resolved in `stack` (whose nodes have `kinds`).
+/// Why the placeholder `${address.attribute}` can never be resolved in `stack` (whose
+/// nodes have `kinds`).
 fn placeholder_problem(
     stack: &Stack,
-    kinds: &BTreeMap<&str, Kind>,
-    p: &crate::resolve::Placeholder,
+    kinds: &HashMap<&str, Kind>,
+    address: &str,
+    attribute: &str,
 ) -> Option<String> {
-    {
+    match (address, kinds.get(address)) {
+        ("aws", _) if matches!(attribute, "account_id" | "region" | "partition") => None,
+        ("aws", _) => Some(format!(
+            "`${{aws.{attribute}}}` is not a value ecs-iac knows; `${{aws.account_id}}`, `${{aws.region}}` and `${{aws.partition}}` are"
+        )),
+        (_, None) => Some(format!(
+            "`${{{address}.{attribute}}}` names no resource of stack `{}`; pass the resource's reference instead of writing its name",
+            stack.name
+        )),
+        (_, Some(kind))
+            if attribute == "secret_value" && matches!(*kind, Kind::SECRET_REF | Kind::SECRET) =>
         {
-            match (p.address.as_str(), kinds.get(p.address.as_str())) {
-                ("aws", _)
-                    if matches!(p.attribute.as_str(), "account_id" | "region" | "partition") =>
-                {
-                    None
-                }
-                ("aws", _) => Some(format!(
-                    "`${{aws.{}}}` is not a value ecs-iac knows; `${{aws.account_id}}`, `${{aws.region}}` and `${{aws.partition}}` are",
-                    p.attribute
-                )),
-                (_, None) => Some(format!(
-                    "`${{{}.{}}}` names no resource of stack `{}`; pass the resource's reference instead of writing its name",
-                    p.address, p.attribute, stack.name
-                )),
-                (_, Some(kind))
-                    if p.attribute == "secret_value"
-                        && matches!(*kind, Kind::SECRET_REF | Kind::SECRET) =>
-                {
-                    None
-                }
-                (_, Some(kind)) if kind.spec().attribute(&p.attribute).is_some() => None,
-                (_, Some(kind)) => Some(format!(
-                    "`{}` ({kind}) has no attribute `{}`; it records {}",
-                    p.address,
-                    p.attribute,
-                    kind.spec()
-                        .attributes
-                        .iter()
-                        .map(|a| format!("`{}`", a.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            }
+            None
         }
+        (_, Some(kind)) if kind.spec().attribute(attribute).is_some() => None,
+        (_, Some(kind)) => Some(format!(
+            "`{address}` ({kind}) has no attribute `{attribute}`; it records {}",
+            kind.spec()
+                .attributes
+                .iter()
+                .map(|a| format!("`{}`", a.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
 }
 

@@ -19,6 +19,7 @@ pub(super) fn plan(
     let session = if refresh.refresh && !prior.resources.is_empty() {
         let hint = " (pass --refresh=false to plan from the state file only)";
         Some(Session::connect(
+            &cx.runtime,
             cx.stack,
             refresh.target.engine_config(),
             Some(hint),
@@ -56,55 +57,57 @@ pub(super) fn apply(
 ) -> Result<u8, CliError> {
     let synth = cx.compile()?;
     refuse_on_lint_errors(cx, ignore_lint_errors)?;
-    let lock = cx.lock()?;
-    let mut prior = cx.load_state()?;
-    // The connection and the identity are checked before the plan is shown.
-    let session = Session::connect(cx.stack, run.engine_config(), None)?;
-    let observed = session.observe(&prior)?;
-    prior.refresh_attributes(&observed);
-    let plan = plan_refreshed(synth, &prior, &observed);
-    if !run.quiet && !run.json {
-        cx.out.write_all(plan.render_text().as_bytes())?;
-    }
-    if plan.is_blocked() {
-        return Err(CliError::Blocked(plan.blocked().count()));
-    }
-    if !plan.has_changes() {
-        return Ok(EXIT_OK);
-    }
-    // What apply reads first is checked before asking (and not read again).
-    let checked = session.preflight(&plan, &prior, "nothing was changed")?;
-    confirm(yes, "apply", cx.out)?;
-    let report = session.run_engine(run, cx.out, |aws, options| {
-        Box::pin(async move {
-            crate::aws::apply_checked(aws, &plan, &lock, prior, options, checked).await
-        })
-    })?;
-    finish(&report, run, cx.out)
+    cx.with_lock(|cx, lock| {
+        let mut prior = cx.runtime.block_on(lock.load(cx.stack.name()))??;
+        // The connection and the identity are checked before the plan is shown.
+        let session = Session::connect(&cx.runtime, cx.stack, run.engine_config(), None)?;
+        let observed = session.observe(&prior)?;
+        prior.refresh_attributes(&observed);
+        let plan = plan_refreshed(synth, &prior, &observed);
+        if !run.quiet && !run.json {
+            cx.out.write_all(plan.render_text().as_bytes())?;
+        }
+        if plan.is_blocked() {
+            return Err(CliError::Blocked(plan.blocked().count()));
+        }
+        if !plan.has_changes() {
+            return Ok(EXIT_OK);
+        }
+        // What apply reads first is checked before asking (and not read again).
+        let checked = session.preflight(&plan, &prior, "nothing was changed")?;
+        confirm(yes, "apply", cx.out)?;
+        let report = session.run_engine(run, cx.out, lock, |aws, options, lock| {
+            Box::pin(async move {
+                crate::aws::apply_checked(aws, &plan, lock, prior, options, checked).await
+            })
+        })?;
+        finish(&report, run, cx.out)
+    })
 }
 
 /// `destroy`: every resource in state, dependents first, after confirmation.
 pub(super) fn destroy(cx: &mut Context<'_>, yes: bool, run: &RunArgs) -> Result<u8, CliError> {
-    let lock = cx.lock()?;
-    let prior = cx.load_state()?;
-    if prior.resources.is_empty() {
-        writeln!(
-            cx.out,
-            "Nothing to destroy: state {} is empty.",
-            cx.store.path().display()
-        )?;
-        return Ok(EXIT_OK);
-    }
-    let session = Session::connect(cx.stack, run.engine_config(), None)?;
-    if !run.quiet && !run.json {
-        cx.out
-            .write_all(plan_destroy(&prior).render_text().as_bytes())?;
-    }
-    confirm(yes, "destroy", cx.out)?;
-    let report = session.run_engine(run, cx.out, |aws, options| {
-        Box::pin(async move { crate::aws::destroy(aws, &lock, prior, options).await })
-    })?;
-    finish(&report, run, cx.out)
+    cx.with_lock(|cx, lock| {
+        let prior = cx.runtime.block_on(lock.load(cx.stack.name()))??;
+        if prior.resources.is_empty() {
+            writeln!(
+                cx.out,
+                "Nothing to destroy: state {} is empty.",
+                cx.store.location()
+            )?;
+            return Ok(EXIT_OK);
+        }
+        let session = Session::connect(&cx.runtime, cx.stack, run.engine_config(), None)?;
+        if !run.quiet && !run.json {
+            cx.out
+                .write_all(plan_destroy(&prior).render_text().as_bytes())?;
+        }
+        confirm(yes, "destroy", cx.out)?;
+        let report = session.run_engine(run, cx.out, lock, |aws, options, lock| {
+            Box::pin(async move { crate::aws::destroy(aws, lock, prior, options).await })
+        })?;
+        finish(&report, run, cx.out)
+    })
 }
 
 /// `import ADDRESS ID`: adopts an existing resource as the stack's `address`.
@@ -115,33 +118,35 @@ pub(super) fn import(
     run: &RunArgs,
 ) -> Result<u8, CliError> {
     let synth = cx.compile()?;
-    let lock = cx.lock()?;
-    let prior = cx.load_state()?;
-    let session = Session::connect(cx.stack, run.engine_config(), None)?;
-    let report = session.run_engine(run, cx.out, |aws, options| {
-        Box::pin(async move {
-            crate::aws::import(aws, synth, &address, &id, &lock, prior, options).await
-        })
-    })?;
-    finish(&report, run, cx.out)
+    cx.with_lock(|cx, lock| {
+        let prior = cx.runtime.block_on(lock.load(cx.stack.name()))??;
+        let session = Session::connect(&cx.runtime, cx.stack, run.engine_config(), None)?;
+        let report = session.run_engine(run, cx.out, lock, |aws, options, lock| {
+            Box::pin(async move {
+                crate::aws::import(aws, synth, &address, &id, lock, prior, options).await
+            })
+        })?;
+        finish(&report, run, cx.out)
+    })
 }
 
 /// `state recover`: rebuilds a lost state from the ownership tags; creates nothing.
 pub(super) fn recover(cx: &mut Context<'_>, run: &RunArgs) -> Result<u8, CliError> {
     let synth = cx.compile()?;
-    let lock = cx.lock()?;
-    let prior = cx.load_state()?;
-    if prior.resources.values().any(|r| r.id.is_some()) {
-        return Err(CliError::StateNotLost {
-            state: cx.store.path().to_path_buf(),
-            resources: prior.resources.len(),
-        });
-    }
-    let session = Session::connect(cx.stack, run.engine_config(), None)?;
-    let report = session.run_engine(run, cx.out, |aws, options| {
-        Box::pin(async move { crate::aws::recover(aws, synth, &lock, options).await })
-    })?;
-    finish(&report, run, cx.out)
+    cx.with_lock(|cx, lock| {
+        let prior = cx.runtime.block_on(lock.load(cx.stack.name()))??;
+        if prior.resources.values().any(|r| r.id.is_some()) {
+            return Err(CliError::StateNotLost {
+                state: cx.store.location(),
+                resources: prior.resources.len(),
+            });
+        }
+        let session = Session::connect(&cx.runtime, cx.stack, run.engine_config(), None)?;
+        let report = session.run_engine(run, cx.out, lock, |aws, options, lock| {
+            Box::pin(async move { crate::aws::recover(aws, synth, lock, options).await })
+        })?;
+        finish(&report, run, cx.out)
+    })
 }
 
 /// Stops an apply when `lint` reports unsuppressed errors, printing them; with

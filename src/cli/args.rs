@@ -11,9 +11,11 @@ use std::path::PathBuf;
     disable_help_subcommand = true
 )]
 pub(super) struct Cli {
-    /// State file (default: <stack>.state.json in the working directory).
-    #[arg(long, global = true)]
-    pub(super) state: Option<PathBuf>,
+    /// Where the state is: a file, or `s3://BUCKET/KEY` (with `?region=REGION` and
+    /// `&kms_key=KEY_ID` when needed). Default: the stack's `state_backend`, else
+    /// `<stack>.state.json` in the working directory.
+    #[arg(long, global = true, env = "ECS_IAC_STATE", value_name = "FILE|s3://BUCKET/KEY")]
+    pub(super) state: Option<String>,
     /// Log what the engine does (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(super) verbose: u8,
@@ -99,11 +101,34 @@ pub(super) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Inspect the state file.
+    /// Remove the lock of an S3 state whose holder is gone (killed, or its machine lost).
+    /// Only the lock with this ID is removed; a locked-state error names it.
+    ForceUnlock {
+        /// The lock's ID.
+        lock_id: String,
+    },
+    /// Inspect, move or repair the state.
     State {
         #[command(subcommand)]
         command: StateCommand,
     },
+}
+
+impl Command {
+    /// The endpoint the command sends AWS calls to, when it talks to AWS and has one.
+    pub(super) fn endpoint_url(&self) -> Option<String> {
+        let target = match self {
+            Command::Plan { refresh, .. } => &refresh.target,
+            Command::Apply { run, .. }
+            | Command::Destroy { run, .. }
+            | Command::Import { run, .. }
+            | Command::State {
+                command: StateCommand::Recover { run, .. },
+            } => &run.target,
+            _ => return None,
+        };
+        target.endpoint_url.clone()
+    }
 }
 
 /// How `plan` reads the live account.
@@ -230,5 +255,34 @@ pub(super) enum StateCommand {
         yes: bool,
         #[command(flatten)]
         run: RunArgs,
+    },
+    /// Print the state as stored (JSON), or an older version of an S3 state.
+    Pull {
+        /// A version id from `state history` (S3 with versioning on).
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Replace the state with FILE (e.g. one `state pull` printed, or the errored state a
+    /// run left), under the lock. Refuses another stack, another lineage, an older serial,
+    /// or the same serial with other content.
+    Push {
+        /// The state file to push.
+        file: PathBuf,
+        /// Push even if its lineage or serial says it would lose newer changes.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the versions of an S3 state (newest first) with their serials.
+    History {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move the state to another location (a file, or s3://BUCKET/KEY) under both locks;
+    /// afterwards pass that location with --state (or set it with `state_backend`).
+    Migrate {
+        /// The new location.
+        #[arg(long, value_name = "FILE|s3://BUCKET/KEY")]
+        to: String,
     },
 }

@@ -36,9 +36,20 @@ pub enum CliError {
         /// How many unsuppressed errors.
         errors: usize,
     },
-    /// The state file could not be read, locked or written.
+    /// The state could not be read, locked or written.
     #[error(transparent)]
     State(#[from] StateStoreError),
+    /// `--state` (or `ECS_IAC_STATE`) is not a usable location.
+    #[error(transparent)]
+    Backend(#[from] ecs_iac_core::BackendError),
+    /// A file `state push` reads is not a state.
+    #[error("{}: {source}", .path.display())]
+    StateFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: ecs_iac_core::StateError,
+    },
     /// The engine could not connect (region, credentials, endpoint).
     #[error("{source}{}", .hint.unwrap_or_default())]
     Connect {
@@ -95,38 +106,36 @@ pub enum CliError {
     NoOutput {
         /// The name asked for.
         name: String,
-        /// The state file.
-        state: PathBuf,
+        /// The state's location.
+        state: String,
         /// The outputs the state records.
         known: Vec<String>,
     },
     /// `state show ADDRESS` names an address the state does not have.
-    #[error("`{address}` is not in state {}", .state.display())]
+    #[error("`{address}` is not in state {state}")]
     NotInState {
         /// The address asked for.
         address: String,
-        /// The state file.
-        state: PathBuf,
+        /// The state's location.
+        state: String,
     },
     /// `state recover` over a state that records resources.
     #[error(
-        "state {} already records {resources} resource(s); recover only rebuilds a lost state: \
-         move the file away first",
-        .state.display()
+        "state {state} already records {resources} resource(s); recover only rebuilds a lost \
+         state: move it away first"
     )]
     StateNotLost {
-        /// The state file.
-        state: PathBuf,
+        /// The state's location.
+        state: String,
         /// How many resources it records.
         resources: usize,
     },
 }
 
-fn no_output(name: &str, state: &std::path::Path, known: &[String]) -> String {
+fn no_output(name: &str, state: &str, known: &[String]) -> String {
     if known.is_empty() {
         format!(
-            "output `{name}`: state {} records no outputs; declare it with `stack.output(..)` and apply",
-            state.display()
+            "output `{name}`: state {state} records no outputs; declare it with `stack.output(..)` and apply"
         )
     } else {
         format!("no output `{name}`; the state records {}", known.join(", "))

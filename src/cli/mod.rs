@@ -4,7 +4,8 @@
 //!
 //! Rooms: `args` (what clap parses), `offline` (commands that need no AWS: validate,
 //! synth, lint, graph, output, state list/show), `account` (commands against AWS: plan,
-//! apply, destroy, import, state recover), `session` (one AWS connection per command and
+//! apply, destroy, import, state recover), `state` (the state store: pull, push, history,
+//! migrate, force-unlock), `session` (one AWS connection per command and
 //! the engine's progress), `error` ([`CliError`]).
 
 mod account;
@@ -12,13 +13,14 @@ mod args;
 mod error;
 mod offline;
 mod session;
+mod state;
 
 pub use error::CliError;
 
 use crate::aws::{StateLock, StateStore};
 use args::{AwsTarget, Cli, Command, RefreshArgs, StateCommand};
 use clap::Parser;
-use ecs_iac_core::{synth, Diagnostic, Invalid, Stack, State};
+use ecs_iac_core::{synth, Diagnostic, Invalid, Stack, State, StateBackend};
 use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
@@ -91,12 +93,36 @@ where
     }
 }
 
-/// What every command works with: the stack, its state file and the output streams.
+/// What every command works with: the stack, its state store, the output streams and the
+/// command's one async runtime (built on first use: offline commands on a local state
+/// need none).
 struct Context<'a> {
     stack: &'a Stack,
     store: StateStore,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
+    runtime: LazyRuntime,
+}
+
+/// The command's async runtime, shared by the state store and the AWS session.
+#[derive(Default)]
+struct LazyRuntime(std::cell::OnceCell<tokio::runtime::Runtime>);
+
+impl LazyRuntime {
+    fn get(&self) -> Result<&tokio::runtime::Runtime, CliError> {
+        if let Some(runtime) = self.0.get() {
+            return Ok(runtime);
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(CliError::Runtime)?;
+        Ok(self.0.get_or_init(|| runtime))
+    }
+
+    fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output, CliError> {
+        Ok(self.get()?.block_on(future))
+    }
 }
 
 impl Context<'_> {
@@ -111,15 +137,48 @@ impl Context<'_> {
         })
     }
 
-    /// The recorded state (empty when there is no file yet).
+    /// The recorded state (empty when there is none yet), read without the lock.
     fn load_state(&self) -> Result<State, CliError> {
-        Ok(self.store.load(self.stack.name())?)
+        Ok(self
+            .runtime
+            .block_on(self.store.load(self.stack.name()))??)
     }
 
-    /// The state file's lock, held until the command ends.
-    fn lock(&self) -> Result<StateLock, CliError> {
-        Ok(self.store.lock()?)
+    /// Runs `work` holding the state's lock, then releases it (also when `work` fails).
+    fn with_lock<T>(
+        &mut self,
+        work: impl FnOnce(&mut Self, &StateLock) -> Result<T, CliError>,
+    ) -> Result<T, CliError> {
+        let lock = self.runtime.block_on(self.store.lock())??;
+        let result = work(self, &lock);
+        let released = self.runtime.block_on(lock.release())?;
+        let value = result?;
+        released?;
+        Ok(value)
     }
+}
+
+/// The store `--state` (or `ECS_IAC_STATE`) names, else the stack's backend, else the
+/// default file. S3 is reached through the command's endpoint (`--endpoint-url` or
+/// `AWS_ENDPOINT_URL`) when there is one, in the backend's region, else the stack's.
+fn open_store(
+    stack: &Stack,
+    location: Option<&str>,
+    endpoint_url: Option<String>,
+) -> Result<StateStore, CliError> {
+    let backend = match location {
+        Some(text) => StateBackend::parse(text)?,
+        None => stack
+            .backend()
+            .cloned()
+            .unwrap_or_else(|| StateBackend::local(StateStore::default_path(stack.name()))),
+    };
+    let config = crate::aws::EngineConfig {
+        endpoint_url: endpoint_url.or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
+        region: stack.pinned_region().map(str::to_string),
+        ..crate::aws::EngineConfig::default()
+    };
+    Ok(StateStore::open(&backend, &config))
 }
 
 /// Runs one parsed command.
@@ -131,17 +190,6 @@ fn execute(
 ) -> Result<u8, CliError> {
     init_logging(cli.verbose);
     tracing::debug!(command = ?cli.command, "ecs-iac starting");
-    let store = StateStore::new(
-        cli.state
-            .clone()
-            .unwrap_or_else(|| StateStore::default_path(stack.name())),
-    );
-    let cx = &mut Context {
-        stack,
-        store,
-        out,
-        err,
-    };
     let command = cli.command.unwrap_or(Command::Plan {
         json: false,
         detailed_exitcode: false,
@@ -153,6 +201,14 @@ fn execute(
             },
         },
     });
+    let store = open_store(stack, cli.state.as_deref(), command.endpoint_url())?;
+    let cx = &mut Context {
+        stack,
+        store,
+        out,
+        err,
+        runtime: LazyRuntime::default(),
+    };
     match command {
         Command::Validate { json } => offline::validate(cx, json),
         Command::Synth { out } => offline::synth(cx, out),
@@ -190,6 +246,19 @@ fn execute(
             run.adopting = true;
             account::recover(cx, &run)
         }
+        Command::State {
+            command: StateCommand::Pull { version },
+        } => state::pull(cx, version.as_deref()),
+        Command::State {
+            command: StateCommand::Push { file, force },
+        } => state::push(cx, &file, force),
+        Command::State {
+            command: StateCommand::History { json },
+        } => state::history(cx, json),
+        Command::State {
+            command: StateCommand::Migrate { to },
+        } => state::migrate(cx, &to),
+        Command::ForceUnlock { lock_id } => state::force_unlock(cx, &lock_id),
     }
 }
 

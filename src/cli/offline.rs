@@ -95,7 +95,7 @@ pub(super) fn output(
             let Some(o) = state.outputs.get(&name) else {
                 return Err(CliError::NoOutput {
                     name,
-                    state: cx.store.path().to_path_buf(),
+                    state: cx.store.location(),
                     known: state.outputs.keys().cloned().collect(),
                 });
             };
@@ -127,11 +127,11 @@ pub(super) fn output(
 /// `state list`: each address with its kind and id.
 pub(super) fn state_list(cx: &mut Context<'_>) -> Result<u8, CliError> {
     let state = cx.load_state()?;
-    if !cx.store.path().exists() {
+    if state.serial == 0 {
         writeln!(
             cx.err,
-            "no state file at {}: nothing of stack `{}` was applied from here (or pass --state)",
-            cx.store.path().display(),
+            "no state at {}: nothing of stack `{}` was applied from here (or pass --state)",
+            cx.store.location(),
             cx.stack.name()
         )?;
     }
@@ -154,7 +154,7 @@ pub(super) fn state_show(cx: &mut Context<'_>, address: &str) -> Result<u8, CliE
         .get(address)
         .ok_or_else(|| CliError::NotInState {
             address: address.to_string(),
-            state: cx.store.path().to_path_buf(),
+            state: cx.store.location(),
         })?;
     writeln!(cx.out, "{}", serde_json::to_string_pretty(r)?)?;
     Ok(EXIT_OK)

@@ -3,9 +3,9 @@
 //! summary after a run.
 
 use super::args::RunArgs;
-use super::{print_outputs, CliError, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK};
+use super::{print_outputs, CliError, LazyRuntime, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK};
 use crate::aws::engine::ApplyError;
-use crate::aws::{ApplyOptions, ApplyReport, Aws, EngineConfig, Preflight};
+use crate::aws::{ApplyOptions, ApplyReport, Aws, EngineConfig, Preflight, StateLock};
 use crate::progress::{Mode, Progress};
 use ecs_iac_core::{Observed, Plan, Stack, State};
 use std::io::Write;
@@ -14,25 +14,23 @@ use std::io::Write;
 pub(super) type EngineFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<ApplyReport, ApplyError>> + 'a>>;
 
-/// One connection to AWS for a whole command.
-pub(super) struct Session {
-    runtime: tokio::runtime::Runtime,
+/// One connection to AWS for a whole command, on the command's runtime.
+pub(super) struct Session<'r> {
+    runtime: &'r tokio::runtime::Runtime,
     aws: Aws,
 }
 
-impl Session {
+impl<'r> Session<'r> {
     /// Connects and checks the identity: a missing region, missing or rejected
     /// credentials or an unreachable endpoint fail here, before any plan is shown.
     /// `hint` is added to the error (what the user can do instead).
     pub(super) fn connect(
+        runtime: &'r LazyRuntime,
         stack: &Stack,
         config: EngineConfig,
         hint: Option<&'static str>,
-    ) -> Result<Session, CliError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(CliError::Runtime)?;
+    ) -> Result<Session<'r>, CliError> {
+        let runtime = runtime.get()?;
         let aws = runtime
             .block_on(Aws::connect(config, stack.pinned_region()))
             .map_err(|source| CliError::Connect {
@@ -68,15 +66,16 @@ impl Session {
             })
     }
 
-    /// Runs the engine, printing progress.
+    /// Runs the engine, holding `lock`, printing progress.
     pub(super) fn run_engine<F>(
         &self,
         run: &RunArgs,
         out: &mut dyn Write,
+        lock: &StateLock,
         job: F,
     ) -> Result<ApplyReport, CliError>
     where
-        F: for<'a> FnOnce(&'a Aws, &'a ApplyOptions) -> EngineFuture<'a>,
+        F: for<'a> FnOnce(&'a Aws, &'a ApplyOptions, &'a StateLock) -> EngineFuture<'a>,
     {
         let mode = if run.json {
             Mode::Json
@@ -93,7 +92,7 @@ impl Session {
             on_event: progress.sink(),
             ..ApplyOptions::default()
         };
-        let result = self.runtime.block_on(job(&self.aws, &options));
+        let result = self.runtime.block_on(job(&self.aws, &options, lock));
         drop(options);
         progress.finish();
         let _ = out.flush();

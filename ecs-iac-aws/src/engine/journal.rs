@@ -36,8 +36,12 @@ impl From<Unsaved> for ApplyError {
 }
 
 /// Saves `state`; on failure the error lists `unsaved`, whose results may be missing.
-pub(super) fn save(lock: &StateLock, state: &mut State, unsaved: &[&str]) -> Result<(), Unsaved> {
-    lock.save(state).map_err(|source| Unsaved {
+pub(super) async fn save(
+    lock: &StateLock,
+    state: &mut State,
+    unsaved: &[&str],
+) -> Result<(), Unsaved> {
+    lock.save(state).await.map_err(|source| Unsaved {
         source,
         unsaved: unsaved.iter().map(|a| a.to_string()).collect(),
     })
@@ -47,7 +51,7 @@ pub(super) fn save(lock: &StateLock, state: &mut State, unsaved: &[&str]) -> Res
 /// moves the old resource of each create-then-delete replacement to a retired address so
 /// the new one can take the address; the old one is deleted once everything else is done,
 /// so a crash in between leaves it to the next apply. Returns the retired addresses.
-pub(super) fn prepare(
+pub(super) async fn prepare(
     plan: &Plan,
     keep_replaced: bool,
     lock: &StateLock,
@@ -77,7 +81,7 @@ pub(super) fn prepare(
         }
     }
     if touched {
-        save(lock, state, &[])?;
+        save(lock, state, &[]).await?;
     }
     Ok(retired)
 }

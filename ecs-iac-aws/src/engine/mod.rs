@@ -165,7 +165,7 @@ pub async fn apply_checked(
             report.done.push((address, action.action));
         }
     }
-    let retired = journal::prepare(plan, aws.config.keep_replaced, lock, &mut state)?;
+    let retired = journal::prepare(plan, aws.config.keep_replaced, lock, &mut state).await?;
     let schedule = schedule::Schedule::new(&plan.actions, |address| {
         report.done.iter().any(|(done, _)| done == address)
     });
@@ -194,7 +194,7 @@ pub async fn apply_checked(
         );
         if outputs != state.outputs {
             state.outputs = outputs;
-            journal::save(lock, &mut state, &[])?;
+            journal::save(lock, &mut state, &[]).await?;
         }
     }
     report.elapsed = start.elapsed();

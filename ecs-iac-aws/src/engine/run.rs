@@ -79,13 +79,13 @@ pub(super) async fn run(
     let mut interrupts = Interrupts::new(options.handle_ctrl_c);
     let mut interrupts_seen = 0;
     loop {
-        run.start_ready()?;
+        run.start_ready().await?;
         if run.running.is_empty() {
             break;
         }
         tokio::select! {
             joined = run.running.join_next() => match joined {
-                Some(Ok((i, result, took))) => run.finished(i, result, took)?,
+                Some(Ok((i, result, took))) => run.finished(i, result, took).await?,
                 // Abandoned at a second interrupt: not finished, so listed as skipped.
                 Some(Err(e)) if e.is_cancelled() => {}
                 Some(Err(e)) => run.report.failed.push(("(task)".into(), e.to_string())),
@@ -129,7 +129,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// Starts ready steps until the parallelism is reached, unless the run is cancelled.
     /// A create is journaled (and saved) before its task starts.
-    fn start_ready(&mut self) -> Result<(), Unsaved> {
+    async fn start_ready(&mut self) -> Result<(), Unsaved> {
         let parallelism = self.aws.config.parallelism.max(1);
         while !self.options.cancel.load(Ordering::SeqCst) && self.running.len() < parallelism {
             let Some(i) = self.schedule.next_ready() else {
@@ -143,7 +143,7 @@ impl Run<'_> {
                     task.adopt_only = self.options.adopt_only;
                     if task.journal {
                         journal::pending(self.state, action);
-                        journal::save(self.lock, self.state, &[])?;
+                        journal::save(self.lock, self.state, &[]).await?;
                     }
                     self.running.spawn(async move {
                         let started = Instant::now();
@@ -163,7 +163,7 @@ impl Run<'_> {
     }
 
     /// Records what step `i` did and releases what waited for it.
-    fn finished(
+    async fn finished(
         &mut self,
         i: usize,
         result: Result<Done, ProviderError>,
@@ -176,12 +176,12 @@ impl Run<'_> {
             // as a journaled create of its own.
             Ok(Done::Deleted) if self.schedule.step(i) == Step::DeleteThenCreate => {
                 self.state.resources.remove(address);
-                journal::save(self.lock, self.state, &[address])?;
+                journal::save(self.lock, self.state, &[address]).await?;
                 self.schedule.create_next(i);
             }
             Ok(outcome) => {
                 journal::record(self.state, &action, outcome);
-                journal::save(self.lock, self.state, &[address])?;
+                journal::save(self.lock, self.state, &[address]).await?;
                 (self.options.on_event)(&event(address, action.action, Some(took)));
                 self.report
                     .done
@@ -260,7 +260,7 @@ pub(super) async fn retire(
         match result {
             Ok(()) => {
                 state.resources.remove(&action.address);
-                journal::save(lock, state, &[&action.address])?;
+                journal::save(lock, state, &[&action.address]).await?;
                 let took = Some(started.elapsed());
                 (options.on_event)(&event(&action.address, action.action, took));
                 report.done.push((action.address, action.action));
