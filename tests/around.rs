@@ -1262,7 +1262,10 @@ fn a_secret_whose_value_cannot_be_read_stops_apply_before_anything_is_created() 
             .vpcs()
             .iter()
             .all(|v| v.cidr_block() != Some("10.4.0.0/16")));
-        assert!(crate::ready(store.load("unset")).unwrap().resources.is_empty());
+        assert!(crate::ready(store.load("unset"))
+            .unwrap()
+            .resources
+            .is_empty());
     });
 }
 

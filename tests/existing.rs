@@ -306,8 +306,9 @@ fn the_app_stack_deploys_into_the_network_stacks_outputs() {
             .contains("stack `network` (n.json) has no output `vpc-id`"),
         "{err}"
     );
-    let missing = crate::ready(StateStore::new(dir.path().join("nope.state.json")).outputs("network"))
-        .unwrap_err();
+    let missing =
+        crate::ready(StateStore::new(dir.path().join("nope.state.json")).outputs("network"))
+            .unwrap_err();
     assert!(
         missing.to_string().contains("apply that stack first"),
         "{missing}"

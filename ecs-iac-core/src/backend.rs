@@ -206,7 +206,10 @@ mod tests {
             ("s3://team-state", "no key"),
             ("s3://team-state/", "key ``"),
             ("s3://team-state/dir/", "key `dir/`"),
-            ("s3://team-state/vb.json?acl=private", "unknown setting `acl=private`"),
+            (
+                "s3://team-state/vb.json?acl=private",
+                "unknown setting `acl=private`",
+            ),
             ("s3://team-state/vb.json?region=", "region is empty"),
             ("gs://bucket/key", "unknown scheme `gs://`"),
             ("", "empty"),

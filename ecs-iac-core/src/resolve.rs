@@ -92,7 +92,9 @@ fn scan(text: &str, mut f: impl FnMut(std::ops::Range<usize>, Placeholder)) {
 /// Calls `f(address, attribute)` for every placeholder in a request, in order, with
 /// repeats, without copying them.
 pub fn each_placeholder<'v>(value: &'v Value, f: &mut dyn FnMut(&'v str, &'v str)) {
-    visit_strings(value, &mut |s| scan_borrowed(s, |_, address, attribute| f(address, attribute)));
+    visit_strings(value, &mut |s| {
+        scan_borrowed(s, |_, address, attribute| f(address, attribute))
+    });
 }
 
 /// Every placeholder in a request, in order, with repeats.

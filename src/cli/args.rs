@@ -14,7 +14,12 @@ pub(super) struct Cli {
     /// Where the state is: a file, or `s3://BUCKET/KEY` (with `?region=REGION` and
     /// `&kms_key=KEY_ID` when needed). Default: the stack's `state_backend`, else
     /// `<stack>.state.json` in the working directory.
-    #[arg(long, global = true, env = "ECS_IAC_STATE", value_name = "FILE|s3://BUCKET/KEY")]
+    #[arg(
+        long,
+        global = true,
+        env = "ECS_IAC_STATE",
+        value_name = "FILE|s3://BUCKET/KEY"
+    )]
     pub(super) state: Option<String>,
     /// Log what the engine does (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

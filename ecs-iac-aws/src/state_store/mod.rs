@@ -263,7 +263,10 @@ impl StateStore {
     /// The outputs another stack's state here records, to use as inputs
     /// ([`ecs_iac_core::StackOutputs`]). Reads without taking the lock (the state is
     /// always replaced whole); no state, or one of another stack, is an error.
-    pub async fn outputs(&self, stack: &str) -> Result<ecs_iac_core::StackOutputs, StateStoreError> {
+    pub async fn outputs(
+        &self,
+        stack: &str,
+    ) -> Result<ecs_iac_core::StackOutputs, StateStoreError> {
         let location = self.location();
         let Some(text) = self.pull(None).await? else {
             return Err(StateStoreError::Io {
@@ -482,7 +485,11 @@ fn parse_state(location: &str, stack: &str, text: Option<&str>) -> Result<State,
 
 /// Checks that `state` may replace the stored `current` (same stack, same lineage unless
 /// the stored one has none, not older), gives a new state a lineage and bumps the serial.
-fn prepare_write(location: &str, current: &State, state: &mut State) -> Result<(), StateStoreError> {
+fn prepare_write(
+    location: &str,
+    current: &State,
+    state: &mut State,
+) -> Result<(), StateStoreError> {
     if current.serial > 0 && !current.lineage.is_empty() {
         if state.lineage.is_empty() {
             // A state built afresh (`state recover`) continues the stored one's history.

@@ -30,7 +30,7 @@ pub(super) struct S3Store {
     backend: S3Backend,
     config: EngineConfig,
     /// Made on first use, inside the caller's runtime.
-    client: Arc<OnceCell<Client>>,
+    client: Arc<OnceCell<Option<Client>>>,
 }
 
 /// An object's text and ETag.
@@ -62,26 +62,42 @@ impl S3Store {
         self.backend.to_string()
     }
 
-    async fn client(&self) -> &Client {
-        self.client
+    /// The S3 client, made on first use. Fails when no region is known: S3 needs one.
+    async fn client(&self) -> Result<&Client, StateStoreError> {
+        let client = self
+            .client
             .get_or_init(|| async {
                 let mut config = self.config.clone();
                 if let Some(region) = &self.backend.region {
                     config.region = Some(region.clone());
                 }
                 let sdk = config.sdk_config(None, config.max_attempts).await;
+                sdk.region()?;
                 // A custom endpoint (an emulator, a VPC endpoint) is reached by path.
-                Client::from_conf(
+                Some(Client::from_conf(
                     aws_sdk_s3::config::Builder::from(&sdk)
                         .force_path_style(sdk.endpoint_url().is_some())
                         .build(),
-                )
+                ))
             })
-            .await
+            .await;
+        client.as_ref().ok_or_else(|| {
+            self.other(
+                "connecting",
+                "no region for the state bucket: add `?region=REGION` to the location, \
+                 `S3Backend::region`, pin the stack's region, or set AWS_REGION"
+                    .into(),
+            )
+        })
     }
 
     /// Classifies a failed call; `action` says what was being done.
-    fn failure<E>(&self, action: &'static str, operation: &str, err: SdkError<E, HttpResponse>) -> Failure
+    fn failure<E>(
+        &self,
+        action: &'static str,
+        operation: &str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Failure
     where
         E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -131,7 +147,7 @@ impl S3Store {
     ) -> Result<Option<Object>, StateStoreError> {
         let answer = self
             .client()
-            .await
+            .await?
             .get_object()
             .bucket(&self.backend.bucket)
             .key(key)
@@ -145,7 +161,10 @@ impl S3Store {
                     Failure::Missing if version.is_none() => Ok(None),
                     Failure::Missing => Err(self.other(
                         action,
-                        format!("there is no version `{}` of {key}", version.unwrap_or_default()),
+                        format!(
+                            "there is no version `{}` of {key}",
+                            version.unwrap_or_default()
+                        ),
                     )),
                     Failure::Condition => Err(self.other(action, "unexpected 412".into())),
                     Failure::Other(e) => Err(e),
@@ -165,31 +184,41 @@ impl S3Store {
     }
 
     /// The state's text (or one version of it); `None` when there is none.
-    pub(super) async fn read(&self, version: Option<&str>) -> Result<Option<Object>, StateStoreError> {
+    pub(super) async fn read(
+        &self,
+        version: Option<&str>,
+    ) -> Result<Option<Object>, StateStoreError> {
         self.get(&self.backend.key, version, "reading the state")
             .await
     }
 
     /// A put of `body` at `key` with the backend's encryption.
-    async fn put(&self, key: &str, body: String) -> aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder {
+    async fn put(
+        &self,
+        key: &str,
+        body: String,
+    ) -> Result<aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder, StateStoreError>
+    {
         let put = self
             .client()
-            .await
+            .await?
             .put_object()
             .bucket(&self.backend.bucket)
             .key(key)
             .content_type("application/json")
             .body(ByteStream::from(body.into_bytes()));
-        match &self.backend.kms_key {
+        Ok(match &self.backend.kms_key {
             Some(key) => put
                 .server_side_encryption(ServerSideEncryption::AwsKms)
                 .ssekms_key_id(key),
             None => put.server_side_encryption(ServerSideEncryption::Aes256),
-        }
+        })
     }
 
     /// The lock as it is now: who holds it and its ETag; `None` when nobody does.
-    async fn current_lock(&self) -> Result<Option<(Result<LockInfo, String>, Option<String>)>, StateStoreError> {
+    async fn current_lock(
+        &self,
+    ) -> Result<Option<(Result<LockInfo, String>, Option<String>)>, StateStoreError> {
         let key = self.backend.lock_key();
         let Some(object) = self.get(&key, None, "reading the lock").await? else {
             return Ok(None);
@@ -211,7 +240,7 @@ impl S3Store {
         for _ in 0..5 {
             let answer = self
                 .put(&self.backend.lock_key(), body.clone())
-                .await
+                .await?
                 .if_none_match("*")
                 .send()
                 .await;
@@ -294,12 +323,16 @@ impl S3Store {
                 info.id
             )));
         }
-        self.delete(&self.backend.lock_key(), etag.as_deref(), "removing the lock")
-            .await
-            .map_err(|e| match e {
-                None => unlock("the lock changed while it was being removed: look again".into()),
-                Some(e) => e,
-            })?;
+        self.delete(
+            &self.backend.lock_key(),
+            etag.as_deref(),
+            "removing the lock",
+        )
+        .await
+        .map_err(|e| match e {
+            None => unlock("the lock changed while it was being removed: look again".into()),
+            Some(e) => e,
+        })?;
         Ok(info)
     }
 
@@ -314,6 +347,7 @@ impl S3Store {
         let answer = self
             .client()
             .await
+            .map_err(Some)?
             .delete_object()
             .bucket(&self.backend.bucket)
             .key(key)
@@ -338,7 +372,7 @@ impl S3Store {
         loop {
             let answer = self
                 .client()
-                .await
+                .await?
                 .list_object_versions()
                 .bucket(&self.backend.bucket)
                 .prefix(&self.backend.key)
@@ -430,7 +464,10 @@ impl S3Lock {
         let current = parse_state(&self.location(), &state.stack, stored.text.as_deref())?;
         prepare_write(&self.location(), &current, state)?;
         let body = state.to_json();
-        let put = self.store.put(&self.store.backend.key, body.clone()).await;
+        let put = self
+            .store
+            .put(&self.store.backend.key, body.clone())
+            .await?;
         let put = match &stored.etag {
             Some(etag) => put.if_match(etag),
             None => put.if_none_match("*"),
@@ -494,7 +531,11 @@ impl S3Lock {
     pub(super) async fn remove(&self) -> Result<(), StateStoreError> {
         let etag = self.stored().etag;
         self.store
-            .delete(&self.store.backend.key, etag.as_deref(), "removing the state")
+            .delete(
+                &self.store.backend.key,
+                etag.as_deref(),
+                "removing the state",
+            )
             .await
             .map_err(|e| {
                 e.unwrap_or_else(|| {
@@ -511,7 +552,11 @@ impl S3Lock {
         self.released = true;
         match self
             .store
-            .delete(&self.store.backend.lock_key(), self.lock_etag.as_deref(), "releasing the lock")
+            .delete(
+                &self.store.backend.lock_key(),
+                self.lock_etag.as_deref(),
+                "releasing the lock",
+            )
             .await
         {
             Ok(()) => Ok(()),
@@ -543,7 +588,7 @@ impl Drop for S3Lock {
         );
         let (Ok(runtime), Some(client)) = (
             tokio::runtime::Handle::try_current(),
-            self.store.client.get().cloned(),
+            self.store.client.get().cloned().flatten(),
         ) else {
             return;
         };
