@@ -7,9 +7,13 @@
 //! cargo run --example two_stacks -- network apply       # network.state.json
 //! cargo run --example two_stacks -- app plan            # reads network.state.json
 //! NETWORK_STATE=path/to/network.state.json cargo run --example two_stacks -- app apply
+//! # both states in S3: the app reads the network's outputs from its S3 state
+//! cargo run --example two_stacks -- network apply --state s3://team-state/network.json
+//! NETWORK_STATE=s3://team-state/network.json \
+//!   cargo run --example two_stacks -- app apply --state s3://team-state/app.json
 //! ```
 
-use ecs_iac::aws::StateStore;
+use ecs_iac::aws::{EngineConfig, StateStore};
 use ecs_iac::prelude::*;
 use ecs_iac::{InputError, StackOutputs};
 use std::process::ExitCode;
@@ -97,6 +101,24 @@ pub fn app(network: &StackOutputs) -> Result<Stack, InputError> {
     Ok(stack)
 }
 
+/// The network's outputs, from its state at `location` (a file or `s3://BUCKET/KEY`).
+fn network_outputs(location: &str) -> Result<StackOutputs, String> {
+    let backend = StateBackend::parse(location).map_err(|e| e.to_string())?;
+    let config = EngineConfig {
+        endpoint_url: std::env::var("AWS_ENDPOINT_URL").ok(),
+        region: Some(REGION_NAME.to_string()),
+        ..EngineConfig::default()
+    };
+    // The store's calls are async (an S3 state needs the network).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime
+        .block_on(StateStore::open(&backend, &config).outputs("network"))
+        .map_err(|e| e.to_string())
+}
+
 #[allow(dead_code)]
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().collect();
@@ -108,17 +130,9 @@ fn main() -> ExitCode {
     let stack = match which.as_str() {
         "network" => network(),
         "app" => {
-            let path =
+            let location =
                 std::env::var("NETWORK_STATE").unwrap_or_else(|_| "network.state.json".into());
-            // The store's calls are async (an S3 state needs the network).
-            let read = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())
-                .and_then(|rt| {
-                    rt.block_on(StateStore::new(path).outputs("network"))
-                        .map_err(|e| e.to_string())
-                })
+            let read = network_outputs(&location)
                 .and_then(|outputs| app(&outputs).map_err(|e| e.to_string()));
             match read {
                 Ok(stack) => stack,

@@ -125,6 +125,44 @@ fn graph_and_state_commands() {
     assert!(err.contains("unrecognized subcommand"), "{err}");
 }
 
+/// The backend chosen in code is used unless `--state` (or `ECS_IAC_STATE`) says
+/// otherwise; a bad location is an error naming what is wrong, before anything is read.
+#[test]
+fn the_state_backend_comes_from_code_unless_the_command_line_names_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let chosen = dir.path().join("chosen.state.json");
+    let mut state = ecs_iac::State::empty("visitor-book");
+    state.lineage = "0123".into();
+    state.serial = 4;
+    std::fs::write(&chosen, state.to_json()).unwrap();
+    let stack = || visitor_book::stack().state_backend(StateBackend::local(&chosen));
+    let (code, out, err) = run(stack(), &["state", "pull"]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    assert_eq!(ecs_iac::State::from_json(&out).unwrap(), state);
+    let other = dir.path().join("other.state.json");
+    let (code, out, err) = run(
+        stack(),
+        &["--state", other.to_str().unwrap(), "state", "pull"],
+    );
+    assert_eq!((code, out.as_str()), (EXIT_OK, ""));
+    assert!(err.contains("no state at"), "{err}");
+    let (code, _, err) = run(stack(), &["--state", "s3://Bad_Bucket/k", "state", "list"]);
+    assert_eq!(code, EXIT_ERROR);
+    assert!(
+        err.contains(
+            "state location `s3://Bad_Bucket/k`: bucket `Bad_Bucket` is not a valid S3 bucket name"
+        ),
+        "{err}"
+    );
+    // A local file has no history and no lock to force: both say what to use instead.
+    let (code, _, err) = run(stack(), &["state", "history"]);
+    assert_eq!(code, EXIT_ERROR);
+    assert!(err.contains("keeps no history: use an S3 backend"), "{err}");
+    let (code, _, err) = run(stack(), &["force-unlock", "abc"]);
+    assert_eq!(code, EXIT_ERROR);
+    assert!(err.contains("released when its holder ends"), "{err}");
+}
+
 #[test]
 fn version_and_per_command_flags() {
     let (code, out, _) = run(visitor_book::stack(), &["--version"]);

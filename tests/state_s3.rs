@@ -602,3 +602,56 @@ fn visitor_book_applies_and_destroys_with_its_state_in_s3() {
         .block_on(object(&s3, "vb-state", "visitor-book.json.lock"))
         .is_none());
 }
+
+/// The two-stack example with both states in S3: the app reads the network's outputs from
+/// the network's S3 state, both converge, and both destroy.
+#[test]
+fn two_stacks_share_outputs_through_s3_states() {
+    let moto = Moto::start();
+    let s3 = runtime().block_on(bucket(&moto, "stacks-state", true));
+    let example = |args: &[&str]| {
+        let mut cmd = Command::new(example_binary("two_stacks"));
+        cmd.args(args)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &moto.endpoint)
+            .env("NETWORK_STATE", "s3://stacks-state/network.json")
+            .stdin(Stdio::null());
+        run(cmd)
+    };
+    let network = ["--state", "s3://stacks-state/network.json"];
+    let app = ["--state", "s3://stacks-state/app.json"];
+    let with = |stack: &str, state: &[&str], args: &[&str]| {
+        let mut all = vec![stack];
+        all.extend_from_slice(args);
+        all.extend_from_slice(state);
+        example(&all)
+    };
+    for (stack, state) in [("network", &network), ("app", &app)] {
+        let (code, out, err) = with(
+            stack,
+            state,
+            &["apply", "--yes", "--quiet", "--poll-seconds", "1"],
+        );
+        assert_eq!(code, 0, "{stack}: {out}\n{err}");
+        let (code, out, err) = with(stack, state, &["plan", "--detailed-exitcode"]);
+        assert_eq!(code, 0, "{stack}: {out}\n{err}");
+    }
+    let app_state = runtime().block_on(stored_state(&s3, "stacks-state", "app.json"));
+    let network_state = runtime().block_on(stored_state(&s3, "stacks-state", "network.json"));
+    assert_eq!(
+        app_state.resources["network-vpc"].id, network_state.resources["vpc"].id,
+        "the app deployed into the network's VPC"
+    );
+    for (stack, state) in [("app", &app), ("network", &network)] {
+        let (code, out, err) = with(
+            stack,
+            state,
+            &["destroy", "--yes", "--quiet", "--poll-seconds", "1"],
+        );
+        assert_eq!(code, 0, "{stack}: {out}\n{err}");
+    }
+    let network_state = runtime().block_on(stored_state(&s3, "stacks-state", "network.json"));
+    assert!(network_state.resources.is_empty());
+}

@@ -237,8 +237,9 @@ impl<'a> Cx<'a> {
     }
 
     /// Finishes a node with its body. Every `${resource.attribute}` placeholder in the
-    /// body that names another resource of the stack is a dependency too, so a value
-    /// written into any string field (a tag, a condition) orders the apply.
+    /// body that names another resource of the stack becomes a dependency too (added after
+    /// lowering), so a value written into any string field (a tag, a condition) orders the
+    /// apply.
     pub fn push(&mut self, mut node: NodeBuilder<'a>, mut body: Value) {
         self.diagnostics
             .extend(std::mem::take(&mut node.diagnostics));
@@ -266,16 +267,8 @@ impl<'a> Cx<'a> {
             };
             map.insert(field.to_string(), value);
         }
-        let (deps, resources) = (&mut node.deps, &self.index.resources);
-        crate::resolve::each_placeholder(&body, &mut |address, _| {
-            if address != node.address
-                && address != "aws"
-                && resources.contains(address)
-                && !deps.contains(address)
-            {
-                deps.insert(address.to_string());
-            }
-        });
+        // The placeholders in the body become dependencies after lowering, in the same
+        // pass that checks them (`synth::placeholder_dependencies`): one scan per body.
         self.nodes.push(Node {
             address: node.address,
             resource: node.resource,

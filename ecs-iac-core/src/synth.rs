@@ -55,7 +55,7 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
         diagnostics.append(&mut cx.diagnostics);
         nodes.append(&mut cx.nodes);
     }
-    check_placeholders(stack, &nodes, &mut diagnostics);
+    check_placeholders(stack, &index, &mut nodes, &mut diagnostics);
     crate::output::check(stack, &mut diagnostics);
     check_output_placeholders(stack, &nodes, &mut diagnostics);
     crate::request_checks::check_requests(stack, &nodes, &mut diagnostics);
@@ -188,10 +188,13 @@ pub struct SynthFile {
 
 /// Reports every placeholder (`${name.attribute}`, written by hand in an environment
 /// value, a tag, …) that names no node of the stack, or an attribute its kind does not
-/// record: it could never be resolved, and apply would fail after creating other things.
-fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
+/// record: it could never be resolved, and apply would fail after creating other things;
+/// and adds the placeholders that name another resource of the stack to the node's
+/// dependencies (one scan of each body does both).
+fn check_placeholders(stack: &Stack, index: &Index, nodes: &mut [Node], out: &mut Vec<Diagnostic>) {
     let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
-    for node in nodes {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
         crate::resolve::each_placeholder(&node.body, &mut |address, attribute| {
             if let Some(problem) = placeholder_problem(stack, &kinds, address, attribute) {
                 out.push(Diagnostic::new(
@@ -201,7 +204,23 @@ fn check_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) 
                     problem,
                 ));
             }
+            if address != node.address
+                && address != "aws"
+                && index.resources.contains(address)
+                && node
+                    .depends_on
+                    .binary_search_by(|d| d.as_str().cmp(address))
+                    .is_err()
+            {
+                found.push((i, address.to_string()));
+            }
         });
+    }
+    for (i, address) in found {
+        let deps = &mut nodes[i].depends_on;
+        if let Err(at) = deps.binary_search(&address) {
+            deps.insert(at, address);
+        }
     }
 }
 
