@@ -178,7 +178,7 @@ pub struct StateStore {
 #[derive(Debug, Clone)]
 enum Backend {
     Local(local::LocalStore),
-    S3(s3::S3Store),
+    S3(Box<s3::S3Store>),
 }
 
 /// Proof of holding the state's lock; every write goes through it. Release it with
@@ -192,7 +192,7 @@ pub struct StateLock {
 #[derive(Debug)]
 enum LockInner {
     Local(local::LocalLock),
-    S3(s3::S3Lock),
+    S3(Box<s3::S3Lock>),
 }
 
 impl StateStore {
@@ -207,7 +207,7 @@ impl StateStore {
     /// is the backend's, else `config`'s.
     pub fn s3(backend: S3Backend, config: &EngineConfig) -> StateStore {
         StateStore {
-            backend: Backend::S3(s3::S3Store::new(backend, config.clone())),
+            backend: Backend::S3(Box::new(s3::S3Store::new(backend, config.clone()))),
         }
     }
 
@@ -286,7 +286,7 @@ impl StateStore {
     pub async fn lock(&self) -> Result<StateLock, StateStoreError> {
         let inner = match &self.backend {
             Backend::Local(l) => LockInner::Local(l.lock()?),
-            Backend::S3(s) => LockInner::S3(s.lock().await?),
+            Backend::S3(s) => LockInner::S3(Box::new(s.lock().await?)),
         };
         Ok(StateLock { inner })
     }

@@ -236,7 +236,8 @@ impl S3Store {
     /// naming the holder, when there is one.
     pub(super) async fn lock(&self) -> Result<S3Lock, StateStoreError> {
         let info = LockInfo::for_this_process();
-        let body = serde_json::to_string_pretty(&info).expect("a lock serializes");
+        let body = serde_json::to_string_pretty(&info)
+            .map_err(|e| self.other("taking the lock", e.to_string()))?;
         for _ in 0..5 {
             let answer = self
                 .put(&self.backend.lock_key(), body.clone())
@@ -258,7 +259,10 @@ impl S3Store {
                     let object = self.read(None).await;
                     match object {
                         Ok(object) => {
-                            *lock.stored.lock().expect("not poisoned") = Stored {
+                            *lock
+                                .stored
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner) = Stored {
                                 etag: object.as_ref().and_then(|o| o.etag.clone()),
                                 text: object.map(|o| o.text),
                             };
@@ -451,7 +455,10 @@ impl S3Lock {
     }
 
     fn stored(&self) -> Stored {
-        self.stored.lock().expect("not poisoned").clone()
+        self.stored
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     pub(super) fn load(&self, stack: &str) -> Result<State, StateStoreError> {
@@ -491,7 +498,10 @@ impl S3Lock {
                 Failure::Other(e) => return Err(e),
             },
         };
-        *self.stored.lock().expect("not poisoned") = Stored {
+        *self
+            .stored
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Stored {
             etag,
             text: Some(body),
         };
