@@ -474,6 +474,17 @@ fn s3_state_is_encrypted_versioned_and_pushed_only_forward() {
         now.serial > versions[0].serial.unwrap(),
         "a push moves the serial on"
     );
+    // Forced, another lineage replaces the stored one, and keeps its own lineage.
+    let (code, _, err) = run(child(
+        &moto,
+        plain,
+        3,
+        &["state", "push", other_file.to_str().unwrap(), "--force"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let replaced = runtime().block_on(stored_state(&s3, "team-state", "plain.json"));
+    assert_eq!(replaced.lineage, "another");
+    assert_eq!(replaced.serial, 100);
     // The stack has 3 log groups, the pushed state 1: the plan shows the other two.
     let (code, out, _) = run(child(&moto, plain, 3, &["plan", "--detailed-exitcode"]));
     assert_eq!(code, 2, "{out}");

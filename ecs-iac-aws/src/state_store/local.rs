@@ -4,7 +4,7 @@
 //! releases the lock when its holder dies, so a killed apply never leaves a stale lock and
 //! there is no takeover to race.
 
-use super::{parse_state, prepare_write, LockInfo, StateStoreError};
+use super::{parse_state, prepare_write, LockInfo, Replace, StateStoreError};
 use ecs_iac_core::State;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -154,10 +154,10 @@ impl LocalLock {
     /// Writes `state` atomically: checks the file it replaces (never overwriting one that
     /// is corrupt, newer or of another lineage), writes a temp file, fsyncs it, renames it
     /// over the old file and fsyncs the directory.
-    pub(super) fn save(&self, state: &mut State) -> Result<(), StateStoreError> {
+    pub(super) fn save(&self, state: &mut State, replace: Replace) -> Result<(), StateStoreError> {
         let path = &self.store.path;
         let current = self.load(&state.stack)?;
-        prepare_write(&self.location(), &current, state)?;
+        prepare_write(&self.location(), &current, state, replace)?;
         let mut tmp = path.clone().into_os_string();
         tmp.push(format!(".{}.tmp", std::process::id()));
         let tmp = PathBuf::from(tmp);
@@ -221,8 +221,8 @@ mod tests {
         let mut state = load(&store, "demo").unwrap();
         assert_eq!(state.serial, 0);
         let lock = store.lock().unwrap();
-        lock.save(&mut state).unwrap();
-        lock.save(&mut state).unwrap();
+        lock.save(&mut state, Replace::Forward).unwrap();
+        lock.save(&mut state, Replace::Forward).unwrap();
         let read = load(&store, "demo").unwrap();
         assert_eq!(read.serial, 2);
         assert_eq!(read.lineage.len(), 32);
@@ -282,7 +282,7 @@ mod tests {
                         tried.wait();
                         let held = held.ok()?;
                         let mut state = load(&store, "demo").unwrap();
-                        held.save(&mut state).unwrap();
+                        held.save(&mut state, Replace::Forward).unwrap();
                         Some(state.serial)
                     })
                 })
@@ -312,7 +312,9 @@ mod tests {
             let err = load(&store, "demo").unwrap_err().to_string();
             assert!(err.contains("s.state.json"), "{err}");
             let lock = store.lock().unwrap();
-            assert!(lock.save(&mut State::empty("demo")).is_err());
+            assert!(lock
+                .save(&mut State::empty("demo"), Replace::Forward)
+                .is_err());
             drop(lock);
             assert_eq!(fs::read_to_string(&path).unwrap(), text);
         }

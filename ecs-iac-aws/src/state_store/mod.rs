@@ -163,7 +163,7 @@ pub struct StateVersion {
     pub size: i64,
     /// Whether it is the current state.
     pub latest: bool,
-    /// Its serial and lineage, when it is a readable state.
+    /// Its serial, when it is a readable state.
     pub serial: Option<u64>,
     /// Its lineage, when it is a readable state.
     pub lineage: Option<String>,
@@ -389,9 +389,13 @@ impl StateLock {
     /// Writes `state`: bumps the serial, gives a new state a lineage. A corrupt, newer or
     /// foreign state is never overwritten; for S3 neither is one another writer changed.
     pub async fn save(&self, state: &mut State) -> Result<(), StateStoreError> {
+        self.write(state, Replace::Forward).await
+    }
+
+    async fn write(&self, state: &mut State, replace: Replace) -> Result<(), StateStoreError> {
         match &self.inner {
-            LockInner::Local(l) => l.save(state),
-            LockInner::S3(s) => s.save(state).await,
+            LockInner::Local(l) => l.save(state, replace),
+            LockInner::S3(s) => s.save(state, replace).await,
         }
     }
 
@@ -438,7 +442,12 @@ impl StateLock {
         }
         let mut state = incoming;
         state.serial = state.serial.max(current.serial);
-        self.save(&mut state).await?;
+        let replace = if force {
+            Replace::Anything
+        } else {
+            Replace::Forward
+        };
+        self.write(&mut state, replace).await?;
         Ok(state)
     }
 
@@ -469,6 +478,15 @@ impl StateLock {
     }
 }
 
+/// Whether a write may replace a state of another lineage or a newer serial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    /// Only the same lineage, not older (every save).
+    Forward,
+    /// Anything of the same stack (`state push --force`).
+    Anything,
+}
+
 /// Parses a stored state of `stack` (`None`: no state yet, an empty one).
 fn parse_state(location: &str, stack: &str, text: Option<&str>) -> Result<State, StateStoreError> {
     let Some(text) = text else {
@@ -483,14 +501,16 @@ fn parse_state(location: &str, stack: &str, text: Option<&str>) -> Result<State,
     Ok(state)
 }
 
-/// Checks that `state` may replace the stored `current` (same stack, same lineage unless
-/// the stored one has none, not older), gives a new state a lineage and bumps the serial.
+/// Checks that `state` may replace the stored `current` (same lineage unless the stored
+/// one has none, not older, unless `replace` allows anything), gives a new state a
+/// lineage and bumps the serial.
 fn prepare_write(
     location: &str,
     current: &State,
     state: &mut State,
+    replace: Replace,
 ) -> Result<(), StateStoreError> {
-    if current.serial > 0 && !current.lineage.is_empty() {
+    if replace == Replace::Forward && current.serial > 0 && !current.lineage.is_empty() {
         if state.lineage.is_empty() {
             // A state built afresh (`state recover`) continues the stored one's history.
             state.lineage = current.lineage.clone();

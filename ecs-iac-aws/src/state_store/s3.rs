@@ -11,7 +11,7 @@
 //! - the state and the lock are written with server-side encryption (SSE-S3, or SSE-KMS
 //!   with the backend's key); on a versioned bucket every write is a version (`history`).
 
-use super::{parse_state, prepare_write, LockInfo, StateStoreError, StateVersion};
+use super::{parse_state, prepare_write, LockInfo, Replace, StateStoreError, StateVersion};
 use crate::config::EngineConfig;
 use crate::error::ProviderError;
 use aws_sdk_s3::error::SdkError;
@@ -466,10 +466,14 @@ impl S3Lock {
     }
 
     /// Writes `state` if the object is still the one this lock read or last wrote.
-    pub(super) async fn save(&self, state: &mut State) -> Result<(), StateStoreError> {
+    pub(super) async fn save(
+        &self,
+        state: &mut State,
+        replace: Replace,
+    ) -> Result<(), StateStoreError> {
         let stored = self.stored();
         let current = parse_state(&self.location(), &state.stack, stored.text.as_deref())?;
-        prepare_write(&self.location(), &current, state)?;
+        prepare_write(&self.location(), &current, state, replace)?;
         let body = state.to_json();
         let put = self
             .store
