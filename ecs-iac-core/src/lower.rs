@@ -227,12 +227,24 @@ impl<'a> Cx<'a> {
     }
 
     /// Finishes a node with a typed request body ([`crate::request`]).
-    pub fn push_request<R: serde::Serialize>(&mut self, node: NodeBuilder<'a>, request: &R) {
-        // Infallible: request structs hold only strings, numbers, booleans, lists, JSON
-        // values and structs, never a map with non-string keys, which is all that
-        // `to_value` can fail on.
-        #[allow(clippy::expect_used)]
-        let body = serde_json::to_value(request).expect("a request struct renders as JSON");
+    ///
+    /// Debug builds (every test run) also render the request through serde and check that
+    /// the fast [`IntoBody`](crate::request::IntoBody) body is the same JSON, so the two
+    /// cannot drift for any kind a test renders; release builds move the strings only.
+    pub fn push_request<R>(&mut self, node: NodeBuilder<'a>, request: R)
+    where
+        R: crate::request::IntoBody + serde::Serialize,
+    {
+        #[cfg(debug_assertions)]
+        let through_serde = serde_json::to_value(&request).ok();
+        let body = request.into_body();
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(
+            through_serde.as_ref(),
+            Some(&body),
+            "{}: the request's IntoBody body differs from its serde rendering",
+            node.address
+        );
         self.push(node, body);
     }
 

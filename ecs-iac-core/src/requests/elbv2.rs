@@ -54,6 +54,12 @@ pub struct LoadBalancerAttribute {
     pub value: String,
 }
 
+impl crate::request::IntoBody for LoadBalancerAttribute {
+    fn into_body(self) -> serde_json::Value {
+        serde_json::json!({"Key": self.key, "Value": self.value})
+    }
+}
+
 request! {
     /// `elasticloadbalancingv2:CreateTargetGroup`; `ModifyTargetGroup` changes its health
     /// check from the same body.

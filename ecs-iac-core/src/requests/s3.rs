@@ -37,6 +37,12 @@ pub struct Tag {
     pub value: String,
 }
 
+impl crate::request::IntoBody for Tag {
+    fn into_body(self) -> serde_json::Value {
+        serde_json::json!({"Key": self.key, "Value": self.value})
+    }
+}
+
 request! {
     /// `s3:PutBucketTagging`.
     pub struct PutBucketTagging, PutBucketTaggingFields {

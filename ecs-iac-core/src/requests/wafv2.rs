@@ -25,6 +25,12 @@ request! {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
 
+impl crate::request::IntoBody for Empty {
+    fn into_body(self) -> serde_json::Value {
+        serde_json::Value::Object(serde_json::Map::new())
+    }
+}
+
 request! {
     /// A default, rule or override action: exactly one of its keys is set.
     pub struct WafAction, WafActionFields {

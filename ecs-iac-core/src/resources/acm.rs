@@ -79,7 +79,7 @@ impl ResourceSpec for Certificate {
                 let request = DescribeCertificate {
                     certificate_arn: Some(arn.clone()),
                 };
-                cx.push_request(n, &request);
+                cx.push_request(n, request);
             }
             CertificateLookup::Domain(domain) => {
                 let n = cx.node("", Kind::CERTIFICATE_FOR_DOMAIN);
@@ -114,7 +114,7 @@ impl ResourceSpec for Certificate {
                         ..Default::default()
                     }),
                 };
-                cx.push_request(n, &request);
+                cx.push_request(n, request);
             }
         }
     }

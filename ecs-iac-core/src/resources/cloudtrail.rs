@@ -245,13 +245,13 @@ impl ResourceSpec for Trail {
             include_global_service_events: Some(self.global_service_events),
             kms_key_id,
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         if self.logging {
             let n = cx.node("logging", Kind::TRAIL_LOGGING);
             let request = StartLogging {
                 name: Some(self.trail_name.clone()),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         if !self.insights.is_empty() {
             let mut insights = self.insights.clone();
@@ -267,7 +267,7 @@ impl ResourceSpec for Trail {
                 trail_name: Some(self.trail_name.clone()),
                 insight_selectors: Some(selectors),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

@@ -284,7 +284,7 @@ impl ResourceSpec for Alarm {
             alarm_actions: (!self.actions.is_empty()).then(|| self.actions.clone()),
             treat_missing_data: self.treat_missing_data.clone(),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

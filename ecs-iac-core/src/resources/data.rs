@@ -118,7 +118,7 @@ impl ResourceSpec for DbSubnetGroup {
             db_subnet_group_description: Some(self.meta.description(&self.description)),
             subnet_ids: Some(ids),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -467,7 +467,7 @@ impl ResourceSpec for DbInstance {
             db_name: self.db_name.clone(),
             db_parameter_group_name: self.parameter_group.clone(),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -526,7 +526,7 @@ impl ResourceSpec for CacheSubnetGroup {
             cache_subnet_group_description: Some(self.meta.description(&self.description)),
             subnet_ids: Some(ids),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -754,7 +754,7 @@ impl ResourceSpec for ReplicationGroup {
             security_group_ids: groups,
             port: Some(i32::from(self.port)),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

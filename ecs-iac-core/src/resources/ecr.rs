@@ -293,7 +293,7 @@ impl ResourceSpec for Repository {
             let request = DescribeRepositories {
                 repository_names: Some(vec![self.repository_name.clone()]),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let mut n = cx.node("", Kind::REPOSITORY).protection(self.protection);
@@ -322,14 +322,14 @@ impl ResourceSpec for Repository {
             }),
             encryption_configuration: Some(encryption),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         if !self.lifecycle.is_empty() {
             let n = cx.node("lifecycle", Kind::LIFECYCLE_POLICY);
             let request = PutLifecyclePolicy {
                 repository_name: Some(self.repository_name.clone()),
                 lifecycle_policy_text: Some(self.lifecycle_policy()),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

@@ -351,7 +351,7 @@ impl ResourceSpec for LoadBalancer {
                     ..Default::default()
                 }
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let mut n = cx.node("", Kind::LOAD_BALANCER);
@@ -379,7 +379,7 @@ impl ResourceSpec for LoadBalancer {
             load_balancer_type: Some("application".to_string()),
             ip_address_type: Some("ipv4".to_string()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         if self.sets_attributes() {
             let mut n = cx.node("attributes", Kind::LOAD_BALANCER_ATTRIBUTES);
             // Every attribute the stack manages, so that one removed from the code goes
@@ -430,7 +430,7 @@ impl ResourceSpec for LoadBalancer {
                 load_balancer_arn: Some(crate::lower::placeholder(&self.meta.name, "arn")),
                 attributes: Some(attributes),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }
@@ -643,7 +643,7 @@ impl ResourceSpec for TargetGroup {
                 http_code: Some(h.matcher.clone()),
             }),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -848,7 +848,7 @@ impl ResourceSpec for Listener {
             let request = DescribeListeners {
                 listener_arns: Some(vec![arn.clone()]),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let mut n = cx.node("", Kind::LISTENER);
@@ -876,7 +876,7 @@ impl ResourceSpec for Listener {
             },
             default_actions: Some(vec![action]),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -1008,7 +1008,7 @@ impl ResourceSpec for ListenerRule {
             conditions: Some(conditions),
             actions: Some(vec![action]),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

@@ -607,7 +607,7 @@ impl ResourceSpec for Role {
             let lookup = GetRole {
                 role_name: Some(name.to_string()),
             };
-            cx.push_request(n, &lookup);
+            cx.push_request(n, lookup);
             return;
         }
         let n = cx.node("", Kind::ROLE);
@@ -620,7 +620,7 @@ impl ResourceSpec for Role {
                 .max_session_duration
                 .and_then(|d| i32::try_from(d).ok()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let role_name = self.aws_role_name();
         for policy in &self.managed {
             let n = cx.node(
@@ -631,7 +631,7 @@ impl ResourceSpec for Role {
                 role_name: Some(role_name.clone()),
                 policy_arn: Some(policy.arn_in(&cx.partition())),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         for (i, (name, document)) in self.inline.iter().enumerate() {
             let mut n = cx.node(&format!("policy:{name}"), Kind::ROLE_POLICY);
@@ -645,7 +645,7 @@ impl ResourceSpec for Role {
                 policy_name: Some(name.clone()),
                 policy_document: Some(doc),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         if let Some(document) = grants_document(&self.grants) {
             let mut n = cx.node(&Role::grants_part(), Kind::ROLE_POLICY);
@@ -655,7 +655,7 @@ impl ResourceSpec for Role {
                 policy_name: Some(GRANTS_POLICY.to_string()),
                 policy_document: Some(doc),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

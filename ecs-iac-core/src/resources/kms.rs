@@ -298,7 +298,7 @@ impl ResourceSpec for KmsKey {
             let request = DescribeKey {
                 key_id: Some(key.clone()),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let mut n = cx.node("", Kind::KMS_KEY).protection(self.protection);
@@ -309,14 +309,14 @@ impl ResourceSpec for KmsKey {
             key_spec: Some("SYMMETRIC_DEFAULT".into()),
             policy: Some(policy),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let key_id = crate::lower::placeholder(&self.meta.name, "id");
         if self.rotation {
             let n = cx.node("rotation", Kind::KEY_ROTATION);
             let request = EnableKeyRotation {
                 key_id: Some(key_id.clone()),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         if let Some(alias) = &self.alias {
             let n = cx.node("alias", Kind::KMS_ALIAS);
@@ -324,7 +324,7 @@ impl ResourceSpec for KmsKey {
                 alias_name: Some(alias.clone()),
                 target_key_id: Some(key_id),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

@@ -235,7 +235,7 @@ impl ResourceSpec for SubscriptionFilter {
             role_arn: role.as_ref().map(|(r, _)| placeholder(r.name(), "arn")),
             distribution: self.random_distribution.then(|| "Random".to_string()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         // The writer's permission, scoped to the stream: a request of the filter's own.
         if let Some((role, actions)) = role {
             let mut n = cx.node("role-policy", Kind::ROLE_POLICY);
@@ -259,7 +259,7 @@ impl ResourceSpec for SubscriptionFilter {
                 )),
                 policy_document: Some(document.to_string()),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

@@ -86,14 +86,14 @@ impl ResourceSpec for LogGroup {
             log_group_name: Some(self.log_group_name.clone()),
             kms_key_id: key,
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         if let Some(days) = self.retention_days {
             let n = cx.node("retention", Kind::RETENTION_POLICY);
             let request = PutRetentionPolicy {
                 log_group_name: Some(self.log_group_name.clone()),
                 retention_in_days: i32::try_from(days).ok(),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

@@ -125,14 +125,14 @@ impl ResourceSpec for Vpc {
                 vpc_ids: lookup.ids(),
                 filters: lookup.filters(&[]),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let n = cx.node("", Kind::VPC);
         let request = CreateVpc {
             cidr_block: Some(self.cidr.as_str().to_string()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let vpc_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.dns_support {
             let n = cx.node("dns-support", Kind::VPC_ATTRIBUTE);
@@ -141,7 +141,7 @@ impl ResourceSpec for Vpc {
                 enable_dns_support: Some(flag(false)),
                 ..ModifyVpcAttribute::default()
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         if self.dns_hostnames {
             let n = cx.node("dns-hostnames", Kind::VPC_ATTRIBUTE);
@@ -150,7 +150,7 @@ impl ResourceSpec for Vpc {
                 enable_dns_hostnames: Some(flag(true)),
                 ..ModifyVpcAttribute::default()
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }
@@ -363,7 +363,7 @@ impl ResourceSpec for Subnet {
                 subnet_ids: lookup.ids(),
                 filters: lookup.filters(&scope),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let mut n = cx.node("", Kind::SUBNET);
@@ -373,14 +373,14 @@ impl ResourceSpec for Subnet {
             cidr_block: Some(self.cidr.as_str().to_string()),
             availability_zone: Some(self.az.as_str().to_string()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         if self.map_public_ip {
             let n = cx.node("map-public-ip", Kind::SUBNET_ATTRIBUTE);
             let request = ModifySubnetAttribute {
                 subnet_id: Some(crate::lower::placeholder(&self.meta.name, "id")),
                 map_public_ip_on_launch: Some(flag(true)),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }
@@ -416,14 +416,14 @@ impl ResourceSpec for InternetGateway {
 
     fn lower(&self, cx: &mut Cx<'_>) {
         let n = cx.node("", Kind::INTERNET_GATEWAY);
-        cx.push_request(n, &CreateInternetGateway {});
+        cx.push_request(n, CreateInternetGateway {});
         let mut n = cx.node("attachment", Kind::INTERNET_GATEWAY_ATTACHMENT);
         let vpc_id = n.attr(AttachInternetGateway::FIELD.vpc_id, &self.vpc, "id");
         let request = AttachInternetGateway {
             internet_gateway_id: Some(crate::lower::placeholder(&self.meta.name, "id")),
             vpc_id: Some(vpc_id),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -454,7 +454,7 @@ impl ResourceSpec for ElasticIp {
         let request = AllocateAddress {
             domain: Some("vpc".to_string()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -514,7 +514,7 @@ impl ResourceSpec for NatGateway {
             allocation_id: Some(allocation_id),
             connectivity_type: Some("public".to_string()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -633,7 +633,7 @@ impl ResourceSpec for RouteTable {
         let request = CreateRouteTable {
             vpc_id: Some(vpc_id),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let table_id = crate::lower::placeholder(&self.meta.name, "id");
         for (i, (destination, target)) in self.routes.iter().enumerate() {
             let mut n = cx.node(&format!("route:{destination}"), Kind::ROUTE);
@@ -653,7 +653,7 @@ impl ResourceSpec for RouteTable {
                     request.nat_gateway_id = Some(n.attr(path, nat, "id"));
                 }
             }
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         for (i, subnet) in self.subnets.iter().enumerate() {
             let mut n = cx.node(
@@ -665,7 +665,7 @@ impl ResourceSpec for RouteTable {
                 route_table_id: Some(table_id.clone()),
                 subnet_id: Some(n.attr(path, subnet, "id")),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }
@@ -1033,7 +1033,7 @@ impl ResourceSpec for SecurityGroup {
                 group_ids: lookup.ids(),
                 filters: lookup.filters(&[("vpc-id", vpc_id)]),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let mut n = cx.node("", Kind::SECURITY_GROUP);
@@ -1043,7 +1043,7 @@ impl ResourceSpec for SecurityGroup {
             description: Some(self.meta.description(&self.description)),
             vpc_id: Some(vpc_id),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let group_id = crate::lower::placeholder(&self.meta.name, "id");
         if !self.ingress.is_empty() {
             // Rules change in place: the engine revokes and authorizes only the difference.
@@ -1052,7 +1052,7 @@ impl ResourceSpec for SecurityGroup {
                 group_id: Some(group_id.clone()),
                 ip_permissions: Some(self.permissions(&mut n, "ingress", &self.ingress)),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         // A declared rule identical to AWS's default egress rule *is* that rule: revoking
         // the default and authorizing it again would make every refresh see the revoke
@@ -1064,7 +1064,7 @@ impl ResourceSpec for SecurityGroup {
                 group_id: Some(group_id.clone()),
                 ip_permissions: Some(vec![IpPermission::allow_all()]),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         if !self.egress.is_empty() {
             let mut n = cx.node("egress", Kind::SECURITY_GROUP_EGRESS);
@@ -1075,7 +1075,7 @@ impl ResourceSpec for SecurityGroup {
                 group_id: Some(group_id),
                 ip_permissions: Some(self.permissions(&mut n, "egress", &self.egress)),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

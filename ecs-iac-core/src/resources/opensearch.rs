@@ -406,7 +406,7 @@ impl ResourceSpec for OpenSearchDomain {
             advanced_security_options: security,
             access_policies,
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

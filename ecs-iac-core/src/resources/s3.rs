@@ -590,7 +590,7 @@ impl ResourceSpec for Bucket {
             create_bucket_configuration: Some(configuration),
             object_ownership: Some(self.ownership.as_str().to_string()),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         // Every follow-up names the bucket by its name: known now, ordered after it.
         let tag_set: Vec<Tag> = tags.iter().map(|(k, v)| tag((k, v))).collect();
         let n = cx.node("tags", Kind::BUCKET_TAGGING);
@@ -600,7 +600,7 @@ impl ResourceSpec for Bucket {
                 tag_set: Some(tag_set),
             }),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let p = self.public_access;
         let n = cx.node("public-access-block", Kind::PUBLIC_ACCESS_BLOCK);
         let request = PutPublicAccessBlock {
@@ -612,7 +612,7 @@ impl ResourceSpec for Bucket {
                 restrict_public_buckets: Some(p.restrict_public_buckets),
             }),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let mut n = cx.node("encryption", Kind::BUCKET_ENCRYPTION);
         let default = match &self.encryption {
             BucketEncryption::S3Managed => ServerSideEncryptionByDefault {
@@ -650,7 +650,7 @@ impl ResourceSpec for Bucket {
                 rules: Some(vec![rule]),
             }),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         if self.versioning {
             let n = cx.node("versioning", Kind::BUCKET_VERSIONING);
             let request = PutBucketVersioning {
@@ -659,7 +659,7 @@ impl ResourceSpec for Bucket {
                     status: Some("Enabled".into()),
                 }),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         if !self.lifecycle.is_empty() {
             let n = cx.node("lifecycle", Kind::BUCKET_LIFECYCLE);
@@ -672,7 +672,7 @@ impl ResourceSpec for Bucket {
                 bucket: Some(name.clone()),
                 lifecycle_configuration: Some(LifecycleConfiguration { rules: Some(rules) }),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
         let document = self.policy_document(cx);
         if !document.statements.is_empty() {
@@ -682,7 +682,7 @@ impl ResourceSpec for Bucket {
                 bucket: Some(name.clone()),
                 policy: Some(policy),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

@@ -82,7 +82,7 @@ impl ResourceSpec for ScalableTarget {
             min_capacity: i32::try_from(self.min).ok(),
             max_capacity: i32::try_from(self.max).ok(),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
@@ -201,7 +201,7 @@ impl ResourceSpec for ScalingPolicy {
                 },
             ),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

@@ -418,7 +418,7 @@ impl ResourceSpec for Secret {
             let request = DescribeSecret {
                 secret_id: Some(self.secret_id.clone()),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         };
         let mut n = cx
@@ -435,7 +435,7 @@ impl ResourceSpec for Secret {
             kms_key_id,
             secret_string: None,
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         if !self.policy.statements.is_empty() {
             let mut n = cx.node("policy", Kind::SECRET_POLICY);
             let policy = self.policy.render(cx, &mut n, POLICY.resource_policy);
@@ -444,7 +444,7 @@ impl ResourceSpec for Secret {
                 resource_policy: Some(policy),
                 block_public_policy: Some(true),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

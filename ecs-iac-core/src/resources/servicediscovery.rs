@@ -75,7 +75,7 @@ impl ResourceSpec for Namespace {
             let lookup = ListNamespaces {
                 filters: Some(vec![filter]),
             };
-            cx.push_request(n, &lookup);
+            cx.push_request(n, lookup);
             return;
         }
         let n = cx.node("", Kind::HTTP_NAMESPACE);
@@ -83,7 +83,7 @@ impl ResourceSpec for Namespace {
             name: Some(self.namespace_name.clone()),
             description: self.description.clone(),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

@@ -244,7 +244,7 @@ impl ResourceSpec for Topic {
             let request = GetTopicAttributes {
                 topic_arn: Some(arn),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
             return;
         }
         let mut n = cx.node("", Kind::TOPIC);
@@ -260,7 +260,7 @@ impl ResourceSpec for Topic {
             name: Some(self.name_or_arn.clone()),
             attributes: (attributes != TopicAttributes::default()).then_some(attributes),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         let topic_arn = crate::lower::placeholder(&self.meta.name, "arn");
         for s in &self.subscriptions {
             let mut n = cx.node(
@@ -279,7 +279,7 @@ impl ResourceSpec for Topic {
                 endpoint: Some(endpoint),
                 return_subscription_arn: Some(true),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

@@ -575,7 +575,7 @@ impl ResourceSpec for WebAcl {
                 self.metric_name.as_deref().unwrap_or(&self.acl_name),
             )),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
         // Both ARNs are spelled out from their known parts (AWS's ARN formats for a
         // regional web ACL and an application load balancer) rather than as a bare
         // `${name.arn}`: the synth output then shows the real shape of the request, and
@@ -595,7 +595,7 @@ impl ResourceSpec for WebAcl {
                     "arn:{partition}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{full_name}"
                 )),
             };
-            cx.push_request(n, &request);
+            cx.push_request(n, request);
         }
     }
 }

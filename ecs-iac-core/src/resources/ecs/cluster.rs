@@ -162,7 +162,7 @@ impl ResourceSpec for Cluster {
             let lookup = DescribeClusters {
                 clusters: Some(vec![name.clone()]),
             };
-            cx.push_request(n, &lookup);
+            cx.push_request(n, lookup);
             return;
         }
         let mut n = cx.node("", Kind::CLUSTER);
@@ -196,7 +196,7 @@ impl ResourceSpec for Cluster {
             default_capacity_provider_strategy: (!strategy.is_empty()).then_some(strategy),
             service_connect_defaults: defaults,
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

@@ -514,7 +514,7 @@ impl ResourceSpec for Service {
             ),
             service_connect_configuration: service_connect,
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 

@@ -439,7 +439,7 @@ impl ResourceSpec for TaskDefinition {
             }),
             container_definitions: Some(containers),
         };
-        cx.push_request(n, &request);
+        cx.push_request(n, request);
     }
 }
 
