@@ -99,19 +99,14 @@ pub(crate) use request;
 
 /// A request, or a part of one, that becomes its JSON body by moving its strings into it.
 ///
-/// The body equals `serde_json::to_value(&request)` (a test checks it for every kind the
-/// examples render); rendering is the hot path of synth, and moving the request's strings
+/// The body equals `serde_json::to_value(&request)`: debug builds check it for every
+/// request they render (`Cx::push_request`), so every test run does. Rendering is the hot
+/// path of synth, and moving the request's strings
 /// instead of copying them through the serializer keeps it as fast as writing the JSON by
 /// hand. `request!` implements it for every request struct.
 pub trait IntoBody {
     /// The JSON body AWS takes.
     fn into_body(self) -> Value;
-}
-
-impl IntoBody for Value {
-    fn into_body(self) -> Value {
-        self
-    }
 }
 
 impl IntoBody for String {
