@@ -1,8 +1,9 @@
 //! Dependency order of nodes: a stable topological sort that reports cycles.
 
 use crate::lower::Node;
+use foldhash::HashMap;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 /// Node indices in dependency order (ties broken by declaration order), or the addresses
 /// of one dependency cycle.

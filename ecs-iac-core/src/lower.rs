@@ -113,21 +113,22 @@ crate::stack::with_resource_kinds!(resource_specs);
 /// Lookups across the whole stack, computed once per compile so that lowering a
 /// resource never scans every other resource.
 #[derive(Debug, Default)]
-pub(crate) struct Index {
+pub(crate) struct Index<'a> {
     /// Target group index -> listeners and listener rules forwarding to it.
     pub forwarders: BTreeMap<usize, Vec<String>>,
     /// VPC index -> internet gateway attachment nodes.
     pub igw_attachments: BTreeMap<usize, Vec<String>>,
     /// The logical names of the stack's resources.
-    pub resources: std::collections::HashSet<String>,
+    pub resources: foldhash::HashSet<&'a str>,
 }
 
-impl Index {
-    pub fn new(stack: &Stack) -> Index {
+impl<'a> Index<'a> {
+    pub fn new(stack: &'a Stack) -> Index<'a> {
         use crate::stack::AnyResource as A;
         let mut index = Index::default();
+        index.resources.reserve(stack.entries.len());
         for r in stack.resources() {
-            index.resources.insert(r.logical_name().to_string());
+            index.resources.insert(r.logical_name());
             let forwards = match r {
                 A::Listener(l) => l.forwards_to(),
                 A::ListenerRule(l) => l.forwards_to(),
@@ -158,11 +159,14 @@ impl Index {
 /// Context for validating and lowering one resource.
 pub(crate) struct Cx<'a> {
     pub stack: &'a Stack,
-    pub index: &'a Index,
+    pub index: &'a Index<'a>,
     pub meta: &'a Meta,
     pub extra_deps: &'a [AnyRef],
     pub diagnostics: Vec<Diagnostic>,
     pub nodes: Vec<Node>,
+    /// For each of `nodes`, the strings of its body that may hold a placeholder (noted as
+    /// the body is rendered), which synth checks and turns into dependencies.
+    pub placeholder_texts: Vec<Vec<String>>,
 }
 
 impl<'a> Cx<'a> {
@@ -229,15 +233,19 @@ impl<'a> Cx<'a> {
     /// Finishes a node with a typed request body ([`crate::request`]).
     ///
     /// Debug builds (every test run) also render the request through serde and check that
-    /// the fast [`IntoBody`](crate::request::IntoBody) body is the same JSON, so the two
-    /// cannot drift for any kind a test renders; release builds move the strings only.
+    /// the fast [`IntoBody`](crate::request::IntoBody) body is the same JSON (less its
+    /// nulls), so the two cannot drift for any kind a test renders; release builds move
+    /// the strings only.
     pub fn push_request<R>(&mut self, node: NodeBuilder<'a>, request: R)
     where
         R: crate::request::IntoBody + serde::Serialize,
     {
         #[cfg(debug_assertions)]
-        let through_serde = serde_json::to_value(&request).ok();
-        let body = request.into_body();
+        let through_serde = serde_json::to_value(&request).ok().map(|mut value| {
+            strip_nulls(&mut value);
+            value
+        });
+        let (body, placeholder_texts) = crate::request::render(request);
         #[cfg(debug_assertions)]
         debug_assert_eq!(
             through_serde.as_ref(),
@@ -245,14 +253,21 @@ impl<'a> Cx<'a> {
             "{}: the request's IntoBody body differs from its serde rendering",
             node.address
         );
-        self.push(node, body);
+        self.push(node, body, placeholder_texts);
     }
 
-    /// Finishes a node with its body. Every `${resource.attribute}` placeholder in the
-    /// body that names another resource of the stack becomes a dependency too (added after
-    /// lowering), so a value written into any string field (a tag, a condition) orders the
-    /// apply.
-    pub fn push(&mut self, mut node: NodeBuilder<'a>, mut body: Value) {
+    /// Finishes a node with its body (which has no `null` members: [`IntoBody`] leaves
+    /// them out). Every `${resource.attribute}` placeholder in the body that names another
+    /// resource of the stack becomes a dependency too (added after lowering), so a value
+    /// written into any string field (a tag, a condition) orders the apply.
+    ///
+    /// [`IntoBody`]: crate::request::IntoBody
+    fn push(
+        &mut self,
+        mut node: NodeBuilder<'a>,
+        mut body: Value,
+        mut placeholder_texts: Vec<String>,
+    ) {
         self.diagnostics
             .extend(std::mem::take(&mut node.diagnostics));
         if node.data_source && !self.meta.tags.is_empty() {
@@ -278,15 +293,17 @@ impl<'a> Cx<'a> {
                 Tags::None => Value::Null,
             };
             map.insert(field.to_string(), value);
+            placeholder_texts.extend(self.meta.tags.values().filter(|v| v.contains('$')).cloned());
         }
         // The placeholders in the body become dependencies after lowering, in the same
-        // pass that checks them (`synth::placeholder_dependencies`): one scan per body.
+        // pass that checks them (`synth::check_placeholders`).
+        self.placeholder_texts.push(placeholder_texts);
         self.nodes.push(Node {
             address: node.address,
             resource: node.resource,
             kind: node.kind,
             operation: node.operation,
-            body: strip_nulls(body),
+            body,
             depends_on: node.deps.into_iter().collect(),
             data_source: node.data_source,
             protection: node.protection,
@@ -351,19 +368,15 @@ fn pairs(tags: &BTreeMap<String, String>, key: &str, value: &str) -> Value {
     )
 }
 
-/// Removes `null` members so optional fields that are unset do not render.
-fn strip_nulls(mut value: Value) -> Value {
-    strip_nulls_in_place(&mut value);
-    value
-}
-
-fn strip_nulls_in_place(value: &mut Value) {
+/// Removes `null` members, as [`IntoBody`](crate::request::IntoBody) leaves them out.
+#[cfg(debug_assertions)]
+fn strip_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(strip_nulls_in_place);
+            map.values_mut().for_each(strip_nulls);
         }
-        Value::Array(items) => items.iter_mut().for_each(strip_nulls_in_place),
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
         _ => {}
     }
 }

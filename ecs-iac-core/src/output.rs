@@ -170,7 +170,7 @@ pub(crate) fn render(stack: &crate::Stack) -> Vec<OutputSpec> {
 pub(crate) fn plan(
     desired: &[OutputSpec],
     prior: &State,
-    changing: &BTreeSet<String>,
+    changing: &BTreeSet<&str>,
     account_id: Option<&str>,
     region: Option<&str>,
 ) -> Vec<PlannedOutput> {
@@ -180,7 +180,7 @@ pub(crate) fn plan(
             let before = prior.outputs.get(&o.name);
             let uses_changing = placeholders(&serde_json::Value::String(o.value.clone()))
                 .iter()
-                .any(|p| changing.contains(&p.address));
+                .any(|p| changing.contains(p.address.as_str()));
             let after = if uses_changing {
                 None
             } else {

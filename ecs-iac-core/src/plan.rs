@@ -339,12 +339,16 @@ pub fn plan_synth(desired: Synth, prior: &State) -> Plan {
 /// Update or replace is decided per field as without a refresh.
 pub fn plan_refreshed(desired: Synth, prior: &State, observed: &Observed) -> Plan {
     let mut plan = build(desired.stack, desired.nodes, prior, observed, Mode::Apply);
-    let changing: BTreeSet<String> = plan
-        .actions
-        .iter()
-        .filter(|a| a.action == Action::Create || a.action.is_replace())
-        .map(|a| a.address.clone())
-        .collect();
+    // Only declared outputs read the resources that get new attributes.
+    let changing: BTreeSet<&str> = if desired.outputs.is_empty() {
+        BTreeSet::new()
+    } else {
+        plan.actions
+            .iter()
+            .filter(|a| a.action == Action::Create || a.action.is_replace())
+            .map(|a| a.address.as_str())
+            .collect()
+    };
     plan.outputs = crate::output::plan(
         &desired.outputs,
         prior,
@@ -388,7 +392,16 @@ enum Mode {
 const DELETED_OUTSIDE: &str = "deleted outside ecs-iac";
 
 fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mode: Mode) -> Plan {
-    let desired_addresses: BTreeSet<String> = nodes.iter().map(|n| n.address.clone()).collect();
+    // The resources that left the stack, found before the nodes move into the actions.
+    let removed: Vec<(&String, &ResourceState)> = {
+        let desired: std::collections::HashSet<&str> =
+            nodes.iter().map(|n| n.address.as_str()).collect();
+        prior
+            .resources
+            .iter()
+            .filter(|(address, _)| !desired.contains(address.as_str()))
+            .collect()
+    };
     let mut actions: Vec<PlannedAction> = Vec::with_capacity(nodes.len());
     let mut replaced: BTreeSet<String> = BTreeSet::new();
     let mut drifted = 0;
@@ -445,10 +458,8 @@ fn build(stack: String, nodes: Vec<Node>, prior: &State, observed: &Observed, mo
         action.operation = calls(&action);
         actions.push(action);
     }
-    let mut deletes: Vec<PlannedAction> = prior
-        .resources
-        .iter()
-        .filter(|(address, _)| !desired_addresses.contains(address.as_str()))
+    let mut deletes: Vec<PlannedAction> = removed
+        .into_iter()
         .map(|(address, r)| {
             let gone = matches!(observed.get(address), Some(Observation::Missing));
             if gone {
@@ -634,8 +645,8 @@ fn new_action(node: &Node) -> PlannedAction {
 /// The API calls `action` makes, for people (see [`PlannedAction::operation`]).
 fn calls(action: &PlannedAction) -> String {
     let kind = action.kind;
-    let create = kind.create_operation().to_string();
-    let delete = kind.delete_operation().map(|op| op.to_string());
+    let create = kind.create_operation();
+    let delete = kind.delete_operation();
     match action.action {
         Action::Update => {
             let modes: BTreeSet<crate::kind::FieldChange> = action
@@ -647,11 +658,11 @@ fn calls(action: &PlannedAction) -> String {
         }
         Action::DeleteThenCreate => match delete {
             Some(delete) => format!("{delete}, {create}"),
-            None => create,
+            None => create.to_string(),
         },
         Action::CreateThenDelete => match delete {
             Some(delete) => format!("{create}, {delete}"),
-            None => create,
+            None => create.to_string(),
         },
         Action::Create | Action::Read | Action::NoOp | Action::Delete | Action::Forget => {
             action.operation.clone()

@@ -5,7 +5,7 @@
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::kind::{Kind, Tags};
 use crate::limits::{self, NameRule};
-use crate::lower::{Node, ADDRESS_TAG, STACK_TAG};
+use crate::lower::{FieldPath, Node, ADDRESS_TAG, STACK_TAG};
 use crate::requests::acm::DescribeCertificate;
 use crate::requests::cloudwatch::PutMetricAlarm;
 use crate::requests::elbv2::{
@@ -46,7 +46,7 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 for (i, c) in items(&node.body[field]).iter().enumerate() {
                     cx.arn(
                         &c[arn],
-                        &format!("{field}[{i}].{arn}"),
+                        || format!("{field}[{i}].{arn}"),
                         &[("acm", "certificate/"), ("iam", "server-certificate/")],
                     );
                 }
@@ -61,14 +61,14 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 let field = DescribeLoadBalancers::FIELD.load_balancer_arns;
                 for (i, arn) in items(&node.body[field]).iter().enumerate() {
                     let allowed = [("elasticloadbalancing", "loadbalancer/")];
-                    cx.arn(arn, &format!("{field}[{i}]"), &allowed);
+                    cx.arn(arn, || format!("{field}[{i}]"), &allowed);
                 }
             }
             Kind::EXISTING_LISTENER => {
                 let field = DescribeListeners::FIELD.listener_arns;
                 for (i, arn) in items(&node.body[field]).iter().enumerate() {
                     let allowed = [("elasticloadbalancing", "listener/")];
-                    cx.arn(arn, &format!("{field}[{i}]"), &allowed);
+                    cx.arn(arn, || format!("{field}[{i}]"), &allowed);
                 }
             }
             Kind::EXISTING_TOPIC => {
@@ -92,7 +92,7 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 for (i, s) in items(services).iter().enumerate() {
                     cx.arn(
                         &s["tls"]["issuerCertificateAuthority"]["awsPcaAuthorityArn"],
-                        &format!("serviceConnectConfiguration.services[{i}].tls.issuerCertificateAuthority.awsPcaAuthorityArn"),
+                        || format!("serviceConnectConfiguration.services[{i}].tls.issuerCertificateAuthority.awsPcaAuthorityArn"),
                         &[("acm-pca", "certificate-authority/")],
                     );
                 }
@@ -102,7 +102,7 @@ pub(crate) fn check_requests(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
                 for (i, action) in items(&node.body[field]).iter().enumerate() {
                     cx.arn(
                         action,
-                        &format!("{field}[{i}]"),
+                        || format!("{field}[{i}]"),
                         &[
                             ("sns", ""),
                             ("autoscaling", ""),
@@ -167,13 +167,13 @@ impl Checks<'_> {
         }
     }
 
-    fn string_at(&mut self, text: &str, path: &str, rule: &NameRule) {
+    fn string_at(&mut self, text: &str, path: impl FieldPath, rule: &NameRule) {
         // A value filled in at apply (`${vpc.id}`) is checked once it is known, by AWS.
         if text.contains("${") {
             return;
         }
         if let Some(problem) = rule.check(text) {
-            self.error(Rule::AwsString, path, problem);
+            self.error(Rule::AwsString, path.render(), problem);
         }
     }
 
@@ -281,11 +281,11 @@ impl Checks<'_> {
                     (RULE.user_id_group_pairs, j, description, None)
                 });
             for (list, j, (description_field, description), block) in v4.chain(v6).chain(groups) {
-                let path = format!("{permissions}[{i}].{list}[{j}]");
+                let path = || format!("{permissions}[{i}].{list}[{j}]");
                 if let Some(text) = description {
                     self.string_at(
                         text,
-                        &format!("{path}.{description_field}"),
+                        || format!("{}.{description_field}", path()),
                         &limits::RULE_DESCRIPTION,
                     );
                 }
@@ -293,7 +293,7 @@ impl Checks<'_> {
                     if block.parse::<ipnet::Ipv6Net>().is_err() {
                         self.error(
                                 Rule::CidrMalformed,
-                                format!("{path}.{}", Ipv6Range::FIELD.cidr_ipv6),
+                                format!("{}.{}", path(), Ipv6Range::FIELD.cidr_ipv6),
                                 format!("`{block}` is not an IPv6 CIDR block like `::/0` or `2001:db8::/32`"),
                             );
                     }
@@ -326,14 +326,14 @@ impl Checks<'_> {
     /// Images, variable names, unique names and secret sources of a task's containers.
     fn containers(&mut self, body: &Value) {
         for (i, c) in items(&body["containerDefinitions"]).iter().enumerate() {
-            let path = format!("containerDefinitions[{i}]");
+            let path = || format!("containerDefinitions[{i}]");
             if c["image"]
                 .as_str()
                 .is_some_and(|image| image.trim().is_empty())
             {
                 self.error(
                     Rule::AwsString,
-                    format!("{path}.image"),
+                    format!("{}.image", path()),
                     "the image is empty; name one, e.g. `image(\"nginx:1.27\")`".into(),
                 );
             }
@@ -343,17 +343,17 @@ impl Checks<'_> {
                     let Some(name) = entry["name"].as_str() else {
                         continue;
                     };
-                    let entry_path = format!("{path}.{list}[{j}].name");
+                    let entry_path = || format!("{}.{list}[{j}].name", path());
                     if name.is_empty() {
                         self.error(
                             Rule::AwsString,
-                            &entry_path,
+                            entry_path(),
                             format!("an entry of `{list}` has an empty name"),
                         );
                     } else if !seen.insert(name) {
                         self.error(
                             Rule::DuplicateEntry,
-                            &entry_path,
+                            entry_path(),
                             format!(
                                 "`{name}` is in `{list}` twice; names in it must be unique ({})",
                                 limits::CONTAINER_DEFINITION
@@ -371,7 +371,7 @@ impl Checks<'_> {
                 }
                 self.arn(
                     from,
-                    &format!("{path}.secrets[{j}].valueFrom"),
+                    || format!("{}.secrets[{j}].valueFrom", path()),
                     &[("secretsmanager", "secret:"), ("ssm", "parameter/")],
                 );
             }
@@ -404,7 +404,7 @@ impl Checks<'_> {
 
     /// `value` is an ARN of one of `allowed` (service, resource prefix). Placeholders
     /// (`${secret.arn}`) are ARNs the stack fills in.
-    fn arn(&mut self, value: &Value, path: &str, allowed: &[(&str, &str)]) {
+    fn arn(&mut self, value: &Value, path: impl FieldPath, allowed: &[(&str, &str)]) {
         let Some(text) = value.as_str() else { return };
         if text.starts_with("${") {
             return;
@@ -421,7 +421,7 @@ impl Checks<'_> {
                 .collect();
             self.error(
                 Rule::Arn,
-                path,
+                path.render(),
                 format!(
                     "`{text}` is not an ARN of the right kind; expected {} ({})",
                     wanted.join(" or "),

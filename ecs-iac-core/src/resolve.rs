@@ -97,6 +97,11 @@ pub fn each_placeholder<'v>(value: &'v Value, f: &mut dyn FnMut(&'v str, &'v str
     });
 }
 
+/// Calls `f(address, attribute)` for every placeholder in `text`, in order, with repeats.
+pub(crate) fn each_placeholder_in<'t>(text: &'t str, mut f: impl FnMut(&'t str, &'t str)) {
+    scan_borrowed(text, |_, address, attribute| f(address, attribute));
+}
+
 /// Every placeholder in a request, in order, with repeats.
 pub fn placeholders(value: &Value) -> Vec<Placeholder> {
     let mut out = Vec::new();
@@ -104,7 +109,7 @@ pub fn placeholders(value: &Value) -> Vec<Placeholder> {
     out
 }
 
-fn visit_strings<'v>(value: &'v Value, f: &mut dyn FnMut(&'v str)) {
+fn visit_strings<'v, F: FnMut(&'v str)>(value: &'v Value, f: &mut F) {
     match value {
         Value::String(s) => f(s),
         Value::Array(items) => items.iter().for_each(|v| visit_strings(v, f)),

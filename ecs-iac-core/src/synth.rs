@@ -5,9 +5,10 @@ use crate::graph::topological_order;
 use crate::kind::Kind;
 use crate::lower::{Cx, Index, Node};
 use crate::stack::Stack;
+use foldhash::HashMap;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every problem of a stack, errors and warnings, in resource order. Nothing stops at
 /// the first problem.
@@ -20,6 +21,7 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     check_names(stack, &mut diagnostics);
     let mut nodes = Vec::new();
+    let mut placeholder_texts = Vec::new();
     let index = Index::new(stack);
     for entry in &stack.entries {
         let spec = entry.resource.spec();
@@ -30,6 +32,7 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
             extra_deps: &entry.depends_on,
             diagnostics: Vec::new(),
             nodes: Vec::new(),
+            placeholder_texts: Vec::new(),
         };
         if let Some((name, rule)) = spec.aws_name() {
             if let Some(problem) = rule.check(&name) {
@@ -54,8 +57,16 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
         spec.lower(&mut cx);
         diagnostics.append(&mut cx.diagnostics);
         nodes.append(&mut cx.nodes);
+        placeholder_texts.append(&mut cx.placeholder_texts);
     }
-    check_placeholders(stack, &index, &mut nodes, &mut diagnostics);
+    check_placeholders(
+        stack,
+        &index,
+        &mut nodes,
+        &placeholder_texts,
+        &mut diagnostics,
+    );
+    drop(placeholder_texts);
     crate::output::check(stack, &mut diagnostics);
     check_output_placeholders(stack, &nodes, &mut diagnostics);
     crate::request_checks::check_requests(stack, &nodes, &mut diagnostics);
@@ -190,12 +201,24 @@ pub struct SynthFile {
 /// value, a tag, …) that names no node of the stack, or an attribute its kind does not
 /// record: it could never be resolved, and apply would fail after creating other things;
 /// and adds the placeholders that name another resource of the stack to the node's
-/// dependencies (one scan of each body does both).
-fn check_placeholders(stack: &Stack, index: &Index, nodes: &mut [Node], out: &mut Vec<Diagnostic>) {
+/// dependencies. It reads the strings noted as each body was rendered (`texts`, one list
+/// per node), not the bodies.
+fn check_placeholders(
+    stack: &Stack,
+    index: &Index<'_>,
+    nodes: &mut [Node],
+    texts: &[Vec<String>],
+    out: &mut Vec<Diagnostic>,
+) {
     let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
     let mut found: Vec<(usize, String)> = Vec::new();
-    for (i, node) in nodes.iter().enumerate() {
-        crate::resolve::each_placeholder(&node.body, &mut |address, attribute| {
+    let placeholders = nodes
+        .iter()
+        .zip(texts)
+        .enumerate()
+        .flat_map(|(i, (node, texts))| texts.iter().map(move |text| (i, node, text.as_str())));
+    for (i, node, text) in placeholders {
+        crate::resolve::each_placeholder_in(text, |address, attribute| {
             if let Some(problem) = placeholder_problem(stack, &kinds, address, attribute) {
                 out.push(Diagnostic::new(
                     Rule::UnknownAttribute,
@@ -231,8 +254,7 @@ fn check_output_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagno
     }
     let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
     for (i, o) in stack.outputs.iter().enumerate() {
-        let value = Value::String(o.value.as_str().to_string());
-        crate::resolve::each_placeholder(&value, &mut |address, attribute| {
+        crate::resolve::each_placeholder_in(o.value.as_str(), |address, attribute| {
             if let Some(problem) = placeholder_problem(stack, &kinds, address, attribute) {
                 out.push(Diagnostic::new(
                     Rule::UnknownAttribute,

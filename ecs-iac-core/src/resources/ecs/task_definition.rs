@@ -240,7 +240,8 @@ impl ResourceSpec for TaskDefinition {
         let mut seen_names = BTreeSet::new();
         let mut needs_execution_role = None;
         for (i, c) in self.containers.iter().enumerate() {
-            let path = format!("{}[{i}]", TD.container_definitions);
+            // Paths are written only for findings: this runs for every container.
+            let path = ContainerPath(i);
             if let Some(problem) = limits::ECS_CONTAINER_NAME.check(&c.name) {
                 cx.error(Rule::AwsName, format!("{path}.{}", C.name), problem);
             }
@@ -270,17 +271,26 @@ impl ResourceSpec for TaskDefinition {
                 }
             }
             for (j, p) in c.ports.iter().enumerate() {
-                let ppath = format!("{path}.{}[{j}].{}", C.port_mappings, PM.container_port);
+                let port_path = |(i, j): (usize, usize)| {
+                    format!(
+                        "{}.{}[{j}].{}",
+                        ContainerPath(i),
+                        C.port_mappings,
+                        PM.container_port
+                    )
+                };
                 if p.container_port == 0 {
-                    cx.error(Rule::PortRange, &ppath, "port 0 is not a usable port");
+                    cx.error(
+                        Rule::PortRange,
+                        port_path((i, j)),
+                        "port 0 is not a usable port",
+                    );
                 }
-                if let Some(first) =
-                    seen_ports.insert((p.container_port, p.protocol), ppath.clone())
-                {
+                if let Some(first) = seen_ports.insert((p.container_port, p.protocol), (i, j)) {
                     cx.error(
                         Rule::DuplicatePort,
-                        &ppath,
-                        format!("port {} is already mapped at {first}; awsvpc containers share one network namespace", p.container_port),
+                        port_path((i, j)),
+                        format!("port {} is already mapped at {}; awsvpc containers share one network namespace", p.container_port, port_path(first)),
                     );
                 }
             }
@@ -353,21 +363,18 @@ impl ResourceSpec for TaskDefinition {
             }
             if needs_execution_role.is_none() {
                 if !c.secrets.is_empty() {
-                    needs_execution_role =
-                        Some((format!("{path}.{}", C.secrets), "fetches secrets"));
+                    needs_execution_role = Some((i, C.secrets, "fetches secrets"));
                 } else if matches!(c.logging, Some(LogConfig::AwsLogs { .. })) {
-                    needs_execution_role =
-                        Some((format!("{path}.{}", C.log_configuration), "writes awslogs"));
+                    needs_execution_role = Some((i, C.log_configuration, "writes awslogs"));
                 } else if c.image.is_private_ecr() {
-                    needs_execution_role =
-                        Some((format!("{path}.{}", C.image), "pulls from private ECR"));
+                    needs_execution_role = Some((i, C.image, "pulls from private ECR"));
                 }
             }
         }
-        if let (None, Some((path, why))) = (&self.execution_role, needs_execution_role) {
+        if let (None, Some((i, field, why))) = (&self.execution_role, needs_execution_role) {
             cx.error(
                 Rule::ExecutionRoleRequired,
-                path,
+                format!("{}.{field}", ContainerPath(i)),
                 format!("the task {why} but has no execution role; add `.execution_role(&role)` with a role ECS tasks can assume"),
             );
         }
@@ -454,5 +461,15 @@ impl Ref<TaskDefinition> {
     /// The revision number registered by the last apply.
     pub fn revision(&self) -> Attr<u16> {
         Attr::of(self, "revision")
+    }
+}
+
+/// `containerDefinitions[I]`, written only when a finding needs it.
+#[derive(Clone, Copy)]
+struct ContainerPath(usize);
+
+impl std::fmt::Display for ContainerPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", TD.container_definitions, self.0)
     }
 }
