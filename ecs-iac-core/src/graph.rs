@@ -13,26 +13,39 @@ pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
         .enumerate()
         .map(|(i, n)| (n.address.as_str(), i))
         .collect();
+    // Edges as one flat list, grouped by the node depended on (`dependents_of(d)`): one
+    // allocation instead of a list per node.
+    let mut edges: Vec<(usize, usize)> =
+        Vec::with_capacity(nodes.iter().map(|n| n.depends_on.len()).sum());
     let mut indegree = vec![0usize; nodes.len()];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut start = vec![0usize; nodes.len() + 1];
     for (i, node) in nodes.iter().enumerate() {
         for dep in &node.depends_on {
             if let Some(&d) = index.get(dep.as_str()) {
                 if d != i {
                     indegree[i] += 1;
-                    dependents[d].push(i);
+                    start[d + 1] += 1;
+                    edges.push((d, i));
                 }
             }
         }
     }
-    let mut ready: BinaryHeap<Reverse<usize>> = (0..nodes.len())
-        .filter(|&i| indegree[i] == 0)
-        .map(Reverse)
-        .collect();
+    for d in 0..nodes.len() {
+        start[d + 1] += start[d];
+    }
+    let mut dependents = vec![0usize; edges.len()];
+    let mut fill = start.clone();
+    for (d, i) in edges {
+        dependents[fill[d]] = i;
+        fill[d] += 1;
+    }
+    let dependents_of = |d: usize| &dependents[start[d]..start[d + 1]];
+    let mut ready: BinaryHeap<Reverse<usize>> = BinaryHeap::with_capacity(nodes.len());
+    ready.extend((0..nodes.len()).filter(|&i| indegree[i] == 0).map(Reverse));
     let mut order = Vec::with_capacity(nodes.len());
     while let Some(Reverse(i)) = ready.pop() {
         order.push(i);
-        for &j in &dependents[i] {
+        for &j in dependents_of(i) {
             indegree[j] -= 1;
             if indegree[j] == 0 {
                 ready.push(Reverse(j));

@@ -13,7 +13,7 @@ pub use crate::state::Deletion;
 pub use crate::value::placeholder;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The tag key holding the stack name on every resource ecs-iac creates.
 pub const STACK_TAG: &str = "ecs-iac:stack";
@@ -207,14 +207,14 @@ impl<'a> Cx<'a> {
         } else {
             format!("{}#{}", self.meta.name, part)
         };
-        let mut deps = BTreeSet::new();
+        let mut deps = Vec::new();
         for d in self.extra_deps {
             if self.stack.resolve(d).is_some() {
-                deps.insert(d.name.to_string());
+                deps.push(d.name.to_string());
             }
         }
         if !part.is_empty() {
-            deps.insert(self.meta.name.clone());
+            deps.push(self.meta.name.clone());
         }
         NodeBuilder {
             stack: self.stack,
@@ -289,7 +289,7 @@ impl<'a> Cx<'a> {
                 }
                 Tags::Ecs => self.ecs_tags(),
                 Tags::Map | Tags::LowerMap => self.map_tags(),
-                Tags::Kms => pairs(&self.tags(false), "TagKey", "TagValue"),
+                Tags::Kms => pairs(&self.tag_pairs(false), "TagKey", "TagValue"),
                 Tags::None => Value::Null,
             };
             map.insert(field.to_string(), value);
@@ -304,7 +304,12 @@ impl<'a> Cx<'a> {
             kind: node.kind,
             operation: node.operation,
             body,
-            depends_on: node.deps.into_iter().collect(),
+            depends_on: {
+                let mut deps = node.deps;
+                deps.sort_unstable();
+                deps.dedup();
+                deps
+            },
             data_source: node.data_source,
             protection: node.protection,
             initial_value: node.initial_value,
@@ -313,32 +318,47 @@ impl<'a> Cx<'a> {
 
     /// Ownership tags plus the resource's own tags (and `Name`, when `name_tag`).
     pub fn tags(&self, name_tag: bool) -> BTreeMap<String, String> {
-        let mut tags = BTreeMap::new();
-        if name_tag {
-            tags.insert("Name".to_string(), self.meta.name.clone());
+        self.tag_pairs(name_tag)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// [`Cx::tags`], borrowed and sorted by key: a user's `Name` tag wins over the
+    /// resource name, the ownership tags win over a user's.
+    fn tag_pairs(&self, name_tag: bool) -> Vec<(&'a str, &'a str)> {
+        let own = &self.meta.tags;
+        let mut tags = Vec::with_capacity(own.len() + 3);
+        if name_tag && !own.contains_key("Name") {
+            tags.push(("Name", self.meta.name.as_str()));
         }
-        tags.extend(self.meta.tags.clone());
-        tags.insert(STACK_TAG.to_string(), self.stack.name.clone());
-        tags.insert(ADDRESS_TAG.to_string(), self.meta.name.clone());
+        tags.extend(
+            own.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), STACK_TAG | ADDRESS_TAG))
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        tags.push((STACK_TAG, self.stack.name.as_str()));
+        tags.push((ADDRESS_TAG, self.meta.name.as_str()));
+        tags.sort_unstable_by_key(|&(k, _)| k);
         tags
     }
 
     /// `[{"Key", "Value"}]` tags (RDS, IAM, ELBv2, ElastiCache, CloudWatch, Cloud Map).
     fn key_value_tags(&self) -> Value {
-        pairs(&self.tags(false), "Key", "Value")
+        pairs(&self.tag_pairs(false), "Key", "Value")
     }
 
     /// `[{"key", "value"}]` tags (ECS).
     fn ecs_tags(&self) -> Value {
-        pairs(&self.tags(false), "key", "value")
+        pairs(&self.tag_pairs(false), "key", "value")
     }
 
     /// `{"key": "value"}` tags (CloudWatch Logs, Application Auto Scaling).
     fn map_tags(&self) -> Value {
         Value::Object(
-            self.tags(false)
+            self.tag_pairs(false)
                 .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
+                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
                 .collect(),
         )
     }
@@ -350,18 +370,18 @@ impl<'a> Cx<'a> {
             "ResourceType".into(),
             Value::String(resource_type.to_string()),
         );
-        spec.insert("Tags".into(), pairs(&self.tags(true), "Key", "Value"));
+        spec.insert("Tags".into(), pairs(&self.tag_pairs(true), "Key", "Value"));
         Value::Array(vec![Value::Object(spec)])
     }
 }
 
-fn pairs(tags: &BTreeMap<String, String>, key: &str, value: &str) -> Value {
+fn pairs(tags: &[(&str, &str)], key: &str, value: &str) -> Value {
     Value::Array(
         tags.iter()
-            .map(|(k, v)| {
+            .map(|&(k, v)| {
                 let mut m = Map::new();
-                m.insert(key.to_string(), Value::String(k.clone()));
-                m.insert(value.to_string(), Value::String(v.clone()));
+                m.insert(key.to_string(), Value::String(k.to_string()));
+                m.insert(value.to_string(), Value::String(v.to_string()));
                 Value::Object(m)
             })
             .collect(),
@@ -412,7 +432,9 @@ pub(crate) struct NodeBuilder<'a> {
     address: String,
     kind: Kind,
     operation: Operation,
-    deps: BTreeSet<String>,
+    /// Addresses of the nodes this one needs, in the order they were met (sorted and
+    /// deduplicated when the node is pushed).
+    deps: Vec<String>,
     diagnostics: Vec<Diagnostic>,
     data_source: bool,
     protection: Protection,
@@ -442,7 +464,7 @@ impl<'a> NodeBuilder<'a> {
     pub fn target<T: Resource>(&mut self, path: impl FieldPath, r: &Ref<T>) -> Option<&'a T> {
         match self.stack.get(r) {
             Some(found) => {
-                self.deps.insert(r.name.to_string());
+                self.deps.push(r.name.to_string());
                 Some(found)
             }
             None => {
@@ -492,7 +514,7 @@ impl<'a> NodeBuilder<'a> {
         let mut path = Some(path);
         for (r, _) in text.uses() {
             if self.stack.resolve(r).is_some() {
-                self.deps.insert(r.name.to_string());
+                self.deps.push(r.name.to_string());
             } else if let Some(p) = path.take() {
                 let p = p.render();
                 self.unknown(&p, r);
@@ -509,7 +531,7 @@ impl<'a> NodeBuilder<'a> {
 
     /// Depends on a specific node (e.g. `igw#attachment`).
     pub fn depend_on_node(&mut self, address: String) {
-        self.deps.insert(address);
+        self.deps.push(address);
     }
 }
 

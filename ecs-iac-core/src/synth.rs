@@ -20,8 +20,12 @@ pub fn validate(stack: &Stack) -> Vec<Diagnostic> {
 fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     check_names(stack, &mut diagnostics);
-    let mut nodes = Vec::new();
-    let mut placeholder_texts = Vec::new();
+    // Most resources lower to one or two requests: sized once, these large buffers are not
+    // copied as they grow (and each resource's lists reuse one buffer).
+    let expected = stack.entries.len() + stack.entries.len() / 2;
+    let mut nodes = Vec::with_capacity(expected);
+    let mut placeholder_texts = Vec::with_capacity(expected);
+    let mut buffers = (Vec::new(), Vec::new(), Vec::new());
     let index = Index::new(stack);
     for entry in &stack.entries {
         let spec = entry.resource.spec();
@@ -30,9 +34,9 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
             index: &index,
             meta: spec.meta(),
             extra_deps: &entry.depends_on,
-            diagnostics: Vec::new(),
-            nodes: Vec::new(),
-            placeholder_texts: Vec::new(),
+            diagnostics: std::mem::take(&mut buffers.0),
+            nodes: std::mem::take(&mut buffers.1),
+            placeholder_texts: std::mem::take(&mut buffers.2),
         };
         if let Some((name, rule)) = spec.aws_name() {
             if let Some(problem) = rule.check(&name) {
@@ -58,6 +62,7 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
         diagnostics.append(&mut cx.diagnostics);
         nodes.append(&mut cx.nodes);
         placeholder_texts.append(&mut cx.placeholder_texts);
+        buffers = (cx.diagnostics, cx.nodes, cx.placeholder_texts);
     }
     check_placeholders(
         stack,
@@ -72,9 +77,8 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
     crate::request_checks::check_requests(stack, &nodes, &mut diagnostics);
     match topological_order(&nodes) {
         Ok(order) => {
-            let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-            let ordered = order.into_iter().filter_map(|i| slots[i].take()).collect();
-            (ordered, diagnostics)
+            permute(&mut nodes, order);
+            (nodes, diagnostics)
         }
         Err(cycle) => {
             let first = cycle
@@ -91,6 +95,22 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
                 ),
             ));
             (nodes, diagnostics)
+        }
+    }
+}
+
+/// Puts `items[order[k]]` at position `k`, in place (`order` is a permutation).
+fn permute<T>(items: &mut [T], order: Vec<usize>) {
+    // `at[i]`: where the item now at position `i` must go.
+    let mut at = vec![0; order.len()];
+    for (k, &i) in order.iter().enumerate() {
+        at[i] = k;
+    }
+    for i in 0..items.len() {
+        while at[i] != i {
+            let j = at[i];
+            items.swap(i, j);
+            at.swap(i, j);
         }
     }
 }
@@ -460,6 +480,22 @@ impl Synth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        for order in [
+            vec![],
+            vec![0],
+            vec![2, 0, 1],
+            vec![1, 0, 3, 2],
+            vec![3, 1, 4, 0, 2],
+        ] {
+            let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            permute(&mut items, order.clone());
+            let expected: Vec<usize> = order.iter().map(|i| i * 10).collect();
+            assert_eq!(items, expected, "order {order:?}");
+        }
+    }
 
     #[test]
     fn file_stems_are_flat_and_safe() {
