@@ -460,3 +460,183 @@ fn declared_default_egress_rules_converge_and_stay() {
         assert_eq!(egress_of(&ec2, &id("https-only")).await, [https]);
     });
 }
+
+/// A cluster with `n` Fargate services.
+fn many_services(n: usize) -> Stack {
+    let mut stack = Stack::new("many").region("us-east-1");
+    let vpc = stack.add(Vpc::new("vpc", cidr("10.9.0.0/16")));
+    let a = stack.add(Subnet::private(
+        "a",
+        &vpc,
+        cidr("10.9.1.0/24"),
+        Az::US_EAST_1A,
+    ));
+    let sg = stack.add(SecurityGroup::new("sg", &vpc));
+    let cluster = stack.add(Cluster::new("many"));
+    for i in 0..n {
+        stack.add(LogGroup::new(format!("logs-{i}"), format!("/many/svc-{i}")).retention_days(7));
+        if i < 4 {
+            stack.add(Repository::new(
+                format!("repo-{i}"),
+                format!("many/svc-{i}"),
+            ));
+        }
+        let task = stack.add(
+            TaskDefinition::fargate(format!("task-{i}"), Fargate::CPU_256_MEM_512)
+                .container(Container::new("web", image("web:1")).port(80)),
+        );
+        stack.add(
+            Service::new(format!("svc-{i}"), &cluster, &task)
+                .desired_count(1)
+                .subnets([&a])
+                .security_group(&sg),
+        );
+    }
+    stack
+}
+
+#[test]
+fn services_log_groups_and_repositories_are_read_in_batches_and_drift_still_shows() {
+    let moto = Moto::start();
+    let (proxy, seen) = crate::fault_proxy::recording(&moto);
+    let stack = many_services(23);
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::new(dir.path().join("many.state.json"));
+    let lock = crate::ready(store.lock()).unwrap();
+    runtime().block_on(async {
+        let direct = Aws::connect(config(&moto), stack.pinned_region())
+            .await
+            .unwrap();
+        let report = crate::apply::apply_stack(&direct, &stack, &lock, State::empty("many")).await;
+        let mut through_proxy = config(&moto);
+        through_proxy.endpoint_url = Some(proxy.endpoint.clone());
+        let aws = Aws::connect(through_proxy, stack.pinned_region())
+            .await
+            .unwrap();
+        seen.lock().unwrap().clear();
+        let quiet = live_plan(&aws, &stack, &report.state).await;
+        assert!(!quiet.has_changes(), "{}", quiet.render_text());
+        let calls = |operation: &str| {
+            let seen = seen.lock().unwrap();
+            seen.iter().filter(|op| op.as_str() == operation).count()
+        };
+        // 23 services of one cluster: three calls (10, 10, 3), not 23; one for the cluster.
+        assert_eq!(calls("DescribeServices"), 3, "{:?}", seen.lock().unwrap());
+        assert_eq!(calls("DescribeClusters"), 1);
+        // 23 log groups and their retention: one call each, naming them.
+        assert_eq!(calls("DescribeLogGroups"), 2, "{:?}", seen.lock().unwrap());
+        // 4 repositories: one call.
+        assert_eq!(calls("DescribeRepositories"), 1);
+
+        // Drift in one service of each batch still shows, as exactly that change.
+        let ecs = aws_sdk_ecs::Client::new(&sdk(&moto).await);
+        for i in [0, 15, 22] {
+            ecs.update_service()
+                .cluster("many")
+                .service(format!("svc-{i}"))
+                .desired_count(3)
+                .send()
+                .await
+                .unwrap();
+        }
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&sdk(&moto).await);
+        logs.put_retention_policy()
+            .log_group_name("/many/svc-20")
+            .retention_in_days(30)
+            .send()
+            .await
+            .unwrap();
+        logs.delete_log_group()
+            .log_group_name("/many/svc-3")
+            .send()
+            .await
+            .unwrap();
+        // A repository deleted outside fails the batch's call (AWS names the missing
+        // one): each is then read on its own, and only that one is missing.
+        aws_sdk_ecr::Client::new(&sdk(&moto).await)
+            .delete_repository()
+            .repository_name("many/svc-2")
+            .send()
+            .await
+            .unwrap();
+        // One service deleted outside ecs-iac is missing, and created again.
+        ecs.delete_service()
+            .cluster("many")
+            .service("svc-7")
+            .force(true)
+            .send()
+            .await
+            .unwrap();
+        let drifted = live_plan(&aws, &stack, &report.state).await;
+        let mut changes = changed(&drifted);
+        changes.sort();
+        assert_eq!(
+            changes,
+            [
+                ("logs-20#retention", Action::Update),
+                ("logs-3", Action::Create),
+                ("logs-3#retention", Action::Create),
+                ("repo-2", Action::Create),
+                ("svc-0", Action::Update),
+                ("svc-15", Action::Update),
+                ("svc-22", Action::Update),
+                ("svc-7", Action::Create),
+            ],
+            "{}",
+            drifted.render_text()
+        );
+    });
+}
+
+/// moto ignores `logGroupIdentifiers` and lists every group, so what AWS is sent for a
+/// batch of log groups is checked against a scripted endpoint: one call naming them all,
+/// its answer paged through, a group it does not list is gone.
+#[test]
+fn a_batch_of_log_groups_names_them_and_pages_through_the_answer() {
+    use crate::waiters::ScriptedAws;
+    use ecs_iac::aws::providers::Existing;
+    use serde_json::json;
+    let scripted = ScriptedAws::start(|operation, n| {
+        let body = match (operation, n) {
+            ("DescribeLogGroups", 0) => json!({
+                "logGroups": [{"logGroupName": "/a", "retentionInDays": 7}, {"logGroupName": "/x"}],
+                "nextToken": "page-2",
+            }),
+            ("DescribeLogGroups", _) => json!({"logGroups": [{"logGroupName": "/c"}]}),
+            _ => json!({}),
+        };
+        ("application/x-amz-json-1.1", body.to_string())
+    });
+    let seen = runtime().block_on(async {
+        let aws = scripted.connect(std::time::Duration::from_secs(5)).await;
+        let attributes = std::collections::BTreeMap::new();
+        let applied = json!({});
+        let members = ["/a", "/b", "/c"].map(|name| {
+            let e = Existing {
+                address: name,
+                kind: Kind::LOG_GROUP,
+                id: name,
+                attributes: &attributes,
+                deletion: Default::default(),
+            };
+            (e, &applied)
+        });
+        aws.observe_batch(Kind::LOG_GROUP, &members).await.unwrap()
+    });
+    assert_eq!(
+        seen.iter().map(Option::is_some).collect::<Vec<_>>(),
+        [true, false, true]
+    );
+    let requests = scripted.requests.lock().unwrap();
+    let bodies: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|r| serde_json::from_str(r.split("\r\n\r\n").nth(1).unwrap_or("")).unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            json!({"logGroupIdentifiers": ["/a", "/b", "/c"]}),
+            json!({"logGroupIdentifiers": ["/a", "/b", "/c"], "nextToken": "page-2"}),
+        ]
+    );
+}

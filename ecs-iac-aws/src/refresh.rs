@@ -17,8 +17,7 @@ use tokio::task::JoinSet;
 /// ([`ProviderError::Several`] when there are more than one).
 pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError> {
     let permits = Arc::new(Semaphore::new(aws.config.parallelism.max(1)));
-    type Read = (Observation, Option<BTreeMap<String, String>>);
-    let mut reads: JoinSet<(String, Result<Read, ProviderError>)> = JoinSet::new();
+    let mut reads: Reads = JoinSet::new();
     let mut observed = Observed {
         account_id: Some(aws.account_id.clone()),
         region: Some(aws.region.clone()),
@@ -48,6 +47,10 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
             }
         }
     }
+    // Kinds AWS describes several at a time (ECS services by ten per cluster) are read in
+    // batches of resources that share a key; the others one by one. Every call runs
+    // under the same permits.
+    let mut batches: BTreeMap<(Kind, String), Vec<Recorded>> = BTreeMap::new();
     for (address, recorded) in &state.resources {
         if observed.resources.contains_key(address) {
             continue;
@@ -61,49 +64,53 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
                 continue;
             }
         };
-        let applied =
-            state.resolve_known(&recorded.request, Some(&aws.account_id), Some(&aws.region));
-        let (aws, address, kind, attributes, permits) = (
-            aws.clone(),
-            address.clone(),
-            recorded.kind,
-            recorded.attributes.clone(),
-            permits.clone(),
-        );
-        reads.spawn(async move {
-            let _permit = permits.acquire().await;
-            let e = Existing {
-                address: &address,
-                kind,
-                id: &id,
-                attributes: &attributes,
-                deletion: Default::default(),
-            };
-            let seen = match aws.observe(&e, &applied).await {
-                Ok(Some(body)) => match aws.attributes(&e).await {
-                    Ok(attributes) => Ok((Observation::Present(body), attributes)),
-                    Err(x) => Err(x),
-                },
-                Ok(None) => Ok((Observation::Missing, None)),
-                Err(x) => Err(x),
-            };
-            (address, seen)
-        });
+        let one = Recorded {
+            address: address.clone(),
+            kind: recorded.kind,
+            id,
+            attributes: recorded.attributes.clone(),
+            applied: state.resolve_known(
+                &recorded.request,
+                Some(&aws.account_id),
+                Some(&aws.region),
+            ),
+        };
+        match aws.batch(one.kind, &one.applied) {
+            Some((size, key)) => {
+                let group = batches.entry((one.kind, key)).or_default();
+                group.push(one);
+                if group.len() == size {
+                    spawn_batch(&mut reads, aws, &permits, std::mem::take(group));
+                }
+            }
+            None => {
+                let (aws, permits) = (aws.clone(), permits.clone());
+                reads.spawn(async move {
+                    let _permit = permits.acquire().await;
+                    vec![read_one(&aws, one).await]
+                });
+            }
+        }
+    }
+    for group in batches.into_values().filter(|g| !g.is_empty()) {
+        spawn_batch(&mut reads, aws, &permits, group);
     }
     let mut errors: BTreeMap<String, ProviderError> = BTreeMap::new();
     while let Some(joined) = reads.join_next().await {
-        let Ok((address, seen)) = joined else {
+        let Ok(results) = joined else {
             continue;
         };
-        match seen {
-            Ok((seen, attributes)) => {
-                if let Some(attributes) = attributes {
-                    observed.attributes.insert(address.clone(), attributes);
+        for (address, seen) in results {
+            match seen {
+                Ok((seen, attributes)) => {
+                    if let Some(attributes) = attributes {
+                        observed.attributes.insert(address.clone(), attributes);
+                    }
+                    observed.resources.insert(address, seen);
                 }
-                observed.resources.insert(address, seen);
-            }
-            Err(e) => {
-                errors.insert(address, e);
+                Err(e) => {
+                    errors.insert(address, e);
+                }
             }
         }
     }
@@ -113,4 +120,85 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
         1 => Err(errors.remove(0)),
         _ => Err(ProviderError::Several(errors)),
     }
+}
+
+/// What one read finds: the resource (or that it is gone) and its attributes, when the
+/// kind's are read again.
+type Read = (Observation, Option<BTreeMap<String, String>>);
+
+/// The running reads; each reads one resource or one batch, and answers per address.
+type Reads = JoinSet<Vec<(String, Result<Read, ProviderError>)>>;
+
+/// A recorded resource to read back, owned so that its read can run as its own task.
+struct Recorded {
+    address: String,
+    kind: Kind,
+    id: String,
+    attributes: BTreeMap<String, String>,
+    /// The request last applied, with the placeholders known now resolved.
+    applied: serde_json::Value,
+}
+
+impl Recorded {
+    fn existing(&self) -> Existing<'_> {
+        Existing {
+            address: &self.address,
+            kind: self.kind,
+            id: &self.id,
+            attributes: &self.attributes,
+            deletion: Default::default(),
+        }
+    }
+}
+
+/// Reads one resource: what AWS has now and, for the kinds whose attributes are read
+/// again, its attributes.
+async fn read_one(aws: &Aws, one: Recorded) -> (String, Result<Read, ProviderError>) {
+    let e = one.existing();
+    let seen = match aws.observe(&e, &one.applied).await {
+        Ok(Some(body)) => match aws.attributes(&e).await {
+            Ok(attributes) => Ok((Observation::Present(body), attributes)),
+            Err(x) => Err(x),
+        },
+        Ok(None) => Ok((Observation::Missing, None)),
+        Err(x) => Err(x),
+    };
+    (one.address, seen)
+}
+
+/// Starts the read of `group` (resources of one kind and batch key, at most the kind's
+/// batch size) in one call. When that call fails, each resource is read on its own, so
+/// that every failure names its resource.
+fn spawn_batch(reads: &mut Reads, aws: &Aws, permits: &Arc<Semaphore>, group: Vec<Recorded>) {
+    let (aws, permits) = (aws.clone(), permits.clone());
+    reads.spawn(async move {
+        let _permit = permits.acquire().await;
+        let kind = group[0].kind;
+        let members: Vec<(Existing<'_>, &serde_json::Value)> = group
+            .iter()
+            .map(|one| (one.existing(), &one.applied))
+            .collect();
+        let seen = aws.observe_batch(kind, &members).await;
+        drop(members);
+        match seen {
+            Ok(seen) if seen.len() == group.len() => group
+                .into_iter()
+                .zip(seen)
+                .map(|(one, seen)| {
+                    let seen = match seen {
+                        Some(body) => Observation::Present(body),
+                        None => Observation::Missing,
+                    };
+                    (one.address, Ok((seen, None)))
+                })
+                .collect(),
+            _ => {
+                let mut results = Vec::with_capacity(group.len());
+                for one in group {
+                    results.push(read_one(&aws, one).await);
+                }
+                results
+            }
+        }
+    });
 }

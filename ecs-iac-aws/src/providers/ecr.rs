@@ -201,31 +201,10 @@ pub(super) async fn observe(
                 Err(x) if x.is(&["RepositoryNotFoundException"]) => return Ok(None),
                 other => other?,
             };
-            let Some(repo) = out.repositories().first() else {
-                return Ok(None);
-            };
-            // The key AWS picked for `aws/ecr` is not drift.
-            let asked = applied[REPOSITORY.encryption_configuration]
-                [EncryptionConfiguration::FIELD.kms_key]
-                .is_string();
-            let encryption = repo
-                .encryption_configuration()
-                .map(|enc| EncryptionConfiguration {
-                    encryption_type: Some(enc.encryption_type().as_str().to_string()),
-                    kms_key: enc.kms_key().filter(|_| asked).map(str::to_string),
-                });
-            let now = CreateRepository {
-                repository_name: repo.repository_name().map(str::to_string),
-                image_tag_mutability: repo.image_tag_mutability().map(|m| m.as_str().to_string()),
-                image_scanning_configuration: Some(ImageScanningConfiguration {
-                    scan_on_push: Some(
-                        repo.image_scanning_configuration()
-                            .is_some_and(|s| s.scan_on_push()),
-                    ),
-                }),
-                encryption_configuration: encryption,
-            };
-            Ok(Some(observed(a, &now)?))
+            out.repositories()
+                .first()
+                .map(|repo| repository_seen(a, repo, applied))
+                .transpose()
         }
         EcrKind::LifecyclePolicy => {
             let out = c
@@ -255,6 +234,86 @@ pub(super) async fn observe(
         }
         EcrKind::ExistingRepository => Err(not_supported(a, e.kind, "refresh")),
     }
+}
+
+/// A repository as refresh compares it: tag mutability, scanning and encryption.
+fn repository_seen(
+    a: &str,
+    repo: &aws_sdk_ecr::types::Repository,
+    applied: &Value,
+) -> Result<Value, ProviderError> {
+    // The key AWS picked for `aws/ecr` is not drift.
+    let asked = applied[REPOSITORY.encryption_configuration]
+        [EncryptionConfiguration::FIELD.kms_key]
+        .is_string();
+    let encryption = repo
+        .encryption_configuration()
+        .map(|enc| EncryptionConfiguration {
+            encryption_type: Some(enc.encryption_type().as_str().to_string()),
+            kms_key: enc.kms_key().filter(|_| asked).map(str::to_string),
+        });
+    let now = CreateRepository {
+        repository_name: repo.repository_name().map(str::to_string),
+        image_tag_mutability: repo.image_tag_mutability().map(|m| m.as_str().to_string()),
+        image_scanning_configuration: Some(ImageScanningConfiguration {
+            scan_on_push: Some(
+                repo.image_scanning_configuration()
+                    .is_some_and(|s| s.scan_on_push()),
+            ),
+        }),
+        encryption_configuration: encryption,
+    };
+    observed(a, &now)
+}
+
+/// The most repositories one DescribeRepositories call names.
+const REPOSITORIES_PER_CALL: usize = 100;
+
+/// How refresh reads `k` in batches (see [`Aws::batch`]): repositories by 100 names.
+pub(super) fn batch(k: EcrKind) -> Option<(usize, String)> {
+    match k {
+        EcrKind::Repository => Some((REPOSITORIES_PER_CALL, String::new())),
+        EcrKind::LifecyclePolicy | EcrKind::ExistingRepository => None,
+    }
+}
+
+/// [`observe`] for up to 100 repositories in one DescribeRepositories call. AWS fails the
+/// whole call when one of them is gone (`RepositoryNotFoundException`): refresh then
+/// reads each on its own.
+pub(super) async fn observe_batch(
+    aws: &Aws,
+    k: EcrKind,
+    members: &[(Existing<'_>, &Value)],
+) -> Result<Vec<Option<Value>>, ProviderError> {
+    let Some((first, _)) = members.first() else {
+        return Ok(Vec::new());
+    };
+    if k != EcrKind::Repository {
+        return Err(super::not_supported(
+            first.address,
+            first.kind,
+            "batched refresh",
+        ));
+    }
+    let names = members.iter().map(|(e, _)| e.id.to_string()).collect();
+    let out = aws
+        .c
+        .ecr
+        .describe_repositories()
+        .set_repository_names(Some(names))
+        .send()
+        .await
+        .map_err(ecr_err(first.address, "DescribeRepositories"))?;
+    members
+        .iter()
+        .map(|(e, applied)| {
+            out.repositories()
+                .iter()
+                .find(|r| r.repository_name() == Some(e.id))
+                .map(|repo| repository_seen(e.address, repo, applied))
+                .transpose()
+        })
+        .collect()
 }
 
 /// The repository of this stack and address, by its name and ownership tags.

@@ -738,16 +738,9 @@ pub(super) async fn observe(
                 .send()
                 .await
                 .map_err(err(a, "DescribeServices"))?;
-            let Some(s) = out.services().iter().find(|s| s.status() == Some("ACTIVE")) else {
-                return Ok(None);
-            };
-            let now = req::CreateService {
-                service_name: s.service_name().map(str::to_string),
-                task_definition: s.task_definition().map(str::to_string),
-                desired_count: Some(s.desired_count()),
-                ..req::CreateService::default()
-            };
-            Ok(Some(observed(a, &now)?))
+            active_service(out.services(), e.id)
+                .map(|s| service_seen(a, s))
+                .transpose()
         }
         // A revision deregistered outside ecs-iac is registered again (and the service
         // moved to it).
@@ -776,25 +769,142 @@ pub(super) async fn observe(
                 .send()
                 .await
                 .map_err(err(a, "DescribeClusters"))?;
-            let Some(x) = out.clusters().iter().find(|x| x.status() == Some("ACTIVE")) else {
-                return Ok(None);
-            };
-            let settings: Vec<req::ClusterSetting> = x
-                .settings()
-                .iter()
-                .map(|s| req::ClusterSetting {
-                    name: s.name().map(|n| n.as_str().to_string()),
-                    value: s.value().map(str::to_string),
-                })
-                .collect();
-            // A cluster that reports no settings (some emulators) is not drift.
-            let now = req::CreateCluster {
-                settings: non_empty(settings),
-                ..req::CreateCluster::default()
-            };
-            Ok(Some(observed(a, &now)?))
+            active_cluster(out.clusters(), e.id)
+                .map(|x| cluster_seen(a, x))
+                .transpose()
         }
     }
+}
+
+/// The most services one DescribeServices call reads (all of one cluster), and the most
+/// clusters one DescribeClusters call reads.
+const SERVICES_PER_CALL: usize = 10;
+const CLUSTERS_PER_CALL: usize = 100;
+
+/// How refresh reads `k` in batches: the most resources one call takes, and the key
+/// shared by the resources one call can read together (a service's cluster). `None` for
+/// kinds read one by one.
+pub(super) fn batch(k: EcsKind, applied: &serde_json::Value) -> Option<(usize, String)> {
+    match k {
+        EcsKind::Service => Some((
+            SERVICES_PER_CALL,
+            applied[F.cluster].as_str().unwrap_or_default().to_string(),
+        )),
+        EcsKind::Cluster => Some((CLUSTERS_PER_CALL, String::new())),
+        EcsKind::ExistingCluster | EcsKind::TaskDefinition => None,
+    }
+}
+
+/// [`observe`] for several recorded resources of kind `k` in one call (as many as
+/// [`batch`] allows, sharing its key): what AWS has now for each, in order.
+pub(super) async fn observe_batch(
+    aws: &Aws,
+    k: EcsKind,
+    members: &[(Existing<'_>, &serde_json::Value)],
+) -> Result<Vec<Option<serde_json::Value>>, ProviderError> {
+    let c = &aws.c.ecs;
+    let Some((first, applied)) = members.first() else {
+        return Ok(Vec::new());
+    };
+    let a = first.address;
+    let ids = members.iter().map(|(e, _)| e.id.to_string()).collect();
+    match k {
+        EcsKind::Service => {
+            let out = c
+                .describe_services()
+                .set_cluster(applied[F.cluster].as_str().map(str::to_string))
+                .set_services(Some(ids))
+                .send()
+                .await
+                .map_err(err(a, "DescribeServices"))?;
+            members
+                .iter()
+                .map(|(e, _)| {
+                    active_service(out.services(), e.id)
+                        .map(|s| service_seen(e.address, s))
+                        .transpose()
+                })
+                .collect()
+        }
+        EcsKind::Cluster => {
+            let out = c
+                .describe_clusters()
+                .set_clusters(Some(ids))
+                .include(aws_sdk_ecs::types::ClusterField::Settings)
+                .send()
+                .await
+                .map_err(err(a, "DescribeClusters"))?;
+            members
+                .iter()
+                .map(|(e, _)| {
+                    active_cluster(out.clusters(), e.id)
+                        .map(|x| cluster_seen(e.address, x))
+                        .transpose()
+                })
+                .collect()
+        }
+        EcsKind::ExistingCluster | EcsKind::TaskDefinition => {
+            Err(not_supported(a, first.kind, "batched refresh"))
+        }
+    }
+}
+
+/// The active service recorded as `id` (its ARN) among `services`: matched by name,
+/// which is unique in its cluster and the same in both ARN formats.
+fn active_service<'s>(
+    services: &'s [aws_sdk_ecs::types::Service],
+    id: &str,
+) -> Option<&'s aws_sdk_ecs::types::Service> {
+    let name = id.rsplit('/').next().unwrap_or(id);
+    services
+        .iter()
+        .find(|s| s.status() == Some("ACTIVE") && s.service_name() == Some(name))
+}
+
+/// A service as refresh compares it: its task definition revision and desired count.
+fn service_seen(
+    a: &str,
+    s: &aws_sdk_ecs::types::Service,
+) -> Result<serde_json::Value, ProviderError> {
+    let now = req::CreateService {
+        service_name: s.service_name().map(str::to_string),
+        task_definition: s.task_definition().map(str::to_string),
+        desired_count: Some(s.desired_count()),
+        ..req::CreateService::default()
+    };
+    observed(a, &now)
+}
+
+/// The active cluster recorded as `id` (its name) among `clusters`.
+fn active_cluster<'c>(
+    clusters: &'c [aws_sdk_ecs::types::Cluster],
+    id: &str,
+) -> Option<&'c aws_sdk_ecs::types::Cluster> {
+    clusters.iter().find(|x| {
+        x.status() == Some("ACTIVE")
+            && (x.cluster_name() == Some(id) || x.cluster_arn() == Some(id))
+    })
+}
+
+/// A cluster as refresh compares it: its settings.
+fn cluster_seen(
+    a: &str,
+    x: &aws_sdk_ecs::types::Cluster,
+) -> Result<serde_json::Value, ProviderError> {
+    let settings: Vec<req::ClusterSetting> = x
+        .settings()
+        .iter()
+        .map(|s| req::ClusterSetting {
+            name: s.name().map(|n| n.as_str().to_string()),
+            value: s.value().map(str::to_string),
+        })
+        .collect();
+    // A cluster that reports no settings (some emulators) is not drift.
+    let now = req::CreateCluster {
+        settings: non_empty(settings),
+        ..req::CreateCluster::default()
+    };
+    observed(a, &now)
 }
 
 /// The tag on every task definition revision holding [`request_hash`] of the request

@@ -104,13 +104,7 @@ pub(super) async fn observe(
     if k == LogsKind::SubscriptionFilter {
         return observe_filter(aws, e, applied).await;
     }
-    let name = match k {
-        LogsKind::SubscriptionFilter | LogsKind::LogGroup => e.id.to_string(),
-        LogsKind::RetentionPolicy => applied[PutRetentionPolicy::FIELD.log_group_name]
-            .as_str()
-            .unwrap_or(e.id)
-            .to_string(),
-    };
+    let name = group_name(k, e, applied);
     let out = aws
         .c
         .logs
@@ -123,20 +117,109 @@ pub(super) async fn observe(
         .log_groups()
         .iter()
         .find(|g| g.log_group_name() == Some(name.as_str()));
-    group
-        .map(|g| match k {
-            LogsKind::RetentionPolicy => {
-                let now = PutRetentionPolicy {
-                    log_group_name: Some(name.clone()),
-                    retention_in_days: g.retention_in_days(),
-                };
-                observed(a, &now)
+    group.map(|g| group_seen(a, k, &name, g)).transpose()
+}
+
+/// The name of the log group a log group or retention policy `e` is about.
+fn group_name(k: LogsKind, e: &Existing<'_>, applied: &serde_json::Value) -> String {
+    match k {
+        LogsKind::SubscriptionFilter | LogsKind::LogGroup => e.id.to_string(),
+        LogsKind::RetentionPolicy => applied[PutRetentionPolicy::FIELD.log_group_name]
+            .as_str()
+            .unwrap_or(e.id)
+            .to_string(),
+    }
+}
+
+/// A log group (or its retention) as refresh compares it.
+fn group_seen(
+    a: &str,
+    k: LogsKind,
+    name: &str,
+    g: &aws_sdk_cloudwatchlogs::types::LogGroup,
+) -> Result<serde_json::Value, ProviderError> {
+    match k {
+        LogsKind::RetentionPolicy => {
+            let now = PutRetentionPolicy {
+                log_group_name: Some(name.to_string()),
+                retention_in_days: g.retention_in_days(),
+            };
+            observed(a, &now)
+        }
+        LogsKind::SubscriptionFilter | LogsKind::LogGroup => {
+            observed(a, &CreateLogGroup::default())
+        }
+    }
+}
+
+/// The most log groups one DescribeLogGroups call names (`logGroupIdentifiers`).
+const GROUPS_PER_CALL: usize = 50;
+
+/// How refresh reads `k` in batches (see [`Aws::batch`]): log groups and retention
+/// policies by 50 names; subscription filters one by one.
+pub(super) fn batch(k: LogsKind) -> Option<(usize, String)> {
+    match k {
+        LogsKind::LogGroup | LogsKind::RetentionPolicy => Some((GROUPS_PER_CALL, String::new())),
+        LogsKind::SubscriptionFilter => None,
+    }
+}
+
+/// [`observe`] for up to 50 log groups (or retention policies) in one DescribeLogGroups
+/// call naming them. The answer is paged through, in case an endpoint lists more than
+/// it was asked for.
+pub(super) async fn observe_batch(
+    aws: &Aws,
+    k: LogsKind,
+    members: &[(Existing<'_>, &serde_json::Value)],
+) -> Result<Vec<Option<serde_json::Value>>, ProviderError> {
+    let Some((first, _)) = members.first() else {
+        return Ok(Vec::new());
+    };
+    if k == LogsKind::SubscriptionFilter {
+        return Err(super::not_supported(
+            first.address,
+            first.kind,
+            "batched refresh",
+        ));
+    }
+    let names: Vec<String> = members
+        .iter()
+        .map(|(e, applied)| group_name(k, e, applied))
+        .collect();
+    let mut found: HashMap<String, aws_sdk_cloudwatchlogs::types::LogGroup> = HashMap::new();
+    let mut token = None;
+    loop {
+        let out = aws
+            .c
+            .logs
+            .describe_log_groups()
+            .set_log_group_identifiers(Some(names.clone()))
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(logs_err(first.address, "DescribeLogGroups"))?;
+        for g in out.log_groups() {
+            if let Some(name) = g.log_group_name().filter(|n| names.iter().any(|m| m == n)) {
+                found.insert(name.to_string(), g.clone());
             }
-            LogsKind::SubscriptionFilter | LogsKind::LogGroup => {
-                observed(a, &CreateLogGroup::default())
-            }
+        }
+        let next = out.next_token().map(str::to_string);
+        // Done when all are found, or the answer has no further page (or repeats its own).
+        if next.is_none() || next == token || found.len() == names.len() {
+            break;
+        }
+        token = next;
+    }
+    members
+        .iter()
+        .zip(&names)
+        .map(|((e, _), name)| {
+            found
+                .get(name)
+                .map(|g| group_seen(e.address, k, name, g))
+                .transpose()
         })
-        .transpose()
+        .collect()
 }
 
 /// A filter's id: `LOG_GROUP:FILTER` (neither holds a `:`).

@@ -331,6 +331,57 @@ impl Aws {
         Ok(seen.map(|observed| restricted_to(observed, applied)))
     }
 
+    /// How refresh reads `kind` in batches instead of one by one: the most resources one
+    /// call reads, and the key the resources of one call share (a service's cluster, from
+    /// `applied`). `None` for kinds read one by one. No batched kind has attributes that
+    /// refresh reads again ([`Aws::attributes`]).
+    pub fn batch(&self, kind: Kind, applied: &Value) -> Option<(usize, String)> {
+        match kind {
+            Kind::Ecs(k) => ecs::batch(k, applied),
+            Kind::Logs(k) => logs::batch(k),
+            Kind::Ecr(k) => ecr::batch(k),
+            Kind::Ec2(_)
+            | Kind::Elbv2(_)
+            | Kind::Rds(_)
+            | Kind::ElastiCache(_)
+            | Kind::Iam(_)
+            | Kind::SecretsManager(_)
+            | Kind::CloudWatch(_)
+            | Kind::ApplicationAutoScaling(_)
+            | Kind::ServiceDiscovery(_)
+            | Kind::Acm(_)
+            | Kind::Kms(_)
+            | Kind::Sns(_)
+            | Kind::S3(_)
+            | Kind::CloudTrail(_)
+            | Kind::OpenSearch(_)
+            | Kind::Wafv2(_) => None,
+        }
+    }
+
+    /// [`Aws::observe`] for several recorded resources of `kind` in one call: at most
+    /// [`Aws::batch`]'s size, all with its key; what AWS has now for each, in order.
+    pub async fn observe_batch(
+        &self,
+        kind: Kind,
+        members: &[(Existing<'_>, &Value)],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        let seen = match kind {
+            Kind::Ecs(k) => ecs::observe_batch(self, k, members).await?,
+            Kind::Logs(k) => logs::observe_batch(self, k, members).await?,
+            Kind::Ecr(k) => ecr::observe_batch(self, k, members).await?,
+            _ => {
+                let address = members.first().map_or("", |(e, _)| e.address);
+                return Err(not_supported(address, kind, "batched refresh"));
+            }
+        };
+        Ok(seen
+            .into_iter()
+            .zip(members)
+            .map(|(seen, (_, applied))| seen.map(|observed| restricted_to(observed, applied)))
+            .collect())
+    }
+
     /// The attributes of the recorded resource `e` that AWS reports now, for kinds whose
     /// attributes are read again on refresh (RDS instances, ElastiCache replication
     /// groups: their endpoints); `None` for other kinds and for a resource that is gone.
