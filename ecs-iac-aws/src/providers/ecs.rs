@@ -730,18 +730,11 @@ pub(super) async fn observe(
     match k {
         // Looked up before every apply, never refreshed.
         EcsKind::ExistingCluster => Err(not_supported(a, e.kind, "refresh")),
-        EcsKind::Service => {
-            let out = c
-                .describe_services()
-                .set_cluster(applied[F.cluster].as_str().map(str::to_string))
-                .services(e.id)
-                .send()
-                .await
-                .map_err(err(a, "DescribeServices"))?;
-            active_service(out.services(), e.id)
-                .map(|s| service_seen(a, s))
-                .transpose()
-        }
+        // Read as a batch of one.
+        EcsKind::Service | EcsKind::Cluster => Ok(observe_batch(aws, k, &[(*e, applied)])
+            .await?
+            .pop()
+            .flatten()),
         // A revision deregistered outside ecs-iac is registered again (and the service
         // moved to it).
         EcsKind::TaskDefinition => {
@@ -760,18 +753,6 @@ pub(super) async fn observe(
                 Err(x) if x.is(&["ClientException"]) => Ok(None),
                 Err(x) => Err(x),
             }
-        }
-        EcsKind::Cluster => {
-            let out = c
-                .describe_clusters()
-                .clusters(e.id)
-                .include(aws_sdk_ecs::types::ClusterField::Settings)
-                .send()
-                .await
-                .map_err(err(a, "DescribeClusters"))?;
-            active_cluster(out.clusters(), e.id)
-                .map(|x| cluster_seen(a, x))
-                .transpose()
         }
     }
 }
