@@ -97,8 +97,12 @@ pub async fn refresh(aws: &Aws, state: &State) -> Result<Observed, ProviderError
     }
     let mut errors: BTreeMap<String, ProviderError> = BTreeMap::new();
     while let Some(joined) = reads.join_next().await {
-        let Ok(results) = joined else {
-            continue;
+        // A read that panicked is a bug: carried on, so that no resource's reading is
+        // silently lost (a plan could take it for gone and create it again).
+        let results = match joined {
+            Ok(results) => results,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => continue,
         };
         for (address, seen) in results {
             match seen {

@@ -247,12 +247,26 @@ impl<'a> Cx<'a> {
         });
         let (body, placeholder_texts) = crate::request::render(request);
         #[cfg(debug_assertions)]
-        debug_assert_eq!(
-            through_serde.as_ref(),
-            Some(&body),
-            "{}: the request's IntoBody body differs from its serde rendering",
-            node.address
-        );
+        {
+            debug_assert_eq!(
+                through_serde.as_ref(),
+                Some(&body),
+                "{}: the request's IntoBody body differs from its serde rendering",
+                node.address
+            );
+            // Every string of the body that holds a `$` was noted (no impl bypassed
+            // `IntoBody for String`), so synth sees each placeholder.
+            let mut in_body = Vec::new();
+            strings_with_dollar(&body, &mut in_body);
+            let mut noted: Vec<&str> = placeholder_texts.iter().map(String::as_str).collect();
+            in_body.sort_unstable();
+            noted.sort_unstable();
+            debug_assert_eq!(
+                in_body, noted,
+                "{}: a string of the body was not noted as it was rendered",
+                node.address
+            );
+        }
         self.push(node, body, placeholder_texts);
     }
 
@@ -293,7 +307,16 @@ impl<'a> Cx<'a> {
                 Tags::None => Value::Null,
             };
             map.insert(field.to_string(), value);
-            placeholder_texts.extend(self.meta.tags.values().filter(|v| v.contains('$')).cloned());
+            // The tags as written (ownership tags win over a user's of the same key).
+            placeholder_texts.extend(
+                self.meta
+                    .tags
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), STACK_TAG | ADDRESS_TAG))
+                    .flat_map(|(k, v)| [k, v])
+                    .filter(|text| text.contains('$'))
+                    .cloned(),
+            );
         }
         // The placeholders in the body become dependencies after lowering, in the same
         // pass that checks them (`synth::check_placeholders`).
@@ -386,6 +409,17 @@ fn pairs(tags: &[(&str, &str)], key: &str, value: &str) -> Value {
             })
             .collect(),
     )
+}
+
+/// The string values of `value` that hold a `$`.
+#[cfg(debug_assertions)]
+fn strings_with_dollar<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) if s.contains('$') => out.push(s),
+        Value::Array(items) => items.iter().for_each(|v| strings_with_dollar(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings_with_dollar(v, out)),
+        _ => {}
+    }
 }
 
 /// Removes `null` members, as [`IntoBody`](crate::request::IntoBody) leaves them out.

@@ -138,7 +138,9 @@ impl IntoBody for String {
 }
 
 /// A request's body, and a copy of each string in it that may hold a `${...}`
-/// placeholder (every one that does, in body order, and some that hold a bare `$`).
+/// placeholder: every string value that passed through [`IntoBody`] for `String` (every
+/// impl routes its strings there), in the order they were rendered. Map keys are not
+/// noted (the tag keys a user writes are, by `Cx::push`).
 pub(crate) fn render<R: IntoBody>(request: R) -> (Value, Vec<String>) {
     let outer = PLACEHOLDER_TEXTS.replace(Some(Vec::new()));
     let body = request.into_body();

@@ -482,6 +482,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_placeholder_in_any_request_string_orders_the_apply_and_is_checked() {
+        use crate::prelude::*;
+        let build = |value: &str, ownership: &str| {
+            let mut stack = Stack::new("tags");
+            stack.add(Topic::new("topic", "events"));
+            stack.add(
+                Bucket::new("bucket", "tags-bucket-1")
+                    .tag("events", value)
+                    .tag(crate::STACK_TAG, ownership),
+            );
+            stack
+        };
+        // S3 tags are their own request (PutBucketTagging), written by hand-made bodies.
+        let good = synth(&build("${topic.arn}", "x")).unwrap();
+        let tags = good.node("bucket#tags").unwrap();
+        assert!(tags.depends_on.contains(&"topic".to_string()), "{tags:?}");
+        let bad = validate(&build("${topic.arm}", "x"));
+        assert!(
+            bad.iter().any(|d| d.rule == Rule::UnknownAttribute
+                && d.address == "bucket"
+                && d.message
+                    .contains("`topic` (sns.topic) has no attribute `arm`")),
+            "{bad:#?}"
+        );
+        // A value under an ownership key is never written (the stack's own wins), so its
+        // placeholder neither orders nor fails anything.
+        let shadowed = synth(&build("plain", "${topic.arm}")).unwrap();
+        assert!(shadowed
+            .nodes
+            .iter()
+            .all(|n| !n.depends_on.contains(&"topic".to_string())));
+    }
+
+    #[test]
     fn permute_puts_each_item_where_the_order_says() {
         for order in [
             vec![],
