@@ -148,6 +148,15 @@ pub(crate) fn render<R: IntoBody>(request: R) -> (Value, Vec<String>) {
     (body, texts)
 }
 
+/// `{"Key": key, "Value": value}`, each string through [`IntoBody`] (so that a
+/// placeholder in it is noted): the pair S3 tags and load balancer attributes take.
+pub(crate) fn key_value(key: String, value: String) -> Value {
+    let mut pair = serde_json::Map::new();
+    pair.insert("Key".into(), key.into_body());
+    pair.insert("Value".into(), value.into_body());
+    Value::Object(pair)
+}
+
 macro_rules! into_body_as_from {
     ($($ty:ty),*) => {
         $(impl IntoBody for $ty {

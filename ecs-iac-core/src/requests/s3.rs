@@ -39,14 +39,7 @@ pub struct Tag {
 
 impl crate::request::IntoBody for Tag {
     fn into_body(self) -> serde_json::Value {
-        // Through `IntoBody` for each string, so that a placeholder in it is noted.
-        let mut pair = serde_json::Map::new();
-        pair.insert("Key".into(), crate::request::IntoBody::into_body(self.key));
-        pair.insert(
-            "Value".into(),
-            crate::request::IntoBody::into_body(self.value),
-        );
-        serde_json::Value::Object(pair)
+        crate::request::key_value(self.key, self.value)
     }
 }
 
