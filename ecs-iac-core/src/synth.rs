@@ -64,16 +64,22 @@ fn compile(stack: &Stack) -> (Vec<Node>, Vec<Diagnostic>) {
         placeholder_texts.append(&mut cx.placeholder_texts);
         buffers = (cx.diagnostics, cx.nodes, cx.placeholder_texts);
     }
-    check_placeholders(
+    // The kind of every node, for both placeholder checks; the dependencies they find
+    // are added once both are done with it.
+    let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
+    let found = check_placeholders(
         stack,
         &index,
-        &mut nodes,
+        &nodes,
+        &kinds,
         &placeholder_texts,
         &mut diagnostics,
     );
     drop(placeholder_texts);
     crate::output::check(stack, &mut diagnostics);
-    check_output_placeholders(stack, &nodes, &mut diagnostics);
+    check_output_placeholders(stack, &kinds, &mut diagnostics);
+    drop(kinds);
+    add_dependencies(&mut nodes, found);
     crate::request_checks::check_requests(stack, &nodes, &mut diagnostics);
     match topological_order(&nodes) {
         Ok(order) => {
@@ -220,17 +226,17 @@ pub struct SynthFile {
 /// Reports every placeholder (`${name.attribute}`, written by hand in an environment
 /// value, a tag, …) that names no node of the stack, or an attribute its kind does not
 /// record: it could never be resolved, and apply would fail after creating other things;
-/// and adds the placeholders that name another resource of the stack to the node's
-/// dependencies. It reads the strings noted as each body was rendered (`texts`, one list
-/// per node), not the bodies.
+/// and returns the placeholders that name another resource of the stack, as `(node
+/// index, address)` dependencies to add. It reads the strings noted as each body was
+/// rendered (`texts`, one list per node), not the bodies; `kinds` is each node's kind.
 fn check_placeholders(
     stack: &Stack,
     index: &Index<'_>,
-    nodes: &mut [Node],
+    nodes: &[Node],
+    kinds: &HashMap<&str, Kind>,
     texts: &[Vec<String>],
     out: &mut Vec<Diagnostic>,
-) {
-    let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
+) -> Vec<(usize, String)> {
     let mut found: Vec<(usize, String)> = Vec::new();
     let placeholders = nodes
         .iter()
@@ -239,7 +245,7 @@ fn check_placeholders(
         .flat_map(|(i, (node, texts))| texts.iter().map(move |text| (i, node, text.as_str())));
     for (i, node, text) in placeholders {
         crate::resolve::each_placeholder_in(text, |address, attribute| {
-            if let Some(problem) = placeholder_problem(stack, &kinds, address, attribute) {
+            if let Some(problem) = placeholder_problem(stack, kinds, address, attribute) {
                 out.push(Diagnostic::new(
                     Rule::UnknownAttribute,
                     node.resource.to_string(),
@@ -259,6 +265,11 @@ fn check_placeholders(
             }
         });
     }
+    found
+}
+
+/// Adds the dependencies [`check_placeholders`] found, keeping each list sorted.
+fn add_dependencies(nodes: &mut [Node], found: Vec<(usize, String)>) {
     for (i, address) in found {
         let deps = &mut nodes[i].depends_on;
         if let Err(at) = deps.binary_search(&address) {
@@ -268,14 +279,14 @@ fn check_placeholders(
 }
 
 /// The same check for the outputs' values.
-fn check_output_placeholders(stack: &Stack, nodes: &[Node], out: &mut Vec<Diagnostic>) {
-    if stack.outputs.is_empty() {
-        return;
-    }
-    let kinds: HashMap<&str, Kind> = nodes.iter().map(|n| (n.address.as_str(), n.kind)).collect();
+fn check_output_placeholders(
+    stack: &Stack,
+    kinds: &HashMap<&str, Kind>,
+    out: &mut Vec<Diagnostic>,
+) {
     for (i, o) in stack.outputs.iter().enumerate() {
         crate::resolve::each_placeholder_in(o.value.as_str(), |address, attribute| {
-            if let Some(problem) = placeholder_problem(stack, &kinds, address, attribute) {
+            if let Some(problem) = placeholder_problem(stack, kinds, address, attribute) {
                 out.push(Diagnostic::new(
                     Rule::UnknownAttribute,
                     format!("output:{}", o.name),
