@@ -100,24 +100,14 @@ pub(super) async fn observe(
     e: &Existing<'_>,
     applied: &serde_json::Value,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
-    let a = e.address;
     if k == LogsKind::SubscriptionFilter {
         return observe_filter(aws, e, applied).await;
     }
-    let name = group_name(k, e, applied);
-    let out = aws
-        .c
-        .logs
-        .describe_log_groups()
-        .log_group_name_prefix(&name)
-        .send()
-        .await
-        .map_err(logs_err(a, "DescribeLogGroups"))?;
-    let group = out
-        .log_groups()
-        .iter()
-        .find(|g| g.log_group_name() == Some(name.as_str()));
-    group.map(|g| group_seen(a, k, &name, g)).transpose()
+    // Read as a batch of one.
+    Ok(observe_batch(aws, k, &[(*e, applied)])
+        .await?
+        .pop()
+        .flatten())
 }
 
 /// The name of the log group a log group or retention policy `e` is about.
